@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The ledger's public primitives: RFC 9162 Merkle tree hashing, inclusion and
+ * consistency proofs, and signed checkpoints in the C2SP signed-note style.
+ * These are what a third party needs to check an export or a proof without
+ * the store. See docs/LEDGER.md for the formats and test vectors.
+ */
+#ifndef ET_EXECTRAIL_LEDGER_H
+#define ET_EXECTRAIL_LEDGER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "exectrail/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ET_HASH_LEN      32
+#define ET_TREE_MAX_PEAK 64 /* a tree of up to 2^64-1 leaves */
+
+/* SHA-256(data). */
+ET_API void et_hash_sha256(const void *data, size_t len,
+                           uint8_t out[ET_HASH_LEN]);
+/* Leaf hash: SHA-256(0x00 || data). */
+ET_API void et_merkle_leaf_hash(const void *data, size_t len,
+                                uint8_t out[ET_HASH_LEN]);
+/* Interior node hash: SHA-256(0x01 || left || right). */
+ET_API void et_merkle_node_hash(const uint8_t left[ET_HASH_LEN],
+                                const uint8_t right[ET_HASH_LEN],
+                                uint8_t out[ET_HASH_LEN]);
+
+/*
+ * Incremental tree head (the "compact range" of RFC 9162 logs): the roots of
+ * the perfect subtrees that make up a tree of `size` leaves, largest first.
+ * There are popcount(size) of them. Append is O(log n); value type, no heap.
+ */
+struct et_tree {
+    uint64_t size;
+    unsigned n_peaks;
+    uint8_t peaks[ET_TREE_MAX_PEAK][ET_HASH_LEN];
+};
+
+ET_API void et_tree_init(struct et_tree *t);
+/* Add a leaf hash at index t->size. */
+ET_API void et_tree_append(struct et_tree *t, const uint8_t leaf[ET_HASH_LEN]);
+/* Root hash (MTH); for an empty tree, SHA-256 of the empty string. */
+ET_API void et_tree_root(const struct et_tree *t, uint8_t out[ET_HASH_LEN]);
+/*
+ * Serialised state for storage: 8-byte big-endian size then the peaks.
+ * et_tree_encode writes 8 + 32*n_peaks bytes into out (room for
+ * 8 + 32*ET_TREE_MAX_PEAK) and returns that length. et_tree_decode returns
+ * ET_EINPUT when the bytes are not a consistent state.
+ */
+ET_API size_t et_tree_encode(const struct et_tree *t, uint8_t *out);
+ET_API ET_NODISCARD int et_tree_decode(const uint8_t *in, size_t len,
+                                       struct et_tree *t);
+
+/*
+ * Proofs over an array of leaf hashes leaves[0..n). The proof arrays hold
+ * at most ET_TREE_MAX_PEAK * 2 hashes; *n_out is set to the count.
+ * RFC 9162 section 2.1.3 (inclusion) and 2.1.4 (consistency).
+ */
+#define ET_PROOF_MAX (ET_TREE_MAX_PEAK * 2)
+ET_API void et_merkle_root(const uint8_t (*leaves)[ET_HASH_LEN], uint64_t n,
+                           uint8_t out[ET_HASH_LEN]);
+ET_API ET_NODISCARD int et_merkle_inclusion_proof(
+    const uint8_t (*leaves)[ET_HASH_LEN], uint64_t n, uint64_t index,
+    uint8_t (*proof)[ET_HASH_LEN], size_t *n_out, struct et_error *err);
+ET_API ET_NODISCARD int et_merkle_consistency_proof(
+    const uint8_t (*leaves)[ET_HASH_LEN], uint64_t n, uint64_t m,
+    uint8_t (*proof)[ET_HASH_LEN], size_t *n_out, struct et_error *err);
+/* ET_OK when the proof shows leaf at index in a tree of size with root. */
+ET_API ET_NODISCARD int et_merkle_inclusion_verify(
+    uint64_t index, uint64_t size, const uint8_t leaf[ET_HASH_LEN],
+    const uint8_t (*proof)[ET_HASH_LEN], size_t n_proof,
+    const uint8_t root[ET_HASH_LEN], struct et_error *err);
+/* ET_OK when the proof shows tree (m, root_m) is a prefix of (n, root_n). */
+ET_API ET_NODISCARD int et_merkle_consistency_verify(
+    uint64_t m, uint64_t n, const uint8_t root_m[ET_HASH_LEN],
+    const uint8_t root_n[ET_HASH_LEN], const uint8_t (*proof)[ET_HASH_LEN],
+    size_t n_proof, struct et_error *err);
+
+/* ---- signing keys and checkpoints ---- */
+
+#define ET_ED25519_SK_LEN 64 /* libsodium secret key (seed || public key) */
+#define ET_ED25519_PK_LEN 32
+
+struct et_signer {
+    char name[64];                 /* key name, e.g. "exectrail-<host>-<id>" */
+    uint8_t sk[ET_ED25519_SK_LEN]; /* zero for a verifier-only key */
+    uint8_t pk[ET_ED25519_PK_LEN];
+    uint32_t key_id;               /* first 4 bytes of SHA-256(name "\n" 0x01 pk) */
+    int has_secret;
+};
+
+/* New random Ed25519 key named name. */
+ET_API ET_NODISCARD int et_signer_generate(const char *name,
+                                           struct et_signer *out,
+                                           struct et_error *err);
+/*
+ * Text forms (the note/sumdb key format):
+ *   secret:   "PRIVATE+KEY+<name>+<key id hex8>+<base64(0x01 || seed32)>"
+ *   verifier: "<name>+<key id hex8>+<base64(0x01 || pk32)>"
+ * et_signer_parse accepts either (a verifier leaves has_secret = 0).
+ * The output buffers need 256 bytes.
+ */
+ET_API ET_NODISCARD int et_signer_format_secret(const struct et_signer *s,
+                                                char *out, size_t cap);
+ET_API ET_NODISCARD int et_signer_format_verifier(const struct et_signer *s,
+                                                  char *out, size_t cap);
+ET_API ET_NODISCARD int et_signer_parse(const char *text, size_t len,
+                                        struct et_signer *out,
+                                        struct et_error *err);
+/* Overwrite the secret key material. */
+ET_API void et_signer_wipe(struct et_signer *s);
+
+struct et_checkpoint {
+    char origin[128];          /* first line, e.g. "exectrail.local/<id>" */
+    uint64_t size;
+    uint8_t root[ET_HASH_LEN];
+    int64_t time_ns;           /* extension line "time <RFC 3339>" (0 = none) */
+};
+
+/*
+ * Signed note text:
+ *   <origin>\n<size>\n<base64 root>\n[time <RFC 3339 ms>\n]\n
+ *   \u2014 <name> <base64(key id BE32 || signature64)>\n
+ * The signature is Ed25519 over the body (every line before the blank line,
+ * each with its newline). out receives the whole note (NUL-terminated).
+ */
+ET_API ET_NODISCARD int et_checkpoint_sign(const struct et_checkpoint *cp,
+                                           const struct et_signer *s,
+                                           char *out, size_t cap,
+                                           struct et_error *err);
+/*
+ * Parse a note and verify that one of its signature lines is by `s` (name
+ * and key id match, signature valid). ET_EINPUT for a malformed note,
+ * ET_EINTEGRITY for a missing or bad signature.
+ */
+ET_API ET_NODISCARD int et_checkpoint_verify(const char *note, size_t len,
+                                             const struct et_signer *s,
+                                             struct et_checkpoint *out,
+                                             struct et_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ET_EXECTRAIL_LEDGER_H */

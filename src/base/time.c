@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: MIT */
+/* RFC 3339 parsing and formatting; clocks. */
+#include "base/setup.h"
+#include "base/time.h"
+
+#include <time.h>
+
+int64_t et_time_now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t et_time_mono_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static bool digits(const char *s, size_t n, int *out)
+{
+    int v = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return true;
+}
+
+static bool is_leap(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+
+    return m == 2 && is_leap(y) ? 29 : d[m - 1];
+}
+
+/* Days since 1970-01-01 for a proleptic Gregorian date (civil algorithm). */
+static int64_t days_from_civil(int y, int m, int d)
+{
+    int64_t yy = y - (m <= 2);
+    int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
+    int64_t yoe = yy - era * 400;
+    int64_t mp = (m + 9) % 12;
+    int64_t doy = (153 * mp + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+    return era * 146097 + doe - 719468;
+}
+
+int et_time_parse(const char *s, size_t len, bool allow_date, int64_t *ns_out)
+{
+    int y, mo, d, h = 0, mi = 0, sec = 0, oh = 0, om = 0;
+    int64_t frac = 0, ns;
+    size_t i;
+
+    *ns_out = 0;
+    if (len < 10 || !digits(s, 4, &y) || s[4] != '-' ||
+        !digits(s + 5, 2, &mo) || s[7] != '-' || !digits(s + 8, 2, &d))
+        return ET_EINPUT;
+    if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
+        return ET_EINPUT;
+    if (len == 10) {
+        if (!allow_date)
+            return ET_EINPUT;
+        *ns_out = days_from_civil(y, mo, d) * 86400 * INT64_C(1000000000);
+        return ET_OK;
+    }
+    if (len < 20 || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+        !digits(s + 11, 2, &h) || s[13] != ':' || !digits(s + 14, 2, &mi) ||
+        s[16] != ':' || !digits(s + 17, 2, &sec))
+        return ET_EINPUT;
+    if (h > 23 || mi > 59 || sec > 60)
+        return ET_EINPUT;
+    i = 19;
+    if (s[i] == '.') {
+        int nd = 0;
+
+        i++;
+        while (i < len && s[i] >= '0' && s[i] <= '9') {
+            if (nd < 9) {
+                frac = frac * 10 + (s[i] - '0');
+                nd++;
+            }
+            i++;
+        }
+        if (nd == 0)
+            return ET_EINPUT;
+        while (nd++ < 9)
+            frac *= 10;
+    }
+    if (i >= len)
+        return ET_EINPUT;
+    if (s[i] == 'Z' || s[i] == 'z') {
+        i++;
+    } else if (s[i] == '+' || s[i] == '-') {
+        int sign = s[i] == '-' ? -1 : 1;
+
+        if (len - i < 6 || !digits(s + i + 1, 2, &oh) || s[i + 3] != ':' ||
+            !digits(s + i + 4, 2, &om) || oh > 23 || om > 59)
+            return ET_EINPUT;
+        oh *= sign;
+        om *= sign;
+        i += 6;
+    } else {
+        return ET_EINPUT;
+    }
+    if (i != len)
+        return ET_EINPUT;
+    if (sec == 60)
+        sec = 59; /* leap second: clamp, as POSIX time cannot hold it */
+    ns = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+    ns -= (int64_t)oh * 3600 + (int64_t)om * 60;
+    *ns_out = ns * INT64_C(1000000000) + frac;
+    return ET_OK;
+}
+
+void et_time_format(int64_t ns, char out[ET_RFC3339_MAX])
+{
+    int64_t secs = ns / 1000000000;
+    int64_t rem = ns % 1000000000;
+    struct tm tm;
+    time_t t;
+
+    if (rem < 0) {
+        rem += 1000000000;
+        secs -= 1;
+    }
+    t = (time_t)secs;
+    if (!gmtime_r(&t, &tm)) {
+        snprintf(out, ET_RFC3339_MAX, "1970-01-01T00:00:00.000Z");
+        return;
+    }
+    snprintf(out, ET_RFC3339_MAX, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+             tm.tm_min, tm.tm_sec, (int)(rem / 1000000));
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/* Wall-clock time as int64 nanoseconds since the Unix epoch, and RFC 3339. */
+#ifndef ET_BASE_TIME_H
+#define ET_BASE_TIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "exectrail/error.h"
+
+#define ET_RFC3339_MAX 32 /* "2025-01-16T10:30:00.000Z" + NUL fits */
+
+/* Current UTC time in nanoseconds (CLOCK_REALTIME). */
+int64_t et_time_now_ns(void);
+/* Monotonic clock in nanoseconds, for durations. */
+int64_t et_time_mono_ns(void);
+
+/*
+ * Parse an RFC 3339 date-time (any offset: Z, +hh:mm, -hh:mm; any number of
+ * fraction digits, kept to nanoseconds) into UTC nanoseconds. Also accepts a
+ * plain date "YYYY-MM-DD" (midnight UTC) when allow_date is true.
+ * Returns ET_OK or ET_EINPUT.
+ */
+ET_NODISCARD int et_time_parse(const char *s, size_t len, bool allow_date,
+                               int64_t *ns_out);
+
+/* Format as "YYYY-MM-DDTHH:MM:SS.mmmZ" (UTC, milliseconds). */
+void et_time_format(int64_t ns, char out[ET_RFC3339_MAX]);
+
+#endif /* ET_BASE_TIME_H */

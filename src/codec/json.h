@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * JSON glue over json-c: a strict, limited parser that reports byte offsets,
+ * and one writer for both the canonical byte form (compact, keys sorted,
+ * shortest round-trip numbers; the ledger hashes these bytes) and the
+ * display form (insertion order, optionally pretty).
+ */
+#ifndef ET_CODEC_JSON_H
+#define ET_CODEC_JSON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <json-c/json.h>
+
+#include "exectrail/error.h"
+#include "base/buf.h"
+
+struct et_json_limits {
+    size_t max_bytes;   /* whole document */
+    int max_depth;      /* nesting of arrays/objects */
+    size_t max_string;  /* bytes in one string (keys included) */
+    size_t max_members; /* total object members + array elements */
+};
+
+/* 16 MiB, depth 64, 8 MiB strings, 1M members. */
+#define ET_JSON_LIMITS_DEFAULT                                                 \
+    {(size_t)16 << 20, 64, (size_t)8 << 20, (size_t)1000000}
+
+/*
+ * Parse exactly one JSON text from buf[0..len) (leading/trailing whitespace
+ * allowed). Strict RFC 8259: valid UTF-8 only, no raw control characters in
+ * strings, no NUL bytes anywhere (neither raw nor as \u0000), no duplicate
+ * keys in an object, no trailing data. lim may be NULL for the defaults.
+ *
+ * On success *out is a new json-c object (caller-owned: json_object_put).
+ * On failure *out is NULL and the return is ET_EINPUT or ET_ETOOBIG with
+ * err->msg like "byte 17: unexpected character" or
+ * "byte 40: duplicate key \"name\" in $.agent_metadata".
+ * ET_ENOMEM when memory runs out.
+ */
+ET_NODISCARD int et_json_parse(const char *buf, size_t len,
+                               const struct et_json_limits *lim,
+                               struct json_object **out,
+                               struct et_error *err);
+
+enum et_json_write_flags {
+    ET_JSON_SORTED = 1 << 0, /* keys in byte order (canonical form) */
+    ET_JSON_PRETTY = 1 << 1, /* 2-space indent, newline after each member */
+};
+
+/*
+ * Append the JSON text of obj (NULL writes "null") to out. Compact unless
+ * ET_JSON_PRETTY. Strings: only '"', '\\' and control characters are
+ * escaped (\b \f \n \r \t, else \u00XX); other UTF-8 is written as is.
+ * Numbers: int64/uint64 in decimal; doubles in the shortest form that
+ * reads back to the same double ("0.95", "1e+300", integral doubles as
+ * "1"); NaN and infinities are ET_EINVAL. Returns ET_OK, ET_ENOMEM,
+ * ET_ETOOBIG (out's ceiling) or ET_EINVAL.
+ */
+ET_NODISCARD int et_json_write(struct json_object *obj, unsigned flags,
+                               struct et_buf *out);
+
+/* et_json_write(obj, ET_JSON_SORTED, out): the canonical byte form. */
+ET_NODISCARD int et_json_canon(struct json_object *obj, struct et_buf *out);
+
+/* A short name for obj's type: "null", "boolean", "integer", "number",
+ * "string", "array", "object". */
+const char *et_json_type_name(struct json_object *obj);
+
+#endif /* ET_CODEC_JSON_H */
