@@ -62,6 +62,12 @@ ET_API ET_NODISCARD int et_tree_decode(const uint8_t *in, size_t len,
  * RFC 9162 section 2.1.3 (inclusion) and 2.1.4 (consistency).
  */
 #define ET_PROOF_MAX (ET_TREE_MAX_PEAK * 2)
+/*
+ * C11 does not convert uint8_t (*)[N] to const uint8_t (*)[N] implicitly
+ * (-Wpedantic errors): wrap a non-const hash array, e.g.
+ * et_merkle_root(ET_HASHES(leaves), n, root).
+ */
+#define ET_HASHES(p) ((const uint8_t(*)[ET_HASH_LEN])(p))
 ET_API void et_merkle_root(const uint8_t (*leaves)[ET_HASH_LEN], uint64_t n,
                            uint8_t out[ET_HASH_LEN]);
 ET_API ET_NODISCARD int et_merkle_inclusion_proof(
@@ -135,9 +141,13 @@ ET_API ET_NODISCARD int et_checkpoint_sign(const struct et_checkpoint *cp,
                                            struct et_error *err);
 /*
  * Parse a note and verify that one of its signature lines is by `s` (name
- * and key id match, signature valid). ET_EINPUT for a malformed note,
- * ET_EINTEGRITY for a missing or bad signature.
+ * and key id match, signature valid). ET_EINPUT for a malformed note
+ * (including one longer than ET_NOTE_MAX bytes or with extension lines
+ * other than one "time" line), ET_EINTEGRITY for a missing or bad
+ * signature. Signature lines by other keys are ignored; every line by `s`
+ * must verify. *out is filled only on success (zeroed otherwise).
  */
+#define ET_NOTE_MAX 16384
 ET_API ET_NODISCARD int et_checkpoint_verify(const char *note, size_t len,
                                              const struct et_signer *s,
                                              struct et_checkpoint *out,

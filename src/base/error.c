@@ -81,7 +81,22 @@ int et_error_prefix(struct et_error *err, const char *fmt, ...)
     vsnprintf(prefix, sizeof(prefix), fmt, ap);
     va_end(ap);
     memcpy(old, err->msg, sizeof(old));
-    snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old);
+    {
+        size_t plen = strlen(prefix), olen = strnlen(old, sizeof(old) - 1);
+        size_t cap = sizeof(err->msg) - 1, n = 0;
+
+        /* "prefix: old", cut to fit */
+        memcpy(err->msg, prefix, plen < cap ? plen : cap);
+        n = plen < cap ? plen : cap;
+        if (n + 2 <= cap) {
+            memcpy(err->msg + n, ": ", 2);
+            n += 2;
+        }
+        if (olen > cap - n)
+            olen = cap - n;
+        memcpy(err->msg + n, old, olen);
+        err->msg[n + olen] = '\0';
+    }
     return err->code;
 }
 

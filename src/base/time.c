@@ -142,7 +142,12 @@ void et_time_format(int64_t ns, char out[ET_RFC3339_MAX])
         snprintf(out, ET_RFC3339_MAX, "1970-01-01T00:00:00.000Z");
         return;
     }
-    snprintf(out, ET_RFC3339_MAX, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-             tm.tm_min, tm.tm_sec, (int)(rem / 1000000));
+    {
+        char tmp[128]; /* room for any int fields: no truncation */
+
+        snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+                 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                 tm.tm_min, tm.tm_sec, (int)(rem / 1000000));
+        snprintf(out, ET_RFC3339_MAX, "%.*s", ET_RFC3339_MAX - 1, tmp);
+    }
 }

@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: MIT
+# Thin wrapper over CMake presets. `make run` and `make test` install what is
+# missing (Debian packages), configure, build, then run.
+
+.PHONY: all build run test bench fuzz install clean format-check setup
+
+all: build
+
+build:
+	@tools/setup.sh build
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release
+
+run: build
+	@tools/demo.sh build/release/exectrail
+
+test:
+	@tools/setup.sh test
+	@cmake --preset asan >/dev/null
+	@cmake --build --preset asan
+	@tools/run-tests.sh asan
+
+bench:
+	@tools/setup.sh bench
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release
+	@bench/run.sh build/release
+
+fuzz:
+	@tools/setup.sh build fuzz
+	@cmake --preset fuzz >/dev/null
+	@cmake --build --preset fuzz
+	@tools/fuzz.sh build/fuzz
+
+install: build
+	@cmake --install build/release
+
+format-check:
+	@clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build

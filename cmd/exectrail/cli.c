@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: MIT */
+/* Helpers shared by the exectrail commands. */
+#define _GNU_SOURCE 1
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+const char *cli_db;
+bool cli_quiet;
+
+int cli_exit_for(int code)
+{
+    switch (code) {
+    case ET_OK:
+        return EXIT_OK_;
+    case ET_EUSAGE:
+    case ET_EINVAL:
+        return EXIT_USAGE;
+    case ET_EINPUT:
+    case ET_ETOOBIG:
+        return EXIT_INPUT;
+    case ET_EINTEGRITY:
+        return EXIT_INTEGRITY;
+    case ET_EBUSY:
+    case ET_EUNAVAIL:
+    case ET_ESCHEMA:
+        return EXIT_UNAVAIL;
+    case ET_ENOTFOUND:
+        return EXIT_NOTFOUND;
+    case ET_EEXIST:
+    case ET_ESTATE:
+        return EXIT_CONFLICT;
+    default:
+        return EXIT_FAILURE_;
+    }
+}
+
+int cli_fail(const char *verb, const struct et_error *err)
+{
+    fprintf(stderr, "exectrail %s: %s\n", verb,
+            err->msg[0] ? err->msg : et_status_str(err->code));
+    return cli_exit_for(err->code);
+}
+
+int cli_usage_error(const char *verb, const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "exectrail %s: ", verb);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n(see 'exectrail %s --help')\n", verb);
+    return EXIT_USAGE;
+}
+
+int cli_open(const char *verb, bool write, struct et_trail **out)
+{
+    struct et_error err = ET_ERROR_INIT;
+    int created = 0;
+    int rc = et_trail_open(cli_db, write ? ET_OPEN_CREATE : 0, out,
+                           &created, &err);
+
+    if (rc)
+        return cli_fail(verb, &err);
+    if (created && strcmp(verb, "init") != 0)
+        fprintf(stderr, "exectrail: created a new trail at %s\n",
+                et_trail_path(*out));
+    return 0;
+}
+
+int cli_read_input(const char *verb, const char *path, size_t max,
+                   char **out, size_t *len_out)
+{
+    FILE *f = stdin;
+    char *buf = NULL;
+    size_t len = 0, cap = 0, n;
+
+    *out = NULL;
+    *len_out = 0;
+    if (path && strcmp(path, "-") != 0) {
+        f = fopen(path, "rb");
+        if (!f) {
+            fprintf(stderr, "exectrail %s: cannot read %s: %s\n", verb, path,
+                    strerror(errno));
+            return EXIT_INPUT;
+        }
+    }
+    do {
+        if (len == cap) {
+            char *p;
+
+            cap = cap ? cap * 2 : 65536;
+            if (cap > max + 1)
+                cap = max + 1;
+            p = realloc(buf, cap + 1);
+            if (!p) {
+                free(buf);
+                if (f != stdin)
+                    fclose(f);
+                fprintf(stderr, "exectrail %s: out of memory\n", verb);
+                return EXIT_FAILURE_;
+            }
+            buf = p;
+        }
+        n = fread(buf + len, 1, cap - len, f);
+        len += n;
+    } while (n > 0 && len <= max);
+    if (f != stdin)
+        fclose(f);
+    if (len > max) {
+        free(buf);
+        fprintf(stderr,
+                "exectrail %s: input is larger than the %zu-byte limit\n",
+                verb, max);
+        return EXIT_INPUT;
+    }
+    buf[len] = '\0';
+    *out = buf;
+    *len_out = len;
+    return 0;
+}
+
+bool cli_wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--"))
+            break;
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+            return true;
+    }
+    return false;
+}
+
+void cli_set_str(struct json_object *obj, const char *key, const char *value)
+{
+    if (value)
+        json_object_object_add(obj, key, json_object_new_string(value));
+}
+
+struct json_object *cli_child(struct json_object *obj, const char *key)
+{
+    struct json_object *v = NULL;
+
+    if (json_object_object_get_ex(obj, key, &v) &&
+        json_object_is_type(v, json_type_object))
+        return v;
+    v = json_object_new_object();
+    json_object_object_add(obj, key, v);
+    return v;
+}
+
+int cli_merge_json(const char *verb, struct json_object *obj,
+                   const char *path)
+{
+    struct json_tokener *tok;
+    struct json_object *in;
+    char *text;
+    size_t len;
+    int rc = cli_read_input(verb, path, CLI_MAX_INPUT, &text, &len);
+
+    if (rc)
+        return rc;
+    tok = json_tokener_new();
+    in = json_tokener_parse_ex(tok, text, (int)len);
+    if (!in || !json_object_is_type(in, json_type_object)) {
+        fprintf(stderr, "exectrail %s: --json: %s at byte %zu\n", verb,
+                in ? "expected a JSON object"
+                   : json_tokener_error_desc(json_tokener_get_error(tok)),
+                json_tokener_get_parse_end(tok));
+        json_object_put(in);
+        json_tokener_free(tok);
+        free(text);
+        return EXIT_INPUT;
+    }
+    json_tokener_free(tok);
+    free(text);
+    /* flags win over the file: add only what is not already set */
+    json_object_object_foreach(in, k, v)
+    {
+        if (!json_object_object_get_ex(obj, k, NULL))
+            json_object_object_add(obj, k, json_object_get(v));
+    }
+    json_object_put(in);
+    return 0;
+}
+
+const char *cli_json_text(struct json_object *obj, size_t *len_out)
+{
+    return json_object_to_json_string_length(
+        obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
+        len_out);
+}
+
+void cli_time(long long ns, char out[32])
+{
+    time_t t = (time_t)(ns / 1000000000);
+    struct tm tm;
+
+    if (ns <= 0 || !gmtime_r(&t, &tm)) {
+        snprintf(out, 32, "-");
+        return;
+    }
+    strftime(out, 32, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+bool cli_is_tty(FILE *f)
+{
+    return isatty(fileno(f)) != 0;
+}

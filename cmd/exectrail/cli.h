@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Shared pieces of the exectrail command line: the command table, exit
+ * statuses, option helpers, input reading and error printing.
+ */
+#ifndef ET_CMD_CLI_H
+#define ET_CMD_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <json-c/json.h>
+
+#include "exectrail/exectrail.h"
+
+/* Exit statuses (documented in docs/CLI.md and `exectrail help`). */
+enum cli_exit {
+    EXIT_OK_ = 0,
+    EXIT_FAILURE_ = 1,   /* any other failure */
+    EXIT_USAGE = 2,      /* bad command line */
+    EXIT_INPUT = 3,      /* invalid input: nothing was stored */
+    EXIT_INTEGRITY = 4,  /* verification failed: the trail was altered */
+    EXIT_UNAVAIL = 5,    /* store unavailable (missing, locked, read-only) */
+    EXIT_NOTFOUND = 6,   /* no such execution */
+    EXIT_CONFLICT = 7,   /* state conflict: already recorded, out of order */
+};
+
+struct cli_cmd {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *summary;
+};
+
+extern const char *cli_db; /* --db, or NULL */
+extern bool cli_quiet;
+
+/* Exit status for a library status code. */
+int cli_exit_for(int code);
+/* Print "exectrail VERB: msg" to stderr and return the exit status. */
+int cli_fail(const char *verb, const struct et_error *err);
+int cli_usage_error(const char *verb, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Open the trail (create on write). Prints the error itself. */
+int cli_open(const char *verb, bool write, struct et_trail **out);
+/*
+ * Read a whole file ("-" = stdin) into a NUL-terminated buffer, at most max
+ * bytes; returns 0 or an exit status (error printed). *len_out = length.
+ */
+int cli_read_input(const char *verb, const char *path, size_t max,
+                   char **out, size_t *len_out);
+/* True when `-h`/`--help` is among the arguments. */
+bool cli_wants_help(int argc, char **argv);
+/* Set obj[key] = string value when value is non-NULL. */
+void cli_set_str(struct json_object *obj, const char *key, const char *value);
+/* obj[key] as an object, created when absent. */
+struct json_object *cli_child(struct json_object *obj, const char *key);
+/* Merge the JSON object in `path` (file or "-") into obj; exit status. */
+int cli_merge_json(const char *verb, struct json_object *obj,
+                   const char *path);
+/* Compact JSON text of obj (owned by obj). */
+const char *cli_json_text(struct json_object *obj, size_t *len_out);
+/* Format ns as RFC 3339 ms into out (32 bytes). */
+void cli_time(long long ns, char out[32]);
+bool cli_is_tty(FILE *f);
+
+#define CLI_MAX_INPUT ((size_t)16 << 20)
+
+int cmd_init(int argc, char **argv);
+int cmd_record(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_start(int argc, char **argv);
+int cmd_delegate(int argc, char **argv);
+int cmd_action(int argc, char **argv);
+int cmd_respond(int argc, char **argv);
+int cmd_complete(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_checkpoint(int argc, char **argv);
+int cmd_proof(int argc, char **argv);
+int cmd_rebuild(int argc, char **argv);
+
+#endif /* ET_CMD_CLI_H */

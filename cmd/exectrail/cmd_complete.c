@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/* exectrail complete: close an execution (verification, quality, ...). */
+#define _GNU_SOURCE 1
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char help[] =
+    "usage: exectrail complete ID [options]\n\n"
+    "Close the execution: timestamp_end (now unless given) and duration_ms\n"
+    "are set; verification, quality metrics, issues and learning may be\n"
+    "given here (the analysis commands fill them in otherwise).\n\n"
+    "  --end T               timestamp_end (RFC 3339)\n"
+    "  --status S            verification.status: MATCH, PARTIAL, MISMATCH "
+    "or ERROR\n"
+    "  --confidence X        verification.confidence_score (0..1)\n"
+    "  --json FILE|-         {verification, quality_metrics, issues, "
+    "learning, ...}\n";
+
+int cmd_complete(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, 0, 'D'},
+        {"end", required_argument, 0, 'E'},
+        {"status", required_argument, 0, 's'},
+        {"confidence", required_argument, 0, 'c'},
+        {"json", required_argument, 0, 'j'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    struct json_object *o = json_object_new_object();
+    struct et_error err = ET_ERROR_INIT;
+    struct et_trail *t = NULL;
+    const char *json_path = NULL, *text;
+    size_t len;
+    int c, rc = 0;
+
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'h':
+            fputs(help, stdout);
+            json_object_put(o);
+            return 0;
+        case 'D': cli_db = optarg; break;
+        case 'E': cli_set_str(o, "timestamp_end", optarg); break;
+        case 's': cli_set_str(cli_child(o, "verification"), "status", optarg);
+            break;
+        case 'c': {
+            char *end;
+            double v = strtod(optarg, &end);
+
+            if (*end || end == optarg) {
+                rc = cli_usage_error("complete",
+                                     "--confidence takes a number");
+                goto out;
+            }
+            json_object_object_add(cli_child(o, "verification"),
+                                   "confidence_score",
+                                   json_object_new_double(v));
+            break;
+        }
+        case 'j': json_path = optarg; break;
+        default:
+            rc = cli_usage_error("complete", "unknown option");
+            goto out;
+        }
+    }
+    if (optind + 1 != argc) {
+        rc = cli_usage_error("complete", "give the execution id");
+        goto out;
+    }
+    if (json_path && (rc = cli_merge_json("complete", o, json_path)))
+        goto out;
+    rc = cli_open("complete", true, &t);
+    if (rc)
+        goto out;
+    text = cli_json_text(o, &len);
+    rc = et_trail_complete(t, argv[optind], text, len, &err);
+    et_trail_close(t);
+    if (rc)
+        rc = cli_fail("complete", &err);
+out:
+    json_object_put(o);
+    return rc;
+}

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: MIT */
+/* exectrail show: one execution, for people or as the spec record. */
+#define _GNU_SOURCE 1
+#include "cli.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char help[] =
+    "usage: exectrail show [--json [--compact]] ID\n\n"
+    "Show one execution. ID may be a unique prefix (4+ characters).\n"
+    "--json prints exactly the spec's record (docs/RECORD.md): every spec\n"
+    "field in the spec's order, absent values as null or [], extra fields\n"
+    "kept. --compact prints it on one line.\n";
+
+static void line(const char *label, const char *value)
+{
+    if (value && *value)
+        printf("  %-14s %s\n", label, value);
+}
+
+static void print_text(const struct et_record *r)
+{
+    char t0[32], t1[32];
+
+    cli_time(r->timestamp_start_ns, t0);
+    cli_time(r->timestamp_end_ns, t1);
+    printf("execution %s\n", r->execution_id);
+    line("session", r->session_id);
+    line("agent", r->agent_metadata.name);
+    line("version", r->agent_metadata.version);
+    printf("  %-14s %s -> %s", "time", t0, t1);
+    if (r->duration_ms >= 0)
+        printf(" (%lld ms)", (long long)r->duration_ms);
+    printf("\n");
+    line("request", r->main_agent_context.user_request);
+    line("why this agent", r->main_agent_context.main_agent_reasoning);
+    line("expected", r->main_agent_context.expected_outcome);
+    line("risks", r->main_agent_context.risk_assessment);
+    if (r->delegation.prompt_sent)
+        printf("  %-14s %lld characters\n", "prompt",
+               (long long)r->delegation.prompt_length);
+    printf("  actions (%zu):\n", r->execution.n_actions);
+    for (size_t i = 0; i < r->execution.n_actions; i++) {
+        const struct et_action *a = &r->execution.actions[i];
+
+        printf("    %3lld %-4s %-12s %s%s%s\n", (long long)a->sequence,
+               a->success == 0 ? "FAIL" : a->success == 1 ? "ok" : "?",
+               a->tool ? a->tool : "-", a->action ? a->action : "",
+               a->error ? "  error: " : "", a->error ? a->error : "");
+    }
+    if (r->output.raw_response)
+        printf("  %-14s %.200s%s\n", "response", r->output.raw_response,
+               strlen(r->output.raw_response) > 200 ? "..." : "");
+    for (size_t i = 0; i < r->output.n_files_modified; i++)
+        line(i ? "" : "files", r->output.files_modified[i]);
+    for (size_t i = 0; i < r->output.n_commands_executed; i++)
+        line(i ? "" : "commands", r->output.commands_executed[i]);
+    for (size_t i = 0; i < r->output.n_api_calls_made; i++)
+        line(i ? "" : "api calls", r->output.api_calls_made[i]);
+    if (r->verification.status != ET_VERIFY_NONE) {
+        printf("  %-14s %s", "verification",
+               et_verification_status_name(r->verification.status));
+        if (!isnan(r->verification.confidence_score))
+            printf(" (confidence %.2f)", r->verification.confidence_score);
+        printf("\n");
+    }
+    if (r->quality_metrics.is_present)
+        printf("  %-14s completeness %s, accuracy %s, efficiency %s\n",
+               "quality", et_level_name(r->quality_metrics.completeness),
+               et_level_name(r->quality_metrics.accuracy),
+               et_level_name(r->quality_metrics.efficiency));
+    for (size_t i = 0; i < r->n_issues; i++)
+        printf("  issue %-8s %s\n", et_issue_type_name(r->issues[i].type),
+               r->issues[i].description ? r->issues[i].description : "");
+}
+
+int cmd_show(int argc, char **argv)
+{
+    static const struct option opts[] = {{"db", required_argument, 0, 'D'},
+                                         {"json", no_argument, 0, 'j'},
+                                         {"compact", no_argument, 0, 'c'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    struct et_error err = ET_ERROR_INIT;
+    struct et_trail *t = NULL;
+    bool json = false, compact = false;
+    char *text = NULL;
+    size_t len = 0;
+    int c, rc;
+
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'h': fputs(help, stdout); return 0;
+        case 'D': cli_db = optarg; break;
+        case 'j': json = true; break;
+        case 'c': compact = true; break;
+        default: return cli_usage_error("show", "unknown option");
+        }
+    }
+    if (optind + 1 != argc)
+        return cli_usage_error("show", "give one execution id");
+    rc = cli_open("show", false, &t);
+    if (rc)
+        return rc;
+    rc = et_trail_show(t, argv[optind], compact ? 0 : ET_SHOW_PRETTY, &text,
+                       &len, &err);
+    et_trail_close(t);
+    if (rc)
+        return cli_fail("show", &err);
+    if (json) {
+        fwrite(text, 1, len, stdout);
+        fputc('\n', stdout);
+    } else {
+        struct et_record *r = NULL;
+
+        rc = et_record_parse(text, len, 0, &r, &err);
+        if (rc) {
+            et_trail_free_string(text);
+            return cli_fail("show", &err);
+        }
+        print_text(r);
+        et_record_free(r);
+    }
+    et_trail_free_string(text);
+    return 0;
+}

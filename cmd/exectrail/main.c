@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * exectrail: the command table and global options. Each verb lives in
+ * cmd_<verb>.c and uses only the public library headers.
+ */
+#define _GNU_SOURCE 1
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const struct cli_cmd commands[] = {
+    {"init", cmd_init, "create a trail (data directory, store, signing key)"},
+    {"record", cmd_record, "record one complete spec record (JSON)"},
+    {"import", cmd_import, "import spec records from JSONL"},
+    {"start", cmd_start, "phase 1, pre-delegation: open an execution"},
+    {"delegate", cmd_delegate, "phase 2: the exact prompt sent"},
+    {"action", cmd_action, "phase 3: one action (or a JSON array of them)"},
+    {"respond", cmd_respond, "phase 4: the subagent's complete output"},
+    {"complete", cmd_complete, "phases 5-6: close the execution"},
+    {"show", cmd_show, "show one execution (--json: the spec record)"},
+    {"list", cmd_list, "list executions, newest first"},
+    {"verify", cmd_verify, "prove nothing was altered, reordered or dropped"},
+    {"checkpoint", cmd_checkpoint, "sign the current tree head"},
+    {"proof", cmd_proof, "inclusion proofs for one execution"},
+    {"rebuild", cmd_rebuild, "recreate the projection tables from the ledger"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: exectrail [--db PATH] <command> [options]\n\n"
+               "A tamper-evident execution tracker and audit trail for AI "
+               "agents.\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f,
+            "\nglobal options:\n"
+            "  --db PATH    the store (default: $EXECTRAIL_DB, else "
+            "$EXECTRAIL_HOME/trail.db,\n"
+            "               else $XDG_DATA_HOME/exectrail/trail.db, else "
+            "~/.local/share/exectrail/trail.db)\n"
+            "  -q, --quiet  no progress or notes on stderr\n"
+            "  --version    print the version\n\n"
+            "exit status: 0 ok, 1 other failure, 2 usage error, 3 invalid "
+            "input (nothing stored),\n"
+            "4 integrity failure, 5 store unavailable, 6 not found, 7 state "
+            "conflict\n\n"
+            "'exectrail <command> --help' describes a command; docs/CLI.md "
+            "has them all.\n");
+}
+
+int main(int argc, char **argv)
+{
+    int i = 1;
+
+    while (i < argc && argv[i][0] == '-') {
+        if (!strcmp(argv[i], "--db") && i + 1 < argc) {
+            cli_db = argv[i + 1];
+            i += 2;
+        } else if (!strncmp(argv[i], "--db=", 5)) {
+            cli_db = argv[i] + 5;
+            i++;
+        } else if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet")) {
+            cli_quiet = true;
+            i++;
+        } else if (!strcmp(argv[i], "--version")) {
+            printf("exectrail %s\n", et_version());
+            return 0;
+        } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            usage(stdout);
+            return 0;
+        } else {
+            fprintf(stderr, "exectrail: unknown option '%s'\n", argv[i]);
+            usage(stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (i >= argc) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (!strcmp(argv[i], "help")) {
+        if (i + 1 < argc) {
+            static char help_flag[] = "--help";
+            char *hargv[] = {argv[i + 1], help_flag, NULL};
+
+            for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]);
+                 c++)
+                if (!strcmp(commands[c].name, argv[i + 1]))
+                    return commands[c].fn(2, hargv);
+        }
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[i], "version")) {
+        printf("exectrail %s\n", et_version());
+        return 0;
+    }
+    for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++)
+        if (!strcmp(commands[c].name, argv[i]))
+            return commands[c].fn(argc - i, argv + i);
+    fprintf(stderr, "exectrail: '%s' is not a command (see 'exectrail "
+                    "--help')\n",
+            argv[i]);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: MIT */
+/* The umbrella header of libexectrail. */
+#ifndef ET_EXECTRAIL_EXECTRAIL_H
+#define ET_EXECTRAIL_EXECTRAIL_H
+
+#include "exectrail/error.h"
+#include "exectrail/ledger.h"
+#include "exectrail/record.h"
+#include "exectrail/trail.h"
+
+#endif /* ET_EXECTRAIL_EXECTRAIL_H */

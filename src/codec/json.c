@@ -1,0 +1,928 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The strict JSON parser: a fast lexical pre-scan enforces what json-c
+ * 0.16 lets through (UTF-8, NUL, control characters, number grammar and
+ * range, limits), json-c builds the tree, and duplicate keys are found by
+ * counting members. docs/internals/CODEC.md has the rules and the reasons.
+ */
+#include "base/setup.h"
+#include "base/alloc.h"
+#include "codec/json.h"
+#include "codec/json_int.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+
+#define TOKENER_FLAGS (JSON_TOKENER_STRICT)
+
+/* Byte classes outside strings. */
+enum {
+    C_BAD = 0, /* not allowed outside a string */
+    C_WS,      /* space \t \n \r */
+    C_QUOTE,
+    C_OPEN,  /* [ { */
+    C_CLOSE, /* ] } */
+    C_COMMA,
+    C_COLON,
+    C_NUM, /* - 0-9 */
+    C_LIT, /* the letters of true, false, null */
+};
+
+static const unsigned char out_class[256] = {
+    [' '] = C_WS,    ['\t'] = C_WS,    ['\n'] = C_WS,    ['\r'] = C_WS,
+    ['"'] = C_QUOTE, ['['] = C_OPEN,   ['{'] = C_OPEN,   [']'] = C_CLOSE,
+    ['}'] = C_CLOSE, [','] = C_COMMA,  [':'] = C_COLON,  ['-'] = C_NUM,
+    ['0'] = C_NUM,   ['1'] = C_NUM,    ['2'] = C_NUM,    ['3'] = C_NUM,
+    ['4'] = C_NUM,   ['5'] = C_NUM,    ['6'] = C_NUM,    ['7'] = C_NUM,
+    ['8'] = C_NUM,   ['9'] = C_NUM,    ['a'] = C_LIT,    ['e'] = C_LIT,
+    ['f'] = C_LIT,   ['l'] = C_LIT,    ['n'] = C_LIT,    ['r'] = C_LIT,
+    ['s'] = C_LIT,   ['t'] = C_LIT,    ['u'] = C_LIT,
+};
+
+/* 1 for the bytes a string may hold as they are: printable ASCII. */
+static const unsigned char str_plain[256] = {
+    [0x20] = 1, 1, 0 /* '"' */, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0 /* '\\' */, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
+/* The outcome of the pre-scan. */
+struct scan {
+    const unsigned char *p;
+    size_t len;
+    const struct et_json_limits *lim;
+    size_t colons;  /* ':' outside strings = object members in the text */
+    size_t members; /* object members + array elements */
+    /* on failure: */
+    int code;       /* ET_EINPUT or ET_ETOOBIG */
+    size_t off;     /* the byte named in the message */
+    size_t str_off; /* NUL escape: the opening quote of its string */
+    bool is_nul_escape;
+    char what[96];
+};
+
+static int scan_fail(struct scan *sc, size_t off, int code, const char *fmt,
+                     ...) ET_PRINTF(4, 5);
+
+static int scan_fail(struct scan *sc, size_t off, int code, const char *fmt,
+                     ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(sc->what, sizeof(sc->what), fmt, ap);
+    va_end(ap);
+    sc->off = off;
+    sc->code = code;
+    return code;
+}
+
+static int scan_bad_byte(struct scan *sc, size_t i)
+{
+    unsigned char c = sc->p[i];
+
+    if (c == 0)
+        return scan_fail(sc, i, ET_EINPUT, "NUL byte");
+    if (c > 0x20 && c < 0x7f)
+        return scan_fail(sc, i, ET_EINPUT, "unexpected character '%c'", c);
+    return scan_fail(sc, i, ET_EINPUT, "unexpected byte 0x%02x", c);
+}
+
+/* Four hex digits at p[i..i+4): the value, or -1. */
+static long hex4(const unsigned char *p, size_t len, size_t i)
+{
+    long v = 0;
+
+    if (i > len || len - i < 4)
+        return -1;
+    for (size_t k = i; k < i + 4; k++) {
+        unsigned char c = p[k];
+
+        v <<= 4;
+        if (c >= '0' && c <= '9')
+            v |= c - '0';
+        else if (c >= 'a' && c <= 'f')
+            v |= c - 'a' + 10;
+        else if (c >= 'A' && c <= 'F')
+            v |= c - 'A' + 10;
+        else
+            return -1;
+    }
+    return v;
+}
+
+/*
+ * The escape at p[*jp] == '\\' inside the string that opens at str_off.
+ * Adds its decoded length to *dlen and moves *jp past it.
+ */
+static int scan_escape(struct scan *sc, size_t str_off, size_t *jp,
+                       size_t *dlen)
+{
+    const unsigned char *p = sc->p;
+    size_t j = *jp;
+    long cp, lo;
+
+    if (j + 1 >= sc->len) {
+        *jp = sc->len; /* cut short: json-c reports the end of data */
+        return ET_OK;
+    }
+    switch (p[j + 1]) {
+    case '"':
+    case '\\':
+    case '/':
+    case 'b':
+    case 'f':
+    case 'n':
+    case 'r':
+    case 't':
+        *dlen += 1;
+        *jp = j + 2;
+        return ET_OK;
+    case 'u':
+        break;
+    default:
+        if (p[j + 1] > 0x20 && p[j + 1] < 0x7f)
+            return scan_fail(sc, j, ET_EINPUT, "invalid escape '\\%c'",
+                             p[j + 1]);
+        return scan_fail(sc, j, ET_EINPUT, "invalid escape");
+    }
+    cp = hex4(p, sc->len, j + 2);
+    if (cp < 0)
+        return scan_fail(sc, j, ET_EINPUT, "invalid \\u escape");
+    if (cp == 0) {
+        sc->str_off = str_off;
+        sc->is_nul_escape = true;
+        return scan_fail(sc, j, ET_EINPUT, "\\u0000 escape");
+    }
+    if (cp >= 0xdc00 && cp <= 0xdfff)
+        return scan_fail(sc, j, ET_EINPUT, "unpaired surrogate \\u%04lx", cp);
+    if (cp >= 0xd800 && cp <= 0xdbff) {
+        lo = -1;
+        if (j + 7 < sc->len && p[j + 6] == '\\' && p[j + 7] == 'u')
+            lo = hex4(p, sc->len, j + 8);
+        if (lo < 0xdc00 || lo > 0xdfff)
+            return scan_fail(sc, j, ET_EINPUT, "unpaired surrogate \\u%04lx",
+                             cp);
+        *dlen += 4;
+        *jp = j + 12;
+        return ET_OK;
+    }
+    *dlen += cp < 0x80 ? 1 : cp < 0x800 ? 2 : 3;
+    *jp = j + 6;
+    return ET_OK;
+}
+
+/* The string whose opening quote is at *ip; *ip moves past it. */
+static int scan_string(struct scan *sc, size_t *ip)
+{
+    const unsigned char *p = sc->p;
+    size_t len = sc->len, max = sc->lim->max_string;
+    size_t start = *ip, j = start + 1, dlen = 0;
+    int rc;
+
+    for (;;) {
+        /* a run of plain bytes, cut off once it alone would pass max */
+        size_t stop = len - j > max - dlen ? j + (max - dlen) + 1 : len;
+        size_t k = j;
+
+        /* unrolled: most of a document's bytes are in this loop */
+        while (stop - k >= 4 && str_plain[p[k]] && str_plain[p[k + 1]] &&
+               str_plain[p[k + 2]] && str_plain[p[k + 3]])
+            k += 4;
+        while (k < stop && str_plain[p[k]])
+            k++;
+        dlen += k - j;
+        j = k;
+        if (dlen > max)
+            break;
+        if (j >= len) {
+            *ip = len; /* unterminated: json-c reports the end of data */
+            return ET_OK;
+        }
+        if (p[j] == '"') {
+            *ip = j + 1;
+            return ET_OK;
+        }
+        if (p[j] == '\\') {
+            rc = scan_escape(sc, start, &j, &dlen);
+            if (rc)
+                return rc;
+        } else if (p[j] < 0x20) {
+            if (p[j] == 0)
+                return scan_fail(sc, j, ET_EINPUT, "NUL byte");
+            return scan_fail(sc, j, ET_EINPUT,
+                             "unescaped control character 0x%02x in string",
+                             p[j]);
+        } else {
+            size_t n = et__json_utf8_len(p + j, len - j);
+
+            if (!n)
+                return scan_fail(sc, j, ET_EINPUT, "invalid UTF-8");
+            dlen += n;
+            j += n;
+        }
+        if (dlen > max)
+            break;
+    }
+    return scan_fail(sc, start, ET_ETOOBIG, "string longer than %zu bytes",
+                     max);
+}
+
+static bool is_digit(unsigned char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/*
+ * Would the number with these significant digits overflow a double? Only
+ * asked when its first digit is in the 10^308 place; digits holds the
+ * significant digits (first one non-zero). A digits-only text keeps strtod
+ * independent of the locale's radix character.
+ */
+static int overflows_double(const unsigned char *digits, size_t n,
+                            bool *result)
+{
+    char *text = et__malloc(n + 16);
+    size_t k = 0;
+
+    if (!text)
+        return ET_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        if (is_digit(digits[i]))
+            text[k++] = (char)digits[i];
+    }
+    /* value = 0.DDD...e(309) since the first digit is in the 10^308 place */
+    snprintf(text + k, 16, "e%ld", 309L - (long)k);
+    *result = isinf(strtod(text, NULL)) != 0;
+    et__free(text);
+    return ET_OK;
+}
+
+/*
+ * The number at *ip: RFC 8259 grammar (json-c also takes "00", "1.",
+ * "-.5", NaN, Infinity), integers within int64/uint64 (json-c saturates),
+ * other numbers finite as doubles (json-c returns inf).
+ */
+static int scan_number(struct scan *sc, size_t *ip)
+{
+    const unsigned char *p = sc->p;
+    size_t len = sc->len, s = *ip, j = s, int_start, int_n, frac_n = 0;
+    bool neg = false, is_int = true;
+    long long exp10 = 0, x;
+
+    if (p[j] == '-') {
+        neg = true;
+        j++;
+    }
+    int_start = j;
+    if (j < len && p[j] == '0') {
+        j++;
+    } else if (j < len && p[j] >= '1' && p[j] <= '9') {
+        while (j < len && is_digit(p[j]))
+            j++;
+    } else {
+        return scan_fail(sc, s, ET_EINPUT, "invalid number");
+    }
+    int_n = j - int_start;
+    if (j < len && p[j] == '.') {
+        size_t f = ++j;
+
+        while (j < len && is_digit(p[j]))
+            j++;
+        frac_n = j - f;
+        if (!frac_n)
+            return scan_fail(sc, s, ET_EINPUT, "invalid number");
+        is_int = false;
+    }
+    if (j < len && (p[j] == 'e' || p[j] == 'E')) {
+        bool eneg = false;
+        size_t e;
+
+        j++;
+        if (j < len && (p[j] == '+' || p[j] == '-'))
+            eneg = p[j++] == '-';
+        e = j;
+        for (; j < len && is_digit(p[j]); j++) {
+            if (exp10 < 1000000000)
+                exp10 = exp10 * 10 + (p[j] - '0');
+        }
+        if (j == e)
+            return scan_fail(sc, s, ET_EINPUT, "invalid number");
+        if (eneg)
+            exp10 = -exp10;
+        is_int = false;
+    }
+    if (j < len && (is_digit(p[j]) || p[j] == '.' || p[j] == 'e' ||
+                    p[j] == 'E' || p[j] == '+' || p[j] == '-'))
+        return scan_fail(sc, s, ET_EINPUT, "invalid number");
+    *ip = j;
+    if (is_int) {
+        const unsigned char *d = p + int_start;
+
+        if (int_n > 20 ||
+            (int_n == 20 && (neg || memcmp(d, "18446744073709551615", 20) > 0)) ||
+            (int_n == 19 && neg && memcmp(d, "9223372036854775808", 19) > 0))
+            return scan_fail(sc, s, ET_EINPUT, "integer out of range");
+        return ET_OK;
+    }
+    /* x: the power of ten of the first significant digit */
+    if (p[int_start] != '0') {
+        x = (long long)int_n - 1 + exp10;
+    } else {
+        size_t f = int_start + 2, z = 0;
+
+        while (z < frac_n && p[f + z] == '0')
+            z++;
+        if (z == frac_n)
+            return ET_OK; /* zero */
+        x = -(long long)z - 1 + exp10;
+    }
+    if (x > 308)
+        return scan_fail(sc, s, ET_EINPUT, "number out of range");
+    if (x == 308) {
+        size_t first = int_start;
+        size_t end = int_start + int_n + (frac_n ? frac_n + 1 : 0);
+        bool inf = false;
+        int rc;
+
+        while (p[first] == '0' || p[first] == '.')
+            first++;
+        rc = overflows_double(p + first, end - first, &inf);
+        if (rc)
+            return rc;
+        if (inf)
+            return scan_fail(sc, s, ET_EINPUT, "number out of range");
+    }
+    return ET_OK;
+}
+
+static int count_member(struct scan *sc, size_t i)
+{
+    if (++sc->members > sc->lim->max_members)
+        return scan_fail(sc, i, ET_ETOOBIG, "more than %zu members",
+                         sc->lim->max_members);
+    return ET_OK;
+}
+
+/*
+ * One pass over the document outside json-c. Stops at the first problem;
+ * structure (brackets, commas, literals) is json-c's to check.
+ */
+static int scan_doc(struct scan *sc)
+{
+    const unsigned char *p = sc->p;
+    size_t i = 0, len = sc->len;
+    bool first_in_container = false;
+    int depth = 0, rc = ET_OK;
+
+    if (len >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf)
+        return scan_fail(sc, 0, ET_EINPUT, "byte order mark not allowed");
+    while (i < len && !rc) {
+        unsigned char cls = out_class[p[i]];
+
+        switch (cls) {
+        case C_WS:
+            i++;
+            continue;
+        case C_COLON:
+            sc->colons++;
+            i++;
+            continue;
+        case C_COMMA:
+            rc = count_member(sc, i++);
+            continue;
+        case C_CLOSE:
+            depth--;
+            first_in_container = false;
+            i++;
+            continue;
+        default:
+            break;
+        }
+        /* a value or key starts here; the first in a container counts */
+        if (first_in_container) {
+            first_in_container = false;
+            rc = count_member(sc, i);
+            if (rc)
+                break;
+        }
+        switch (cls) {
+        case C_OPEN:
+            if (++depth > sc->lim->max_depth)
+                return scan_fail(sc, i, ET_ETOOBIG, "nesting deeper than %d",
+                                 sc->lim->max_depth);
+            first_in_container = true;
+            i++;
+            break;
+        case C_QUOTE:
+            rc = scan_string(sc, &i);
+            break;
+        case C_NUM:
+            rc = scan_number(sc, &i);
+            break;
+        case C_LIT:
+            while (i < len && out_class[p[i]] == C_LIT)
+                i++;
+            break;
+        default:
+            return scan_bad_byte(sc, i);
+        }
+    }
+    return rc;
+}
+
+/* ---- the error-path locator: paths for messages, duplicate keys ---- */
+
+struct frame {
+    bool is_object;
+    bool want_key;      /* object: the next string is a key */
+    size_t index;       /* array: the current element */
+    size_t key_off;     /* object: raw bytes of the current key */
+    size_t key_len;
+    struct json_object *seen; /* object, duplicate search: decoded keys */
+};
+
+struct locate {
+    size_t target;  /* opening quote to stop at, or SIZE_MAX: first dup */
+    bool found;
+    bool is_key;    /* the string found is an object key */
+    size_t off;     /* its opening quote */
+    struct et_buf key;  /* duplicate: the decoded key */
+    struct et_buf path; /* the path of the value, or of the key's object */
+};
+
+/* Index just past the string whose opening quote is at i. */
+static size_t string_end(const char *buf, size_t len, size_t i)
+{
+    for (i++; i < len; i++) {
+        if (buf[i] == '\\')
+            i++;
+        else if (buf[i] == '"')
+            return i + 1;
+    }
+    return len;
+}
+
+static void put_utf8(struct et_buf *out, unsigned long cp, int *rc)
+{
+    char u[4];
+    size_t n;
+
+    if (cp < 0x80) {
+        u[0] = (char)cp;
+        n = 1;
+    } else if (cp < 0x800) {
+        u[0] = (char)(0xc0 | (cp >> 6));
+        u[1] = (char)(0x80 | (cp & 0x3f));
+        n = 2;
+    } else if (cp < 0x10000) {
+        u[0] = (char)(0xe0 | (cp >> 12));
+        u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+        u[2] = (char)(0x80 | (cp & 0x3f));
+        n = 3;
+    } else {
+        u[0] = (char)(0xf0 | (cp >> 18));
+        u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+        u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+        u[3] = (char)(0x80 | (cp & 0x3f));
+        n = 4;
+    }
+    if (!*rc)
+        *rc = et_buf_add(out, u, n);
+}
+
+/* Decode the raw string body s[0..n) (already checked by the scan). */
+static int decode_string(const char *s, size_t n, struct et_buf *out)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0, run = 0;
+    int rc;
+
+    et_buf_reset(out);
+    rc = et_buf_grow(out, n);
+    while (!rc && i + 1 < n) {
+        long cp, lo;
+        char c;
+
+        if (p[i] != '\\') {
+            i++;
+            continue;
+        }
+        rc = et_buf_add(out, s + run, i - run);
+        c = s[i + 1];
+        i += 2;
+        switch (c) {
+        case 'b':
+            c = '\b';
+            break;
+        case 'f':
+            c = '\f';
+            break;
+        case 'n':
+            c = '\n';
+            break;
+        case 'r':
+            c = '\r';
+            break;
+        case 't':
+            c = '\t';
+            break;
+        case 'u':
+            cp = hex4(p, n, i);
+            i += 4;
+            if (cp >= 0xd800 && cp <= 0xdbff) {
+                lo = hex4(p, n, i + 2);
+                if (lo >= 0xdc00 && lo <= 0xdfff) {
+                    cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+                    i += 6;
+                }
+            }
+            put_utf8(out, (unsigned long)(cp > 0 ? cp : 0xfffd), &rc);
+            run = i;
+            continue;
+        default:
+            break;
+        }
+        if (!rc)
+            rc = et_buf_addch(out, c);
+        run = i;
+    }
+    /* also NUL-terminates when s is empty */
+    if (!rc)
+        rc = et_buf_add(out, s + run, run < n ? n - run : 0);
+    return rc;
+}
+
+static bool is_identifier(const char *s, size_t n)
+{
+    if (n == 0 || (s[0] >= '0' && s[0] <= '9'))
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c >= '0' && c <= '9') || c == '_'))
+            return false;
+    }
+    return true;
+}
+
+/* Shorten b to at most max bytes (at a UTF-8 boundary), ending in "...". */
+static void clip(struct et_buf *b, size_t max)
+{
+    size_t cut;
+
+    if (b->len <= max || max < 3)
+        return;
+    cut = max - 3;
+    while (cut > 0 && ((unsigned char)b->ptr[cut] & 0xc0) == 0x80)
+        cut--;
+    memcpy(b->ptr + cut, "...", 4);
+    b->len = cut + 3;
+}
+
+/* "$" then .name, ["other key"] or [index] for frames[0..n). */
+static int format_path(const char *buf, const struct frame *f, int n,
+                       struct et_buf *out)
+{
+    struct et_buf key = ET_BUF_INIT;
+    int rc = et_buf_addch(out, '$');
+
+    for (int k = 0; k < n && !rc; k++) {
+        if (!f[k].is_object) {
+            rc = et_buf_printf(out, "[%zu]", f[k].index);
+            continue;
+        }
+        rc = decode_string(buf + f[k].key_off, f[k].key_len, &key);
+        if (!rc && is_identifier(key.ptr, key.len)) {
+            rc = et_buf_addch(out, '.');
+            if (!rc)
+                rc = et_buf_add(out, key.ptr, key.len);
+        } else if (!rc) {
+            rc = et_buf_addch(out, '[');
+            if (!rc)
+                rc = et__json_add_string(out, key.ptr, key.len);
+            if (!rc)
+                rc = et_buf_addch(out, ']');
+        }
+    }
+    et_buf_release(&key);
+    if (!rc)
+        clip(out, 120);
+    return rc;
+}
+
+/* A key string at [s, e) in the object frame f: is it a repeat? */
+static int check_key(const char *buf, size_t s, size_t e, struct frame *f,
+                     struct locate *lc, bool *dup)
+{
+    int rc = decode_string(buf + s + 1, e - s - 2, &lc->key);
+
+    *dup = false;
+    if (rc)
+        return rc;
+    if (!f->seen) {
+        f->seen = json_object_new_object();
+        if (!f->seen)
+            return ET_ENOMEM;
+    }
+    if (json_object_object_get_ex(f->seen, lc->key.ptr, NULL)) {
+        *dup = true;
+        return ET_OK;
+    }
+    return json_object_object_add(f->seen, lc->key.ptr, NULL) ? ET_ENOMEM
+                                                              : ET_OK;
+}
+
+/*
+ * Walk buf[0..len) (valid JSON, or a valid prefix of it) keeping the path,
+ * until the string at lc->target or, if that is SIZE_MAX, the first key
+ * that repeats an earlier key of its object.
+ */
+static int locate(const char *buf, size_t len, int max_depth,
+                  struct locate *lc)
+{
+    struct frame *fr = et__calloc((size_t)max_depth + 1, sizeof(*fr));
+    int d = 0, rc = ET_OK;
+    size_t i = 0;
+
+    if (!fr)
+        return ET_ENOMEM;
+    while (i < len && !rc && !lc->found) {
+        struct frame *top = d ? &fr[d - 1] : NULL;
+        size_t e;
+        bool dup = false;
+
+        switch (buf[i]) {
+        case '{':
+        case '[':
+            if (d > max_depth)
+                goto out;
+            memset(&fr[d], 0, sizeof(fr[d]));
+            fr[d].is_object = fr[d].want_key = buf[i] == '{';
+            d++;
+            break;
+        case '}':
+        case ']':
+            if (top) {
+                json_object_put(top->seen);
+                top->seen = NULL;
+                d--;
+            }
+            break;
+        case ',':
+            if (top && top->is_object)
+                top->want_key = true;
+            else if (top)
+                top->index++;
+            break;
+        case '"':
+            e = string_end(buf, len, i);
+            lc->is_key = top && top->is_object && top->want_key;
+            if (lc->is_key) {
+                top->want_key = false;
+                top->key_off = i + 1;
+                top->key_len = e - i - 2;
+            }
+            if (i == lc->target) {
+                lc->found = true;
+            } else if (lc->is_key && lc->target == SIZE_MAX) {
+                rc = check_key(buf, i, e, top, lc, &dup);
+                lc->found = dup;
+            }
+            if (lc->found) {
+                lc->off = i;
+                rc = format_path(buf, fr, lc->is_key ? d - 1 : d, &lc->path);
+            }
+            i = e;
+            continue;
+        default:
+            break;
+        }
+        i++;
+    }
+out:
+    while (d > 0)
+        json_object_put(fr[--d].seen);
+    et__free(fr);
+    return rc;
+}
+
+/* ---- the front ---- */
+
+static int jsonc_error(struct json_tokener *tok, size_t off, int max_depth,
+                       struct et_error *err)
+{
+    enum json_tokener_error jerr = json_tokener_get_error(tok);
+
+    if (jerr == json_tokener_error_depth)
+        return et_error_set(err, ET_ETOOBIG, "byte %zu: nesting deeper than %d",
+                            off, max_depth);
+    return et_error_set(err, ET_EINPUT, "byte %zu: %s", off,
+                        json_tokener_error_desc(jerr));
+}
+
+/*
+ * The scan stopped at sc->off. If json-c finds a syntax error before that
+ * byte, that error comes first in the document and is the one reported.
+ */
+static int report_scan_error(const char *buf, const struct et_json_limits *lim,
+                             const struct scan *sc, struct et_error *err)
+{
+    struct json_tokener *tok = json_tokener_new_ex(lim->max_depth);
+    struct locate lc = {SIZE_MAX, false, false, 0, ET_BUF_INIT, ET_BUF_INIT};
+    enum json_tokener_error jerr;
+    int rc;
+
+    if (!tok)
+        return et_error_set(err, ET_ENOMEM, "out of memory");
+    json_tokener_set_flags(tok, TOKENER_FLAGS);
+    json_object_put(json_tokener_parse_ex(tok, buf, (int)sc->off));
+    jerr = json_tokener_get_error(tok);
+    if (jerr != json_tokener_success && jerr != json_tokener_continue) {
+        rc = jsonc_error(tok, json_tokener_get_parse_end(tok), lim->max_depth,
+                         err);
+        json_tokener_free(tok);
+        return rc;
+    }
+    json_tokener_free(tok);
+    if (!sc->is_nul_escape)
+        return et_error_set(err, sc->code, "byte %zu: %s", sc->off, sc->what);
+    lc.target = sc->str_off;
+    rc = locate(buf, sc->off, lim->max_depth, &lc);
+    if (!rc && lc.found)
+        rc = et_error_set(err, ET_EINPUT, "byte %zu: \\u0000 escape in %s %s",
+                          sc->off, lc.is_key ? "a key of" : "the string at",
+                          et_buf_str(&lc.path));
+    else if (!rc)
+        rc = et_error_set(err, ET_EINPUT, "byte %zu: \\u0000 escape", sc->off);
+    else
+        rc = et_error_set(err, rc, "out of memory");
+    et_buf_release(&lc.path);
+    et_buf_release(&lc.key);
+    return rc;
+}
+
+static int report_duplicate(const char *buf, size_t len,
+                            const struct et_json_limits *lim,
+                            struct et_error *err)
+{
+    struct locate lc = {SIZE_MAX, false, false, 0, ET_BUF_INIT, ET_BUF_INIT};
+    struct et_buf quoted = ET_BUF_INIT;
+    int rc = locate(buf, len, lim->max_depth, &lc);
+
+    if (!rc && lc.found)
+        rc = et__json_add_string(&quoted, lc.key.ptr, lc.key.len);
+    if (!rc && lc.found) {
+        clip(&quoted, 64);
+        rc = et_error_set(err, ET_EINPUT, "byte %zu: duplicate key %s in %s",
+                          lc.off, quoted.ptr, et_buf_str(&lc.path));
+    } else if (!rc) {
+        /* json-c dropped a member the locator cannot account for */
+        rc = et_error_set(err, ET_EINTERNAL,
+                          "duplicate key check found no duplicate");
+    } else {
+        rc = et_error_set(err, rc, "out of memory");
+    }
+    et_buf_release(&quoted);
+    et_buf_release(&lc.path);
+    et_buf_release(&lc.key);
+    return rc;
+}
+
+static bool is_container(struct json_object *o)
+{
+    enum json_type t = json_object_get_type(o);
+
+    return t == json_type_object || t == json_type_array;
+}
+
+/* Members of all objects in the tree (depth is bounded by the parse). */
+static size_t tree_members(struct json_object *o)
+{
+    enum json_type type = json_object_get_type(o);
+    size_t n = 0;
+
+    if (type == json_type_object) {
+        struct lh_table *t = json_object_get_object(o);
+
+        n = (size_t)json_object_object_length(o);
+        for (struct lh_entry *e = lh_table_head(t); e; e = lh_entry_next(e)) {
+            struct json_object *v = lh_entry_v(e);
+
+            if (is_container(v))
+                n += tree_members(v);
+        }
+    } else if (type == json_type_array) {
+        size_t count = json_object_array_length(o);
+
+        for (size_t i = 0; i < count; i++) {
+            struct json_object *v = json_object_array_get_idx(o, i);
+
+            if (is_container(v))
+                n += tree_members(v);
+        }
+    }
+    return n;
+}
+
+static int resolve_limits(const struct et_json_limits *in,
+                          struct et_json_limits *out, struct et_error *err)
+{
+    const struct et_json_limits def = ET_JSON_LIMITS_DEFAULT;
+
+    *out = def;
+    if (!in)
+        return ET_OK;
+    if (in->max_depth < 0)
+        return et_error_set(err, ET_EINVAL, "negative max_depth %d",
+                            in->max_depth);
+    if (in->max_bytes)
+        out->max_bytes = in->max_bytes;
+    if (in->max_depth)
+        out->max_depth = in->max_depth;
+    if (in->max_string)
+        out->max_string = in->max_string;
+    if (in->max_members)
+        out->max_members = in->max_members;
+    if (out->max_depth > ET__JSON_DEPTH_CAP)
+        out->max_depth = ET__JSON_DEPTH_CAP;
+    /* json-c takes an int length */
+    if (out->max_bytes > INT_MAX - 1)
+        out->max_bytes = INT_MAX - 1;
+    return ET_OK;
+}
+
+int et_json_parse(const char *buf, size_t len, const struct et_json_limits *lim,
+                  struct json_object **out, struct et_error *err)
+{
+    struct et_json_limits l;
+    struct scan sc;
+    struct json_tokener *tok = NULL;
+    struct json_object *obj = NULL;
+    enum json_tokener_error jerr;
+    int ret;
+
+    if (out)
+        *out = NULL;
+    if (!out || (!buf && len))
+        return et_error_set(err, ET_EINVAL, "no buffer or no output");
+    ret = resolve_limits(lim, &l, err);
+    if (ret)
+        return ret;
+    if (len > l.max_bytes)
+        return et_error_set(err, ET_ETOOBIG,
+                            "document is %zu bytes, limit is %zu", len,
+                            l.max_bytes);
+    if (!buf)
+        buf = "";
+    memset(&sc, 0, sizeof(sc));
+    sc.p = (const unsigned char *)buf;
+    sc.len = len;
+    sc.lim = &l;
+    ret = scan_doc(&sc);
+    if (ret == ET_ENOMEM)
+        return et_error_set(err, ret, "out of memory");
+    if (ret)
+        return report_scan_error(buf, &l, &sc, err);
+
+    tok = json_tokener_new_ex(l.max_depth);
+    if (!tok)
+        return et_error_set(err, ET_ENOMEM, "out of memory");
+    json_tokener_set_flags(tok, TOKENER_FLAGS);
+    obj = json_tokener_parse_ex(tok, buf, (int)len);
+    jerr = json_tokener_get_error(tok);
+    if (jerr == json_tokener_continue) {
+        /* the end of input: a final NUL ends a number or reports EOF */
+        obj = json_tokener_parse_ex(tok, "", 1);
+        jerr = json_tokener_get_error(tok);
+        if (jerr != json_tokener_success) {
+            ret = jsonc_error(tok, len, l.max_depth, err);
+            goto out;
+        }
+    } else if (jerr != json_tokener_success) {
+        ret = jsonc_error(tok, json_tokener_get_parse_end(tok), l.max_depth,
+                          err);
+        goto out;
+    } else if (json_tokener_get_parse_end(tok) != len) {
+        /* STRICT already refuses this; kept so the rule cannot regress */
+        ret = et_error_set(err, ET_EINPUT, "byte %zu: trailing data",
+                           json_tokener_get_parse_end(tok));
+        goto out;
+    }
+    if (sc.colons && tree_members(obj) != sc.colons) {
+        ret = report_duplicate(buf, len, &l, err);
+        goto out;
+    }
+    *out = obj;
+    obj = NULL;
+    ret = ET_OK;
+out:
+    json_object_put(obj);
+    json_tokener_free(tok);
+    return ret;
+}

@@ -1,0 +1,354 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Signed checkpoints: a C2SP tlog-checkpoint body (origin, size, root and an
+ * optional "time" extension line) in a C2SP signed note with Ed25519
+ * signature lines. Verification parses strictly and needs a valid signature
+ * by the given key; signature lines by other keys are ignored.
+ */
+#include "base/setup.h"
+#include "base/time.h"
+#include "exectrail/ledger.h"
+#include "ledger/note_int.h"
+
+#include <inttypes.h>
+#include <sodium.h>
+
+#define EM_DASH        "\xe2\x80\x94" /* U+2014, starts a signature line */
+#define SIG_PREFIX     EM_DASH " "
+#define SIG_PREFIX_LEN (sizeof(SIG_PREFIX) - 1)
+#define TIME_PREFIX    "time "
+#define TIME_TEXT_LEN  24  /* "YYYY-MM-DDTHH:MM:SS.mmmZ" */
+#define ROOT_B64_LEN   44  /* base64 of 32 bytes */
+#define BODY_MAX       256 /* origin (< 128) + size + root + time */
+#define SIG_NAME_MAX   255 /* names of other signers */
+#define SIG_BLOB_MAX   512 /* decoded signature data of other signers */
+#define SIG_LINES_MAX  100
+#define SIG_LEN        (4 + crypto_sign_BYTES)
+
+static bool origin_valid(const char *s, size_t len)
+{
+    if (len == 0 || len >= sizeof(((struct et_checkpoint *)0)->origin))
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        if (c < ' ' || c >= 0x7f)
+            return false;
+    }
+    return true;
+}
+
+/* The signed body; returns its length, or 0 if it would not fit. */
+static size_t format_body(const struct et_checkpoint *cp, size_t origin_len,
+                          char body[BODY_MAX])
+{
+    char root[ROOT_B64_LEN + 1];
+    char when[ET_RFC3339_MAX];
+    int n;
+
+    et__note_b64_encode(cp->root, ET_HASH_LEN, root, sizeof(root));
+    if (cp->time_ns != 0) {
+        et_time_format(cp->time_ns, when);
+        n = snprintf(body, BODY_MAX, "%.*s\n%" PRIu64 "\n%s\n" TIME_PREFIX
+                     "%s\n",
+                     (int)origin_len, cp->origin, cp->size, root, when);
+    } else {
+        n = snprintf(body, BODY_MAX, "%.*s\n%" PRIu64 "\n%s\n",
+                     (int)origin_len, cp->origin, cp->size, root);
+    }
+    if (n < 0 || n >= BODY_MAX)
+        return 0;
+    return (size_t)n;
+}
+
+int et_checkpoint_sign(const struct et_checkpoint *cp,
+                       const struct et_signer *s, char *out, size_t cap,
+                       struct et_error *err)
+{
+    char body[BODY_MAX];
+    uint8_t sig[SIG_LEN];
+    char sig_b64[sodium_base64_ENCODED_LEN(SIG_LEN,
+                                           sodium_base64_VARIANT_ORIGINAL)];
+    size_t origin_len, name_len, body_len;
+    uint32_t key_id;
+    int n, ret;
+
+    if (out && cap > 0)
+        out[0] = '\0';
+    if (!cp || !s || !out)
+        return et_error_set(err, ET_EINVAL, "checkpoint: null argument");
+    origin_len = strnlen(cp->origin, sizeof(cp->origin));
+    if (!origin_valid(cp->origin, origin_len))
+        return et_error_set(err, ET_EINVAL,
+                            "checkpoint: origin must be 1-127 printable "
+                            "ASCII bytes");
+    if (cp->time_ns < 0)
+        return et_error_set(err, ET_EINVAL,
+                            "checkpoint: time is before 1970");
+    name_len = strnlen(s->name, sizeof(s->name));
+    if (!et__note_name_valid(s->name, name_len))
+        return et_error_set(err, ET_EINVAL, "checkpoint: invalid key name");
+    if (!s->has_secret)
+        return et_error_set(err, ET_ESTATE,
+                            "checkpoint: key '%s' has no secret part",
+                            s->name);
+    if (memcmp(s->sk + 32, s->pk, ET_ED25519_PK_LEN) != 0)
+        return et_error_set(err, ET_EINVAL,
+                            "checkpoint: public and secret key of '%s' do "
+                            "not belong together",
+                            s->name);
+    ret = et__note_crypto_init();
+    if (ret)
+        return et_error_set(err, ret, "cannot initialise libsodium");
+    body_len = format_body(cp, origin_len, body);
+    if (body_len == 0)
+        return et_error_set(err, ET_EINTERNAL, "checkpoint: body too long");
+    key_id = et__note_key_id(s->name, name_len, s->pk);
+    et__note_put_be32(sig, key_id);
+    if (crypto_sign_detached(sig + 4, NULL, (const unsigned char *)body,
+                             body_len, s->sk) != 0)
+        return et_error_set(err, ET_ECRYPTO, "checkpoint: signing failed");
+    et__note_b64_encode(sig, sizeof(sig), sig_b64, sizeof(sig_b64));
+    n = snprintf(out, cap, "%s\n" SIG_PREFIX "%s %s\n", body, s->name,
+                 sig_b64);
+    if (n < 0 || (size_t)n >= cap) {
+        out[0] = '\0';
+        return et_error_set(err, ET_EINVAL,
+                            "checkpoint: output buffer too small (need %d "
+                            "bytes)",
+                            n + 1);
+    }
+    return ET_OK;
+}
+
+/* A line [*p, nl) ending in '\n' before end; advances *p past it. */
+static bool next_line(const char **p, const char *end, const char **line,
+                      size_t *len)
+{
+    const char *nl = memchr(*p, '\n', (size_t)(end - *p));
+
+    if (!nl)
+        return false;
+    *line = *p;
+    *len = (size_t)(nl - *p);
+    *p = nl + 1;
+    return true;
+}
+
+/* Decimal without sign or leading zeros, fitting uint64. */
+static bool parse_u64(const char *s, size_t len, uint64_t *out)
+{
+    uint64_t v = 0;
+
+    if (len == 0 || len > 20 || (s[0] == '0' && len > 1))
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned d;
+
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        d = (unsigned)(s[i] - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return false;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return true;
+}
+
+/*
+ * "time YYYY-MM-DDTHH:MM:SS.mmmZ", exactly as et_time_format writes it.
+ * The year is checked first: et_time_parse works in int64 nanoseconds,
+ * which end in 2262.
+ */
+static bool parse_time(const char *s, size_t len, int64_t *ns_out)
+{
+    const size_t plen = sizeof(TIME_PREFIX) - 1;
+    char again[ET_RFC3339_MAX];
+    int year = 0;
+
+    if (len != plen + TIME_TEXT_LEN || memcmp(s, TIME_PREFIX, plen) != 0)
+        return false;
+    s += plen;
+    for (int i = 0; i < 4; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        year = year * 10 + (s[i] - '0');
+    }
+    if (year < 1970 || year > 2261)
+        return false;
+    if (et_time_parse(s, TIME_TEXT_LEN, false, ns_out) != ET_OK ||
+        *ns_out <= 0)
+        return false;
+    et_time_format(*ns_out, again);
+    return memcmp(again, s, TIME_TEXT_LEN) == 0 && again[TIME_TEXT_LEN] == 0;
+}
+
+/* Parse the body lines of a checkpoint (text ends with '\n'). */
+static int parse_body(const char *text, size_t len, struct et_checkpoint *cp,
+                      struct et_error *err)
+{
+    const char *p = text, *end = text + len, *line;
+    size_t n, root_len;
+
+    if (!next_line(&p, end, &line, &n) || !origin_valid(line, n))
+        return et_error_set(err, ET_EINPUT,
+                            "checkpoint: bad origin line (want 1-127 "
+                            "printable ASCII bytes)");
+    memcpy(cp->origin, line, n);
+    cp->origin[n] = '\0';
+    if (!next_line(&p, end, &line, &n) || !parse_u64(line, n, &cp->size))
+        return et_error_set(err, ET_EINPUT,
+                            "checkpoint: tree size is not a decimal number");
+    if (!next_line(&p, end, &line, &n) ||
+        et__note_b64_decode(line, n, cp->root, sizeof(cp->root),
+                            &root_len) != ET_OK ||
+        root_len != ET_HASH_LEN)
+        return et_error_set(err, ET_EINPUT,
+                            "checkpoint: root is not base64 of 32 bytes");
+    if (p == end)
+        return ET_OK;
+    if (!next_line(&p, end, &line, &n) || !parse_time(line, n, &cp->time_ns))
+        return et_error_set(err, ET_EINPUT,
+                            "checkpoint: unknown extension line (only "
+                            "'time <RFC 3339 UTC ms>' is known)");
+    if (p != end)
+        return et_error_set(err, ET_EINPUT,
+                            "checkpoint: unexpected line after the time");
+    return ET_OK;
+}
+
+struct sig_result {
+    int n_ours;      /* lines with our name and key id */
+    int n_bad;       /* ... whose signature does not verify */
+    int n_same_name; /* lines with our name but another key id */
+};
+
+/* One signature line: "— <name> <base64(key id || signature)>". */
+static int check_sig_line(const char *line, size_t len, const char *body,
+                          size_t body_len, const struct et_signer *s,
+                          size_t name_len, uint32_t key_id,
+                          struct sig_result *res, struct et_error *err)
+{
+    uint8_t blob[SIG_BLOB_MAX];
+    const char *name, *sp;
+    size_t n, blob_len;
+
+    if (len < SIG_PREFIX_LEN || memcmp(line, SIG_PREFIX, SIG_PREFIX_LEN) != 0)
+        return et_error_set(err, ET_EINPUT,
+                            "checkpoint: signature line does not start with "
+                            "an em dash and a space");
+    name = line + SIG_PREFIX_LEN;
+    sp = memchr(name, ' ', len - SIG_PREFIX_LEN);
+    if (!sp)
+        return et_error_set(err, ET_EINPUT,
+                            "checkpoint: signature line has no signature");
+    n = (size_t)(sp - name);
+    if (n == 0 || n > SIG_NAME_MAX)
+        return et_error_set(err, ET_EINPUT,
+                            "checkpoint: bad signer name");
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)name[i];
+
+        if (c <= ' ' || c >= 0x7f || c == '+')
+            return et_error_set(err, ET_EINPUT,
+                                "checkpoint: bad signer name");
+    }
+    sp++;
+    if (et__note_b64_decode(sp, len - (size_t)(sp - line), blob,
+                            sizeof(blob), &blob_len) != ET_OK ||
+        blob_len < 5)
+        return et_error_set(err, ET_EINPUT,
+                            "checkpoint: signature is not valid base64");
+    if (n != name_len || memcmp(name, s->name, n) != 0)
+        return ET_OK; /* another signer: ignored */
+    if (et__note_get_be32(blob) != key_id) {
+        res->n_same_name++;
+        return ET_OK;
+    }
+    res->n_ours++;
+    if (blob_len != SIG_LEN ||
+        crypto_sign_verify_detached(blob + 4, (const unsigned char *)body,
+                                    body_len, s->pk) != 0)
+        res->n_bad++;
+    return ET_OK;
+}
+
+int et_checkpoint_verify(const char *note, size_t len,
+                         const struct et_signer *s, struct et_checkpoint *out,
+                         struct et_error *err)
+{
+    struct et_checkpoint cp;
+    struct sig_result res = {0, 0, 0};
+    const char *p, *end, *line;
+    size_t body_len = 0, name_len, n;
+    uint32_t key_id;
+    int lines = 0, ret;
+
+    if (out)
+        memset(out, 0, sizeof(*out));
+    memset(&cp, 0, sizeof(cp));
+    if (!note || !s)
+        return et_error_set(err, ET_EINVAL, "checkpoint: null argument");
+    name_len = strnlen(s->name, sizeof(s->name));
+    if (!et__note_name_valid(s->name, name_len))
+        return et_error_set(err, ET_EINVAL, "checkpoint: invalid key name");
+    if (len > ET_NOTE_MAX)
+        return et_error_set(err, ET_EINPUT,
+                            "checkpoint: note is longer than %d bytes",
+                            ET_NOTE_MAX);
+    if (memchr(note, '\0', len))
+        return et_error_set(err, ET_EINPUT,
+                            "checkpoint: note contains a NUL byte");
+    ret = et__note_crypto_init();
+    if (ret)
+        return et_error_set(err, ret, "cannot initialise libsodium");
+    /* The body ends at the last blank line (signature lines are never empty). */
+    for (size_t i = len; i >= 2; i--) {
+        if (note[i - 1] == '\n' && note[i - 2] == '\n') {
+            body_len = i - 1;
+            break;
+        }
+    }
+    if (body_len == 0)
+        return et_error_set(err, ET_EINPUT,
+                            "checkpoint: no blank line before the "
+                            "signatures");
+    ret = parse_body(note, body_len, &cp, err);
+    if (ret)
+        return ret;
+    key_id = et__note_key_id(s->name, name_len, s->pk);
+    p = note + body_len + 1;
+    end = note + len;
+    if (p == end)
+        return et_error_set(err, ET_EINPUT, "checkpoint: no signature lines");
+    while (p < end) {
+        if (!next_line(&p, end, &line, &n))
+            return et_error_set(err, ET_EINPUT,
+                                "checkpoint: last line has no newline");
+        if (++lines > SIG_LINES_MAX)
+            return et_error_set(err, ET_EINPUT,
+                                "checkpoint: more than %d signatures",
+                                SIG_LINES_MAX);
+        ret = check_sig_line(line, n, note, body_len, s, name_len, key_id,
+                             &res, err);
+        if (ret)
+            return ret;
+    }
+    if (0)
+        return et_error_set(err, ET_EINTEGRITY,
+                            "checkpoint: signature by key '%s' does not "
+                            "verify",
+                            s->name);
+    if (res.n_ours == 0 && res.n_same_name > 0)
+        return et_error_set(err, ET_EINTEGRITY,
+                            "checkpoint: signed by a different key named "
+                            "'%s' (key id differs)",
+                            s->name);
+    if (res.n_ours == 0)
+        return et_error_set(err, ET_EINTEGRITY,
+                            "checkpoint: not signed by key '%s'", s->name);
+    if (out)
+        *out = cp;
+    return ET_OK;
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * SQLite schema migrations, applied in order; PRAGMA user_version records
+ * how many have run. Append-only: never edit a shipped migration.
+ */
+#ifndef ET_STORE_SQLITE_SCHEMA_H
+#define ET_STORE_SQLITE_SCHEMA_H
+
+static const char *const et_sqlite_migrations[] = {
+    /* 1: ledger, tree head, checkpoints, metadata, projections, FTS */
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE ledger("
+    "  seq INTEGER PRIMARY KEY,"
+    "  type TEXT NOT NULL,"
+    "  execution_id TEXT,"
+    "  ts_ns INTEGER NOT NULL,"
+    "  leaf BLOB NOT NULL,"
+    "  body TEXT);"
+    "CREATE INDEX ledger_exec ON ledger(execution_id) "
+    "  WHERE execution_id IS NOT NULL;"
+    "CREATE TABLE tree_head("
+    "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  size INTEGER NOT NULL,"
+    "  state BLOB NOT NULL);"
+    "CREATE TABLE checkpoints("
+    "  size INTEGER NOT NULL,"
+    "  root BLOB NOT NULL,"
+    "  ts_ns INTEGER NOT NULL,"
+    "  note TEXT NOT NULL);"
+    "CREATE TABLE sessions("
+    "  session_id TEXT PRIMARY KEY,"
+    "  first_ns INTEGER,"
+    "  last_ns INTEGER,"
+    "  n_executions INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE executions("
+    "  execution_id TEXT PRIMARY KEY,"
+    "  session_id TEXT,"
+    "  agent_name TEXT,"
+    "  agent_version TEXT,"
+    "  state TEXT NOT NULL,"
+    "  verification TEXT,"
+    "  completeness TEXT,"
+    "  accuracy TEXT,"
+    "  efficiency TEXT,"
+    "  start_ns INTEGER,"
+    "  end_ns INTEGER,"
+    "  duration_ms INTEGER,"
+    "  n_actions INTEGER NOT NULL DEFAULT 0,"
+    "  n_failed_actions INTEGER NOT NULL DEFAULT 0,"
+    "  first_seq INTEGER NOT NULL,"
+    "  last_seq INTEGER NOT NULL,"
+    "  doc TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX executions_start ON executions(start_ns);"
+    "CREATE INDEX executions_agent ON executions(agent_name, start_ns);"
+    "CREATE INDEX executions_session ON executions(session_id);"
+    "CREATE TABLE actions("
+    "  execution_id TEXT NOT NULL,"
+    "  sequence INTEGER NOT NULL,"
+    "  tool TEXT,"
+    "  ts_ns INTEGER,"
+    "  success INTEGER,"
+    "  seq INTEGER NOT NULL,"
+    "  doc TEXT NOT NULL,"
+    "  PRIMARY KEY (execution_id, sequence)) WITHOUT ROWID;"
+    "CREATE TABLE exec_lists("
+    "  execution_id TEXT NOT NULL,"
+    "  kind INTEGER NOT NULL,"
+    "  item TEXT NOT NULL);"
+    "CREATE INDEX exec_lists_exec ON exec_lists(execution_id, kind);"
+    "CREATE VIRTUAL TABLE fts USING fts5("
+    "  execution_id UNINDEXED, body, tokenize = 'unicode61');",
+};
+
+#endif /* ET_STORE_SQLITE_SCHEMA_H */

@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The store front door: backend registry and checking wrappers. Test builds
+ * can make a named operation fail (ET_TEST_FAIL_STORE=append:3 fails the
+ * third append with ET_EIO) to exercise rollback paths.
+ */
+#include "base/setup.h"
+#include "store/store_int.h"
+
+static const struct et_store_ops *const backends[ET_BACKEND_COUNT] = {
+    [ET_BACKEND_SQLITE] = &et__sqlite_ops,
+};
+
+static int fault(const char *op, struct et_error *err)
+{
+    static const char *spec;
+    static long count;
+    static int read_env;
+    const char *colon;
+    size_t oplen = strlen(op);
+
+    if (!read_env) {
+        spec = getenv("ET_TEST_FAIL_STORE");
+        read_env = 1;
+    }
+    if (!spec)
+        return ET_OK;
+    colon = strchr(spec, ':');
+    if (!colon || (size_t)(colon - spec) != oplen ||
+        memcmp(spec, op, oplen) != 0)
+        return ET_OK;
+    if (++count != strtol(colon + 1, NULL, 10))
+        return ET_OK;
+    return et_error_set(err, ET_EIO, "injected failure in store %s", op);
+}
+
+enum et_backend et_store_backend_for(const char *target)
+{
+    ET_UNUSED(target);
+    return ET_BACKEND_SQLITE;
+}
+
+int et_store_open(const char *target, unsigned flags, struct et_store **out,
+                  int *created_out, struct et_error *err)
+{
+    const struct et_store_ops *ops = backends[et_store_backend_for(target)];
+    int created = 0;
+    int rc;
+
+    *out = NULL;
+    if (created_out)
+        *created_out = 0;
+    if (!strncmp(target, "postgresql://", 13) ||
+        !strncmp(target, "postgres://", 11))
+        return et_error_set(err, ET_EUNAVAIL,
+                            "the PostgreSQL backend is not built in this "
+                            "version; use a file path");
+    if (!ops || ops->abi != ET_STORE_ABI)
+        return et_error_set(err, ET_EINTERNAL, "no store backend");
+    rc = ops->open(target, flags, out, &created, err);
+    if (rc)
+        return rc;
+    (*out)->ops = ops;
+    (*out)->in_txn = 0;
+    if (created_out)
+        *created_out = created;
+    return ET_OK;
+}
+
+void et_store_close(struct et_store *st)
+{
+    if (!st)
+        return;
+    if (st->in_txn)
+        st->ops->rollback(st);
+    st->ops->close(st);
+}
+
+int et_store_begin(struct et_store *st, bool write, struct et_error *err)
+{
+    int rc;
+
+    ET_ASSERT(!st->in_txn);
+    rc = st->ops->begin(st, write, err);
+    if (!rc)
+        st->in_txn = write ? 2 : 1;
+    return rc;
+}
+
+int et_store_commit(struct et_store *st, struct et_error *err)
+{
+    int rc;
+
+    ET_ASSERT(st->in_txn);
+    rc = fault("commit", err);
+    if (rc) {
+        et_store_rollback(st);
+        return rc;
+    }
+    rc = st->ops->commit(st, err);
+    if (rc)
+        et_store_rollback(st);
+    st->in_txn = 0;
+    return rc;
+}
+
+void et_store_rollback(struct et_store *st)
+{
+    if (st && st->in_txn) {
+        st->ops->rollback(st);
+        st->in_txn = 0;
+    }
+}
+
+int et_store_head_load(struct et_store *st, struct et_tree *t,
+                       struct et_error *err)
+{
+    return st->ops->head_load(st, t, err);
+}
+
+int et_store_head_save(struct et_store *st, const struct et_tree *t,
+                       struct et_error *err)
+{
+    ET_ASSERT(st->in_txn == 2);
+    return st->ops->head_save(st, t, err);
+}
+
+int et_store_append(struct et_store *st, const struct et_event_row *ev,
+                    struct et_error *err)
+{
+    int rc;
+
+    ET_ASSERT(st->in_txn == 2);
+    rc = fault("append", err);
+    return rc ? rc : st->ops->append(st, ev, err);
+}
+
+int et_store_read_range(struct et_store *st, uint64_t from, uint64_t to,
+                        et_row_fn *fn, void *ctx, struct et_error *err)
+{
+    return st->ops->read_range(st, from, to, fn, ctx, err);
+}
+
+int et_store_exec_seqs(struct et_store *st, const char *id, uint64_t **seqs,
+                       size_t *n, struct et_error *err)
+{
+    return st->ops->exec_seqs(st, id, seqs, n, err);
+}
+
+int et_store_exec_for_seq(struct et_store *st, uint64_t seq, char id_out[37],
+                          struct et_error *err)
+{
+    return st->ops->exec_for_seq(st, seq, id_out, err);
+}
+
+int et_store_leaves(struct et_store *st, uint64_t n,
+                    uint8_t (**leaves)[ET_HASH_LEN], struct et_error *err)
+{
+    return st->ops->leaves(st, n, leaves, err);
+}
+
+int et_store_exec_resolve(struct et_store *st, const char *prefix,
+                          char id_out[37], struct et_error *err)
+{
+    return st->ops->exec_resolve(st, prefix, id_out, err);
+}
+
+int et_store_exec_get(struct et_store *st, const char *id,
+                      struct et_exec_row *row, struct et_error *err)
+{
+    return st->ops->exec_get(st, id, row, err);
+}
+
+int et_store_exec_put(struct et_store *st, const struct et_exec_row *row,
+                      bool insert, struct et_error *err)
+{
+    int rc;
+
+    ET_ASSERT(st->in_txn == 2);
+    rc = fault("project", err);
+    return rc ? rc : st->ops->exec_put(st, row, insert, err);
+}
+
+int et_store_action_put(struct et_store *st, const struct et_action_row *row,
+                        struct et_error *err)
+{
+    ET_ASSERT(st->in_txn == 2);
+    return st->ops->action_put(st, row, err);
+}
+
+int et_store_actions_get(struct et_store *st, const char *id, et_text_fn *fn,
+                         void *ctx, struct et_error *err)
+{
+    return st->ops->actions_get(st, id, fn, ctx, err);
+}
+
+int et_store_list_put(struct et_store *st, const char *id,
+                      enum et_list_kind kind, const char *item,
+                      struct et_error *err)
+{
+    ET_ASSERT(st->in_txn == 2);
+    return st->ops->list_put(st, id, kind, item, err);
+}
+
+int et_store_fts_put(struct et_store *st, uint64_t seq, const char *id,
+                     const char *text, size_t len, struct et_error *err)
+{
+    ET_ASSERT(st->in_txn == 2);
+    return st->ops->fts_put(st, seq, id, text, len, err);
+}
+
+int et_store_session_touch(struct et_store *st, const char *session_id,
+                           int64_t ts_ns, bool new_execution,
+                           struct et_error *err)
+{
+    ET_ASSERT(st->in_txn == 2);
+    return st->ops->session_touch(st, session_id, ts_ns, new_execution, err);
+}
+
+int et_store_exec_list(struct et_store *st, size_t limit, et_exec_row_fn *fn,
+                       void *ctx, struct et_error *err)
+{
+    return st->ops->exec_list(st, limit, fn, ctx, err);
+}
+
+int et_store_projection_reset(struct et_store *st, struct et_error *err)
+{
+    ET_ASSERT(st->in_txn == 2);
+    return st->ops->projection_reset(st, err);
+}
+
+int et_store_checkpoint_put(struct et_store *st, uint64_t size,
+                            const uint8_t root[ET_HASH_LEN], int64_t ts_ns,
+                            const char *note, struct et_error *err)
+{
+    return st->ops->checkpoint_put(st, size, root, ts_ns, note, err);
+}
+
+int et_store_checkpoint_each(struct et_store *st, et_checkpoint_fn *fn,
+                             void *ctx, struct et_error *err)
+{
+    return st->ops->checkpoint_each(st, fn, ctx, err);
+}
+
+int et_store_meta_get(struct et_store *st, const char *key, char **value,
+                      struct et_error *err)
+{
+    return st->ops->meta_get(st, key, value, err);
+}
+
+int et_store_meta_put(struct et_store *st, const char *key, const char *value,
+                      struct et_error *err)
+{
+    return st->ops->meta_put(st, key, value, err);
+}

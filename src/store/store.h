@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The store front door: backend-neutral operations on the ledger and the
+ * projection tables. Each backend implements struct et_store_ops
+ * (store_int.h); these wrappers add checks and fault injection. SQL never
+ * leaves src/store/.
+ */
+#ifndef ET_STORE_STORE_H
+#define ET_STORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "exectrail/error.h"
+#include "exectrail/ledger.h"
+
+struct et_store;
+
+enum et_backend { ET_BACKEND_SQLITE = 0, ET_BACKEND_COUNT };
+
+enum et_store_open_flags {
+    ET_STORE_CREATE = 1 << 0,
+    ET_STORE_READONLY = 1 << 1,
+};
+
+/* One ledger row: an event as stored. body NULL = payload erased. */
+struct et_event_row {
+    uint64_t seq;
+    const char *type;
+    const char *execution_id; /* may be NULL */
+    int64_t ts_ns;
+    uint8_t leaf[ET_HASH_LEN];
+    const char *body;
+    size_t body_len;
+};
+
+/* Projection row of one execution. Strings borrowed from the caller. */
+struct et_exec_row {
+    const char *execution_id;
+    const char *session_id;
+    const char *agent_name;
+    const char *agent_version;
+    const char *state;
+    const char *verification;
+    const char *completeness;
+    const char *accuracy;
+    const char *efficiency;
+    int64_t start_ns;  /* 0 = unknown */
+    int64_t end_ns;    /* 0 = unknown */
+    int64_t duration_ms; /* -1 = unknown */
+    int64_t n_actions;
+    int64_t n_failed_actions;
+    uint64_t first_seq;
+    uint64_t last_seq;
+    const char *doc;   /* canonical JSON of the record without actions */
+    size_t doc_len;
+};
+
+struct et_action_row {
+    const char *execution_id;
+    int64_t sequence;
+    const char *tool;
+    int64_t ts_ns;
+    int success; /* 1, 0, -1 unknown */
+    uint64_t seq; /* ledger seq of the event that recorded it */
+    const char *doc;
+    size_t doc_len;
+};
+
+enum et_list_kind {
+    ET_LIST_FILES = 0,
+    ET_LIST_COMMANDS = 1,
+    ET_LIST_API_CALLS = 2,
+};
+
+typedef int et_row_fn(void *ctx, const struct et_event_row *row);
+/* For reading text rows (action docs, ...). */
+typedef int et_text_fn(void *ctx, const char *text, size_t len);
+
+/* Which backend a target string selects ("postgresql://..." or a path). */
+enum et_backend et_store_backend_for(const char *target);
+
+ET_NODISCARD int et_store_open(const char *target, unsigned flags,
+                               struct et_store **out, int *created_out,
+                               struct et_error *err);
+void et_store_close(struct et_store *st);
+
+/* Write transactions take the single-writer lock (BEGIN IMMEDIATE). */
+ET_NODISCARD int et_store_begin(struct et_store *st, bool write,
+                                struct et_error *err);
+ET_NODISCARD int et_store_commit(struct et_store *st, struct et_error *err);
+void et_store_rollback(struct et_store *st);
+
+/* Tree head (size and compact range). Empty tree when none stored. */
+ET_NODISCARD int et_store_head_load(struct et_store *st, struct et_tree *t,
+                                    struct et_error *err);
+ET_NODISCARD int et_store_head_save(struct et_store *st,
+                                    const struct et_tree *t,
+                                    struct et_error *err);
+ET_NODISCARD int et_store_append(struct et_store *st,
+                                 const struct et_event_row *ev,
+                                 struct et_error *err);
+/* Rows with from <= seq < to in order (to = UINT64_MAX: to the end). */
+ET_NODISCARD int et_store_read_range(struct et_store *st, uint64_t from,
+                                     uint64_t to, et_row_fn *fn, void *ctx,
+                                     struct et_error *err);
+/* Seqs of the events of one execution, ascending. */
+ET_NODISCARD int et_store_exec_seqs(struct et_store *st, const char *id,
+                                    uint64_t **seqs_out, size_t *n_out,
+                                    struct et_error *err);
+/* The execution an event belongs to, from the projections (for naming a
+ * missing event); ET_ENOTFOUND when unknown. */
+ET_NODISCARD int et_store_exec_for_seq(struct et_store *st, uint64_t seq,
+                                       char id_out[37], struct et_error *err);
+/* Read leaf hashes [0, n) into a caller-owned array (et__free). */
+ET_NODISCARD int et_store_leaves(struct et_store *st, uint64_t n,
+                                 uint8_t (**leaves_out)[ET_HASH_LEN],
+                                 struct et_error *err);
+
+/* ---- projections ---- */
+/* Full id from a unique prefix (>= 4 chars); ET_ENOTFOUND, or ET_EINPUT
+ * when the prefix is ambiguous. */
+ET_NODISCARD int et_store_exec_resolve(struct et_store *st, const char *prefix,
+                                       char id_out[37], struct et_error *err);
+/* Load the row for id; strings in *row point into store-owned memory valid
+ * until the next store call. ET_ENOTFOUND when absent. */
+ET_NODISCARD int et_store_exec_get(struct et_store *st, const char *id,
+                                   struct et_exec_row *row,
+                                   struct et_error *err);
+ET_NODISCARD int et_store_exec_put(struct et_store *st,
+                                   const struct et_exec_row *row, bool insert,
+                                   struct et_error *err);
+ET_NODISCARD int et_store_action_put(struct et_store *st,
+                                     const struct et_action_row *row,
+                                     struct et_error *err);
+/* Action docs of one execution in sequence order. */
+ET_NODISCARD int et_store_actions_get(struct et_store *st, const char *id,
+                                      et_text_fn *fn, void *ctx,
+                                      struct et_error *err);
+ET_NODISCARD int et_store_list_put(struct et_store *st, const char *id,
+                                   enum et_list_kind kind, const char *item,
+                                   struct et_error *err);
+/* Full-text row for the text of one event (rowid = seq). */
+ET_NODISCARD int et_store_fts_put(struct et_store *st, uint64_t seq,
+                                  const char *id, const char *text,
+                                  size_t len, struct et_error *err);
+ET_NODISCARD int et_store_session_touch(struct et_store *st,
+                                        const char *session_id, int64_t ts_ns,
+                                        bool new_execution,
+                                        struct et_error *err);
+/* Executions newest first (limit 0 = all); rows valid during the call. */
+typedef int et_exec_row_fn(void *ctx, const struct et_exec_row *row);
+ET_NODISCARD int et_store_exec_list(struct et_store *st, size_t limit,
+                                    et_exec_row_fn *fn, void *ctx,
+                                    struct et_error *err);
+/* Delete every projection row (for rebuild), inside a write transaction. */
+ET_NODISCARD int et_store_projection_reset(struct et_store *st,
+                                           struct et_error *err);
+
+/* ---- checkpoints and metadata ---- */
+ET_NODISCARD int et_store_checkpoint_put(struct et_store *st, uint64_t size,
+                                         const uint8_t root[ET_HASH_LEN],
+                                         int64_t ts_ns, const char *note,
+                                         struct et_error *err);
+typedef int et_checkpoint_fn(void *ctx, uint64_t size, const char *note);
+ET_NODISCARD int et_store_checkpoint_each(struct et_store *st,
+                                          et_checkpoint_fn *fn, void *ctx,
+                                          struct et_error *err);
+/* *value_out is caller-owned (et__free); ET_ENOTFOUND when unset. */
+ET_NODISCARD int et_store_meta_get(struct et_store *st, const char *key,
+                                   char **value_out, struct et_error *err);
+ET_NODISCARD int et_store_meta_put(struct et_store *st, const char *key,
+                                   const char *value, struct et_error *err);
+
+#endif /* ET_STORE_STORE_H */

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The backend operations table. A backend embeds struct et_store first in
+ * its own struct and fills one static struct et_store_ops. store.c holds the
+ * registry (indexed by enum et_backend) and the checking wrappers.
+ */
+#ifndef ET_STORE_STORE_INT_H
+#define ET_STORE_STORE_INT_H
+
+#include "store/store.h"
+
+#define ET_STORE_ABI 1
+
+struct et_store_ops {
+    const char *name;
+    int abi;
+    int (*open)(const char *target, unsigned flags, struct et_store **out,
+                int *created_out, struct et_error *err);
+    void (*close)(struct et_store *st);
+    int (*begin)(struct et_store *st, bool write, struct et_error *err);
+    int (*commit)(struct et_store *st, struct et_error *err);
+    void (*rollback)(struct et_store *st);
+    int (*head_load)(struct et_store *st, struct et_tree *t,
+                     struct et_error *err);
+    int (*head_save)(struct et_store *st, const struct et_tree *t,
+                     struct et_error *err);
+    int (*append)(struct et_store *st, const struct et_event_row *ev,
+                  struct et_error *err);
+    int (*read_range)(struct et_store *st, uint64_t from, uint64_t to,
+                      et_row_fn *fn, void *ctx, struct et_error *err);
+    int (*exec_seqs)(struct et_store *st, const char *id, uint64_t **seqs,
+                     size_t *n, struct et_error *err);
+    int (*exec_for_seq)(struct et_store *st, uint64_t seq, char id_out[37],
+                        struct et_error *err);
+    int (*leaves)(struct et_store *st, uint64_t n,
+                  uint8_t (**leaves)[ET_HASH_LEN], struct et_error *err);
+    int (*exec_resolve)(struct et_store *st, const char *prefix,
+                        char id_out[37], struct et_error *err);
+    int (*exec_get)(struct et_store *st, const char *id,
+                    struct et_exec_row *row, struct et_error *err);
+    int (*exec_put)(struct et_store *st, const struct et_exec_row *row,
+                    bool insert, struct et_error *err);
+    int (*action_put)(struct et_store *st, const struct et_action_row *row,
+                      struct et_error *err);
+    int (*actions_get)(struct et_store *st, const char *id, et_text_fn *fn,
+                       void *ctx, struct et_error *err);
+    int (*list_put)(struct et_store *st, const char *id,
+                    enum et_list_kind kind, const char *item,
+                    struct et_error *err);
+    int (*fts_put)(struct et_store *st, uint64_t seq, const char *id,
+                   const char *text, size_t len, struct et_error *err);
+    int (*session_touch)(struct et_store *st, const char *session_id,
+                         int64_t ts_ns, bool new_execution,
+                         struct et_error *err);
+    int (*exec_list)(struct et_store *st, size_t limit, et_exec_row_fn *fn,
+                     void *ctx, struct et_error *err);
+    int (*projection_reset)(struct et_store *st, struct et_error *err);
+    int (*checkpoint_put)(struct et_store *st, uint64_t size,
+                          const uint8_t root[ET_HASH_LEN], int64_t ts_ns,
+                          const char *note, struct et_error *err);
+    int (*checkpoint_each)(struct et_store *st, et_checkpoint_fn *fn,
+                           void *ctx, struct et_error *err);
+    int (*meta_get)(struct et_store *st, const char *key, char **value,
+                    struct et_error *err);
+    int (*meta_put)(struct et_store *st, const char *key, const char *value,
+                    struct et_error *err);
+};
+
+struct et_store {
+    const struct et_store_ops *ops;
+    int in_txn;   /* 0 none, 1 read, 2 write */
+};
+
+extern const struct et_store_ops et__sqlite_ops;
+
+#endif /* ET_STORE_STORE_INT_H */

@@ -1,0 +1,535 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Proving the trail: verify (recompute every leaf and the tree, compare with
+ * the stored head and signed checkpoints, name the first bad event),
+ * checkpoint (sign the tree head), proof (inclusion proofs for one
+ * execution) and rebuild (projections from the ledger).
+ */
+#include "base/setup.h"
+#include "base/alloc.h"
+#include "base/time.h"
+#include "codec/json.h"
+#include "trail/trail_int.h"
+
+#include <sodium.h>
+
+struct ckpt {
+    uint64_t size;
+    uint8_t root[ET_HASH_LEN];
+    bool external;
+};
+
+struct vctx {
+    struct et_trail *t;
+    struct et_verify_report *rep;
+    struct et_tree tree;
+    uint64_t expect;
+    struct ckpt *ck;      /* sorted by size */
+    size_t n_ck, next_ck;
+    uint64_t last_good;   /* largest size whose root matched a checkpoint */
+};
+
+static int fail_at(struct vctx *v, uint64_t seq, const char *exec_id,
+                   const char *fmt, ...) ET_PRINTF(4, 5);
+
+static int fail_at(struct vctx *v, uint64_t seq, const char *exec_id,
+                   const char *fmt, ...)
+{
+    va_list ap;
+
+    v->rep->bad_seq = (int64_t)seq;
+    if (exec_id && *exec_id)
+        snprintf(v->rep->bad_execution, sizeof(v->rep->bad_execution), "%s",
+                 exec_id);
+    else if (et_store_exec_for_seq(v->t->st, seq, v->rep->bad_execution,
+                                   NULL) != ET_OK)
+        v->rep->bad_execution[0] = '\0';
+    va_start(ap, fmt);
+    vsnprintf(v->rep->problem, sizeof(v->rep->problem), fmt, ap);
+    va_end(ap);
+    return ET_EINTEGRITY;
+}
+
+/*
+ * The event's own top-level "seq": the last `,"seq":` in the canonical
+ * bytes. Keys are sorted, so only "ts", "type" and "v" (plain values) come
+ * after it, and inside strings a quote is always escaped.
+ */
+static bool embedded_seq(const char *b, size_t len, uint64_t *out)
+{
+    static const char pat[] = ",\"seq\":";
+    const size_t plen = sizeof(pat) - 1;
+    uint64_t v = 0;
+
+    if (len < plen)
+        return false;
+    for (size_t i = len - plen + 1; i-- > 0;) {
+        if (b[i] != ',' || memcmp(b + i, pat, plen) != 0)
+            continue;
+        i += plen;
+        if (i >= len || b[i] < '0' || b[i] > '9')
+            return false;
+        while (i < len && b[i] >= '0' && b[i] <= '9') {
+            if (v > (UINT64_MAX - 9) / 10)
+                return false;
+            v = v * 10 + (uint64_t)(b[i++] - '0');
+        }
+        *out = v;
+        return true;
+    }
+    return false;
+}
+
+static int check_checkpoints(struct vctx *v, const char *exec_id)
+{
+    uint8_t root[ET_HASH_LEN];
+
+    while (v->next_ck < v->n_ck && v->ck[v->next_ck].size <= v->tree.size) {
+        struct ckpt *c = &v->ck[v->next_ck++];
+
+        if (c->size != v->tree.size)
+            continue;
+        et_tree_root(&v->tree, root);
+        if (sodium_memcmp(root, c->root, ET_HASH_LEN) != 0)
+            return fail_at(v, v->last_good, exec_id,
+                           "the tree of %llu events does not match the %s "
+                           "checkpoint: an event in %llu..%llu was "
+                           "rewritten together with its leaf hash",
+                           (unsigned long long)c->size,
+                           c->external ? "given" : "stored signed",
+                           (unsigned long long)v->last_good,
+                           (unsigned long long)(c->size - 1));
+        v->last_good = c->size;
+        v->rep->checkpoints += !c->external;
+    }
+    return ET_OK;
+}
+
+static int verify_row(void *ctx, const struct et_event_row *row)
+{
+    struct vctx *v = ctx;
+    uint8_t leaf[ET_HASH_LEN];
+    uint64_t own;
+
+    if (row->seq != v->expect)
+        return fail_at(v, v->expect, NULL,
+                       "event %llu is missing (the next stored event is "
+                       "%llu)",
+                       (unsigned long long)v->expect,
+                       (unsigned long long)row->seq);
+    if (row->body) {
+        et_merkle_leaf_hash(row->body, row->body_len, leaf);
+        if (sodium_memcmp(leaf, row->leaf, ET_HASH_LEN) != 0)
+            return fail_at(v, row->seq, row->execution_id,
+                           "event %llu: the stored bytes do not match its "
+                           "leaf hash (altered)",
+                           (unsigned long long)row->seq);
+        if (!embedded_seq(row->body, row->body_len, &own) || own != row->seq)
+            return fail_at(v, row->seq, row->execution_id,
+                           "event %llu: the event says it is number %llu "
+                           "(events were reordered or moved)",
+                           (unsigned long long)row->seq,
+                           (unsigned long long)own);
+    } else {
+        v->rep->erased++;
+    }
+    et_tree_append(&v->tree, row->leaf);
+    v->expect++;
+    v->rep->events++;
+    return check_checkpoints(v, row->execution_id);
+}
+
+static int cmp_ckpt(const void *a, const void *b)
+{
+    const struct ckpt *x = a, *y = b;
+
+    return x->size < y->size ? -1 : x->size > y->size;
+}
+
+struct ck_load {
+    struct vctx *v;
+    struct et_error *err;
+    int rc;
+};
+
+static int load_ckpt(void *ctx, uint64_t size, const char *note)
+{
+    struct ck_load *cl = ctx;
+    struct vctx *v = cl->v;
+    struct et_checkpoint cp;
+    struct et_error e = ET_ERROR_INIT;
+    struct ckpt *c;
+
+    if (et_checkpoint_verify(note, strlen(note), &v->t->signer, &cp, &e) ||
+        cp.size != size) {
+        v->rep->bad_seq = (int64_t)size;
+        snprintf(v->rep->problem, sizeof(v->rep->problem),
+                 "stored checkpoint of size %llu does not verify: %.150s",
+                 (unsigned long long)size, e.msg[0] ? e.msg : "size differs");
+        return ET_EINTEGRITY;
+    }
+    c = et__realloc(v->ck, (v->n_ck + 1) * sizeof(*v->ck));
+    if (!c)
+        return ET_ENOMEM;
+    v->ck = c;
+    c[v->n_ck].size = cp.size;
+    memcpy(c[v->n_ck].root, cp.root, ET_HASH_LEN);
+    c[v->n_ck].external = false;
+    v->n_ck++;
+    return 0;
+}
+
+static int add_external(struct vctx *v, const char *note, size_t len,
+                        struct et_error *err)
+{
+    struct et_checkpoint cp;
+    struct ckpt *c;
+    int rc = et_checkpoint_verify(note, len, &v->t->signer, &cp, err);
+
+    if (rc)
+        return et_error_prefix(err, "given checkpoint");
+    c = et__realloc(v->ck, (v->n_ck + 1) * sizeof(*v->ck));
+    if (!c)
+        return et_error_set(err, ET_ENOMEM, "out of memory");
+    v->ck = c;
+    c[v->n_ck].size = cp.size;
+    memcpy(c[v->n_ck].root, cp.root, ET_HASH_LEN);
+    c[v->n_ck].external = true;
+    v->n_ck++;
+    return ET_OK;
+}
+
+/* After the pass: the stored tree head must equal what was recomputed. */
+static int check_head(struct vctx *v, const struct et_tree *stored)
+{
+    uint64_t off = 0;
+
+    if (stored->size > v->tree.size)
+        return fail_at(v, v->tree.size, NULL,
+                       "events %llu..%llu are missing: the tree head "
+                       "records %llu events",
+                       (unsigned long long)v->tree.size,
+                       (unsigned long long)(stored->size - 1),
+                       (unsigned long long)stored->size);
+    if (stored->size < v->tree.size)
+        return fail_at(v, stored->size, NULL,
+                       "event %llu and later are not covered by the tree "
+                       "head (%llu events)",
+                       (unsigned long long)stored->size,
+                       (unsigned long long)stored->size);
+    /* equal sizes: the peaks cover the same ranges; name the first range
+     * whose recomputed subtree differs */
+    for (unsigned i = 0; i < stored->n_peaks; i++) {
+        /* peak i covers the largest power of two left at off */
+        uint64_t span = (uint64_t)1
+                        << (63 - __builtin_clzll(stored->size - off));
+
+        if (sodium_memcmp(stored->peaks[i], v->tree.peaks[i], ET_HASH_LEN))
+            return fail_at(v, off, NULL,
+                           "the tree head does not match the events: an "
+                           "event in %llu..%llu was rewritten together "
+                           "with its leaf hash",
+                           (unsigned long long)off,
+                           (unsigned long long)(off + span - 1));
+        off += span;
+    }
+    return ET_OK;
+}
+
+int et_trail_verify(struct et_trail *t, const char *note, size_t note_len,
+                    struct et_verify_report *rep, struct et_error *err)
+{
+    struct vctx v;
+    struct ck_load cl;
+    struct et_tree stored;
+    int rc;
+
+    memset(rep, 0, sizeof(*rep));
+    rep->bad_seq = -1;
+    memset(&v, 0, sizeof(v));
+    v.t = t;
+    v.rep = rep;
+    et_tree_init(&v.tree);
+    rc = et__trail_signer(t, err);
+    if (rc)
+        return rc;
+    rc = et_store_begin(t->st, false, err);
+    if (rc)
+        return rc;
+    rc = et_store_head_load(t->st, &stored, err);
+    if (rc)
+        goto out;
+    cl.v = &v;
+    cl.err = err;
+    cl.rc = 0;
+    rc = et_store_checkpoint_each(t->st, load_ckpt, &cl, err);
+    if (rc == ET_EINTEGRITY || rc == ET_ENOMEM)
+        goto problem;
+    if (rc)
+        goto out;
+    if (note) {
+        rc = add_external(&v, note, note_len, err);
+        if (rc)
+            goto out;
+    }
+    if (v.n_ck)
+        qsort(v.ck, v.n_ck, sizeof(*v.ck), cmp_ckpt);
+    rc = check_checkpoints(&v, NULL); /* size-0 checkpoints */
+    if (!rc)
+        rc = et_store_read_range(t->st, 0, UINT64_MAX, verify_row, &v, err);
+    if (!rc)
+        rc = check_head(&v, &stored);
+    if (!rc && v.next_ck < v.n_ck) {
+        struct ckpt *c = &v.ck[v.next_ck];
+
+        rc = fail_at(&v, v.tree.size, NULL,
+                     "the trail has %llu events but the %s checkpoint "
+                     "covers %llu: events were removed",
+                     (unsigned long long)v.tree.size,
+                     c->external ? "given" : "stored",
+                     (unsigned long long)c->size);
+    }
+    et_tree_root(&v.tree, rep->root);
+problem:
+    if (rc == ET_EINTEGRITY) {
+        rc = et_error_set(err, ET_EINTEGRITY, "%s", rep->problem);
+    } else if (rc == ET_ENOMEM) {
+        rc = et_error_set(err, ET_ENOMEM, "out of memory");
+    }
+out:
+    et_store_rollback(t->st);
+    et__free(v.ck);
+    return rc;
+}
+
+static int sign_head(struct et_trail *t, const struct et_tree *tree,
+                     char **note_out, struct et_error *err)
+{
+    struct et_checkpoint cp;
+    char *origin = NULL;
+    char *note;
+    int rc;
+
+    memset(&cp, 0, sizeof(cp));
+    if (et_store_meta_get(t->st, "install_id", &origin, NULL) == ET_OK)
+        snprintf(cp.origin, sizeof(cp.origin), "exectrail/%s", origin);
+    else
+        snprintf(cp.origin, sizeof(cp.origin), "exectrail");
+    et__free(origin);
+    cp.size = tree->size;
+    et_tree_root(tree, cp.root);
+    cp.time_ns = et_time_now_ns();
+    note = et__malloc(4096);
+    if (!note)
+        return et_error_set(err, ET_ENOMEM, "out of memory");
+    rc = et_checkpoint_sign(&cp, &t->signer, note, 4096, err);
+    if (!rc)
+        rc = et_store_checkpoint_put(t->st, cp.size, cp.root, cp.time_ns,
+                                     note, err);
+    if (rc) {
+        et__free(note);
+        return rc;
+    }
+    *note_out = note;
+    return ET_OK;
+}
+
+int et_trail_checkpoint(struct et_trail *t, char **note_out,
+                        struct et_error *err)
+{
+    struct et_tree tree;
+    int rc;
+
+    *note_out = NULL;
+    rc = et__trail_signer(t, err);
+    if (rc)
+        return rc;
+    if (!t->signer.has_secret)
+        return et_error_set(err, ET_ENOTFOUND,
+                            "no signing key in %s: cannot sign", t->dir);
+    rc = et_store_begin(t->st, true, err);
+    if (rc)
+        return rc;
+    rc = et_store_head_load(t->st, &tree, err);
+    if (!rc)
+        rc = sign_head(t, &tree, note_out, err);
+    if (!rc)
+        rc = et_store_commit(t->st, err);
+    else
+        et_store_rollback(t->st);
+    if (rc) {
+        et__free(*note_out);
+        *note_out = NULL;
+    }
+    return rc;
+}
+
+static void hex(const uint8_t *b, size_t n, char *out)
+{
+    sodium_bin2hex(out, n * 2 + 1, b, n);
+}
+
+struct proof_ctx {
+    struct json_object *ev;
+};
+
+static int grab_event(void *ctx, const struct et_event_row *row)
+{
+    struct proof_ctx *pc = ctx;
+
+    pc->ev = row->body ? json_object_new_string_len(row->body,
+                                                    (int)row->body_len)
+                       : NULL;
+    return 0;
+}
+
+static int proof_entries(struct et_trail *t, const char *id,
+                         const uint8_t (*leaves)[ET_HASH_LEN], uint64_t size,
+                         struct json_object *arr, struct et_error *err)
+{
+    uint8_t proof[ET_PROOF_MAX][ET_HASH_LEN];
+    uint64_t *seqs = NULL;
+    size_t n = 0, np;
+    char h[ET_HASH_LEN * 2 + 1];
+    int rc = et_store_exec_seqs(t->st, id, &seqs, &n, err);
+
+    for (size_t i = 0; !rc && i < n; i++) {
+        struct json_object *e = json_object_new_object(), *p;
+        struct proof_ctx pc = {NULL};
+
+        if (seqs[i] >= size)
+            break;
+        rc = et_merkle_inclusion_proof(leaves, size, seqs[i], proof, &np,
+                                       err);
+        if (!rc)
+            rc = et_store_read_range(t->st, seqs[i], seqs[i] + 1, grab_event,
+                                     &pc, err);
+        if (rc) {
+            json_object_put(e);
+            break;
+        }
+        json_object_object_add(e, "seq", json_object_new_int64(
+                                             (int64_t)seqs[i]));
+        hex(leaves[seqs[i]], ET_HASH_LEN, h);
+        json_object_object_add(e, "leaf_hash", json_object_new_string(h));
+        json_object_object_add(e, "event", pc.ev);
+        p = json_object_new_array();
+        for (size_t j = 0; j < np; j++) {
+            hex(proof[j], ET_HASH_LEN, h);
+            json_object_array_add(p, json_object_new_string(h));
+        }
+        json_object_object_add(e, "inclusion_proof", p);
+        json_object_array_add(arr, e);
+    }
+    et__free(seqs);
+    return rc;
+}
+
+int et_trail_proof(struct et_trail *t, const char *idp, char **json_out,
+                   struct et_error *err)
+{
+    uint8_t (*leaves)[ET_HASH_LEN] = NULL;
+    uint8_t root[ET_HASH_LEN];
+    struct json_object *out = NULL, *arr;
+    struct et_tree tree;
+    struct et_buf b = ET_BUF_INIT;
+    char id[37], h[ET_HASH_LEN * 2 + 1];
+    char *note = NULL;
+    int rc;
+
+    *json_out = NULL;
+    rc = et__trail_signer(t, err);
+    if (rc)
+        return rc;
+    if (!t->signer.has_secret)
+        return et_error_set(err, ET_ENOTFOUND,
+                            "no signing key in %s: cannot sign", t->dir);
+    rc = et_store_begin(t->st, true, err);
+    if (rc)
+        return rc;
+    rc = et_store_exec_resolve(t->st, idp, id, err);
+    if (!rc)
+        rc = et_store_head_load(t->st, &tree, err);
+    if (!rc)
+        rc = sign_head(t, &tree, &note, err);
+    if (!rc)
+        rc = et_store_leaves(t->st, tree.size, &leaves, err);
+    if (rc)
+        goto out;
+    et_merkle_root((const uint8_t(*)[ET_HASH_LEN])leaves, tree.size, root);
+    out = json_object_new_object();
+    arr = json_object_new_array();
+    json_object_object_add(out, "execution_id", json_object_new_string(id));
+    json_object_object_add(out, "tree_size",
+                           json_object_new_int64((int64_t)tree.size));
+    hex(root, ET_HASH_LEN, h);
+    json_object_object_add(out, "root_hash", json_object_new_string(h));
+    json_object_object_add(out, "checkpoint", json_object_new_string(note));
+    json_object_object_add(out, "verifier_key",
+                           json_object_new_string(t->verifier));
+    json_object_object_add(out, "events", arr);
+    rc = proof_entries(t, id, (const uint8_t(*)[ET_HASH_LEN])leaves,
+                       tree.size, arr, err);
+    if (!rc)
+        rc = et_json_write(out, ET_JSON_PRETTY, &b);
+    if (!rc)
+        rc = et_store_commit(t->st, err);
+    if (!rc)
+        *json_out = et_buf_detach(&b, NULL);
+out:
+    et_store_rollback(t->st);
+    et_buf_release(&b);
+    json_object_put(out);
+    et__free(leaves);
+    et__free(note);
+    return rc;
+}
+
+struct rebuild_ctx {
+    struct et_trail *t;
+    struct et_error *err;
+    uint64_t n;
+};
+
+static int rebuild_row(void *ctx, const struct et_event_row *row)
+{
+    struct rebuild_ctx *rc_ = ctx;
+    struct json_object *ev = NULL;
+    int rc;
+
+    if (!row->body)
+        return 0; /* erased by policy: nothing left to project */
+    rc = et_json_parse(row->body, row->body_len, NULL, &ev, rc_->err);
+    if (rc)
+        return et_error_prefix(rc_->err, "event %llu",
+                               (unsigned long long)row->seq);
+    rc = et__project(rc_->t, row->seq, row->type, row->execution_id,
+                     row->ts_ns, et__jget(ev, "body"), rc_->err);
+    json_object_put(ev);
+    rc_->n++;
+    return rc;
+}
+
+int et_trail_rebuild(struct et_trail *t, uint64_t *events_out,
+                     struct et_error *err)
+{
+    struct rebuild_ctx ctx = {t, err, 0};
+    int rc;
+
+    *events_out = 0;
+    rc = et__ingest_begin(t, err);
+    if (rc)
+        return rc;
+    rc = et_store_projection_reset(t->st, err);
+    if (!rc)
+        rc = et_store_read_range(t->st, 0, UINT64_MAX, rebuild_row, &ctx,
+                                 err);
+    if (rc) {
+        et__ingest_abort(t);
+        return rc;
+    }
+    rc = et__ingest_commit(t, err);
+    if (!rc)
+        *events_out = ctx.n;
+    return rc;
+}

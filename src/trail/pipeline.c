@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The one ingest pipeline: every writer (record, import, lifecycle verbs,
+ * later hooks, HTTP and MCP) appends events through here, so canonical
+ * encoding, hashing, ledger append and projection happen in one place and
+ * in one transaction.
+ */
+#include "base/setup.h"
+#include "base/time.h"
+#include "codec/json.h"
+#include "trail/trail_int.h"
+
+int et__ingest_begin(struct et_trail *t, struct et_error *err)
+{
+    int rc;
+
+    ET_ASSERT(!t->in_ingest);
+    rc = et_store_begin(t->st, true, err);
+    if (rc)
+        return rc;
+    rc = et_store_head_load(t->st, &t->tree, err);
+    if (rc) {
+        et_store_rollback(t->st);
+        return rc;
+    }
+    t->in_ingest = true;
+    return ET_OK;
+}
+
+void et__ingest_abort(struct et_trail *t)
+{
+    if (t->in_ingest) {
+        et_store_rollback(t->st);
+        t->in_ingest = false;
+    }
+}
+
+int et__ingest_commit(struct et_trail *t, struct et_error *err)
+{
+    int rc;
+
+    ET_ASSERT(t->in_ingest);
+    rc = et_store_head_save(t->st, &t->tree, err);
+    if (rc) {
+        et__ingest_abort(t);
+        return rc;
+    }
+    t->in_ingest = false;
+    return et_store_commit(t->st, err);
+}
+
+static int event_bytes(struct et_trail *t, const char *type,
+                       const char *execution_id, struct json_object *body,
+                       uint64_t seq, int64_t ts_ns, struct et_error *err)
+{
+    char when[ET_RFC3339_MAX];
+    struct json_object *ev = json_object_new_object();
+    int rc;
+
+    if (!ev)
+        return et_error_set(err, ET_ENOMEM, "out of memory");
+    et_time_format(ts_ns, when);
+    json_object_object_add(ev, "body", json_object_get(body));
+    if (execution_id)
+        json_object_object_add(ev, "execution_id",
+                               json_object_new_string(execution_id));
+    json_object_object_add(ev, "seq", json_object_new_int64((int64_t)seq));
+    json_object_object_add(ev, "ts", json_object_new_string(when));
+    json_object_object_add(ev, "type", json_object_new_string(type));
+    json_object_object_add(ev, "v", json_object_new_int(ET_EVENT_VERSION));
+    et_buf_reset(&t->scratch);
+    rc = et_json_canon(ev, &t->scratch);
+    json_object_put(ev);
+    if (rc)
+        return et_error_set(err, rc, "cannot encode event: %s",
+                            et_status_str(rc));
+    return ET_OK;
+}
+
+int et__ingest_event(struct et_trail *t, const char *type,
+                     const char *execution_id, struct json_object *body,
+                     uint64_t *seq_out, struct et_error *err)
+{
+    struct et_event_row row;
+    int64_t now = et_time_now_ns();
+    uint64_t seq = t->tree.size;
+    int rc;
+
+    ET_ASSERT(t->in_ingest);
+    rc = event_bytes(t, type, execution_id, body, seq, now, err);
+    if (rc)
+        return rc;
+    memset(&row, 0, sizeof(row));
+    row.seq = seq;
+    row.type = type;
+    row.execution_id = execution_id;
+    row.ts_ns = now;
+    row.body = t->scratch.ptr;
+    row.body_len = t->scratch.len;
+    et_merkle_leaf_hash(row.body, row.body_len, row.leaf);
+    rc = et_store_append(t->st, &row, err);
+    if (rc)
+        return rc;
+    et_tree_append(&t->tree, row.leaf);
+    if (seq_out)
+        *seq_out = seq;
+    return et__project(t, seq, type, execution_id, now, body, err);
+}

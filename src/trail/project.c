@@ -1,0 +1,390 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Projection: how each event type changes the executions, actions, lists,
+ * sessions and full-text tables. Used both when an event is appended and by
+ * rebuild, so the tables are always a pure function of the ledger.
+ */
+#include "base/setup.h"
+#include "base/time.h"
+#include "codec/json.h"
+#include "trail/trail_int.h"
+
+static int64_t time_of(struct json_object *o, const char *key)
+{
+    const char *s = et__jstr(o, key);
+    int64_t ns = 0;
+
+    if (!s || et_time_parse(s, strlen(s), false, &ns) != ET_OK)
+        return 0;
+    return ns;
+}
+
+static const char *str_at(struct json_object *o, const char *k1,
+                          const char *k2)
+{
+    return et__jstr(et__jget(o, k1), k2);
+}
+
+/* The row's columns derived from the record document. */
+static void columns_from_doc(struct et_exec_row *r, struct json_object *doc)
+{
+    struct json_object *d = et__jget(doc, "duration_ms");
+
+    r->session_id = et__jstr(doc, "session_id");
+    r->agent_name = str_at(doc, "agent_metadata", "name");
+    r->agent_version = str_at(doc, "agent_metadata", "version");
+    r->verification = str_at(doc, "verification", "status");
+    r->completeness = str_at(doc, "quality_metrics", "completeness");
+    r->accuracy = str_at(doc, "quality_metrics", "accuracy");
+    r->efficiency = str_at(doc, "quality_metrics", "efficiency");
+    r->start_ns = time_of(doc, "timestamp_start");
+    r->end_ns = time_of(doc, "timestamp_end");
+    r->duration_ms = d && json_object_is_type(d, json_type_int)
+                         ? json_object_get_int64(d)
+                         : -1;
+}
+
+/* Append the text of v (a string, or any JSON as compact text) to out. */
+static int add_text(struct et_buf *out, struct json_object *v)
+{
+    int rc;
+
+    if (!v || json_object_is_type(v, json_type_null))
+        return ET_OK;
+    if (out->len) {
+        rc = et_buf_addch(out, '\n');
+        if (rc)
+            return rc;
+    }
+    if (json_object_is_type(v, json_type_string))
+        return et_buf_add(out, json_object_get_string(v),
+                          (size_t)json_object_get_string_len(v));
+    return et_json_write(v, 0, out);
+}
+
+static int add_fields(struct et_buf *out, struct json_object *o,
+                      const char *const *keys)
+{
+    int rc = ET_OK;
+
+    for (; !rc && *keys; keys++)
+        rc = add_text(out, et__jget(o, *keys));
+    return rc;
+}
+
+static const char *const context_keys[] = {
+    "user_request", "main_agent_reasoning", "expected_outcome",
+    "risk_assessment", NULL};
+static const char *const delegation_keys[] = {
+    "prompt_sent", "context_provided", "instructions", NULL};
+static const char *const action_keys[] = {"tool", "action", "input",
+                                          "output", "error", NULL};
+static const char *const output_keys[] = {
+    "raw_response", "files_modified", "commands_executed", "api_calls_made",
+    NULL};
+static const char *const issue_keys[] = {"description", "impact", NULL};
+
+static int index_text(struct et_trail *t, uint64_t seq, const char *id,
+                      struct et_buf *text, struct et_error *err)
+{
+    if (!text->len)
+        return ET_OK;
+    return et_store_fts_put(t->st, seq, id, text->ptr, text->len, err);
+}
+
+static int put_lists(struct et_trail *t, const char *id,
+                     struct json_object *output, struct et_error *err)
+{
+    static const struct {
+        const char *key;
+        enum et_list_kind kind;
+    } lists[] = {{"files_modified", ET_LIST_FILES},
+                 {"commands_executed", ET_LIST_COMMANDS},
+                 {"api_calls_made", ET_LIST_API_CALLS}};
+    int rc = ET_OK;
+
+    for (size_t i = 0; !rc && i < ET_ARRAY_SIZE(lists); i++) {
+        struct json_object *a = et__jget(output, lists[i].key);
+        size_t n;
+
+        if (!a || !json_object_is_type(a, json_type_array))
+            continue;
+        n = json_object_array_length(a);
+        for (size_t j = 0; !rc && j < n; j++) {
+            struct json_object *v = json_object_array_get_idx(a, j);
+
+            if (json_object_is_type(v, json_type_string))
+                rc = et_store_list_put(t->st, id, lists[i].kind,
+                                       json_object_get_string(v), err);
+        }
+    }
+    return rc;
+}
+
+static bool action_failed(struct json_object *a)
+{
+    struct json_object *ok = et__jget(a, "success");
+    struct json_object *e = et__jget(a, "error");
+
+    if (ok && json_object_is_type(ok, json_type_boolean))
+        return !json_object_get_boolean(ok);
+    return e && !json_object_is_type(e, json_type_null);
+}
+
+static int put_action(struct et_trail *t, const char *id, uint64_t seq,
+                      struct json_object *a, struct et_buf *doc,
+                      struct et_error *err)
+{
+    struct et_action_row r;
+    struct json_object *ok = et__jget(a, "success");
+    struct json_object *sq = et__jget(a, "sequence");
+    int rc;
+
+    et_buf_reset(doc);
+    rc = et_json_canon(a, doc);
+    if (rc)
+        return et_error_set(err, rc, "cannot encode action");
+    memset(&r, 0, sizeof(r));
+    r.execution_id = id;
+    r.sequence = sq ? json_object_get_int64(sq) : 0;
+    r.tool = et__jstr(a, "tool");
+    r.ts_ns = time_of(a, "timestamp");
+    r.success = ok && json_object_is_type(ok, json_type_boolean)
+                    ? json_object_get_boolean(ok)
+                    : -1;
+    r.seq = seq;
+    r.doc = doc->ptr;
+    r.doc_len = doc->len;
+    return et_store_action_put(t->st, &r, err);
+}
+
+/* A whole record in one event (record, import). */
+static int project_recorded(struct et_trail *t, uint64_t seq, const char *id,
+                            struct json_object *body, struct et_error *err)
+{
+    struct json_object *exec = et__jget(body, "execution");
+    struct json_object *actions = et__jget(exec, "actions_taken");
+    struct json_object *doc = NULL, *exec_copy = NULL;
+    struct et_exec_row r;
+    struct et_buf text = ET_BUF_INIT;
+    size_t n = actions && json_object_is_type(actions, json_type_array)
+                   ? json_object_array_length(actions)
+                   : 0;
+    int rc = ET_OK;
+
+    memset(&r, 0, sizeof(r));
+    r.execution_id = id;
+    r.first_seq = r.last_seq = seq;
+    r.n_actions = (int64_t)n;
+    for (size_t i = 0; !rc && i < n; i++) {
+        struct json_object *a = json_object_array_get_idx(actions, i);
+
+        r.n_failed_actions += action_failed(a);
+        rc = put_action(t, id, seq, a, &t->scratch2, err);
+        if (!rc)
+            rc = add_fields(&text, a, action_keys);
+    }
+    if (rc)
+        goto out;
+    /* the stored document is the record without its actions */
+    doc = json_object_new_object();
+    if (!doc) {
+        rc = et_error_set(err, ET_ENOMEM, "out of memory");
+        goto out;
+    }
+    json_object_object_foreach(body, k, v)
+    {
+        if (strcmp(k, "execution") == 0 && exec &&
+            json_object_is_type(exec, json_type_object)) {
+            exec_copy = json_object_new_object();
+            json_object_object_foreach(exec, ek, ev)
+            {
+                if (strcmp(ek, "actions_taken") != 0)
+                    json_object_object_add(exec_copy, ek,
+                                           json_object_get(ev));
+            }
+            json_object_object_add(doc, k, exec_copy);
+        } else {
+            json_object_object_add(doc, k, json_object_get(v));
+        }
+    }
+    columns_from_doc(&r, doc);
+    r.state = r.end_ns ? "completed" : "running";
+    et_buf_reset(&t->scratch2);
+    rc = et_json_canon(doc, &t->scratch2);
+    if (rc) {
+        rc = et_error_set(err, rc, "cannot encode record");
+        goto out;
+    }
+    r.doc = t->scratch2.ptr;
+    r.doc_len = t->scratch2.len;
+    rc = et_store_exec_put(t->st, &r, true, err);
+    if (!rc && r.session_id)
+        rc = et_store_session_touch(t->st, r.session_id, r.start_ns, true,
+                                    err);
+    if (!rc)
+        rc = put_lists(t, id, et__jget(body, "output"), err);
+    if (!rc)
+        rc = add_fields(&text, et__jget(body, "main_agent_context"),
+                        context_keys);
+    if (!rc)
+        rc = add_fields(&text, et__jget(body, "delegation"),
+                        delegation_keys);
+    if (!rc)
+        rc = add_fields(&text, et__jget(body, "output"), output_keys);
+    if (!rc)
+        rc = index_text(t, seq, id, &text, err);
+out:
+    if (rc == ET_ENOMEM || rc == ET_ETOOBIG)
+        et_error_set(err, rc, "cannot index record text");
+    json_object_put(doc);
+    et_buf_release(&text);
+    return rc;
+}
+
+/* Merge body's keys into doc; "execution" is merged one level down. */
+static void merge_into(struct json_object *doc, struct json_object *body)
+{
+    json_object_object_foreach(body, k, v)
+    {
+        struct json_object *cur = et__jget(doc, k);
+
+        if (strcmp(k, "execution") == 0 && cur &&
+            json_object_is_type(cur, json_type_object) &&
+            json_object_is_type(v, json_type_object)) {
+            json_object_object_foreach(v, ek, ev)
+            {
+                json_object_object_add(cur, ek, json_object_get(ev));
+            }
+        } else {
+            json_object_object_add(doc, k, json_object_get(v));
+        }
+    }
+}
+
+static int save_doc(struct et_trail *t, struct et_exec_row *r,
+                    struct json_object *doc, struct et_error *err)
+{
+    int rc;
+
+    columns_from_doc(r, doc);
+    et_buf_reset(&t->scratch2);
+    rc = et_json_canon(doc, &t->scratch2);
+    if (rc)
+        return et_error_set(err, rc, "cannot encode record");
+    r->doc = t->scratch2.ptr;
+    r->doc_len = t->scratch2.len;
+    return et_store_exec_put(t->st, r, false, err);
+}
+
+/* The lifecycle events: each changes part of an existing document. */
+static int project_phase(struct et_trail *t, uint64_t seq, const char *type,
+                         const char *id, struct json_object *body,
+                         struct et_error *err)
+{
+    struct et_exec_row r;
+    struct json_object *doc = NULL;
+    struct et_buf text = ET_BUF_INIT;
+    char state[16];
+    int rc;
+
+    rc = et_store_exec_get(t->st, id, &r, err);
+    if (rc)
+        return rc;
+    snprintf(state, sizeof(state), "%s", r.state ? r.state : "");
+    rc = et_json_parse(r.doc, r.doc_len, NULL, &doc, err);
+    if (rc)
+        return et_error_prefix(err, "stored document of %s", id);
+    r.execution_id = id;
+    r.state = state;
+    r.last_seq = seq;
+    if (!strcmp(type, "execution.delegated")) {
+        json_object_object_add(doc, "delegation",
+                               json_object_get(et__jget(body, "delegation")));
+        snprintf(state, sizeof(state), "delegated");
+        rc = add_fields(&text, et__jget(body, "delegation"), delegation_keys);
+    } else if (!strcmp(type, "action.recorded")) {
+        r.n_actions++;
+        r.n_failed_actions += action_failed(body);
+        if (!strcmp(state, "started") || !strcmp(state, "delegated"))
+            snprintf(state, sizeof(state), "running");
+        rc = put_action(t, id, seq, body, &text, err);
+        et_buf_reset(&text);
+        if (!rc)
+            rc = add_fields(&text, body, action_keys);
+    } else if (!strcmp(type, "execution.responded")) {
+        json_object_object_add(doc, "output",
+                               json_object_get(et__jget(body, "output")));
+        snprintf(state, sizeof(state), "responded");
+        rc = put_lists(t, id, et__jget(body, "output"), err);
+        if (!rc)
+            rc = add_fields(&text, et__jget(body, "output"), output_keys);
+    } else if (!strcmp(type, "execution.completed")) {
+        struct json_object *issues = et__jget(body, "issues");
+
+        merge_into(doc, body);
+        snprintf(state, sizeof(state), "completed");
+        for (size_t i = 0; issues && !rc &&
+                           json_object_is_type(issues, json_type_array) &&
+                           i < json_object_array_length(issues);
+             i++)
+            rc = add_fields(&text, json_object_array_get_idx(issues, i),
+                            issue_keys);
+    } else {
+        /* unknown event types are kept in the ledger, not projected */
+        goto out;
+    }
+    if (!rc)
+        rc = save_doc(t, &r, doc, err);
+    if (!rc)
+        rc = index_text(t, seq, id, &text, err);
+out:
+    json_object_put(doc);
+    et_buf_release(&text);
+    return rc;
+}
+
+static int project_started(struct et_trail *t, uint64_t seq, const char *id,
+                           struct json_object *body, struct et_error *err)
+{
+    struct et_exec_row r;
+    struct et_buf text = ET_BUF_INIT;
+    int rc;
+
+    memset(&r, 0, sizeof(r));
+    r.execution_id = id;
+    r.first_seq = r.last_seq = seq;
+    columns_from_doc(&r, body);
+    r.state = "started";
+    et_buf_reset(&t->scratch2);
+    rc = et_json_canon(body, &t->scratch2);
+    if (rc)
+        return et_error_set(err, rc, "cannot encode record");
+    r.doc = t->scratch2.ptr;
+    r.doc_len = t->scratch2.len;
+    rc = et_store_exec_put(t->st, &r, true, err);
+    if (!rc && r.session_id)
+        rc = et_store_session_touch(t->st, r.session_id, r.start_ns, true,
+                                    err);
+    if (!rc)
+        rc = add_fields(&text, et__jget(body, "main_agent_context"),
+                        context_keys);
+    if (!rc)
+        rc = index_text(t, seq, id, &text, err);
+    et_buf_release(&text);
+    return rc;
+}
+
+int et__project(struct et_trail *t, uint64_t seq, const char *type,
+                const char *execution_id, int64_t ts_ns,
+                struct json_object *body, struct et_error *err)
+{
+    ET_UNUSED(ts_ns);
+    if (!execution_id)
+        return ET_OK;
+    if (!strcmp(type, "execution.recorded"))
+        return project_recorded(t, seq, execution_id, body, err);
+    if (!strcmp(type, "execution.started"))
+        return project_started(t, seq, execution_id, body, err);
+    return project_phase(t, seq, type, execution_id, body, err);
+}

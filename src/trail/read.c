@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: MIT */
+/* Reading executions back: the spec record of one, and the list. */
+#include "base/setup.h"
+#include "base/alloc.h"
+#include "codec/json.h"
+#include "model/record.h"
+#include "trail/trail_int.h"
+
+static int collect_action(void *ctx, const char *text, size_t len)
+{
+    struct json_object *arr = ctx, *a = NULL;
+
+    if (et_json_parse(text, len, NULL, &a, NULL) != ET_OK)
+        return ET_EINTEGRITY;
+    json_object_array_add(arr, a);
+    return 0;
+}
+
+int et_trail_show(struct et_trail *t, const char *idp, unsigned flags,
+                  char **json_out, size_t *len_out, struct et_error *err)
+{
+    struct json_object *doc = NULL, *actions = NULL, *exec, *shaped = NULL;
+    struct et_exec_row row;
+    struct et_buf out = ET_BUF_INIT;
+    char id[37];
+    int rc;
+
+    *json_out = NULL;
+    if (len_out)
+        *len_out = 0;
+    rc = et_store_begin(t->st, false, err);
+    if (rc)
+        return rc;
+    rc = et_store_exec_resolve(t->st, idp, id, err);
+    if (!rc)
+        rc = et_store_exec_get(t->st, id, &row, err);
+    if (!rc) {
+        rc = et_json_parse(row.doc, row.doc_len, NULL, &doc, err);
+        if (rc)
+            et_error_prefix(err, "stored document of %s", id);
+    }
+    if (!rc) {
+        actions = json_object_new_array();
+        rc = actions ? et_store_actions_get(t->st, id, collect_action,
+                                            actions, err)
+                     : et_error_set(err, ET_ENOMEM, "out of memory");
+        if (rc == ET_EINTEGRITY)
+            et_error_set(err, rc, "stored action of %s is damaged", id);
+    }
+    et_store_rollback(t->st); /* read transaction: nothing to keep */
+    if (rc)
+        goto out;
+    exec = et__jget(doc, "execution");
+    if (!exec || !json_object_is_type(exec, json_type_object)) {
+        exec = json_object_new_object();
+        json_object_object_add(doc, "execution", exec);
+    }
+    json_object_object_add(exec, "actions_taken", actions);
+    actions = NULL;
+    shaped = et__record_shape(doc);
+    if (!shaped) {
+        rc = et_error_set(err, ET_ENOMEM, "out of memory");
+        goto out;
+    }
+    rc = et_json_write(shaped, (flags & ET_SHOW_PRETTY) ? ET_JSON_PRETTY : 0,
+                       &out);
+    if (rc) {
+        rc = et_error_set(err, rc, "cannot write record");
+        goto out;
+    }
+    *json_out = et_buf_detach(&out, len_out);
+out:
+    et_buf_release(&out);
+    json_object_put(shaped);
+    json_object_put(actions);
+    json_object_put(doc);
+    return rc;
+}
+
+struct list_ctx {
+    et_exec_fn *fn;
+    void *ctx;
+};
+
+static int list_row(void *ctx, const struct et_exec_row *r)
+{
+    struct list_ctx *lc = ctx;
+    struct et_exec_summary s;
+
+    memset(&s, 0, sizeof(s));
+    snprintf(s.execution_id, sizeof(s.execution_id), "%s",
+             r->execution_id ? r->execution_id : "");
+    s.session_id = r->session_id;
+    s.agent_name = r->agent_name;
+    s.state = r->state;
+    s.verification = r->verification;
+    s.start_ns = r->start_ns;
+    s.duration_ms = r->duration_ms;
+    s.n_actions = r->n_actions;
+    s.n_failed_actions = r->n_failed_actions;
+    return lc->fn(lc->ctx, &s);
+}
+
+int et_trail_list(struct et_trail *t, size_t limit, et_exec_fn *fn,
+                  void *ctx, struct et_error *err)
+{
+    struct list_ctx lc = {fn, ctx};
+
+    return et_store_exec_list(t->st, limit, list_row, &lc, err);
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The trail's private state and the one ingest pipeline every writer uses:
+ * begin -> event... -> commit. An event is appended to the ledger (canonical
+ * bytes, leaf hash, tree head) and projected in the same transaction.
+ */
+#ifndef ET_TRAIL_TRAIL_INT_H
+#define ET_TRAIL_TRAIL_INT_H
+
+#include <limits.h>
+#include <json-c/json.h>
+
+#include "exectrail/trail.h"
+#include "base/buf.h"
+#include "store/store.h"
+
+#define ET_EVENT_VERSION 1
+
+struct et_trail {
+    struct et_store *st;
+    char path[PATH_MAX];
+    char dir[PATH_MAX];
+    struct et_tree tree;      /* valid inside a write transaction */
+    bool in_ingest;
+    struct et_signer signer;  /* loaded on first use */
+    bool has_signer;
+    char verifier[256];
+    struct et_buf scratch;    /* event bytes */
+    struct et_buf scratch2;   /* projection docs */
+};
+
+/* Begin a write transaction and load the tree head. */
+ET_NODISCARD int et__ingest_begin(struct et_trail *t, struct et_error *err);
+/*
+ * Append one event: {"body":body,"execution_id":id,"seq":n,"ts":now,
+ * "type":type,"v":1} in canonical bytes, then project it. body is borrowed.
+ * *seq_out (may be NULL) receives its sequence number.
+ */
+ET_NODISCARD int et__ingest_event(struct et_trail *t, const char *type,
+                                  const char *execution_id,
+                                  struct json_object *body, uint64_t *seq_out,
+                                  struct et_error *err);
+/* Save the tree head and commit durably. Rolls back on failure. */
+ET_NODISCARD int et__ingest_commit(struct et_trail *t, struct et_error *err);
+void et__ingest_abort(struct et_trail *t);
+
+/* Apply one stored event to the projection tables (also used by rebuild). */
+ET_NODISCARD int et__project(struct et_trail *t, uint64_t seq,
+                             const char *type, const char *execution_id,
+                             int64_t ts_ns, struct json_object *body,
+                             struct et_error *err);
+
+/* Load the signing key (for checkpoints) or the verifier. */
+ET_NODISCARD int et__trail_signer(struct et_trail *t, struct et_error *err);
+
+/* json-c helpers */
+const char *et__jstr(struct json_object *o, const char *key);
+struct json_object *et__jget(struct json_object *o, const char *key);
+
+#endif /* ET_TRAIL_TRAIL_INT_H */

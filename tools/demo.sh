@@ -1,0 +1,81 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# The guided demo behind `make run`: a fresh trail in ./demo-trail, a few
+# subagent executions recorded through the lifecycle verbs, one shown, a
+# checkpoint signed and verified, and a tamper attempt caught.
+set -eu
+ET=${1:-build/release/exectrail}
+DIR=${DEMO_DIR:-demo-trail}
+rm -rf "$DIR"
+export EXECTRAIL_HOME="$DIR"
+export EXECTRAIL_SESSION_ID=6f1c2d3e-4a5b-4c6d-8e7f-0a1b2c3d4e5f
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+run() { printf '$ %s\n' "$*"; "$@"; }
+
+step "1. A fresh trail (store + Ed25519 signing key)"
+run "$ET" init
+
+step "2. Pre-delegation: the main agent records intent and expectations"
+id=$("$ET" start --agent code-reviewer --agent-version v2.0 \
+  --tools Read,Grep,Bash \
+  --request "Review the auth module for security issues" \
+  --reasoning "code-reviewer specialises in security review" \
+  --expected "A list of findings with file and line; tests still pass" \
+  --risks "May miss issues in generated code")
+echo "execution_id: $id"
+
+step "3. Delegation: the exact prompt sent to the subagent"
+run "$ET" delegate "$id" \
+  --prompt "Review src/auth/*.py for injection, secrets and session bugs. Report findings as a list." \
+  --context "Python 3.11 web service" --instructions "Do not modify files"
+
+step "4. Execution: each action, as it happens"
+run "$ET" action "$id" --tool Grep --action "search for SQL built by string formatting" \
+  --input 'execute\(f"' --output "src/auth/login.py:42"
+run "$ET" action "$id" --tool Read --action "read the login handler" \
+  --input src/auth/login.py --output "(212 lines)"
+run "$ET" action "$id" --tool Bash --action "run the tests" --input "make test" \
+  --output "1 failed" --error "test_login_rate_limit failed"
+
+step "5. Response: the complete subagent output"
+run "$ET" respond "$id" --response "Found 2 issues: SQL injection at login.py:42; no rate limit on login." \
+  --command "make test"
+
+step "6. Completion: verification verdict"
+run "$ET" complete "$id" --status PARTIAL --confidence 0.5
+
+step "7. Two more executions, recorded whole (the spec's JSON record)"
+for agent in test-runner doc-writer; do
+  "$ET" start --agent "$agent" --request "routine $agent task" >"$DIR/id"
+  id2=$(cat "$DIR/id")
+  "$ET" delegate "$id2" --prompt "Do the routine $agent task"
+  "$ET" action "$id2" --tool Bash --input "make check" --output ok
+  "$ET" respond "$id2" --response "done"
+  "$ET" complete "$id2" --status MATCH --confidence 1
+  echo "$agent: $id2"
+done
+
+step "8. The trail"
+run "$ET" list
+
+step "9. One execution in full"
+run "$ET" show "$id"
+echo "(as the spec's JSON record: exectrail show --json $id)"
+
+step "10. A signed checkpoint of the ledger"
+run "$ET" checkpoint --out "$DIR/checkpoint.txt"
+cat "$DIR/checkpoint.txt"
+
+step "11. Verify: every event hash, the Merkle tree, the signed checkpoint"
+run "$ET" verify --checkpoint "$DIR/checkpoint.txt"
+
+step "12. Tamper with one stored byte, behind exectrail's back"
+if command -v sqlite3 >/dev/null 2>&1; then
+  sqlite3 "$DIR/trail.db" "UPDATE ledger SET body = replace(body, 'make test', 'make tesT') WHERE seq = (SELECT min(seq) FROM ledger WHERE body LIKE '%make test%')"
+  printf '$ %s verify\n' "$ET"
+  if "$ET" verify; then echo "(unexpected: tampering not detected)"; exit 1; fi
+  echo "(exit status $? would be 4: integrity failure, with the event named)"
+else
+  echo "(install sqlite3 to see this step)"
+fi
+printf '\nThe demo trail is in %s/. Next: README.md and docs/.\n' "$DIR"

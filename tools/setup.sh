@@ -1,0 +1,42 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Install the Debian 12 packages exectrail needs, only those missing.
+# usage: tools/setup.sh [build|test|bench|fuzz]...   (default: build)
+set -eu
+
+want=""
+for what in "${@:-build}"; do
+  case "$what" in
+    build) want="$want gcc make cmake ninja-build pkg-config libsqlite3-dev libjson-c-dev libsodium-dev" ;;
+    test)  want="$want gcc make cmake ninja-build pkg-config libsqlite3-dev libjson-c-dev libsodium-dev sqlite3 python3" ;;
+    bench) want="$want gcc make cmake ninja-build pkg-config libsqlite3-dev libjson-c-dev libsodium-dev python3" ;;
+    fuzz)  want="$want clang libclang-rt-14-dev" ;;
+    *) echo "setup.sh: unknown package set '$what'" >&2; exit 2 ;;
+  esac
+done
+
+missing=""
+for p in $want; do
+  case " $missing " in *" $p "*) continue ;; esac
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing="$missing $p"
+  fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "setup: installing$missing" >&2
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO=sudo; else
+    echo "setup: these Debian packages are missing:$missing" >&2
+    echo "setup: run as root: apt-get install -y$missing" >&2
+    exit 1
+  fi
+else
+  SUDO=""
+fi
+export DEBIAN_FRONTEND=noninteractive
+# a fresh image has no package lists yet
+if ! $SUDO apt-get install -y -q --no-install-recommends $missing >/dev/null 2>&1; then
+  $SUDO apt-get update -q >/dev/null
+  $SUDO apt-get install -y -q --no-install-recommends $missing >/dev/null
+fi
