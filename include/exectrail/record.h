@@ -221,7 +221,8 @@ ET_API ET_NODISCARD int et_record_parse(const char *json, size_t len,
  * On success *out is a NUL-terminated string (caller-owned:
  * et_record_free_string) and *len_out (len_out may be NULL) its length.
  * On failure *out is NULL and the return is ET_EINVAL (a _json or extra_json
- * member that is not valid JSON of the right kind, an enum out of range),
+ * member that is not valid JSON of the right kind, an enum out of range,
+ * text that is not valid UTF-8),
  * ET_EINPUT (a value the schema rejects, e.g. a malformed execution_id or
  * timestamp_end before timestamp_start) or ET_ENOMEM.
  */

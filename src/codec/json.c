@@ -13,6 +13,9 @@
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#if defined(__SSE2__)
+# include <emmintrin.h>
+#endif
 
 #define TOKENER_FLAGS (JSON_TOKENER_STRICT)
 
@@ -176,6 +179,54 @@ static int scan_escape(struct scan *sc, size_t str_off, size_t *jp,
     return ET_OK;
 }
 
+/*
+ * Index of the first byte in p[k..stop) that ends a run of plain string
+ * bytes (< 0x20, >= 0x80, '"' or '\\'), or stop. Most of a document's
+ * bytes pass through here, so 16 (SSE2) or 8 (SWAR) bytes are checked at
+ * a time; the byte loop finishes the tail.
+ */
+static inline size_t plain_run_end(const unsigned char *p, size_t k,
+                                   size_t stop)
+{
+#if defined(__SSE2__)
+    const __m128i ctl = _mm_set1_epi8(0x20), quote = _mm_set1_epi8('"');
+    const __m128i bslash = _mm_set1_epi8('\\');
+
+    while (stop - k >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + k));
+        /* signed compare: 0x80..0xff are negative, so below 0x20 too */
+        __m128i m = _mm_or_si128(_mm_cmplt_epi8(v, ctl),
+                                 _mm_or_si128(_mm_cmpeq_epi8(v, quote),
+                                              _mm_cmpeq_epi8(v, bslash)));
+        unsigned mask = (unsigned)_mm_movemask_epi8(m);
+
+        if (mask)
+            return k + (unsigned)__builtin_ctz(mask);
+        k += 16;
+    }
+#else
+    /* the "has a zero byte" test per condition: exact about whether any
+     * byte of the word matches */
+    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+
+    while (stop - k >= 8) {
+        uint64_t v, q, b;
+
+        memcpy(&v, p + k, sizeof(v));
+        q = v ^ (ones * '"');
+        b = v ^ (ones * '\\');
+        if ((((v - ones * 0x20) & ~v) | ((q - ones) & ~q) |
+             ((b - ones) & ~b) | v) &
+            high)
+            break;
+        k += 8;
+    }
+#endif
+    while (k < stop && str_plain[p[k]])
+        k++;
+    return k;
+}
+
 /* The string whose opening quote is at *ip; *ip moves past it. */
 static int scan_string(struct scan *sc, size_t *ip)
 {
@@ -187,14 +238,8 @@ static int scan_string(struct scan *sc, size_t *ip)
     for (;;) {
         /* a run of plain bytes, cut off once it alone would pass max */
         size_t stop = len - j > max - dlen ? j + (max - dlen) + 1 : len;
-        size_t k = j;
+        size_t k = plain_run_end(p, j, stop);
 
-        /* unrolled: most of a document's bytes are in this loop */
-        while (stop - k >= 4 && str_plain[p[k]] && str_plain[p[k + 1]] &&
-               str_plain[p[k + 2]] && str_plain[p[k + 3]])
-            k += 4;
-        while (k < stop && str_plain[p[k]])
-            k++;
         dlen += k - j;
         j = k;
         if (dlen > max)
@@ -246,7 +291,7 @@ static bool is_digit(unsigned char c)
 static int overflows_double(const unsigned char *digits, size_t n,
                             bool *result)
 {
-    char *text = et__malloc(n + 16);
+    char *text = et__malloc(n + 24);
     size_t k = 0;
 
     if (!text)
@@ -256,7 +301,7 @@ static int overflows_double(const unsigned char *digits, size_t n,
             text[k++] = (char)digits[i];
     }
     /* value = 0.DDD...e(309) since the first digit is in the 10^308 place */
-    snprintf(text + k, 16, "e%ld", 309L - (long)k);
+    snprintf(text + k, 24, "e%ld", 309L - (long)k);
     *result = isinf(strtod(text, NULL)) != 0;
     et__free(text);
     return ET_OK;

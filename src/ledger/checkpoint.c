@@ -335,7 +335,7 @@ int et_checkpoint_verify(const char *note, size_t len,
         if (ret)
             return ret;
     }
-    if (0)
+    if (res.n_bad > 0)
         return et_error_set(err, ET_EINTEGRITY,
                             "checkpoint: signature by key '%s' does not "
                             "verify",

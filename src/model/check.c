@@ -197,8 +197,7 @@ static const char *kind_type(enum et__kind k)
 static int type_fail(struct et__check *c, const char *want,
                      struct json_object *v)
 {
-    return et__check_fail(c, "expected %s, got %s", want,
-                          et_json_type_name(v));
+    return et__check_fail(c, "expected %s, got %s", want, et_json_type_name(v));
 }
 
 static int value_fail(struct et__check *c, const char *want,
@@ -210,7 +209,7 @@ static int value_fail(struct et__check *c, const char *want,
     return et__check_fail(c, "expected %s, got %s", want, got);
 }
 
-static int nomem(struct et__check *c)
+int et__check_nomem(struct et__check *c)
 {
     return et_error_set(c->err, ET_ENOMEM, "%s: out of memory",
                         et__path_str(&c->path));
@@ -242,7 +241,7 @@ static int check_uuid(struct et__check *c, struct json_object *v)
         return value_fail(c, "a UUID (8-4-4-4-12 hex digits)", v);
     et_uuid_normalize(s, norm);
     if (strcmp(norm, s) != 0 && !json_object_set_string(v, norm))
-        return nomem(c);
+        return et__check_nomem(c);
     return ET_OK;
 }
 
@@ -281,7 +280,7 @@ static int check_time(struct et__check *c, struct json_object *v)
         return value_fail(c, "an RFC 3339 date-time", v);
     et_time_format(ns, norm);
     if (strcmp(norm, s) != 0 && !json_object_set_string(v, norm))
-        return nomem(c);
+        return et__check_nomem(c);
     return ET_OK;
 }
 
@@ -326,8 +325,8 @@ static int check_enum(struct et__check *c, const struct et__enum_def *def,
     }
     o = (size_t)snprintf(want, sizeof(want), "one of");
     for (size_t i = 0; i < def->n_items && o < sizeof(want); i++)
-        o += (size_t)snprintf(want + o, sizeof(want) - o, "%s %s",
-                              i ? "," : "", def->items[i].name);
+        o += (size_t)snprintf(want + o, sizeof(want) - o, "%s %s", i ? "," : "",
+                              def->items[i].name);
     return value_fail(c, want, v);
 }
 
@@ -470,11 +469,10 @@ static int check_level(struct et__check *c, const struct et__level *lv,
     return lv->rule ? lv->rule(c, obj) : ET_OK;
 }
 
-int et__record_check(struct json_object *frag, const char *path,
-                     unsigned flags, struct et_error *err)
+int et__record_check(struct json_object *frag, const char *path, unsigned flags,
+                     struct et_error *err)
 {
     struct et__check c;
-    int rc;
 
     if (!path)
         return et_error_set(err, ET_EINVAL, "no record path");
@@ -485,10 +483,7 @@ int et__record_check(struct json_object *frag, const char *path,
         c.is_whole = path[0] == '\0';
         c.err = err;
         et__path_init(&c.path, path);
-        rc = check_level(&c, et__fragments[i].level, frag);
-        if (rc == ET_ENOMEM)
-            return nomem(&c);
-        return rc;
+        return check_level(&c, et__fragments[i].level, frag);
     }
     return et_error_set(err, ET_EINVAL, "unknown record path \"%s\"", path);
 }

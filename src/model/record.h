@@ -65,15 +65,21 @@ ET_NODISCARD int et__record_decode(struct json_object *doc,
 
 /*
  * The record r (borrowed) as a new JSON object in the spec's shape (see
- * et__record_shape). Caller-owned (json_object_put). NULL on ENOMEM or when
- * r holds something that cannot be written (a _json member that is not
- * valid JSON, an extra_json that is not an object or repeats a spec key, an
- * enum out of range); et__record_encode_err says which.
+ * et__record_shape), checked and normalised by et__record_check(obj, "", 0)
+ * so that it is always a valid record. Caller-owned (json_object_put).
+ * NULL on ENOMEM or when r cannot be written; et__record_encode_err says
+ * why.
  */
 struct json_object *et__record_encode(const struct et_record *r);
 
-/* et__record_encode with the reason for a failure: ET_OK, ET_EINVAL or
- * ET_ENOMEM. *out is NULL on failure. */
+/*
+ * et__record_encode with the reason for a failure. Returns ET_OK; ET_EINVAL
+ * when r holds something that is not a value (a _json member that is not
+ * valid JSON, an extra_json that is not an object or repeats a spec key, an
+ * enum out of range); ET_EINPUT when the value breaks a schema rule (a
+ * malformed execution_id, timestamp_end before timestamp_start, ...);
+ * ET_ENOMEM. *out is NULL on failure.
+ */
 ET_NODISCARD int et__record_encode_err(const struct et_record *r,
                                        struct json_object **out,
                                        struct et_error *err);

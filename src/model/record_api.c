@@ -359,8 +359,7 @@ static int encode_text_list(struct enc *e, const struct et__field *f,
     if (!arr)
         return enc_fail(e, ET_ENOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
-        if (new_string(list[i], &v) ||
-            json_object_array_add(arr, v) < 0) {
+        if (new_string(list[i], &v) || json_object_array_add(arr, v) < 0) {
             json_object_put(v);
             json_object_put(arr);
             return enc_fail(e, ET_ENOMEM, "out of memory");
@@ -427,8 +426,9 @@ static int encode_enum(struct enc *e, const struct et__enum_def *def,
         return ET_OK;
     for (size_t i = 0; i < def->n_items; i++) {
         if (def->items[i].value == value)
-            return new_string(def->items[i].name, out) ? enc_fail(
-                       e, ET_ENOMEM, "out of memory") : ET_OK;
+            return new_string(def->items[i].name, out)
+                       ? enc_fail(e, ET_ENOMEM, "out of memory")
+                       : ET_OK;
     }
     return et_error_set(e->err, ET_EINVAL, "%s: invalid enum value %d",
                         et__path_str(&e->path), value);

@@ -15,18 +15,15 @@
 #define NONE SIZE_MAX
 
 /* Field descriptor shorthands: S = the level's struct type. */
+/* (clang-format 14 breaks "#name" inside braces) */
+/* clang-format off */
 #define F(name, kind, flags, S)                                                \
     {#name, kind, flags, offsetof(struct S, name), 0, NULL, NULL}
 #define F_AS(name, kind, flags, S, member)                                     \
     {#name, kind, flags, offsetof(struct S, member), 0, NULL, NULL}
 #define F_LIST(name, S)                                                        \
-    {#name,                                                                    \
-     ET__K_TEXT_LIST,                                                          \
-     0,                                                                        \
-     offsetof(struct S, name),                                                 \
-     offsetof(struct S, n_##name),                                             \
-     NULL,                                                                     \
-     NULL}
+    {#name, ET__K_TEXT_LIST, 0, offsetof(struct S, name),                      \
+     offsetof(struct S, n_##name), NULL, NULL}
 #define F_ENUM(name, S, def)                                                   \
     {#name, ET__K_ENUM, 0, offsetof(struct S, name), 0, &def, NULL}
 #define F_OBJ(name, flags, S, lv)                                              \
@@ -34,10 +31,9 @@
 #define F_EXT(name, kind) {#name, kind, ET__F_EXTENSION, NONE, 0, NULL, NULL}
 
 #define LEVEL(name, fields, S, present, rule)                                  \
-    {name,          fields,                                                    \
-     ET_ARRAY_SIZE(fields), sizeof(struct S),                                  \
-     offsetof(struct S, extra_json), present,                                  \
-     rule}
+    {name, fields, ET_ARRAY_SIZE(fields), sizeof(struct S),                    \
+     offsetof(struct S, extra_json), present, rule}
+/* clang-format on */
 
 static et__rule_fn record_rule, delegation_rule, execution_rule;
 
@@ -49,21 +45,24 @@ static const struct et__enum_item verify_items[] = {
     {"MISMATCH", ET_VERIFY_MISMATCH},
     {"ERROR", ET_VERIFY_ERROR},
 };
-const struct et__enum_def et__enum_verify = {verify_items, ET_ARRAY_SIZE(verify_items)};
+const struct et__enum_def et__enum_verify = {verify_items,
+                                             ET_ARRAY_SIZE(verify_items)};
 
 static const struct et__enum_item level_items[] = {
     {"HIGH", ET_LEVEL_HIGH},
     {"MEDIUM", ET_LEVEL_MEDIUM},
     {"LOW", ET_LEVEL_LOW},
 };
-const struct et__enum_def et__enum_level = {level_items, ET_ARRAY_SIZE(level_items)};
+const struct et__enum_def et__enum_level = {level_items,
+                                            ET_ARRAY_SIZE(level_items)};
 
 static const struct et__enum_item issue_items[] = {
     {"ERROR", ET_ISSUE_ERROR},
     {"WARNING", ET_ISSUE_WARNING},
     {"INFO", ET_ISSUE_INFO},
 };
-const struct et__enum_def et__enum_issue = {issue_items, ET_ARRAY_SIZE(issue_items)};
+const struct et__enum_def et__enum_issue = {issue_items,
+                                            ET_ARRAY_SIZE(issue_items)};
 
 /* ---- levels, innermost first ---- */
 
@@ -111,7 +110,8 @@ const struct et__level et__level_action =
     LEVEL("action", action_fields, et_action, NONE, NULL);
 
 static const struct et__field exec_fields[] = {
-    {"actions_taken", ET__K_OBJ_LIST, 0, offsetof(struct et_execution_data, actions),
+    {"actions_taken", ET__K_OBJ_LIST, 0,
+     offsetof(struct et_execution_data, actions),
      offsetof(struct et_execution_data, n_actions), NULL, &et__level_action},
     F_AS(real_time_status, ET__K_ANY, 0, et_execution_data,
          real_time_status_json),
@@ -252,15 +252,16 @@ static bool get_time(struct json_object *obj, const char *key, int64_t *ns)
                          ns) == ET_OK;
 }
 
-static int add_int(struct json_object *obj, const char *key, int64_t value)
+static int add_int(struct et__check *c, struct json_object *obj,
+                   const char *key, int64_t value)
 {
     struct json_object *v = json_object_new_int64(value);
 
     if (!v)
-        return ET_ENOMEM;
+        return et__check_nomem(c);
     if (json_object_object_add(obj, key, v) < 0) {
         json_object_put(v);
-        return ET_ENOMEM;
+        return et__check_nomem(c);
     }
     return ET_OK;
 }
@@ -289,7 +290,7 @@ static int record_rule(struct et__check *c, struct json_object *obj)
     computed = (end - start) / 1000000;
     json_object_object_get_ex(obj, "duration_ms", &v);
     if (!v)
-        return add_int(obj, "duration_ms", computed);
+        return add_int(c, obj, "duration_ms", computed);
     given = json_object_get_int64(v);
     if (given - computed > 1 || computed - given > 1) {
         mark = et__path_key(&c->path, "duration_ms");
@@ -321,15 +322,14 @@ static int delegation_rule(struct et__check *c, struct json_object *obj)
 {
     struct json_object *prompt, *len = NULL;
 
-    ET_UNUSED(c);
     json_object_object_get_ex(obj, "prompt_length", &len);
     if (len || !json_object_object_get_ex(obj, "prompt_sent", &prompt) ||
         !json_object_is_type(prompt, json_type_string))
         return ET_OK;
-    return add_int(obj, "prompt_length",
-                   count_code_points(json_object_get_string(prompt),
-                                     (size_t)json_object_get_string_len(
-                                         prompt)));
+    return add_int(
+        c, obj, "prompt_length",
+        count_code_points(json_object_get_string(prompt),
+                          (size_t)json_object_get_string_len(prompt)));
 }
 
 /*
@@ -363,7 +363,7 @@ static int execution_rule(struct et__check *c, struct json_object *obj)
                 s = (int64_t)i + 1;
             else
                 s = prev + 1;
-            if (add_int(a, "sequence", s))
+            if (add_int(c, a, "sequence", s))
                 return ET_ENOMEM;
         } else {
             s = json_object_get_int64(seq);

@@ -16,15 +16,15 @@
 
 /* What a field holds in JSON and, in brackets, in its C struct. */
 enum et__kind {
-    ET__K_TEXT,      /* string [char *] */
-    ET__K_ID,        /* non-empty string [char *] */
-    ET__K_UUID,      /* RFC 4122 UUID, lower-cased [char[37]] */
-    ET__K_TIME,      /* RFC 3339, normalised to UTC ms [int64_t ns, 0 unknown] */
-    ET__K_COUNT,     /* integer >= 0 [int64_t, -1 unknown] */
-    ET__K_SEQ,       /* integer >= 1 [int64_t, -1 unknown] */
-    ET__K_BOOL,      /* boolean [int 1/0, -1 unknown] */
-    ET__K_SCORE,     /* number in [0, 1] [double, NaN unknown] */
-    ET__K_ENUM,      /* one string of enum_def [enum, 0 unknown] */
+    ET__K_TEXT,  /* string [char *] */
+    ET__K_ID,    /* non-empty string [char *] */
+    ET__K_UUID,  /* RFC 4122 UUID, lower-cased [char[37]] */
+    ET__K_TIME,  /* RFC 3339, normalised to UTC ms [int64_t ns, 0 unknown] */
+    ET__K_COUNT, /* integer >= 0 [int64_t, -1 unknown] */
+    ET__K_SEQ,   /* integer >= 1 [int64_t, -1 unknown] */
+    ET__K_BOOL,  /* boolean [int 1/0, -1 unknown] */
+    ET__K_SCORE, /* number in [0, 1] [double, NaN unknown] */
+    ET__K_ENUM,  /* one string of enum_def [enum, 0 unknown] */
     ET__K_TEXT_LIST, /* array of strings [char **, size_t at count_offset] */
     ET__K_ANY,       /* any JSON, not inspected [char * JSON text] */
     ET__K_MEASURE,   /* string, number or object [char * JSON text] */
@@ -74,9 +74,11 @@ struct et__level {
     et__rule_fn *rule;     /* NULL when none */
 };
 
-extern const struct et__enum_def et__enum_verify; /* enum et_verification_status */
-extern const struct et__enum_def et__enum_level;  /* enum et_level */
-extern const struct et__enum_def et__enum_issue;  /* enum et_issue_type */
+/* The spec's enums, mapped to enum et_verification_status, enum et_level
+ * and enum et_issue_type. */
+extern const struct et__enum_def et__enum_verify;
+extern const struct et__enum_def et__enum_level;
+extern const struct et__enum_def et__enum_issue;
 
 extern const struct et__level et__level_record;
 extern const struct et__level et__level_action;
@@ -119,8 +121,9 @@ struct et__check {
 };
 
 /* ET_EINPUT "<path>: <fmt...>". */
-int et__check_fail(struct et__check *c, const char *fmt, ...)
-    ET_PRINTF(2, 3);
+int et__check_fail(struct et__check *c, const char *fmt, ...) ET_PRINTF(2, 3);
+/* ET_ENOMEM "<path>: out of memory". */
+int et__check_nomem(struct et__check *c);
 /* Render v for a message: strings quoted, escaped and shortened; numbers as
  * written; other values by type name. */
 void et__describe(struct json_object *v, char *out, size_t cap);

@@ -13,18 +13,19 @@ static const struct et_store_ops *const backends[ET_BACKEND_COUNT] = {
 
 static int fault(const char *op, struct et_error *err)
 {
-    static const char *spec;
+    static char last[64];
     static long count;
-    static int read_env;
+    const char *spec = getenv("ET_TEST_FAIL_STORE");
     const char *colon;
     size_t oplen = strlen(op);
 
-    if (!read_env) {
-        spec = getenv("ET_TEST_FAIL_STORE");
-        read_env = 1;
-    }
-    if (!spec)
+    if (!spec || !*spec)
         return ET_OK;
+    if (strncmp(spec, last, sizeof(last)) != 0) {
+        /* a new failure plan: count from zero */
+        snprintf(last, sizeof(last), "%s", spec);
+        count = 0;
+    }
     colon = strchr(spec, ':');
     if (!colon || (size_t)(colon - spec) != oplen ||
         memcmp(spec, op, oplen) != 0)

@@ -109,7 +109,7 @@ static int verify_row(void *ctx, const struct et_event_row *row)
 {
     struct vctx *v = ctx;
     uint8_t leaf[ET_HASH_LEN];
-    uint64_t own;
+    uint64_t own = 0;
 
     if (row->seq != v->expect)
         return fail_at(v, v->expect, NULL,

@@ -103,8 +103,7 @@ static struct json_object *at(struct json_object *doc, const char *path)
 
 /* Set the object member named by path to the JSON text value, or remove it
  * when value is ABSENT. Returns false when the parent is not an object. */
-static bool set_at(struct json_object *doc, const char *path,
-                   const char *value)
+static bool set_at(struct json_object *doc, const char *path, const char *value)
 {
     const char *dot = strrchr(path, '.');
     struct json_object *parent = doc, *v;
@@ -169,8 +168,7 @@ static bool deep_equal(struct json_object *a, struct json_object *b,
     case json_type_boolean:
         return json_object_get_boolean(a) == json_object_get_boolean(b);
     case json_type_string:
-        return json_object_get_string_len(a) ==
-                   json_object_get_string_len(b) &&
+        return json_object_get_string_len(a) == json_object_get_string_len(b) &&
                memcmp(json_object_get_string(a), json_object_get_string(b),
                       (size_t)json_object_get_string_len(a)) == 0;
     case json_type_array:
@@ -260,8 +258,7 @@ static const char *spec_check(const char *const *muts)
             return "bad mutation";
         }
     }
-    snprintf(out, sizeof(out), "%s",
-             check_result(doc, "", ET_CHECK_COMPLETE));
+    snprintf(out, sizeof(out), "%s", check_result(doc, "", ET_CHECK_COMPLETE));
     json_object_put(doc);
     return out;
 }
@@ -269,13 +266,13 @@ static const char *spec_check(const char *const *muts)
 #define SPEC_CHECK(...) spec_check((const char *const[]){__VA_ARGS__, NULL})
 
 /* Three actions with the spec action's fields. */
-#define THREE_ACTIONS                                                          \
-    "[{\"sequence\":1,\"tool\":\"Read\",\"timestamp\":"                        \
-    "\"2025-01-16T10:30:01.000Z\",\"success\":true,\"error\":null},"           \
-    "{\"sequence\":2,\"tool\":\"Edit\",\"timestamp\":"                         \
-    "\"2025-01-16T10:30:02.000Z\",\"success\":true,\"error\":null},"           \
-    "{\"sequence\":3,\"tool\":\"Bash\",\"timestamp\":"                         \
-    "\"2025-01-16T10:30:03.000Z\",\"success\":false,\"error\":\"exit 1\"}]"
+#define THREE_ACTIONS                                             \
+ "[{\"sequence\":1,\"tool\":\"Read\",\"timestamp\":"              \
+ "\"2025-01-16T10:30:01.000Z\",\"success\":true,\"error\":null}," \
+ "{\"sequence\":2,\"tool\":\"Edit\",\"timestamp\":"               \
+ "\"2025-01-16T10:30:02.000Z\",\"success\":true,\"error\":null}," \
+ "{\"sequence\":3,\"tool\":\"Bash\",\"timestamp\":"               \
+ "\"2025-01-16T10:30:03.000Z\",\"success\":false,\"error\":\"exit 1\"}]"
 
 /* ---- the spec's example record ---- */
 
@@ -314,8 +311,8 @@ T_TEST(spec_record_struct_round_trip)
     T_ASSERT(text);
     orig = parse(text);
     T_ASSERT(orig);
-    T_ASSERT_OK(et_record_parse(text, strlen(text), ET_RECORD_COMPLETE, &r,
-                                &err));
+    T_ASSERT_OK(
+        et_record_parse(text, strlen(text), ET_RECORD_COMPLETE, &r, &err));
     free(text);
     T_ASSERT_STR_EQ(r->execution_id, "3f2b8c1e-7d4a-4e9b-a6c5-1d2e3f4a5b6c");
     T_ASSERT_STR_EQ(r->session_id, "9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d");
@@ -555,20 +552,20 @@ T_TEST(error_ids)
                     "got \"uuid-v4\"");
     T_ASSERT_STR_EQ(SPEC_CHECK("execution_id", "42"),
                     "execution_id: expected a UUID string, got integer");
-    T_ASSERT_STR_EQ(SPEC_CHECK("execution_id",
-                               "\"3f2b8c1e7d4a4e9ba6c51d2e3f4a5b6c\""),
-                    "execution_id: expected a UUID (8-4-4-4-12 hex digits), "
-                    "got \"3f2b8c1e7d4a4e9ba6c51d2e3f4a5b6c\"");
+    T_ASSERT_STR_EQ(
+        SPEC_CHECK("execution_id", "\"3f2b8c1e7d4a4e9ba6c51d2e3f4a5b6c\""),
+        "execution_id: expected a UUID (8-4-4-4-12 hex digits), "
+        "got \"3f2b8c1e7d4a4e9ba6c51d2e3f4a5b6c\"");
     T_ASSERT_STR_EQ(SPEC_CHECK("parent_execution_id", "\"parent\""),
                     "parent_execution_id: expected a UUID (8-4-4-4-12 hex "
                     "digits), got \"parent\"");
     /* any version is accepted (v1 and v7 here) */
-    T_ASSERT_STR_EQ(SPEC_CHECK("execution_id",
-                               "\"c232ab00-9414-11ec-b3c8-9f6bdeced846\""),
-                    "ok");
-    T_ASSERT_STR_EQ(SPEC_CHECK("execution_id",
-                               "\"01890a5d-ac96-774b-bcce-b302099a8057\""),
-                    "ok");
+    T_ASSERT_STR_EQ(
+        SPEC_CHECK("execution_id", "\"c232ab00-9414-11ec-b3c8-9f6bdeced846\""),
+        "ok");
+    T_ASSERT_STR_EQ(
+        SPEC_CHECK("execution_id", "\"01890a5d-ac96-774b-bcce-b302099a8057\""),
+        "ok");
 }
 
 T_TEST(error_numbers_out_of_range)
@@ -585,10 +582,10 @@ T_TEST(error_numbers_out_of_range)
     T_ASSERT_STR_EQ(SPEC_CHECK("execution.actions_taken[0].sequence", "0"),
                     "execution.actions_taken[0].sequence: expected integer "
                     ">= 1, got 0");
-    T_ASSERT_STR_EQ(SPEC_CHECK("delegation.prompt_length",
-                               "18446744073709551615"),
-                    "delegation.prompt_length: expected integer <= "
-                    "9223372036854775807, got 18446744073709551615");
+    T_ASSERT_STR_EQ(
+        SPEC_CHECK("delegation.prompt_length", "18446744073709551615"),
+        "delegation.prompt_length: expected integer <= "
+        "9223372036854775807, got 18446744073709551615");
 }
 
 T_TEST(error_sequence_order)
@@ -651,18 +648,18 @@ T_TEST(spec_placeholders_rejected)
     T_ASSERT_STR_EQ(SPEC_CHECK("execution_id", "\"uuid-v4\""),
                     "execution_id: expected a UUID (8-4-4-4-12 hex digits), "
                     "got \"uuid-v4\"");
-    T_ASSERT_STR_EQ(SPEC_CHECK("execution.actions_taken[0].timestamp",
-                               "\"timestamp\""),
-                    "execution.actions_taken[0].timestamp: expected an RFC "
-                    "3339 date-time, got \"timestamp\"");
-    T_ASSERT_STR_EQ(SPEC_CHECK("verification.status",
-                               "\"MATCH|PARTIAL|MISMATCH|ERROR\""),
-                    "verification.status: expected one of MATCH, PARTIAL, "
-                    "MISMATCH, ERROR, got \"MATCH|PARTIAL|MISMATCH|ERROR\"");
-    T_ASSERT_STR_EQ(SPEC_CHECK("quality_metrics.completeness",
-                               "\"HIGH|MEDIUM|LOW\""),
-                    "quality_metrics.completeness: expected one of HIGH, "
-                    "MEDIUM, LOW, got \"HIGH|MEDIUM|LOW\"");
+    T_ASSERT_STR_EQ(
+        SPEC_CHECK("execution.actions_taken[0].timestamp", "\"timestamp\""),
+        "execution.actions_taken[0].timestamp: expected an RFC "
+        "3339 date-time, got \"timestamp\"");
+    T_ASSERT_STR_EQ(
+        SPEC_CHECK("verification.status", "\"MATCH|PARTIAL|MISMATCH|ERROR\""),
+        "verification.status: expected one of MATCH, PARTIAL, "
+        "MISMATCH, ERROR, got \"MATCH|PARTIAL|MISMATCH|ERROR\"");
+    T_ASSERT_STR_EQ(
+        SPEC_CHECK("quality_metrics.completeness", "\"HIGH|MEDIUM|LOW\""),
+        "quality_metrics.completeness: expected one of HIGH, "
+        "MEDIUM, LOW, got \"HIGH|MEDIUM|LOW\"");
     T_ASSERT_STR_EQ(SPEC_CHECK("issues[0].type", "\"ERROR|WARNING|INFO\""),
                     "issues[0].type: expected one of ERROR, WARNING, INFO, "
                     "got \"ERROR|WARNING|INFO\"");
@@ -678,7 +675,8 @@ T_TEST(timestamps_normalised_to_utc)
 
     T_ASSERT(doc);
     T_ASSERT(set_at(doc, "timestamp_start", "\"2025-01-16T12:30:00+02:00\""));
-    T_ASSERT(set_at(doc, "timestamp_end", "\"2025-01-16t05:02:15.2349-05:30\""));
+    T_ASSERT(
+        set_at(doc, "timestamp_end", "\"2025-01-16t05:02:15.2349-05:30\""));
     T_ASSERT(set_at(doc, "execution.actions_taken[0].timestamp",
                     "\"2025-01-16 10:30:05.12z\""));
     T_ASSERT_STR_EQ(check_result(doc, "", ET_CHECK_COMPLETE), "ok");
@@ -751,8 +749,8 @@ T_TEST(prompt_length_derived)
     /* no prompt: nothing to derive */
     T_ASSERT(set_at(doc, "delegation", "{\"prompt_sent\":null}"));
     T_ASSERT_STR_EQ(check_result(doc, "", 0), "ok");
-    T_ASSERT(!json_object_object_get_ex(at(doc, "delegation"),
-                                        "prompt_length", NULL));
+    T_ASSERT(!json_object_object_get_ex(at(doc, "delegation"), "prompt_length",
+                                        NULL));
     json_object_put(doc);
 }
 
@@ -796,26 +794,26 @@ T_TEST(sequences_filled_in_whole_record)
 
 T_TEST(free_form_fields_accept_any_json)
 {
-    T_ASSERT_STR_EQ(
-        SPEC_CHECK("agent_metadata.configuration", "{\"model\":\"x\"}",
-                   "execution.real_time_status", "[1,2]",
-                   "execution.resource_usage", "{\"cpu_ms\":12}",
-                   "output.structured_data", "{\"a\":[null,true]}",
-                   "verification.expected_vs_actual", "42",
-                   "quality_metrics.adherence_to_standards", "0.9",
-                   "learning.agent_performance", "false"),
-        "ok");
+    T_ASSERT_STR_EQ(SPEC_CHECK("agent_metadata.configuration",
+                               "{\"model\":\"x\"}",
+                               "execution.real_time_status", "[1,2]",
+                               "execution.resource_usage", "{\"cpu_ms\":12}",
+                               "output.structured_data", "{\"a\":[null,true]}",
+                               "verification.expected_vs_actual", "42",
+                               "quality_metrics.adherence_to_standards", "0.9",
+                               "learning.agent_performance", "false"),
+                    "ok");
     T_ASSERT_STR_EQ(SPEC_CHECK("quality_metrics.adherence_to_standards",
                                "{\"score\":0.9,\"rules\":[\"a\"]}"),
                     "ok");
     /* every non-mandatory field may be null */
-    T_ASSERT_STR_EQ(
-        SPEC_CHECK("execution_id", "null", "timestamp_end", "null",
-                   "duration_ms", "null", "main_agent_context", "null",
-                   "execution", "null", "output", "null", "verification",
-                   "{\"status\":null,\"confidence_score\":null}", "issues",
-                   "null", "learning", "null"),
-        "ok");
+    T_ASSERT_STR_EQ(SPEC_CHECK("execution_id", "null", "timestamp_end", "null",
+                               "duration_ms", "null", "main_agent_context",
+                               "null", "execution", "null", "output", "null",
+                               "verification",
+                               "{\"status\":null,\"confidence_score\":null}",
+                               "issues", "null", "learning", "null"),
+                    "ok");
 }
 
 /* ---- unknown keys ---- */
@@ -874,8 +872,8 @@ T_TEST(unknown_keys_kept_by_struct_round_trip)
     char *out = NULL;
 
     T_ASSERT(doc);
-    T_ASSERT_OK(et_record_parse(unknown_text, strlen(unknown_text), 0, &r,
-                                &err));
+    T_ASSERT_OK(
+        et_record_parse(unknown_text, strlen(unknown_text), 0, &r, &err));
     T_ASSERT_STR_EQ(r->extra_json,
                     "{\"zeta\":1,\"usage\":{\"input_tokens\":10},"
                     "\"alpha\":{\"x\":[1]},\"parent_execution_id\":"
@@ -1136,8 +1134,7 @@ T_TEST(to_json_of_edited_struct)
 
     r->extra_json = et__strdup("{\"session_id\":\"again\"}");
     T_ASSERT_RC(et_record_to_json(r, 0, &out, NULL, &err), ET_EINVAL);
-    T_ASSERT_STR_EQ(err.msg,
-                    "extra_json: key \"session_id\" is a spec field");
+    T_ASSERT_STR_EQ(err.msg, "extra_json: key \"session_id\" is a spec field");
     et__free(r->extra_json);
     r->extra_json = et__strdup("[1]");
     T_ASSERT_RC(et_record_to_json(r, 0, &out, NULL, &err), ET_EINVAL);
@@ -1155,6 +1152,11 @@ T_TEST(to_json_of_edited_struct)
     T_ASSERT_RC(et_record_to_json(r, 0, &out, NULL, &err), ET_EINPUT);
     T_ASSERT_STR_CONTAINS(err.msg, "timestamp_end: ");
     r->timestamp_end_ns = 0;
+
+    r->delegation.instructions = et__strdup("bad \xff byte");
+    T_ASSERT_RC(et_record_to_json(r, 0, &out, NULL, &err), ET_EINVAL);
+    et__free(r->delegation.instructions);
+    r->delegation.instructions = NULL;
     T_ASSERT_OK(et_record_to_json(r, ET_RECORD_PRETTY, &out, NULL, &err));
     et_record_free_string(out);
     et_record_free(r);
@@ -1185,8 +1187,8 @@ T_MAIN("model", T_CASE(spec_record_validates_and_shapes),
        T_CASE(error_container_types), T_CASE(error_ids),
        T_CASE(error_numbers_out_of_range), T_CASE(error_sequence_order),
        T_CASE(error_message_quotes_and_shortens_values),
-       T_CASE(error_root_and_path_argument),
-       T_CASE(spec_placeholders_rejected), T_CASE(timestamps_normalised_to_utc),
+       T_CASE(error_root_and_path_argument), T_CASE(spec_placeholders_rejected),
+       T_CASE(timestamps_normalised_to_utc),
        T_CASE(ids_normalised_to_lower_case), T_CASE(duration_derived),
        T_CASE(prompt_length_derived), T_CASE(sequences_filled_in_whole_record),
        T_CASE(free_form_fields_accept_any_json),

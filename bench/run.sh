@@ -1,0 +1,89 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# make bench: every benchmark runs its baseline in the same run and reports
+# medians and the ratio. usage: bench/run.sh BUILD_DIR
+# Environment: BENCH_RUNS (record runs, default 500), BENCH_IMPORT_RECORDS
+# (records per import run, default 30000), BENCH_BIG_MB (size of the RSS
+# import, default 1024; 0 skips it).
+set -eu
+B=${1:-build/release}
+ET="$PWD/$B/exectrail"
+BIN="$PWD/$B/bench"
+RUNS=${BENCH_RUNS:-500}
+NIMP=${BENCH_IMPORT_RECORDS:-30000}
+BIG_MB=${BENCH_BIG_MB:-1024}
+W=$(mktemp -d "${TMPDIR:-/tmp}/et-bench-XXXXXX")
+trap 'rm -rf "$W"' EXIT
+
+kv() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+median3() { printf '%s\n%s\n%s\n' "$1" "$2" "$3" | sort -g | sed -n 2p; }
+
+echo "exectrail benchmarks, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -m)"
+echo
+
+# ---- 1. record: process start -> durable commit -> exit ----
+mkdir -p "$W/recs"
+"$BIN/bench_gen" files $((RUNS + 100)) 5 "$W/recs/r-%d.json"
+"$ET" --db "$W/rec.db" init >/dev/null
+"$ET" --db "$W/warm.db" init >/dev/null
+# warm-up (page cache, WAL creation) with other ids
+"$BIN/bench_spawn" -n 50 -i "$W/recs/r-%d.json" -- "$ET" --db "$W/warm.db" record - >/dev/null
+"$BIN/bench_spawn" -n 20 -i "$W/recs/r-%d.json" -- "$BIN/bench_commit" "$W/base.db" >/dev/null
+r=$("$BIN/bench_spawn" -n "$RUNS" -i "$W/recs/r-%d.json" -- "$ET" --db "$W/rec.db" record -)
+b=$("$BIN/bench_spawn" -n "$RUNS" -i "$W/recs/r-%d.json" -- "$BIN/bench_commit" "$W/base.db")
+t=$("$BIN/bench_spawn" -n "$RUNS" -- "$BIN/bench_trivial")
+echo "record, 1 writer ($RUNS runs, one spec record with 5 actions each):"
+echo "  exectrail record      p50 $(kv "$r" p50_ms) ms  p99 $(kv "$r" p99_ms) ms  (failures $(kv "$r" failures))"
+echo "  baseline: 1 commit    p50 $(kv "$b" p50_ms) ms  p99 $(kv "$b" p99_ms) ms  (static C process, WAL FULL insert)"
+echo "  baseline: empty proc  p50 $(kv "$t" p50_ms) ms"
+echo "  ratio record/commit   $(ratio "$(kv "$r" p50_ms)" "$(kv "$b" p50_ms)")x   (target: p50 <= 2.5 ms)"
+echo
+
+"$ET" --db "$W/rec8.db" init >/dev/null
+r8=$("$BIN/bench_spawn" -n "$RUNS" -c 8 -i "$W/recs/r-%d.json" -- "$ET" --db "$W/rec8.db" record -)
+b8=$("$BIN/bench_spawn" -n "$RUNS" -c 8 -i "$W/recs/r-%d.json" -- "$BIN/bench_commit" "$W/base8.db")
+echo "record, 8 concurrent writers ($RUNS runs):"
+echo "  exectrail record      p50 $(kv "$r8" p50_ms) ms  p99 $(kv "$r8" p99_ms) ms  (failures $(kv "$r8" failures))"
+echo "  baseline: 1 commit    p50 $(kv "$b8" p50_ms) ms  p99 $(kv "$b8" p99_ms) ms"
+echo "  ratio p50             $(ratio "$(kv "$r8" p50_ms)" "$(kv "$b8" p50_ms)")x   (target: p99 <= 10 ms)"
+"$ET" --db "$W/rec8.db" verify >/dev/null && echo "  verify after the concurrent run: OK"
+echo
+
+# ---- 2. import throughput ----
+"$BIN/bench_gen" jsonl "$NIMP" 10 "$W/imp.jsonl"
+mb=$(du -m "$W/imp.jsonl" | cut -f1)
+acts=$((NIMP * 10))
+ei=""; bi=""
+for k in 1 2 3; do
+  rm -f "$W"/imp*.db*
+  s=$(date +%s.%N)
+  "$ET" -q --db "$W/imp$k.db" import "$W/imp.jsonl" 2>/dev/null
+  e=$(date +%s.%N)
+  ei="$ei $(awk -v s="$s" -v e="$e" -v a="$acts" 'BEGIN { printf "%.0f", a / (e - s) }')"
+  s=$(date +%s.%N)
+  "$BIN/bench_raw_insert" "$W/raw$k.db" <"$W/imp.jsonl" >/dev/null
+  e=$(date +%s.%N)
+  bi="$bi $(awk -v s="$s" -v e="$e" -v a="$acts" 'BEGIN { printf "%.0f", a / (e - s) }')"
+  rm -f "$W"/raw$k.db*
+done
+set -- $ei; em=$(median3 "$1" "$2" "$3")
+set -- $bi; bm=$(median3 "$1" "$2" "$3")
+echo "import ($NIMP records x 10 actions, $mb MB JSONL, median of 3):"
+echo "  exectrail import      $em actions/s   (runs:$ei)"
+echo "  baseline: raw inserts $bm actions/s   (json-c parse + plain prepared INSERTs, same rows)"
+echo "  ratio                 $(ratio "$em" "$bm")x   (target: >= 100000 actions/s)"
+echo
+
+# ---- 3. peak RSS on a big import ----
+if [ "$BIG_MB" -gt 0 ]; then
+  per=$(awk -v b="$(stat -c %s "$W/imp.jsonl")" -v n="$NIMP" 'BEGIN { printf "%d", b / n }')
+  nbig=$((BIG_MB * 1024 * 1024 / per))
+  rm -f "$W/imp.jsonl" "$W"/imp*.db*
+  "$BIN/bench_gen" jsonl "$nbig" 10 "$W/big.jsonl"
+  g=$("$BIN/bench_spawn" -n 1 -i "$W/big.jsonl" -- "$ET" -q --db "$W/big.db" import -)
+  secs=$(awk -v m="$(kv "$g" p50_ms)" 'BEGIN { printf "%.1f", m / 1000 }')
+  echo "import of $(du -m "$W/big.jsonl" | cut -f1) MB ($nbig records, $((nbig * 10)) actions) in $secs s:"
+  echo "  peak RSS              $(( $(kv "$g" max_rss_kb) / 1024 )) MiB   (target: <= 64 MiB)"
+  echo "  throughput            $(awk -v m="$(kv "$g" p50_ms)" -v a="$((nbig * 10))" 'BEGIN { printf "%.0f", a / (m / 1000) }') actions/s"
+fi
