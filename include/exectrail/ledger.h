@@ -60,6 +60,10 @@ ET_API ET_NODISCARD int et_tree_decode(const uint8_t *in, size_t len,
  * Proofs over an array of leaf hashes leaves[0..n). The proof arrays hold
  * at most ET_TREE_MAX_PEAK * 2 hashes; *n_out is set to the count.
  * RFC 9162 section 2.1.3 (inclusion) and 2.1.4 (consistency).
+ * Generation returns ET_EINVAL when index >= n, or unless 0 < m <= n (the
+ * proof for m == n is empty). Verification returns ET_EINTEGRITY when the
+ * proof does not prove the claim (including index >= size, m > n and
+ * over-long proofs) and ET_EINVAL for m == 0. Pure functions, thread safe.
  */
 #define ET_PROOF_MAX (ET_TREE_MAX_PEAK * 2)
 /*
@@ -70,12 +74,14 @@ ET_API ET_NODISCARD int et_tree_decode(const uint8_t *in, size_t len,
 #define ET_HASHES(p) ((const uint8_t(*)[ET_HASH_LEN])(p))
 ET_API void et_merkle_root(const uint8_t (*leaves)[ET_HASH_LEN], uint64_t n,
                            uint8_t out[ET_HASH_LEN]);
-ET_API ET_NODISCARD int et_merkle_inclusion_proof(
-    const uint8_t (*leaves)[ET_HASH_LEN], uint64_t n, uint64_t index,
-    uint8_t (*proof)[ET_HASH_LEN], size_t *n_out, struct et_error *err);
-ET_API ET_NODISCARD int et_merkle_consistency_proof(
-    const uint8_t (*leaves)[ET_HASH_LEN], uint64_t n, uint64_t m,
-    uint8_t (*proof)[ET_HASH_LEN], size_t *n_out, struct et_error *err);
+ET_API ET_NODISCARD int
+et_merkle_inclusion_proof(const uint8_t (*leaves)[ET_HASH_LEN], uint64_t n,
+                          uint64_t index, uint8_t (*proof)[ET_HASH_LEN],
+                          size_t *n_out, struct et_error *err);
+ET_API ET_NODISCARD int
+et_merkle_consistency_proof(const uint8_t (*leaves)[ET_HASH_LEN], uint64_t n,
+                            uint64_t m, uint8_t (*proof)[ET_HASH_LEN],
+                            size_t *n_out, struct et_error *err);
 /* ET_OK when the proof shows leaf at index in a tree of size with root. */
 ET_API ET_NODISCARD int et_merkle_inclusion_verify(
     uint64_t index, uint64_t size, const uint8_t leaf[ET_HASH_LEN],
@@ -96,7 +102,7 @@ struct et_signer {
     char name[64];                 /* key name, e.g. "exectrail-<host>-<id>" */
     uint8_t sk[ET_ED25519_SK_LEN]; /* zero for a verifier-only key */
     uint8_t pk[ET_ED25519_PK_LEN];
-    uint32_t key_id;               /* first 4 bytes of SHA-256(name "\n" 0x01 pk) */
+    uint32_t key_id; /* first 4 bytes of SHA-256(name "\n" 0x01 pk) */
     int has_secret;
 };
 
@@ -108,8 +114,11 @@ ET_API ET_NODISCARD int et_signer_generate(const char *name,
  * Text forms (the note/sumdb key format):
  *   secret:   "PRIVATE+KEY+<name>+<key id hex8>+<base64(0x01 || seed32)>"
  *   verifier: "<name>+<key id hex8>+<base64(0x01 || pk32)>"
- * et_signer_parse accepts either (a verifier leaves has_secret = 0).
- * The output buffers need 256 bytes.
+ * et_signer_parse accepts either (a verifier leaves has_secret = 0), with
+ * no trailing newline; it checks every field and returns ET_EINPUT, e.g.
+ * "key id does not match". The format functions return ET_EINVAL when the
+ * buffer is too small (the output buffers need 256 bytes) and
+ * et_signer_format_secret returns ET_ESTATE for a verifier-only key.
  */
 ET_API ET_NODISCARD int et_signer_format_secret(const struct et_signer *s,
                                                 char *out, size_t cap);
@@ -122,10 +131,10 @@ ET_API ET_NODISCARD int et_signer_parse(const char *text, size_t len,
 ET_API void et_signer_wipe(struct et_signer *s);
 
 struct et_checkpoint {
-    char origin[128];          /* first line, e.g. "exectrail.local/<id>" */
+    char origin[128]; /* first line, e.g. "exectrail.local/<id>" */
     uint64_t size;
     uint8_t root[ET_HASH_LEN];
-    int64_t time_ns;           /* extension line "time <RFC 3339>" (0 = none) */
+    int64_t time_ns; /* extension line "time <RFC 3339>" (0 = none) */
 };
 
 /*
@@ -136,9 +145,8 @@ struct et_checkpoint {
  * each with its newline). out receives the whole note (NUL-terminated).
  */
 ET_API ET_NODISCARD int et_checkpoint_sign(const struct et_checkpoint *cp,
-                                           const struct et_signer *s,
-                                           char *out, size_t cap,
-                                           struct et_error *err);
+                                           const struct et_signer *s, char *out,
+                                           size_t cap, struct et_error *err);
 /*
  * Parse a note and verify that one of its signature lines is by `s` (name
  * and key id match, signature valid). ET_EINPUT for a malformed note

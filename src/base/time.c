@@ -71,6 +71,9 @@ int et_time_parse(const char *s, size_t len, bool allow_date, int64_t *ns_out)
         return ET_EINPUT;
     if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
         return ET_EINPUT;
+    /* int64 nanoseconds cover 1677-09-21 .. 2262-04-11; stay well inside */
+    if (y < 1678 || y > 2261)
+        return ET_EINPUT;
     if (len == 10) {
         if (!allow_date)
             return ET_EINPUT;

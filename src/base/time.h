@@ -18,6 +18,7 @@ int64_t et_time_mono_ns(void);
  * Parse an RFC 3339 date-time (any offset: Z, +hh:mm, -hh:mm; any number of
  * fraction digits, kept to nanoseconds) into UTC nanoseconds. Also accepts a
  * plain date "YYYY-MM-DD" (midnight UTC) when allow_date is true.
+ * Years 1678..2261 only (the range of int64 nanoseconds).
  * Returns ET_OK or ET_EINPUT.
  */
 ET_NODISCARD int et_time_parse(const char *s, size_t len, bool allow_date,

@@ -49,12 +49,12 @@ static size_t format_body(const struct et_checkpoint *cp, size_t origin_len,
     et__note_b64_encode(cp->root, ET_HASH_LEN, root, sizeof(root));
     if (cp->time_ns != 0) {
         et_time_format(cp->time_ns, when);
-        n = snprintf(body, BODY_MAX, "%.*s\n%" PRIu64 "\n%s\n" TIME_PREFIX
-                     "%s\n",
+        n = snprintf(body, BODY_MAX,
+                     "%.*s\n%" PRIu64 "\n%s\n" TIME_PREFIX "%s\n",
                      (int)origin_len, cp->origin, cp->size, root, when);
     } else {
-        n = snprintf(body, BODY_MAX, "%.*s\n%" PRIu64 "\n%s\n",
-                     (int)origin_len, cp->origin, cp->size, root);
+        n = snprintf(body, BODY_MAX, "%.*s\n%" PRIu64 "\n%s\n", (int)origin_len,
+                     cp->origin, cp->size, root);
     }
     if (n < 0 || n >= BODY_MAX)
         return 0;
@@ -83,15 +83,13 @@ int et_checkpoint_sign(const struct et_checkpoint *cp,
                             "checkpoint: origin must be 1-127 printable "
                             "ASCII bytes");
     if (cp->time_ns < 0)
-        return et_error_set(err, ET_EINVAL,
-                            "checkpoint: time is before 1970");
+        return et_error_set(err, ET_EINVAL, "checkpoint: time is before 1970");
     name_len = strnlen(s->name, sizeof(s->name));
     if (!et__note_name_valid(s->name, name_len))
         return et_error_set(err, ET_EINVAL, "checkpoint: invalid key name");
     if (!s->has_secret)
         return et_error_set(err, ET_ESTATE,
-                            "checkpoint: key '%s' has no secret part",
-                            s->name);
+                            "checkpoint: key '%s' has no secret part", s->name);
     if (memcmp(s->sk + 32, s->pk, ET_ED25519_PK_LEN) != 0)
         return et_error_set(err, ET_EINVAL,
                             "checkpoint: public and secret key of '%s' do "
@@ -109,8 +107,7 @@ int et_checkpoint_sign(const struct et_checkpoint *cp,
                              body_len, s->sk) != 0)
         return et_error_set(err, ET_ECRYPTO, "checkpoint: signing failed");
     et__note_b64_encode(sig, sizeof(sig), sig_b64, sizeof(sig_b64));
-    n = snprintf(out, cap, "%s\n" SIG_PREFIX "%s %s\n", body, s->name,
-                 sig_b64);
+    n = snprintf(out, cap, "%s\n" SIG_PREFIX "%s %s\n", body, s->name, sig_b64);
     if (n < 0 || (size_t)n >= cap) {
         out[0] = '\0';
         return et_error_set(err, ET_EINVAL,
@@ -177,8 +174,7 @@ static bool parse_time(const char *s, size_t len, int64_t *ns_out)
     }
     if (year < 1970 || year > 2261)
         return false;
-    if (et_time_parse(s, TIME_TEXT_LEN, false, ns_out) != ET_OK ||
-        *ns_out <= 0)
+    if (et_time_parse(s, TIME_TEXT_LEN, false, ns_out) != ET_OK || *ns_out <= 0)
         return false;
     et_time_format(*ns_out, again);
     return memcmp(again, s, TIME_TEXT_LEN) == 0 && again[TIME_TEXT_LEN] == 0;
@@ -201,8 +197,8 @@ static int parse_body(const char *text, size_t len, struct et_checkpoint *cp,
         return et_error_set(err, ET_EINPUT,
                             "checkpoint: tree size is not a decimal number");
     if (!next_line(&p, end, &line, &n) ||
-        et__note_b64_decode(line, n, cp->root, sizeof(cp->root),
-                            &root_len) != ET_OK ||
+        et__note_b64_decode(line, n, cp->root, sizeof(cp->root), &root_len) !=
+            ET_OK ||
         root_len != ET_HASH_LEN)
         return et_error_set(err, ET_EINPUT,
                             "checkpoint: root is not base64 of 32 bytes");
@@ -245,18 +241,16 @@ static int check_sig_line(const char *line, size_t len, const char *body,
                             "checkpoint: signature line has no signature");
     n = (size_t)(sp - name);
     if (n == 0 || n > SIG_NAME_MAX)
-        return et_error_set(err, ET_EINPUT,
-                            "checkpoint: bad signer name");
+        return et_error_set(err, ET_EINPUT, "checkpoint: bad signer name");
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)name[i];
 
         if (c <= ' ' || c >= 0x7f || c == '+')
-            return et_error_set(err, ET_EINPUT,
-                                "checkpoint: bad signer name");
+            return et_error_set(err, ET_EINPUT, "checkpoint: bad signer name");
     }
     sp++;
-    if (et__note_b64_decode(sp, len - (size_t)(sp - line), blob,
-                            sizeof(blob), &blob_len) != ET_OK ||
+    if (et__note_b64_decode(sp, len - (size_t)(sp - line), blob, sizeof(blob),
+                            &blob_len) != ET_OK ||
         blob_len < 5)
         return et_error_set(err, ET_EINPUT,
                             "checkpoint: signature is not valid base64");
@@ -274,16 +268,56 @@ static int check_sig_line(const char *line, size_t len, const char *body,
     return ET_OK;
 }
 
+/* Check every signature line in [p, end) and tally those by s. */
+static int check_sigs(const char *p, const char *end, const char *body,
+                      size_t body_len, const struct et_signer *s,
+                      size_t name_len, struct sig_result *res,
+                      struct et_error *err)
+{
+    uint32_t key_id = et__note_key_id(s->name, name_len, s->pk);
+    const char *line;
+    size_t n;
+    int lines = 0, ret;
+
+    if (p == end)
+        return et_error_set(err, ET_EINPUT, "checkpoint: no signature lines");
+    while (p < end) {
+        if (!next_line(&p, end, &line, &n))
+            return et_error_set(err, ET_EINPUT,
+                                "checkpoint: last line has no newline");
+        if (++lines > SIG_LINES_MAX)
+            return et_error_set(err, ET_EINPUT,
+                                "checkpoint: more than %d signatures",
+                                SIG_LINES_MAX);
+        ret = check_sig_line(line, n, body, body_len, s, name_len, key_id, res,
+                             err);
+        if (ret)
+            return ret;
+    }
+    return ET_OK;
+}
+
+/*
+ * The body is everything before the last blank line, with its final
+ * newline (signature lines are never empty). 0 when there is none.
+ */
+static size_t body_length(const char *note, size_t len)
+{
+    for (size_t i = len; i >= 2; i--) {
+        if (note[i - 1] == '\n' && note[i - 2] == '\n')
+            return i - 1;
+    }
+    return 0;
+}
+
 int et_checkpoint_verify(const char *note, size_t len,
                          const struct et_signer *s, struct et_checkpoint *out,
                          struct et_error *err)
 {
     struct et_checkpoint cp;
     struct sig_result res = {0, 0, 0};
-    const char *p, *end, *line;
-    size_t body_len = 0, name_len, n;
-    uint32_t key_id;
-    int lines = 0, ret;
+    size_t body_len, name_len;
+    int ret;
 
     if (out)
         memset(out, 0, sizeof(*out));
@@ -303,38 +337,17 @@ int et_checkpoint_verify(const char *note, size_t len,
     ret = et__note_crypto_init();
     if (ret)
         return et_error_set(err, ret, "cannot initialise libsodium");
-    /* The body ends at the last blank line (signature lines are never empty). */
-    for (size_t i = len; i >= 2; i--) {
-        if (note[i - 1] == '\n' && note[i - 2] == '\n') {
-            body_len = i - 1;
-            break;
-        }
-    }
+    body_len = body_length(note, len);
     if (body_len == 0)
         return et_error_set(err, ET_EINPUT,
                             "checkpoint: no blank line before the "
                             "signatures");
     ret = parse_body(note, body_len, &cp, err);
+    if (!ret)
+        ret = check_sigs(note + body_len + 1, note + len, note, body_len, s,
+                         name_len, &res, err);
     if (ret)
         return ret;
-    key_id = et__note_key_id(s->name, name_len, s->pk);
-    p = note + body_len + 1;
-    end = note + len;
-    if (p == end)
-        return et_error_set(err, ET_EINPUT, "checkpoint: no signature lines");
-    while (p < end) {
-        if (!next_line(&p, end, &line, &n))
-            return et_error_set(err, ET_EINPUT,
-                                "checkpoint: last line has no newline");
-        if (++lines > SIG_LINES_MAX)
-            return et_error_set(err, ET_EINPUT,
-                                "checkpoint: more than %d signatures",
-                                SIG_LINES_MAX);
-        ret = check_sig_line(line, n, note, body_len, s, name_len, key_id,
-                             &res, err);
-        if (ret)
-            return ret;
-    }
     if (res.n_bad > 0)
         return et_error_set(err, ET_EINTEGRITY,
                             "checkpoint: signature by key '%s' does not "

@@ -18,8 +18,7 @@ void et_hash_sha256(const void *data, size_t len, uint8_t out[ET_HASH_LEN])
     crypto_hash_sha256(out, data ? data : empty, len);
 }
 
-void et_merkle_leaf_hash(const void *data, size_t len,
-                         uint8_t out[ET_HASH_LEN])
+void et_merkle_leaf_hash(const void *data, size_t len, uint8_t out[ET_HASH_LEN])
 {
     static const uint8_t prefix[1] = {0x00};
     crypto_hash_sha256_state st;

@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ET_NOTE_NAME_MAX 63   /* bytes in a key name (struct et_signer) */
-#define ET_NOTE_ALG_ED25519 1 /* signed-note algorithm byte for Ed25519 */
+#define ET_NOTE_NAME_MAX    63 /* bytes in a key name (struct et_signer) */
+#define ET_NOTE_ALG_ED25519 1  /* signed-note algorithm byte for Ed25519 */
 
 /* Start libsodium if needed. Thread safe and cheap after the first call. */
 int et__note_crypto_init(void);

@@ -75,8 +75,7 @@ int et_merkle_consistency_proof(const uint8_t (*leaves)[ET_HASH_LEN],
     if (n_out)
         *n_out = 0;
     if (!leaves || !proof || !n_out)
-        return et_error_set(err, ET_EINVAL,
-                            "consistency proof: null argument");
+        return et_error_set(err, ET_EINVAL, "consistency proof: null argument");
     if (m == 0 || m > n)
         return et_error_set(err, ET_EINVAL,
                             "consistency proof: sizes %llu and %llu are not "
@@ -112,8 +111,7 @@ int et_merkle_inclusion_verify(uint64_t index, uint64_t size,
                             (unsigned long long)size);
     if (n_proof > ET_TREE_MAX_PEAK)
         return et_error_set(err, ET_EINTEGRITY,
-                            "inclusion proof: %zu hashes is too many",
-                            n_proof);
+                            "inclusion proof: %zu hashes is too many", n_proof);
     /* 2. and 3. */
     fn = index;
     sn = size - 1;
@@ -154,41 +152,17 @@ int et_merkle_inclusion_verify(uint64_t index, uint64_t size,
     return ET_OK;
 }
 
-int et_merkle_consistency_verify(uint64_t m, uint64_t n,
-                                 const uint8_t root_m[ET_HASH_LEN],
-                                 const uint8_t root_n[ET_HASH_LEN],
-                                 const uint8_t (*proof)[ET_HASH_LEN],
-                                 size_t n_proof, struct et_error *err)
+/* RFC 9162 section 2.1.4.2 for 0 < m < n. */
+static int consistency_rfc(uint64_t m, uint64_t n,
+                           const uint8_t root_m[ET_HASH_LEN],
+                           const uint8_t root_n[ET_HASH_LEN],
+                           const uint8_t (*proof)[ET_HASH_LEN], size_t n_proof,
+                           struct et_error *err)
 {
     uint8_t fr[ET_HASH_LEN], sr[ET_HASH_LEN];
     uint64_t fn, sn;
     size_t i;
 
-    if (!root_m || !root_n || (n_proof > 0 && !proof))
-        return et_error_set(err, ET_EINVAL,
-                            "consistency proof: null argument");
-    if (m == 0)
-        return et_error_set(err, ET_EINVAL,
-                            "consistency proof: first tree size must be at "
-                            "least 1");
-    if (m > n)
-        return et_error_set(err, ET_EINTEGRITY,
-                            "consistency proof: tree size %llu is smaller "
-                            "than earlier size %llu",
-                            (unsigned long long)n, (unsigned long long)m);
-    if (m == n) {
-        /* Nothing to prove: the proof is empty and the heads are equal. */
-        if (n_proof != 0)
-            return et_error_set(err, ET_EINTEGRITY,
-                                "consistency proof: must be empty for equal "
-                                "tree sizes");
-        if (!hash_eq(root_m, root_n))
-            return et_error_set(err, ET_EINTEGRITY,
-                                "consistency proof: two different roots for "
-                                "tree size %llu",
-                                (unsigned long long)n);
-        return ET_OK;
-    }
     /* 1. An empty consistency_path fails. */
     if (n_proof == 0)
         return et_error_set(err, ET_EINTEGRITY,
@@ -256,4 +230,37 @@ int et_merkle_consistency_verify(uint64_t m, uint64_t n,
                             "tree size %llu",
                             (unsigned long long)n);
     return ET_OK;
+}
+
+int et_merkle_consistency_verify(uint64_t m, uint64_t n,
+                                 const uint8_t root_m[ET_HASH_LEN],
+                                 const uint8_t root_n[ET_HASH_LEN],
+                                 const uint8_t (*proof)[ET_HASH_LEN],
+                                 size_t n_proof, struct et_error *err)
+{
+    if (!root_m || !root_n || (n_proof > 0 && !proof))
+        return et_error_set(err, ET_EINVAL, "consistency proof: null argument");
+    if (m == 0)
+        return et_error_set(err, ET_EINVAL,
+                            "consistency proof: first tree size must be at "
+                            "least 1");
+    if (m > n)
+        return et_error_set(err, ET_EINTEGRITY,
+                            "consistency proof: tree size %llu is smaller "
+                            "than earlier size %llu",
+                            (unsigned long long)n, (unsigned long long)m);
+    if (m == n) {
+        /* Nothing to prove: the proof is empty and the heads are equal. */
+        if (n_proof != 0)
+            return et_error_set(err, ET_EINTEGRITY,
+                                "consistency proof: must be empty for equal "
+                                "tree sizes");
+        if (!hash_eq(root_m, root_n))
+            return et_error_set(err, ET_EINTEGRITY,
+                                "consistency proof: two different roots for "
+                                "tree size %llu",
+                                (unsigned long long)n);
+        return ET_OK;
+    }
+    return consistency_rfc(m, n, root_m, root_n, proof, n_proof, err);
 }

@@ -98,8 +98,7 @@ int et_signer_format_secret(const struct et_signer *s, char *out, size_t cap)
     return format_key(s, SECRET_PREFIX, s->sk, out, cap);
 }
 
-int et_signer_format_verifier(const struct et_signer *s, char *out,
-                              size_t cap)
+int et_signer_format_verifier(const struct et_signer *s, char *out, size_t cap)
 {
     if (out && cap > 0)
         out[0] = '\0';
@@ -187,9 +186,9 @@ int et_signer_parse(const char *text, size_t len, struct et_signer *out,
         goto out;
     }
     if (blob[0] != ET_NOTE_ALG_ED25519) {
-        ret = et_error_set(err, ET_EINPUT,
-                           "key: algorithm %u is not Ed25519 (1)",
-                           (unsigned)blob[0]);
+        ret =
+            et_error_set(err, ET_EINPUT, "key: algorithm %u is not Ed25519 (1)",
+                         (unsigned)blob[0]);
         goto out;
     }
     if (is_secret) {

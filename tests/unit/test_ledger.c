@@ -321,15 +321,15 @@ T_TEST(rfc6962_inclusion_proofs)
     for (size_t v = 0; v < ET_ARRAY_SIZE(rfc_inclusion); v++) {
         const struct rfc_proof *p = &rfc_inclusion[v];
 
-        T_ASSERT_OK(et_merkle_inclusion_proof(ET_HASHES(leaves), p->b, p->a, proof, &n,
-                                              &err));
+        T_ASSERT_OK(et_merkle_inclusion_proof(ET_HASHES(leaves), p->b, p->a,
+                                              proof, &n, &err));
         T_ASSERT_INT_EQ(n, p->n);
         for (size_t i = 0; i < n; i++)
             T_ASSERT(hash_is(proof[i], p->hashes[i]));
         et_merkle_root(ET_HASHES(leaves), p->b, root);
         T_ASSERT(hash_is(root, rfc_roots[p->b - 1]));
-        T_ASSERT_OK(et_merkle_inclusion_verify(p->a, p->b, leaves[p->a],
-                                               ET_HASHES(proof), n, root, &err));
+        T_ASSERT_OK(et_merkle_inclusion_verify(
+            p->a, p->b, leaves[p->a], ET_HASHES(proof), n, root, &err));
     }
 }
 
@@ -344,15 +344,15 @@ T_TEST(rfc6962_consistency_proofs)
     for (size_t v = 0; v < ET_ARRAY_SIZE(rfc_consistency); v++) {
         const struct rfc_proof *p = &rfc_consistency[v];
 
-        T_ASSERT_OK(et_merkle_consistency_proof(ET_HASHES(leaves), p->b, p->a, proof,
-                                                &n, &err));
+        T_ASSERT_OK(et_merkle_consistency_proof(ET_HASHES(leaves), p->b, p->a,
+                                                proof, &n, &err));
         T_ASSERT_INT_EQ(n, p->n);
         for (size_t i = 0; i < n; i++)
             T_ASSERT(hash_is(proof[i], p->hashes[i]));
         T_ASSERT(unhex(rfc_roots[p->a - 1], r1, sizeof(r1)) == ET_HASH_LEN);
         T_ASSERT(unhex(rfc_roots[p->b - 1], r2, sizeof(r2)) == ET_HASH_LEN);
-        T_ASSERT_OK(et_merkle_consistency_verify(p->a, p->b, r1, r2, ET_HASHES(proof),
-                                                 n, &err));
+        T_ASSERT_OK(et_merkle_consistency_verify(p->a, p->b, r1, r2,
+                                                 ET_HASHES(proof), n, &err));
     }
 }
 
@@ -371,10 +371,10 @@ T_TEST(inclusion_every_size_and_index)
         et_merkle_root(ET_HASHES(leaves), n, roots[n]);
     for (uint64_t n = 1; n <= N_MAX; n++) {
         for (uint64_t i = 0; i < n; i++) {
-            T_ASSERT_OK(et_merkle_inclusion_proof(ET_HASHES(leaves), n, i, proof, &np,
-                                                  &err));
-            T_ASSERT_OK(et_merkle_inclusion_verify(i, n, leaves[i], ET_HASHES(proof),
-                                                   np, roots[n], &err));
+            T_ASSERT_OK(et_merkle_inclusion_proof(ET_HASHES(leaves), n, i,
+                                                  proof, &np, &err));
+            T_ASSERT_OK(et_merkle_inclusion_verify(
+                i, n, leaves[i], ET_HASHES(proof), np, roots[n], &err));
             /* Every bit of every proof hash matters. */
             for (size_t e = 0; e < np; e++) {
                 for (unsigned bit = 0; bit < 8 * ET_HASH_LEN; bit++) {
@@ -389,8 +389,8 @@ T_TEST(inclusion_every_size_and_index)
             /* So does the leaf, and so does the root. */
             memcpy(leaf, leaves[i], ET_HASH_LEN);
             leaf[i % ET_HASH_LEN] ^= 0x40;
-            T_ASSERT_RC(et_merkle_inclusion_verify(i, n, leaf, ET_HASHES(proof), np,
-                                                   roots[n], NULL),
+            T_ASSERT_RC(et_merkle_inclusion_verify(i, n, leaf, ET_HASHES(proof),
+                                                   np, roots[n], NULL),
                         ET_EINTEGRITY);
             if (n > 1)
                 T_ASSERT_RC(et_merkle_inclusion_verify(i, n, leaves[i],
@@ -415,22 +415,24 @@ T_TEST(inclusion_every_size_and_index)
 
                 if (m == n)
                     continue;
-                want = i < m && same_path_shape(i, n, m) ? ET_OK
-                                                         : ET_EINTEGRITY;
-                T_ASSERT_RC(et_merkle_inclusion_verify(i, m, leaves[i], ET_HASHES(proof),
-                                                       np, roots[n], NULL),
+                want =
+                    i < m && same_path_shape(i, n, m) ? ET_OK : ET_EINTEGRITY;
+                T_ASSERT_RC(et_merkle_inclusion_verify(i, m, leaves[i],
+                                                       ET_HASHES(proof), np,
+                                                       roots[n], NULL),
                             want);
             }
             T_ASSERT(!same_path_shape(i, n, 2 * n));
             /* A missing or an extra hash fails. */
             if (np > 0)
-                T_ASSERT_RC(et_merkle_inclusion_verify(i, n, leaves[i], ET_HASHES(proof),
-                                                       np - 1, roots[n],
-                                                       NULL),
+                T_ASSERT_RC(et_merkle_inclusion_verify(i, n, leaves[i],
+                                                       ET_HASHES(proof), np - 1,
+                                                       roots[n], NULL),
                             ET_EINTEGRITY);
             memcpy(proof[np], roots[n], ET_HASH_LEN);
-            T_ASSERT_RC(et_merkle_inclusion_verify(i, n, leaves[i], ET_HASHES(proof),
-                                                   np + 1, roots[n], NULL),
+            T_ASSERT_RC(et_merkle_inclusion_verify(i, n, leaves[i],
+                                                   ET_HASHES(proof), np + 1,
+                                                   roots[n], NULL),
                         ET_EINTEGRITY);
         }
     }
@@ -449,10 +451,10 @@ T_TEST(consistency_every_pair_of_sizes)
         et_merkle_root(ET_HASHES(leaves), n, roots[n]);
     for (uint64_t n = 1; n <= N_MAX; n++) {
         for (uint64_t m = 1; m <= n; m++) {
-            T_ASSERT_OK(et_merkle_consistency_proof(ET_HASHES(leaves), n, m, proof, &np,
-                                                    &err));
-            T_ASSERT_OK(et_merkle_consistency_verify(m, n, roots[m], roots[n],
-                                                     ET_HASHES(proof), np, &err));
+            T_ASSERT_OK(et_merkle_consistency_proof(ET_HASHES(leaves), n, m,
+                                                    proof, &np, &err));
+            T_ASSERT_OK(et_merkle_consistency_verify(
+                m, n, roots[m], roots[n], ET_HASHES(proof), np, &err));
             if (m == n) {
                 T_ASSERT_INT_EQ(np, 0);
                 continue;
@@ -462,32 +464,34 @@ T_TEST(consistency_every_pair_of_sizes)
                 for (unsigned bit = 0; bit < 8 * ET_HASH_LEN; bit++) {
                     proof[e][bit / 8] ^= (uint8_t)(1u << (bit % 8));
                     T_ASSERT_RC(et_merkle_consistency_verify(
-                                    m, n, roots[m], roots[n], ET_HASHES(proof), np,
-                                    NULL),
+                                    m, n, roots[m], roots[n], ET_HASHES(proof),
+                                    np, NULL),
                                 ET_EINTEGRITY);
                     proof[e][bit / 8] ^= (uint8_t)(1u << (bit % 8));
                 }
             }
             /* Wrong or swapped roots. */
             T_ASSERT_RC(et_merkle_consistency_verify(m, n, roots[m - 1],
-                                                     roots[n], ET_HASHES(proof), np,
-                                                     NULL),
+                                                     roots[n], ET_HASHES(proof),
+                                                     np, NULL),
                         ET_EINTEGRITY);
-            T_ASSERT_RC(et_merkle_consistency_verify(m, n, roots[m],
-                                                     roots[n - 1], ET_HASHES(proof), np,
-                                                     NULL),
-                        ET_EINTEGRITY);
-            T_ASSERT_RC(et_merkle_consistency_verify(m, n, roots[n],
-                                                     roots[m], ET_HASHES(proof), np,
+            T_ASSERT_RC(
+                et_merkle_consistency_verify(m, n, roots[m], roots[n - 1],
+                                             ET_HASHES(proof), np, NULL),
+                ET_EINTEGRITY);
+            T_ASSERT_RC(et_merkle_consistency_verify(m, n, roots[n], roots[m],
+                                                     ET_HASHES(proof), np,
                                                      NULL),
                         ET_EINTEGRITY);
             /* Missing, extra or no hashes. */
             T_ASSERT_RC(et_merkle_consistency_verify(m, n, roots[m], roots[n],
-                                                     ET_HASHES(proof), np - 1, NULL),
+                                                     ET_HASHES(proof), np - 1,
+                                                     NULL),
                         ET_EINTEGRITY);
             memcpy(proof[np], roots[n], ET_HASH_LEN);
             T_ASSERT_RC(et_merkle_consistency_verify(m, n, roots[m], roots[n],
-                                                     ET_HASHES(proof), np + 1, NULL),
+                                                     ET_HASHES(proof), np + 1,
+                                                     NULL),
                         ET_EINTEGRITY);
             /* Other first sizes with the same roots and proof. */
             for (uint64_t m2 = 1; m2 <= 2 * N_MAX; m2++) {
@@ -498,10 +502,10 @@ T_TEST(consistency_every_pair_of_sizes)
                 want = m2 <= n && same_consistency_shape(m, n, m2, n)
                            ? ET_OK
                            : ET_EINTEGRITY;
-                T_ASSERT_RC(et_merkle_consistency_verify(m2, n, roots[m],
-                                                         roots[n], ET_HASHES(proof), np,
-                                                         NULL),
-                            want);
+                T_ASSERT_RC(
+                    et_merkle_consistency_verify(m2, n, roots[m], roots[n],
+                                                 ET_HASHES(proof), np, NULL),
+                    want);
             }
             /* Other second sizes. */
             for (uint64_t n2 = m; n2 <= 2 * N_MAX; n2++) {
@@ -509,12 +513,12 @@ T_TEST(consistency_every_pair_of_sizes)
 
                 if (n2 == n)
                     continue;
-                want = same_consistency_shape(m, n, m, n2) ? ET_OK
-                                                           : ET_EINTEGRITY;
-                T_ASSERT_RC(et_merkle_consistency_verify(m, n2, roots[m],
-                                                         roots[n], ET_HASHES(proof), np,
-                                                         NULL),
-                            want);
+                want =
+                    same_consistency_shape(m, n, m, n2) ? ET_OK : ET_EINTEGRITY;
+                T_ASSERT_RC(
+                    et_merkle_consistency_verify(m, n2, roots[m], roots[n],
+                                                 ET_HASHES(proof), np, NULL),
+                    want);
             }
             T_ASSERT(!same_consistency_shape(m, n, m, 2 * n));
         }
@@ -532,63 +536,66 @@ T_TEST(proof_edge_cases)
     et_merkle_root(ET_HASHES(leaves), 8, root);
     et_merkle_root(ET_HASHES(leaves), 7, other);
     /* Generation: index >= size, m == 0 and m > n are caller errors. */
-    T_ASSERT_RC(et_merkle_inclusion_proof(ET_HASHES(leaves), 8, 8, proof, &np, &err),
-                ET_EINVAL);
+    T_ASSERT_RC(
+        et_merkle_inclusion_proof(ET_HASHES(leaves), 8, 8, proof, &np, &err),
+        ET_EINVAL);
     T_ASSERT_INT_EQ(np, 0);
     T_ASSERT_STR_CONTAINS(err.msg, "not below tree size");
-    T_ASSERT_RC(et_merkle_inclusion_proof(ET_HASHES(leaves), 0, 0, proof, &np, NULL),
-                ET_EINVAL);
-    T_ASSERT_RC(et_merkle_consistency_proof(ET_HASHES(leaves), 8, 0, proof, &np, NULL),
-                ET_EINVAL);
-    T_ASSERT_RC(et_merkle_consistency_proof(ET_HASHES(leaves), 8, 9, proof, &np, NULL),
-                ET_EINVAL);
-    T_ASSERT_OK(et_merkle_consistency_proof(ET_HASHES(leaves), 8, 8, proof, &np, &err));
+    T_ASSERT_RC(
+        et_merkle_inclusion_proof(ET_HASHES(leaves), 0, 0, proof, &np, NULL),
+        ET_EINVAL);
+    T_ASSERT_RC(
+        et_merkle_consistency_proof(ET_HASHES(leaves), 8, 0, proof, &np, NULL),
+        ET_EINVAL);
+    T_ASSERT_RC(
+        et_merkle_consistency_proof(ET_HASHES(leaves), 8, 9, proof, &np, NULL),
+        ET_EINVAL);
+    T_ASSERT_OK(
+        et_merkle_consistency_proof(ET_HASHES(leaves), 8, 8, proof, &np, &err));
     T_ASSERT_INT_EQ(np, 0);
-    T_ASSERT_OK(et_merkle_inclusion_proof(ET_HASHES(leaves), 1, 0, proof, &np, &err));
+    T_ASSERT_OK(
+        et_merkle_inclusion_proof(ET_HASHES(leaves), 1, 0, proof, &np, &err));
     T_ASSERT_INT_EQ(np, 0);
 
     /* Verification. */
-    T_ASSERT_RC(et_merkle_inclusion_verify(8, 8, leaves[0], ET_HASHES(proof), 0, root,
-                                           &err),
+    T_ASSERT_RC(et_merkle_inclusion_verify(8, 8, leaves[0], ET_HASHES(proof), 0,
+                                           root, &err),
                 ET_EINTEGRITY);
-    T_ASSERT_RC(et_merkle_inclusion_verify(0, 0, leaves[0], ET_HASHES(proof), 0, root,
+    T_ASSERT_RC(et_merkle_inclusion_verify(0, 0, leaves[0], ET_HASHES(proof), 0,
+                                           root, NULL),
+                ET_EINTEGRITY);
+    T_ASSERT_OK(
+        et_merkle_inclusion_verify(0, 1, leaves[0], NULL, 0, leaves[0], &err));
+    T_ASSERT_RC(
+        et_merkle_inclusion_verify(0, 1, leaves[0], NULL, 0, leaves[1], NULL),
+        ET_EINTEGRITY);
+    T_ASSERT_RC(et_merkle_inclusion_verify(UINT64_MAX - 1, UINT64_MAX,
+                                           leaves[0], ET_HASHES(proof), 0, root,
                                            NULL),
                 ET_EINTEGRITY);
-    T_ASSERT_OK(et_merkle_inclusion_verify(0, 1, leaves[0], NULL, 0,
-                                           leaves[0], &err));
-    T_ASSERT_RC(et_merkle_inclusion_verify(0, 1, leaves[0], NULL, 0,
-                                           leaves[1], NULL),
-                ET_EINTEGRITY);
-    T_ASSERT_RC(et_merkle_inclusion_verify(UINT64_MAX - 1, UINT64_MAX,
-                                           leaves[0], ET_HASHES(proof), 0, root, NULL),
-                ET_EINTEGRITY);
-    T_ASSERT_RC(et_merkle_consistency_verify(0, 8, root, root, NULL, 0,
-                                             &err),
+    T_ASSERT_RC(et_merkle_consistency_verify(0, 8, root, root, NULL, 0, &err),
                 ET_EINVAL);
     T_ASSERT_STR_CONTAINS(err.msg, "at least 1");
-    T_ASSERT_RC(et_merkle_consistency_verify(9, 8, root, root, NULL, 0,
-                                             &err),
+    T_ASSERT_RC(et_merkle_consistency_verify(9, 8, root, root, NULL, 0, &err),
                 ET_EINTEGRITY);
     /* m == n: the empty proof, and only with equal roots. */
-    T_ASSERT_OK(et_merkle_consistency_verify(8, 8, root, root, NULL, 0,
-                                             &err));
-    T_ASSERT_RC(et_merkle_consistency_verify(8, 8, root, other, NULL, 0,
-                                             NULL),
+    T_ASSERT_OK(et_merkle_consistency_verify(8, 8, root, root, NULL, 0, &err));
+    T_ASSERT_RC(et_merkle_consistency_verify(8, 8, root, other, NULL, 0, NULL),
                 ET_EINTEGRITY);
     memcpy(proof[0], root, ET_HASH_LEN);
-    T_ASSERT_RC(et_merkle_consistency_verify(8, 8, root, root, ET_HASHES(proof), 1,
-                                             NULL),
+    T_ASSERT_RC(et_merkle_consistency_verify(8, 8, root, root, ET_HASHES(proof),
+                                             1, NULL),
                 ET_EINTEGRITY);
-    T_ASSERT_RC(et_merkle_consistency_verify(7, 8, other, root, NULL, 0,
-                                             &err),
+    T_ASSERT_RC(et_merkle_consistency_verify(7, 8, other, root, NULL, 0, &err),
                 ET_EINTEGRITY);
     T_ASSERT_STR_CONTAINS(err.msg, "empty proof");
     /* Over-long proofs are refused before any hashing. */
     T_ASSERT_RC(et_merkle_inclusion_verify(0, 8, leaves[0], ET_HASHES(proof),
                                            ET_TREE_MAX_PEAK + 1, root, NULL),
                 ET_EINTEGRITY);
-    T_ASSERT_RC(et_merkle_consistency_verify(7, 8, other, root, ET_HASHES(proof),
-                                             ET_PROOF_MAX + 1, NULL),
+    T_ASSERT_RC(et_merkle_consistency_verify(7, 8, other, root,
+                                             ET_HASHES(proof), ET_PROOF_MAX + 1,
+                                             NULL),
                 ET_EINTEGRITY);
 }
 
@@ -677,9 +684,9 @@ T_TEST(tree_decode_rejects_bad_state)
     T_ASSERT_INT_EQ(u.n_peaks, ET_TREE_MAX_PEAK);
     T_ASSERT_INT_EQ(et_tree_encode(&u, enc),
                     8 + ET_TREE_MAX_PEAK * ET_HASH_LEN);
-    T_ASSERT_RC(et_tree_decode(enc, 8 + (ET_TREE_MAX_PEAK + 1) * ET_HASH_LEN,
-                               &u),
-                ET_EINPUT);
+    T_ASSERT_RC(
+        et_tree_decode(enc, 8 + (ET_TREE_MAX_PEAK + 1) * ET_HASH_LEN, &u),
+        ET_EINPUT);
 }
 
 /* ---- signing keys ---- */
@@ -715,8 +722,7 @@ T_TEST(signer_generate_format_parse)
     T_ASSERT_STR_EQ(again, verifier);
 
     /* Small buffers fail without writing past the end. */
-    T_ASSERT_RC(et_signer_format_secret(&s, again, strlen(secret)),
-                ET_EINVAL);
+    T_ASSERT_RC(et_signer_format_secret(&s, again, strlen(secret)), ET_EINVAL);
     T_ASSERT_OK(et_signer_format_secret(&s, again, strlen(secret) + 1));
     T_ASSERT_STR_EQ(again, secret);
 
@@ -751,7 +757,13 @@ T_TEST(signer_test_key_vector)
 T_TEST(signer_names)
 {
     static const char *const bad[] = {
-        "", "a+b", "a b", "tab\there", "new\nline", "caf\xc3\xa9", "del\x7f",
+        "",
+        "a+b",
+        "a b",
+        "tab\there",
+        "new\nline",
+        "caf\xc3\xa9",
+        "del\x7f",
         "0123456789012345678901234567890123456789012345678901234567890123",
     };
     struct et_signer s;
@@ -795,8 +807,8 @@ T_TEST(signer_tampered_text)
                 buf[i] = (char)c;
                 if (!parse_fails(buf, len)) {
                     t_fail(__FILE__, __LINE__,
-                           "key text %zu accepted with byte %zu = 0x%02x", t,
-                           i, c);
+                           "key text %zu accepted with byte %zu = 0x%02x", t, i,
+                           c);
                     return;
                 }
             }
@@ -823,12 +835,14 @@ T_TEST(signer_tampered_text)
     snprintf(buf, sizeof(buf), "exectrail-test+831F11CF+%s",
              test_verifier + strlen("exectrail-test+831f11cf+"));
     T_ASSERT_RC(et_signer_parse(buf, strlen(buf), &s, &err), ET_EINPUT);
-    snprintf(buf, sizeof(buf), "exectrail-test+831f11cf+"
-                               "AkxWoSAC2gu09Y6bI0iEoPB+uAKbEvRTSdfPaG8Lyh7Z");
+    snprintf(buf, sizeof(buf),
+             "exectrail-test+831f11cf+"
+             "AkxWoSAC2gu09Y6bI0iEoPB+uAKbEvRTSdfPaG8Lyh7Z");
     T_ASSERT_RC(et_signer_parse(buf, strlen(buf), &s, &err), ET_EINPUT);
     T_ASSERT_STR_CONTAINS(err.msg, "not Ed25519");
-    snprintf(buf, sizeof(buf), "exectrail-test+831f11cf+"
-                               "AUxWoSAC2gu09Y6bI0iEoPB+uAKbEvRTSdfPaG8Lyh4=");
+    snprintf(buf, sizeof(buf),
+             "exectrail-test+831f11cf+"
+             "AUxWoSAC2gu09Y6bI0iEoPB+uAKbEvRTSdfPaG8Lyh4=");
     T_ASSERT_RC(et_signer_parse(buf, strlen(buf), &s, &err), ET_EINPUT);
     T_ASSERT_RC(et_signer_parse(NULL, 0, &s, &err), ET_EINVAL);
     T_ASSERT_RC(et_signer_parse("", 0, &s, &err), ET_EINPUT);
@@ -930,9 +944,8 @@ T_TEST(checkpoint_every_byte_modified)
             note[i] = (char)c;
             rc = verify_note(note, len, &v);
             if (rc != ET_EINPUT && rc != ET_EINTEGRITY) {
-                t_fail(__FILE__, __LINE__,
-                       "note with byte %zu = 0x%02x: %s", i, c,
-                       t_status_name(rc));
+                t_fail(__FILE__, __LINE__, "note with byte %zu = 0x%02x: %s", i,
+                       c, t_status_name(rc));
                 return;
             }
         }
@@ -954,9 +967,9 @@ T_TEST(checkpoint_wrong_key)
     T_ASSERT_OK(et_signer_parse(test_secret, strlen(test_secret), &s, &err));
     /* Another key with the same name: the key id tells them apart. */
     T_ASSERT_OK(et_signer_generate("exectrail-test", &other, &err));
-    T_ASSERT_RC(et_checkpoint_verify(test_note, strlen(test_note), &other,
-                                     &got, &err),
-                ET_EINTEGRITY);
+    T_ASSERT_RC(
+        et_checkpoint_verify(test_note, strlen(test_note), &other, &got, &err),
+        ET_EINTEGRITY);
     T_ASSERT_STR_CONTAINS(err.msg, "different key named 'exectrail-test'");
     T_ASSERT_INT_EQ(got.size, 0);
     /* The right key under another name. */
@@ -1103,15 +1116,14 @@ T_TEST(checkpoint_malformed)
         int rc = verify_text(&v, bad[i].note, &err);
 
         if (rc != ET_EINPUT || !strstr(err.msg, bad[i].msg)) {
-            t_fail(__FILE__, __LINE__, "case %zu: %s: %s", i,
-                   t_status_name(rc), err.msg);
+            t_fail(__FILE__, __LINE__, "case %zu: %s: %s", i, t_status_name(rc),
+                   err.msg);
             return;
         }
     }
     /* A NUL byte, and notes over the size limit (filled with other
      * signers' lines, which would otherwise be fine). */
-    T_ASSERT_RC(et_checkpoint_verify("a\0b\n\n", 5, &v, NULL, &err),
-                ET_EINPUT);
+    T_ASSERT_RC(et_checkpoint_verify("a\0b\n\n", 5, &v, NULL, &err), ET_EINPUT);
     T_ASSERT_STR_CONTAINS(err.msg, "NUL");
     hdr = strlen(test_note);
     memcpy(big, test_note, hdr);
@@ -1124,8 +1136,7 @@ T_TEST(checkpoint_malformed)
         size_t len = hdr;
 
         for (int i = 0; i < lines; i++) {
-            static const char other[] =
-                "\xe2\x80\x94 someone-else AAAAAAAA\n";
+            static const char other[] = "\xe2\x80\x94 someone-else AAAAAAAA\n";
             memcpy(big + len, other, sizeof(other) - 1);
             len += sizeof(other) - 1;
         }
@@ -1153,8 +1164,7 @@ static struct json_object *jget(struct json_object *o, const char *key,
 {
     struct json_object *v;
 
-    if (!json_object_object_get_ex(o, key, &v) ||
-        !json_object_is_type(v, type))
+    if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, type))
         return NULL;
     return v;
 }
@@ -1242,13 +1252,13 @@ static void check_json_merkle(struct json_object *root_obj)
         long nw = jproof(v, want);
 
         T_ASSERT(size <= n_leaves && index < size && nw >= 0);
-        T_ASSERT_OK(et_merkle_inclusion_proof(ET_HASHES(leaves), size, index, proof,
-                                              &np, &err));
+        T_ASSERT_OK(et_merkle_inclusion_proof(ET_HASHES(leaves), size, index,
+                                              proof, &np, &err));
         T_ASSERT_INT_EQ(np, nw);
         T_ASSERT_MEM_EQ(proof, want, np * ET_HASH_LEN);
         et_merkle_root(ET_HASHES(leaves), size, root);
-        T_ASSERT_OK(et_merkle_inclusion_verify(index, size, leaves[index],
-                                               ET_HASHES(want), np, root, &err));
+        T_ASSERT_OK(et_merkle_inclusion_verify(
+            index, size, leaves[index], ET_HASHES(want), np, root, &err));
     }
 
     a = jget(root_obj, "consistency", json_type_array);
@@ -1259,14 +1269,14 @@ static void check_json_merkle(struct json_object *root_obj)
         long nw = jproof(v, want);
 
         T_ASSERT(m >= 1 && m <= n && n <= n_leaves && nw >= 0);
-        T_ASSERT_OK(et_merkle_consistency_proof(ET_HASHES(leaves), n, m, proof, &np,
-                                                &err));
+        T_ASSERT_OK(et_merkle_consistency_proof(ET_HASHES(leaves), n, m, proof,
+                                                &np, &err));
         T_ASSERT_INT_EQ(np, nw);
         T_ASSERT_MEM_EQ(proof, want, np * ET_HASH_LEN);
         et_merkle_root(ET_HASHES(leaves), m, r1);
         et_merkle_root(ET_HASHES(leaves), n, root);
-        T_ASSERT_OK(et_merkle_consistency_verify(m, n, r1, root, ET_HASHES(want), np,
-                                                 &err));
+        T_ASSERT_OK(et_merkle_consistency_verify(m, n, r1, root,
+                                                 ET_HASHES(want), np, &err));
     }
 }
 
