@@ -33,24 +33,14 @@ enum {
 };
 
 static const unsigned char out_class[256] = {
-    [' '] = C_WS,    ['\t'] = C_WS,    ['\n'] = C_WS,    ['\r'] = C_WS,
-    ['"'] = C_QUOTE, ['['] = C_OPEN,   ['{'] = C_OPEN,   [']'] = C_CLOSE,
-    ['}'] = C_CLOSE, [','] = C_COMMA,  [':'] = C_COLON,  ['-'] = C_NUM,
-    ['0'] = C_NUM,   ['1'] = C_NUM,    ['2'] = C_NUM,    ['3'] = C_NUM,
-    ['4'] = C_NUM,   ['5'] = C_NUM,    ['6'] = C_NUM,    ['7'] = C_NUM,
-    ['8'] = C_NUM,   ['9'] = C_NUM,    ['a'] = C_LIT,    ['e'] = C_LIT,
-    ['f'] = C_LIT,   ['l'] = C_LIT,    ['n'] = C_LIT,    ['r'] = C_LIT,
-    ['s'] = C_LIT,   ['t'] = C_LIT,    ['u'] = C_LIT,
-};
-
-/* 1 for the bytes a string may hold as they are: printable ASCII. */
-static const unsigned char str_plain[256] = {
-    [0x20] = 1, 1, 0 /* '"' */, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0 /* '\\' */, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    [' '] = C_WS,    ['\t'] = C_WS,   ['\n'] = C_WS,   ['\r'] = C_WS,
+    ['"'] = C_QUOTE, ['['] = C_OPEN,  ['{'] = C_OPEN,  [']'] = C_CLOSE,
+    ['}'] = C_CLOSE, [','] = C_COMMA, [':'] = C_COLON, ['-'] = C_NUM,
+    ['0'] = C_NUM,   ['1'] = C_NUM,   ['2'] = C_NUM,   ['3'] = C_NUM,
+    ['4'] = C_NUM,   ['5'] = C_NUM,   ['6'] = C_NUM,   ['7'] = C_NUM,
+    ['8'] = C_NUM,   ['9'] = C_NUM,   ['a'] = C_LIT,   ['e'] = C_LIT,
+    ['f'] = C_LIT,   ['l'] = C_LIT,   ['n'] = C_LIT,   ['r'] = C_LIT,
+    ['s'] = C_LIT,   ['t'] = C_LIT,   ['u'] = C_LIT,
 };
 
 /* The outcome of the pre-scan. */
@@ -95,29 +85,6 @@ static int scan_bad_byte(struct scan *sc, size_t i)
     return scan_fail(sc, i, ET_EINPUT, "unexpected byte 0x%02x", c);
 }
 
-/* Four hex digits at p[i..i+4): the value, or -1. */
-static long hex4(const unsigned char *p, size_t len, size_t i)
-{
-    long v = 0;
-
-    if (i > len || len - i < 4)
-        return -1;
-    for (size_t k = i; k < i + 4; k++) {
-        unsigned char c = p[k];
-
-        v <<= 4;
-        if (c >= '0' && c <= '9')
-            v |= c - '0';
-        else if (c >= 'a' && c <= 'f')
-            v |= c - 'a' + 10;
-        else if (c >= 'A' && c <= 'F')
-            v |= c - 'A' + 10;
-        else
-            return -1;
-    }
-    return v;
-}
-
 /*
  * The escape at p[*jp] == '\\' inside the string that opens at str_off.
  * Adds its decoded length to *dlen and moves *jp past it.
@@ -153,7 +120,7 @@ static int scan_escape(struct scan *sc, size_t str_off, size_t *jp,
                              p[j + 1]);
         return scan_fail(sc, j, ET_EINPUT, "invalid escape");
     }
-    cp = hex4(p, sc->len, j + 2);
+    cp = et__json_hex4(p, sc->len, j + 2);
     if (cp < 0)
         return scan_fail(sc, j, ET_EINPUT, "invalid \\u escape");
     if (cp == 0) {
@@ -166,7 +133,7 @@ static int scan_escape(struct scan *sc, size_t str_off, size_t *jp,
     if (cp >= 0xd800 && cp <= 0xdbff) {
         lo = -1;
         if (j + 7 < sc->len && p[j + 6] == '\\' && p[j + 7] == 'u')
-            lo = hex4(p, sc->len, j + 8);
+            lo = et__json_hex4(p, sc->len, j + 8);
         if (lo < 0xdc00 || lo > 0xdfff)
             return scan_fail(sc, j, ET_EINPUT, "unpaired surrogate \\u%04lx",
                              cp);
@@ -195,9 +162,9 @@ static inline size_t plain_run_end(const unsigned char *p, size_t k,
     while (stop - k >= 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + k));
         /* signed compare: 0x80..0xff are negative, so below 0x20 too */
-        __m128i m = _mm_or_si128(_mm_cmplt_epi8(v, ctl),
-                                 _mm_or_si128(_mm_cmpeq_epi8(v, quote),
-                                              _mm_cmpeq_epi8(v, bslash)));
+        __m128i m = _mm_or_si128(
+            _mm_cmplt_epi8(v, ctl),
+            _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)));
         unsigned mask = (unsigned)_mm_movemask_epi8(m);
 
         if (mask)
@@ -215,14 +182,14 @@ static inline size_t plain_run_end(const unsigned char *p, size_t k,
         memcpy(&v, p + k, sizeof(v));
         q = v ^ (ones * '"');
         b = v ^ (ones * '\\');
-        if ((((v - ones * 0x20) & ~v) | ((q - ones) & ~q) |
-             ((b - ones) & ~b) | v) &
+        if ((((v - ones * 0x20) & ~v) | ((q - ones) & ~q) | ((b - ones) & ~b) |
+             v) &
             high)
             break;
         k += 8;
     }
 #endif
-    while (k < stop && str_plain[p[k]])
+    while (k < stop && et__json_is_plain(p[k]))
         k++;
     return k;
 }
@@ -288,8 +255,7 @@ static bool is_digit(unsigned char c)
  * significant digits (first one non-zero). A digits-only text keeps strtod
  * independent of the locale's radix character.
  */
-static int overflows_double(const unsigned char *digits, size_t n,
-                            bool *result)
+static int overflows_double(const unsigned char *digits, size_t n, bool *result)
 {
     char *text = et__malloc(n + 24);
     size_t k = 0;
@@ -369,7 +335,8 @@ static int scan_number(struct scan *sc, size_t *ip)
         const unsigned char *d = p + int_start;
 
         if (int_n > 20 ||
-            (int_n == 20 && (neg || memcmp(d, "18446744073709551615", 20) > 0)) ||
+            (int_n == 20 &&
+             (neg || memcmp(d, "18446744073709551615", 20) > 0)) ||
             (int_n == 19 && neg && memcmp(d, "9223372036854775808", 19) > 0))
             return scan_fail(sc, s, ET_EINPUT, "integer out of range");
         return ET_OK;
@@ -480,284 +447,21 @@ static int scan_doc(struct scan *sc)
     return rc;
 }
 
-/* ---- the error-path locator: paths for messages, duplicate keys ---- */
-
-struct frame {
-    bool is_object;
-    bool want_key;      /* object: the next string is a key */
-    size_t index;       /* array: the current element */
-    size_t key_off;     /* object: raw bytes of the current key */
-    size_t key_len;
-    struct json_object *seen; /* object, duplicate search: decoded keys */
-};
-
-struct locate {
-    size_t target;  /* opening quote to stop at, or SIZE_MAX: first dup */
-    bool found;
-    bool is_key;    /* the string found is an object key */
-    size_t off;     /* its opening quote */
-    struct et_buf key;  /* duplicate: the decoded key */
-    struct et_buf path; /* the path of the value, or of the key's object */
-};
-
-/* Index just past the string whose opening quote is at i. */
-static size_t string_end(const char *buf, size_t len, size_t i)
-{
-    for (i++; i < len; i++) {
-        if (buf[i] == '\\')
-            i++;
-        else if (buf[i] == '"')
-            return i + 1;
-    }
-    return len;
-}
-
-static void put_utf8(struct et_buf *out, unsigned long cp, int *rc)
-{
-    char u[4];
-    size_t n;
-
-    if (cp < 0x80) {
-        u[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        u[0] = (char)(0xc0 | (cp >> 6));
-        u[1] = (char)(0x80 | (cp & 0x3f));
-        n = 2;
-    } else if (cp < 0x10000) {
-        u[0] = (char)(0xe0 | (cp >> 12));
-        u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        u[2] = (char)(0x80 | (cp & 0x3f));
-        n = 3;
-    } else {
-        u[0] = (char)(0xf0 | (cp >> 18));
-        u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-        u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        u[3] = (char)(0x80 | (cp & 0x3f));
-        n = 4;
-    }
-    if (!*rc)
-        *rc = et_buf_add(out, u, n);
-}
-
-/* Decode the raw string body s[0..n) (already checked by the scan). */
-static int decode_string(const char *s, size_t n, struct et_buf *out)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0, run = 0;
-    int rc;
-
-    et_buf_reset(out);
-    rc = et_buf_grow(out, n);
-    while (!rc && i + 1 < n) {
-        long cp, lo;
-        char c;
-
-        if (p[i] != '\\') {
-            i++;
-            continue;
-        }
-        rc = et_buf_add(out, s + run, i - run);
-        c = s[i + 1];
-        i += 2;
-        switch (c) {
-        case 'b':
-            c = '\b';
-            break;
-        case 'f':
-            c = '\f';
-            break;
-        case 'n':
-            c = '\n';
-            break;
-        case 'r':
-            c = '\r';
-            break;
-        case 't':
-            c = '\t';
-            break;
-        case 'u':
-            cp = hex4(p, n, i);
-            i += 4;
-            if (cp >= 0xd800 && cp <= 0xdbff) {
-                lo = hex4(p, n, i + 2);
-                if (lo >= 0xdc00 && lo <= 0xdfff) {
-                    cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-                    i += 6;
-                }
-            }
-            put_utf8(out, (unsigned long)(cp > 0 ? cp : 0xfffd), &rc);
-            run = i;
-            continue;
-        default:
-            break;
-        }
-        if (!rc)
-            rc = et_buf_addch(out, c);
-        run = i;
-    }
-    /* also NUL-terminates when s is empty */
-    if (!rc)
-        rc = et_buf_add(out, s + run, run < n ? n - run : 0);
-    return rc;
-}
-
-static bool is_identifier(const char *s, size_t n)
-{
-    if (n == 0 || (s[0] >= '0' && s[0] <= '9'))
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-              (c >= '0' && c <= '9') || c == '_'))
-            return false;
-    }
-    return true;
-}
-
-/* Shorten b to at most max bytes (at a UTF-8 boundary), ending in "...". */
-static void clip(struct et_buf *b, size_t max)
-{
-    size_t cut;
-
-    if (b->len <= max || max < 3)
-        return;
-    cut = max - 3;
-    while (cut > 0 && ((unsigned char)b->ptr[cut] & 0xc0) == 0x80)
-        cut--;
-    memcpy(b->ptr + cut, "...", 4);
-    b->len = cut + 3;
-}
-
-/* "$" then .name, ["other key"] or [index] for frames[0..n). */
-static int format_path(const char *buf, const struct frame *f, int n,
-                       struct et_buf *out)
-{
-    struct et_buf key = ET_BUF_INIT;
-    int rc = et_buf_addch(out, '$');
-
-    for (int k = 0; k < n && !rc; k++) {
-        if (!f[k].is_object) {
-            rc = et_buf_printf(out, "[%zu]", f[k].index);
-            continue;
-        }
-        rc = decode_string(buf + f[k].key_off, f[k].key_len, &key);
-        if (!rc && is_identifier(key.ptr, key.len)) {
-            rc = et_buf_addch(out, '.');
-            if (!rc)
-                rc = et_buf_add(out, key.ptr, key.len);
-        } else if (!rc) {
-            rc = et_buf_addch(out, '[');
-            if (!rc)
-                rc = et__json_add_string(out, key.ptr, key.len);
-            if (!rc)
-                rc = et_buf_addch(out, ']');
-        }
-    }
-    et_buf_release(&key);
-    if (!rc)
-        clip(out, 120);
-    return rc;
-}
-
-/* A key string at [s, e) in the object frame f: is it a repeat? */
-static int check_key(const char *buf, size_t s, size_t e, struct frame *f,
-                     struct locate *lc, bool *dup)
-{
-    int rc = decode_string(buf + s + 1, e - s - 2, &lc->key);
-
-    *dup = false;
-    if (rc)
-        return rc;
-    if (!f->seen) {
-        f->seen = json_object_new_object();
-        if (!f->seen)
-            return ET_ENOMEM;
-    }
-    if (json_object_object_get_ex(f->seen, lc->key.ptr, NULL)) {
-        *dup = true;
-        return ET_OK;
-    }
-    return json_object_object_add(f->seen, lc->key.ptr, NULL) ? ET_ENOMEM
-                                                              : ET_OK;
-}
+/* ---- the front ---- */
 
 /*
- * Walk buf[0..len) (valid JSON, or a valid prefix of it) keeping the path,
- * until the string at lc->target or, if that is SIZE_MAX, the first key
- * that repeats an earlier key of its object.
+ * json-c spends a nesting level on a scalar inside the innermost container
+ * ("[1]" needs depth 2), so it gets one more than our container depth,
+ * which the scan has already enforced exactly.
  */
-static int locate(const char *buf, size_t len, int max_depth,
-                  struct locate *lc)
+static struct json_tokener *new_tokener(int max_depth)
 {
-    struct frame *fr = et__calloc((size_t)max_depth + 1, sizeof(*fr));
-    int d = 0, rc = ET_OK;
-    size_t i = 0;
+    struct json_tokener *tok = json_tokener_new_ex(max_depth + 1);
 
-    if (!fr)
-        return ET_ENOMEM;
-    while (i < len && !rc && !lc->found) {
-        struct frame *top = d ? &fr[d - 1] : NULL;
-        size_t e;
-        bool dup = false;
-
-        switch (buf[i]) {
-        case '{':
-        case '[':
-            if (d > max_depth)
-                goto out;
-            memset(&fr[d], 0, sizeof(fr[d]));
-            fr[d].is_object = fr[d].want_key = buf[i] == '{';
-            d++;
-            break;
-        case '}':
-        case ']':
-            if (top) {
-                json_object_put(top->seen);
-                top->seen = NULL;
-                d--;
-            }
-            break;
-        case ',':
-            if (top && top->is_object)
-                top->want_key = true;
-            else if (top)
-                top->index++;
-            break;
-        case '"':
-            e = string_end(buf, len, i);
-            lc->is_key = top && top->is_object && top->want_key;
-            if (lc->is_key) {
-                top->want_key = false;
-                top->key_off = i + 1;
-                top->key_len = e - i - 2;
-            }
-            if (i == lc->target) {
-                lc->found = true;
-            } else if (lc->is_key && lc->target == SIZE_MAX) {
-                rc = check_key(buf, i, e, top, lc, &dup);
-                lc->found = dup;
-            }
-            if (lc->found) {
-                lc->off = i;
-                rc = format_path(buf, fr, lc->is_key ? d - 1 : d, &lc->path);
-            }
-            i = e;
-            continue;
-        default:
-            break;
-        }
-        i++;
-    }
-out:
-    while (d > 0)
-        json_object_put(fr[--d].seen);
-    et__free(fr);
-    return rc;
+    if (tok)
+        json_tokener_set_flags(tok, TOKENER_FLAGS);
+    return tok;
 }
-
-/* ---- the front ---- */
 
 static int jsonc_error(struct json_tokener *tok, size_t off, int max_depth,
                        struct et_error *err)
@@ -778,14 +482,12 @@ static int jsonc_error(struct json_tokener *tok, size_t off, int max_depth,
 static int report_scan_error(const char *buf, const struct et_json_limits *lim,
                              const struct scan *sc, struct et_error *err)
 {
-    struct json_tokener *tok = json_tokener_new_ex(lim->max_depth);
-    struct locate lc = {SIZE_MAX, false, false, 0, ET_BUF_INIT, ET_BUF_INIT};
+    struct json_tokener *tok = new_tokener(lim->max_depth);
     enum json_tokener_error jerr;
     int rc;
 
     if (!tok)
         return et_error_set(err, ET_ENOMEM, "out of memory");
-    json_tokener_set_flags(tok, TOKENER_FLAGS);
     json_object_put(json_tokener_parse_ex(tok, buf, (int)sc->off));
     jerr = json_tokener_get_error(tok);
     if (jerr != json_tokener_success && jerr != json_tokener_continue) {
@@ -795,48 +497,10 @@ static int report_scan_error(const char *buf, const struct et_json_limits *lim,
         return rc;
     }
     json_tokener_free(tok);
-    if (!sc->is_nul_escape)
-        return et_error_set(err, sc->code, "byte %zu: %s", sc->off, sc->what);
-    lc.target = sc->str_off;
-    rc = locate(buf, sc->off, lim->max_depth, &lc);
-    if (!rc && lc.found)
-        rc = et_error_set(err, ET_EINPUT, "byte %zu: \\u0000 escape in %s %s",
-                          sc->off, lc.is_key ? "a key of" : "the string at",
-                          et_buf_str(&lc.path));
-    else if (!rc)
-        rc = et_error_set(err, ET_EINPUT, "byte %zu: \\u0000 escape", sc->off);
-    else
-        rc = et_error_set(err, rc, "out of memory");
-    et_buf_release(&lc.path);
-    et_buf_release(&lc.key);
-    return rc;
-}
-
-static int report_duplicate(const char *buf, size_t len,
-                            const struct et_json_limits *lim,
-                            struct et_error *err)
-{
-    struct locate lc = {SIZE_MAX, false, false, 0, ET_BUF_INIT, ET_BUF_INIT};
-    struct et_buf quoted = ET_BUF_INIT;
-    int rc = locate(buf, len, lim->max_depth, &lc);
-
-    if (!rc && lc.found)
-        rc = et__json_add_string(&quoted, lc.key.ptr, lc.key.len);
-    if (!rc && lc.found) {
-        clip(&quoted, 64);
-        rc = et_error_set(err, ET_EINPUT, "byte %zu: duplicate key %s in %s",
-                          lc.off, quoted.ptr, et_buf_str(&lc.path));
-    } else if (!rc) {
-        /* json-c dropped a member the locator cannot account for */
-        rc = et_error_set(err, ET_EINTERNAL,
-                          "duplicate key check found no duplicate");
-    } else {
-        rc = et_error_set(err, rc, "out of memory");
-    }
-    et_buf_release(&quoted);
-    et_buf_release(&lc.path);
-    et_buf_release(&lc.key);
-    return rc;
+    if (sc->is_nul_escape)
+        return et__json_report_nul_escape(buf, sc->off, sc->str_off,
+                                          lim->max_depth, err);
+    return et_error_set(err, sc->code, "byte %zu: %s", sc->off, sc->what);
 }
 
 static bool is_container(struct json_object *o)
@@ -935,10 +599,9 @@ int et_json_parse(const char *buf, size_t len, const struct et_json_limits *lim,
     if (ret)
         return report_scan_error(buf, &l, &sc, err);
 
-    tok = json_tokener_new_ex(l.max_depth);
+    tok = new_tokener(l.max_depth);
     if (!tok)
         return et_error_set(err, ET_ENOMEM, "out of memory");
-    json_tokener_set_flags(tok, TOKENER_FLAGS);
     obj = json_tokener_parse_ex(tok, buf, (int)len);
     jerr = json_tokener_get_error(tok);
     if (jerr == json_tokener_continue) {
@@ -950,8 +613,8 @@ int et_json_parse(const char *buf, size_t len, const struct et_json_limits *lim,
             goto out;
         }
     } else if (jerr != json_tokener_success) {
-        ret = jsonc_error(tok, json_tokener_get_parse_end(tok), l.max_depth,
-                          err);
+        ret =
+            jsonc_error(tok, json_tokener_get_parse_end(tok), l.max_depth, err);
         goto out;
     } else if (json_tokener_get_parse_end(tok) != len) {
         /* STRICT already refuses this; kept so the rule cannot regress */
@@ -960,7 +623,7 @@ int et_json_parse(const char *buf, size_t len, const struct et_json_limits *lim,
         goto out;
     }
     if (sc.colons && tree_members(obj) != sc.colons) {
-        ret = report_duplicate(buf, len, &l, err);
+        ret = et__json_report_duplicate(buf, len, l.max_depth, err);
         goto out;
     }
     *out = obj;

@@ -15,10 +15,15 @@
 #include "exectrail/error.h"
 #include "base/buf.h"
 
+/*
+ * A zero field means its default. max_depth is capped at 1024 (json-c frees
+ * trees recursively) and max_bytes at INT_MAX - 1 (json-c takes an int);
+ * a negative max_depth is ET_EINVAL.
+ */
 struct et_json_limits {
     size_t max_bytes;   /* whole document */
     int max_depth;      /* nesting of arrays/objects */
-    size_t max_string;  /* bytes in one string (keys included) */
+    size_t max_string;  /* bytes in one string after unescaping (keys too) */
     size_t max_members; /* total object members + array elements */
 };
 
@@ -32,11 +37,19 @@ struct et_json_limits {
  * strings, no NUL bytes anywhere (neither raw nor as \u0000), no duplicate
  * keys in an object, no trailing data. lim may be NULL for the defaults.
  *
- * On success *out is a new json-c object (caller-owned: json_object_put).
+ * Numbers: integers must fit int64 or uint64, others must be finite as a
+ * double; the number grammar is RFC 8259's (no "01", "1.", NaN, ...).
+ * Strings: no unpaired surrogate escapes; no byte order mark.
+ *
+ * On success *out is a new json-c object (caller-owned: json_object_put);
+ * the JSON text "null" gives *out == NULL, as json-c represents null.
  * On failure *out is NULL and the return is ET_EINPUT or ET_ETOOBIG with
  * err->msg like "byte 17: unexpected character" or
- * "byte 40: duplicate key \"name\" in $.agent_metadata".
- * ET_ENOMEM when memory runs out.
+ * "byte 40: duplicate key \"name\" in $.agent_metadata" (the byte is a
+ * 0-based offset into buf); when several rules are broken, the error
+ * earliest in buf is reported, duplicate keys last. ET_ENOMEM when memory
+ * runs out, ET_EINVAL for bad arguments. Thread-safe (no shared state).
+ * docs/internals/CODEC.md has the rules in full.
  */
 ET_NODISCARD int et_json_parse(const char *buf, size_t len,
                                const struct et_json_limits *lim,
@@ -51,11 +64,15 @@ enum et_json_write_flags {
 /*
  * Append the JSON text of obj (NULL writes "null") to out. Compact unless
  * ET_JSON_PRETTY. Strings: only '"', '\\' and control characters are
- * escaped (\b \f \n \r \t, else \u00XX); other UTF-8 is written as is.
- * Numbers: int64/uint64 in decimal; doubles in the shortest form that
- * reads back to the same double ("0.95", "1e+300", integral doubles as
- * "1"); NaN and infinities are ET_EINVAL. Returns ET_OK, ET_ENOMEM,
- * ET_ETOOBIG (out's ceiling) or ET_EINVAL.
+ * escaped (\b \f \n \r \t, else \u00xx, lower-case hex); other UTF-8 is
+ * written as is. Numbers: int64/uint64 in decimal; doubles in the shortest
+ * form that reads back to the same double ("0.95", "1e+300", integral
+ * doubles below 2^53 as "1", -0 as "0"); NaN and infinities are ET_EINVAL.
+ * Pretty output has no final newline. Returns ET_OK, ET_ENOMEM, ET_ETOOBIG
+ * (out's ceiling, or nesting deeper than 1024) or ET_EINVAL (NaN/inf,
+ * invalid UTF-8 in a string or key, unknown flags). On failure out is
+ * released, as et_buf does at its ceiling, so a partial document is never
+ * used. obj is borrowed. The exact bytes: docs/internals/CODEC.md.
  */
 ET_NODISCARD int et_json_write(struct json_object *obj, unsigned flags,
                                struct et_buf *out);

@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Internals shared by the JSON parser (json.c) and writer (json_write.c):
- * the strict UTF-8 rule and the string escaper. Not part of the module API.
+ * Internals shared by the JSON parser (json.c, json_locate.c) and writer
+ * (json_write.c): the strict UTF-8 rule, the string escaper, the error-path
+ * locator. Not part of the module API.
  */
 #ifndef ET_CODEC_JSON_INT_H
 #define ET_CODEC_JSON_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
+#include "exectrail/error.h"
 #include "base/buf.h"
 
 /*
@@ -52,6 +55,48 @@ static inline size_t et__json_utf8_len(const unsigned char *p, size_t avail)
     }
     return n;
 }
+
+/* A byte a JSON string holds as it is: printable ASCII or DEL, not '"' or
+ * '\\'. */
+static inline bool et__json_is_plain(unsigned char c)
+{
+    return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
+/* Four hex digits at p[i..i+4): the value, or -1. */
+static inline long et__json_hex4(const unsigned char *p, size_t len, size_t i)
+{
+    long v = 0;
+
+    if (i > len || len - i < 4)
+        return -1;
+    for (size_t k = i; k < i + 4; k++) {
+        unsigned char c = p[k];
+
+        v <<= 4;
+        if (c >= '0' && c <= '9')
+            v |= c - '0';
+        else if (c >= 'a' && c <= 'f')
+            v |= c - 'a' + 10;
+        else if (c >= 'A' && c <= 'F')
+            v |= c - 'A' + 10;
+        else
+            return -1;
+    }
+    return v;
+}
+
+/*
+ * Wording of the two errors that name a path (json_locate.c). buf is known
+ * to be valid JSON up to len (or off). max_depth bounds the nesting. Fill
+ * err and return ET_EINPUT (ET_ENOMEM, or ET_EINTERNAL if no duplicate is
+ * found).
+ */
+int et__json_report_duplicate(const char *buf, size_t len, int max_depth,
+                              struct et_error *err);
+/* off: the backslash of the \u0000; str_off: its string's opening quote. */
+int et__json_report_nul_escape(const char *buf, size_t off, size_t str_off,
+                               int max_depth, struct et_error *err);
 
 /*
  * Append s[0..len) as a JSON string literal, quotes included: '"', '\\'

@@ -14,16 +14,6 @@
 
 #define ALL_FLAGS (ET_JSON_SORTED | ET_JSON_PRETTY)
 
-/* 1 for the bytes a string literal copies as they are: printable ASCII. */
-static const unsigned char plain_ascii[256] = {
-    [0x20] = 1, 1, 0 /* '"' */, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0 /* '\\' */, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-};
-
 static int add_escape(struct et_buf *out, unsigned char c)
 {
     static const char hex[] = "0123456789abcdef";
@@ -64,7 +54,7 @@ int et__json_add_string(struct et_buf *out, const char *s, size_t len)
     while (!rc && i < len) {
         size_t n;
 
-        if (plain_ascii[p[i]]) {
+        if (et__json_is_plain(p[i])) {
             i++;
             continue;
         }
