@@ -68,7 +68,7 @@ int cli_open(const char *verb, bool write, struct et_trail **out)
 
     if (rc)
         return cli_fail(verb, &err);
-    if (created && strcmp(verb, "init") != 0)
+    if (created && !cli_quiet && strcmp(verb, "init") != 0)
         fprintf(stderr, "exectrail: created a new trail at %s\n",
                 et_trail_path(*out));
     return 0;
@@ -155,9 +155,32 @@ struct json_object *cli_child(struct json_object *obj, const char *key)
     return v;
 }
 
+/*
+ * Flags win over the file: add only what is not already set, level by
+ * level, so that `--agent X --json F` keeps F's agent_metadata.version and
+ * `--status S --json F` keeps F's verification.expected_vs_actual.
+ */
+static void merge_missing(struct json_object *obj, struct json_object *in)
+{
+    json_object_object_foreach(in, k, v)
+    {
+        struct json_object *cur = NULL;
+
+        if (!json_object_object_get_ex(obj, k, &cur))
+            json_object_object_add(obj, k, json_object_get(v));
+        else if (json_object_is_type(cur, json_type_object) &&
+                 json_object_is_type(v, json_type_object))
+            merge_missing(cur, v);
+    }
+}
+
+/* et_json_check allows 64 levels; json-c's default is 32 */
+#define ET_CLI_JSON_DEPTH 65
+
 int cli_merge_json(const char *verb, struct json_object *obj,
                    const char *path)
 {
+    struct et_error err = ET_ERROR_INIT;
     struct json_tokener *tok;
     struct json_object *in;
     char *text;
@@ -166,26 +189,26 @@ int cli_merge_json(const char *verb, struct json_object *obj,
 
     if (rc)
         return rc;
-    tok = json_tokener_new();
-    in = json_tokener_parse_ex(tok, text, (int)len);
-    if (!in || !json_object_is_type(in, json_type_object)) {
-        fprintf(stderr, "exectrail %s: --json: %s at byte %zu\n", verb,
-                in ? "expected a JSON object"
-                   : json_tokener_error_desc(json_tokener_get_error(tok)),
-                json_tokener_get_parse_end(tok));
-        json_object_put(in);
-        json_tokener_free(tok);
+    /* as strict as record: one JSON text, UTF-8, no NUL, no duplicate
+     * keys, the default limits; json-c (lenient) only builds the tree */
+    if (et_json_check(text, len, &err) != ET_OK) {
         free(text);
-        return EXIT_INPUT;
+        fprintf(stderr, "exectrail %s: --json: %s\n", verb, err.msg);
+        return cli_exit_for(err.code);
     }
+    tok = json_tokener_new_ex(ET_CLI_JSON_DEPTH);
+    in = tok ? json_tokener_parse_ex(tok, text, (int)len) : NULL;
     json_tokener_free(tok);
     free(text);
-    /* flags win over the file: add only what is not already set */
-    json_object_object_foreach(in, k, v)
-    {
-        if (!json_object_object_get_ex(obj, k, NULL))
-            json_object_object_add(obj, k, json_object_get(v));
+    if (!in || !json_object_is_type(in, json_type_object)) {
+        fprintf(stderr, "exectrail %s: --json: expected a JSON object, "
+                        "got %s\n",
+                verb, in ? json_type_to_name(json_object_get_type(in))
+                         : "nothing");
+        json_object_put(in);
+        return EXIT_INPUT;
     }
+    merge_missing(obj, in);
     json_object_put(in);
     return 0;
 }

@@ -77,9 +77,11 @@ int cmd_action(int argc, char **argv)
         !cli_is_tty(stdin))
         json_path = "-";
     if (json_path) {
-        if (json_object_object_length(a))
-            return cli_usage_error("action", "give --json or flags, not "
-                                             "both");
+        if (json_object_object_length(a)) {
+            rc = cli_usage_error("action", "give --json or flags, not "
+                                           "both");
+            goto out;
+        }
         rc = cli_read_input("action", json_path, CLI_MAX_INPUT, &raw, &len);
         if (rc)
             goto out;

@@ -48,8 +48,11 @@ int cmd_checkpoint(int argc, char **argv)
         return cli_fail("checkpoint", &err);
     if (out) {
         FILE *f = fopen(out, "w");
+        int bad = !f || fputs(note, f) < 0;
 
-        if (!f || fputs(note, f) < 0 || fclose(f) != 0) {
+        if (f && fclose(f) != 0)
+            bad = 1;
+        if (bad) {
             fprintf(stderr, "exectrail checkpoint: cannot write %s: %s\n",
                     out, strerror(errno));
             et_trail_free_string(note);

@@ -205,6 +205,13 @@ ET_API ET_NODISCARD int et_trail_rebuild(struct et_trail *t,
 ET_API const char *et_trail_verifier_key(struct et_trail *t);
 
 ET_API const char *et_version(void);
+/*
+ * Check that json[0..len) is one strict JSON text (RFC 8259, valid UTF-8,
+ * no NUL, no duplicate keys, within the default limits). ET_OK, or
+ * ET_EINPUT / ET_ETOOBIG with err->msg naming the byte offset.
+ */
+ET_API ET_NODISCARD int et_json_check(const char *json, size_t len,
+                                      struct et_error *err);
 /* A new random (version 4) UUID in lower case, from getrandom(2). */
 ET_API ET_NODISCARD int et_uuid_new(char out[37]);
 

@@ -254,3 +254,41 @@ int et_store_meta_put(struct et_store *st, const char *key, const char *value,
 {
     return st->ops->meta_put(st, key, value, err);
 }
+
+int et_store_query_run(struct et_store *st, const struct et_query *q,
+                       const struct et_qrun *run, et_exec_row_fn *fn,
+                       void *ctx, struct et_error *err)
+{
+    int rc = fault("query", err);
+
+    return rc ? rc : st->ops->query_run(st, q, run, fn, ctx, err);
+}
+
+int et_store_query_explain(struct et_store *st, const struct et_query *q,
+                           const struct et_qrun *run, struct et_buf *out,
+                           struct et_error *err)
+{
+    return st->ops->query_explain(st, q, run, out, err);
+}
+
+int et_store_search(struct et_store *st, const struct et_store_search *s,
+                    et_store_hit_fn *fn, void *ctx, struct et_error *err)
+{
+    int rc = fault("search", err);
+
+    return rc ? rc : st->ops->search(st, s, fn, ctx, err);
+}
+
+int et_store_agent_stats(struct et_store *st, const struct et_query *q,
+                         et_store_agent_fn *fn, void *ctx,
+                         struct et_error *err)
+{
+    return st->ops->agent_stats(st, q, fn, ctx, err);
+}
+
+int et_store_failures(struct et_store *st, const struct et_query *q,
+                      et_store_failure_fn *fn, void *ctx,
+                      struct et_error *err)
+{
+    return st->ops->failures(st, q, fn, ctx, err);
+}

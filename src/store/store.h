@@ -172,4 +172,78 @@ ET_NODISCARD int et_store_meta_get(struct et_store *st, const char *key,
 ET_NODISCARD int et_store_meta_put(struct et_store *st, const char *key,
                                    const char *value, struct et_error *err);
 
+/* ---- queries: the checked tree of src/query/ast.h, translated to SQL by
+ * each backend's dialect (src/store/<backend>/query_*.c) ---- */
+struct et_query;
+struct et_qrun;
+struct et_buf;
+
+/* Executions matching q (NULL = all), in its order; rows as for
+ * et_store_exec_list (doc not loaded). Only read-only statements run. */
+ET_NODISCARD int et_store_query_run(struct et_store *st,
+                                    const struct et_query *q,
+                                    const struct et_qrun *run,
+                                    et_exec_row_fn *fn, void *ctx,
+                                    struct et_error *err);
+/* Append the SQL, its parameters and the database's plan to out. */
+ET_NODISCARD int et_store_query_explain(struct et_store *st,
+                                        const struct et_query *q,
+                                        const struct et_qrun *run,
+                                        struct et_buf *out,
+                                        struct et_error *err);
+
+/* Ranked full-text search: executions best first, each with its best hits
+ * (fn once per hit, grouped by execution). */
+struct et_store_search {
+    const char *words; /* user text: every word must occur (bound, quoted) */
+    size_t len;
+    size_t max_execs;
+    size_t max_snippets;
+    const char *open, *close; /* snippet marks */
+};
+struct et_store_hit {
+    const char *execution_id;
+    const char *agent_name; /* may be NULL */
+    double score; /* higher is better */
+    int64_t n_events;
+    uint64_t seq;
+    const char *snippet;
+};
+typedef int et_store_hit_fn(void *ctx, const struct et_store_hit *h);
+ET_NODISCARD int et_store_search(struct et_store *st,
+                                 const struct et_store_search *s,
+                                 et_store_hit_fn *fn, void *ctx,
+                                 struct et_error *err);
+
+/* Aggregates over the executions matching q (NULL = all). */
+struct et_store_agent_row {
+    const char *agent_name;
+    int64_t executions, completed;
+    int64_t match, partial, mismatch, error, unverified;
+    int64_t actions, failed_actions;
+    int64_t max_duration_ms; /* -1 unknown */
+    double avg_duration_ms;  /* -1 unknown */
+};
+typedef int et_store_agent_fn(void *ctx, const struct et_store_agent_row *r);
+ET_NODISCARD int et_store_agent_stats(struct et_store *st,
+                                      const struct et_query *q,
+                                      et_store_agent_fn *fn, void *ctx,
+                                      struct et_error *err);
+/* Failing executions (verification MISMATCH/ERROR or a failed action),
+ * newest first, with their first failed action and first ERROR issue. */
+struct et_store_failure_row {
+    const char *execution_id;
+    const char *agent_name;
+    const char *verification;
+    const char *tool;  /* of the first failed action, or NULL */
+    const char *error; /* its error, or NULL */
+    const char *issue; /* description of the first ERROR issue, or NULL */
+};
+typedef int et_store_failure_fn(void *ctx,
+                                const struct et_store_failure_row *r);
+ET_NODISCARD int et_store_failures(struct et_store *st,
+                                   const struct et_query *q,
+                                   et_store_failure_fn *fn, void *ctx,
+                                   struct et_error *err);
+
 #endif /* ET_STORE_STORE_H */

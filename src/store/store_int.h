@@ -64,6 +64,20 @@ struct et_store_ops {
                     struct et_error *err);
     int (*meta_put)(struct et_store *st, const char *key, const char *value,
                     struct et_error *err);
+    /* the query language (dialects: src/store/<backend>/query_*.c) */
+    int (*query_run)(struct et_store *st, const struct et_query *q,
+                     const struct et_qrun *run, et_exec_row_fn *fn,
+                     void *ctx, struct et_error *err);
+    int (*query_explain)(struct et_store *st, const struct et_query *q,
+                         const struct et_qrun *run, struct et_buf *out,
+                         struct et_error *err);
+    int (*search)(struct et_store *st, const struct et_store_search *s,
+                  et_store_hit_fn *fn, void *ctx, struct et_error *err);
+    int (*agent_stats)(struct et_store *st, const struct et_query *q,
+                       et_store_agent_fn *fn, void *ctx,
+                       struct et_error *err);
+    int (*failures)(struct et_store *st, const struct et_query *q,
+                    et_store_failure_fn *fn, void *ctx, struct et_error *err);
 };
 
 struct et_store {

@@ -27,6 +27,11 @@ struct vctx {
     struct ckpt *ck;      /* sorted by size */
     size_t n_ck, next_ck;
     uint64_t last_good;   /* largest size whose root matched a checkpoint */
+    /* the first checkpoint that did not match, reported after the tree head
+     * check (which can name a narrower range) */
+    bool ck_bad;
+    uint64_t ck_bad_size, ck_bad_from;
+    bool ck_bad_external;
 };
 
 static int fail_at(struct vctx *v, uint64_t seq, const char *exec_id,
@@ -80,7 +85,7 @@ static bool embedded_seq(const char *b, size_t len, uint64_t *out)
     return false;
 }
 
-static int check_checkpoints(struct vctx *v, const char *exec_id)
+static int check_checkpoints(struct vctx *v)
 {
     uint8_t root[ET_HASH_LEN];
 
@@ -90,16 +95,17 @@ static int check_checkpoints(struct vctx *v, const char *exec_id)
         if (c->size != v->tree.size)
             continue;
         et_tree_root(&v->tree, root);
-        if (sodium_memcmp(root, c->root, ET_HASH_LEN) != 0)
-            return fail_at(v, v->last_good, exec_id,
-                           "the tree of %llu events does not match the %s "
-                           "checkpoint: an event in %llu..%llu was "
-                           "rewritten together with its leaf hash",
-                           (unsigned long long)c->size,
-                           c->external ? "given" : "stored signed",
-                           (unsigned long long)v->last_good,
-                           (unsigned long long)(c->size - 1));
-        v->last_good = c->size;
+        if (sodium_memcmp(root, c->root, ET_HASH_LEN) != 0) {
+            if (!v->ck_bad) {
+                v->ck_bad = true;
+                v->ck_bad_size = c->size;
+                v->ck_bad_from = v->last_good;
+                v->ck_bad_external = c->external;
+            }
+            continue;
+        }
+        if (!v->ck_bad)
+            v->last_good = c->size;
         v->rep->checkpoints += !c->external;
     }
     return ET_OK;
@@ -136,7 +142,7 @@ static int verify_row(void *ctx, const struct et_event_row *row)
     et_tree_append(&v->tree, row->leaf);
     v->expect++;
     v->rep->events++;
-    return check_checkpoints(v, row->execution_id);
+    return check_checkpoints(v);
 }
 
 static int cmp_ckpt(const void *a, const void *b)
@@ -228,9 +234,13 @@ static int check_head(struct vctx *v, const struct et_tree *stored)
             return fail_at(v, off, NULL,
                            "the tree head does not match the events: an "
                            "event in %llu..%llu was rewritten together "
-                           "with its leaf hash",
+                           "with its leaf hash%s",
                            (unsigned long long)off,
-                           (unsigned long long)(off + span - 1));
+                           (unsigned long long)(off + span - 1),
+                           !v->ck_bad ? ""
+                           : v->ck_bad_external
+                               ? " (nor does the given checkpoint)"
+                               : " (nor does the stored signed checkpoint)");
         off += span;
     }
     return ET_OK;
@@ -274,11 +284,20 @@ int et_trail_verify(struct et_trail *t, const char *note, size_t note_len,
     }
     if (v.n_ck)
         qsort(v.ck, v.n_ck, sizeof(*v.ck), cmp_ckpt);
-    rc = check_checkpoints(&v, NULL); /* size-0 checkpoints */
+    rc = check_checkpoints(&v); /* size-0 checkpoints */
     if (!rc)
         rc = et_store_read_range(t->st, 0, UINT64_MAX, verify_row, &v, err);
     if (!rc)
         rc = check_head(&v, &stored);
+    if (!rc && v.ck_bad)
+        rc = fail_at(&v, v.ck_bad_from, NULL,
+                     "the tree of %llu events does not match the %s "
+                     "checkpoint: an event in %llu..%llu was rewritten "
+                     "together with its leaf hash",
+                     (unsigned long long)v.ck_bad_size,
+                     v.ck_bad_external ? "given" : "stored signed",
+                     (unsigned long long)v.ck_bad_from,
+                     (unsigned long long)(v.ck_bad_size - 1));
     if (!rc && v.next_ck < v.n_ck) {
         struct ckpt *c = &v.ck[v.next_ck];
 

@@ -8,6 +8,7 @@
 #include "base/alloc.h"
 #include "base/time.h"
 #include "base/uuid.h"
+#include "codec/json.h"
 #include "trail/trail_int.h"
 
 #include <fcntl.h>
@@ -316,6 +317,15 @@ const char *et_trail_verifier_key(struct et_trail *t)
     if (et__trail_signer(t, NULL) != ET_OK)
         return NULL;
     return t->verifier;
+}
+
+int et_json_check(const char *json, size_t len, struct et_error *err)
+{
+    struct json_object *o = NULL;
+    int rc = et_json_parse(json, len, NULL, &o, err);
+
+    json_object_put(o);
+    return rc;
 }
 
 int et_uuid_new(char out[37])

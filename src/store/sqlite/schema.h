@@ -69,6 +69,23 @@ static const char *const et_sqlite_migrations[] = {
     "CREATE INDEX exec_lists_exec ON exec_lists(execution_id, kind);"
     "CREATE VIRTUAL TABLE fts USING fts5("
     "  execution_id UNINDEXED, body, tokenize = 'unicode61');",
+    /* 2: indexes for the query language's common predicates (docs/QUERY.md):
+     * verdicts and quality levels by time, durations, and a covering index
+     * so that list predicates scan items without touching table rows */
+    "CREATE INDEX executions_verification ON executions(verification, "
+    "  start_ns);"
+    "CREATE INDEX executions_quality ON executions(completeness, accuracy, "
+    "  efficiency, start_ns);"
+    "CREATE INDEX executions_duration ON executions(duration_ms, "
+    "  start_ns);"
+    "CREATE INDEX exec_lists_item ON exec_lists(kind, item, execution_id);",
+    /* 3: which execution each event belongs to, kept apart from the ledger
+     * rows so that verify can name the execution of a deleted event */
+    "CREATE TABLE event_index("
+    "  seq INTEGER PRIMARY KEY,"
+    "  execution_id TEXT NOT NULL);"
+    "INSERT INTO event_index(seq, execution_id) SELECT seq, execution_id "
+    "  FROM ledger WHERE execution_id IS NOT NULL;",
 };
 
 #endif /* ET_STORE_SQLITE_SCHEMA_H */

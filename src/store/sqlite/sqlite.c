@@ -8,6 +8,7 @@
 #include "base/alloc.h"
 #include "store/store_int.h"
 #include "store/sqlite/schema.h"
+#include "store/sqlite/query_sqlite.h"
 
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -22,6 +23,7 @@ enum stmt_id {
     S_EXEC_SEQS,
     S_LEAVES,
     S_EXEC_FOR_SEQ,
+    S_EVENT_INDEX,
     S_RESOLVE,
     S_EXEC_GET,
     S_EXEC_INSERT,
@@ -51,10 +53,9 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_EXEC_SEQS] = "SELECT seq FROM ledger WHERE execution_id = ? "
                     "ORDER BY seq",
     [S_LEAVES] = "SELECT seq, leaf FROM ledger WHERE seq < ? ORDER BY seq",
-    [S_EXEC_FOR_SEQ] =
-        "SELECT execution_id FROM actions WHERE seq = ?1 UNION ALL "
-        "SELECT execution_id FROM executions WHERE ?1 BETWEEN first_seq "
-        "AND last_seq LIMIT 1",
+    [S_EXEC_FOR_SEQ] = "SELECT execution_id FROM event_index WHERE seq = ?",
+    [S_EVENT_INDEX] = "INSERT INTO event_index(seq, execution_id) "
+                      "VALUES (?, ?)",
     [S_RESOLVE] = "SELECT execution_id FROM executions WHERE execution_id "
                   ">= ? AND execution_id < ? ORDER BY execution_id LIMIT 2",
     [S_EXEC_GET] = "SELECT execution_id, session_id, agent_name, "
@@ -407,7 +408,15 @@ static int sq_append(struct et_store *st, const struct et_event_row *ev,
     sqlite3_bind_int64(q, 4, ev->ts_ns);
     sqlite3_bind_blob(q, 5, ev->leaf, ET_HASH_LEN, SQLITE_STATIC);
     bind_text(q, 6, ev->body, ev->body_len);
-    return step_done(s, q, err, "append event");
+    rc = step_done(s, q, err, "append event");
+    if (rc || !ev->execution_id)
+        return rc;
+    rc = get_stmt(s, S_EVENT_INDEX, &q, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(q, 1, (sqlite3_int64)ev->seq);
+    bind_str(q, 2, ev->execution_id);
+    return step_done(s, q, err, "index event");
 }
 
 static int sq_read_range(struct et_store *st, uint64_t from, uint64_t to,
@@ -559,7 +568,7 @@ static int sq_exec_resolve(struct et_store *st, const char *prefix,
                            char id_out[37], struct et_error *err)
 {
     struct sqlite_store *s = S(st);
-    char hi[64];
+    char hi[64], low[40];
     size_t len = strlen(prefix);
     sqlite3_stmt *q;
     int rows = 0, rc;
@@ -569,6 +578,13 @@ static int sq_exec_resolve(struct et_store *st, const char *prefix,
         return et_error_set(err, ET_EINPUT,
                             "execution id '%s': give at least 4 characters",
                             prefix);
+    /* ids are stored in lower case; accept any case */
+    for (size_t i = 0; i < len; i++)
+        low[i] = (char)((prefix[i] >= 'A' && prefix[i] <= 'Z')
+                            ? prefix[i] - 'A' + 'a'
+                            : prefix[i]);
+    low[len] = '\0';
+    prefix = low;
     snprintf(hi, sizeof(hi), "%s\x7f", prefix);
     rc = get_stmt(s, S_RESOLVE, &q, err);
     if (rc)
@@ -921,4 +937,15 @@ const struct et_store_ops et__sqlite_ops = {
     .checkpoint_each = sq_checkpoint_each,
     .meta_get = sq_meta_get,
     .meta_put = sq_meta_put,
+    .query_run = et__sqlite_query_run,
+    .query_explain = et__sqlite_query_explain,
+    .search = et__sqlite_search,
+    .agent_stats = et__sqlite_agent_stats,
+    .failures = et__sqlite_failures,
 };
+
+/* The connection, for the query dialect (query_sqlite.c). */
+sqlite3 *et__sqlite_db(struct et_store *st)
+{
+    return S(st)->db;
+}

@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: MIT */
+/* exectrail query: executions matching a query (docs/QUERY.md). */
+#define _GNU_SOURCE 1
+#include "cli.h"
+#include "exectrail/query.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char help[] =
+    "usage: exectrail query [--format table|json|jsonl|csv|ids] [--explain]\n"
+    "                       [--limit N] 'QUERY'\n\n"
+    "Executions matching QUERY, newest first unless it says ORDER BY.\n"
+    "Several arguments are joined with spaces. Examples:\n"
+    "  exectrail query 'duration_ms > 300000'\n"
+    "  exectrail query 'verification status ERROR MISMATCH'\n"
+    "  exectrail query 'files_modified secrets auth credentials config'\n"
+    "  exectrail query 'agent:code-reviewer since:7d ORDER BY duration_ms "
+    "DESC LIMIT 5'\n"
+    "  exectrail query 'action(tool = \"Bash\" AND NOT success)'\n\n"
+    "--format  table (default), json (an array of spec records, as show\n"
+    "          --json prints them), jsonl (one compact record per line), csv,\n"
+    "          ids (one execution_id per line)\n"
+    "--explain print the checked query, its SQL, parameters and plan\n"
+    "--limit N at most N executions (0 = no limit, the default)\n\n"
+    "The language is described in docs/QUERY.md. Exit status 3 for a query\n"
+    "that does not parse; the message names the column.\n";
+
+enum fmt { F_TABLE, F_JSON, F_JSONL, F_CSV, F_IDS };
+
+struct ui {
+    enum fmt fmt;
+    size_t n;
+};
+
+static void csv_field(const char *s)
+{
+    if (!s)
+        return;
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, stdout);
+        return;
+    }
+    putchar('"');
+    for (; *s; s++) {
+        if (*s == '"')
+            putchar('"');
+        putchar(*s);
+    }
+    putchar('"');
+}
+
+static int print_summary(void *ctx, const struct et_exec_summary *s)
+{
+    struct ui *ui = ctx;
+    char when[32], dur[32];
+
+    ui->n++;
+    if (ui->fmt == F_IDS) {
+        printf("%s\n", s->execution_id);
+        return 0;
+    }
+    cli_time(s->start_ns, when);
+    if (ui->fmt == F_CSV) {
+        if (ui->n == 1)
+            printf("execution_id,session_id,agent,state,verification,"
+                   "timestamp_start,duration_ms,actions,failed_actions\n");
+        printf("%s,", s->execution_id);
+        csv_field(s->session_id);
+        putchar(',');
+        csv_field(s->agent_name);
+        printf(",%s,%s,%s,", s->state ? s->state : "",
+               s->verification ? s->verification : "",
+               s->start_ns > 0 ? when : "");
+        if (s->duration_ms >= 0)
+            printf("%lld", (long long)s->duration_ms);
+        printf(",%lld,%lld\n", (long long)s->n_actions,
+               (long long)s->n_failed_actions);
+        return 0;
+    }
+    if (ui->n == 1)
+        printf("%-36s  %-19s  %-20s  %-10s  %9s  %7s  %s\n", "EXECUTION",
+               "STARTED (UTC)", "AGENT", "STATE", "DURATION", "ACTIONS",
+               "VERIFIED");
+    if (s->duration_ms >= 0)
+        snprintf(dur, sizeof(dur), "%.1fs", (double)s->duration_ms / 1000.0);
+    else
+        snprintf(dur, sizeof(dur), "-");
+    printf("%-36s  %-19s  %-20.20s  %-10s  %9s  %3lld/%-3lld  %s\n",
+           s->execution_id, when, s->agent_name ? s->agent_name : "-",
+           s->state ? s->state : "-", dur,
+           (long long)(s->n_actions - s->n_failed_actions),
+           (long long)s->n_actions, s->verification ? s->verification : "-");
+    return 0;
+}
+
+static int print_id(void *ctx, const char *id)
+{
+    struct ui *ui = ctx;
+
+    ui->n++;
+    printf("%s\n", id);
+    return ferror(stdout) ? ET_EIO : 0;
+}
+
+static int print_record(void *ctx, const char *json, size_t len)
+{
+    struct ui *ui = ctx;
+
+    if (ui->fmt == F_JSON)
+        fputs(ui->n ? ",\n" : "[\n", stdout);
+    ui->n++;
+    fwrite(json, 1, len, stdout);
+    if (ui->fmt == F_JSONL)
+        putchar('\n');
+    return ferror(stdout) ? ET_EIO : 0;
+}
+
+/* The query with a caret under the column the error names. */
+static void show_column(const char *text, const struct et_error *err)
+{
+    const char *at = strstr(err->msg, "at column ");
+    long col;
+
+    if (!at || strchr(text, '\n'))
+        return;
+    col = strtol(at + 10, NULL, 10);
+    if (col < 1 || col > 200)
+        return;
+    fprintf(stderr, "  %s\n  %*s^\n", text, (int)col - 1, "");
+}
+
+static int join_args(int argc, char **argv, int from, char **out)
+{
+    size_t len = 0;
+    char *s;
+
+    for (int i = from; i < argc; i++)
+        len += strlen(argv[i]) + 1;
+    s = malloc(len + 1);
+    if (!s)
+        return EXIT_FAILURE_;
+    s[0] = '\0';
+    len = 0;
+    for (int i = from; i < argc; i++) {
+        size_t n = strlen(argv[i]);
+
+        if (i > from)
+            s[len++] = ' ';
+        memcpy(s + len, argv[i], n);
+        len += n;
+    }
+    s[len] = '\0';
+    *out = s;
+    return 0;
+}
+
+static int parse_format(const char *s, enum fmt *out)
+{
+    static const struct {
+        const char *name;
+        enum fmt fmt;
+    } fmts[] = {{"table", F_TABLE}, {"json", F_JSON}, {"jsonl", F_JSONL},
+                {"csv", F_CSV},     {"ids", F_IDS}};
+
+    for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
+        if (!strcmp(s, fmts[i].name)) {
+            *out = fmts[i].fmt;
+            return 0;
+        }
+    }
+    return cli_usage_error("query", "--format: table, json, jsonl, csv or "
+                                    "ids");
+}
+
+static int run(struct et_trail *t, const struct et_query *q, size_t limit,
+               bool explain, struct ui *ui, struct et_error *err)
+{
+    char *text = NULL;
+    int rc;
+
+    if (explain) {
+        rc = et_query_explain(t, q, limit, &text, err);
+        if (!rc)
+            fputs(text, stdout);
+        et_trail_free_string(text);
+        return rc;
+    }
+    if (ui->fmt == F_JSON || ui->fmt == F_JSONL) {
+        rc = et_query_records(t, q, limit,
+                              ui->fmt == F_JSON ? ET_SHOW_PRETTY : 0,
+                              print_record, ui, err);
+        if (!rc && ui->fmt == F_JSON)
+            fputs(ui->n ? "\n]\n" : "[]\n", stdout);
+        return rc;
+    }
+    if (ui->fmt == F_IDS)
+        return et_query_ids(t, q, limit, print_id, ui, err);
+    return et_query_run(t, q, limit, print_summary, ui, err);
+}
+
+int cmd_query(int argc, char **argv)
+{
+    static const struct option opts[] = {{"db", required_argument, 0, 'D'},
+                                         {"format", required_argument, 0, 'f'},
+                                         {"limit", required_argument, 0, 'n'},
+                                         {"explain", no_argument, 0, 'x'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    struct et_error err = ET_ERROR_INIT;
+    struct et_trail *t = NULL;
+    struct et_query *q = NULL;
+    struct ui ui = {F_TABLE, 0};
+    bool explain = false;
+    size_t limit = 0;
+    char *text = NULL, *end;
+    int c, rc;
+
+    while ((c = getopt_long(argc, argv, "hn:f:", opts, NULL)) != -1) {
+        switch (c) {
+        case 'h': fputs(help, stdout); return 0;
+        case 'D': cli_db = optarg; break;
+        case 'x': explain = true; break;
+        case 'n':
+            errno = 0;
+            limit = (size_t)strtoull(optarg, &end, 10);
+            if (errno || *end || *optarg == '-' || !*optarg)
+                return cli_usage_error("query", "--limit takes a number");
+            break;
+        case 'f':
+            if (parse_format(optarg, &ui.fmt))
+                return EXIT_USAGE;
+            break;
+        default: return cli_usage_error("query", "unknown option");
+        }
+    }
+    if (optind >= argc)
+        return cli_usage_error("query", "give a query ('' for every "
+                                        "execution)");
+    if (join_args(argc, argv, optind, &text))
+        return EXIT_FAILURE_;
+    rc = et_query_parse(text, strlen(text), 0, &q, &err);
+    if (rc) {
+        rc = cli_fail("query", &err);
+        show_column(text, &err);
+        free(text);
+        return rc;
+    }
+    rc = cli_open("query", false, &t);
+    if (!rc) {
+        rc = run(t, q, limit, explain, &ui, &err);
+        rc = rc ? cli_fail("query", &err) : 0;
+        et_trail_close(t);
+    }
+    et_query_free(q);
+    free(text);
+    if (!rc && ui.n == 0 && ui.fmt == F_TABLE && !explain && !cli_quiet)
+        fprintf(stderr, "no executions match\n");
+    return rc;
+}

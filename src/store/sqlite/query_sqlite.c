@@ -1,0 +1,637 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The SQLite dialect of the query language. A checked query tree becomes one
+ * SELECT over `executions e`: scalar fields are columns where the projection
+ * has one (indexed) and json_extract(e.doc, ...) otherwise; list fields are
+ * IN/EXISTS subqueries over exec_lists or json_each; action(...) is an IN
+ * subquery over actions; quoted free text is an FTS5 MATCH. Every user value
+ * is a bound parameter, and a statement runs only if SQLite reports it
+ * read-only.
+ */
+#include "base/setup.h"
+#include "base/alloc.h"
+#include "store/sqlite/query_sqlite.h"
+
+/* Fields the projection keeps in their own columns. */
+static const struct {
+    const char *path;
+    const char *column;
+} exec_columns[] = {
+    {"execution_id", "e.execution_id"},
+    {"session_id", "e.session_id"},
+    {"timestamp_start", "e.start_ns"},
+    {"timestamp_end", "e.end_ns"},
+    {"duration_ms", "e.duration_ms"},
+    {"agent_metadata.name", "e.agent_name"},
+    {"agent_metadata.version", "e.agent_version"},
+    {"verification.status", "e.verification"},
+    {"quality_metrics.completeness", "e.completeness"},
+    {"quality_metrics.accuracy", "e.accuracy"},
+    {"quality_metrics.efficiency", "e.efficiency"},
+    {"state", "e.state"},
+    {"n_actions", "e.n_actions"},
+    {"n_failed_actions", "e.n_failed_actions"},
+}, action_columns[] = {
+    {"sequence", "a.sequence"},
+    {"tool", "a.tool"},
+    {"timestamp", "a.ts_ns"},
+    {"success", "a.success"},
+};
+
+#define SUMMARY_COLUMNS                                                        \
+    "e.execution_id, e.session_id, e.agent_name, e.agent_version, e.state, " \
+    "e.verification, e.completeness, e.accuracy, e.efficiency, e.start_ns, " \
+    "e.end_ns, e.duration_ms, e.n_actions, e.n_failed_actions, e.first_seq, " \
+    "e.last_seq"
+
+struct emit {
+    struct et_buf *sql;
+    struct et_sqlparams *p;
+    int rc;
+};
+
+void et__sqlparams_release(struct et_sqlparams *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        et__free(p->v[i].own);
+    }
+    et__free(p->v);
+    p->v = NULL;
+    p->n = p->cap = 0;
+}
+
+static void put(struct emit *e, const char *s)
+{
+    if (!e->rc)
+        e->rc = et_buf_addstr(e->sql, s);
+}
+
+static void bind(struct emit *e, const struct et_sqlparam *v)
+{
+    if (e->rc)
+        return;
+    if (e->p->n == e->p->cap) {
+        size_t cap = e->p->cap ? e->p->cap * 2 : 16;
+        struct et_sqlparam *nv = et__realloc(e->p->v, cap * sizeof(*nv));
+
+        if (!nv) {
+            e->rc = ET_ENOMEM;
+            return;
+        }
+        e->p->v = nv;
+        e->p->cap = cap;
+    }
+    e->p->v[e->p->n++] = *v;
+    put(e, "?");
+}
+
+static void bind_val(struct emit *e, const struct et_qval *v)
+{
+    struct et_sqlparam p = {v->type, v->s, v->len, v->i, v->d, NULL};
+
+    bind(e, &p);
+}
+
+static void bind_str(struct emit *e, const char *s, size_t len)
+{
+    struct et_sqlparam p = {ET_QV_STR, s, len, 0, 0, NULL};
+
+    bind(e, &p);
+}
+
+static void bind_int(struct emit *e, int64_t i)
+{
+    struct et_sqlparam p = {ET_QV_INT, NULL, 0, i, 0, NULL};
+
+    bind(e, &p);
+}
+
+static const char *column_of(const struct et_qfield *f)
+{
+    if (f->place == ET_QP_EXEC) {
+        for (size_t i = 0; i < ET_ARRAY_SIZE(exec_columns); i++)
+            if (!strcmp(exec_columns[i].path, f->path))
+                return exec_columns[i].column;
+    } else if (f->place == ET_QP_ACTION) {
+        for (size_t i = 0; i < ET_ARRAY_SIZE(action_columns); i++)
+            if (!strcmp(action_columns[i].path, f->path))
+                return action_columns[i].column;
+    }
+    return NULL;
+}
+
+/* '$.path' as a literal: field table paths only (checked to be [a-z_.]). */
+static void json_literal(struct emit *e, const char *path)
+{
+    for (const char *c = path; *c; c++) {
+        if (!((*c >= 'a' && *c <= 'z') || *c == '_' || *c == '.'))
+            ET_BUG("field table path is not a plain identifier path");
+    }
+    put(e, "'$.");
+    put(e, path);
+    put(e, "'");
+}
+
+static const char *member_of(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+
+    return dot ? dot + 1 : path;
+}
+
+/* The SQL value of a field, in the scope the predicate is evaluated in. */
+static void field_expr(struct emit *e, const struct et_qfield *f,
+                       const char *json_path)
+{
+    const char *col = column_of(f);
+
+    if (col) {
+        put(e, col);
+        return;
+    }
+    switch (f->place) {
+    case ET_QP_EXEC:
+        put(e, "json_extract(e.doc, ");
+        if (json_path)
+            bind_str(e, json_path, strlen(json_path));
+        else
+            json_literal(e, f->path);
+        put(e, ")");
+        return;
+    case ET_QP_ACTION:
+        put(e, "json_extract(a.doc, ");
+        json_literal(e, f->path);
+        put(e, ")");
+        return;
+    case ET_QP_ISSUE:
+        put(e, "json_extract(j.value, ");
+        json_literal(e, member_of(f->path));
+        put(e, ")");
+        return;
+    case ET_QP_EXEC_LIST: put(e, "l.item"); return;
+    case ET_QP_JSON_LIST: put(e, "j.value"); return;
+    case ET_QP_NONE: break;
+    }
+    ET_BUG("field without storage reached the dialect");
+}
+
+static void pred(struct emit *e, const struct et_qnode *n, enum et_qop op)
+{
+    static const char *const rel[] = {
+        [ET_QOP_EQ] = " = ",  [ET_QOP_NE] = " IS NOT ", [ET_QOP_LT] = " < ",
+        [ET_QOP_LE] = " <= ", [ET_QOP_GT] = " > ",      [ET_QOP_GE] = " >= "};
+
+    switch (op) {
+    case ET_QOP_EQ:
+    case ET_QOP_NE:
+    case ET_QOP_LT:
+    case ET_QOP_LE:
+    case ET_QOP_GT:
+    case ET_QOP_GE:
+        field_expr(e, n->field, n->json_path);
+        put(e, rel[op]);
+        bind_val(e, &n->vals[0]);
+        return;
+    case ET_QOP_IN:
+        if (n->n_vals == 0) {
+            put(e, "0");
+            return;
+        }
+        field_expr(e, n->field, n->json_path);
+        put(e, " IN (");
+        for (size_t i = 0; i < n->n_vals; i++) {
+            if (i)
+                put(e, ", ");
+            bind_val(e, &n->vals[i]);
+        }
+        put(e, ")");
+        return;
+    case ET_QOP_MATCH:
+        put(e, "(");
+        for (size_t i = 0; i < n->n_vals; i++) {
+            if (i)
+                put(e, " OR ");
+            field_expr(e, n->field, n->json_path);
+            put(e, " LIKE ");
+            bind_val(e, &n->vals[i]);
+            put(e, " ESCAPE '\\'");
+        }
+        put(e, ")");
+        return;
+    case ET_QOP_NMATCH:
+        put(e, "NOT COALESCE(");
+        pred(e, n, ET_QOP_MATCH);
+        put(e, ", 0)");
+        return;
+    case ET_QOP_TRUE:
+        field_expr(e, n->field, n->json_path);
+        put(e, " = 1");
+        return;
+    }
+}
+
+/* Lists: EQ/IN/MATCH hold when some item does; NE/NMATCH when none does. */
+static void cmp(struct emit *e, const struct et_qnode *n)
+{
+    const struct et_qfield *f = n->field;
+    bool none = n->op == ET_QOP_NE || n->op == ET_QOP_NMATCH;
+    enum et_qop some = n->op == ET_QOP_NE       ? ET_QOP_EQ
+                       : n->op == ET_QOP_NMATCH ? ET_QOP_MATCH
+                                                : n->op;
+    char kind[32];
+
+    switch (f->place) {
+    case ET_QP_EXEC_LIST:
+        snprintf(kind, sizeof(kind), "%d", f->list_kind);
+        put(e, none ? "NOT (e.execution_id IN " : "(e.execution_id IN ");
+        put(e, "(SELECT l.execution_id FROM exec_lists l WHERE l.kind = ");
+        put(e, kind);
+        put(e, " AND ");
+        pred(e, n, some);
+        put(e, "))");
+        return;
+    case ET_QP_JSON_LIST:
+    case ET_QP_ISSUE:
+        put(e, none ? "NOT EXISTS" : "EXISTS");
+        put(e, " (SELECT 1 FROM json_each(e.doc, ");
+        json_literal(e, f->place == ET_QP_ISSUE ? "issues" : f->path);
+        put(e, ") j WHERE ");
+        pred(e, n, some);
+        put(e, ")");
+        return;
+    default: pred(e, n, n->op); return;
+    }
+}
+
+/*
+ * Free text is one FTS5 phrase: the whole text inside double quotes, inner
+ * quotes doubled. Inside a string FTS5 has no operators, so user text can
+ * only ever be words to look for.
+ */
+static int fts_phrase(struct et_buf *out, const char *s, size_t len)
+{
+    int rc = et_buf_addch(out, '"');
+
+    for (size_t i = 0; !rc && i < len; i++) {
+        if (s[i] == '"')
+            rc = et_buf_addch(out, '"');
+        if (!rc)
+            rc = et_buf_addch(out, s[i]);
+    }
+    return rc ? rc : et_buf_addch(out, '"');
+}
+
+static void text_sql(struct emit *e, const struct et_qnode *n)
+{
+    struct et_buf b = ET_BUF_INIT;
+    struct et_sqlparam p = {ET_QV_STR, NULL, 0, 0, 0, NULL};
+
+    if (e->rc)
+        return;
+    e->rc = fts_phrase(&b, n->text, n->text_len);
+    if (e->rc)
+        return;
+    p.own = et_buf_detach(&b, &p.len);
+    p.s = p.own;
+    put(e, "e.execution_id IN (SELECT execution_id FROM fts WHERE fts "
+           "MATCH ");
+    bind(e, &p);
+    if (e->rc)
+        et__free(p.own); /* not handed over */
+    put(e, ")");
+}
+
+static void node_sql(struct emit *e, const struct et_qnode *n)
+{
+    switch (n->kind) {
+    case ET_QN_AND:
+    case ET_QN_OR:
+        put(e, "(");
+        for (const struct et_qnode *k = n->kids; k; k = k->next) {
+            if (k != n->kids)
+                put(e, n->kind == ET_QN_AND ? " AND " : " OR ");
+            node_sql(e, k);
+        }
+        put(e, ")");
+        return;
+    case ET_QN_NOT:
+        /* a missing field makes a comparison NULL: count it as false */
+        put(e, "NOT COALESCE(");
+        node_sql(e, n->kids);
+        put(e, ", 0)");
+        return;
+    case ET_QN_CMP: cmp(e, n); return;
+    case ET_QN_TEXT: text_sql(e, n); return;
+    case ET_QN_ACTION:
+        put(e, "e.execution_id IN (SELECT a.execution_id FROM actions a "
+               "WHERE ");
+        node_sql(e, n->kids);
+        put(e, ")");
+        return;
+    }
+}
+
+static int64_t effective_limit(const struct et_query *q,
+                               const struct et_qrun *run)
+{
+    int64_t a = q ? q->limit : -1, b = run ? run->limit : -1;
+
+    if (a < 0)
+        return b;
+    return b < 0 || a < b ? a : b;
+}
+
+static void order_sql(struct emit *e, const struct et_query *q)
+{
+    if (!q || q->n_order == 0) {
+        /* newest first; (start_ns, execution_id) is the index's order */
+        put(e, " ORDER BY e.start_ns DESC, e.execution_id DESC");
+        return;
+    }
+    put(e, " ORDER BY ");
+    for (size_t i = 0; i < q->n_order; i++) {
+        field_expr(e, q->order[i].field, q->order[i].json_path);
+        put(e, q->order[i].desc ? " DESC, " : " ASC NULLS LAST, ");
+    }
+    put(e, "e.execution_id");
+}
+
+static int build(struct emit *e, const struct et_query *q,
+                 const struct et_qrun *run, struct et_error *err)
+{
+    bool where = q && q->where;
+
+    put(e, run && run->ids_only ? "SELECT e.execution_id FROM executions e"
+                                : "SELECT " SUMMARY_COLUMNS
+                                  " FROM executions e");
+    if (where || (run && run->only_id))
+        put(e, " WHERE ");
+    if (where)
+        node_sql(e, q->where);
+    if (run && run->only_id) {
+        put(e, where ? " AND e.execution_id = " : "e.execution_id = ");
+        bind_str(e, run->only_id, strlen(run->only_id));
+    }
+    order_sql(e, q);
+    put(e, " LIMIT ");
+    bind_int(e, effective_limit(q, run));
+    if (e->rc)
+        return et_error_set(err, e->rc, "cannot build the query: %s",
+                            et_status_str(e->rc));
+    return ET_OK;
+}
+
+int et__sqlite_query_sql(const struct et_query *q, const struct et_qrun *run,
+                         struct et_buf *sql, struct et_sqlparams *params,
+                         struct et_error *err)
+{
+    struct emit e = {sql, params, ET_OK};
+
+    return build(&e, q, run, err);
+}
+
+int et__sqlite_where_sql(const struct et_query *q, struct et_buf *sql,
+                         struct et_sqlparams *params, struct et_error *err)
+{
+    struct emit e = {sql, params, ET_OK};
+
+    if (q && q->where)
+        node_sql(&e, q->where);
+    else
+        put(&e, "1");
+    if (e.rc)
+        return et_error_set(err, e.rc, "cannot build the query: %s",
+                            et_status_str(e.rc));
+    return ET_OK;
+}
+
+/* ---- running statements ---- */
+
+int et__sqlite_fail(sqlite3 *db, int rc, struct et_error *err,
+                    const char *what)
+{
+    int code = (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED
+                   ? ET_EBUSY
+               : (rc & 0xff) == SQLITE_NOMEM ? ET_ENOMEM
+               : (rc & 0xff) == SQLITE_CORRUPT ? ET_EINTEGRITY
+                                               : ET_EIO;
+
+    return et_error_set(err, code, "%s: %s", what, sqlite3_errmsg(db));
+}
+
+/*
+ * Prepare a generated statement and bind its parameters. It must be one
+ * statement and read-only: a query can never change the trail.
+ */
+int et__sqlite_prepare(sqlite3 *db, const struct et_buf *sql,
+                       const struct et_sqlparams *p, sqlite3_stmt **out,
+                       struct et_error *err)
+{
+    const char *tail = NULL;
+    int rc;
+
+    *out = NULL;
+    rc = sqlite3_prepare_v3(db, sql->ptr, (int)sql->len, 0, out, &tail);
+    if (rc != SQLITE_OK)
+        return et__sqlite_fail(db, rc, err, "prepare query");
+    if (!*out || (tail && *tail) || !sqlite3_stmt_readonly(*out)) {
+        sqlite3_finalize(*out);
+        *out = NULL;
+        return et_error_set(err, ET_EINTERNAL,
+                            "refusing to run a query statement that is not "
+                            "a single read-only statement");
+    }
+    for (size_t i = 0; i < p->n; i++) {
+        const struct et_sqlparam *v = &p->v[i];
+        int idx = (int)i + 1;
+
+        if (v->type == ET_QV_STR)
+            rc = sqlite3_bind_text64(*out, idx, v->s, v->len, SQLITE_STATIC,
+                                     SQLITE_UTF8);
+        else if (v->type == ET_QV_INT)
+            rc = sqlite3_bind_int64(*out, idx, v->i);
+        else
+            rc = sqlite3_bind_double(*out, idx, v->d);
+        if (rc != SQLITE_OK) {
+            sqlite3_finalize(*out);
+            *out = NULL;
+            return et__sqlite_fail(db, rc, err, "bind query parameter");
+        }
+    }
+    return ET_OK;
+}
+
+int64_t et__sqlite_col_i64(sqlite3_stmt *q, int i, int64_t null_value)
+{
+    return sqlite3_column_type(q, i) == SQLITE_NULL
+               ? null_value
+               : sqlite3_column_int64(q, i);
+}
+
+static const char *col_text(sqlite3_stmt *q, int i)
+{
+    return (const char *)sqlite3_column_text(q, i);
+}
+
+static void summary_row(sqlite3_stmt *q, struct et_exec_row *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->execution_id = col_text(q, 0);
+    r->session_id = col_text(q, 1);
+    r->agent_name = col_text(q, 2);
+    r->agent_version = col_text(q, 3);
+    r->state = col_text(q, 4);
+    r->verification = col_text(q, 5);
+    r->completeness = col_text(q, 6);
+    r->accuracy = col_text(q, 7);
+    r->efficiency = col_text(q, 8);
+    r->start_ns = et__sqlite_col_i64(q, 9, 0);
+    r->end_ns = et__sqlite_col_i64(q, 10, 0);
+    r->duration_ms = et__sqlite_col_i64(q, 11, -1);
+    r->n_actions = et__sqlite_col_i64(q, 12, 0);
+    r->n_failed_actions = et__sqlite_col_i64(q, 13, 0);
+    r->first_seq = (uint64_t)et__sqlite_col_i64(q, 14, 0);
+    r->last_seq = (uint64_t)et__sqlite_col_i64(q, 15, 0);
+}
+
+int et__sqlite_query_run(struct et_store *st, const struct et_query *q,
+                         const struct et_qrun *run, et_exec_row_fn *fn,
+                         void *ctx, struct et_error *err)
+{
+    sqlite3 *db = et__sqlite_db(st);
+    struct et_buf sql = ET_BUF_INIT;
+    struct et_sqlparams params = {NULL, 0, 0};
+    sqlite3_stmt *stmt = NULL;
+    int rc = et__sqlite_query_sql(q, run, &sql, &params, err);
+
+    if (!rc)
+        rc = et__sqlite_prepare(db, &sql, &params, &stmt, err);
+    while (!rc) {
+        struct et_exec_row row;
+        int s = sqlite3_step(stmt);
+
+        if (s == SQLITE_DONE)
+            break;
+        if (s != SQLITE_ROW) {
+            rc = et__sqlite_fail(db, s, err, "run query");
+            break;
+        }
+        if (run && run->ids_only) {
+            memset(&row, 0, sizeof(row));
+            row.execution_id = col_text(stmt, 0);
+        } else {
+            summary_row(stmt, &row);
+        }
+        rc = fn(ctx, &row);
+    }
+    sqlite3_finalize(stmt);
+    et__sqlparams_release(&params);
+    et_buf_release(&sql);
+    return rc;
+}
+
+static int explain_params(const struct et_sqlparams *p, struct et_buf *out)
+{
+    int rc = ET_OK;
+
+    for (size_t i = 0; !rc && i < p->n; i++) {
+        const struct et_sqlparam *v = &p->v[i];
+
+        if (v->type == ET_QV_STR) {
+            rc = et_buf_printf(out, "  ?%zu = '", i + 1);
+            /* shown as an SQL literal would be, for reading only */
+            for (size_t k = 0; !rc && k < v->len; k++)
+                rc = v->s[k] == '\'' ? et_buf_add(out, "''", 2)
+                                     : et_buf_addch(out, v->s[k]);
+            if (!rc)
+                rc = et_buf_addstr(out, "'\n");
+        } else if (v->type == ET_QV_INT) {
+            rc = et_buf_printf(out, "  ?%zu = %lld\n", i + 1,
+                               (long long)v->i);
+        } else {
+            rc = et_buf_printf(out, "  ?%zu = %.17g\n", i + 1, v->d);
+        }
+    }
+    return rc;
+}
+
+/* EXPLAIN QUERY PLAN rows: id, parent, detail; indented by depth. */
+static int explain_plan(sqlite3 *db, const struct et_buf *sql,
+                        const struct et_sqlparams *p, struct et_buf *out,
+                        struct et_error *err)
+{
+    struct et_buf eq = ET_BUF_INIT;
+    sqlite3_stmt *stmt = NULL;
+    int ids[64], depth[64], n = 0, s;
+    int rc = et_buf_addstr(&eq, "EXPLAIN QUERY PLAN ");
+
+    if (!rc)
+        rc = et_buf_add(&eq, sql->ptr, sql->len);
+    if (rc) {
+        et_buf_release(&eq);
+        return et_error_set(err, rc, "out of memory");
+    }
+    rc = sqlite3_prepare_v3(db, eq.ptr, (int)eq.len, 0, &stmt, NULL);
+    if (rc != SQLITE_OK) {
+        et_buf_release(&eq);
+        return et__sqlite_fail(db, rc, err, "explain query");
+    }
+    for (size_t i = 0; i < p->n && rc == SQLITE_OK; i++) {
+        const struct et_sqlparam *v = &p->v[i];
+
+        rc = v->type == ET_QV_STR
+                 ? sqlite3_bind_text64(stmt, (int)i + 1, v->s, v->len,
+                                       SQLITE_STATIC, SQLITE_UTF8)
+             : v->type == ET_QV_INT
+                 ? sqlite3_bind_int64(stmt, (int)i + 1, v->i)
+                 : sqlite3_bind_double(stmt, (int)i + 1, v->d);
+    }
+    rc = ET_OK;
+    while (!rc && (s = sqlite3_step(stmt)) == SQLITE_ROW) {
+        int id = sqlite3_column_int(stmt, 0), parent = sqlite3_column_int(stmt, 1);
+        int d = 0;
+
+        for (int i = 0; i < n; i++)
+            if (ids[i] == parent)
+                d = depth[i] + 1;
+        if (n < (int)ET_ARRAY_SIZE(ids)) {
+            ids[n] = id;
+            depth[n++] = d;
+        }
+        rc = et_buf_printf(out, "  %*s%s\n", d * 2, "",
+                           col_text(stmt, 3) ? col_text(stmt, 3) : "");
+    }
+    sqlite3_finalize(stmt);
+    et_buf_release(&eq);
+    return rc ? et_error_set(err, rc, "out of memory") : ET_OK;
+}
+
+int et__sqlite_query_explain(struct et_store *st, const struct et_query *q,
+                             const struct et_qrun *run, struct et_buf *out,
+                             struct et_error *err)
+{
+    sqlite3 *db = et__sqlite_db(st);
+    struct et_buf sql = ET_BUF_INIT;
+    struct et_sqlparams params = {NULL, 0, 0};
+    sqlite3_stmt *stmt = NULL;
+    int rc = et__sqlite_query_sql(q, run, &sql, &params, err);
+
+    if (!rc)
+        rc = et__sqlite_prepare(db, &sql, &params, &stmt, err); /* read-only check */
+    sqlite3_finalize(stmt);
+    if (!rc) {
+        rc = et_buf_printf(out, "sql (read-only): %s\nparameters:\n",
+                           sql.ptr);
+        if (!rc)
+            rc = explain_params(&params, out);
+        if (!rc)
+            rc = et_buf_addstr(out, "plan:\n");
+        if (rc)
+            rc = et_error_set(err, rc, "out of memory");
+    }
+    if (!rc)
+        rc = explain_plan(db, &sql, &params, out, err);
+    et__sqlparams_release(&params);
+    et_buf_release(&sql);
+    return rc;
+}

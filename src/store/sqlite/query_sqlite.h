@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The SQLite dialect of the query language: checked query trees
+ * (src/query/ast.h) to parameterised SQL, run only as read-only statements;
+ * plus full-text search and the aggregates.
+ */
+#ifndef ET_STORE_SQLITE_QUERY_SQLITE_H
+#define ET_STORE_SQLITE_QUERY_SQLITE_H
+
+#include <sqlite3.h>
+
+#include "base/buf.h"
+#include "query/ast.h"
+#include "store/store.h"
+
+/* One bound parameter of a generated statement. Strings are borrowed from
+ * the query, except those the dialect built itself (owned). */
+struct et_sqlparam {
+    enum et_qvtype type;
+    const char *s;
+    size_t len;
+    int64_t i;
+    double d;
+    char *own; /* when the dialect built s: freed by et__sqlparams_release */
+};
+
+struct et_sqlparams {
+    struct et_sqlparam *v;
+    size_t n, cap;
+};
+
+void et__sqlparams_release(struct et_sqlparams *p);
+
+/*
+ * The statement for q (NULL = every execution) under run (may be NULL):
+ * `SELECT <columns> FROM executions e WHERE ... ORDER BY ... LIMIT ?`.
+ * User values only ever appear in *params, never in *sql.
+ */
+ET_NODISCARD int et__sqlite_query_sql(const struct et_query *q,
+                                      const struct et_qrun *run,
+                                      struct et_buf *sql,
+                                      struct et_sqlparams *params,
+                                      struct et_error *err);
+/* The WHERE condition alone (for aggregates), "1" for NULL. */
+ET_NODISCARD int et__sqlite_where_sql(const struct et_query *q,
+                                      struct et_buf *sql,
+                                      struct et_sqlparams *params,
+                                      struct et_error *err);
+/* The FTS5 MATCH expression for user words: each word a quoted string, so
+ * that no FTS5 operator can be written. ET_EINPUT when there is none. */
+ET_NODISCARD int et__sqlite_fts_words(const char *words, size_t len,
+                                      struct et_buf *out,
+                                      struct et_error *err);
+
+/* Prepare sql as one read-only statement and bind p (else ET_EINTERNAL:
+ * a query can never change the trail). */
+ET_NODISCARD int et__sqlite_prepare(sqlite3 *db, const struct et_buf *sql,
+                                    const struct et_sqlparams *p,
+                                    sqlite3_stmt **out, struct et_error *err);
+int et__sqlite_fail(sqlite3 *db, int rc, struct et_error *err,
+                    const char *what);
+int64_t et__sqlite_col_i64(sqlite3_stmt *q, int i, int64_t null_value);
+
+/* store ops (sqlite.c's table) */
+sqlite3 *et__sqlite_db(struct et_store *st);
+int et__sqlite_query_run(struct et_store *st, const struct et_query *q,
+                         const struct et_qrun *run, et_exec_row_fn *fn,
+                         void *ctx, struct et_error *err);
+int et__sqlite_query_explain(struct et_store *st, const struct et_query *q,
+                             const struct et_qrun *run, struct et_buf *out,
+                             struct et_error *err);
+int et__sqlite_search(struct et_store *st, const struct et_store_search *s,
+                      et_store_hit_fn *fn, void *ctx, struct et_error *err);
+int et__sqlite_agent_stats(struct et_store *st, const struct et_query *q,
+                           et_store_agent_fn *fn, void *ctx,
+                           struct et_error *err);
+int et__sqlite_failures(struct et_store *st, const struct et_query *q,
+                        et_store_failure_fn *fn, void *ctx,
+                        struct et_error *err);
+
+#endif /* ET_STORE_SQLITE_QUERY_SQLITE_H */
