@@ -129,28 +129,45 @@ int et_time_parse(const char *s, size_t len, bool allow_date, int64_t *ns_out)
     return ET_OK;
 }
 
+/* Inverse of days_from_civil (proleptic Gregorian). */
+static void civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+    int64_t era, doe, yoe, doy, mp;
+
+    z += 719468;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    doe = z - era * 146097;
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
 void et_time_format(int64_t ns, char out[ET_RFC3339_MAX])
 {
+    /* computed here rather than with gmtime_r, which makes glibc read the
+     * time zone database on first use: this runs on every hook call */
     int64_t secs = ns / 1000000000;
     int64_t rem = ns % 1000000000;
-    struct tm tm;
-    time_t t;
+    int64_t days, sod;
+    int y, mo, d;
+    char tmp[128]; /* room for any int fields: no truncation */
 
     if (rem < 0) {
         rem += 1000000000;
         secs -= 1;
     }
-    t = (time_t)secs;
-    if (!gmtime_r(&t, &tm)) {
-        snprintf(out, ET_RFC3339_MAX, "1970-01-01T00:00:00.000Z");
-        return;
+    days = secs / 86400;
+    sod = secs % 86400;
+    if (sod < 0) {
+        sod += 86400;
+        days -= 1;
     }
-    {
-        char tmp[128]; /* room for any int fields: no truncation */
-
-        snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-                 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                 tm.tm_min, tm.tm_sec, (int)(rem / 1000000));
-        snprintf(out, ET_RFC3339_MAX, "%.*s", ET_RFC3339_MAX - 1, tmp);
-    }
+    civil_from_days(days, &y, &mo, &d);
+    snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", y, mo,
+             d, (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60),
+             (int)(rem / 1000000));
+    snprintf(out, ET_RFC3339_MAX, "%.*s", ET_RFC3339_MAX - 1, tmp);
 }

@@ -71,7 +71,8 @@ int et_trail_start(struct et_trail *t, const char *json, size_t len,
                                           "field");
         goto out;
     }
-    if (!et__jstr(et__jget(doc, "agent_metadata"), "name")) {
+    if (!et__jstr(et__jget(doc, "agent_metadata"), "name") ||
+        !*et__jstr(et__jget(doc, "agent_metadata"), "name")) {
         rc = et_error_set(err, ET_EINPUT,
                           "agent_metadata.name: missing mandatory field");
         goto out;
