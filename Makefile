@@ -11,7 +11,10 @@ build:
 	@cmake --preset release >/dev/null
 	@cmake --build --preset release
 
-run: build
+run:
+	@tools/setup.sh run
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release
 	@tools/demo.sh build/release/exectrail
 
 test:

@@ -44,16 +44,24 @@ run "$ET" respond "$id" --response "Found 2 issues: SQL injection at login.py:42
 step "6. Completion: verification verdict"
 run "$ET" complete "$id" --status PARTIAL --confidence 0.5
 
-step "7. Two more executions, recorded whole (the spec's JSON record)"
-for agent in test-runner doc-writer; do
-  "$ET" start --agent "$agent" --request "routine $agent task" >"$DIR/id"
-  id2=$(cat "$DIR/id")
-  "$ET" delegate "$id2" --prompt "Do the routine $agent task"
-  "$ET" action "$id2" --tool Bash --input "make check" --output ok
-  "$ET" respond "$id2" --response "done"
-  "$ET" complete "$id2" --status MATCH --confidence 1
-  echo "$agent: $id2"
-done
+step "7. A whole execution at once: the spec's JSON record"
+cat >"$DIR/record.json" <<'JSON'
+{"session_id": "6f1c2d3e-4a5b-4c6d-8e7f-0a1b2c3d4e5f",
+ "timestamp_start": "2025-01-16T10:30:00.000Z", "timestamp_end": "2025-01-16T10:32:15.234Z",
+ "main_agent_context": {"user_request": "Add tests for the parser", "expected_outcome": "new tests pass"},
+ "agent_metadata": {"name": "test-runner", "version": "v1.3", "tools_available": ["Bash", "Write"]},
+ "delegation": {"prompt_sent": "Write unit tests for src/parse.c and run them"},
+ "execution": {"actions_taken": [
+   {"tool": "Write", "action": "create tests/test_parse.c", "input": "tests/test_parse.c", "output": "written", "timestamp": "2025-01-16T10:31:00.000Z", "success": true, "error": null},
+   {"tool": "Bash", "action": "run the tests", "input": "make test", "output": "12 passed", "timestamp": "2025-01-16T10:32:00.000Z", "success": true, "error": null}]},
+ "output": {"raw_response": "Added 12 tests; all pass.", "files_modified": ["tests/test_parse.c"], "commands_executed": ["make test"]},
+ "verification": {"status": "MATCH", "confidence_score": 0.95}}
+JSON
+printf '$ %s record %s\n' "$ET" "$DIR/record.json"
+rid=$("$ET" record "$DIR/record.json")
+echo "$rid"
+echo "(duration_ms was derived from the timestamps: $("$ET" show --json --compact "$rid" \
+  | sed 's/.*"duration_ms":\([0-9]*\).*/\1/') ms)"
 
 step "8. The trail"
 run "$ET" list
@@ -73,8 +81,10 @@ step "12. Tamper with one stored byte, behind exectrail's back"
 if command -v sqlite3 >/dev/null 2>&1; then
   sqlite3 "$DIR/trail.db" "UPDATE ledger SET body = replace(body, 'make test', 'make tesT') WHERE seq = (SELECT min(seq) FROM ledger WHERE body LIKE '%make test%')"
   printf '$ %s verify\n' "$ET"
-  if "$ET" verify; then echo "(unexpected: tampering not detected)"; exit 1; fi
-  echo "(exit status $? would be 4: integrity failure, with the event named)"
+  status=0
+  "$ET" verify || status=$?
+  if [ "$status" -ne 4 ]; then echo "(unexpected: exit status $status)"; exit 1; fi
+  echo "(exit status 4: integrity failure, with the event and its execution named)"
 else
   echo "(install sqlite3 to see this step)"
 fi

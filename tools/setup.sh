@@ -1,13 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Install the Debian 12 packages exectrail needs, only those missing.
-# usage: tools/setup.sh [build|test|bench|fuzz]...   (default: build)
+# usage: tools/setup.sh [build|run|test|bench|fuzz]...   (default: build)
 set -eu
 
 want=""
 for what in "${@:-build}"; do
   case "$what" in
     build) want="$want gcc make cmake ninja-build pkg-config libsqlite3-dev libjson-c-dev libsodium-dev" ;;
+    run)   want="$want gcc make cmake ninja-build pkg-config libsqlite3-dev libjson-c-dev libsodium-dev sqlite3" ;;
     test)  want="$want gcc make cmake ninja-build pkg-config libsqlite3-dev libjson-c-dev libsodium-dev sqlite3 python3" ;;
     bench) want="$want gcc make cmake ninja-build pkg-config libsqlite3-dev libjson-c-dev libsodium-dev python3" ;;
     fuzz)  want="$want clang libclang-rt-14-dev" ;;

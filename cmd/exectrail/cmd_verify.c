@@ -111,7 +111,7 @@ int cmd_verify(int argc, char **argv)
     if (rep.erased)
         printf(" (%llu erased by retention policy, hashes kept)",
                (unsigned long long)rep.erased);
-    printf(", %llu signed checkpoints match\n",
+    printf(", %llu signed checkpoint(s) match\n",
            (unsigned long long)rep.checkpoints);
     printf("  tree size %llu, root %s\n", (unsigned long long)rep.events,
            root);
