@@ -49,7 +49,7 @@ eq "$(owner 4)|$(owner 5)|$(owner 14)" "$B|$A|$C" "the events interleave as plan
 expect_exit 0 "checkpoint --out cp1" et checkpoint --out "$T_DIR/cp1"
 eq "$(sed -n 2p "$T_DIR/cp1")" "$N1" "cp1 covers $N1 events"
 expect_exit 0 "verify passes on the untouched trail" et verify
-contains "$T_DIR/out" "OK: $N1 events verified, 1 signed checkpoints match" "verify counts events and the stored checkpoint"
+contains "$T_DIR/out" "OK: $N1 events verified, 1 signed checkpoint(s) match" "verify counts events and the stored checkpoint"
 expect_exit 0 "verify --checkpoint cp1" et verify --checkpoint "$T_DIR/cp1"
 contains "$T_DIR/out" "extends the given checkpoint" "verify says the trail extends cp1"
 

@@ -246,6 +246,6 @@ rejects drop "a proof leaving out one of the execution's events: rejected" "even
 expect_exit 6 "proof of an unknown id exits 6" et proof 00000000-0000-4000-8000-000000000000
 contains "$T_DIR/err" "no execution" "the message says so"
 expect_exit 0 "verify at the end (proof stored signed checkpoints)" et verify
-contains "$T_DIR/out" "OK: $NEV events verified, 2 signed checkpoints match" "both proofs' checkpoints are stored and match"
+contains "$T_DIR/out" "OK: $NEV events verified, 2 signed checkpoint(s) match" "both proofs' checkpoints are stored and match"
 
 done_testing

@@ -196,6 +196,13 @@ with open(sys.argv[2], "w") as f:
     top = sorted((r for r in recs if r["agent_metadata"]["name"] == "doc-writer"),
                  key=lambda r: (start_s(r), r["execution_id"]), reverse=True)
     f.write("ordered:newest\tagent:doc-writer\t%s\n" % " ".join(r["execution_id"] for r in top))
+    # pages (--limit 7, newest first) take another plan: check them too
+    newest = sorted(recs, key=lambda r: (start_s(r), r["execution_id"]), reverse=True)
+    for name, q, pred in cases:
+        if name in ("spec-failures", "spec-quality-low", "spec-security", "spec-api",
+                    "failed-bash", "no-md", "slow-failing", "not-status-list"):
+            page = [r["execution_id"] for r in newest if pred(r)][:7]
+            f.write("page:%s\t%s\t%s\n" % (name, q, " ".join(page)))
 PY
 [ -s "$T_DIR/cases.tsv" ] || { fails "the corpus generator ran"; done_testing; }
 
@@ -206,12 +213,14 @@ trail_state "$T_DIR/state.before"
 # ---- each query returns exactly the expected ids -----------------------------
 nonempty=0
 while IFS=$'\t' read -r name query want; do
-  if ! et query --format ids "$query" >"$T_DIR/got" 2>"$T_DIR/err"; then
+  limit=0
+  case $name in page:*) limit=7 ;; esac
+  if ! et query --format ids --limit "$limit" "$query" >"$T_DIR/got" 2>"$T_DIR/err"; then
     fails "$name: $query" "exit $?: $(head -c 300 "$T_DIR/err")"
     continue
   fi
   case $name in
-    ordered:*) got=$(tr '\n' ' ' <"$T_DIR/got" | sed 's/ $//') ;;
+    ordered:* | page:*) got=$(tr '\n' ' ' <"$T_DIR/got" | sed 's/ $//') ;;
     *) got=$(sort "$T_DIR/got" | tr '\n' ' ' | sed 's/ $//') ;;
   esac
   n=$(echo "$want" | wc -w | tr -d ' ')

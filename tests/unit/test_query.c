@@ -372,7 +372,8 @@ T_TEST(sql_uses_columns_and_subqueries)
                                    "a.success = 1, 0)");
     T_ASSERT_STR_CONTAINS(sql.ptr, "json_extract(e.doc, "
                                    "'$.delegation.prompt_sent') LIKE ?");
-    T_ASSERT_STR_CONTAINS(sql.ptr, "ORDER BY e.start_ns DESC");
+    /* a whole answer: filter through the indexes, then sort */
+    T_ASSERT_STR_CONTAINS(sql.ptr, "ORDER BY +e.start_ns DESC");
     /* the free text is one quoted FTS5 phrase */
     T_ASSERT(param_has(&p, "\"deploy\""));
     et__sqlparams_release(&p);
@@ -382,6 +383,31 @@ T_TEST(sql_uses_columns_and_subqueries)
     /* a quote inside free text is doubled, so it cannot end the phrase */
     T_ASSERT_OK(sql_of("\"a\\\" OR b\"", &sql, &p, &q));
     T_ASSERT(param_has(&p, "\"a\"\" OR b\""));
+    et__sqlparams_release(&p);
+    et_buf_release(&sql);
+    et_query_free(q);
+}
+
+T_TEST(sql_for_a_page_walks_the_time_index)
+{
+    struct et_error err = ET_ERROR_INIT;
+    struct et_buf sql = ET_BUF_INIT;
+    struct et_sqlparams p = {NULL, 0, 0};
+    struct et_qrun run = {100, NULL, true};
+    struct et_query *q = NULL;
+    const char *text = "verification status ERROR files_modified auth "
+                       "action(NOT success) agent:x";
+
+    T_ASSERT_OK(et_query_parse(text, strlen(text), NOW_NS, &q, &err));
+    T_ASSERT_OK(et__sqlite_query_sql(q, &run, &sql, &p, &err));
+    T_ASSERT_STR_CONTAINS(sql.ptr, "SELECT e.execution_id FROM");
+    T_ASSERT_STR_CONTAINS(sql.ptr, "+e.verification = ?");
+    T_ASSERT_STR_CONTAINS(sql.ptr, " e.agent_name = ?");
+    T_ASSERT_STR_CONTAINS(sql.ptr, "EXISTS (SELECT 1 FROM exec_lists l "
+                                   "WHERE l.execution_id = e.execution_id");
+    T_ASSERT_STR_CONTAINS(sql.ptr, "EXISTS (SELECT 1 FROM actions a WHERE "
+                                   "a.execution_id = e.execution_id");
+    T_ASSERT_STR_CONTAINS(sql.ptr, "ORDER BY e.start_ns DESC");
     et__sqlparams_release(&p);
     et_buf_release(&sql);
     et_query_free(q);
@@ -690,6 +716,7 @@ T_MAIN("query", T_CASE(spec_queries_parse_verbatim),
        T_CASE(actions_and_time), T_CASE(errors_name_the_column),
        T_CASE(limits_are_enforced), T_CASE(sql_is_parameterised),
        T_CASE(sql_uses_columns_and_subqueries),
+       T_CASE(sql_for_a_page_walks_the_time_index),
        T_CASE(field_table_paths_are_plain),
        T_CASE(only_read_only_statements_run), T_CASE(fts_words_are_quoted),
        T_CASE(run_over_a_trail), T_CASE(records_match_explain_search_stats_follow))
