@@ -236,3 +236,26 @@ bool cli_is_tty(FILE *f)
 {
     return isatty(fileno(f)) != 0;
 }
+
+int cli_run_phase(const char *verb, int argc, char **argv, int optind_,
+                  struct json_object *obj, const char *json_path,
+                  cli_phase_fn *fn)
+{
+    struct et_error err = ET_ERROR_INIT;
+    struct et_trail *t = NULL;
+    const char *text;
+    size_t len;
+    int rc;
+
+    if (optind_ + 1 != argc)
+        return cli_usage_error(verb, "give the execution id");
+    if (json_path && (rc = cli_merge_json(verb, obj, json_path)))
+        return rc;
+    rc = cli_open(verb, true, &t);
+    if (rc)
+        return rc;
+    text = cli_json_text(obj, &len);
+    rc = fn(t, argv[optind_], text, len, &err);
+    et_trail_close(t);
+    return rc ? cli_fail(verb, &err) : 0;
+}

@@ -57,6 +57,17 @@ struct json_object *cli_child(struct json_object *obj, const char *key);
 /* Merge the JSON object in `path` (file or "-") into obj; exit status. */
 int cli_merge_json(const char *verb, struct json_object *obj,
                    const char *path);
+typedef int cli_phase_fn(struct et_trail *t, const char *id,
+                         const char *json, size_t len, struct et_error *err);
+/*
+ * The common end of a phase verb: check that exactly one argument (the
+ * execution id) is left at argv[optind], merge --json (when json_path is
+ * set) into obj, open the trail and call fn with obj's JSON. Returns the
+ * exit status (errors printed).
+ */
+int cli_run_phase(const char *verb, int argc, char **argv, int optind_,
+                  struct json_object *obj, const char *json_path,
+                  cli_phase_fn *fn);
 /* Compact JSON text of obj (owned by obj). */
 const char *cli_json_text(struct json_object *obj, size_t *len_out);
 /* Format ns as RFC 3339 ms into out (32 bytes). */
@@ -83,5 +94,9 @@ int cmd_query(int argc, char **argv);
 int cmd_search(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
+int cmd_hook(int argc, char **argv);
+int cmd_spool(int argc, char **argv);
+int cmd_hooks(int argc, char **argv);
+int cmd_import_claude_code(int argc, char **argv);
 
 #endif /* ET_CMD_CLI_H */

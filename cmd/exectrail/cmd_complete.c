@@ -30,10 +30,7 @@ int cmd_complete(int argc, char **argv)
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     struct json_object *o = json_object_new_object();
-    struct et_error err = ET_ERROR_INIT;
-    struct et_trail *t = NULL;
-    const char *json_path = NULL, *text;
-    size_t len;
+    const char *json_path = NULL;
     int c, rc = 0;
 
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -66,20 +63,7 @@ int cmd_complete(int argc, char **argv)
             goto out;
         }
     }
-    if (optind + 1 != argc) {
-        rc = cli_usage_error("complete", "give the execution id");
-        goto out;
-    }
-    if (json_path && (rc = cli_merge_json("complete", o, json_path)))
-        goto out;
-    rc = cli_open("complete", true, &t);
-    if (rc)
-        goto out;
-    text = cli_json_text(o, &len);
-    rc = et_trail_complete(t, argv[optind], text, len, &err);
-    et_trail_close(t);
-    if (rc)
-        rc = cli_fail("complete", &err);
+    rc = cli_run_phase("complete", argc, argv, optind, o, json_path, et_trail_complete);
 out:
     json_object_put(o);
     return rc;

@@ -30,9 +30,7 @@ int cmd_delegate(int argc, char **argv)
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     struct json_object *d = json_object_new_object();
-    struct et_error err = ET_ERROR_INIT;
-    struct et_trail *t = NULL;
-    const char *json_path = NULL, *text;
+    const char *json_path = NULL;
     char *prompt = NULL;
     size_t len;
     int c, rc = 0;
@@ -63,20 +61,7 @@ int cmd_delegate(int argc, char **argv)
             goto out;
         }
     }
-    if (optind + 1 != argc) {
-        rc = cli_usage_error("delegate", "give the execution id");
-        goto out;
-    }
-    if (json_path && (rc = cli_merge_json("delegate", d, json_path)))
-        goto out;
-    rc = cli_open("delegate", true, &t);
-    if (rc)
-        goto out;
-    text = cli_json_text(d, &len);
-    rc = et_trail_delegate(t, argv[optind], text, len, &err);
-    et_trail_close(t);
-    if (rc)
-        rc = cli_fail("delegate", &err);
+    rc = cli_run_phase("delegate", argc, argv, optind, d, json_path, et_trail_delegate);
 out:
     free(prompt);
     json_object_put(d);

@@ -43,9 +43,7 @@ int cmd_respond(int argc, char **argv)
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     struct json_object *o = json_object_new_object();
-    struct et_error err = ET_ERROR_INIT;
-    struct et_trail *t = NULL;
-    const char *json_path = NULL, *text;
+    const char *json_path = NULL;
     char *resp = NULL;
     size_t len;
     int c, rc = 0;
@@ -84,20 +82,7 @@ int cmd_respond(int argc, char **argv)
             goto out;
         }
     }
-    if (optind + 1 != argc) {
-        rc = cli_usage_error("respond", "give the execution id");
-        goto out;
-    }
-    if (json_path && (rc = cli_merge_json("respond", o, json_path)))
-        goto out;
-    rc = cli_open("respond", true, &t);
-    if (rc)
-        goto out;
-    text = cli_json_text(o, &len);
-    rc = et_trail_respond(t, argv[optind], text, len, &err);
-    et_trail_close(t);
-    if (rc)
-        rc = cli_fail("respond", &err);
+    rc = cli_run_phase("respond", argc, argv, optind, o, json_path, et_trail_respond);
 out:
     free(resp);
     json_object_put(o);
