@@ -83,6 +83,10 @@ static void record(FILE *f, long i, int nact)
             PICK(agents));
     fprintf(f, "\"delegation\":{\"prompt_sent\":\"");
     text(f, 20);
+    /* rarer words, so that a text search can be selective: one of 200
+     * components (0.5% each) and one of 10000 tickets */
+    fprintf(f, " component comp%03d ticket tkt%04d", (int)(rnd() % 200),
+            (int)(rnd() % 10000));
     fprintf(f, "\"},\"execution\":{\"actions_taken\":[");
     for (int k = 0; k < nact; k++) {
         int ok = rnd() % 10 != 0;

@@ -27,11 +27,16 @@ static void open_db(void)
             ET_BUG("schema does not apply");
 }
 
-static void plan_and_run(const struct et_query *q, bool ids_only)
+/* mode picks the plan's shape: whole answer, a page, or one execution */
+static void plan_and_run(const struct et_query *q, size_t mode)
 {
     struct et_buf sql = ET_BUF_INIT;
     struct et_sqlparams p = {NULL, 0, 0};
-    struct et_qrun run = {7, NULL, ids_only};
+    struct et_qrun run = {mode % 3 == 0 ? -1 : 7,
+                          mode % 3 == 2 ? "00000000-0000-4000-8000-"
+                                          "000000000000"
+                                        : NULL,
+                          (mode & 1) != 0};
     struct et_error err = ET_ERROR_INIT;
     sqlite3_stmt *st = NULL;
     int rc;
@@ -75,7 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (et_query_describe(q, &text, &err) == ET_OK)
         et_trail_free_string(text);
-    plan_and_run(q, (size & 1) != 0);
+    plan_and_run(q, size);
     et_query_free(q);
     return 0;
 }

@@ -28,6 +28,9 @@ static const struct cli_cmd commands[] = {
     {"checkpoint", cmd_checkpoint, "sign the current tree head"},
     {"proof", cmd_proof, "inclusion proofs for one execution"},
     {"rebuild", cmd_rebuild, "recreate the projection tables from the ledger"},
+    {"hook", cmd_hook, "Claude Code hook: record one hook input from stdin"},
+    {"hooks", cmd_hooks, "install, remove or inspect the Claude Code hooks"},
+    {"spool", cmd_spool, "replay or inspect the hook spool (replay, status)"},
 };
 
 static void usage(FILE *f)

@@ -65,6 +65,8 @@ eq "$(wc -l <"$SPOOLF" | tr -d ' ')" $((N + DUP)) "every input is in the spool"
 python3 -c '
 import json, sys
 for l in open(sys.argv[1]): json.loads(l)' "$SPOOLF" && ok "the spool holds one JSON per line" || fails "the spool holds one JSON per line"
+eq "$(tail -n $DUP "$SPOOLF" | python3 -c 'import json,sys; print(",".join(json.loads(l)["tool_use_id"] for l in sys.stdin))')" \
+   "$(seq -s, -f 'tu_%g' 1 $DUP)" "the spool keeps arrival order"
 et spool status --json >"$T_DIR/st"
 eq "$(jget "$T_DIR/st" 'd["spooled"]')" $((N + DUP)) "spool status counts them"
 eq "$(count_tools)" "1|1" "nothing reached the store"

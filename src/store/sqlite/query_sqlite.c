@@ -12,30 +12,33 @@
 #include "base/alloc.h"
 #include "store/sqlite/query_sqlite.h"
 
-/* Fields the projection keeps in their own columns. */
+/* Fields the projection keeps in their own columns. `broad` columns hold
+ * few distinct values: a first page is found faster by walking the time
+ * index than through their indexes (see page mode below). */
 static const struct {
     const char *path;
     const char *column;
+    bool broad;
 } exec_columns[] = {
-    {"execution_id", "e.execution_id"},
-    {"session_id", "e.session_id"},
-    {"timestamp_start", "e.start_ns"},
-    {"timestamp_end", "e.end_ns"},
-    {"duration_ms", "e.duration_ms"},
-    {"agent_metadata.name", "e.agent_name"},
-    {"agent_metadata.version", "e.agent_version"},
-    {"verification.status", "e.verification"},
-    {"quality_metrics.completeness", "e.completeness"},
-    {"quality_metrics.accuracy", "e.accuracy"},
-    {"quality_metrics.efficiency", "e.efficiency"},
-    {"state", "e.state"},
-    {"n_actions", "e.n_actions"},
-    {"n_failed_actions", "e.n_failed_actions"},
+    {"execution_id", "e.execution_id", false},
+    {"session_id", "e.session_id", false},
+    {"timestamp_start", "e.start_ns", false},
+    {"timestamp_end", "e.end_ns", false},
+    {"duration_ms", "e.duration_ms", true},
+    {"agent_metadata.name", "e.agent_name", false},
+    {"agent_metadata.version", "e.agent_version", false},
+    {"verification.status", "e.verification", true},
+    {"quality_metrics.completeness", "e.completeness", true},
+    {"quality_metrics.accuracy", "e.accuracy", true},
+    {"quality_metrics.efficiency", "e.efficiency", true},
+    {"state", "e.state", true},
+    {"n_actions", "e.n_actions", true},
+    {"n_failed_actions", "e.n_failed_actions", true},
 }, action_columns[] = {
-    {"sequence", "a.sequence"},
-    {"tool", "a.tool"},
-    {"timestamp", "a.ts_ns"},
-    {"success", "a.success"},
+    {"sequence", "a.sequence", false},
+    {"tool", "a.tool", false},
+    {"timestamp", "a.ts_ns", false},
+    {"success", "a.success", false},
 };
 
 #define SUMMARY_COLUMNS                                                        \
@@ -44,10 +47,22 @@ static const struct {
     "e.end_ns, e.duration_ms, e.n_actions, e.n_failed_actions, e.first_seq, " \
     "e.last_seq"
 
+/*
+ * Page mode: a small LIMIT in the default order (newest first). SQLite
+ * cannot tell how selective a bound value is, so the dialect shapes the
+ * plan: for a page, walk the time index newest first and test each
+ * execution (broad columns are written +col so that their indexes are not
+ * chosen, lists and actions are correlated EXISTS probes); for a whole
+ * answer, select through the filter's indexes and sort the matches
+ * (ORDER BY +e.start_ns), and build list/action matches as one set.
+ */
+#define PAGE_MAX 1000
+
 struct emit {
     struct et_buf *sql;
     struct et_sqlparams *p;
     int rc;
+    bool page;
 };
 
 void et__sqlparams_release(struct et_sqlparams *p)
@@ -106,12 +121,16 @@ static void bind_int(struct emit *e, int64_t i)
     bind(e, &p);
 }
 
-static const char *column_of(const struct et_qfield *f)
+static const char *column_of(const struct et_qfield *f, bool *broad)
 {
+    *broad = false;
     if (f->place == ET_QP_EXEC) {
-        for (size_t i = 0; i < ET_ARRAY_SIZE(exec_columns); i++)
-            if (!strcmp(exec_columns[i].path, f->path))
+        for (size_t i = 0; i < ET_ARRAY_SIZE(exec_columns); i++) {
+            if (!strcmp(exec_columns[i].path, f->path)) {
+                *broad = exec_columns[i].broad;
                 return exec_columns[i].column;
+            }
+        }
     } else if (f->place == ET_QP_ACTION) {
         for (size_t i = 0; i < ET_ARRAY_SIZE(action_columns); i++)
             if (!strcmp(action_columns[i].path, f->path))
@@ -143,9 +162,12 @@ static const char *member_of(const char *path)
 static void field_expr(struct emit *e, const struct et_qfield *f,
                        const char *json_path)
 {
-    const char *col = column_of(f);
+    bool broad;
+    const char *col = column_of(f, &broad);
 
     if (col) {
+        if (broad && e->page)
+            put(e, "+");
         put(e, col);
         return;
     }
@@ -243,12 +265,19 @@ static void cmp(struct emit *e, const struct et_qnode *n)
     switch (f->place) {
     case ET_QP_EXEC_LIST:
         snprintf(kind, sizeof(kind), "%d", f->list_kind);
-        put(e, none ? "NOT (e.execution_id IN " : "(e.execution_id IN ");
-        put(e, "(SELECT l.execution_id FROM exec_lists l WHERE l.kind = ");
+        if (e->page) {
+            put(e, none ? "NOT EXISTS " : "EXISTS ");
+            put(e, "(SELECT 1 FROM exec_lists l WHERE l.execution_id = "
+                   "e.execution_id AND l.kind = ");
+        } else {
+            put(e, none ? "NOT (e.execution_id IN " : "(e.execution_id IN ");
+            put(e, "(SELECT l.execution_id FROM exec_lists l WHERE "
+                   "l.kind = ");
+        }
         put(e, kind);
         put(e, " AND ");
         pred(e, n, some);
-        put(e, "))");
+        put(e, e->page ? ")" : "))");
         return;
     case ET_QP_JSON_LIST:
     case ET_QP_ISSUE:
@@ -323,10 +352,12 @@ static void node_sql(struct emit *e, const struct et_qnode *n)
     case ET_QN_CMP: cmp(e, n); return;
     case ET_QN_TEXT: text_sql(e, n); return;
     case ET_QN_ACTION:
-        put(e, "e.execution_id IN (SELECT a.execution_id FROM actions a "
-               "WHERE ");
+        put(e, e->page ? "EXISTS (SELECT 1 FROM actions a WHERE "
+                         "a.execution_id = e.execution_id AND ("
+                       : "e.execution_id IN (SELECT a.execution_id FROM "
+                         "actions a WHERE ");
         node_sql(e, n->kids);
-        put(e, ")");
+        put(e, e->page ? "))" : ")");
         return;
     }
 }
@@ -344,8 +375,11 @@ static int64_t effective_limit(const struct et_query *q,
 static void order_sql(struct emit *e, const struct et_query *q)
 {
     if (!q || q->n_order == 0) {
-        /* newest first; (start_ns, execution_id) is the index's order */
-        put(e, " ORDER BY e.start_ns DESC, e.execution_id DESC");
+        /* newest first; (start_ns, execution_id) is the index's order,
+         * used for pages and unfiltered lists (see page mode) */
+        put(e, q && q->where && !e->page ? " ORDER BY +e.start_ns DESC"
+                                         : " ORDER BY e.start_ns DESC");
+        put(e, ", e.execution_id DESC");
         return;
     }
     put(e, " ORDER BY ");
@@ -360,6 +394,11 @@ static int build(struct emit *e, const struct et_query *q,
                  const struct et_qrun *run, struct et_error *err)
 {
     bool where = q && q->where;
+    int64_t limit = effective_limit(q, run);
+
+    e->page = (limit >= 0 && limit <= PAGE_MAX &&
+               (!q || q->n_order == 0)) ||
+              (run && run->only_id);
 
     put(e, run && run->ids_only ? "SELECT e.execution_id FROM executions e"
                                 : "SELECT " SUMMARY_COLUMNS
@@ -374,7 +413,7 @@ static int build(struct emit *e, const struct et_query *q,
     }
     order_sql(e, q);
     put(e, " LIMIT ");
-    bind_int(e, effective_limit(q, run));
+    bind_int(e, limit);
     if (e->rc)
         return et_error_set(err, e->rc, "cannot build the query: %s",
                             et_status_str(e->rc));
@@ -385,7 +424,7 @@ int et__sqlite_query_sql(const struct et_query *q, const struct et_qrun *run,
                          struct et_buf *sql, struct et_sqlparams *params,
                          struct et_error *err)
 {
-    struct emit e = {sql, params, ET_OK};
+    struct emit e = {sql, params, ET_OK, false};
 
     return build(&e, q, run, err);
 }
@@ -393,7 +432,7 @@ int et__sqlite_query_sql(const struct et_query *q, const struct et_qrun *run,
 int et__sqlite_where_sql(const struct et_query *q, struct et_buf *sql,
                          struct et_sqlparams *params, struct et_error *err)
 {
-    struct emit e = {sql, params, ET_OK};
+    struct emit e = {sql, params, ET_OK, false};
 
     if (q && q->where)
         node_sql(&e, q->where);

@@ -90,10 +90,9 @@ static int best_executions(sqlite3 *db, const struct et_sqlparams *p,
     if (!hits)
         return et_error_set(err, ET_ENOMEM, "out of memory");
     rc = sql_text(&sql,
-                  "WITH h AS MATERIALIZED (SELECT execution_id, rank AS "
-                  "score FROM fts WHERE fts MATCH ?), b AS (SELECT "
-                  "execution_id, min(score) AS best, count(*) AS n FROM h "
-                  "GROUP BY execution_id ORDER BY 2, 1 LIMIT ?) SELECT "
+                  "WITH b AS (SELECT execution_id, min(rank) AS best, "
+                  "count(*) AS n FROM fts WHERE fts MATCH ? GROUP BY "
+                  "execution_id ORDER BY 2, 1 LIMIT ?) SELECT "
                   "b.execution_id, b.best, b.n, e.agent_name FROM b LEFT "
                   "JOIN executions e ON e.execution_id = b.execution_id "
                   "ORDER BY b.best, b.execution_id",

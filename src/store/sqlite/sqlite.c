@@ -108,6 +108,7 @@ struct sqlite_store {
     sqlite3_stmt *stmt[S_COUNT];
     sqlite3_stmt *held; /* statement whose row strings are on loan */
     int64_t busy_deadline_ns;
+    int64_t busy_timeout_ns; /* $EXECTRAIL_BUSY_TIMEOUT_MS, else 10 s */
     bool readonly;
 };
 
@@ -168,7 +169,7 @@ static int busy_handler(void *ctx, int count)
     long us;
 
     if (count == 0)
-        s->busy_deadline_ns = mono_ns() + BUSY_TIMEOUT_NS;
+        s->busy_deadline_ns = mono_ns() + s->busy_timeout_ns;
     else if (mono_ns() > s->busy_deadline_ns)
         return 0;
     us = count < 6 ? 50L << count : 2000;
@@ -299,6 +300,16 @@ static int sq_open(const char *path, unsigned flags, struct et_store **out,
     if (!s)
         return et_error_set(err, ET_ENOMEM, "out of memory");
     s->readonly = (flags & ET_STORE_READONLY) != 0;
+    s->busy_timeout_ns = BUSY_TIMEOUT_NS;
+    {
+        /* the hook path waits briefly, then spools (docs/INTEGRATIONS.md) */
+        const char *ms = getenv("EXECTRAIL_BUSY_TIMEOUT_MS");
+        char *end = NULL;
+        long long v = ms && *ms ? strtoll(ms, &end, 10) : -1;
+
+        if (end && !*end && v >= 0)
+            s->busy_timeout_ns = (int64_t)v * 1000000;
+    }
     oflags |= s->readonly ? SQLITE_OPEN_READONLY
                           : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
     rc = sqlite3_open_v2(path, &s->db, oflags, NULL);

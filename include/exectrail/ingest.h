@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Ingest adapters: Claude Code hook inputs mapped onto executions, and the
+ * durable spool and quarantine files that keep the hook path from ever
+ * losing an event or blocking the agent (docs/INTEGRATIONS.md).
+ */
+#ifndef ET_EXECTRAIL_INGEST_H
+#define ET_EXECTRAIL_INGEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "exectrail/error.h"
+#include "exectrail/trail.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum et_hook_flags {
+    /* stamp events with the input's "timestamp" (RFC 3339) when present,
+     * not on receipt (for inputs rebuilt from transcripts) */
+    ET_HOOK_INPUT_TIME = 1 << 0,
+};
+
+/* What one hook input did. */
+struct et_hook_result {
+    char event[48];    /* hook_event_name ("" when unknown) */
+    unsigned n_events; /* ledger events appended (0: ignored or duplicate) */
+    bool is_duplicate; /* already recorded earlier */
+};
+
+/*
+ * Map one Claude Code hook input (json[0..len), a JSON object) onto the
+ * trail in one durable transaction: Agent/Task PreToolUse starts and
+ * delegates an execution whose id derives from tool_use_id; tool events
+ * carrying agent_id become actions of that subagent's execution; the
+ * Agent PostToolUse / SubagentStop respond and complete it; main-thread
+ * tools become `session.tool` events. Idempotent per input. flags: enum
+ * et_hook_flags.
+ * res (may be NULL) is filled on every path. Returns ET_OK (also for
+ * ignored events and duplicates), ET_EINPUT (malformed input: nothing
+ * stored), or a store error (ET_EBUSY, ET_EUNAVAIL, ET_EIO...) after which
+ * the caller should spool the input.
+ */
+ET_API ET_NODISCARD int et_ingest_claude_hook(struct et_trail *t,
+                                              const char *json, size_t len,
+                                              unsigned flags,
+                                              struct et_hook_result *res,
+                                              struct et_error *err);
+
+/*
+ * The data directory (where the spool and quarantine files live) for the
+ * store at `db` (see et_trail_locate), written into out (cap bytes).
+ */
+ET_API ET_NODISCARD int et_ingest_data_dir(const char *db, char *out,
+                                           size_t cap, struct et_error *err);
+
+/*
+ * Append json (one JSON text, re-encoded on one line) to
+ * <dir>/hook-spool.jsonl and fsync it. ET_EINPUT if json is not JSON.
+ */
+ET_API ET_NODISCARD int et_ingest_spool_append(const char *dir,
+                                               const char *json, size_t len,
+                                               struct et_error *err);
+
+/*
+ * Append raw bytes with the reason they were refused to
+ * <dir>/hook-quarantine.log (a "#quarantine <time> <len> <why>" line, the
+ * bytes, a newline) and fsync it.
+ */
+ET_API ET_NODISCARD int et_ingest_quarantine(const char *dir, const char *raw,
+                                             size_t len, const char *why,
+                                             struct et_error *err);
+
+struct et_spool_stats {
+    uint64_t replayed;    /* inputs ingested (or found already recorded) */
+    uint64_t quarantined; /* inputs refused as malformed */
+    uint64_t remaining;   /* inputs still waiting in the spool */
+};
+
+/*
+ * Replay <dir>'s spool into t, idempotently, in order. With wait false it
+ * returns ET_OK at once when another process is replaying. Stops at the
+ * first store error (the rest stays spooled) and returns it.
+ */
+ET_API ET_NODISCARD int et_ingest_spool_replay(struct et_trail *t,
+                                               const char *dir, bool wait,
+                                               struct et_spool_stats *st,
+                                               struct et_error *err);
+
+/* How many inputs wait in the spool and in quarantine. */
+ET_API ET_NODISCARD int et_ingest_spool_status(const char *dir,
+                                               uint64_t *spooled_out,
+                                               uint64_t *quarantined_out,
+                                               struct et_error *err);
+
+struct et_transcript_stats {
+    uint64_t files;    /* transcript files read */
+    uint64_t lines;    /* lines read */
+    uint64_t rejected; /* lines that are not JSON objects (skipped) */
+    uint64_t inputs;   /* hook inputs rebuilt from them */
+    uint64_t events;   /* ledger events appended (0 on a re-import) */
+};
+
+/*
+ * Rebuild executions from Claude Code transcripts: each path is a .jsonl
+ * file or a directory searched recursively for them (a ~/.claude/projects
+ * tree). Agent/Task tool_use blocks and their tool_result/toolUseResult,
+ * sidechain records, subagents/agent-<id>.jsonl with agent-<id>.meta.json
+ * and legacy flat agent-<id>.jsonl files become the same hook inputs the
+ * live hook records, stamped with the transcript's timestamps, so an
+ * import is idempotent and agrees with the live hook. Unknown record types
+ * and fields are ignored. Returns ET_OK, ET_EIO (unreadable path) or a
+ * store error.
+ */
+ET_API ET_NODISCARD int
+et_ingest_claude_transcripts(struct et_trail *t, const char *const *paths,
+                             size_t n_paths, struct et_transcript_stats *st,
+                             struct et_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ET_EXECTRAIL_INGEST_H */

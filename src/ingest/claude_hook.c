@@ -1,0 +1,922 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Claude Code hook inputs -> executions. One hook input is one write
+ * transaction; the correlation state (which agent_id runs which execution,
+ * which delegations wait for an agent, which inputs were seen) lives in the
+ * store's meta table under "claude:" keys, written in the same transaction
+ * as the events, so a retry after a crash or a duplicate delivery records
+ * nothing twice. Rules: docs/INTEGRATIONS.md.
+ */
+#include "base/setup.h"
+#include "base/alloc.h"
+#include "base/time.h"
+#include "codec/json.h"
+#include "model/record.h"
+#include "trail/trail_int.h"
+#include "exectrail/ingest.h"
+
+#define KEY_MAX 1024
+
+struct hk {
+    struct et_trail *t;
+    struct json_object *in;
+    const char *session;
+    const char *event;
+    const char *tool;
+    const char *tuid;
+    const char *agent_id;
+    const char *agent_type;
+    int64_t now_ns;
+    unsigned n;
+};
+
+static const char *const run_states[] = {"started", "delegated", "running",
+                                         NULL};
+
+/* ---- meta-table state ---- */
+
+static int mkey(char out[KEY_MAX], struct et_error *err, const char *a,
+                const char *b, const char *c)
+{
+    int n = snprintf(out, KEY_MAX, "claude:%s:%s%s%s", a, b, c ? "\n" : "",
+                     c ? c : "");
+
+    if (n < 0 || n >= KEY_MAX)
+        return et_error_set(err, ET_EINPUT, "%s: identifier too long", a);
+    return ET_OK;
+}
+
+/* *out caller-owned (et__free), NULL when unset or empty. */
+static int kv_get(struct hk *h, const char *key, char **out,
+                  struct et_error *err)
+{
+    int rc = et_store_meta_get(h->t->st, key, out, err);
+
+    if (rc == ET_ENOTFOUND) {
+        *out = NULL;
+        return ET_OK;
+    }
+    if (!rc && *out && !**out) {
+        et__free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+static int kv_put(struct hk *h, const char *key, const char *value,
+                  struct et_error *err)
+{
+    return et_store_meta_put(h->t->st, key, value, err);
+}
+
+static int kv_get_json(struct hk *h, const char *key, struct json_object **out,
+                       struct et_error *err)
+{
+    char *v = NULL;
+    int rc = kv_get(h, key, &v, err);
+
+    *out = NULL;
+    if (!rc && v)
+        rc = et_json_parse(v, strlen(v), NULL, out, err);
+    et__free(v);
+    return rc;
+}
+
+static int kv_put_json(struct hk *h, const char *key, struct json_object *o,
+                       struct et_error *err)
+{
+    return kv_put(
+        h, key, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), err);
+}
+
+/* The execution id of an Agent call: a name-based (version 5 layout) UUID
+ * from SHA-256 of the tool_use_id, so every retry derives the same one. */
+static void exec_id_for(const char *tuid, char out[37])
+{
+    static const char ns[] = "exectrail/claude-code/tool_use_id:";
+    uint8_t h[ET_HASH_LEN];
+    struct et_buf b = ET_BUF_INIT;
+
+    if (et_buf_addstr(&b, ns) || et_buf_addstr(&b, tuid))
+        et_hash_sha256(tuid, strlen(tuid), h);
+    else
+        et_hash_sha256(b.ptr, b.len, h);
+    et_buf_release(&b);
+    h[6] = (uint8_t)((h[6] & 0x0f) | 0x50);
+    h[8] = (uint8_t)((h[8] & 0x3f) | 0x80);
+    snprintf(out, 37,
+             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+             "%02x%02x%02x%02x%02x%02x",
+             h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10],
+             h[11], h[12], h[13], h[14], h[15]);
+}
+
+/* The execution's state ("" when it does not exist) into state[16]. */
+static void exec_state(struct hk *h, const char *id, char state[16])
+{
+    struct et_exec_row row;
+
+    state[0] = '\0';
+    if (et_store_exec_get(h->t->st, id, &row, NULL) == ET_OK)
+        snprintf(state, 16, "%s", row.state ? row.state : "");
+}
+
+static bool in_list(const char *s, const char *const *list)
+{
+    for (; *list; list++)
+        if (!strcmp(s, *list))
+            return true;
+    return false;
+}
+
+static int emit(struct hk *h, const char *type, const char *id,
+                struct json_object *body, struct et_error *err)
+{
+    int rc = et__ingest_event(h->t, type, id, body, NULL, err);
+
+    if (!rc)
+        h->n++;
+    return rc;
+}
+
+static void set_str(struct json_object *o, const char *k, const char *v)
+{
+    if (v)
+        json_object_object_add(o, k, json_object_new_string(v));
+}
+
+static void copy_key(struct json_object *to, const char *tk,
+                     struct json_object *from, const char *fk)
+{
+    struct json_object *v = et__jget(from, fk);
+
+    if (v)
+        json_object_object_add(to, tk, json_object_get(v));
+}
+
+/* Tool input/response as action text: strings as is, else compact JSON. */
+static void set_text(struct json_object *o, const char *k,
+                     struct json_object *v)
+{
+    if (!v)
+        return;
+    if (json_object_is_type(v, json_type_string))
+        json_object_object_add(o, k, json_object_get(v));
+    else
+        set_str(
+            o, k,
+            json_object_to_json_string_ext(
+                v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+/* ---- delegations and agent bindings ---- */
+
+static const char *type_or_default(const char *type)
+{
+    return type && *type ? type : "general-purpose";
+}
+
+static int pending_edit(struct hk *h, const char *type, const char *add,
+                        bool front, const char *remove, char pop_out[37],
+                        struct et_error *err)
+{
+    char key[KEY_MAX];
+    struct json_object *a = NULL, *na = NULL;
+    int rc = mkey(key, err, "pending", h->session, type_or_default(type));
+
+    if (pop_out)
+        pop_out[0] = '\0';
+    if (!rc)
+        rc = kv_get_json(h, key, &a, err);
+    if (rc)
+        return rc;
+    na = json_object_new_array();
+    if (!na) {
+        json_object_put(a);
+        return et_error_set(err, ET_ENOMEM, "out of memory");
+    }
+    if (add && front)
+        json_object_array_add(na, json_object_new_string(add));
+    for (size_t i = 0; a && json_object_is_type(a, json_type_array) &&
+                       i < json_object_array_length(a);
+         i++) {
+        const char *s = json_object_get_string(json_object_array_get_idx(a, i));
+
+        if (!s || (remove && !strcmp(s, remove)))
+            continue;
+        if (pop_out && !pop_out[0]) {
+            snprintf(pop_out, 37, "%s", s);
+            continue;
+        }
+        json_object_array_add(na, json_object_new_string(s));
+    }
+    if (add && !front)
+        json_object_array_add(na, json_object_new_string(add));
+    rc = kv_put_json(h, key, na, err);
+    json_object_put(a);
+    json_object_put(na);
+    return rc;
+}
+
+/* Per-execution correlation state: {type, agent, auth, async}. */
+static int xstate_get(struct hk *h, const char *id, struct json_object **out,
+                      struct et_error *err)
+{
+    char key[KEY_MAX];
+    int rc = mkey(key, err, "exec", id, NULL);
+
+    if (!rc)
+        rc = kv_get_json(h, key, out, err);
+    if (!rc && !*out)
+        *out = json_object_new_object();
+    if (!rc && !*out)
+        rc = et_error_set(err, ET_ENOMEM, "out of memory");
+    return rc;
+}
+
+static int xstate_put(struct hk *h, const char *id, struct json_object *o,
+                      struct et_error *err)
+{
+    char key[KEY_MAX];
+    int rc = mkey(key, err, "exec", id, NULL);
+
+    return rc ? rc : kv_put_json(h, key, o, err);
+}
+
+static int agent_map_put(struct hk *h, const char *agent, const char *id,
+                         struct et_error *err)
+{
+    char key[KEY_MAX];
+    int rc = mkey(key, err, "agent", h->session, agent);
+
+    return rc ? rc : kv_put(h, key, id, err);
+}
+
+static int bound_event(struct hk *h, const char *id, const char *agent,
+                       const char *how, const char *replaces,
+                       const char *previous, struct et_error *err)
+{
+    struct json_object *b = json_object_new_object();
+    int rc;
+
+    if (!b)
+        return et_error_set(err, ET_ENOMEM, "out of memory");
+    set_str(b, "agent_id", agent);
+    set_str(b, "binding", how);
+    set_str(b, "session_id", h->session);
+    set_str(b, "replaces_execution_id", replaces);
+    set_str(b, "previous_agent_id", previous);
+    rc = emit(h, "execution.bound", id, b, err);
+    json_object_put(b);
+    return rc;
+}
+
+/*
+ * The execution agent_id works for: its binding, or else a provisional
+ * binding to the oldest unbound delegation of the same agent_type in the
+ * session. id_out "" when there is none.
+ */
+static int resolve_agent(struct hk *h, const char *agent, const char *type,
+                         char id_out[37], struct et_error *err)
+{
+    char key[KEY_MAX], *v = NULL;
+    struct json_object *xs = NULL;
+    int rc = mkey(key, err, "agent", h->session, agent);
+
+    id_out[0] = '\0';
+    if (!rc)
+        rc = kv_get(h, key, &v, err);
+    if (rc || v) {
+        if (v)
+            snprintf(id_out, 37, "%s", v);
+        et__free(v);
+        return rc;
+    }
+    rc = pending_edit(h, type, NULL, false, NULL, id_out, err);
+    if (rc || !id_out[0])
+        return rc;
+    rc = xstate_get(h, id_out, &xs, err);
+    if (!rc) {
+        set_str(xs, "agent", agent);
+        json_object_object_add(xs, "auth", json_object_new_boolean(0));
+        rc = xstate_put(h, id_out, xs, err);
+    }
+    if (!rc)
+        rc = kv_put(h, key, id_out, err);
+    if (!rc)
+        rc = bound_event(h, id_out, agent, "provisional", NULL, NULL, err);
+    json_object_put(xs);
+    return rc;
+}
+
+/* The authoritative link agent <-> execution x (PostToolUse of Agent). */
+static int bind_authoritative(struct hk *h, const char *agent, const char *x,
+                              struct et_error *err)
+{
+    char key[KEY_MAX], *y = NULL, b[128] = "";
+    struct json_object *xs = NULL, *ys = NULL;
+    const char *type;
+    int rc = mkey(key, err, "agent", h->session, agent);
+
+    if (!rc)
+        rc = kv_get(h, key, &y, err);
+    if (!rc)
+        rc = xstate_get(h, x, &xs, err);
+    if (rc)
+        goto out;
+    if (y && !strcmp(y, x)) {
+        if (!json_object_get_boolean(et__jget(xs, "auth"))) {
+            json_object_object_add(xs, "auth", json_object_new_boolean(1));
+            rc = xstate_put(h, x, xs, err);
+            if (!rc)
+                rc = bound_event(h, x, agent, "confirmed", NULL, NULL, err);
+        }
+        goto out;
+    }
+    if (et__jstr(xs, "agent"))
+        snprintf(b, sizeof(b), "%s", et__jstr(xs, "agent"));
+    type = et__jstr(xs, "type");
+    rc = pending_edit(h, type, NULL, false, x, NULL, err);
+    if (!rc && y) {
+        /* agent was provisionally on y: y takes x's former agent, if any,
+         * or waits for one again */
+        rc = xstate_get(h, y, &ys, err);
+        if (!rc && b[0]) {
+            set_str(ys, "agent", b);
+            rc = agent_map_put(h, b, y, err);
+            if (!rc)
+                rc = bound_event(h, y, b, "corrected", x, agent, err);
+        } else if (!rc) {
+            json_object_object_del(ys, "agent");
+            rc =
+                pending_edit(h, et__jstr(ys, "type"), y, true, NULL, NULL, err);
+            if (!rc)
+                rc = bound_event(h, y, NULL, "unbound", x, agent, err);
+        }
+        if (!rc)
+            rc = xstate_put(h, y, ys, err);
+    } else if (!rc && b[0]) {
+        rc = agent_map_put(h, b, "", err); /* b binds afresh next time */
+    }
+    set_str(xs, "agent", agent);
+    json_object_object_add(xs, "auth", json_object_new_boolean(1));
+    if (!rc)
+        rc = xstate_put(h, x, xs, err);
+    if (!rc)
+        rc = kv_put(h, key, x, err);
+    if (!rc)
+        rc = bound_event(h, x, agent, "authoritative", y, b[0] ? b : NULL, err);
+out:
+    et__free(y);
+    json_object_put(xs);
+    json_object_put(ys);
+    return rc;
+}
+
+/* ---- the mapping ---- */
+
+/* Pre-delegation + delegation of the execution of Agent call h->tuid. */
+static int delegate(struct hk *h, const char *id, struct et_error *err)
+{
+    struct json_object *ti = et__jget(h->in, "tool_input");
+    struct json_object *doc = json_object_new_object();
+    struct json_object *meta = json_object_new_object();
+    struct json_object *ctx = json_object_new_object();
+    struct json_object *dl = json_object_new_object();
+    struct json_object *body = json_object_new_object();
+    struct json_object *xs = NULL;
+    const char *type = type_or_default(et__jstr(ti, "subagent_type"));
+    const char *prompt = et__jstr(ti, "prompt");
+    char when[ET_RFC3339_MAX], parent[37] = "";
+    int rc = ET_OK;
+
+    if (!doc || !meta || !ctx || !dl || !body) {
+        rc = et_error_set(err, ET_ENOMEM, "out of memory");
+        goto out;
+    }
+    if (h->agent_id) /* a subagent delegating in its turn */
+        rc = resolve_agent(h, h->agent_id, h->agent_type, parent, err);
+    if (rc)
+        goto out;
+    et_time_format(h->now_ns, when);
+    set_str(doc, "execution_id", id);
+    set_str(doc, "session_id", h->session);
+    set_str(doc, "timestamp_start", when);
+    set_str(meta, "name", type);
+    if (et__jget(ti, "model")) {
+        struct json_object *cfg = json_object_new_object();
+
+        copy_key(cfg, "model", ti, "model");
+        json_object_object_add(meta, "configuration", cfg);
+    }
+    json_object_object_add(doc, "agent_metadata", json_object_get(meta));
+    set_str(ctx, "user_request", et__jstr(ti, "description"));
+    json_object_object_add(doc, "main_agent_context", json_object_get(ctx));
+    set_str(doc, "source", "claude-code");
+    set_str(doc, "tool_use_id", h->tuid);
+    set_str(doc, "tool_name", h->tool);
+    if (parent[0])
+        set_str(doc, "parent_execution_id", parent);
+    copy_key(doc, "cwd", h->in, "cwd");
+    copy_key(doc, "transcript_path", h->in, "transcript_path");
+    copy_key(doc, "prompt_id", h->in, "prompt_id");
+    copy_key(doc, "run_in_background", ti, "run_in_background");
+    rc = et__record_check(doc, "", 0, err);
+    if (!rc)
+        rc = emit(h, "execution.started", id, doc, err);
+    if (rc)
+        goto out;
+    set_str(dl, "prompt_sent", prompt ? prompt : "");
+    set_str(dl, "instructions", et__jstr(ti, "description"));
+    rc = et__record_check(dl, "delegation", ET_CHECK_COMPLETE, err);
+    json_object_object_add(body, "delegation", json_object_get(dl));
+    if (!rc)
+        rc = emit(h, "execution.delegated", id, body, err);
+    if (!rc)
+        rc = xstate_get(h, id, &xs, err);
+    if (!rc) {
+        set_str(xs, "type", type);
+        rc = xstate_put(h, id, xs, err);
+    }
+    if (!rc)
+        rc = pending_edit(h, type, id, false, NULL, NULL, err);
+out:
+    json_object_put(doc);
+    json_object_put(meta);
+    json_object_put(ctx);
+    json_object_put(dl);
+    json_object_put(body);
+    json_object_put(xs);
+    return rc;
+}
+
+static int max_seq_fn(void *ctx, const char *text, size_t len)
+{
+    int64_t *last = ctx;
+    struct json_object *a = NULL;
+
+    if (et_json_parse(text, len, NULL, &a, NULL) == ET_OK) {
+        struct json_object *sq = et__jget(a, "sequence");
+
+        if (sq && json_object_get_int64(sq) > *last)
+            *last = json_object_get_int64(sq);
+        json_object_put(a);
+    }
+    return 0;
+}
+
+/* A tool's facts, shared by actions and session.tool events. */
+static void tool_facts(struct hk *h, struct json_object *o, bool as_text)
+{
+    bool failed = !strcmp(h->event, "PostToolUseFailure");
+    struct json_object *d = et__jget(h->in, "duration_ms");
+    char when[ET_RFC3339_MAX];
+
+    set_str(o, "tool", h->tool ? h->tool : "unknown");
+    if (as_text) {
+        set_text(o, "input", et__jget(h->in, "tool_input"));
+        set_text(o, "output", et__jget(h->in, "tool_response"));
+    } else {
+        copy_key(o, "input", h->in, "tool_input");
+        copy_key(o, "output", h->in, "tool_response");
+    }
+    et_time_format(h->now_ns, when);
+    set_str(o, "timestamp", when);
+    if (strcmp(h->event, "PreToolUse") != 0)
+        json_object_object_add(o, "success", json_object_new_boolean(!failed));
+    if (failed)
+        set_str(o, "error",
+                et__jstr(h->in, "error") ? et__jstr(h->in, "error")
+                                         : "tool failed");
+    copy_key(o, "is_interrupt", h->in, "is_interrupt");
+    if (d && json_object_is_type(d, json_type_int))
+        json_object_object_add(o, "duration_ms", json_object_get(d));
+    set_str(o, "tool_use_id", h->tuid);
+    set_str(o, "agent_id", h->agent_id);
+    copy_key(o, "mcp_server", h->in, "mcp_server");
+}
+
+/* An event kept against the session: no execution projection. */
+static int session_event(struct hk *h, const char *type, const char *ref,
+                         struct et_error *err)
+{
+    struct json_object *b = json_object_new_object();
+    int rc;
+
+    if (!b)
+        return et_error_set(err, ET_ENOMEM, "out of memory");
+    set_str(b, "session_id", h->session);
+    set_str(b, "hook_event_name", h->event);
+    if (h->tool)
+        tool_facts(h, b, false);
+    set_str(b, "agent_id", h->agent_id);
+    set_str(b, "agent_type", h->agent_type);
+    set_str(b, "execution_ref", ref);
+    copy_key(b, "prompt_id", h->in, "prompt_id");
+    copy_key(b, "last_assistant_message", h->in, "last_assistant_message");
+    rc = emit(h, type, NULL, b, err);
+    json_object_put(b);
+    return rc;
+}
+
+/* A tool call (not Agent) before or after it ran. */
+static int tool_event(struct hk *h, struct et_error *err)
+{
+    bool pre = !strcmp(h->event, "PreToolUse");
+    struct json_object *a = NULL;
+    char id[37] = "", state[16] = "";
+    int64_t last = 0;
+    int rc = ET_OK;
+
+    if (h->agent_id)
+        rc = resolve_agent(h, h->agent_id, h->agent_type, id, err);
+    if (rc)
+        return rc;
+    if (id[0])
+        exec_state(h, id, state);
+    if (!id[0] || !in_list(state, run_states))
+        return session_event(h, pre ? "session.tool_requested" : "session.tool",
+                             id[0] ? id : NULL, err);
+    a = json_object_new_object();
+    if (!a)
+        return et_error_set(err, ET_ENOMEM, "out of memory");
+    tool_facts(h, a, true);
+    if (pre) {
+        /* the request is in the ledger; the action comes with its result */
+        rc = emit(h, "tool.requested", id, a, err);
+        json_object_put(a);
+        return rc;
+    }
+    rc = et_store_actions_get(h->t->st, id, max_seq_fn, &last, err);
+    json_object_object_add(a, "sequence", json_object_new_int64(last + 1));
+    if (!rc)
+        rc = et__record_check(a, "execution.actions_taken[]", ET_CHECK_COMPLETE,
+                              err);
+    if (!rc)
+        rc = emit(h, "action.recorded", id, a, err);
+    json_object_put(a);
+    return rc;
+}
+
+/*
+ * Respond, then complete. The end is stamped on receipt, unless the input
+ * gave the run's duration (dur_ms >= 0): then end = start + duration.
+ */
+static int respond_complete(struct hk *h, const char *id,
+                            struct json_object *out, int64_t dur_ms,
+                            struct et_error *err)
+{
+    struct et_exec_row row;
+    int64_t start_ns = 0, end_ns = h->now_ns;
+    struct json_object *b = json_object_new_object();
+    struct json_object *c = json_object_new_object();
+    char when[ET_RFC3339_MAX];
+    int rc;
+
+    if (!b || !c) {
+        json_object_put(b);
+        json_object_put(c);
+        return et_error_set(err, ET_ENOMEM, "out of memory");
+    }
+    rc = et__record_check(out, "output", 0, err);
+    json_object_object_add(b, "output", json_object_get(out));
+    if (!rc)
+        rc = emit(h, "execution.responded", id, b, err);
+    if (et_store_exec_get(h->t->st, id, &row, NULL) == ET_OK)
+        start_ns = row.start_ns;
+    if (start_ns && dur_ms >= 0)
+        end_ns = start_ns + dur_ms * 1000000;
+    if (start_ns && end_ns < start_ns)
+        end_ns = start_ns;
+    et_time_format(end_ns, when);
+    set_str(c, "timestamp_end", when);
+    if (start_ns) /* both rounded to ms, as the record stores them */
+        json_object_object_add(
+            c, "duration_ms",
+            json_object_new_int64(end_ns / 1000000 - start_ns / 1000000));
+    if (!rc)
+        rc = emit(h, "execution.completed", id, c, err);
+    json_object_put(b);
+    json_object_put(c);
+    return rc;
+}
+
+/* The text blocks of an Agent result, joined. */
+static void result_text(struct json_object *resp, struct et_buf *out)
+{
+    struct json_object *c = et__jget(resp, "content");
+
+    if (resp && json_object_is_type(resp, json_type_string)) {
+        (void)!et_buf_addstr(out, json_object_get_string(resp));
+        return;
+    }
+    if (c && json_object_is_type(c, json_type_string)) {
+        (void)!et_buf_addstr(out, json_object_get_string(c));
+        return;
+    }
+    for (size_t i = 0; c && json_object_is_type(c, json_type_array) &&
+                       i < json_object_array_length(c);
+         i++) {
+        const char *s = et__jstr(json_object_array_get_idx(c, i), "text");
+
+        if (!s)
+            continue;
+        if (out->len)
+            (void)!et_buf_addstr(out, "\n\n");
+        (void)!et_buf_addstr(out, s);
+    }
+}
+
+/* usage: the model usage plus the run totals, in snake_case. */
+static struct json_object *usage_of(struct json_object *resp)
+{
+    static const char *const totals[][2] = {
+        {"totalTokens", "total_tokens"},
+        {"totalDurationMs", "total_duration_ms"},
+        {"totalToolUseCount", "total_tool_use_count"},
+        {"resolvedModel", "resolved_model"},
+        {"modelsUsed", "models_used"},
+        {"toolStats", "tool_stats"},
+        {"total_cost_usd", "total_cost_usd"},
+        {"costUSD", "cost_usd"}};
+    struct json_object *u = json_object_new_object();
+    struct json_object *raw = et__jget(resp, "usage");
+
+    if (!u)
+        return NULL;
+    if (raw && json_object_is_type(raw, json_type_object)) {
+        json_object_object_foreach(raw, k, v)
+        {
+            json_object_object_add(u, k, json_object_get(v));
+        }
+    }
+    for (size_t i = 0; i < ET_ARRAY_SIZE(totals); i++)
+        copy_key(u, totals[i][1], resp, totals[i][0]);
+    return u;
+}
+
+static int agent_post(struct hk *h, const char *id, struct et_error *err)
+{
+    struct json_object *resp = et__jget(h->in, "tool_response");
+    const char *status = et__jstr(resp, "status");
+    const char *agent = et__jstr(resp, "agentId");
+    struct json_object *out = NULL, *b = NULL, *xs = NULL;
+    struct et_buf text = ET_BUF_INIT;
+    char state[16];
+    int rc = ET_OK;
+
+    if (agent)
+        rc = bind_authoritative(h, agent, id, err);
+    if (rc)
+        return rc;
+    exec_state(h, id, state);
+    if (status && (!strcmp(status, "async_launched") ||
+                   !strcmp(status, "remote_launched"))) {
+        b = json_object_new_object();
+        set_str(b, "status", status);
+        set_str(b, "agent_id", agent);
+        copy_key(b, "output_file", resp, "outputFile");
+        copy_key(b, "task_id", resp, "taskId");
+        copy_key(b, "session_url", resp, "sessionUrl");
+        copy_key(b, "resolved_model", resp, "resolvedModel");
+        rc = emit(h, "execution.launched", id, b, err);
+        if (!rc)
+            rc = xstate_get(h, id, &xs, err);
+        if (!rc) {
+            json_object_object_add(xs, "async", json_object_new_boolean(1));
+            rc = xstate_put(h, id, xs, err);
+        }
+        goto out;
+    }
+    if (!in_list(state, run_states))
+        goto out; /* already closed (e.g. by SubagentStop) */
+    out = json_object_new_object();
+    if (!strcmp(h->event, "PostToolUseFailure")) {
+        set_str(out, "raw_response", "");
+        set_str(out, "error",
+                et__jstr(h->in, "error") ? et__jstr(h->in, "error")
+                                         : "agent failed");
+        copy_key(out, "is_interrupt", h->in, "is_interrupt");
+    } else {
+        result_text(resp, &text);
+        set_str(out, "raw_response", text.len ? et_buf_str(&text) : "");
+        set_str(out, "status", status ? status : "completed");
+        json_object_object_add(out, "usage", usage_of(resp));
+    }
+    set_str(out, "agent_id", agent);
+    {
+        struct json_object *d = et__jget(h->in, "duration_ms");
+
+        if (!d || !json_object_is_type(d, json_type_int))
+            d = et__jget(resp, "totalDurationMs");
+        rc = respond_complete(h, id, out,
+                              d && json_object_is_type(d, json_type_int)
+                                  ? json_object_get_int64(d)
+                                  : -1,
+                              err);
+    }
+out:
+    et_buf_release(&text);
+    json_object_put(out);
+    json_object_put(b);
+    json_object_put(xs);
+    return rc;
+}
+
+static int subagent_stop(struct hk *h, struct et_error *err)
+{
+    struct json_object *xs = NULL, *out = NULL, *b = NULL;
+    char id[37] = "", state[16] = "";
+    int rc = resolve_agent(h, h->agent_id, h->agent_type, id, err);
+
+    if (rc)
+        return rc;
+    if (!id[0])
+        return session_event(h, "session.subagent_stopped", NULL, err);
+    exec_state(h, id, state);
+    rc = xstate_get(h, id, &xs, err);
+    if (rc)
+        return rc;
+    if (json_object_get_boolean(et__jget(xs, "async")) &&
+        in_list(state, run_states)) {
+        /* an async agent's end: nothing else will come */
+        out = json_object_new_object();
+        set_str(out, "raw_response",
+                et__jstr(h->in, "last_assistant_message")
+                    ? et__jstr(h->in, "last_assistant_message")
+                    : "");
+        set_str(out, "status", "completed");
+        set_str(out, "agent_id", h->agent_id);
+        copy_key(out, "agent_transcript_path", h->in, "agent_transcript_path");
+        rc = respond_complete(h, id, out, -1, err);
+    } else {
+        /* a foreground agent: its PostToolUse brings the result */
+        b = json_object_new_object();
+        set_str(b, "agent_id", h->agent_id);
+        copy_key(b, "last_assistant_message", h->in, "last_assistant_message");
+        copy_key(b, "agent_transcript_path", h->in, "agent_transcript_path");
+        rc = emit(h, "subagent.stopped", id, b, err);
+    }
+    json_object_put(xs);
+    json_object_put(out);
+    json_object_put(b);
+    return rc;
+}
+
+static bool is_agent_tool(const char *tool)
+{
+    return tool && (!strcmp(tool, "Agent") || !strcmp(tool, "Task"));
+}
+
+/* The de-duplication key of the input; "" = not recorded at all. */
+static int dedup_key(struct hk *h, char key[KEY_MAX], struct et_error *err)
+{
+    const char *e = h->event;
+
+    key[0] = '\0';
+    if (!strcmp(e, "PreToolUse"))
+        return h->tuid ? mkey(key, err, "seen-pre", h->session, h->tuid)
+                       : ET_OK;
+    if (!strcmp(e, "PostToolUse") || !strcmp(e, "PostToolUseFailure"))
+        return h->tuid ? mkey(key, err, "seen-post", h->session, h->tuid)
+                       : ET_OK;
+    if (!strcmp(e, "SubagentStart") && h->agent_id)
+        return mkey(key, err, "seen-start", h->session, h->agent_id);
+    if (!strcmp(e, "SubagentStop") && h->agent_id)
+        return mkey(key, err, "seen-stop", h->session, h->agent_id);
+    return ET_OK;
+}
+
+static int dispatch(struct hk *h, struct et_error *err)
+{
+    const char *e = h->event;
+    char id[37];
+
+    if (!strcmp(e, "PreToolUse") && is_agent_tool(h->tool)) {
+        char state[16];
+
+        exec_id_for(h->tuid, id);
+        exec_state(h, id, state);
+        return state[0] ? ET_OK : delegate(h, id, err);
+    }
+    if ((!strcmp(e, "PostToolUse") || !strcmp(e, "PostToolUseFailure")) &&
+        is_agent_tool(h->tool)) {
+        char state[16];
+        int rc = ET_OK;
+
+        exec_id_for(h->tuid, id);
+        exec_state(h, id, state);
+        if (!state[0]) /* its PreToolUse was not seen */
+            rc = delegate(h, id, err);
+        return rc ? rc : agent_post(h, id, err);
+    }
+    if (!strcmp(e, "PreToolUse") || !strcmp(e, "PostToolUse") ||
+        !strcmp(e, "PostToolUseFailure"))
+        return tool_event(h, err);
+    if (!strcmp(e, "SubagentStart") && h->tuid) {
+        char state[16];
+
+        /* the link is known up front (transcript import: meta.json) */
+        exec_id_for(h->tuid, id);
+        exec_state(h, id, state);
+        if (state[0])
+            return bind_authoritative(h, h->agent_id, id, err);
+    }
+    if (!strcmp(e, "SubagentStart"))
+        return resolve_agent(h, h->agent_id, h->agent_type, id, err);
+    if (!strcmp(e, "SubagentStop"))
+        return subagent_stop(h, err);
+    return ET_OK;
+}
+
+static int check_input(struct hk *h, struct et_error *err)
+{
+    const char *e = h->event;
+    bool tool_ev = !strcmp(e, "PreToolUse") || !strcmp(e, "PostToolUse") ||
+                   !strcmp(e, "PostToolUseFailure");
+
+    if (!h->session || !*h->session)
+        return et_error_set(err, ET_EINPUT, "session_id: missing");
+    if (tool_ev && !h->tool)
+        return et_error_set(err, ET_EINPUT, "tool_name: missing");
+    if (tool_ev && is_agent_tool(h->tool) && !h->tuid)
+        return et_error_set(err, ET_EINPUT,
+                            "tool_use_id: missing on an %s call", h->tool);
+    if ((!strcmp(e, "SubagentStart") || !strcmp(e, "SubagentStop")) &&
+        !h->agent_id)
+        return et_error_set(err, ET_EINPUT, "agent_id: missing on %s", e);
+    return ET_OK;
+}
+
+int et_ingest_claude_hook(struct et_trail *t, const char *json, size_t len,
+                          unsigned flags, struct et_hook_result *res,
+                          struct et_error *err)
+{
+    struct et_hook_result dummy;
+    struct hk h;
+    char key[KEY_MAX], *seen = NULL;
+    int rc;
+
+    if (!res)
+        res = &dummy;
+    memset(res, 0, sizeof(*res));
+    memset(&h, 0, sizeof(h));
+    rc = et_json_parse(json, len, NULL, &h.in, err);
+    if (rc)
+        return rc;
+    if (!json_object_is_type(h.in, json_type_object)) {
+        rc = et_error_set(err, ET_EINPUT,
+                          "hook input: expected object, "
+                          "got %s",
+                          et_json_type_name(h.in));
+        goto out;
+    }
+    h.t = t;
+    h.event = et__jstr(h.in, "hook_event_name");
+    if (!h.event) {
+        rc = et_error_set(err, ET_EINPUT, "hook_event_name: missing");
+        goto out;
+    }
+    snprintf(res->event, sizeof(res->event), "%s", h.event);
+    h.session = et__jstr(h.in, "session_id");
+    h.tool = et__jstr(h.in, "tool_name");
+    h.tuid = et__jstr(h.in, "tool_use_id");
+    h.agent_id = et__jstr(h.in, "agent_id");
+    h.agent_type = et__jstr(h.in, "agent_type");
+    h.now_ns = et_time_now_ns();
+    if (flags & ET_HOOK_INPUT_TIME) {
+        const char *ts = et__jstr(h.in, "timestamp");
+        int64_t ns;
+
+        if (ts && et_time_parse(ts, strlen(ts), false, &ns) == ET_OK)
+            h.now_ns = ns;
+    }
+    rc = check_input(&h, err);
+    if (!rc)
+        rc = dedup_key(&h, key, err);
+    if (rc)
+        goto out;
+    if (!strcmp(h.event, "PreToolUse") && !h.tuid) /* ignore tool-less */
+        goto out;
+    rc = et__ingest_begin(t, err);
+    if (rc)
+        goto out;
+    if (key[0])
+        rc = kv_get(&h, key, &seen, err);
+    if (!rc && seen)
+        res->is_duplicate = true;
+    else if (!rc)
+        rc = dispatch(&h, err);
+    if (!rc && key[0] && !seen && h.n)
+        rc = kv_put(&h, key, "1", err);
+    if (rc || !h.n)
+        et__ingest_abort(t);
+    else
+        rc = et__ingest_commit(t, err);
+    if (!rc)
+        res->n_events = h.n;
+out:
+    et__free(seen);
+    json_object_put(h.in);
+    return rc;
+}

@@ -1,0 +1,409 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The hook spool and quarantine: append-only files in the data directory
+ * that take an input when the store cannot (busy, read-only, full) or will
+ * not (malformed input) take it. Appenders hold a shared lock on
+ * hook-spool.lock; replay takes it exclusively only to rename the spool
+ * aside, so no append can land in a file already being replayed.
+ */
+#include "base/setup.h"
+#include <fcntl.h>
+#include <limits.h>
+#include <libgen.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/alloc.h"
+#include "base/time.h"
+#include "codec/json.h"
+#include "exectrail/ingest.h"
+#include "trail/trail_int.h"
+
+#define SPOOL       "hook-spool.jsonl"
+#define REPLAYING   "hook-spool.replaying"
+#define LOCK        "hook-spool.lock"
+#define REPLAY_LOCK "hook-spool.replay.lock"
+#define QUARANTINE  "hook-quarantine.log"
+
+int et_ingest_data_dir(const char *db, char *out, size_t cap,
+                       struct et_error *err)
+{
+    char path[PATH_MAX];
+    int rc = et_trail_locate(db, path, sizeof(path), err);
+    int n;
+
+    if (rc)
+        return rc;
+    n = snprintf(out, cap, "%s", dirname(path));
+    if (n < 0 || (size_t)n >= cap)
+        return et_error_set(err, ET_EINVAL, "data directory path too long");
+    return ET_OK;
+}
+
+static int join(char out[PATH_MAX], const char *dir, const char *name,
+                struct et_error *err)
+{
+    int n = snprintf(out, PATH_MAX, "%s/%s", dir, name);
+
+    if (n < 0 || n >= PATH_MAX)
+        return et_error_set(err, ET_EINVAL, "path too long: %s/%s", dir, name);
+    return ET_OK;
+}
+
+static int open_lock(const char *dir, const char *name, int how,
+                     struct et_error *err)
+{
+    char p[PATH_MAX];
+    int fd;
+
+    if (join(p, dir, name, err))
+        return -1;
+    (void)mkdir(dir, 0700);
+    fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        et_error_sys(err, ET_EIO, errno, "cannot open %s", p);
+        return -1;
+    }
+    while (flock(fd, how) != 0) {
+        if (errno == EINTR)
+            continue;
+        if (errno != EWOULDBLOCK)
+            et_error_sys(err, ET_EIO, errno, "cannot lock %s", p);
+        else
+            et_error_set(err, ET_EBUSY, "%s is held", p);
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+    while (n) {
+        ssize_t w = write(fd, p, n);
+
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Append data to dir/name in one write and fsync it. */
+static int append_durable(const char *dir, const char *name, const char *data,
+                          size_t len, struct et_error *err)
+{
+    char p[PATH_MAX];
+    int fd, rc = ET_OK;
+
+    rc = join(p, dir, name, err);
+    if (rc)
+        return rc;
+    fd = open(p, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return et_error_sys(err, ET_EIO, errno, "cannot open %s", p);
+    if (write_all(fd, data, len) != 0 || fsync(fd) != 0)
+        rc = et_error_sys(err, ET_EIO, errno, "cannot append to %s", p);
+    if (close(fd) != 0 && !rc)
+        rc = et_error_sys(err, ET_EIO, errno, "cannot close %s", p);
+    return rc;
+}
+
+int et_ingest_spool_append(const char *dir, const char *json, size_t len,
+                           struct et_error *err)
+{
+    struct json_object *o = NULL;
+    struct et_buf line = ET_BUF_INIT;
+    int lk, rc = et_json_parse(json, len, NULL, &o, err);
+
+    if (rc)
+        return rc;
+    rc = et_json_write(o, 0, &line);
+    if (!rc)
+        rc = et_buf_addch(&line, '\n');
+    json_object_put(o);
+    if (rc) {
+        et_buf_release(&line);
+        return et_error_set(err, rc, "cannot encode the spooled input");
+    }
+    lk = open_lock(dir, LOCK, LOCK_SH, err);
+    if (lk < 0) {
+        et_buf_release(&line);
+        return err ? err->code : ET_EIO;
+    }
+    rc = append_durable(dir, SPOOL, line.ptr, line.len, err);
+    close(lk);
+    et_buf_release(&line);
+    return rc;
+}
+
+int et_ingest_quarantine(const char *dir, const char *raw, size_t len,
+                         const char *why, struct et_error *err)
+{
+    struct et_buf b = ET_BUF_INIT;
+    char when[ET_RFC3339_MAX];
+    int rc;
+
+    (void)mkdir(dir, 0700);
+    et_time_format(et_time_now_ns(), when);
+    rc = et_buf_printf(&b, "#quarantine %s %zu ", when, len);
+    /* the reason stays on its header line */
+    for (const char *p = why ? why : ""; !rc && *p; p++)
+        rc = et_buf_addch(&b, *p == '\n' || *p == '\r' ? ' ' : *p);
+    if (!rc)
+        rc = et_buf_addch(&b, '\n');
+    if (!rc)
+        rc = et_buf_add(&b, raw, len);
+    if (!rc)
+        rc = et_buf_addch(&b, '\n');
+    if (!rc)
+        rc = append_durable(dir, QUARANTINE, b.ptr, b.len, err);
+    else
+        rc = et_error_set(err, rc, "cannot quarantine %zu bytes", len);
+    et_buf_release(&b);
+    return rc;
+}
+
+/* Read a whole file; ET_ENOTFOUND when absent. *out caller-owned. */
+static int slurp(const char *path, char **out, size_t *len,
+                 struct et_error *err)
+{
+    struct et_buf b = ET_BUF_INIT;
+    char chunk[65536];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int rc = ET_OK;
+
+    *out = NULL;
+    *len = 0;
+    if (fd < 0)
+        return errno == ENOENT
+                   ? ET_ENOTFOUND
+                   : et_error_sys(err, ET_EIO, errno, "cannot open %s", path);
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof(chunk));
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = et_error_sys(err, ET_EIO, errno, "cannot read %s", path);
+            break;
+        }
+        if (n == 0)
+            break;
+        rc = et_buf_add(&b, chunk, (size_t)n);
+        if (rc) {
+            rc = et_error_set(err, rc, "%s is too large", path);
+            break;
+        }
+    }
+    close(fd);
+    if (!rc)
+        rc = et_buf_addch(&b, '\0');
+    if (rc) {
+        et_buf_release(&b);
+        return rc;
+    }
+    *out = et_buf_detach(&b, len);
+    (*len)--;
+    return ET_OK;
+}
+
+static uint64_t count_lines(const char *p, size_t n)
+{
+    uint64_t c = 0;
+
+    for (size_t i = 0; i < n; i++)
+        c += p[i] == '\n';
+    return c;
+}
+
+/* Put lines (already one JSON per line) back into the spool. */
+static int spool_append_raw(const char *dir, const char *data, size_t len,
+                            struct et_error *err)
+{
+    int lk = open_lock(dir, LOCK, LOCK_SH, err);
+    int rc;
+
+    if (lk < 0)
+        return err ? err->code : ET_EIO;
+    rc = append_durable(dir, SPOOL, data, len, err);
+    if (!rc && len && data[len - 1] != '\n')
+        rc = append_durable(dir, SPOOL, "\n", 1, err);
+    close(lk);
+    return rc;
+}
+
+/* Move the spool aside (unless a crashed replay left one there). */
+static int take_spool(const char *dir, char rp[PATH_MAX], struct et_error *err)
+{
+    char sp[PATH_MAX];
+    struct stat sb;
+    int lk, rc;
+
+    rc = join(sp, dir, SPOOL, err);
+    if (!rc)
+        rc = join(rp, dir, REPLAYING, err);
+    if (rc)
+        return rc;
+    if (stat(rp, &sb) == 0)
+        return ET_OK;
+    lk = open_lock(dir, LOCK, LOCK_EX, err);
+    if (lk < 0)
+        return err ? err->code : ET_EIO;
+    if (rename(sp, rp) != 0 && errno != ENOENT)
+        rc = et_error_sys(err, ET_EIO, errno, "cannot move %s aside", sp);
+    close(lk);
+    return rc;
+}
+
+static int replay_lines(struct et_trail *t, const char *dir, char *buf,
+                        size_t len, struct et_spool_stats *st,
+                        struct et_error *err)
+{
+    size_t pos = 0;
+    int rc = ET_OK;
+
+    while (pos < len) {
+        char *nl = memchr(buf + pos, '\n', len - pos);
+        size_t end = nl ? (size_t)(nl - buf) : len;
+        struct et_error why;
+
+        if (end > pos) {
+            int r =
+                et_ingest_claude_hook(t, buf + pos, end - pos, 0, NULL, &why);
+
+            if (r == ET_EINPUT || r == ET_ETOOBIG) {
+                rc = et_ingest_quarantine(dir, buf + pos, end - pos, why.msg,
+                                          err);
+                st->quarantined++;
+            } else if (r) {
+                /* keep this line and the rest for later */
+                rc = spool_append_raw(dir, buf + pos, len - pos, err);
+                if (!rc) {
+                    st->remaining += count_lines(buf + pos, len - pos) +
+                                     (buf[len - 1] != '\n');
+                    rc = r;
+                    if (err)
+                        *err = why;
+                }
+                return rc;
+            } else {
+                st->replayed++;
+            }
+            if (rc)
+                return rc;
+        }
+        pos = end + 1;
+    }
+    return rc;
+}
+
+int et_ingest_spool_replay(struct et_trail *t, const char *dir, bool wait,
+                           struct et_spool_stats *st, struct et_error *err)
+{
+    struct et_spool_stats dummy;
+    char rp[PATH_MAX], *buf = NULL;
+    size_t len = 0;
+    int lk, rc;
+
+    if (!st)
+        st = &dummy;
+    memset(st, 0, sizeof(*st));
+    {
+        /* the common case, nothing spooled, takes no lock */
+        char sp[PATH_MAX];
+        struct stat sb;
+
+        if (join(sp, dir, SPOOL, err) || join(rp, dir, REPLAYING, err))
+            return err ? err->code : ET_EINVAL;
+        if (stat(sp, &sb) != 0 && stat(rp, &sb) != 0)
+            return ET_OK;
+    }
+    lk = open_lock(dir, REPLAY_LOCK, LOCK_EX | (wait ? 0 : LOCK_NB), err);
+    if (lk < 0)
+        return !wait && err && err->code == ET_EBUSY
+                   ? ET_OK
+                   : (err ? err->code : ET_EIO);
+    /* take the spool only when the store takes writes: a busy store would
+     * send every line back behind newer ones, out of order */
+    rc = et__ingest_begin(t, err);
+    if (rc)
+        goto out;
+    et__ingest_abort(t);
+    rc = take_spool(dir, rp, err);
+    if (!rc)
+        rc = slurp(rp, &buf, &len, err);
+    if (rc == ET_ENOTFOUND) {
+        rc = ET_OK;
+        goto out;
+    }
+    if (rc)
+        goto out;
+    rc = replay_lines(t, dir, buf, len, st, err);
+    /* every line is now recorded, quarantined or back in the spool */
+    if ((rc == ET_OK || st->remaining) && unlink(rp) != 0 && !rc)
+        rc = et_error_sys(err, ET_EIO, errno, "cannot remove %s", rp);
+out:
+    et__free(buf);
+    close(lk);
+    return rc;
+}
+
+static int count_quarantine(const char *dir, uint64_t *n, struct et_error *err)
+{
+    char p[PATH_MAX], *buf = NULL;
+    size_t len = 0, pos = 0;
+    int rc = join(p, dir, QUARANTINE, err);
+
+    *n = 0;
+    if (!rc)
+        rc = slurp(p, &buf, &len, err);
+    if (rc == ET_ENOTFOUND)
+        return ET_OK;
+    while (!rc && pos < len) {
+        char when[64];
+        unsigned long long sz = 0;
+        char *nl;
+
+        if (sscanf(buf + pos, "#quarantine %63s %llu", when, &sz) != 2)
+            break;
+        nl = memchr(buf + pos, '\n', len - pos);
+        if (!nl)
+            break;
+        (*n)++;
+        pos = (size_t)(nl - buf) + 1 + (size_t)sz + 1;
+    }
+    et__free(buf);
+    return rc;
+}
+
+int et_ingest_spool_status(const char *dir, uint64_t *spooled_out,
+                           uint64_t *quarantined_out, struct et_error *err)
+{
+    const char *const names[] = {SPOOL, REPLAYING};
+    int rc = ET_OK;
+
+    *spooled_out = 0;
+    for (size_t i = 0; !rc && i < 2; i++) {
+        char p[PATH_MAX], *buf = NULL;
+        size_t len = 0;
+
+        rc = join(p, dir, names[i], err);
+        if (!rc)
+            rc = slurp(p, &buf, &len, err);
+        if (rc == ET_ENOTFOUND) {
+            rc = ET_OK;
+            continue;
+        }
+        if (!rc)
+            *spooled_out += count_lines(buf, len);
+        et__free(buf);
+    }
+    if (!rc)
+        rc = count_quarantine(dir, quarantined_out, err);
+    return rc;
+}

@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Claude Code transcripts -> the hook inputs the live hook would have seen,
+ * recorded through the same mapping (claude_hook.c). The inputs are sorted
+ * in phases so that correlation does not depend on the files' order or
+ * timestamps: Agent PreToolUse first, then the agent <-> tool_use links,
+ * then the subagents' tool calls, then everything else.
+ */
+#include "base/setup.h"
+#include <dirent.h>
+#include <limits.h>
+#include <sys/stat.h>
+
+#include "base/alloc.h"
+#include "codec/json.h"
+#include "trail/trail_int.h"
+#include "exectrail/ingest.h"
+
+enum { PH_PRE, PH_LINK, PH_MID, PH_POST, PH_COUNT };
+
+struct tr {
+    struct json_object *phase[PH_COUNT]; /* arrays of hook inputs */
+    struct json_object *uses;            /* tool_use id -> {name, input} */
+    struct et_transcript_stats *st;
+};
+
+static bool is_agent_tool(const char *n)
+{
+    return n && (!strcmp(n, "Agent") || !strcmp(n, "Task"));
+}
+
+static struct json_object *input_for(struct json_object *rec, const char *event)
+{
+    struct json_object *in = json_object_new_object();
+
+    if (!in)
+        return NULL;
+    json_object_object_add(in, "session_id",
+                           json_object_get(et__jget(rec, "sessionId")));
+    json_object_object_add(in, "hook_event_name",
+                           json_object_new_string(event));
+    json_object_object_add(in, "timestamp",
+                           json_object_get(et__jget(rec, "timestamp")));
+    json_object_object_add(in, "cwd", json_object_get(et__jget(rec, "cwd")));
+    return in;
+}
+
+static void add(struct tr *r, int ph, struct json_object *in)
+{
+    if (in)
+        json_object_array_add(r->phase[ph], in);
+}
+
+static void on_tool_use(struct tr *r, struct json_object *rec,
+                        struct json_object *b, bool side)
+{
+    const char *id = et__jstr(b, "id"), *name = et__jstr(b, "name");
+    struct json_object *u, *in;
+
+    if (!id || !name)
+        return;
+    u = json_object_new_object();
+    json_object_object_add(u, "name", json_object_new_string(name));
+    json_object_object_add(u, "input", json_object_get(et__jget(b, "input")));
+    json_object_object_add(r->uses, id, u);
+    if (!side && !is_agent_tool(name))
+        return;
+    in = input_for(rec, "PreToolUse");
+    if (side && et__jstr(rec, "agentId"))
+        json_object_object_add(in, "agent_id",
+                               json_object_get(et__jget(rec, "agentId")));
+    json_object_object_add(in, "tool_name", json_object_new_string(name));
+    json_object_object_add(in, "tool_input",
+                           json_object_get(et__jget(b, "input")));
+    json_object_object_add(in, "tool_use_id", json_object_new_string(id));
+    add(r, side ? PH_MID : PH_PRE, in);
+}
+
+/* The text of a tool_result's content (string or text blocks). */
+static struct json_object *content_text(struct json_object *c)
+{
+    struct et_buf b = ET_BUF_INIT;
+    struct json_object *s;
+
+    if (c && json_object_is_type(c, json_type_string))
+        return json_object_get(c);
+    for (size_t i = 0; c && json_object_is_type(c, json_type_array) &&
+                       i < json_object_array_length(c);
+         i++) {
+        const char *t = et__jstr(json_object_array_get_idx(c, i), "text");
+
+        if (t && b.len)
+            (void)!et_buf_addstr(&b, "\n\n");
+        if (t)
+            (void)!et_buf_addstr(&b, t);
+    }
+    s = json_object_new_string(b.len ? et_buf_str(&b) : "");
+    et_buf_release(&b);
+    return s;
+}
+
+/* An Agent result: toolUseResult completed with what the record holds. */
+static struct json_object *agent_response(struct json_object *rec,
+                                          struct json_object *b,
+                                          const char **agent_out)
+{
+    struct json_object *tur = et__jget(rec, "toolUseResult");
+    struct json_object *resp = json_object_new_object();
+
+    if (tur && json_object_is_type(tur, json_type_object)) {
+        json_object_object_foreach(tur, k, v)
+        {
+            json_object_object_add(resp, k, json_object_get(v));
+        }
+    }
+    if (!et__jstr(resp, "agentId") && et__jstr(rec, "agentId"))
+        json_object_object_add(resp, "agentId",
+                               json_object_get(et__jget(rec, "agentId")));
+    if (!et__jstr(resp, "status"))
+        json_object_object_add(resp, "status",
+                               json_object_new_string("completed"));
+    if (!et__jget(resp, "content") ||
+        json_object_is_type(et__jget(resp, "content"), json_type_null)) {
+        struct json_object *blk = json_object_new_object();
+        struct json_object *arr = json_object_new_array();
+
+        json_object_object_add(blk, "type", json_object_new_string("text"));
+        json_object_object_add(blk, "text",
+                               content_text(et__jget(b, "content")));
+        json_object_array_add(arr, blk);
+        json_object_object_add(resp, "content", arr);
+    }
+    *agent_out = et__jstr(resp, "agentId");
+    return resp;
+}
+
+static void on_tool_result(struct tr *r, struct json_object *rec,
+                           struct json_object *b, bool side,
+                           const char *file_agent)
+{
+    const char *id = et__jstr(b, "tool_use_id");
+    struct json_object *u = et__jget(r->uses, id ? id : "");
+    struct json_object *err = et__jget(b, "is_error");
+    bool failed = err && json_object_get_boolean(err);
+    const char *name = et__jstr(u, "name");
+    const char *agent = et__jstr(rec, "agentId");
+    struct json_object *in;
+
+    if (!id)
+        return;
+    if (!name) /* its tool_use is not in the transcript (cut) */
+        name = "unknown";
+    in = input_for(rec, failed ? "PostToolUseFailure" : "PostToolUse");
+    json_object_object_add(in, "tool_name", json_object_new_string(name));
+    json_object_object_add(in, "tool_input",
+                           json_object_get(et__jget(u, "input")));
+    json_object_object_add(in, "tool_use_id", json_object_new_string(id));
+    if (failed)
+        json_object_object_add(in, "error",
+                               content_text(et__jget(b, "content")));
+    if (side) {
+        struct json_object *tur = et__jget(rec, "toolUseResult");
+
+        json_object_object_add(in, "tool_response",
+                               tur ? json_object_get(tur)
+                                   : content_text(et__jget(b, "content")));
+        if (!agent)
+            agent = file_agent;
+        if (agent)
+            json_object_object_add(in, "agent_id",
+                                   json_object_new_string(agent));
+        add(r, PH_MID, in);
+        return;
+    }
+    if (is_agent_tool(name) && !failed) {
+        const char *a = NULL;
+        struct json_object *resp = agent_response(rec, b, &a);
+
+        if (a) {
+            struct json_object *link = input_for(rec, "SubagentStart");
+
+            json_object_object_add(link, "agent_id", json_object_new_string(a));
+            json_object_object_add(link, "tool_use_id",
+                                   json_object_new_string(id));
+            add(r, PH_LINK, link);
+        }
+        json_object_object_add(in, "tool_response", resp);
+    } else if (!failed) {
+        struct json_object *tur = et__jget(rec, "toolUseResult");
+
+        json_object_object_add(in, "tool_response",
+                               tur ? json_object_get(tur)
+                                   : content_text(et__jget(b, "content")));
+    }
+    add(r, PH_POST, in);
+}
+
+static void on_record(struct tr *r, struct json_object *rec,
+                      const char *file_agent)
+{
+    const char *type = et__jstr(rec, "type");
+    struct json_object *msg = et__jget(rec, "message");
+    struct json_object *c = et__jget(msg, "content");
+    struct json_object *sc = et__jget(rec, "isSidechain");
+    bool side = file_agent || (sc && json_object_get_boolean(sc));
+
+    if (!type || !et__jstr(rec, "sessionId") || !c ||
+        !json_object_is_type(c, json_type_array))
+        return;
+    for (size_t i = 0; i < json_object_array_length(c); i++) {
+        struct json_object *b = json_object_array_get_idx(c, i);
+        const char *bt = et__jstr(b, "type");
+
+        if (!bt)
+            continue;
+        if (!strcmp(type, "assistant") && !strcmp(bt, "tool_use"))
+            on_tool_use(r, rec, b, side);
+        else if (!strcmp(type, "user") && !strcmp(bt, "tool_result"))
+            on_tool_result(r, rec, b, side, file_agent);
+    }
+}
+
+/* agent-<id>.jsonl: <id>, and its .meta.json link, if any. */
+static void subagent_file(struct tr *r, const char *path, char id[128])
+{
+    const char *base = strrchr(path, '/');
+    char meta[PATH_MAX];
+    size_t n;
+    FILE *f;
+
+    id[0] = '\0';
+    base = base ? base + 1 : path;
+    n = strlen(base);
+    if (strncmp(base, "agent-", 6) != 0 || n < 12 || n - 12 >= 128)
+        return;
+    memcpy(id, base + 6, n - 12);
+    id[n - 12] = '\0';
+    if (snprintf(meta, sizeof(meta), "%.*s.meta.json", (int)(strlen(path) - 6),
+                 path) >= (int)sizeof(meta))
+        return;
+    f = fopen(meta, "rb");
+    if (f) {
+        char buf[65536];
+        size_t len = fread(buf, 1, sizeof(buf), f);
+        struct json_object *m = NULL;
+
+        fclose(f);
+        if (et_json_parse(buf, len, NULL, &m, NULL) == ET_OK &&
+            et__jstr(m, "toolUseId")) {
+            /* session and time come from the file's first record later */
+            struct json_object *link = json_object_new_object();
+
+            json_object_object_add(link, "hook_event_name",
+                                   json_object_new_string("SubagentStart"));
+            json_object_object_add(link, "agent_id",
+                                   json_object_new_string(id));
+            json_object_object_add(link, "agent_type",
+                                   json_object_get(et__jget(m, "agentType")));
+            json_object_object_add(link, "tool_use_id",
+                                   json_object_get(et__jget(m, "toolUseId")));
+            add(r, PH_LINK, link);
+        }
+        json_object_put(m);
+    }
+}
+
+static int read_file(struct tr *r, const char *path, struct et_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    char *line = NULL, id[128];
+    size_t cap = 0, links = json_object_array_length(r->phase[PH_LINK]);
+    ssize_t n;
+    bool first = true;
+
+    if (!f)
+        return et_error_sys(err, ET_EIO, errno, "cannot open %s", path);
+    r->st->files++;
+    subagent_file(r, path, id);
+    while ((n = getline(&line, &cap, f)) > 0) {
+        struct json_object *rec = NULL;
+
+        r->st->lines++;
+        if (n == 1 && line[0] == '\n')
+            continue;
+        if (et_json_parse(line, (size_t)n, NULL, &rec, NULL) != ET_OK ||
+            !json_object_is_type(rec, json_type_object)) {
+            r->st->rejected++;
+            json_object_put(rec);
+            continue;
+        }
+        if (first && et__jstr(rec, "sessionId")) {
+            /* complete the meta link with the subagent's session */
+            for (size_t i = links;
+                 i < json_object_array_length(r->phase[PH_LINK]); i++) {
+                struct json_object *l =
+                    json_object_array_get_idx(r->phase[PH_LINK], i);
+
+                json_object_object_add(
+                    l, "session_id",
+                    json_object_get(et__jget(rec, "sessionId")));
+                json_object_object_add(
+                    l, "timestamp",
+                    json_object_get(et__jget(rec, "timestamp")));
+            }
+            first = false;
+        }
+        on_record(r, rec, id[0] ? id : NULL);
+        json_object_put(rec);
+    }
+    free(line);
+    fclose(f);
+    return ET_OK;
+}
+
+static bool ends_with(const char *s, const char *suf)
+{
+    size_t a = strlen(s), b = strlen(suf);
+
+    return a >= b && !strcmp(s + a - b, suf);
+}
+
+static int walk(struct tr *r, const char *path, int depth, struct et_error *err)
+{
+    struct stat sb;
+    DIR *d;
+    struct dirent *de;
+    int rc = ET_OK;
+
+    if (stat(path, &sb) != 0)
+        return et_error_sys(err, ET_EIO, errno, "cannot read %s", path);
+    if (!S_ISDIR(sb.st_mode))
+        return read_file(r, path, err);
+    if (depth > 16)
+        return ET_OK;
+    d = opendir(path);
+    if (!d)
+        return et_error_sys(err, ET_EIO, errno, "cannot read %s", path);
+    /* files before subdirectories: a session before its subagents */
+    for (int pass = 0; !rc && pass < 2; pass++) {
+        rewinddir(d);
+        while (!rc && (de = readdir(d)) != NULL) {
+            char p[PATH_MAX];
+            struct stat cs;
+
+            if (de->d_name[0] == '.' ||
+                snprintf(p, sizeof(p), "%s/%s", path, de->d_name) >=
+                    (int)sizeof(p) ||
+                stat(p, &cs) != 0)
+                continue;
+            if (pass == 0 && S_ISREG(cs.st_mode) && ends_with(p, ".jsonl"))
+                rc = read_file(r, p, err);
+            else if (pass == 1 && S_ISDIR(cs.st_mode))
+                rc = walk(r, p, depth + 1, err);
+        }
+    }
+    closedir(d);
+    return rc;
+}
+
+int et_ingest_claude_transcripts(struct et_trail *t, const char *const *paths,
+                                 size_t n_paths, struct et_transcript_stats *st,
+                                 struct et_error *err)
+{
+    struct et_transcript_stats dummy;
+    struct tr r;
+    int rc = ET_OK;
+
+    if (!st)
+        st = &dummy;
+    memset(st, 0, sizeof(*st));
+    memset(&r, 0, sizeof(r));
+    r.st = st;
+    r.uses = json_object_new_object();
+    for (int i = 0; i < PH_COUNT; i++)
+        r.phase[i] = json_object_new_array();
+    for (size_t i = 0; !rc && i < n_paths; i++)
+        rc = walk(&r, paths[i], 0, err);
+    for (int ph = 0; !rc && ph < PH_COUNT; ph++) {
+        for (size_t i = 0; !rc && i < json_object_array_length(r.phase[ph]);
+             i++) {
+            struct json_object *in = json_object_array_get_idx(r.phase[ph], i);
+            const char *text;
+            struct et_hook_result res;
+            struct et_error why;
+            int x;
+
+            if (!et__jstr(in, "session_id"))
+                continue;
+            text = json_object_to_json_string_ext(in, JSON_C_TO_STRING_PLAIN);
+            st->inputs++;
+            x = et_ingest_claude_hook(t, text, strlen(text), ET_HOOK_INPUT_TIME,
+                                      &res, &why);
+            if (x == ET_EINPUT || x == ET_ETOOBIG)
+                st->rejected++;
+            else if (x)
+                rc = et_error_set(err, x, "%s", why.msg);
+            else
+                st->events += res.n_events;
+        }
+    }
+    json_object_put(r.uses);
+    for (int i = 0; i < PH_COUNT; i++)
+        json_object_put(r.phase[i]);
+    return rc;
+}
