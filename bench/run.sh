@@ -50,6 +50,36 @@ echo "  ratio p50             $(ratio "$(kv "$r8" p50_ms)" "$(kv "$b8" p50_ms)")
 "$ET" --db "$W/rec8.db" verify >/dev/null && echo "  verify after the concurrent run: OK"
 echo
 
+# ---- 1b. Claude Code hook: PostToolUse of a subagent's tool, 5 KB ----
+mkdir -p "$W/hooks"
+pad=$(head -c 4600 /dev/zero | tr '\0' 'x')
+i=0
+while [ $i -lt $((RUNS + 50)) ]; do
+  printf '{"session_id":"bench-session","transcript_path":"/tmp/t.jsonl","cwd":"/tmp","hook_event_name":"PostToolUse","tool_name":"Bash","tool_input":{"command":"make test %d"},"tool_response":{"stdout":"%s","stderr":"","interrupted":false},"tool_use_id":"toolu_bench_%d","agent_id":"a-bench","agent_type":"general-purpose"}\n' \
+    "$i" "$pad" "$i" >"$W/hooks/h-$i.json"
+  i=$((i + 1))
+done
+"$ET" --db "$W/hook.db" init >/dev/null
+"$ET" --db "$W/hook8.db" init >/dev/null
+h=$("$BIN/bench_spawn" -n "$RUNS" -i "$W/hooks/h-%d.json" -- "$ET" --db "$W/hook.db" hook)
+h8=$("$BIN/bench_spawn" -n "$RUNS" -c 8 -i "$W/hooks/h-%d.json" -- "$ET" --db "$W/hook8.db" hook)
+echo "hook, PostToolUse with a 5 KB payload ($RUNS runs):"
+echo "  exectrail hook        p50 $(kv "$h" p50_ms) ms  p99 $(kv "$h" p99_ms) ms"
+echo "  8 concurrent callers  p50 $(kv "$h8" p50_ms) ms  p99 $(kv "$h8" p99_ms) ms"
+echo "  ratio p50 to the 1-commit baseline above: $(ratio "$(kv "$h" p50_ms)" "$(kv "$b" p50_ms)")x   (targets: p50 <= 2.5 ms, p99 <= 10 ms with 8)"
+echo
+
+# ---- 1c. Claude Code transcript import (MB/s) ----
+TR="$(dirname "$0")/../tests/data/claude/transcripts"
+if [ -d "$TR" ]; then
+  trmb=$(du -sk "$TR" | cut -f1)
+  s=$(date +%s.%N)
+  "$ET" -q --db "$W/tr.db" import claude-code "$TR" >/dev/null 2>&1 || true
+  e=$(date +%s.%N)
+  echo "transcript import: ${trmb} KB of fixture transcripts in $(awk -v s="$s" -v e="$e" 'BEGIN { printf "%.3f", e - s }') s ($(awk -v s="$s" -v e="$e" -v k="$trmb" 'BEGIN { printf "%.2f", k / 1024 / (e - s) }') MB/s; small corpus, process start included)"
+  echo
+fi
+
 # ---- 2. import throughput ----
 "$BIN/bench_gen" jsonl "$NIMP" 10 "$W/imp.jsonl"
 mb=$(du -m "$W/imp.jsonl" | cut -f1)
