@@ -76,30 +76,6 @@ int et_query_describe(const struct et_query *q, char **text_out,
     return ET_OK;
 }
 
-struct run_ctx {
-    et_exec_fn *fn;
-    void *ctx;
-};
-
-static int run_row(void *ctx, const struct et_exec_row *r)
-{
-    struct run_ctx *rc = ctx;
-    struct et_exec_summary s;
-
-    memset(&s, 0, sizeof(s));
-    snprintf(s.execution_id, sizeof(s.execution_id), "%s",
-             r->execution_id ? r->execution_id : "");
-    s.session_id = r->session_id;
-    s.agent_name = r->agent_name;
-    s.state = r->state;
-    s.verification = r->verification;
-    s.start_ns = r->start_ns;
-    s.duration_ms = r->duration_ms;
-    s.n_actions = r->n_actions;
-    s.n_failed_actions = r->n_failed_actions;
-    return rc->fn(rc->ctx, &s);
-}
-
 static void run_opts(struct et_qrun *run, size_t limit)
 {
     run->limit = limit ? (int64_t)(limit > (size_t)INT64_MAX
@@ -113,11 +89,11 @@ static void run_opts(struct et_qrun *run, size_t limit)
 int et_query_run(struct et_trail *t, const struct et_query *q, size_t limit,
                  et_exec_fn *fn, void *ctx, struct et_error *err)
 {
-    struct run_ctx rc = {fn, ctx};
+    struct et__summary_cb rc = {fn, ctx};
     struct et_qrun run;
 
     run_opts(&run, limit);
-    return et_store_query_run(t->st, q, &run, run_row, &rc, err);
+    return et_store_query_run(t->st, q, &run, et__summary_row, &rc, err);
 }
 
 struct ids {

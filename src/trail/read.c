@@ -77,14 +77,9 @@ out:
     return rc;
 }
 
-struct list_ctx {
-    et_exec_fn *fn;
-    void *ctx;
-};
-
-static int list_row(void *ctx, const struct et_exec_row *r)
+int et__summary_row(void *ctx, const struct et_exec_row *r)
 {
-    struct list_ctx *lc = ctx;
+    struct et__summary_cb *cb = ctx;
     struct et_exec_summary s;
 
     memset(&s, 0, sizeof(s));
@@ -98,13 +93,13 @@ static int list_row(void *ctx, const struct et_exec_row *r)
     s.duration_ms = r->duration_ms;
     s.n_actions = r->n_actions;
     s.n_failed_actions = r->n_failed_actions;
-    return lc->fn(lc->ctx, &s);
+    return cb->fn(cb->ctx, &s);
 }
 
 int et_trail_list(struct et_trail *t, size_t limit, et_exec_fn *fn,
                   void *ctx, struct et_error *err)
 {
-    struct list_ctx lc = {fn, ctx};
+    struct et__summary_cb cb = {fn, ctx};
 
-    return et_store_exec_list(t->st, limit, list_row, &lc, err);
+    return et_store_exec_list(t->st, limit, et__summary_row, &cb, err);
 }

@@ -53,6 +53,17 @@ ET_NODISCARD int et__project(struct et_trail *t, uint64_t seq,
 /* Load the signing key (for checkpoints) or the verifier. */
 ET_NODISCARD int et__trail_signer(struct et_trail *t, struct et_error *err);
 
+/*
+ * Adapter from store rows to the public summaries: pass
+ * et__summary_row as the et_exec_row_fn and a struct et__summary_cb as its
+ * context, and each row reaches cb->fn as a struct et_exec_summary.
+ */
+struct et__summary_cb {
+    et_exec_fn *fn;
+    void *ctx;
+};
+int et__summary_row(void *ctx, const struct et_exec_row *r);
+
 /* json-c helpers */
 const char *et__jstr(struct json_object *o, const char *key);
 struct json_object *et__jget(struct json_object *o, const char *key);
