@@ -19,29 +19,26 @@ static unsigned long long rnd(void)
     return s;
 }
 
-static const char *agents[] = {"code-reviewer", "test-runner", "doc-writer",
-                               "refactorer", "security-auditor",
-                               "migration-helper", "api-designer",
-                               "perf-tuner"};
+static const char *agents[] = {
+    "code-reviewer",    "test-runner",      "doc-writer",   "refactorer",
+    "security-auditor", "migration-helper", "api-designer", "perf-tuner"};
 static const char *tools[] = {"Bash", "Read", "Edit", "Grep", "Write"};
-static const char *words[] = {"parse", "render", "cache", "index", "query",
-                              "retry", "session", "timeout", "build",
-                              "deploy", "migrate", "schema", "socket",
-                              "handler", "request", "module", "review",
-                              "refactor", "benchmark", "logging"};
+static const char *words[] = {
+    "parse",   "render", "cache",  "index",    "query",     "retry",  "session",
+    "timeout", "build",  "deploy", "migrate",  "schema",    "socket", "handler",
+    "request", "module", "review", "refactor", "benchmark", "logging"};
 static const char *levels[] = {"LOW", "MEDIUM", "HIGH"};
-static const char *plain_files[] = {"src/main.c", "src/util/strings.c",
-                                    "README.md", "docs/guide.md",
-                                    "tests/test_parser.py", "Makefile",
-                                    "lib/render.js", "src/net/socket.c"};
+static const char *plain_files[] = {
+    "src/main.c",    "src/util/strings.c",   "README.md",
+    "docs/guide.md", "tests/test_parser.py", "Makefile",
+    "lib/render.js", "src/net/socket.c"};
 static const char *sensitive_files[] = {"config/settings.yaml",
                                         "src/auth/login.py", "secrets/.env",
                                         "docs/CREDENTIALS.md"};
-static const char *apis[] = {"GET https://api.github.com/repos/o/r",
-                             "aws s3 cp out.tar s3://bucket/",
-                             "gcloud run deploy (GCP)",
-                             "POST https://example.com/hook",
-                             "GET https://pypi.org/simple/x"};
+static const char *apis[] = {
+    "GET https://api.github.com/repos/o/r", "aws s3 cp out.tar s3://bucket/",
+    "gcloud run deploy (GCP)", "POST https://example.com/hook",
+    "GET https://pypi.org/simple/x"};
 
 #define PICK(a) (a)[rnd() % (sizeof(a) / sizeof((a)[0]))]
 
@@ -55,28 +52,31 @@ static const char *status(void)
 {
     unsigned r = (unsigned)(rnd() % 100);
 
-    return r < 60 ? "MATCH" : r < 75 ? "PARTIAL" : r < 90 ? "MISMATCH"
-                                                          : "ERROR";
+    return r < 60   ? "MATCH"
+           : r < 75 ? "PARTIAL"
+           : r < 90 ? "MISMATCH"
+                    : "ERROR";
 }
 
 static void record(FILE *f, long i, int nact)
 {
     long t = 1735689600L + i * 3; /* 2025-01-01, 3 s apart */
     unsigned r = (unsigned)(rnd() % 100);
-    int dur = r < 5 ? 300001 + (int)(rnd() % 900000)
-                    : 500 + (int)(rnd() % 299000);
+    int dur =
+        r < 5 ? 300001 + (int)(rnd() % 900000) : 500 + (int)(rnd() % 299000);
     int nfiles = (int)(rnd() % 3);
 
-    fprintf(f, "{\"execution_id\":\"%08lx-%04x-4%03x-8%03x-%012llx\","
-               "\"session_id\":\"s-%ld\",",
+    fprintf(f,
+            "{\"execution_id\":\"%08lx-%04x-4%03x-8%03x-%012llx\","
+            "\"session_id\":\"s-%ld\",",
             (unsigned long)(i & 0xffffffffL), (unsigned)(rnd() & 0xffff),
             (unsigned)(rnd() & 0xfff), (unsigned)(rnd() & 0xfff),
             rnd() & 0xffffffffffffULL, i / 20);
-    fprintf(f, "\"timestamp_start\":\"2025-%02ld-%02ldT%02ld:%02ld:%02ldZ\","
-               "\"duration_ms\":%d,",
-            1 + (t - 1735689600L) / (28 * 86400) % 12,
-            1 + (t / 86400) % 28, (t / 3600) % 24, (t / 60) % 60, t % 60,
-            dur);
+    fprintf(f,
+            "\"timestamp_start\":\"2025-%02ld-%02ldT%02ld:%02ld:%02ldZ\","
+            "\"duration_ms\":%d,",
+            1 + (t - 1735689600L) / (28 * 86400) % 12, 1 + (t / 86400) % 28,
+            (t / 3600) % 24, (t / 60) % 60, t % 60, dur);
     fprintf(f, "\"main_agent_context\":{\"user_request\":\"");
     text(f, 8);
     fprintf(f, "\"},\"agent_metadata\":{\"name\":\"%s\",\"version\":\"v2\"},",
@@ -112,9 +112,10 @@ static void record(FILE *f, long i, int nact)
     if (rnd() % 3 == 0)
         fprintf(f, "\"%s\"", PICK(apis));
     fprintf(f, "]},");
-    fprintf(f, "\"verification\":{\"status\":\"%s\"},\"quality_metrics\":"
-               "{\"completeness\":\"%s\",\"accuracy\":\"%s\","
-               "\"efficiency\":\"%s\"}}\n",
+    fprintf(f,
+            "\"verification\":{\"status\":\"%s\"},\"quality_metrics\":"
+            "{\"completeness\":\"%s\",\"accuracy\":\"%s\","
+            "\"efficiency\":\"%s\"}}\n",
             status(), PICK(levels), PICK(levels), PICK(levels));
 }
 

@@ -69,9 +69,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *text = NULL;
 
     open_db();
-    if (et_query_parse((const char *)data, size, INT64_C(1737086400) *
-                                                     1000000000,
-                       &q, &err) != ET_OK) {
+    if (et_query_parse((const char *)data, size,
+                       INT64_C(1737086400) * 1000000000, &q, &err) != ET_OK) {
         if (err.code != ET_EINPUT && err.code != ET_ENOMEM)
             ET_BUG("a query error that is not EINPUT");
         if (!err.msg[0])

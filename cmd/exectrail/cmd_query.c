@@ -162,8 +162,11 @@ static int parse_format(const char *s, enum fmt *out)
     static const struct {
         const char *name;
         enum fmt fmt;
-    } fmts[] = {{"table", F_TABLE}, {"json", F_JSON}, {"jsonl", F_JSONL},
-                {"csv", F_CSV},     {"ids", F_IDS}};
+    } fmts[] = {{"table", F_TABLE},
+                {"json", F_JSON},
+                {"jsonl", F_JSONL},
+                {"csv", F_CSV},
+                {"ids", F_IDS}};
 
     for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
         if (!strcmp(s, fmts[i].name)) {
@@ -220,9 +223,15 @@ int cmd_query(int argc, char **argv)
 
     while ((c = getopt_long(argc, argv, "hn:f:", opts, NULL)) != -1) {
         switch (c) {
-        case 'h': fputs(help, stdout); return 0;
-        case 'D': cli_db = optarg; break;
-        case 'x': explain = true; break;
+        case 'h':
+            fputs(help, stdout);
+            return 0;
+        case 'D':
+            cli_db = optarg;
+            break;
+        case 'x':
+            explain = true;
+            break;
         case 'n':
             errno = 0;
             limit = (size_t)strtoull(optarg, &end, 10);
@@ -233,7 +242,8 @@ int cmd_query(int argc, char **argv)
             if (parse_format(optarg, &ui.fmt))
                 return EXIT_USAGE;
             break;
-        default: return cli_usage_error("query", "unknown option");
+        default:
+            return cli_usage_error("query", "unknown option");
         }
     }
     if (optind >= argc)

@@ -107,12 +107,13 @@ static int number(const char *arg, const char *opt, size_t *out)
 
 int cmd_search(int argc, char **argv)
 {
-    static const struct option opts[] = {{"db", required_argument, 0, 'D'},
-                                         {"limit", required_argument, 0, 'n'},
-                                         {"snippets", required_argument, 0, 's'},
-                                         {"format", required_argument, 0, 'f'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"db", required_argument, 0, 'D'},
+        {"limit", required_argument, 0, 'n'},
+        {"snippets", required_argument, 0, 's'},
+        {"format", required_argument, 0, 'f'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
     struct et_error err = ET_ERROR_INIT;
     struct et_search_opts so = {0, 0, NULL, NULL};
     struct et_trail *t = NULL;
@@ -124,8 +125,12 @@ int cmd_search(int argc, char **argv)
     memset(&ui, 0, sizeof(ui));
     while ((c = getopt_long(argc, argv, "hn:", opts, NULL)) != -1) {
         switch (c) {
-        case 'h': fputs(help, stdout); return 0;
-        case 'D': cli_db = optarg; break;
+        case 'h':
+            fputs(help, stdout);
+            return 0;
+        case 'D':
+            cli_db = optarg;
+            break;
         case 'n':
             if (number(optarg, "--limit", &so.max_executions))
                 return EXIT_USAGE;
@@ -139,7 +144,8 @@ int cmd_search(int argc, char **argv)
                 return cli_usage_error("search", "--format: text or jsonl");
             ui.jsonl = !strcmp(optarg, "jsonl");
             break;
-        default: return cli_usage_error("search", "unknown option");
+        default:
+            return cli_usage_error("search", "unknown option");
         }
     }
     if (optind >= argc)

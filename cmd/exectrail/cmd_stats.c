@@ -55,23 +55,20 @@ static int on_agent(void *ctx, const struct et_agent_stats *s)
         json_object_object_add(o, "completed",
                                json_object_new_int64(s->completed));
         json_object_object_add(o, "match", json_object_new_int64(s->match));
-        json_object_object_add(o, "partial",
-                               json_object_new_int64(s->partial));
+        json_object_object_add(o, "partial", json_object_new_int64(s->partial));
         json_object_object_add(o, "mismatch",
                                json_object_new_int64(s->mismatch));
         json_object_object_add(o, "error", json_object_new_int64(s->error));
         json_object_object_add(o, "unverified",
                                json_object_new_int64(s->unverified));
-        json_object_object_add(o, "success_rate",
-                               num_or_null(s->success_rate));
+        json_object_object_add(o, "success_rate", num_or_null(s->success_rate));
         json_object_object_add(o, "avg_duration_ms",
                                num_or_null(s->avg_duration_ms));
         json_object_object_add(o, "max_duration_ms",
                                s->max_duration_ms < 0
                                    ? NULL
                                    : json_object_new_int64(s->max_duration_ms));
-        json_object_object_add(o, "actions",
-                               json_object_new_int64(s->actions));
+        json_object_object_add(o, "actions", json_object_new_int64(s->actions));
         json_object_object_add(o, "failed_actions",
                                json_object_new_int64(s->failed_actions));
         json_object_array_add(ui->arr, o);
@@ -90,16 +87,15 @@ static int on_agent(void *ctx, const struct et_agent_stats *s)
     else
         snprintf(avg, sizeof(avg), "-");
     if (s->max_duration_ms >= 0)
-        snprintf(max, sizeof(max), "%.1fs",
-                 (double)s->max_duration_ms / 1000);
+        snprintf(max, sizeof(max), "%.1fs", (double)s->max_duration_ms / 1000);
     else
         snprintf(max, sizeof(max), "-");
     printf("%-22.22s %6lld %6lld %6lld %6lld %6lld %6lld %6lld %8s %9s %9s "
            "%4lld/%-4lld\n",
            s->agent_name ? s->agent_name : "(none)", (long long)s->executions,
-           (long long)s->completed, (long long)s->match,
-           (long long)s->partial, (long long)s->mismatch,
-           (long long)s->error, (long long)s->unverified, rate, avg, max,
+           (long long)s->completed, (long long)s->match, (long long)s->partial,
+           (long long)s->mismatch, (long long)s->error,
+           (long long)s->unverified, rate, avg, max,
            (long long)s->failed_actions, (long long)s->actions);
     return 0;
 }
@@ -140,10 +136,9 @@ static int on_slow(void *ctx, const struct et_exec_summary *s)
         cli_set_str(o, "execution_id", s->execution_id);
         cli_set_str(o, "agent", s->agent_name);
         cli_set_str(o, "verification", s->verification);
-        json_object_object_add(o, "duration_ms",
-                               s->duration_ms < 0
-                                   ? NULL
-                                   : json_object_new_int64(s->duration_ms));
+        json_object_object_add(
+            o, "duration_ms",
+            s->duration_ms < 0 ? NULL : json_object_new_int64(s->duration_ms));
         json_object_array_add(ui->arr, o);
         return 0;
     }
@@ -208,9 +203,15 @@ int cmd_stats(int argc, char **argv)
 
     while ((c = getopt_long(argc, argv, "hn:", opts, NULL)) != -1) {
         switch (c) {
-        case 'h': fputs(help, stdout); return 0;
-        case 'D': cli_db = optarg; break;
-        case 'w': where = optarg; break;
+        case 'h':
+            fputs(help, stdout);
+            return 0;
+        case 'D':
+            cli_db = optarg;
+            break;
+        case 'w':
+            where = optarg;
+            break;
         case 'n':
             errno = 0;
             limit = (size_t)strtoull(optarg, &end, 10);
@@ -222,7 +223,8 @@ int cmd_stats(int argc, char **argv)
                 return cli_usage_error("stats", "--format: text or json");
             json = !strcmp(optarg, "json");
             break;
-        default: return cli_usage_error("stats", "unknown option");
+        default:
+            return cli_usage_error("stats", "unknown option");
         }
     }
     for (int i = optind; i < argc; i++) {
@@ -235,9 +237,10 @@ int cmd_stats(int argc, char **argv)
         else if (!strcmp(argv[i], "all"))
             what |= W_AGENTS | W_FAILURES | W_SLOWEST;
         else
-            return cli_usage_error("stats", "'%s': agents, failures, "
-                                            "slowest or all (a query goes "
-                                            "in --where)",
+            return cli_usage_error("stats",
+                                   "'%s': agents, failures, "
+                                   "slowest or all (a query goes "
+                                   "in --where)",
                                    argv[i]);
     }
     if (!what)

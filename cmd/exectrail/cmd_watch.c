@@ -59,8 +59,8 @@ static int keep_summary(void *ctx, const struct et_exec_summary *s)
 
     l->found = true;
     l->s = *s;
-    snprintf(l->agent, sizeof(l->agent), "%s", s->agent_name ? s->agent_name
-                                                             : "-");
+    snprintf(l->agent, sizeof(l->agent), "%s",
+             s->agent_name ? s->agent_name : "-");
     snprintf(l->state, sizeof(l->state), "%s", s->state ? s->state : "-");
     snprintf(l->verdict, sizeof(l->verdict), "%s",
              s->verification ? s->verification : "unverified");
@@ -138,8 +138,8 @@ static void print_text(const struct et_event *ev, struct json_object *body,
                     json_object_is_type(v, json_type_boolean) &&
                     !json_object_get_boolean(v);
 
-        printf("%-8s %-4s ", jstr(body, "tool", NULL) ? jstr(body, "tool", NULL)
-                                                       : "-",
+        printf("%-8s %-4s ",
+               jstr(body, "tool", NULL) ? jstr(body, "tool", NULL) : "-",
                fail ? "FAIL" : "ok");
         clip(jstr(body, fail ? "error" : "input", NULL), 50);
     } else if (!strcmp(kind, "RESPOND")) {
@@ -236,14 +236,14 @@ static int follow(struct et_trail *t, const struct et_query *q, uint64_t pos,
 
 int cmd_watch(int argc, char **argv)
 {
-    static const struct option opts[] = {{"db", required_argument, 0, 'D'},
-                                         {"format", required_argument, 0, 'f'},
-                                         {"from", required_argument, 0, 's'},
-                                         {"all", no_argument, 0, 'a'},
-                                         {"exit-after", required_argument, 0,
-                                          'x'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"db", required_argument, 0, 'D'},
+        {"format", required_argument, 0, 'f'},
+        {"from", required_argument, 0, 's'},
+        {"all", no_argument, 0, 'a'},
+        {"exit-after", required_argument, 0, 'x'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
     struct et_error err = ET_ERROR_INIT;
     struct et_trail *t = NULL;
     struct et_query *q = NULL;
@@ -256,9 +256,16 @@ int cmd_watch(int argc, char **argv)
 
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case 'h': fputs(help, stdout); return 0;
-        case 'D': cli_db = optarg; break;
-        case 'a': from_set = true; pos = 0; break;
+        case 'h':
+            fputs(help, stdout);
+            return 0;
+        case 'D':
+            cli_db = optarg;
+            break;
+        case 'a':
+            from_set = true;
+            pos = 0;
+            break;
         case 's':
             errno = 0;
             pos = strtoull(optarg, &end, 10);
@@ -278,7 +285,8 @@ int cmd_watch(int argc, char **argv)
                 return cli_usage_error("watch", "--format: text or jsonl");
             jsonl = !strcmp(optarg, "jsonl");
             break;
-        default: return cli_usage_error("watch", "unknown option");
+        default:
+            return cli_usage_error("watch", "unknown option");
         }
     }
     for (int i = optind; i < argc; i++)

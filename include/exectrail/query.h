@@ -75,42 +75,39 @@ typedef int et_record_fn(void *ctx, const char *json, size_t len);
 /* Like et_query_run, but with each matching execution's full spec record
  * (flags: enum et_show_flags). */
 ET_API ET_NODISCARD int et_query_records(struct et_trail *t,
-                                         const struct et_query *q,
-                                         size_t limit, unsigned flags,
-                                         et_record_fn *fn, void *ctx,
-                                         struct et_error *err);
+                                         const struct et_query *q, size_t limit,
+                                         unsigned flags, et_record_fn *fn,
+                                         void *ctx, struct et_error *err);
 
 /* Does execution `id` (full id) match q (ORDER BY/LIMIT ignored)?
  * ET_ENOTFOUND when there is no such execution. */
 ET_API ET_NODISCARD int et_query_match(struct et_trail *t,
-                                       const struct et_query *q,
-                                       const char *id, bool *match_out,
-                                       struct et_error *err);
+                                       const struct et_query *q, const char *id,
+                                       bool *match_out, struct et_error *err);
 
 /* How q runs: the checked query, the SQL, its bound parameters and the
  * database's plan. *text_out is caller-owned (et_trail_free_string). */
 ET_API ET_NODISCARD int et_query_explain(struct et_trail *t,
-                                         const struct et_query *q,
-                                         size_t limit, char **text_out,
-                                         struct et_error *err);
+                                         const struct et_query *q, size_t limit,
+                                         char **text_out, struct et_error *err);
 
 /* ---- full-text search ---- */
 
 struct et_search_hit {
     const char *execution_id;
     const char *agent_name; /* NULL when unknown */
-    double score;      /* BM25 relevance of the execution, higher is better */
-    int64_t n_events;  /* events of the execution that match */
-    uint64_t seq;      /* the event this snippet is from */
+    double score;        /* BM25 relevance of the execution, higher is better */
+    int64_t n_events;    /* events of the execution that match */
+    uint64_t seq;        /* the event this snippet is from */
     const char *snippet; /* text around the match, matches marked */
 };
 
 typedef int et_search_fn(void *ctx, const struct et_search_hit *hit);
 
 struct et_search_opts {
-    size_t max_executions; /* 0 = 20 */
-    size_t max_snippets;   /* per execution, 0 = 3 */
-    const char *mark_open; /* NULL = "[" */
+    size_t max_executions;  /* 0 = 20 */
+    size_t max_snippets;    /* per execution, 0 = 3 */
+    const char *mark_open;  /* NULL = "[" */
     const char *mark_close; /* NULL = "]" */
 };
 
@@ -133,8 +130,8 @@ struct et_agent_stats {
     int64_t executions;
     int64_t completed;
     int64_t match, partial, mismatch, error, unverified;
-    double success_rate;    /* match / verified; -1 when none verified */
-    double avg_duration_ms; /* -1 when unknown */
+    double success_rate;     /* match / verified; -1 when none verified */
+    double avg_duration_ms;  /* -1 when unknown */
     int64_t max_duration_ms; /* -1 when unknown */
     int64_t actions;
     int64_t failed_actions;
@@ -154,8 +151,8 @@ struct et_failure_pattern {
     const char *signature; /* "Bash: exit status N" (numbers, ids, paths
                             * normalised), or "(no error recorded)" */
     int64_t count;
-    size_t n_agents;       /* distinct agents */
-    const char *agents;    /* up to 5 of them, comma-separated */
+    size_t n_agents;        /* distinct agents */
+    const char *agents;     /* up to 5 of them, comma-separated */
     const char *example_id; /* the newest execution with this pattern */
 };
 
@@ -185,7 +182,7 @@ struct et_event {
     const char *type;         /* "execution.started", "action.recorded" ... */
     const char *execution_id; /* NULL for events of no execution */
     int64_t ts_ns;
-    const char *json;         /* the event as stored; NULL once erased */
+    const char *json; /* the event as stored; NULL once erased */
     size_t json_len;
 };
 

@@ -66,10 +66,10 @@ void et__qarena_free(struct et_query *q)
 const char *et__qop_name(enum et_qop op)
 {
     static const char *const names[] = {
-        [ET_QOP_EQ] = "eq",       [ET_QOP_NE] = "ne",
-        [ET_QOP_LT] = "lt",       [ET_QOP_LE] = "le",
-        [ET_QOP_GT] = "gt",       [ET_QOP_GE] = "ge",
-        [ET_QOP_IN] = "in",       [ET_QOP_MATCH] = "match",
+        [ET_QOP_EQ] = "eq",         [ET_QOP_NE] = "ne",
+        [ET_QOP_LT] = "lt",         [ET_QOP_LE] = "le",
+        [ET_QOP_GT] = "gt",         [ET_QOP_GE] = "ge",
+        [ET_QOP_IN] = "in",         [ET_QOP_MATCH] = "match",
         [ET_QOP_NMATCH] = "nmatch", [ET_QOP_TRUE] = "true",
     };
 
@@ -92,9 +92,12 @@ static int dump_str(struct et_buf *out, const char *s, size_t len)
 static int dump_val(struct et_buf *out, const struct et_qval *v)
 {
     switch (v->type) {
-    case ET_QV_STR: return dump_str(out, v->s, v->len);
-    case ET_QV_INT: return et_buf_printf(out, "%lld", (long long)v->i);
-    case ET_QV_REAL: return et_buf_printf(out, "%.17g", v->d);
+    case ET_QV_STR:
+        return dump_str(out, v->s, v->len);
+    case ET_QV_INT:
+        return et_buf_printf(out, "%lld", (long long)v->i);
+    case ET_QV_REAL:
+        return et_buf_printf(out, "%.17g", v->d);
     }
     return ET_EINVAL;
 }
@@ -106,9 +109,10 @@ static const char *field_name(const struct et_qfield *f, const char *jp)
 
 static int dump_node(const struct et_qnode *n, struct et_buf *out)
 {
-    static const char *const kinds[] = {
-        [ET_QN_AND] = "and", [ET_QN_OR] = "or", [ET_QN_NOT] = "not",
-        [ET_QN_ACTION] = "action"};
+    static const char *const kinds[] = {[ET_QN_AND] = "and",
+                                        [ET_QN_OR] = "or",
+                                        [ET_QN_NOT] = "not",
+                                        [ET_QN_ACTION] = "action"};
     int rc;
 
     switch (n->kind) {
@@ -143,8 +147,7 @@ int et__query_dump(const struct et_query *q, struct et_buf *out)
 
     for (size_t i = 0; !rc && i < q->n_order; i++)
         rc = et_buf_printf(out, " (order %s %s)",
-                           field_name(q->order[i].field,
-                                      q->order[i].json_path),
+                           field_name(q->order[i].field, q->order[i].json_path),
                            q->order[i].desc ? "desc" : "asc");
     if (!rc && q->limit >= 0)
         rc = et_buf_printf(out, " (limit %lld)", (long long)q->limit);

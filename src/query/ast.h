@@ -19,7 +19,7 @@ enum et_qtype {
     ET_QT_ENUM,    /* one of enum_values (upper case) */
     ET_QT_INT,
     ET_QT_NUM,
-    ET_QT_TIME,    /* nanoseconds since the epoch */
+    ET_QT_TIME, /* nanoseconds since the epoch */
     ET_QT_BOOL,
     ET_QT_LIST,    /* array of strings: a predicate holds for any item */
     ET_QT_DYNAMIC, /* extension object member: typed by the value given */
@@ -48,10 +48,10 @@ struct et_qfield {
                        * and ET_QP_ISSUE the member name inside the entry */
     enum et_qtype type;
     enum et_qplace place;
-    int list_kind; /* ET_QP_EXEC_LIST: enum et_list_kind */
+    int list_kind;                  /* ET_QP_EXEC_LIST: enum et_list_kind */
     const char *const *enum_values; /* NULL-terminated */
     unsigned flags;
-    const char *doc; /* one line for `exectrail query --fields` */
+    const char *doc; /* one line: what the field holds */
 };
 
 enum et_qkind {
@@ -103,9 +103,9 @@ struct et_qraw {
 
 struct et_qnode {
     enum et_qkind kind;
-    int col;                /* where it starts in the query text */
-    struct et_qnode *kids;  /* AND, OR, NOT, ACTION */
-    struct et_qnode *next;  /* sibling */
+    int col;               /* where it starts in the query text */
+    struct et_qnode *kids; /* AND, OR, NOT, ACTION */
+    struct et_qnode *next; /* sibling */
     /* ET_QN_CMP */
     const struct et_qfield *field;
     const char *json_path; /* ET_QT_DYNAMIC: "$.usage.cost" (validated) */
@@ -113,7 +113,7 @@ struct et_qnode {
     int op_col;
     struct et_qraw *raws;
     size_t n_raws;
-    enum et_qop op;        /* set by the checker */
+    enum et_qop op; /* set by the checker */
     struct et_qval *vals;
     size_t n_vals;
     /* ET_QN_TEXT */

@@ -39,32 +39,52 @@ struct checker {
 static const char *op_text(int raw_op)
 {
     switch (raw_op) {
-    case ET_T_EQ: return "=";
-    case ET_T_NE: return "!=";
-    case ET_T_LT: return "<";
-    case ET_T_LE: return "<=";
-    case ET_T_GT: return ">";
-    case ET_T_GE: return ">=";
-    case ET_T_TILDE: return "~";
-    case ET_T_NTILDE: return "!~";
-    case ET_T_COLON: return ":";
-    default: return "a list of values";
+    case ET_T_EQ:
+        return "=";
+    case ET_T_NE:
+        return "!=";
+    case ET_T_LT:
+        return "<";
+    case ET_T_LE:
+        return "<=";
+    case ET_T_GT:
+        return ">";
+    case ET_T_GE:
+        return ">=";
+    case ET_T_TILDE:
+        return "~";
+    case ET_T_NTILDE:
+        return "!~";
+    case ET_T_COLON:
+        return ":";
+    default:
+        return "a list of values";
     }
 }
 
 static enum want want_of(int raw_op)
 {
     switch (raw_op) {
-    case ET_T_EQ: return W_EQ;
-    case ET_T_NE: return W_NE;
-    case ET_T_LT: return W_LT;
-    case ET_T_LE: return W_LE;
-    case ET_T_GT: return W_GT;
-    case ET_T_GE: return W_GE;
-    case ET_T_TILDE: return W_CONTAINS;
-    case ET_T_NTILDE: return W_NCONTAINS;
-    case ET_T_EOF: return W_TRUE;
-    default: return W_ANY;
+    case ET_T_EQ:
+        return W_EQ;
+    case ET_T_NE:
+        return W_NE;
+    case ET_T_LT:
+        return W_LT;
+    case ET_T_LE:
+        return W_LE;
+    case ET_T_GT:
+        return W_GT;
+    case ET_T_GE:
+        return W_GE;
+    case ET_T_TILDE:
+        return W_CONTAINS;
+    case ET_T_NTILDE:
+        return W_NCONTAINS;
+    case ET_T_EOF:
+        return W_TRUE;
+    default:
+        return W_ANY;
     }
 }
 
@@ -73,8 +93,7 @@ static const char *name_of(const struct et_qnode *n)
     return n->json_path ? n->json_path + 2 : n->field->path;
 }
 
-static int bad_op(struct checker *c, const struct et_qnode *n,
-                  const char *why)
+static int bad_op(struct checker *c, const struct et_qnode *n, const char *why)
 {
     return et_error_set(c->err, ET_EINPUT,
                         "operator %s at column %d does not apply to %s (%s)",
@@ -90,8 +109,7 @@ static int bad_value(struct checker *c, const struct et_qnode *n,
                         r->s, name_of(n), r->col, expected);
 }
 
-static struct et_qval *vals(struct checker *c, struct et_qnode *n,
-                            size_t count)
+static struct et_qval *vals(struct checker *c, struct et_qnode *n, size_t count)
 {
     n->vals = et__qalloc(c->q, sizeof(*n->vals) * (count ? count : 1));
     n->n_vals = 0;
@@ -102,7 +120,8 @@ static struct et_qval *vals(struct checker *c, struct et_qnode *n,
 
 static bool has_glob(const struct et_qraw *r)
 {
-    return !r->quoted && (memchr(r->s, '*', r->len) || memchr(r->s, '?', r->len));
+    return !r->quoted &&
+           (memchr(r->s, '*', r->len) || memchr(r->s, '?', r->len));
 }
 
 /* A LIKE pattern: '%' any run, '_' one character, '\' escapes. */
@@ -171,7 +190,8 @@ static int check_text(struct checker *c, struct et_qnode *n, enum want w)
         n->op = w == W_CONTAINS ? ET_QOP_MATCH : ET_QOP_NMATCH;
         n->n_vals = 1;
         return pattern(c, &n->raws[0], false, true, &v[0]);
-    default: break;
+    default:
+        break;
     }
     for (size_t i = 0; i < n->n_raws; i++)
         any_glob |= has_glob(&n->raws[i]);
@@ -209,7 +229,9 @@ static int enum_expected(const struct et_qfield *f, char *out, size_t cap)
     out[0] = '\0';
     for (int i = 0; f->enum_values[i]; i++) {
         int w = snprintf(out + used, cap - used, "%s%s",
-                         i == 0 ? "" : f->enum_values[i + 1] ? ", " : " or ",
+                         i == 0                  ? ""
+                         : f->enum_values[i + 1] ? ", "
+                                                 : " or ",
                          f->enum_values[i]);
 
         if (w < 0 || (size_t)w >= cap - used)
@@ -295,8 +317,9 @@ static bool parse_real(const char *s, size_t len, double *out)
     char *end;
     double d;
 
-    if (len == 0 || len > 64 || !((s[0] >= '0' && s[0] <= '9') ||
-                                  s[0] == '-' || s[0] == '+' || s[0] == '.'))
+    if (len == 0 || len > 64 ||
+        !((s[0] >= '0' && s[0] <= '9') || s[0] == '-' || s[0] == '+' ||
+          s[0] == '.'))
         return false;
     errno = 0;
     d = strtod(s, &end);
@@ -312,16 +335,15 @@ static bool parse_duration_ms(const char *s, size_t len, struct et_qval *v)
     static const struct {
         const char *unit;
         double ms;
-    } units[] = {{"ms", 1}, {"s", 1e3}, {"m", 6e4}, {"h", 3.6e6},
-                 {"d", 8.64e7}};
+    } units[] = {
+        {"ms", 1}, {"s", 1e3}, {"m", 6e4}, {"h", 3.6e6}, {"d", 8.64e7}};
     double d;
 
     for (size_t u = 0; u < ET_ARRAY_SIZE(units); u++) {
         size_t ul = strlen(units[u].unit);
 
         if (len > ul && !strcmp(s + len - ul, units[u].unit) &&
-            parse_real(s, len - ul, &d) && d >= 0 &&
-            d * units[u].ms < 9.2e18) {
+            parse_real(s, len - ul, &d) && d >= 0 && d * units[u].ms < 9.2e18) {
             v->type = ET_QV_INT;
             v->i = (int64_t)llround(d * units[u].ms);
             return true;
@@ -365,14 +387,22 @@ static bool parse_bool(const struct et_qraw *r, int64_t *out)
 static enum et_qop simple_op(enum want w, size_t n_vals)
 {
     switch (w) {
-    case W_NE: return ET_QOP_NE;
-    case W_LT: return ET_QOP_LT;
-    case W_LE: return ET_QOP_LE;
-    case W_GT: return ET_QOP_GT;
-    case W_GE: return ET_QOP_GE;
-    case W_TRUE: return ET_QOP_TRUE;
-    case W_ANY: return n_vals == 1 ? ET_QOP_EQ : ET_QOP_IN;
-    default: return ET_QOP_EQ;
+    case W_NE:
+        return ET_QOP_NE;
+    case W_LT:
+        return ET_QOP_LT;
+    case W_LE:
+        return ET_QOP_LE;
+    case W_GT:
+        return ET_QOP_GT;
+    case W_GE:
+        return ET_QOP_GE;
+    case W_TRUE:
+        return ET_QOP_TRUE;
+    case W_ANY:
+        return n_vals == 1 ? ET_QOP_EQ : ET_QOP_IN;
+    default:
+        return ET_QOP_EQ;
     }
 }
 
@@ -450,14 +480,16 @@ static int check_dynamic(struct checker *c, struct et_qnode *n, enum want w)
  * instant is one nanosecond wide. "7d", "24h", "30m", "90s", "2w" mean that
  * long before now; "now" is now.
  */
-static bool parse_time(struct checker *c, const struct et_qraw *r,
-                       int64_t *lo, int64_t *hi)
+static bool parse_time(struct checker *c, const struct et_qraw *r, int64_t *lo,
+                       int64_t *hi)
 {
     static const struct {
         char unit;
         int64_t ns;
-    } units[] = {{'s', NS_PER_SEC}, {'m', 60 * NS_PER_SEC},
-                 {'h', 3600 * NS_PER_SEC}, {'d', NS_PER_DAY},
+    } units[] = {{'s', NS_PER_SEC},
+                 {'m', 60 * NS_PER_SEC},
+                 {'h', 3600 * NS_PER_SEC},
+                 {'d', NS_PER_DAY},
                  {'w', 7 * NS_PER_DAY}};
     int64_t n;
 
@@ -510,9 +542,8 @@ static struct et_qnode *time_cmp(struct checker *c, const struct et_qnode *n,
 }
 
 /* lo <= x < hi as an AND node */
-static struct et_qnode *time_within(struct checker *c,
-                                    const struct et_qnode *n, int64_t lo,
-                                    int64_t hi)
+static struct et_qnode *time_within(struct checker *c, const struct et_qnode *n,
+                                    int64_t lo, int64_t hi)
 {
     struct et_qnode *a = et__qalloc(c->q, sizeof(*a));
 
@@ -544,11 +575,21 @@ static int check_time(struct checker *c, struct et_qnode *n, enum want w)
                              "a time: 2025-01-16, 2025-01-16T10:00:00Z, "
                              "7d (ago) or now");
         switch (w) {
-        case W_LT: k = time_cmp(c, n, ET_QOP_LT, lo); break;
-        case W_LE: k = time_cmp(c, n, ET_QOP_LT, hi); break;
-        case W_GT: k = time_cmp(c, n, ET_QOP_GE, hi); break;
-        case W_GE: k = time_cmp(c, n, ET_QOP_GE, lo); break;
-        default: k = time_within(c, n, lo, hi); break;
+        case W_LT:
+            k = time_cmp(c, n, ET_QOP_LT, lo);
+            break;
+        case W_LE:
+            k = time_cmp(c, n, ET_QOP_LT, hi);
+            break;
+        case W_GT:
+            k = time_cmp(c, n, ET_QOP_GE, hi);
+            break;
+        case W_GE:
+            k = time_cmp(c, n, ET_QOP_GE, lo);
+            break;
+        default:
+            k = time_within(c, n, lo, hi);
+            break;
         }
         if (!k)
             return ET_ENOMEM;
@@ -587,8 +628,7 @@ static int check_since_until(struct checker *c, struct et_qnode *n)
 {
     bool since = (n->field->flags & ET_QF_SINCE) != 0;
 
-    if ((n->raw_op != ET_T_COLON && n->raw_op != ET_T_WORD) ||
-        n->n_raws != 1)
+    if ((n->raw_op != ET_T_COLON && n->raw_op != ET_T_WORD) || n->n_raws != 1)
         return et_error_set(c->err, ET_EINPUT,
                             "%s at column %d takes one time, as %s:7d or "
                             "%s:2025-01-16",
@@ -610,14 +650,20 @@ static int check_cmp(struct checker *c, struct et_qnode *n)
     switch (n->field->type) {
     case ET_QT_KEYWORD:
     case ET_QT_TEXT:
-    case ET_QT_LIST: return check_text(c, n, w);
-    case ET_QT_ENUM: return check_enum(c, n, w);
+    case ET_QT_LIST:
+        return check_text(c, n, w);
+    case ET_QT_ENUM:
+        return check_enum(c, n, w);
     case ET_QT_INT:
     case ET_QT_NUM:
-    case ET_QT_BOOL: return check_scalar(c, n, w);
-    case ET_QT_TIME: return check_time(c, n, w);
-    case ET_QT_DYNAMIC: return check_dynamic(c, n, w);
-    case ET_QT_OBJECT: break;
+    case ET_QT_BOOL:
+        return check_scalar(c, n, w);
+    case ET_QT_TIME:
+        return check_time(c, n, w);
+    case ET_QT_DYNAMIC:
+        return check_dynamic(c, n, w);
+    case ET_QT_OBJECT:
+        break;
     }
     return et_error_set(c->err, ET_EINPUT, "'%s' at column %d is an object",
                         n->field->path, n->col);
@@ -628,8 +674,8 @@ static int check_text_node(struct checker *c, const struct et_qnode *n)
     for (size_t i = 0; i < n->text_len; i++) {
         unsigned char ch = (unsigned char)n->text[i];
 
-        if ((ch >= '0' && ch <= '9') || ((ch | 0x20) >= 'a' &&
-                                         (ch | 0x20) <= 'z') || ch >= 0x80)
+        if ((ch >= '0' && ch <= '9') ||
+            ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z') || ch >= 0x80)
             return ET_OK;
     }
     return et_error_set(c->err, ET_EINPUT,
@@ -642,8 +688,10 @@ static int check_node(struct checker *c, struct et_qnode *n)
     int rc = ET_OK;
 
     switch (n->kind) {
-    case ET_QN_CMP: return check_cmp(c, n);
-    case ET_QN_TEXT: return check_text_node(c, n);
+    case ET_QN_CMP:
+        return check_cmp(c, n);
+    case ET_QN_TEXT:
+        return check_text_node(c, n);
     default:
         for (struct et_qnode *k = n->kids; !rc && k; k = k->next)
             rc = check_node(c, k);

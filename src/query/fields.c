@@ -82,8 +82,7 @@ const struct et_qfield et__qfields[] = {
        "LOW < MEDIUM < HIGH"),
     EN("quality_metrics.efficiency", level_values, S | ET_QF_ORDERED,
        "LOW < MEDIUM < HIGH"),
-    EX("quality_metrics.adherence_to_standards", ET_QT_TEXT, 0,
-       "compliance"),
+    EX("quality_metrics.adherence_to_standards", ET_QT_TEXT, 0, "compliance"),
     OBJ("issues", 0, "problems found (a predicate holds for some issue)"),
     IS("issues.type", ET_QT_ENUM, issue_values, "ERROR, WARNING or INFO"),
     IS("issues.description", ET_QT_TEXT, NULL, "what went wrong"),
@@ -366,8 +365,7 @@ static void consider(const char *cand, const char *show, const char *name,
     }
 }
 
-const char *et__qfield_suggest(const char *name, size_t len,
-                               bool action_scope)
+const char *et__qfield_suggest(const char *name, size_t len, bool action_scope)
 {
     size_t best = SIZE_MAX, limit = len <= 4 ? 1 : len <= 8 ? 2 : 3;
     const char *best_name = NULL;
@@ -394,16 +392,26 @@ const char *et__qfield_suggest(const char *name, size_t len,
 const char *et__qtype_name(enum et_qtype t)
 {
     switch (t) {
-    case ET_QT_OBJECT: return "object";
-    case ET_QT_KEYWORD: return "text";
-    case ET_QT_TEXT: return "text";
-    case ET_QT_ENUM: return "enumeration";
-    case ET_QT_INT: return "integer";
-    case ET_QT_NUM: return "number";
-    case ET_QT_TIME: return "time";
-    case ET_QT_BOOL: return "boolean";
-    case ET_QT_LIST: return "list";
-    case ET_QT_DYNAMIC: return "extension";
+    case ET_QT_OBJECT:
+        return "object";
+    case ET_QT_KEYWORD:
+        return "text";
+    case ET_QT_TEXT:
+        return "text";
+    case ET_QT_ENUM:
+        return "enumeration";
+    case ET_QT_INT:
+        return "integer";
+    case ET_QT_NUM:
+        return "number";
+    case ET_QT_TIME:
+        return "time";
+    case ET_QT_BOOL:
+        return "boolean";
+    case ET_QT_LIST:
+        return "list";
+    case ET_QT_DYNAMIC:
+        return "extension";
     }
     return "?";
 }

@@ -13,8 +13,7 @@
 static bool is_special(unsigned char c)
 {
     return c == '(' || c == ')' || c == '"' || c == '\'' || c == ',' ||
-           c == ':' || c == '=' || c == '!' || c == '<' || c == '>' ||
-           c == '~';
+           c == ':' || c == '=' || c == '!' || c == '<' || c == '>' || c == '~';
 }
 
 static bool is_space(unsigned char c)
@@ -79,8 +78,7 @@ static int check_text(const char *text, size_t len, struct et_error *err)
                                 et__query_column(text, i));
         n = utf8_len(s + i, len - i);
         if (!n)
-            return et_error_set(err, ET_EINPUT,
-                                "invalid UTF-8 at column %d",
+            return et_error_set(err, ET_EINPUT, "invalid UTF-8 at column %d",
                                 et__query_column(text, i));
         i += n;
     }
@@ -92,10 +90,10 @@ static enum et_kw keyword(const char *s, size_t len)
     static const struct {
         const char *word;
         enum et_kw kw;
-    } kws[] = {{"and", ET_KW_AND},     {"or", ET_KW_OR},
-               {"not", ET_KW_NOT},     {"order", ET_KW_ORDER},
-               {"by", ET_KW_BY},       {"asc", ET_KW_ASC},
-               {"desc", ET_KW_DESC},   {"limit", ET_KW_LIMIT}};
+    } kws[] = {{"and", ET_KW_AND},   {"or", ET_KW_OR},
+               {"not", ET_KW_NOT},   {"order", ET_KW_ORDER},
+               {"by", ET_KW_BY},     {"asc", ET_KW_ASC},
+               {"desc", ET_KW_DESC}, {"limit", ET_KW_LIMIT}};
 
     for (size_t i = 0; i < ET_ARRAY_SIZE(kws); i++) {
         if (strlen(kws[i].word) == len && !strncasecmp(kws[i].word, s, len))
@@ -128,9 +126,15 @@ static int lex_string(struct et_query *q, size_t *pos, struct et_token *t,
             switch (c) {
             case '\\':
             case '"':
-            case '\'': out[n++] = c; break;
-            case 'n': out[n++] = '\n'; break;
-            case 't': out[n++] = '\t'; break;
+            case '\'':
+                out[n++] = c;
+                break;
+            case 'n':
+                out[n++] = '\n';
+                break;
+            case 't':
+                out[n++] = '\t';
+                break;
             default:
                 return et_error_set(err, ET_EINPUT,
                                     "unknown escape '\\%c' at column %d",
@@ -188,12 +192,24 @@ static size_t lex_punct(const char *s, size_t left, enum et_tok *kind)
     char c = s[0], d = left > 1 ? s[1] : '\0';
 
     switch (c) {
-    case '(': *kind = ET_T_LPAREN; return 1;
-    case ')': *kind = ET_T_RPAREN; return 1;
-    case ',': *kind = ET_T_COMMA; return 1;
-    case ':': *kind = ET_T_COLON; return 1;
-    case '~': *kind = ET_T_TILDE; return 1;
-    case '=': *kind = ET_T_EQ; return d == '=' ? 2 : 1;
+    case '(':
+        *kind = ET_T_LPAREN;
+        return 1;
+    case ')':
+        *kind = ET_T_RPAREN;
+        return 1;
+    case ',':
+        *kind = ET_T_COMMA;
+        return 1;
+    case ':':
+        *kind = ET_T_COLON;
+        return 1;
+    case '~':
+        *kind = ET_T_TILDE;
+        return 1;
+    case '=':
+        *kind = ET_T_EQ;
+        return d == '=' ? 2 : 1;
     case '<':
         if (d == '=') {
             *kind = ET_T_LE;
@@ -218,7 +234,8 @@ static size_t lex_punct(const char *s, size_t left, enum et_tok *kind)
             return 2;
         }
         return 0;
-    default: return 0;
+    default:
+        return 0;
     }
 }
 
@@ -235,17 +252,19 @@ static bool is_value_position(const struct et_token *toks, size_t n)
     case ET_T_GT:
     case ET_T_GE:
     case ET_T_TILDE:
-    case ET_T_NTILDE: return true;
+    case ET_T_NTILDE:
+        return true;
     case ET_T_COMMA:
         /* field:a,b keeps value mode across the list */
         return n >= 2 && toks[n - 2].kind == ET_T_WORD &&
                is_value_position(toks, n - 2);
-    default: return false;
+    default:
+        return false;
     }
 }
 
-int et__query_lex(struct et_query *q, struct et_token **toks_out,
-                  size_t *n_out, struct et_error *err)
+int et__query_lex(struct et_query *q, struct et_token **toks_out, size_t *n_out,
+                  struct et_error *err)
 {
     struct et_token *toks;
     size_t n = 0, pos = 0;
@@ -254,8 +273,7 @@ int et__query_lex(struct et_query *q, struct et_token **toks_out,
     *toks_out = NULL;
     *n_out = 0;
     if (q->len > ET_QUERY_MAX_TEXT)
-        return et_error_set(err, ET_EINPUT,
-                            "query is longer than %d bytes",
+        return et_error_set(err, ET_EINPUT, "query is longer than %d bytes",
                             ET_QUERY_MAX_TEXT);
     rc = check_text(q->text, q->len, err);
     if (rc)
@@ -284,8 +302,8 @@ int et__query_lex(struct et_query *q, struct et_token **toks_out,
         c = (unsigned char)q->text[pos];
         if (c == '"' || c == '\'') {
             rc = lex_string(q, &pos, t, err);
-        } else if ((plen = lex_punct(q->text + pos, q->len - pos,
-                                     &t->kind)) != 0) {
+        } else if ((plen = lex_punct(q->text + pos, q->len - pos, &t->kind)) !=
+                   0) {
             pos += plen;
         } else if (c == '!') {
             return et_error_set(err, ET_EINPUT,
@@ -314,9 +332,17 @@ void et__token_describe(const struct et_token *t, char *out, size_t cap)
     };
 
     switch (t->kind) {
-    case ET_T_EOF: snprintf(out, cap, "end of query"); break;
-    case ET_T_WORD: snprintf(out, cap, "'%.40s'", t->s); break;
-    case ET_T_STRING: snprintf(out, cap, "string \"%.40s\"", t->s); break;
-    default: snprintf(out, cap, "'%s'", punct[t->kind]); break;
+    case ET_T_EOF:
+        snprintf(out, cap, "end of query");
+        break;
+    case ET_T_WORD:
+        snprintf(out, cap, "'%.40s'", t->s);
+        break;
+    case ET_T_STRING:
+        snprintf(out, cap, "string \"%.40s\"", t->s);
+        break;
+    default:
+        snprintf(out, cap, "'%s'", punct[t->kind]);
+        break;
     }
 }

@@ -53,8 +53,7 @@ static int unexpected(struct parser *p, const struct et_token *t,
 static bool is_op(enum et_tok k)
 {
     return k == ET_T_EQ || k == ET_T_NE || k == ET_T_LT || k == ET_T_LE ||
-           k == ET_T_GT || k == ET_T_GE || k == ET_T_TILDE ||
-           k == ET_T_NTILDE;
+           k == ET_T_GT || k == ET_T_GE || k == ET_T_TILDE || k == ET_T_NTILDE;
 }
 
 static bool is_action_call(const struct parser *p, size_t ahead)
@@ -211,8 +210,9 @@ static int parse_predicate(struct parser *p, const struct et_qfield *f,
             rc = add_raw(p, n, advance(p));
         if (!rc && n->n_raws == 0) {
             if (f->type != ET_QT_BOOL && f->type != ET_QT_DYNAMIC)
-                return unexpected(p, peek(p), "expected an operator or a "
-                                              "value");
+                return unexpected(p, peek(p),
+                                  "expected an operator or a "
+                                  "value");
             n->raw_op = ET_T_EOF; /* a boolean on its own: it is true */
         }
     }
@@ -282,8 +282,7 @@ static int parse_members(struct parser *p, const struct et_qfield *obj,
             return et_error_set(p->err, ET_EINPUT,
                                 "unknown field '%s.%.60s' at column %d "
                                 "(%s has %s)",
-                                obj->path, t->s, t->col, obj->path,
-                                members);
+                                obj->path, t->s, t->col, obj->path, members);
         }
         advance(p);
         rc = parse_predicate(p, f, jp, stop, t->col, &one);
@@ -301,8 +300,7 @@ static int parse_members(struct parser *p, const struct et_qfield *obj,
             }
             append_kid(all, &tail, one);
         }
-    } while (stop && peek(p)->kind == ET_T_WORD &&
-             peek(p)->kw == ET_KW_NONE &&
+    } while (stop && peek(p)->kind == ET_T_WORD && peek(p)->kw == ET_KW_NONE &&
              et__qfield_child(p->q, obj, peek(p)->s, peek(p)->len, &jp));
     return ET_OK;
 }
@@ -331,12 +329,15 @@ static int parse_field(struct parser *p, struct et_qnode **out)
 
     res = et__qfield_resolve(p->q, t->s, t->len, p->in_action, &f, &jp);
     switch (res) {
-    case ET_RES_FIELD: return parse_predicate(p, f, jp, NULL, t->col, out);
-    case ET_RES_OBJECT: return parse_members(p, f, t, out);
+    case ET_RES_FIELD:
+        return parse_predicate(p, f, jp, NULL, t->col, out);
+    case ET_RES_OBJECT:
+        return parse_members(p, f, t, out);
     case ET_RES_ACTION:
         rc = parse_predicate(p, f, NULL, NULL, t->col, &pred);
         return rc ? rc : wrap_action(p, pred, t->col, out);
-    default: return unknown_field(p, t, res);
+    default:
+        return unknown_field(p, t, res);
     }
 }
 
@@ -418,15 +419,17 @@ static int parse_primary(struct parser *p, struct et_qnode **out)
         *out = n;
         return ET_OK;
     case ET_T_WORD:
-        if (t->kw == ET_KW_NONE || t->kw == ET_KW_BY ||
-            t->kw == ET_KW_ASC || t->kw == ET_KW_DESC) {
+        if (t->kw == ET_KW_NONE || t->kw == ET_KW_BY || t->kw == ET_KW_ASC ||
+            t->kw == ET_KW_DESC) {
             if (is_action_call(p, 0))
                 return parse_action_call(p, out);
             return parse_field(p, out);
         }
         return unexpected(p, t, "expected a condition");
-    case ET_T_EOF: return unexpected(p, t, "expected a condition");
-    default: return unexpected(p, t, NULL);
+    case ET_T_EOF:
+        return unexpected(p, t, "expected a condition");
+    default:
+        return unexpected(p, t, NULL);
     }
 }
 
@@ -537,8 +540,7 @@ static int parse_order(struct parser *p)
                                 "more than %d ORDER BY fields at column %d",
                                 ET_QUERY_MAX_ORDER, t->col);
         res = et__qfield_resolve(p->q, t->s, t->len, false, &f, &jp);
-        if (res != ET_RES_FIELD && res != ET_RES_OBJECT &&
-            res != ET_RES_ACTION)
+        if (res != ET_RES_FIELD && res != ET_RES_OBJECT && res != ET_RES_ACTION)
             return unknown_field(p, t, res);
         if (res != ET_RES_FIELD || f->place != ET_QP_EXEC ||
             !(f->flags & ET_QF_SORTABLE))
@@ -547,17 +549,17 @@ static int parse_order(struct parser *p)
                                 "%s): use a single-valued field such as "
                                 "duration_ms or timestamp_start",
                                 t->s, t->col,
-                                res == ET_RES_FIELD
-                                    ? et__qtype_name(f->type)
-                                    : res == ET_RES_ACTION ? "field of an "
-                                                             "action"
-                                                           : "object");
+                                res == ET_RES_FIELD    ? et__qtype_name(f->type)
+                                : res == ET_RES_ACTION ? "field of an "
+                                                         "action"
+                                                       : "object");
         advance(p);
         p->q->order[p->q->n_order].field = f;
         p->q->order[p->q->n_order].json_path = jp;
         p->q->order[p->q->n_order].desc = false;
         t = peek(p);
-        if (t->kind == ET_T_WORD && (t->kw == ET_KW_ASC || t->kw == ET_KW_DESC)) {
+        if (t->kind == ET_T_WORD &&
+            (t->kw == ET_KW_ASC || t->kw == ET_KW_DESC)) {
             p->q->order[p->q->n_order].desc = t->kw == ET_KW_DESC;
             advance(p);
         }
@@ -592,8 +594,8 @@ static int parse_limit(struct parser *p)
     return ET_OK;
 }
 
-int et__query_parse(struct et_query *q, const struct et_token *toks,
-                    size_t n, struct et_error *err)
+int et__query_parse(struct et_query *q, const struct et_token *toks, size_t n,
+                    struct et_error *err)
 {
     struct parser p = {q, toks, 0, n, 0, false, err};
     const struct et_token *t;

@@ -34,11 +34,10 @@ int et_query_parse(const char *text, size_t len, int64_t now_ns,
     }
     if (memchr(q->text, '\0', len)) {
         et_query_free(q);
-        return et_error_set(err, ET_EINPUT, "NUL byte at column %d",
-                            et__query_column(text,
-                                             (size_t)((const char *)memchr(
-                                                          text, '\0', len) -
-                                                      text)));
+        return et_error_set(
+            err, ET_EINPUT, "NUL byte at column %d",
+            et__query_column(
+                text, (size_t)((const char *)memchr(text, '\0', len) - text)));
     }
     rc = et__query_lex(q, &toks, &n, err);
     if (!rc)
@@ -78,10 +77,9 @@ int et_query_describe(const struct et_query *q, char **text_out,
 
 static void run_opts(struct et_qrun *run, size_t limit)
 {
-    run->limit = limit ? (int64_t)(limit > (size_t)INT64_MAX
-                                       ? (size_t)INT64_MAX
-                                       : limit)
-                       : -1;
+    run->limit =
+        limit ? (int64_t)(limit > (size_t)INT64_MAX ? (size_t)INT64_MAX : limit)
+              : -1;
     run->only_id = NULL;
     run->ids_only = false;
 }
@@ -142,9 +140,9 @@ int et_query_ids(struct et_trail *t, const struct et_query *q, size_t limit,
     return et_store_query_run(t->st, q, &run, id_row, &ic, err);
 }
 
-int et_query_records(struct et_trail *t, const struct et_query *q,
-                     size_t limit, unsigned flags, et_record_fn *fn,
-                     void *ctx, struct et_error *err)
+int et_query_records(struct et_trail *t, const struct et_query *q, size_t limit,
+                     unsigned flags, et_record_fn *fn, void *ctx,
+                     struct et_error *err)
 {
     struct ids ids = {NULL, 0, 0};
     struct et_qrun run;
@@ -181,8 +179,8 @@ static int found_row(void *ctx, const struct et_exec_row *r)
     return 0;
 }
 
-int et_query_match(struct et_trail *t, const struct et_query *q,
-                   const char *id, bool *match_out, struct et_error *err)
+int et_query_match(struct et_trail *t, const struct et_query *q, const char *id,
+                   bool *match_out, struct et_error *err)
 {
     struct et_qrun run = {1, id, true};
     struct et_query bare;
@@ -191,12 +189,12 @@ int et_query_match(struct et_trail *t, const struct et_query *q,
 
     *match_out = false;
     if (q) {
-        bare = *q;   /* ORDER BY and LIMIT do not apply to one execution */
+        bare = *q; /* ORDER BY and LIMIT do not apply to one execution */
         bare.n_order = 0;
         bare.limit = -1;
     }
-    rc = et_store_query_run(t->st, q ? &bare : NULL, &run, found_row,
-                            match_out, err);
+    rc = et_store_query_run(t->st, q ? &bare : NULL, &run, found_row, match_out,
+                            err);
     if (rc || *match_out)
         return rc;
     rc = et_store_query_run(t->st, NULL, &run, found_row, &exists, err);
@@ -205,8 +203,8 @@ int et_query_match(struct et_trail *t, const struct et_query *q,
     return rc;
 }
 
-int et_query_explain(struct et_trail *t, const struct et_query *q,
-                     size_t limit, char **text_out, struct et_error *err)
+int et_query_explain(struct et_trail *t, const struct et_query *q, size_t limit,
+                     char **text_out, struct et_error *err)
 {
     struct et_buf b = ET_BUF_INIT;
     struct et_qrun run;
@@ -261,8 +259,9 @@ int et_search(struct et_trail *t, const char *words, size_t len,
     struct et_store_search s;
 
     if (len > ET_QUERY_MAX_TEXT)
-        return et_error_set(err, ET_EINPUT, "search text is longer than %d "
-                                            "bytes",
+        return et_error_set(err, ET_EINPUT,
+                            "search text is longer than %d "
+                            "bytes",
                             ET_QUERY_MAX_TEXT);
     s.words = words;
     s.len = len;
@@ -275,8 +274,7 @@ int et_search(struct et_trail *t, const char *words, size_t len,
 
 /* ---- following the ledger ---- */
 
-int et_trail_size(struct et_trail *t, uint64_t *size_out,
-                  struct et_error *err)
+int et_trail_size(struct et_trail *t, uint64_t *size_out, struct et_error *err)
 {
     struct et_tree tree;
     int rc = et_store_head_load(t->st, &tree, err);
@@ -327,8 +325,7 @@ static int collect_event(void *ctx, const struct et_event_row *row)
     e->seq = row->seq;
     e->ts_ns = row->ts_ns;
     e->type = et__strdup(row->type ? row->type : "");
-    e->execution_id = row->execution_id ? et__strdup(row->execution_id)
-                                        : NULL;
+    e->execution_id = row->execution_id ? et__strdup(row->execution_id) : NULL;
     e->json = row->body ? et__strndup(row->body, row->body_len) : NULL;
     e->json_len = row->body ? row->body_len : 0;
     fc->n_pending++;
@@ -363,8 +360,8 @@ int et_query_follow(struct et_trail *t, const struct et_query *filter,
         et_error_set(err, rc, "out of memory");
     for (size_t i = 0; !rc && i < fc.n_pending; i++) {
         struct ev_copy *e = &fc.pending[i];
-        struct et_event ev = {e->seq,   e->type,     e->execution_id,
-                              e->ts_ns, e->json,     e->json_len};
+        struct et_event ev = {e->seq,   e->type, e->execution_id,
+                              e->ts_ns, e->json, e->json_len};
         bool match = true;
 
         if (!e->execution_id)
@@ -372,8 +369,7 @@ int et_query_follow(struct et_trail *t, const struct et_query *filter,
         /* the verdict for the last execution seen is reused: events of
          * one execution usually come together */
         if (filter && strcmp(last_id, e->execution_id) != 0) {
-            rc = et_query_match(t, filter, e->execution_id, &last_match,
-                                err);
+            rc = et_query_match(t, filter, e->execution_id, &last_match, err);
             if (rc == ET_ENOTFOUND) {
                 rc = ET_OK;
                 last_match = false;

@@ -13,8 +13,8 @@
 /* Limits: a query is typed by a person or built by a program, never big. */
 #define ET_QUERY_MAX_TEXT   16384 /* bytes of query text */
 #define ET_QUERY_MAX_TOKENS 2048
-#define ET_QUERY_MAX_DEPTH  32    /* nesting of ( ), NOT and action( ) */
-#define ET_QUERY_MAX_VALUES 256   /* values of one predicate */
+#define ET_QUERY_MAX_DEPTH  32  /* nesting of ( ), NOT and action( ) */
+#define ET_QUERY_MAX_VALUES 256 /* values of one predicate */
 #define ET_QUERY_MAX_LIMIT  INT64_C(1000000000)
 
 enum et_tok {
@@ -50,10 +50,10 @@ enum et_kw {
 
 struct et_token {
     enum et_tok kind;
-    enum et_kw kw;  /* for ET_T_WORD */
-    const char *s;  /* ET_T_WORD/ET_T_STRING: unescaped, NUL-terminated */
+    enum et_kw kw; /* for ET_T_WORD */
+    const char *s; /* ET_T_WORD/ET_T_STRING: unescaped, NUL-terminated */
     size_t len;
-    int col;        /* 1-based, in code points */
+    int col; /* 1-based, in code points */
 };
 
 /* ---- arena: every allocation of a query is freed with it ---- */
@@ -63,8 +63,8 @@ void et__qarena_free(struct et_query *q);
 
 /* ---- lexer ---- */
 /* Tokenise q->text into *toks_out (arena memory), ending with ET_T_EOF. */
-int et__query_lex(struct et_query *q, struct et_token **toks_out,
-                  size_t *n_out, struct et_error *err);
+int et__query_lex(struct et_query *q, struct et_token **toks_out, size_t *n_out,
+                  struct et_error *err);
 /* "')'", "end of query", "'foo'" for messages. */
 void et__token_describe(const struct et_token *t, char *out, size_t cap);
 /* The column (1-based code points) of byte offset off in text. */
@@ -100,8 +100,7 @@ const struct et_qfield *et__qfield_child(struct et_query *q,
                                          const char *name, size_t len,
                                          const char **json_path_out);
 /* Closest known field name to name (for "did you mean"), or NULL. */
-const char *et__qfield_suggest(const char *name, size_t len,
-                               bool action_scope);
+const char *et__qfield_suggest(const char *name, size_t len, bool action_scope);
 /* True for objects whose members are not listed (usage, security, ...). */
 bool et__qfield_is_open(const struct et_qfield *obj);
 /* The field's members as "a, b or c" (for an object prefix). */
@@ -109,8 +108,8 @@ void et__qfield_members(const struct et_qfield *obj, char *out, size_t cap);
 const char *et__qtype_name(enum et_qtype t);
 
 /* ---- parser and checker ---- */
-int et__query_parse(struct et_query *q, const struct et_token *toks,
-                    size_t n, struct et_error *err);
+int et__query_parse(struct et_query *q, const struct et_token *toks, size_t n,
+                    struct et_error *err);
 int et__query_check(struct et_query *q, struct et_error *err);
 
 /* ---- printing (ast.c) ---- */

@@ -78,7 +78,7 @@ int et_stats_slowest(struct et_trail *t, const struct et_query *filter,
 #define MAX_AGENTS 5
 
 struct pattern {
-    char *key;     /* status '\n' signature */
+    char *key; /* status '\n' signature */
     int64_t count;
     size_t n_agents;
     char *agents[MAX_AGENTS];
@@ -127,8 +127,8 @@ static int signature(struct et_buf *out, const char *tool, const char *msg)
     while (!rc && i < len && out->len < SIG_MAX) {
         size_t start, n;
 
-        while (i < len && (msg[i] == ' ' || msg[i] == '\t' ||
-                           msg[i] == '\n' || msg[i] == '\r'))
+        while (i < len && (msg[i] == ' ' || msg[i] == '\t' || msg[i] == '\n' ||
+                           msg[i] == '\r'))
             i++;
         start = i;
         while (i < len && msg[i] != ' ' && msg[i] != '\t' && msg[i] != '\n' &&
@@ -244,9 +244,7 @@ static int failure_row(void *ctx, const struct et_store_failure_row *r)
 {
     struct patterns *ps = ctx;
     struct pattern *p;
-    const char *msg = r->error ? r->error
-                      : r->issue ? r->issue
-                                 : NULL;
+    const char *msg = r->error ? r->error : r->issue ? r->issue : NULL;
     int rc;
 
     et_buf_reset(&ps->sig);
@@ -276,8 +274,8 @@ static int by_count(const void *a, const void *b)
     return strcmp(x->key, y->key);
 }
 
-static int report_patterns(struct patterns *ps, size_t limit,
-                           et_failure_fn *fn, void *ctx)
+static int report_patterns(struct patterns *ps, size_t limit, et_failure_fn *fn,
+                           void *ctx)
 {
     int rc = 0;
 

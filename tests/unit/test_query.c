@@ -44,31 +44,31 @@ static char *tree(const char *text)
     return s;
 }
 
-#define T_TREE(text, want)                                                     \
-    do {                                                                       \
-        char *t_got_ = tree(text);                                             \
-        int t_ok_ = t_got_ && !strcmp(t_got_, want);                           \
-        if (!t_ok_)                                                            \
-            t_fail(__FILE__, __LINE__, "%s:\n#   got  %s\n#   want %s", text, \
-                   t_got_ ? t_got_ : "(null)", want);                          \
-        free(t_got_);                                                          \
-        if (!t_ok_)                                                            \
-            return;                                                            \
-    } while (0)
+#define T_TREE(text, want)                                           \
+ do {                                                                \
+  char *t_got_ = tree(text);                                         \
+  int t_ok_ = t_got_ && !strcmp(t_got_, want);                       \
+  if (!t_ok_)                                                        \
+   t_fail(__FILE__, __LINE__, "%s:\n#   got  %s\n#   want %s", text, \
+          t_got_ ? t_got_ : "(null)", want);                         \
+  free(t_got_);                                                      \
+  if (!t_ok_)                                                        \
+   return;                                                           \
+ } while (0)
 
 /* the query must fail with ET_EINPUT and a message containing want */
-#define T_QERR(text, len, want)                                                \
-    do {                                                                       \
-        struct et_error t_e_ = ET_ERROR_INIT;                                  \
-        struct et_query *t_q_ = NULL;                                          \
-        int t_rc_ = et_query_parse(text, len, NOW_NS, &t_q_, &t_e_);           \
-        et_query_free(t_q_);                                                   \
-        if (t_rc_ != ET_EINPUT || !strstr(t_e_.msg, want)) {                   \
-            t_fail(__FILE__, __LINE__, "%s: rc %d msg '%s', want '%s'",        \
-                   #text, t_rc_, t_e_.msg, want);                              \
-            return;                                                            \
-        }                                                                      \
-    } while (0)
+#define T_QERR(text, len, want)                                              \
+ do {                                                                        \
+  struct et_error t_e_ = ET_ERROR_INIT;                                      \
+  struct et_query *t_q_ = NULL;                                              \
+  int t_rc_ = et_query_parse(text, len, NOW_NS, &t_q_, &t_e_);               \
+  et_query_free(t_q_);                                                       \
+  if (t_rc_ != ET_EINPUT || !strstr(t_e_.msg, want)) {                       \
+   t_fail(__FILE__, __LINE__, "%s: rc %d msg '%s', want '%s'", #text, t_rc_, \
+          t_e_.msg, want);                                                   \
+   return;                                                                   \
+  }                                                                          \
+ } while (0)
 #define T_QERRS(text, want) T_QERR(text, strlen(text), want)
 
 T_TEST(spec_queries_parse_verbatim)
@@ -178,8 +178,7 @@ T_TEST(actions_and_time)
              (long long)(NOW_NS - 36 * 3600 * SEC_NS));
     T_TREE("since 36h", want);
     /* until a date: up to the end of that day */
-    T_TREE("until:2025-01-17",
-           "(lt timestamp_start 1737158400000000000)");
+    T_TREE("until:2025-01-17", "(lt timestamp_start 1737158400000000000)");
     T_TREE("timestamp_start >= 2025-01-16T10:00:00Z",
            "(ge timestamp_start 1737021600000000000)");
     T_TREE("timestamp_start > 2025-01-16T12:00:00+02:00",
@@ -290,8 +289,8 @@ T_TEST(limits_are_enforced)
 /* ---- SQL generation ---- */
 
 /* The parameters borrow the query's values: the caller frees *q after. */
-static int sql_of(const char *text, struct et_buf *sql,
-                  struct et_sqlparams *p, struct et_query **q)
+static int sql_of(const char *text, struct et_buf *sql, struct et_sqlparams *p,
+                  struct et_query **q)
 {
     struct et_error err = ET_ERROR_INIT;
     int rc = et_query_parse(text, strlen(text), NOW_NS, q, &err);
@@ -446,8 +445,7 @@ T_TEST(only_read_only_statements_run)
         struct et_buf sql = ET_BUF_INIT;
 
         T_ASSERT_OK(et_buf_addstr(&sql, bad[i]));
-        T_ASSERT_RC(et__sqlite_prepare(db, &sql, &p, &st, &err),
-                    ET_EINTERNAL);
+        T_ASSERT_RC(et__sqlite_prepare(db, &sql, &p, &st, &err), ET_EINTERNAL);
         T_ASSERT(st == NULL);
         et_buf_release(&sql);
     }
@@ -467,8 +465,8 @@ T_TEST(fts_words_are_quoted)
     struct et_error err = ET_ERROR_INIT;
     struct et_buf b = ET_BUF_INIT;
 
-    T_ASSERT_OK(et__sqlite_fts_words(" make  test OR NEAR(x) \"q ", 25, &b,
-                                     &err));
+    T_ASSERT_OK(
+        et__sqlite_fts_words(" make  test OR NEAR(x) \"q ", 25, &b, &err));
     T_ASSERT_STR_EQ(b.ptr, "\"make\" \"test\" \"OR\" \"NEAR(x)\" \"\"\"q\"");
     et_buf_release(&b);
     T_ASSERT_RC(et__sqlite_fts_words(" -- ** ", 7, &b, &err), ET_EINPUT);
@@ -500,15 +498,15 @@ static struct et_trail *small_trail(const char *name)
     static const struct {
         const char *id;
         int day, dur;
-        const char *agent, *prompt, *ok, *error, *file, *api, *status,
-            *compl, *acc;
+        const char *agent, *prompt, *ok, *error, *file, *api, *status, *compl,
+            *acc;
     } recs[] = {
         {ID_A, 10, 400000, "code-reviewer", "review the auth module", "true",
          "null", "src/auth/login.c", "GET https://api.github.com/x", "MATCH",
          "HIGH", "HIGH"},
         {ID_B, 14, 1000, "test-runner", "run the tests", "false",
-         "\"exit status 2\"", "docs/README.md", "s3.aws.amazon.com",
-         "ERROR", "LOW", "LOW"},
+         "\"exit status 2\"", "docs/README.md", "s3.aws.amazon.com", "ERROR",
+         "LOW", "LOW"},
         {ID_C, 16, 300001, "test-runner", "deploy it", "false",
          "\"exit status 7\"", "config/app.yaml", "none", "MISMATCH", "LOW",
          "HIGH"},
@@ -566,16 +564,15 @@ static int ids_of(struct et_trail *t, const char *text, char *out, size_t cap)
     return rc;
 }
 
-#define T_IDS(t, text, want)                                                   \
-    do {                                                                       \
-        char t_ids_[512];                                                      \
-        T_ASSERT_OK(ids_of(t, text, t_ids_, sizeof(t_ids_)));                  \
-        if (strcmp(t_ids_, want) != 0) {                                       \
-            t_fail(__FILE__, __LINE__, "%s: got '%s', want '%s'", text,        \
-                   t_ids_, want);                                              \
-            return;                                                            \
-        }                                                                      \
-    } while (0)
+#define T_IDS(t, text, want)                                                  \
+ do {                                                                         \
+  char t_ids_[512];                                                           \
+  T_ASSERT_OK(ids_of(t, text, t_ids_, sizeof(t_ids_)));                       \
+  if (strcmp(t_ids_, want) != 0) {                                            \
+   t_fail(__FILE__, __LINE__, "%s: got '%s', want '%s'", text, t_ids_, want); \
+   return;                                                                    \
+  }                                                                           \
+ } while (0)
 
 T_TEST(run_over_a_trail)
 {
@@ -585,8 +582,9 @@ T_TEST(run_over_a_trail)
     T_IDS(t, "duration_ms > 300000", "c a");
     T_IDS(t, "verification status ERROR MISMATCH", "c b");
     T_IDS(t, "quality_metrics completeness LOW accuracy LOW", "b");
-    T_IDS(t, "quality_metrics completeness HIGH accuracy HIGH efficiency "
-             "HIGH",
+    T_IDS(t,
+          "quality_metrics completeness HIGH accuracy HIGH efficiency "
+          "HIGH",
           "a");
     T_IDS(t, "files_modified secrets auth credentials config", "c a");
     T_IDS(t, "api_calls_made github aws gcp", "b a");
@@ -674,9 +672,9 @@ T_TEST(records_match_explain_search_stats_follow)
     T_ASSERT(m);
     T_ASSERT_OK(et_query_match(t, q, ID_A, &m, &err));
     T_ASSERT(!m);
-    T_ASSERT_RC(et_query_match(t, q, "dddddddd-0000-4000-8000-000000000004",
-                               &m, &err),
-                ET_ENOTFOUND);
+    T_ASSERT_RC(
+        et_query_match(t, q, "dddddddd-0000-4000-8000-000000000004", &m, &err),
+        ET_ENOTFOUND);
     T_ASSERT_OK(et_query_explain(t, q, 5, &text, &err));
     T_ASSERT_STR_CONTAINS(text, "query: (eq agent_metadata.name "
                                 "\"test-runner\")");
@@ -719,4 +717,5 @@ T_MAIN("query", T_CASE(spec_queries_parse_verbatim),
        T_CASE(sql_for_a_page_walks_the_time_index),
        T_CASE(field_table_paths_are_plain),
        T_CASE(only_read_only_statements_run), T_CASE(fts_words_are_quoted),
-       T_CASE(run_over_a_trail), T_CASE(records_match_explain_search_stats_follow))
+       T_CASE(run_over_a_trail),
+       T_CASE(records_match_explain_search_stats_follow))

@@ -19,33 +19,35 @@ static const struct {
     const char *path;
     const char *column;
     bool broad;
-} exec_columns[] = {
-    {"execution_id", "e.execution_id", false},
-    {"session_id", "e.session_id", false},
-    {"timestamp_start", "e.start_ns", false},
-    {"timestamp_end", "e.end_ns", false},
-    {"duration_ms", "e.duration_ms", true},
-    {"agent_metadata.name", "e.agent_name", false},
-    {"agent_metadata.version", "e.agent_version", false},
-    {"verification.status", "e.verification", true},
-    {"quality_metrics.completeness", "e.completeness", true},
-    {"quality_metrics.accuracy", "e.accuracy", true},
-    {"quality_metrics.efficiency", "e.efficiency", true},
-    {"state", "e.state", true},
-    {"n_actions", "e.n_actions", true},
-    {"n_failed_actions", "e.n_failed_actions", true},
-}, action_columns[] = {
-    {"sequence", "a.sequence", false},
-    {"tool", "a.tool", false},
-    {"timestamp", "a.ts_ns", false},
-    {"success", "a.success", false},
+} exec_columns[] =
+    {
+        {"execution_id", "e.execution_id", false},
+        {"session_id", "e.session_id", false},
+        {"timestamp_start", "e.start_ns", false},
+        {"timestamp_end", "e.end_ns", false},
+        {"duration_ms", "e.duration_ms", true},
+        {"agent_metadata.name", "e.agent_name", false},
+        {"agent_metadata.version", "e.agent_version", false},
+        {"verification.status", "e.verification", true},
+        {"quality_metrics.completeness", "e.completeness", true},
+        {"quality_metrics.accuracy", "e.accuracy", true},
+        {"quality_metrics.efficiency", "e.efficiency", true},
+        {"state", "e.state", true},
+        {"n_actions", "e.n_actions", true},
+        {"n_failed_actions", "e.n_failed_actions", true},
+},
+  action_columns[] = {
+      {"sequence", "a.sequence", false},
+      {"tool", "a.tool", false},
+      {"timestamp", "a.ts_ns", false},
+      {"success", "a.success", false},
 };
 
-#define SUMMARY_COLUMNS                                                        \
-    "e.execution_id, e.session_id, e.agent_name, e.agent_version, e.state, " \
-    "e.verification, e.completeness, e.accuracy, e.efficiency, e.start_ns, " \
-    "e.end_ns, e.duration_ms, e.n_actions, e.n_failed_actions, e.first_seq, " \
-    "e.last_seq"
+#define SUMMARY_COLUMNS                                                    \
+ "e.execution_id, e.session_id, e.agent_name, e.agent_version, e.state, "  \
+ "e.verification, e.completeness, e.accuracy, e.efficiency, e.start_ns, "  \
+ "e.end_ns, e.duration_ms, e.n_actions, e.n_failed_actions, e.first_seq, " \
+ "e.last_seq"
 
 /*
  * Page mode: a small LIMIT in the default order (newest first). SQLite
@@ -190,9 +192,14 @@ static void field_expr(struct emit *e, const struct et_qfield *f,
         json_literal(e, member_of(f->path));
         put(e, ")");
         return;
-    case ET_QP_EXEC_LIST: put(e, "l.item"); return;
-    case ET_QP_JSON_LIST: put(e, "j.value"); return;
-    case ET_QP_NONE: break;
+    case ET_QP_EXEC_LIST:
+        put(e, "l.item");
+        return;
+    case ET_QP_JSON_LIST:
+        put(e, "j.value");
+        return;
+    case ET_QP_NONE:
+        break;
     }
     ET_BUG("field without storage reached the dialect");
 }
@@ -288,7 +295,9 @@ static void cmp(struct emit *e, const struct et_qnode *n)
         pred(e, n, some);
         put(e, ")");
         return;
-    default: pred(e, n, n->op); return;
+    default:
+        pred(e, n, n->op);
+        return;
     }
 }
 
@@ -349,8 +358,12 @@ static void node_sql(struct emit *e, const struct et_qnode *n)
         node_sql(e, n->kids);
         put(e, ", 0)");
         return;
-    case ET_QN_CMP: cmp(e, n); return;
-    case ET_QN_TEXT: text_sql(e, n); return;
+    case ET_QN_CMP:
+        cmp(e, n);
+        return;
+    case ET_QN_TEXT:
+        text_sql(e, n);
+        return;
     case ET_QN_ACTION:
         put(e, e->page ? "EXISTS (SELECT 1 FROM actions a WHERE "
                          "a.execution_id = e.execution_id AND ("
@@ -396,8 +409,7 @@ static int build(struct emit *e, const struct et_query *q,
     bool where = q && q->where;
     int64_t limit = effective_limit(q, run);
 
-    e->page = (limit >= 0 && limit <= PAGE_MAX &&
-               (!q || q->n_order == 0)) ||
+    e->page = (limit >= 0 && limit <= PAGE_MAX && (!q || q->n_order == 0)) ||
               (run && run->only_id);
 
     put(e, run && run->ids_only ? "SELECT e.execution_id FROM executions e"
@@ -446,12 +458,11 @@ int et__sqlite_where_sql(const struct et_query *q, struct et_buf *sql,
 
 /* ---- running statements ---- */
 
-int et__sqlite_fail(sqlite3 *db, int rc, struct et_error *err,
-                    const char *what)
+int et__sqlite_fail(sqlite3 *db, int rc, struct et_error *err, const char *what)
 {
     int code = (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED
                    ? ET_EBUSY
-               : (rc & 0xff) == SQLITE_NOMEM ? ET_ENOMEM
+               : (rc & 0xff) == SQLITE_NOMEM   ? ET_ENOMEM
                : (rc & 0xff) == SQLITE_CORRUPT ? ET_EINTEGRITY
                                                : ET_EIO;
 
@@ -585,8 +596,7 @@ static int explain_params(const struct et_sqlparams *p, struct et_buf *out)
             if (!rc)
                 rc = et_buf_addstr(out, "'\n");
         } else if (v->type == ET_QV_INT) {
-            rc = et_buf_printf(out, "  ?%zu = %lld\n", i + 1,
-                               (long long)v->i);
+            rc = et_buf_printf(out, "  ?%zu = %lld\n", i + 1, (long long)v->i);
         } else {
             rc = et_buf_printf(out, "  ?%zu = %.17g\n", i + 1, v->d);
         }
@@ -627,7 +637,8 @@ static int explain_plan(sqlite3 *db, const struct et_buf *sql,
     }
     rc = ET_OK;
     while (!rc && (s = sqlite3_step(stmt)) == SQLITE_ROW) {
-        int id = sqlite3_column_int(stmt, 0), parent = sqlite3_column_int(stmt, 1);
+        int id = sqlite3_column_int(stmt, 0),
+            parent = sqlite3_column_int(stmt, 1);
         int d = 0;
 
         for (int i = 0; i < n; i++)
@@ -656,11 +667,11 @@ int et__sqlite_query_explain(struct et_store *st, const struct et_query *q,
     int rc = et__sqlite_query_sql(q, run, &sql, &params, err);
 
     if (!rc)
-        rc = et__sqlite_prepare(db, &sql, &params, &stmt, err); /* read-only check */
+        rc = et__sqlite_prepare(db, &sql, &params, &stmt,
+                                err); /* read-only check */
     sqlite3_finalize(stmt);
     if (!rc) {
-        rc = et_buf_printf(out, "sql (read-only): %s\nparameters:\n",
-                           sql.ptr);
+        rc = et_buf_printf(out, "sql (read-only): %s\nparameters:\n", sql.ptr);
         if (!rc)
             rc = explain_params(&params, out);
         if (!rc)

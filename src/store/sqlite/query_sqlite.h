@@ -49,8 +49,7 @@ ET_NODISCARD int et__sqlite_where_sql(const struct et_query *q,
 /* The FTS5 MATCH expression for user words: each word a quoted string, so
  * that no FTS5 operator can be written. ET_EINPUT when there is none. */
 ET_NODISCARD int et__sqlite_fts_words(const char *words, size_t len,
-                                      struct et_buf *out,
-                                      struct et_error *err);
+                                      struct et_buf *out, struct et_error *err);
 
 /* Prepare sql as one read-only statement and bind p (else ET_EINTERNAL:
  * a query can never change the trail). */

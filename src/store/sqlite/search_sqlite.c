@@ -54,8 +54,9 @@ int et__sqlite_fts_words(const char *words, size_t len, struct et_buf *out,
     if (rc)
         return et_error_set(err, rc, "out of memory");
     if (n == 0)
-        return et_error_set(err, ET_EINPUT, "nothing to search for: give "
-                                            "at least one word");
+        return et_error_set(err, ET_EINPUT,
+                            "nothing to search for: give "
+                            "at least one word");
     return ET_OK;
 }
 
@@ -107,9 +108,8 @@ static int best_executions(sqlite3 *db, const struct et_sqlparams *p,
         hits[n].n_events = sqlite3_column_int64(st, 2);
         hits[n].has_agent = sqlite3_column_type(st, 3) != SQLITE_NULL;
         snprintf(hits[n].agent, sizeof(hits[n].agent), "%s",
-                 hits[n].has_agent
-                     ? (const char *)sqlite3_column_text(st, 3)
-                     : "");
+                 hits[n].has_agent ? (const char *)sqlite3_column_text(st, 3)
+                                   : "");
         n++;
     }
     if (!rc && s != SQLITE_DONE && s != SQLITE_ROW)
@@ -235,8 +235,8 @@ int et__sqlite_agent_stats(struct et_store *st, const struct et_query *q,
                   "sum(e.verification IS NULL), sum(e.n_actions), "
                   "sum(e.n_failed_actions), max(e.duration_ms), "
                   "avg(e.duration_ms) FROM executions e WHERE ",
-                  q, " GROUP BY e.agent_name ORDER BY 2 DESC, 1", &sql,
-                  &params, err);
+                  q, " GROUP BY e.agent_name ORDER BY 2 DESC, 1", &sql, &params,
+                  err);
     if (!rc)
         rc = et__sqlite_prepare(db, &sql, &params, &stmt, err);
     while (!rc && (s = sqlite3_step(stmt)) == SQLITE_ROW) {
