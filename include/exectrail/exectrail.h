@@ -5,6 +5,7 @@
 
 #include "exectrail/error.h"
 #include "exectrail/ledger.h"
+#include "exectrail/query.h"
 #include "exectrail/record.h"
 #include "exectrail/trail.h"
 

@@ -8,6 +8,7 @@
 #include "base/time.h"
 #include "exectrail/query.h"
 #include "query/query_int.h"
+#include "query/snippet.h"
 #include "trail/trail_int.h"
 
 int et_query_parse(const char *text, size_t len, int64_t now_ns,
@@ -232,44 +233,144 @@ int et_query_explain(struct et_trail *t, const struct et_query *q, size_t limit,
 
 /* ---- full-text search ---- */
 
+struct snip {
+    uint64_t seq;
+    int score;
+    char *text; /* the snippet, marked */
+};
+
 struct search_ctx {
+    struct et_trail *t;
+    const struct et_search_opts *o;
+    struct et_snip_terms terms;
     et_search_fn *fn;
     void *ctx;
+    struct snip *best; /* the execution's best snippets, max_snippets */
+    size_t n_best, max_best;
+    uint64_t first_seq;
+    struct et_buf buf;
+    char *fallback; /* the first event's snippet, when none has every word */
+    struct et_error *err;
 };
+
+static void drop_snips(struct search_ctx *sc)
+{
+    for (size_t i = 0; i < sc->n_best; i++)
+        et__free(sc->best[i].text);
+    sc->n_best = 0;
+    et__free(sc->fallback);
+    sc->fallback = NULL;
+}
+
+/* Keep the event if it is among the best so far (score, then seq). */
+static int consider_text(void *ctx, uint64_t seq, const char *text, size_t len)
+{
+    struct search_ctx *sc = ctx;
+    int score = et__snip_score(&sc->terms, text, len);
+    size_t at;
+    int rc;
+
+    if (!sc->fallback && !sc->n_best) {
+        /* the first event's text, in case no event has every word */
+        rc = et__snip_make(&sc->terms, text, len, sc->o->mark_open,
+                           sc->o->mark_close, &sc->buf);
+        if (rc)
+            return rc;
+        sc->fallback = et_buf_detach(&sc->buf, NULL);
+        sc->first_seq = seq;
+    }
+    if (score < 0)
+        return 0;
+    at = sc->n_best;
+    while (at > 0 && sc->best[at - 1].score < score)
+        at--;
+    if (at >= sc->max_best)
+        return 0;
+    rc = et__snip_make(&sc->terms, text, len, sc->o->mark_open,
+                       sc->o->mark_close, &sc->buf);
+    if (rc)
+        return rc;
+    if (sc->n_best == sc->max_best)
+        et__free(sc->best[--sc->n_best].text);
+    memmove(&sc->best[at + 1], &sc->best[at],
+            (sc->n_best - at) * sizeof(*sc->best));
+    sc->best[at].seq = seq;
+    sc->best[at].score = score;
+    sc->best[at].text = et_buf_detach(&sc->buf, NULL);
+    sc->n_best++;
+    return 0;
+}
 
 static int search_hit(void *ctx, const struct et_store_hit *h)
 {
     struct search_ctx *sc = ctx;
     struct et_search_hit hit;
+    int rc;
 
+    drop_snips(sc);
+    rc = et_store_exec_texts(sc->t->st, h->execution_id, consider_text, sc,
+                             sc->err);
+    if (rc)
+        return rc;
     hit.execution_id = h->execution_id;
     hit.agent_name = h->agent_name;
     hit.score = h->score;
     hit.n_events = h->n_events;
-    hit.seq = h->seq;
-    hit.snippet = h->snippet ? h->snippet : "";
-    return sc->fn(sc->ctx, &hit);
+    if (sc->n_best == 0) {
+        hit.seq = sc->first_seq;
+        hit.snippet = sc->fallback ? sc->fallback : "";
+        return sc->fn(sc->ctx, &hit);
+    }
+    for (size_t i = 0; !rc && i < sc->n_best; i++) {
+        hit.seq = sc->best[i].seq;
+        hit.snippet = sc->best[i].text;
+        rc = sc->fn(sc->ctx, &hit);
+    }
+    return rc;
 }
 
 int et_search(struct et_trail *t, const char *words, size_t len,
               const struct et_search_opts *o, et_search_fn *fn, void *ctx,
               struct et_error *err)
 {
-    struct search_ctx sc = {fn, ctx};
+    struct et_search_opts opts = {20, 3, "[", "]"};
+    struct search_ctx sc;
     struct et_store_search s;
+    int rc;
 
     if (len > ET_QUERY_MAX_TEXT)
         return et_error_set(err, ET_EINPUT,
-                            "search text is longer than %d "
-                            "bytes",
+                            "search text is longer than %d bytes",
                             ET_QUERY_MAX_TEXT);
+    if (o) {
+        opts.max_executions = o->max_executions ? o->max_executions : 20;
+        opts.max_snippets = o->max_snippets ? o->max_snippets : 3;
+        opts.mark_open = o->mark_open ? o->mark_open : "[";
+        opts.mark_close = o->mark_close ? o->mark_close : "]";
+    }
+    if (opts.max_snippets > 100)
+        opts.max_snippets = 100;
+    memset(&sc, 0, sizeof(sc));
+    sc.t = t;
+    sc.o = &opts;
+    sc.fn = fn;
+    sc.ctx = ctx;
+    sc.err = err;
+    sc.max_best = opts.max_snippets;
+    sc.best = et__calloc(sc.max_best, sizeof(*sc.best));
+    if (!sc.best)
+        return et_error_set(err, ET_ENOMEM, "out of memory");
+    et__snip_terms(&sc.terms, words, len);
     s.words = words;
     s.len = len;
-    s.max_execs = o && o->max_executions ? o->max_executions : 20;
-    s.max_snippets = o && o->max_snippets ? o->max_snippets : 3;
-    s.open = o && o->mark_open ? o->mark_open : "[";
-    s.close = o && o->mark_close ? o->mark_close : "]";
-    return et_store_search(t->st, &s, search_hit, &sc, err);
+    s.max_execs = opts.max_executions;
+    rc = et_store_search(t->st, &s, search_hit, &sc, err);
+    if (rc == ET_ENOMEM || rc == ET_ETOOBIG)
+        et_error_set(err, rc, "out of memory making snippets");
+    drop_snips(&sc);
+    et__free(sc.best);
+    et_buf_release(&sc.buf);
+    return rc;
 }
 
 /* ---- following the ledger ---- */

@@ -292,3 +292,10 @@ int et_store_failures(struct et_store *st, const struct et_query *q,
 {
     return st->ops->failures(st, q, fn, ctx, err);
 }
+
+int et_store_exec_texts(struct et_store *st, const char *id,
+                        et_store_text_fn *fn, void *ctx,
+                        struct et_error *err)
+{
+    return st->ops->exec_texts(st, id, fn, ctx, err);
+}

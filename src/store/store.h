@@ -192,28 +192,30 @@ ET_NODISCARD int et_store_query_explain(struct et_store *st,
                                         struct et_buf *out,
                                         struct et_error *err);
 
-/* Ranked full-text search: executions best first, each with its best hits
- * (fn once per hit, grouped by execution). */
+/* Ranked full-text search: the best executions first (fn once each,
+ * after the search statement has finished, so fn may use the store). */
 struct et_store_search {
     const char *words; /* user text: every word must occur (bound, quoted) */
     size_t len;
     size_t max_execs;
-    size_t max_snippets;
-    const char *open, *close; /* snippet marks */
 };
 struct et_store_hit {
     const char *execution_id;
     const char *agent_name; /* may be NULL */
-    double score; /* higher is better */
-    int64_t n_events;
-    uint64_t seq;
-    const char *snippet;
+    double score;           /* higher is better */
+    int64_t n_events;       /* events of the execution that match */
 };
 typedef int et_store_hit_fn(void *ctx, const struct et_store_hit *h);
 ET_NODISCARD int et_store_search(struct et_store *st,
                                  const struct et_store_search *s,
                                  et_store_hit_fn *fn, void *ctx,
                                  struct et_error *err);
+/* The full-text index's text of each event of execution id, in order. */
+typedef int et_store_text_fn(void *ctx, uint64_t seq, const char *text,
+                             size_t len);
+ET_NODISCARD int et_store_exec_texts(struct et_store *st, const char *id,
+                                     et_store_text_fn *fn, void *ctx,
+                                     struct et_error *err);
 
 /* Aggregates over the executions matching q (NULL = all). */
 struct et_store_agent_row {

@@ -78,6 +78,8 @@ struct et_store_ops {
                        struct et_error *err);
     int (*failures)(struct et_store *st, const struct et_query *q,
                     et_store_failure_fn *fn, void *ctx, struct et_error *err);
+    int (*exec_texts)(struct et_store *st, const char *id,
+                      et_store_text_fn *fn, void *ctx, struct et_error *err);
 };
 
 struct et_store {

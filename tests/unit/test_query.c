@@ -15,6 +15,7 @@
 #include "exectrail/query.h"
 #include "base/buf.h"
 #include "query/query_int.h"
+#include "query/snippet.h"
 #include "store/sqlite/query_sqlite.h"
 #include "t.h"
 
@@ -473,6 +474,30 @@ T_TEST(fts_words_are_quoted)
     et_buf_release(&b);
 }
 
+T_TEST(snippets_mark_and_cut)
+{
+    struct et_snip_terms t;
+    struct et_buf b = ET_BUF_INIT;
+    const char *text = "w1 w2 w3 w4 w5 w6 w7 w8 w9 w10 w11 w12 the Signing "
+                       "key was rotated; signing-key rotation w20 w21 w22 w23 "
+                       "w24 w25 w26 w27 w28";
+
+    et__snip_terms(&t, "Signing KEY", 11);
+    T_ASSERT_INT_EQ(t.n, 2);
+    T_ASSERT_STR_EQ(t.term[0], "signing");
+    T_ASSERT_STR_EQ(t.term[1], "key");
+    T_ASSERT_INT_EQ(et__snip_score(&t, text, strlen(text)), 4);
+    T_ASSERT_INT_EQ(et__snip_score(&t, "signing only", 12), -1);
+    T_ASSERT_OK(et__snip_make(&t, text, strlen(text), "<", ">", &b));
+    /* five words before the first match, eighteen in all */
+    T_ASSERT_STR_EQ(b.ptr, "\xe2\x80\xa6w9 w10 w11 w12 the <Signing> <key> was "
+                           "rotated; <signing>-<key> rotation w20 w21 w22 w23 "
+                           "w24 w25\xe2\x80\xa6");
+    T_ASSERT_OK(et__snip_make(&t, "no match here", 13, "<", ">", &b));
+    T_ASSERT_STR_EQ(b.ptr, "no match here");
+    et_buf_release(&b);
+}
+
 /* ---- end to end over a small trail ---- */
 
 static const char rec_fmt[] =
@@ -717,5 +742,5 @@ T_MAIN("query", T_CASE(spec_queries_parse_verbatim),
        T_CASE(sql_for_a_page_walks_the_time_index),
        T_CASE(field_table_paths_are_plain),
        T_CASE(only_read_only_statements_run), T_CASE(fts_words_are_quoted),
-       T_CASE(run_over_a_trail),
+       T_CASE(snippets_mark_and_cut), T_CASE(run_over_a_trail),
        T_CASE(records_match_explain_search_stats_follow))

@@ -274,8 +274,9 @@ static void cmp(struct emit *e, const struct et_qnode *n)
         snprintf(kind, sizeof(kind), "%d", f->list_kind);
         if (e->page) {
             put(e, none ? "NOT EXISTS " : "EXISTS ");
+            /* +l.kind: probe by execution, never scan one kind */
             put(e, "(SELECT 1 FROM exec_lists l WHERE l.execution_id = "
-                   "e.execution_id AND l.kind = ");
+                   "e.execution_id AND +l.kind = ");
         } else {
             put(e, none ? "NOT (e.execution_id IN " : "(e.execution_id IN ");
             put(e, "(SELECT l.execution_id FROM exec_lists l WHERE "

@@ -70,6 +70,9 @@ int et__sqlite_query_explain(struct et_store *st, const struct et_query *q,
                              struct et_error *err);
 int et__sqlite_search(struct et_store *st, const struct et_store_search *s,
                       et_store_hit_fn *fn, void *ctx, struct et_error *err);
+int et__sqlite_exec_texts(struct et_store *st, const char *id,
+                          et_store_text_fn *fn, void *ctx,
+                          struct et_error *err);
 int et__sqlite_agent_stats(struct et_store *st, const struct et_query *q,
                            et_store_agent_fn *fn, void *ctx,
                            struct et_error *err);

@@ -125,56 +125,6 @@ static int best_executions(sqlite3 *db, const struct et_sqlparams *p,
     return ET_OK;
 }
 
-/* The best hits of one execution, with snippets, best first. */
-static int execution_snippets(sqlite3 *db, const struct et_store_search *o,
-                              const char *match, const struct exec_hit *h,
-                              et_store_hit_fn *fn, void *ctx,
-                              struct et_error *err)
-{
-    static const char ellipsis[] = "\xe2\x80\xa6";
-    struct et_buf sql = ET_BUF_INIT;
-    struct et_sqlparams p = {NULL, 0, 0};
-    struct et_sqlparam v[6];
-    sqlite3_stmt *st = NULL;
-    int rc, s = SQLITE_DONE;
-
-    memset(v, 0, sizeof(v));
-    v[0].s = o->open;
-    v[1].s = o->close;
-    v[2].s = ellipsis;
-    v[3].s = match;
-    v[4].s = h->id;
-    for (int i = 0; i < 5; i++)
-        v[i].len = strlen(v[i].s);
-    v[5].type = ET_QV_INT;
-    v[5].i = (int64_t)o->max_snippets;
-    p.v = v;
-    p.n = p.cap = 6;
-    rc = sql_text(&sql,
-                  "SELECT rowid, snippet(fts, 1, ?, ?, ?, 12) FROM fts WHERE "
-                  "fts MATCH ? AND rowid IN (SELECT seq FROM ledger WHERE "
-                  "execution_id = ?) ORDER BY rank LIMIT ?",
-                  err);
-    if (!rc)
-        rc = et__sqlite_prepare(db, &sql, &p, &st, err);
-    while (!rc && (s = sqlite3_step(st)) == SQLITE_ROW) {
-        struct et_store_hit hit;
-
-        hit.execution_id = h->id;
-        hit.agent_name = h->has_agent ? h->agent : NULL;
-        hit.score = h->score;
-        hit.n_events = h->n_events;
-        hit.seq = (uint64_t)sqlite3_column_int64(st, 0);
-        hit.snippet = (const char *)sqlite3_column_text(st, 1);
-        rc = fn(ctx, &hit);
-    }
-    if (!rc && s != SQLITE_DONE)
-        rc = et__sqlite_fail(db, s, err, "search");
-    sqlite3_finalize(st);
-    et_buf_release(&sql);
-    return rc;
-}
-
 int et__sqlite_search(struct et_store *st, const struct et_store_search *o,
                       et_store_hit_fn *fn, void *ctx, struct et_error *err)
 {
@@ -194,10 +144,49 @@ int et__sqlite_search(struct et_store *st, const struct et_store_search *o,
     v[1].type = ET_QV_INT;
     v[1].i = (int64_t)o->max_execs;
     rc = best_executions(db, &p, &hits, &n, err);
-    for (size_t i = 0; !rc && i < n; i++)
-        rc = execution_snippets(db, o, match.ptr, &hits[i], fn, ctx, err);
+    /* the statement is done: fn may read the store */
+    for (size_t i = 0; !rc && i < n; i++) {
+        struct et_store_hit hit;
+
+        hit.execution_id = hits[i].id;
+        hit.agent_name = hits[i].has_agent ? hits[i].agent : NULL;
+        hit.score = hits[i].score;
+        hit.n_events = hits[i].n_events;
+        rc = fn(ctx, &hit);
+    }
     et__free(hits);
     et_buf_release(&match);
+    return rc;
+}
+
+int et__sqlite_exec_texts(struct et_store *st, const char *id,
+                          et_store_text_fn *fn, void *ctx, struct et_error *err)
+{
+    sqlite3 *db = et__sqlite_db(st);
+    struct et_buf sql = ET_BUF_INIT;
+    struct et_sqlparam v[1];
+    struct et_sqlparams p = {v, 1, 1};
+    sqlite3_stmt *stmt = NULL;
+    int rc, s = SQLITE_DONE;
+
+    memset(v, 0, sizeof(v));
+    v[0].s = id;
+    v[0].len = strlen(id);
+    /* rowid lookups in the index's own content, no MATCH to evaluate */
+    rc = sql_text(&sql,
+                  "SELECT rowid, body FROM fts WHERE rowid IN (SELECT seq "
+                  "FROM ledger WHERE execution_id = ?) ORDER BY rowid",
+                  err);
+    if (!rc)
+        rc = et__sqlite_prepare(db, &sql, &p, &stmt, err);
+    while (!rc && (s = sqlite3_step(stmt)) == SQLITE_ROW)
+        rc = fn(ctx, (uint64_t)sqlite3_column_int64(stmt, 0),
+                (const char *)sqlite3_column_text(stmt, 1),
+                (size_t)sqlite3_column_bytes(stmt, 1));
+    if (!rc && s != SQLITE_DONE)
+        rc = et__sqlite_fail(db, s, err, "read indexed text");
+    sqlite3_finalize(stmt);
+    et_buf_release(&sql);
     return rc;
 }
 

@@ -953,6 +953,7 @@ const struct et_store_ops et__sqlite_ops = {
     .search = et__sqlite_search,
     .agent_stats = et__sqlite_agent_stats,
     .failures = et__sqlite_failures,
+    .exec_texts = et__sqlite_exec_texts,
 };
 
 /* The connection, for the query dialect (query_sqlite.c). */
