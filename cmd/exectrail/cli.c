@@ -259,3 +259,17 @@ int cli_run_phase(const char *verb, int argc, char **argv, int optind_,
     et_trail_close(t);
     return rc ? cli_fail(verb, &err) : 0;
 }
+
+int cli_parse_count(const char *verb, const char *opt, const char *arg,
+                    bool allow_zero, size_t *out)
+{
+    char *end;
+
+    errno = 0;
+    *out = (size_t)strtoull(arg, &end, 10);
+    if (errno || *end || *arg == '-' || *arg == '+' || !*arg ||
+        (!allow_zero && *out == 0))
+        return cli_usage_error(verb, "%s takes a %snumber", opt,
+                               allow_zero ? "" : "positive ");
+    return 0;
+}

@@ -68,6 +68,12 @@ typedef int cli_phase_fn(struct et_trail *t, const char *id,
 int cli_run_phase(const char *verb, int argc, char **argv, int optind_,
                   struct json_object *obj, const char *json_path,
                   cli_phase_fn *fn);
+/*
+ * Parse a count given to option opt of verb (decimal, no sign). Zero is
+ * refused unless allow_zero. Returns 0, or EXIT_USAGE with the error printed.
+ */
+int cli_parse_count(const char *verb, const char *opt, const char *arg,
+                    bool allow_zero, size_t *out);
 /* Compact JSON text of obj (owned by obj). */
 const char *cli_json_text(struct json_object *obj, size_t *len_out);
 /* Format ns as RFC 3339 ms into out (32 bytes). */

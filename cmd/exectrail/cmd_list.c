@@ -79,7 +79,6 @@ int cmd_list(int argc, char **argv)
     struct et_trail *t = NULL;
     struct list_ui ui = {F_TABLE, 0};
     size_t limit = 50;
-    char *end;
     int c, rc;
 
     while ((c = getopt_long(argc, argv, "hn:", opts, NULL)) != -1) {
@@ -87,10 +86,8 @@ int cmd_list(int argc, char **argv)
         case 'h': fputs(help, stdout); return 0;
         case 'D': cli_db = optarg; break;
         case 'n':
-            errno = 0;
-            limit = (size_t)strtoul(optarg, &end, 10);
-            if (errno || *end || *optarg == '-')
-                return cli_usage_error("list", "--limit takes a number");
+            if (cli_parse_count("list", "--limit", optarg, true, &limit))
+                return EXIT_USAGE;
             break;
         case 'f':
             if (!strcmp(optarg, "table"))

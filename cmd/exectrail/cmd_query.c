@@ -218,7 +218,7 @@ int cmd_query(int argc, char **argv)
     struct ui ui = {F_TABLE, 0};
     bool explain = false;
     size_t limit = 0;
-    char *text = NULL, *end;
+    char *text = NULL;
     int c, rc;
 
     while ((c = getopt_long(argc, argv, "hn:f:", opts, NULL)) != -1) {
@@ -233,10 +233,8 @@ int cmd_query(int argc, char **argv)
             explain = true;
             break;
         case 'n':
-            errno = 0;
-            limit = (size_t)strtoull(optarg, &end, 10);
-            if (errno || *end || *optarg == '-' || !*optarg)
-                return cli_usage_error("query", "--limit takes a number");
+            if (cli_parse_count("query", "--limit", optarg, true, &limit))
+                return EXIT_USAGE;
             break;
         case 'f':
             if (parse_format(optarg, &ui.fmt))

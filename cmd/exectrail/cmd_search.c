@@ -94,17 +94,6 @@ static int on_hit(void *ctx, const struct et_search_hit *h)
     return 0;
 }
 
-static int number(const char *arg, const char *opt, size_t *out)
-{
-    char *end;
-
-    errno = 0;
-    *out = (size_t)strtoull(arg, &end, 10);
-    if (errno || *end || *arg == '-' || !*arg || *out == 0)
-        return cli_usage_error("search", "%s takes a positive number", opt);
-    return 0;
-}
-
 int cmd_search(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -132,11 +121,13 @@ int cmd_search(int argc, char **argv)
             cli_db = optarg;
             break;
         case 'n':
-            if (number(optarg, "--limit", &so.max_executions))
+            if (cli_parse_count("search", "--limit", optarg, false,
+                                &so.max_executions))
                 return EXIT_USAGE;
             break;
         case 's':
-            if (number(optarg, "--snippets", &so.max_snippets))
+            if (cli_parse_count("search", "--snippets", optarg, false,
+                                &so.max_snippets))
                 return EXIT_USAGE;
             break;
         case 'f':

@@ -198,7 +198,6 @@ int cmd_stats(int argc, char **argv)
     unsigned what = 0;
     size_t limit = 10;
     bool json = false;
-    char *end;
     int c, rc = 0;
 
     while ((c = getopt_long(argc, argv, "hn:", opts, NULL)) != -1) {
@@ -213,10 +212,8 @@ int cmd_stats(int argc, char **argv)
             where = optarg;
             break;
         case 'n':
-            errno = 0;
-            limit = (size_t)strtoull(optarg, &end, 10);
-            if (errno || *end || *optarg == '-' || !*optarg)
-                return cli_usage_error("stats", "--limit takes a number");
+            if (cli_parse_count("stats", "--limit", optarg, true, &limit))
+                return EXIT_USAGE;
             break;
         case 'f':
             if (strcmp(optarg, "text") && strcmp(optarg, "json"))
