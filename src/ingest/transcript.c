@@ -22,6 +22,7 @@ struct tr {
     struct json_object *phase[PH_COUNT]; /* arrays of hook inputs */
     struct json_object *uses;            /* tool_use id -> {name, input} */
     struct et_transcript_stats *st;
+    const struct et_transcript_opts *opts;
 };
 
 static bool is_agent_tool(const char *n)
@@ -280,6 +281,7 @@ static int read_file(struct tr *r, const char *path, struct et_error *err)
         struct json_object *rec = NULL;
 
         r->st->lines++;
+        r->st->bytes += (uint64_t)n;
         if (n == 1 && line[0] == '\n')
             continue;
         if (et_json_parse(line, (size_t)n, NULL, &rec, NULL) != ET_OK ||
@@ -309,6 +311,8 @@ static int read_file(struct tr *r, const char *path, struct et_error *err)
     }
     free(line);
     fclose(f);
+    if (r->opts && r->opts->on_progress)
+        r->opts->on_progress(r->opts->ctx, r->st, 0, 0);
     return ET_OK;
 }
 
@@ -358,11 +362,15 @@ static int walk(struct tr *r, const char *path, int depth, struct et_error *err)
 }
 
 int et_ingest_claude_transcripts(struct et_trail *t, const char *const *paths,
-                                 size_t n_paths, struct et_transcript_stats *st,
+                                 size_t n_paths,
+                                 const struct et_transcript_opts *opts,
+                                 struct et_transcript_stats *st,
                                  struct et_error *err)
 {
     struct et_transcript_stats dummy;
     struct tr r;
+    size_t total = 0;
+    uint64_t done = 0;
     int rc = ET_OK;
 
     if (!st)
@@ -370,11 +378,14 @@ int et_ingest_claude_transcripts(struct et_trail *t, const char *const *paths,
     memset(st, 0, sizeof(*st));
     memset(&r, 0, sizeof(r));
     r.st = st;
+    r.opts = opts;
     r.uses = json_object_new_object();
     for (int i = 0; i < PH_COUNT; i++)
         r.phase[i] = json_object_new_array();
     for (size_t i = 0; !rc && i < n_paths; i++)
         rc = walk(&r, paths[i], 0, err);
+    for (int ph = 0; ph < PH_COUNT; ph++)
+        total += json_object_array_length(r.phase[ph]);
     for (int ph = 0; !rc && ph < PH_COUNT; ph++) {
         for (size_t i = 0; !rc && i < json_object_array_length(r.phase[ph]);
              i++) {
@@ -396,6 +407,8 @@ int et_ingest_claude_transcripts(struct et_trail *t, const char *const *paths,
                 rc = et_error_set(err, x, "%s", why.msg);
             else
                 st->events += res.n_events;
+            if (opts && opts->on_progress)
+                opts->on_progress(opts->ctx, st, ++done, (uint64_t)total);
         }
     }
     json_object_put(r.uses);
