@@ -18,6 +18,8 @@
 
 enum { PH_PRE, PH_LINK, PH_MID, PH_POST, PH_COUNT };
 
+#define TR_BATCH 1000 /* hook inputs per durable commit */
+
 struct tr {
     struct json_object *phase[PH_COUNT]; /* arrays of hook inputs */
     struct json_object *uses;            /* tool_use id -> {name, input} */
@@ -369,7 +371,7 @@ int et_ingest_claude_transcripts(struct et_trail *t, const char *const *paths,
 {
     struct et_transcript_stats dummy;
     struct tr r;
-    size_t total = 0;
+    size_t total = 0, in_batch = 0;
     uint64_t done = 0;
     int rc = ET_OK;
 
@@ -386,6 +388,9 @@ int et_ingest_claude_transcripts(struct et_trail *t, const char *const *paths,
         rc = walk(&r, paths[i], 0, err);
     for (int ph = 0; ph < PH_COUNT; ph++)
         total += json_object_array_length(r.phase[ph]);
+    /* one durable commit per TR_BATCH inputs, each input its own unit */
+    if (!rc && total)
+        rc = et__batch_begin(t, err);
     for (int ph = 0; !rc && ph < PH_COUNT; ph++) {
         for (size_t i = 0; !rc && i < json_object_array_length(r.phase[ph]);
              i++) {
@@ -407,9 +412,21 @@ int et_ingest_claude_transcripts(struct et_trail *t, const char *const *paths,
                 rc = et_error_set(err, x, "%s", why.msg);
             else
                 st->events += res.n_events;
+            if (!rc && ++in_batch >= TR_BATCH) {
+                rc = et__batch_commit(t, err);
+                in_batch = 0;
+                if (!rc)
+                    rc = et__batch_begin(t, err);
+            }
             if (opts && opts->on_progress)
                 opts->on_progress(opts->ctx, st, ++done, (uint64_t)total);
         }
+    }
+    if (t->in_batch) {
+        if (rc)
+            et__batch_abort(t);
+        else
+            rc = et__batch_commit(t, err);
     }
     json_object_put(r.uses);
     for (int i = 0; i < PH_COUNT; i++)
