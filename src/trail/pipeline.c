@@ -10,21 +10,28 @@
 #include "codec/json.h"
 #include "trail/trail_int.h"
 
+/* Begin a write transaction and load the tree head into t->tree. */
+static int write_txn(struct et_trail *t, struct et_error *err)
+{
+    int rc = et_store_begin(t->st, true, err);
+
+    if (rc)
+        return rc;
+    rc = et_store_head_load(t->st, &t->tree, err);
+    if (rc)
+        et_store_rollback(t->st);
+    return rc;
+}
+
 int et__batch_begin(struct et_trail *t, struct et_error *err)
 {
     int rc;
 
     ET_ASSERT(!t->in_ingest && !t->in_batch);
-    rc = et_store_begin(t->st, true, err);
-    if (rc)
-        return rc;
-    rc = et_store_head_load(t->st, &t->tree, err);
-    if (rc) {
-        et_store_rollback(t->st);
-        return rc;
-    }
-    t->in_batch = true;
-    return ET_OK;
+    rc = write_txn(t, err);
+    if (!rc)
+        t->in_batch = true;
+    return rc;
 }
 
 void et__batch_abort(struct et_trail *t)
@@ -63,16 +70,10 @@ int et__ingest_begin(struct et_trail *t, struct et_error *err)
         t->in_ingest = true;
         return ET_OK;
     }
-    rc = et_store_begin(t->st, true, err);
-    if (rc)
-        return rc;
-    rc = et_store_head_load(t->st, &t->tree, err);
-    if (rc) {
-        et_store_rollback(t->st);
-        return rc;
-    }
-    t->in_ingest = true;
-    return ET_OK;
+    rc = write_txn(t, err);
+    if (!rc)
+        t->in_ingest = true;
+    return rc;
 }
 
 void et__ingest_abort(struct et_trail *t)
