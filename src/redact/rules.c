@@ -55,7 +55,7 @@ static const char *const a_words[] = {
 /* clang-format off */
 const struct et_redact_rule et__redact_rules[] = {
     {"aws_access_key_id",
-     "\\b(?<s>(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})\\b",
+     "\\b(?<s>A(?:KIA|SIA|BIA|CCA)[A-Z0-9]{16})\\b",
      a_aws_id, false, NULL, "none"},
     {"aws_secret_access_key",
      "(?i:aws[A-Za-z0-9_ .-]{0,24}?(?:secret|private)[A-Za-z0-9_ .-]{0,24})"
@@ -121,7 +121,7 @@ const struct et_redact_rule et__redact_rules[] = {
      "(?:-----END OPENSSH PRIVATE KEY-----|\\z))",
      a_pem, false, NULL, "none"},
     {"url_password",
-     "\\b[A-Za-z][A-Za-z0-9+.-]{1,20}://[^\\s:/?#@\"'<>]{0,256}:"
+     "://[^\\s:/?#@\"'<>]{0,256}:"
      "(?<s>[^\\s/?#@\"'<>]{1,256})@",
      a_url, false, NULL, "none"},
     {"env_secret",
