@@ -24,7 +24,10 @@ int et__ingest_begin(struct et_trail *t, struct et_error *err)
         return rc;
     }
     t->in_ingest = true;
-    return ET_OK;
+    rc = et__security_begin(t, err);
+    if (rc)
+        et__ingest_abort(t);
+    return rc;
 }
 
 void et__ingest_abort(struct et_trail *t)
@@ -87,6 +90,10 @@ int et__ingest_event(struct et_trail *t, const char *type,
     int rc;
 
     ET_ASSERT(t->in_ingest);
+    /* secrets never reach the canonical bytes, the hash or any table */
+    rc = et__security_redact(t, body, err);
+    if (rc)
+        return rc;
     rc = event_bytes(t, type, execution_id, body, seq, now, err);
     if (rc)
         return rc;

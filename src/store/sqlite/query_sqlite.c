@@ -196,7 +196,16 @@ static void field_expr(struct emit *e, const struct et_qfield *f,
         put(e, "l.item");
         return;
     case ET_QP_JSON_LIST:
+    case ET_QP_SEC_REASON:
         put(e, "j.value");
+        return;
+    case ET_QP_CRED:
+        put(e, !strcmp(member_of(f->path), "kind") ? "c.kind"
+                                                   : "c.fingerprint");
+        return;
+    case ET_QP_SECURITY:
+        put(e, "EXISTS (SELECT 1 FROM security_relevant s WHERE "
+               "s.execution_id = e.execution_id)");
         return;
     case ET_QP_NONE:
         break;
@@ -286,6 +295,20 @@ static void cmp(struct emit *e, const struct et_qnode *n)
         put(e, " AND ");
         pred(e, n, some);
         put(e, e->page ? ")" : "))");
+        return;
+    case ET_QP_CRED:
+        put(e, none ? "NOT EXISTS" : "EXISTS");
+        put(e, " (SELECT 1 FROM exec_credentials c WHERE c.execution_id = "
+               "e.execution_id AND ");
+        pred(e, n, some);
+        put(e, ")");
+        return;
+    case ET_QP_SEC_REASON:
+        put(e, none ? "NOT EXISTS" : "EXISTS");
+        put(e, " (SELECT 1 FROM security_relevant s, json_each(s.reasons) j "
+               "WHERE s.execution_id = e.execution_id AND ");
+        pred(e, n, some);
+        put(e, ")");
         return;
     case ET_QP_JSON_LIST:
     case ET_QP_ISSUE:
