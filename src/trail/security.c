@@ -38,6 +38,7 @@ static const char *const default_apis[] = {
 struct et__security {
     struct et_redactor *redactor;
     uint8_t key[ET_REDACT_KEY_LEN];
+    bool has_key;
     char *paths[MAX_LIST];
     char *apis[MAX_LIST];
     size_t n_paths, n_apis;
@@ -202,6 +203,7 @@ int et__trail_security(struct et_trail *t, bool write, struct et_error *err)
     /* the key is made on the first write to a store older than redaction;
      * readers (rebuild included) never need it */
     rc = et__redact_key_load(t->dir, write, s->key, err);
+    s->has_key = rc == ET_OK;
     if (rc == ET_ENOTFOUND && !write)
         rc = ET_OK;
     if (!rc)
@@ -394,5 +396,54 @@ int et__security_project(struct et_trail *t, uint64_t seq, const char *id,
         rc = markers(&c, body);
     if (!rc)
         rc = lists(&c, et__jget(body, "output"));
+    return rc;
+}
+
+/* ---- creds find ---- */
+
+struct fp_cb {
+    et_fingerprint_fn *fn;
+    void *ctx;
+};
+
+static int fp_marker(void *ctx, const char *kind, size_t kind_len,
+                     const char *fp)
+{
+    struct fp_cb *c = ctx;
+    char k[48];
+
+    snprintf(k, sizeof(k), "%.*s", (int)kind_len, kind);
+    return c->fn(c->ctx, k, fp);
+}
+
+int et_trail_fingerprints(struct et_trail *t, const char *text, size_t len,
+                          et_fingerprint_fn *fn, void *ctx,
+                          struct et_error *err)
+{
+    struct et_buf out = ET_BUF_INIT;
+    struct fp_cb c = {fn, ctx};
+    char fp[ET_REDACT_FP_HEX + 1];
+    size_t n = 0;
+    int rc = et__trail_security(t, false, err);
+
+    if (rc)
+        return rc;
+    if (!t->sec->has_key)
+        return et_error_set(err, ET_ENOTFOUND,
+                            "no redaction key %s/" ET_REDACT_KEY_FILE
+                            " (fingerprints need the key of the "
+                            "installation that recorded them)",
+                            t->dir);
+    while (len && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+        len--;
+    if (!len)
+        return et_error_set(err, ET_EINPUT, "the secret is empty");
+    et__redact_fingerprint(t->sec->key, text, len, fp);
+    rc = fn(ctx, "input", fp);
+    if (!rc)
+        rc = et__redact_text(t->sec->redactor, text, len, &out, &n, err);
+    if (!rc && n)
+        rc = et__redact_markers(out.ptr, out.len, fp_marker, &c);
+    et_buf_release(&out);
     return rc;
 }
