@@ -447,3 +447,18 @@ int et_trail_fingerprints(struct et_trail *t, const char *text, size_t len,
     et_buf_release(&out);
     return rc;
 }
+
+int et__scrub_error(struct et_trail *t, int rc, struct et_error *err)
+{
+    struct et_buf out = ET_BUF_INIT;
+    size_t n = 0;
+
+    if (!rc || !err || !err->msg[0] || et__trail_security(t, true, NULL))
+        return rc;
+    if (et__redact_text(t->sec->redactor, err->msg, strlen(err->msg), &out,
+                        &n, NULL) == ET_OK &&
+        n)
+        snprintf(err->msg, sizeof(err->msg), "%s", et_buf_str(&out));
+    et_buf_release(&out);
+    return rc;
+}

@@ -86,6 +86,9 @@ ET_NODISCARD int et__security_project(struct et_trail *t, uint64_t seq,
                                       struct json_object *body,
                                       struct et_error *err);
 
+/* Redact secrets quoted from the input in err->msg; returns rc. */
+int et__scrub_error(struct et_trail *t, int rc, struct et_error *err);
+
 /* json-c helpers */
 const char *et__jstr(struct json_object *o, const char *key);
 struct json_object *et__jget(struct json_object *o, const char *key);
