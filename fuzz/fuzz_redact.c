@@ -43,6 +43,18 @@ static bool valid_utf8(const unsigned char *s, size_t n)
     return true;
 }
 
+static size_t count(const char *h, size_t n, const char *needle)
+{
+    size_t c = 0, k = strlen(needle);
+    const char *p = h, *end = h + n;
+
+    while ((p = memmem(p, (size_t)(end - p), needle, k))) {
+        c++;
+        p++;
+    }
+    return c;
+}
+
 static struct et_redactor *get(void)
 {
     static struct et_redactor *r;
@@ -77,8 +89,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if (et__redact_text(r, in.ptr, in.len, &out, &n, NULL) || !n)
         ET_BUG("planted secrets not found");
+    /* the input may hold the same bytes where they are not a secret (in a
+     * longer word): the two copies account for those, the planted one must
+     * be gone */
     for (size_t i = 0; i < ET_ARRAY_SIZE(planted); i++)
-        if (memmem(out.ptr, out.len, planted[i], strlen(planted[i])))
+        if (count(out.ptr, out.len, planted[i]) >
+            2 * count(s, size, planted[i]))
             ET_BUG("a planted secret survived");
     et_buf_release(&in);
     et_buf_release(&out);

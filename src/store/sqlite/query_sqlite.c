@@ -297,11 +297,18 @@ static void cmp(struct emit *e, const struct et_qnode *n)
         put(e, e->page ? ")" : "))");
         return;
     case ET_QP_CRED:
-        put(e, none ? "NOT EXISTS" : "EXISTS");
-        put(e, " (SELECT 1 FROM exec_credentials c WHERE c.execution_id = "
-               "e.execution_id AND ");
+        /* as exec_lists: probe per row when paging, else an index lookup
+         * by kind or fingerprint first */
+        if (e->page) {
+            put(e, none ? "NOT EXISTS" : "EXISTS");
+            put(e, " (SELECT 1 FROM exec_credentials c WHERE "
+                   "c.execution_id = e.execution_id AND ");
+        } else {
+            put(e, none ? "NOT (e.execution_id IN " : "(e.execution_id IN ");
+            put(e, "(SELECT c.execution_id FROM exec_credentials c WHERE ");
+        }
         pred(e, n, some);
-        put(e, ")");
+        put(e, e->page ? ")" : "))");
         return;
     case ET_QP_SEC_REASON:
         put(e, none ? "NOT EXISTS" : "EXISTS");
