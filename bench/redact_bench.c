@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Redaction throughput on 5 KB tool outputs (make bench, section 5): the
- * default engine (Hyperscan anchors, then PCRE2 where an anchor occurs),
- * PCRE2 alone (every rule over every byte), and the baseline, a plain
- * memchr scan of the same bytes. Also the time to compile each engine,
- * paid once per process. usage: bench_redact [N_OUTPUTS] [RUNS]
+ * default engine (every rule's PCRE2 pattern, JIT), the Hyperscan
+ * prefilter (anchors first, then PCRE2 where an anchor occurs), and the
+ * baseline, a plain memchr scan of the same bytes. Also the time to compile
+ * each engine, paid once per process. usage: bench_redact [N_OUTPUTS] [RUNS]
  */
 #include "base/setup.h"
 #include "redact/redact.h"
@@ -115,8 +115,7 @@ static double run_redact(struct et_redactor *r, const char *buf, size_t n,
     for (size_t i = 0; i < n; i++) {
         size_t k = 0;
 
-        if (et__redact_text(r, buf + i * OUT_BYTES, OUT_BYTES, &out, &k,
-                            NULL))
+        if (et__redact_text(r, buf + i * OUT_BYTES, OUT_BYTES, &out, &k, NULL))
             abort();
         *found += k;
     }
@@ -151,13 +150,19 @@ int main(int argc, char **argv)
     if (runs > 64)
         runs = 64;
     for (size_t i = 0; i < runs; i++) {
+#ifdef ET_HAVE_HYPERSCAN
         struct et_redactor *hs = make(ET_REDACT_PREFILTER, &c_hs[i]);
+#endif
         struct et_redactor *pc = make(ET_REDACT_PCRE2, &c_pc[i]);
 
         t_base[i] = run_memchr(buf, n);
+#ifdef ET_HAVE_HYPERSCAN
         t_hs[i] = run_redact(hs, buf, n, &f_hs);
-        t_pc[i] = run_redact(pc, buf, n, &f_pc);
         et__redactor_free(hs);
+#else
+        t_hs[i] = 1e9, c_hs[i] = 0;
+#endif
+        t_pc[i] = run_redact(pc, buf, n, &f_pc);
         et__redactor_free(pc);
     }
     cms_hs = median(c_hs, runs);
@@ -169,16 +174,16 @@ int main(int argc, char **argv)
         printf("  %zu outputs of %d bytes (%.1f MB), median of %zu runs, "
                "%zu rules\n",
                n, OUT_BYTES, mb, runs, et__n_redact_rules);
-        printf("  hyperscan+pcre2 (default) %8.0f MB/s  compile %.2f ms  "
-               "(%zu secrets)\n",
-               h, cms_hs, f_hs);
-        printf("  pcre2 jit only            %8.0f MB/s  compile %.2f ms  "
+        printf("  pcre2 jit (default)       %8.0f MB/s  compile %.2f ms  "
                "(%zu secrets)\n",
                p, cms_pc, f_pc);
+        printf("  hyperscan prefilter       %8.0f MB/s  compile %.2f ms  "
+               "(%zu secrets)\n",
+               h, cms_hs, f_hs);
         printf("  baseline: memchr scan     %8.0f MB/s\n", b);
-        printf("  ratio default/memchr      %.3f   default/pcre2 %.2fx   "
+        printf("  ratio default/memchr      %.3f   prefilter/default %.2fx   "
                "(target: >= 200 MB/s)\n",
-               h / b, h / p);
+               p / b, h / p);
     }
     free(buf);
     return sink == 12345 ? 1 : 0;

@@ -22,8 +22,11 @@ static bool valid_utf8(const unsigned char *s, size_t n)
 
     while (i < n) {
         unsigned c = s[i];
-        size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3
-                                 : (c >> 3) == 30 ? 4 : 0;
+        size_t len = c < 0x80         ? 1
+                     : (c >> 5) == 6  ? 2
+                     : (c >> 4) == 14 ? 3
+                     : (c >> 3) == 30 ? 4
+                                      : 0;
         unsigned cp;
 
         if (!len || i + len > n)

@@ -20,9 +20,9 @@ static int read_key(const char *path, uint8_t *key, struct et_error *err)
     int fd = open(path, O_RDONLY | O_CLOEXEC);
 
     if (fd < 0)
-        return errno == ENOENT ? ET_ENOTFOUND
-                               : et_error_sys(err, ET_EIO, errno,
-                                              "cannot read %s", path);
+        return errno == ENOENT
+                   ? ET_ENOTFOUND
+                   : et_error_sys(err, ET_EIO, errno, "cannot read %s", path);
     got = read(fd, text, sizeof(text) - 1);
     close(fd);
     if (got < 0)
@@ -54,8 +54,7 @@ static int create_key(const char *path, uint8_t *key, struct et_error *err)
         sodium_memzero(text, sizeof(text));
         if (errno == EEXIST) /* a concurrent first run won: use its key */
             return read_key(path, key, err);
-        return et_error_sys(err, ET_EUNAVAIL, errno, "cannot create %s",
-                            path);
+        return et_error_sys(err, ET_EUNAVAIL, errno, "cannot create %s", path);
     }
     if (write(fd, text, len) != (ssize_t)len || fsync(fd) != 0) {
         rc = et_error_sys(err, ET_EUNAVAIL, errno, "cannot write %s", path);

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The redactor: one Hyperscan pass finds which rules' literal anchors occur
- * in a text, then only those rules' PCRE2 patterns (JIT) run and validate.
+ * The redactor: every rule's PCRE2 pattern (JIT) runs over the text and its
+ * matches are validated. Built with ET_HAVE_HYPERSCAN (the benchmark and
+ * tests only: Hyperscan's C++ runtime costs every process ~9 ms to load), a
+ * Hyperscan pass over the rules' literal anchors can first pick the rules
+ * worth running (docs/PERFORMANCE.md).
  * Overlapping secrets are merged into one replacement so that no byte of
  * any match survives. docs/SECURITY.md, docs/PERFORMANCE.md.
  */
@@ -10,16 +13,21 @@
 #include "redact/redact.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
-#include <hs/hs.h>
+#ifdef ET_HAVE_HYPERSCAN
+# include <hs/hs.h>
+#endif
 #include <pcre2.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdlib.h>
 
-#define MAX_RULES     64
-#define MATCH_LIMIT   2000000u
-#define MARKER_PREFIX "[REDACTED:"
-#define UNSCANNABLE   "unscannable"
+#define MAX_RULES 64
+/* JIT compiling every rule costs ~0.8 ms: worth it only once a process has
+ * scanned this much (import, rebuild), not for one hook input */
+#define JIT_AFTER_BYTES (256 * 1024)
+#define MATCH_LIMIT     2000000u
+#define MARKER_PREFIX   "[REDACTED:"
+#define UNSCANNABLE     "unscannable"
 
 struct hit {
     size_t start, end;
@@ -35,10 +43,14 @@ struct et_redactor {
     pcre2_match_data *md;
     pcre2_match_context *mctx;
     pcre2_jit_stack *jit;
+#ifdef ET_HAVE_HYPERSCAN
     hs_database_t *db;
     hs_scratch_t *scratch;
+#endif
     struct hit *hits;
     size_t n_hits, cap_hits;
+    size_t scanned;
+    bool is_jit;
     struct et_buf tmp;
 };
 
@@ -75,8 +87,7 @@ int et__redact_markers(const char *s, size_t len, et_redact_marker_fn *fn,
     if (!md)
         return ET_ENOMEM;
     while (!rc && off < len &&
-           pcre2_match(marker_code, (PCRE2_SPTR)s, len, off, 0, md, NULL) >
-               0) {
+           pcre2_match(marker_code, (PCRE2_SPTR)s, len, off, 0, md, NULL) > 0) {
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
         char fp[ET_REDACT_FP_HEX + 1];
 
@@ -123,6 +134,7 @@ void et__redact_fingerprint(const uint8_t *key, const char *s, size_t len,
 
 /* ---- compiling ---- */
 
+#ifdef ET_HAVE_HYPERSCAN
 static int add_anchor(struct et_buf *b, const char *lit)
 {
     int rc = ET_OK;
@@ -148,8 +160,8 @@ static int compile_anchors(struct et_redactor *r, struct et_error *err)
             if (n == ET_ARRAY_SIZE(expr))
                 ET_BUG("too many redaction anchors");
             offs[n] = b.len;
-            flags[n] = HS_FLAG_SINGLEMATCH |
-                       (ru->is_caseless ? HS_FLAG_CASELESS : 0);
+            flags[n] =
+                HS_FLAG_SINGLEMATCH | (ru->is_caseless ? HS_FLAG_CASELESS : 0);
             ids[n++] = (unsigned)i;
             rc = add_anchor(&b, ru->anchors[j]);
         }
@@ -172,6 +184,8 @@ static int compile_anchors(struct et_redactor *r, struct et_error *err)
     return rc;
 }
 
+#endif
+
 static int compile_rules(struct et_redactor *r, struct et_error *err)
 {
     uint32_t max_groups = 1;
@@ -182,10 +196,9 @@ static int compile_rules(struct et_redactor *r, struct et_error *err)
         int e, g;
         uint32_t ng = 0;
 
-        r->code[i] = pcre2_compile((PCRE2_SPTR)ru->pattern,
-                                   PCRE2_ZERO_TERMINATED,
-                                   PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &e,
-                                   &off, NULL);
+        r->code[i] =
+            pcre2_compile((PCRE2_SPTR)ru->pattern, PCRE2_ZERO_TERMINATED,
+                          PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &e, &off, NULL);
         if (!r->code[i]) {
             PCRE2_UCHAR msg[120];
 
@@ -194,9 +207,6 @@ static int compile_rules(struct et_redactor *r, struct et_error *err)
                                 "redaction rule %zu (%s) at %zu: %s", i,
                                 ru->kind, (size_t)off, (const char *)msg);
         }
-        if (pcre2_jit_compile(r->code[i], PCRE2_JIT_COMPLETE) != 0)
-            return et_error_set(err, ET_EINTERNAL,
-                                "redaction rule %zu: no JIT", i);
         g = pcre2_substring_number_from_name(r->code[i], (PCRE2_SPTR) "s");
         r->group[i] = g > 0 ? (uint32_t)g : 0;
         pcre2_pattern_info(r->code[i], PCRE2_INFO_CAPTURECOUNT, &ng);
@@ -231,8 +241,14 @@ int et__redactor_new(const uint8_t *key, enum et_redact_engine engine,
     r->engine = engine;
     et_buf_init(&r->tmp, 0);
     rc = compile_rules(r, err);
+#ifdef ET_HAVE_HYPERSCAN
     if (!rc && engine == ET_REDACT_PREFILTER)
         rc = compile_anchors(r, err);
+#else
+    if (!rc && engine == ET_REDACT_PREFILTER)
+        rc = et_error_set(err, ET_EINVAL,
+                          "the Hyperscan prefilter is not built in");
+#endif
     if (rc) {
         et__redactor_free(r);
         return rc;
@@ -250,8 +266,10 @@ void et__redactor_free(struct et_redactor *r)
     pcre2_match_data_free(r->md);
     pcre2_match_context_free(r->mctx);
     pcre2_jit_stack_free(r->jit);
+#ifdef ET_HAVE_HYPERSCAN
     hs_free_scratch(r->scratch);
     hs_free_database(r->db);
+#endif
     et__free(r->hits);
     et_buf_release(&r->tmp);
     sodium_memzero(r->key, sizeof(r->key));
@@ -315,6 +333,7 @@ static int push_hit(struct et_redactor *r, size_t start, size_t end,
     return ET_OK;
 }
 
+#ifdef ET_HAVE_HYPERSCAN
 static int on_anchor(unsigned int id, unsigned long long from,
                      unsigned long long to, unsigned int flags, void *ctx)
 {
@@ -327,9 +346,10 @@ static int on_anchor(unsigned int id, unsigned long long from,
     return 0;
 }
 
+#endif
+
 /* Run rule i over s; push its valid secrets. */
-static int run_rule(struct et_redactor *r, size_t i, const char *s,
-                    size_t len)
+static int run_rule(struct et_redactor *r, size_t i, const char *s, size_t len)
 {
     const struct et_redact_rule *ru = &et__redact_rules[i];
     PCRE2_SIZE off = 0;
@@ -337,8 +357,8 @@ static int run_rule(struct et_redactor *r, size_t i, const char *s,
     while (off < len) {
         PCRE2_SIZE *ov;
         size_t a, b;
-        int n = pcre2_match(r->code[i], (PCRE2_SPTR)s, len, off, 0, r->md,
-                            r->mctx);
+        int n =
+            pcre2_match(r->code[i], (PCRE2_SPTR)s, len, off, 0, r->md, r->mctx);
 
         if (n == PCRE2_ERROR_NOMATCH)
             return ET_OK;
@@ -371,21 +391,34 @@ static int hit_cmp(const void *pa, const void *pb)
     return 0;
 }
 
+static void jit_compile(struct et_redactor *r)
+{
+    /* without JIT (unsupported CPU, no memory) the interpreter runs */
+    for (size_t i = 0; i < et__n_redact_rules; i++)
+        (void)pcre2_jit_compile(r->code[i], PCRE2_JIT_COMPLETE);
+    r->is_jit = true;
+}
+
 static int collect(struct et_redactor *r, const char *s, size_t len)
 {
     uint64_t mask = 0;
     int rc = ET_OK;
 
     r->n_hits = 0;
+    r->scanned += len;
+    if (!r->is_jit && r->scanned > JIT_AFTER_BYTES)
+        jit_compile(r);
+    mask = ~(uint64_t)0;
+#ifdef ET_HAVE_HYPERSCAN
     if (r->engine == ET_REDACT_PREFILTER) {
+        mask = 0;
         if (len > UINT32_MAX)
             return push_hit(r, 0, len, SIZE_MAX);
-        if (hs_scan(r->db, s, (unsigned)len, 0, r->scratch, on_anchor,
-                    &mask) != HS_SUCCESS)
+        if (hs_scan(r->db, s, (unsigned)len, 0, r->scratch, on_anchor, &mask) !=
+            HS_SUCCESS)
             return push_hit(r, 0, len, SIZE_MAX);
-    } else {
-        mask = ~(uint64_t)0;
     }
+#endif
     for (size_t i = 0; !rc && i < et__n_redact_rules; i++)
         if ((mask >> i) & 1 && !r->is_disabled[i])
             rc = run_rule(r, i, s, len);
@@ -498,8 +531,8 @@ static int walk(struct et_redactor *r, struct json_object *o, const char *key,
     }
 }
 
-int et__redact_json(struct et_redactor *r, struct json_object *o,
-                    size_t *n_out, struct et_error *err)
+int et__redact_json(struct et_redactor *r, struct json_object *o, size_t *n_out,
+                    struct et_error *err)
 {
     size_t n = 0;
     int rc = walk(r, o, NULL, &n, err);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Secret redaction (DESIGN section 8): the rules table, the redactor that
- * applies it (a Hyperscan pass over every rule's literal anchors, then the
- * exact PCRE2 pattern and validation of the rules whose anchors occur),
+ * applies it (each rule's PCRE2 pattern and validation; optionally a
+ * Hyperscan pass over the rules' literal anchors first),
  * keyed fingerprints and the per-installation key file. docs/SECURITY.md.
  */
 #ifndef ET_REDACT_REDACT_H
@@ -16,8 +16,8 @@
 #include "exectrail/error.h"
 #include "base/buf.h"
 
-#define ET_REDACT_KEY_LEN 32
-#define ET_REDACT_FP_HEX  16 /* hex characters of the fingerprint kept */
+#define ET_REDACT_KEY_LEN  32
+#define ET_REDACT_FP_HEX   16 /* hex characters of the fingerprint kept */
 #define ET_REDACT_KEY_FILE "redact.key"
 
 /* Validation of a candidate secret (the pattern's secret group). */
@@ -52,8 +52,9 @@ double et__redact_entropy(const char *s, size_t len);
 bool et__redact_secret_key_name(const char *name, size_t len);
 
 enum et_redact_engine {
-    ET_REDACT_PREFILTER = 0, /* Hyperscan anchors, then PCRE2 (default) */
-    ET_REDACT_PCRE2 = 1,     /* every rule's PCRE2 pattern over all text */
+    ET_REDACT_PREFILTER = 0, /* Hyperscan anchors, then PCRE2; only when
+                              * built with ET_HAVE_HYPERSCAN (else EINVAL) */
+    ET_REDACT_PCRE2 = 1,     /* every rule's PCRE2 pattern (the default) */
 };
 
 struct et_redactor;
@@ -69,11 +70,10 @@ ET_NODISCARD int et__redactor_new(const uint8_t *key,
                                   struct et_error *err);
 void et__redactor_free(struct et_redactor *r);
 /* Stop applying the rules of kind; ET_EINPUT for an unknown kind. */
-ET_NODISCARD int et__redactor_disable(struct et_redactor *r,
-                                      const char *kind, struct et_error *err);
+ET_NODISCARD int et__redactor_disable(struct et_redactor *r, const char *kind,
+                                      struct et_error *err);
 /* Kinds switched off, in table order, comma separated ("" when none). */
-void et__redactor_disabled(const struct et_redactor *r, char *out,
-                           size_t cap);
+void et__redactor_disabled(const struct et_redactor *r, char *out, size_t cap);
 
 /*
  * Redact s[0..len). When something is found, out (reset first) holds the
@@ -81,8 +81,8 @@ void et__redactor_disabled(const struct et_redactor *r, char *out,
  * found *n_out is 0 and out is left alone.
  */
 ET_NODISCARD int et__redact_text(struct et_redactor *r, const char *s,
-                                 size_t len, struct et_buf *out,
-                                 size_t *n_out, struct et_error *err);
+                                 size_t len, struct et_buf *out, size_t *n_out,
+                                 struct et_error *err);
 /*
  * Redact every string value of the JSON tree o in place (and the whole
  * value of a member whose name looks secret, when it validates). *n_out

@@ -20,20 +20,38 @@
 
 /* Lower-case globs matched against the lower-cased path (no FNM_PATHNAME:
  * `*` crosses `/`; a leading "**" + "/" also matches at the top). */
-static const char *const default_paths[] = {
-    "**/.env*",          "*secret*",           "*auth*",
-    "*credential*",      "*config*",           "*password*",
-    "*.pem",             "*.key",              "*.p12",
-    "*.pfx",             "*.keystore",         "**/id_rsa*",
-    "**/id_ecdsa*",      "**/id_ed25519*",     "**/.ssh/*",
-    "**/.aws/*",         "**/.config/gcloud/*", "**/.azure/*",
-    "**/.kube/config",   "**/.docker/config.json", "**/.netrc",
-    "**/.npmrc",         "**/.pypirc",         "**/.git-credentials",
-    "**/.github/workflows/*", "**/.gitlab-ci.yml", "*.tfvars",
-    "*.tfstate",         NULL};
+static const char *const default_paths[] = {"**/.env*",
+                                            "*secret*",
+                                            "*auth*",
+                                            "*credential*",
+                                            "*config*",
+                                            "*password*",
+                                            "*.pem",
+                                            "*.key",
+                                            "*.p12",
+                                            "*.pfx",
+                                            "*.keystore",
+                                            "**/id_rsa*",
+                                            "**/id_ecdsa*",
+                                            "**/id_ed25519*",
+                                            "**/.ssh/*",
+                                            "**/.aws/*",
+                                            "**/.config/gcloud/*",
+                                            "**/.azure/*",
+                                            "**/.kube/config",
+                                            "**/.docker/config.json",
+                                            "**/.netrc",
+                                            "**/.npmrc",
+                                            "**/.pypirc",
+                                            "**/.git-credentials",
+                                            "**/.github/workflows/*",
+                                            "**/.gitlab-ci.yml",
+                                            "*.tfvars",
+                                            "*.tfstate",
+                                            NULL};
 static const char *const default_apis[] = {
-    "github", "gitlab", "aws", "amazonaws", "gcp", "googleapis", "azure",
-    "stripe", "openai", "anthropic", "slack", NULL};
+    "github", "gitlab", "aws",    "amazonaws", "gcp",   "googleapis",
+    "azure",  "stripe", "openai", "anthropic", "slack", NULL};
 
 struct et__security {
     struct et_redactor *redactor;
@@ -95,9 +113,8 @@ static int config_list(const struct et_yaml_doc *d, struct json_object *sec,
 
         if (!json_object_is_type(v, json_type_string) ||
             !json_object_get_string_len(v))
-            return et_yaml_error(d, v, err,
-                                 "security.%s: expected a non-empty string",
-                                 name);
+            return et_yaml_error(
+                d, v, err, "security.%s: expected a non-empty string", name);
         rc = add_item(list, n, json_object_get_string(v));
         if (rc)
             return et_yaml_error(d, v, err, "security.%s: %s", name,
@@ -138,8 +155,7 @@ static int config_redaction(const struct et_yaml_doc *d,
         struct et_error e2 = ET_ERROR_INIT;
 
         if (!json_object_is_type(kv, json_type_string) ||
-            et__redactor_disable(s->redactor, json_object_get_string(kv),
-                                 &e2))
+            et__redactor_disable(s->redactor, json_object_get_string(kv), &e2))
             return et_yaml_error(d, kv, err,
                                  "security.redaction.disabled_kinds: unknown "
                                  "kind '%s' (docs/SECURITY.md lists them)",
@@ -171,8 +187,7 @@ static int load_config(struct et_trail *t, struct et__security *s,
         }
     }
     if (!rc && sec)
-        rc = config_list(d, sec, "sensitive_paths", s->paths, &s->n_paths,
-                         err);
+        rc = config_list(d, sec, "sensitive_paths", s->paths, &s->n_paths, err);
     if (!rc && sec)
         rc = config_list(d, sec, "apis", s->apis, &s->n_apis, err);
     if (!rc && sec)
@@ -245,9 +260,9 @@ static int settings_event(struct et_trail *t, struct et_error *err)
     et__redactor_disabled(t->sec->redactor, disabled, sizeof(disabled));
     for (char *p = disabled, *tok; *p; p = tok) {
         tok = strchr(p, ',');
-        json_object_array_add(kinds, json_object_new_string_len(
-                                         p, tok ? (int)(tok - p)
-                                                : (int)strlen(p)));
+        json_object_array_add(kinds,
+                              json_object_new_string_len(
+                                  p, tok ? (int)(tok - p) : (int)strlen(p)));
         tok = tok ? tok + 1 : p + strlen(p);
     }
     json_object_object_add(body, "section",
@@ -361,19 +376,19 @@ static int lists(struct cls *c, struct json_object *output)
     struct json_object *apis = et__jget(output, "api_calls_made");
     int rc = ET_OK;
 
-    for (size_t i = 0; !rc && files &&
-                       json_object_is_type(files, json_type_array) &&
-                       i < json_object_array_length(files);
+    for (size_t i = 0;
+         !rc && files && json_object_is_type(files, json_type_array) &&
+         i < json_object_array_length(files);
          i++) {
-        const char *p = json_object_get_string(
-            json_object_array_get_idx(files, i));
+        const char *p =
+            json_object_get_string(json_object_array_get_idx(files, i));
 
         if (p && path_matches(s, p))
             rc = reason(c, "path", p, strlen(p));
     }
-    for (size_t i = 0; !rc && apis &&
-                       json_object_is_type(apis, json_type_array) &&
-                       i < json_object_array_length(apis);
+    for (size_t i = 0;
+         !rc && apis && json_object_is_type(apis, json_type_array) &&
+         i < json_object_array_length(apis);
          i++) {
         char *low = lower_dup(
             json_object_get_string(json_object_array_get_idx(apis, i)));
@@ -455,8 +470,8 @@ int et__scrub_error(struct et_trail *t, int rc, struct et_error *err)
 
     if (!rc || !err || !err->msg[0] || et__trail_security(t, true, NULL))
         return rc;
-    if (et__redact_text(t->sec->redactor, err->msg, strlen(err->msg), &out,
-                        &n, NULL) == ET_OK &&
+    if (et__redact_text(t->sec->redactor, err->msg, strlen(err->msg), &out, &n,
+                        NULL) == ET_OK &&
         n)
         snprintf(err->msg, sizeof(err->msg), "%s", et_buf_str(&out));
     et_buf_release(&out);

@@ -166,7 +166,7 @@ static struct et_redactor *redactor(void)
 
     for (size_t i = 0; i < sizeof(test_key); i++)
         test_key[i] = (uint8_t)(i * 7 + 1);
-    if (et__redactor_new(test_key, ET_REDACT_PREFILTER, &r, &err))
+    if (et__redactor_new(test_key, ET_REDACT_PCRE2, &r, &err))
         printf("# redactor: %s\n", err.msg);
     return r;
 }
@@ -264,12 +264,13 @@ T_TEST(rules_all_covered)
 /* Both engines agree on every case (the prefilter only skips work). */
 T_TEST(engines_agree)
 {
-    struct et_redactor *a = redactor(), *b = NULL;
+#ifdef ET_HAVE_HYPERSCAN
+    struct et_redactor *a = NULL, *b = redactor();
     struct et_buf oa = ET_BUF_INIT, ob = ET_BUF_INIT;
     struct et_error err = ET_ERROR_INIT;
 
-    T_ASSERT(a != NULL);
-    T_ASSERT_OK(et__redactor_new(test_key, ET_REDACT_PCRE2, &b, &err));
+    T_ASSERT(b != NULL);
+    T_ASSERT_OK(et__redactor_new(test_key, ET_REDACT_PREFILTER, &a, &err));
     for (size_t i = 0; i < ET_ARRAY_SIZE(positives); i++) {
         const char *s = positives[i].text;
         size_t na = 0, nb = 0;
@@ -283,6 +284,9 @@ T_TEST(engines_agree)
     et_buf_release(&ob);
     et__redactor_free(a);
     et__redactor_free(b);
+#else
+    T_SKIP("built without Hyperscan");
+#endif
 }
 
 /* Redacting redacted text changes nothing (the spool, then the store). */
