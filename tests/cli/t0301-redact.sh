@@ -239,4 +239,13 @@ rm "$EXECTRAIL_HOME/config.yaml"
 check "back to the defaults" et start --agent c
 eq "$(sql "$DB" "SELECT json_extract(body, '\$.body.disabled_kinds') FROM ledger WHERE type = 'config.changed' ORDER BY seq DESC LIMIT 1")" '[]' "turning redaction back on is recorded too"
 
+# ---- a store made before redaction: the key comes with the first write ----
+rm "$EXECTRAIL_HOME/redact.key"
+expect_exit 6 "creds find without the key is exit 6" et creds find <"$GEN/shared.txt"
+contains "$T_DIR/err" "redact.key" "the message names the missing key file"
+check "a write to a store without a key" et start --agent d
+[ -s "$EXECTRAIL_HOME/redact.key" ] && ok "the first write made the key" || fails "key" "no redact.key after a write"
+eq "$(stat -c %a "$EXECTRAIL_HOME/redact.key")" "600" "made with mode 0600"
+expect_exit 3 "an empty secret is exit 3" et creds find </dev/null
+
 done_testing
