@@ -390,5 +390,6 @@ int et__project(struct et_trail *t, uint64_t seq, const char *type,
         rc = project_started(t, seq, execution_id, body, err);
     else
         rc = project_phase(t, seq, type, execution_id, body, err);
-    return rc ? rc : et__security_project(t, seq, execution_id, body, err);
+    return rc ? rc : et__security_project(t, seq, type, execution_id,
+                                                body, err);
 }

@@ -8,6 +8,7 @@
  */
 #include "base/setup.h"
 #include "base/alloc.h"
+#include "codec/json.h"
 #include "config/config.h"
 #include "redact/redact.h"
 #include "trail/trail_int.h"
@@ -401,8 +402,57 @@ static int lists(struct cls *c, struct json_object *output)
     return rc;
 }
 
-int et__security_project(struct et_trail *t, uint64_t seq, const char *id,
-                         struct json_object *body, struct et_error *err)
+/* The file a writing tool changed (Claude Code's Write, Edit, MultiEdit,
+ * NotebookEdit), from its input object or the input's JSON text. */
+static int action_path(struct cls *c, struct json_object *a)
+{
+    static const char *const writers[] = {"Write", "Edit", "MultiEdit",
+                                          "NotebookEdit", NULL};
+    const char *tool = et__jstr(a, "tool");
+    struct json_object *in = et__jget(a, "input"), *parsed = NULL;
+    const char *p;
+    bool is_writer = false;
+    int rc = ET_OK;
+
+    for (size_t i = 0; tool && writers[i]; i++)
+        is_writer = is_writer || !strcmp(tool, writers[i]);
+    if (!is_writer || !in)
+        return ET_OK;
+    if (json_object_is_type(in, json_type_string)) {
+        const char *txt = json_object_get_string(in);
+
+        if (et_json_parse(txt, strlen(txt), NULL, &parsed, NULL) != ET_OK)
+            return ET_OK;
+        in = parsed;
+    }
+    p = et__jstr(in, "file_path");
+    if (!p)
+        p = et__jstr(in, "notebook_path");
+    if (p && path_matches(c->t->sec, p))
+        rc = reason(c, "path", p, strlen(p));
+    json_object_put(parsed);
+    return rc;
+}
+
+static int actions(struct cls *c, const char *type, struct json_object *body)
+{
+    struct json_object *list =
+        et__jget(et__jget(body, "execution"), "actions_taken");
+    int rc = ET_OK;
+
+    if (!strcmp(type, "action.recorded"))
+        return action_path(c, body);
+    for (size_t i = 0; !rc && list &&
+                       json_object_is_type(list, json_type_array) &&
+                       i < json_object_array_length(list);
+         i++)
+        rc = action_path(c, json_object_array_get_idx(list, i));
+    return rc;
+}
+
+int et__security_project(struct et_trail *t, uint64_t seq, const char *type,
+                         const char *id, struct json_object *body,
+                         struct et_error *err)
 {
     struct cls c = {t, id, seq, err};
     int rc = et__trail_security(t, false, err);
@@ -411,6 +461,8 @@ int et__security_project(struct et_trail *t, uint64_t seq, const char *id,
         rc = markers(&c, body);
     if (!rc)
         rc = lists(&c, et__jget(body, "output"));
+    if (!rc)
+        rc = actions(&c, type, body);
     return rc;
 }
 

@@ -82,7 +82,7 @@ ET_NODISCARD int et__security_redact(struct et_trail *t,
                                      struct json_object *body,
                                      struct et_error *err);
 ET_NODISCARD int et__security_project(struct et_trail *t, uint64_t seq,
-                                      const char *id,
+                                      const char *type, const char *id,
                                       struct json_object *body,
                                       struct et_error *err);
 

@@ -104,7 +104,9 @@ printf '%s\n%s\n%s\n' "$LS_TOKEN" "$LS_KEY" "$HOOK_KEY" >>"$GEN/secrets.txt"
 id=$(et start --agent lifecycle --session s-red --request "deploy with $LS_TOKEN" 2>>"$GEN/stderr.2")
 [ -n "$id" ] && ok "start with a secret in the request" || fails "start" "no id"
 printf '{"tool":"Bash","input":"curl maps?key=%s","output":"ok","success":true}' "$LS_KEY" |
-  et action "$id" - 2>>"$GEN/stderr.2" >/dev/null
+  et action "$id" --json - 2>>"$GEN/stderr.2" >/dev/null
+printf '{"tool":"Write","input":"{\\"file_path\\":\\"deploy/.env.prod\\"}","success":true}' |
+  et action "$id" --json - 2>>"$GEN/stderr.2" >/dev/null
 et respond "$id" --response "used $LS_TOKEN" 2>>"$GEN/stderr.2" >/dev/null
 et complete "$id" 2>>"$GEN/stderr.2" >/dev/null
 printf '{"session_id":"s-hook","hook_event_name":"PostToolUse","tool_name":"Bash","tool_input":{"command":"env"},"tool_response":{"stdout":"ANTHROPIC_API_KEY=%s\\n","stderr":"","interrupted":false},"tool_use_id":"tu_1"}' "$HOOK_KEY" |
@@ -207,11 +209,14 @@ eq "$(cat "$T_DIR/q1")" "$(cat "$GEN/word_ids.txt")" "files_modified secrets aut
 et query --format ids 'api_calls_made github aws gcp' | sort >"$T_DIR/q2"
 eq "$(cat "$T_DIR/q2")" "$(cat "$GEN/api_ids.txt")" "api_calls_made github aws gcp: exactly the planted executions"
 et query --format ids 'security.reason ~ "path:"' | sort >"$T_DIR/q3"
-eq "$(cat "$T_DIR/q3")" "$(cat "$GEN/sens_ids.txt")" "security.reason ~ path: is the sensitive-path set (globs: .env*, .ssh/ too)"
+eq "$(cat "$T_DIR/q3")" "$( (cat "$GEN/sens_ids.txt"; echo "$id") | sort)" "security.reason ~ path: is the sensitive-path set (globs: .env*, .ssh/, and the Write action's path)"
 [ "$(wc -l <"$GEN/sens_ids.txt")" -gt "$(wc -l <"$GEN/word_ids.txt")" ] && ok "the glob set is larger than the word set" || fails "glob set" "no .env/.ssh case planted"
 n_rel=$(et query --format ids 'security.relevant = true' | wc -l)
 n_all=$(et list --format ids | wc -l)
 eq "$n_rel" "$((n_all - 0))" "every execution with a credential is security-relevant"
+
+eq "$(et query --format ids 'security.reason = "path:deploy/.env.prod"')" "$id" "a Write action's file_path is classified too"
+eq "$(et query --format ids 'credential.kind = gcp_api_key')" "$id" "the lifecycle action's key is stored as a credential"
 
 # ---- rebuild recomputes the projections ----
 before=$(sql "$DB" "SELECT group_concat(x, ';') FROM (SELECT execution_id || kind || fingerprint || seq AS x FROM exec_credentials ORDER BY 1) UNION ALL SELECT group_concat(y, ';') FROM (SELECT execution_id || reasons AS y FROM security_relevant ORDER BY 1)")
@@ -228,7 +233,8 @@ check "init a second trail" et init
 eq "$(sql "$DB" "SELECT count(*) FROM ledger WHERE type = 'config.changed'")" "0" "defaults are no change"
 printf 'security:\n  redaction:\n    disabled_kinds: [no_such_kind]\n' >"$EXECTRAIL_HOME/config.yaml"
 expect_exit 3 "an unknown kind is refused" et start --agent a
-contains "$T_DIR/err" "config.yaml:3:22" "the error names file, line and column"
+grep -qE 'config\.yaml:[0-9]+:[0-9]+: security\.redaction\.disabled_kinds: unknown kind .no_such_kind.' "$T_DIR/err" &&
+  ok "the error names file, line, column and the kind" || fails "config error" "$(cat "$T_DIR/err")"
 printf 'security:\n  redaction:\n    disabled_kinds: [slack_token]\n' >"$EXECTRAIL_HOME/config.yaml"
 check "record with slack_token off" et start --agent a --request "xoxb-123456789012-abcdefghijklmnopqrstuvwx ghp_AkJiG8XnBE3NnYJoQ9WmXeHH2fdeeTFJGvVv"
 eq "$(sql "$DB" "SELECT json_extract(body, '\$.body.disabled_kinds') FROM ledger WHERE type = 'config.changed'")" '["slack_token"]' "the first write after the change appends config.changed"
