@@ -148,3 +148,10 @@ if [ "$QN" -gt 0 ]; then
   "$BIN/bench_query" "$W/q.db" "$QRUNS" 100
   echo "  (targets: <= 50 ms p50 per spec query, ranked full-text <= 300 ms)"
 fi
+
+# ---- 5. secret redaction on 5 KB tool outputs (MB/s) ----
+# BENCH_REDACT_OUTPUTS (default 2000) outputs of 5 KB, one in 20 with a
+# secret; median of 7 runs; the baseline is a memchr scan of the same bytes.
+echo
+echo "redaction (docs/SECURITY.md), the same bytes through each engine:"
+"$BIN/bench_redact" "${BENCH_REDACT_OUTPUTS:-2000}" 7

@@ -5,12 +5,17 @@
 set -eu
 
 want=""
+# secret redaction: PCRE2 and Hyperscan (amd64) or its port Vectorscan
+redact_pkgs="libpcre2-dev libhyperscan-dev"
+if [ "$(dpkg --print-architecture 2>/dev/null)" != amd64 ]; then
+  redact_pkgs="libpcre2-dev libvectorscan-dev"
+fi
 for what in "${@:-build}"; do
   case "$what" in
-    build) want="$want gcc make cmake ninja-build pkg-config libsqlite3-dev libjson-c-dev libsodium-dev libyaml-dev" ;;
-    run)   want="$want gcc make cmake ninja-build pkg-config libsqlite3-dev libjson-c-dev libsodium-dev libyaml-dev sqlite3" ;;
-    test)  want="$want gcc make cmake ninja-build pkg-config libsqlite3-dev libjson-c-dev libsodium-dev libyaml-dev sqlite3 python3" ;;
-    bench) want="$want gcc make cmake ninja-build pkg-config libsqlite3-dev libjson-c-dev libsodium-dev libyaml-dev python3" ;;
+    build) want="$want gcc make cmake ninja-build pkg-config libsqlite3-dev libjson-c-dev libsodium-dev libyaml-dev $redact_pkgs" ;;
+    run)   want="$want gcc make cmake ninja-build pkg-config libsqlite3-dev libjson-c-dev libsodium-dev libyaml-dev $redact_pkgs sqlite3" ;;
+    test)  want="$want gcc make cmake ninja-build pkg-config libsqlite3-dev libjson-c-dev libsodium-dev libyaml-dev $redact_pkgs sqlite3 python3" ;;
+    bench) want="$want gcc make cmake ninja-build pkg-config libsqlite3-dev libjson-c-dev libsodium-dev libyaml-dev $redact_pkgs python3" ;;
     fuzz)  want="$want clang libclang-rt-14-dev" ;;
     *) echo "setup.sh: unknown package set '$what'" >&2; exit 2 ;;
   esac

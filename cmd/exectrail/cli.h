@@ -98,6 +98,7 @@ int cmd_proof(int argc, char **argv);
 int cmd_rebuild(int argc, char **argv);
 int cmd_query(int argc, char **argv);
 int cmd_search(int argc, char **argv);
+int cmd_creds(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_hook(int argc, char **argv);

@@ -22,6 +22,7 @@ static const struct cli_cmd commands[] = {
     {"list", cmd_list, "list executions, newest first"},
     {"query", cmd_query, "executions matching a query (docs/QUERY.md)"},
     {"search", cmd_search, "ranked full-text search with snippets"},
+    {"creds", cmd_creds, "executions that used a credential (creds find)"},
     {"stats", cmd_stats, "success rates, failure patterns, slowest runs"},
     {"watch", cmd_watch, "follow executions live as they are recorded"},
     {"verify", cmd_verify, "prove nothing was altered, reordered or dropped"},

@@ -204,6 +204,25 @@ ET_API ET_NODISCARD int et_trail_rebuild(struct et_trail *t,
 /* The verifier key text (borrowed). */
 ET_API const char *et_trail_verifier_key(struct et_trail *t);
 
+/* ---- credentials (docs/SECURITY.md) ---- */
+
+/* One credential fingerprint: the redaction kind ("input" for the whole
+ * text) and the keyed fingerprint stored in [REDACTED:kind:fingerprint]. */
+typedef int et_fingerprint_fn(void *ctx, const char *kind,
+                              const char *fingerprint);
+
+/*
+ * The fingerprints a secret would have in this trail: that of the whole
+ * text (trailing newlines removed), then that of every secret the
+ * redaction rules find inside it. Needs the installation's key
+ * (redact.key): ET_ENOTFOUND without it. fn's strings are borrowed for
+ * the call.
+ */
+ET_API ET_NODISCARD int et_trail_fingerprints(struct et_trail *t,
+                                              const char *text, size_t len,
+                                              et_fingerprint_fn *fn,
+                                              void *ctx, struct et_error *err);
+
 ET_API const char *et_version(void);
 /*
  * Check that json[0..len) is one strict JSON text (RFC 8259, valid UTF-8,

@@ -848,7 +848,7 @@ static int check_input(struct hk *h, struct et_error *err)
     return ET_OK;
 }
 
-int et_ingest_claude_hook(struct et_trail *t, const char *json, size_t len,
+static int ingest_claude_hook_(struct et_trail *t, const char *json, size_t len,
                           unsigned flags, struct et_hook_result *res,
                           struct et_error *err)
 {
@@ -919,4 +919,12 @@ out:
     et__free(seen);
     json_object_put(h.in);
     return rc;
+}
+
+/* The public entry: error messages never quote a secret from the input. */
+int et_ingest_claude_hook(struct et_trail *t, const char *json, size_t len,
+                          unsigned flags, struct et_hook_result *res,
+                          struct et_error *err)
+{
+    return et__scrub_error(t, ingest_claude_hook_(t, json, len, flags, res, err), err);
 }

@@ -18,6 +18,7 @@
 #include "base/time.h"
 #include "codec/json.h"
 #include "exectrail/ingest.h"
+#include "redact/redact.h"
 #include "trail/trail_int.h"
 
 #define SPOOL       "hook-spool.jsonl"
@@ -113,15 +114,44 @@ static int append_durable(const char *dir, const char *name, const char *data,
     return rc;
 }
 
+/*
+ * The redactor for what goes to the spool and quarantine files: every rule
+ * on (stricter than any config), the installation's key (made if this is
+ * the first write), so the markers match what the store will hold.
+ */
+static int dir_redactor(const char *dir, struct et_redactor **out,
+                        struct et_error *err)
+{
+    uint8_t key[ET_REDACT_KEY_LEN];
+    int rc;
+
+    (void)mkdir(dir, 0700);
+    rc = et__redact_key_load(dir, true, key, err);
+    if (!rc)
+        rc = et__redactor_new(key, ET_REDACT_PCRE2, out, err);
+    memset(key, 0, sizeof(key));
+    return rc;
+}
+
 int et_ingest_spool_append(const char *dir, const char *json, size_t len,
                            struct et_error *err)
 {
     struct json_object *o = NULL;
+    struct et_redactor *r = NULL;
     struct et_buf line = ET_BUF_INIT;
     int lk, rc = et_json_parse(json, len, NULL, &o, err);
 
     if (rc)
         return rc;
+    /* no secret is ever written to the spool file */
+    rc = dir_redactor(dir, &r, err);
+    if (!rc)
+        rc = et__redact_json(r, o, NULL, err);
+    et__redactor_free(r);
+    if (rc) {
+        json_object_put(o);
+        return rc;
+    }
     rc = et_json_write(o, 0, &line);
     if (!rc)
         rc = et_buf_addch(&line, '\n');
@@ -144,11 +174,30 @@ int et_ingest_spool_append(const char *dir, const char *json, size_t len,
 int et_ingest_quarantine(const char *dir, const char *raw, size_t len,
                          const char *why, struct et_error *err)
 {
-    struct et_buf b = ET_BUF_INIT;
+    struct et_buf b = ET_BUF_INIT, rraw = ET_BUF_INIT, rwhy = ET_BUF_INIT;
+    struct et_redactor *r = NULL;
     char when[ET_RFC3339_MAX];
+    size_t n = 0;
     int rc;
 
-    (void)mkdir(dir, 0700);
+    /* the bytes are kept for a human to look at, but never a secret */
+    rc = dir_redactor(dir, &r, err);
+    if (!rc)
+        rc = et__redact_text(r, raw, len, &rraw, &n, err);
+    if (!rc && n) {
+        raw = rraw.ptr;
+        len = rraw.len;
+    }
+    if (!rc && why)
+        rc = et__redact_text(r, why, strlen(why), &rwhy, &n, err);
+    if (!rc && why && n)
+        why = et_buf_str(&rwhy);
+    et__redactor_free(r);
+    if (rc) {
+        et_buf_release(&rraw);
+        et_buf_release(&rwhy);
+        return rc;
+    }
     et_time_format(et_time_now_ns(), when);
     rc = et_buf_printf(&b, "#quarantine %s %zu ", when, len);
     /* the reason stays on its header line */
@@ -165,6 +214,8 @@ int et_ingest_quarantine(const char *dir, const char *raw, size_t len,
     else
         rc = et_error_set(err, rc, "cannot quarantine %zu bytes", len);
     et_buf_release(&b);
+    et_buf_release(&rraw);
+    et_buf_release(&rwhy);
     return rc;
 }
 

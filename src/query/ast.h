@@ -33,6 +33,9 @@ enum et_qplace {
     ET_QP_JSON_LIST, /* another array of strings inside the record */
     ET_QP_ISSUE,     /* a member of an issues[] entry */
     ET_QP_ACTION,    /* a member of an execution.actions_taken[] entry */
+    ET_QP_CRED,      /* a member of a credential (exec_credentials) */
+    ET_QP_SECURITY,  /* security.relevant: a security_relevant row exists */
+    ET_QP_SEC_REASON, /* an item of security_relevant.reasons */
 };
 
 enum et_qfield_flags {

@@ -213,6 +213,21 @@ int et_store_actions_get(struct et_store *st, const char *id, et_text_fn *fn,
     return st->ops->actions_get(st, id, fn, ctx, err);
 }
 
+int et_store_cred_put(struct et_store *st, const char *id, const char *kind,
+                      const char *fingerprint, uint64_t seq,
+                      struct et_error *err)
+{
+    ET_ASSERT(st->in_txn == 2);
+    return st->ops->cred_put(st, id, kind, fingerprint, seq, err);
+}
+
+int et_store_security_add(struct et_store *st, const char *id,
+                          const char *reason, struct et_error *err)
+{
+    ET_ASSERT(st->in_txn == 2);
+    return st->ops->security_add(st, id, reason, err);
+}
+
 int et_store_list_put(struct et_store *st, const char *id,
                       enum et_list_kind kind, const char *item,
                       struct et_error *err)

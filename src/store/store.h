@@ -149,6 +149,14 @@ ET_NODISCARD int et_store_actions_get(struct et_store *st, const char *id,
 ET_NODISCARD int et_store_list_put(struct et_store *st, const char *id,
                                    enum et_list_kind kind, const char *item,
                                    struct et_error *err);
+/* A credential (redaction marker) seen in event seq of execution id. */
+ET_NODISCARD int et_store_cred_put(struct et_store *st, const char *id,
+                                   const char *kind, const char *fingerprint,
+                                   uint64_t seq, struct et_error *err);
+/* Mark id security-relevant for reason (kept once per execution). */
+ET_NODISCARD int et_store_security_add(struct et_store *st, const char *id,
+                                       const char *reason,
+                                       struct et_error *err);
 /* Full-text row for the text of one event (rowid = seq). */
 ET_NODISCARD int et_store_fts_put(struct et_store *st, uint64_t seq,
                                   const char *id, const char *text,

@@ -51,6 +51,11 @@ struct et_store_ops {
     int (*list_put)(struct et_store *st, const char *id,
                     enum et_list_kind kind, const char *item,
                     struct et_error *err);
+    int (*cred_put)(struct et_store *st, const char *id, const char *kind,
+                    const char *fingerprint, uint64_t seq,
+                    struct et_error *err);
+    int (*security_add)(struct et_store *st, const char *id,
+                        const char *reason, struct et_error *err);
     int (*fts_put)(struct et_store *st, uint64_t seq, const char *id,
                    const char *text, size_t len, struct et_error *err);
     int (*session_touch)(struct et_store *st, const char *session_id,

@@ -43,7 +43,7 @@ static const char *const later_keys[] = {
     "delegation", "execution", "output", "verification", "quality_metrics",
     "issues", "learning", "timestamp_end", "duration_ms", NULL};
 
-int et_trail_start(struct et_trail *t, const char *json, size_t len,
+static int trail_start_(struct et_trail *t, const char *json, size_t len,
                    char id_out[37], struct et_error *err)
 {
     struct json_object *doc = NULL, *v;
@@ -187,7 +187,7 @@ out:
     return rc;
 }
 
-int et_trail_delegate(struct et_trail *t, const char *id, const char *json,
+static int trail_delegate_(struct et_trail *t, const char *id, const char *json,
                       size_t len, struct et_error *err)
 {
     static const char *const allowed[] = {"started", NULL};
@@ -196,7 +196,7 @@ int et_trail_delegate(struct et_trail *t, const char *id, const char *json,
                       "execution.delegated", allowed, "prompt_sent", err);
 }
 
-int et_trail_respond(struct et_trail *t, const char *id, const char *json,
+static int trail_respond_(struct et_trail *t, const char *id, const char *json,
                      size_t len, struct et_error *err)
 {
     static const char *const allowed[] = {"started", "delegated", "running",
@@ -253,7 +253,7 @@ static int max_sequence_fn(void *ctx, const char *text, size_t len)
     return 0;
 }
 
-int et_trail_action(struct et_trail *t, const char *idp, const char *json,
+static int trail_action_(struct et_trail *t, const char *idp, const char *json,
                     size_t len, uint64_t *n_out, struct et_error *err)
 {
     static const char *const allowed[] = {"started", "delegated", "running",
@@ -361,7 +361,7 @@ static int check_complete(struct json_object *frag, const char *start,
     return rc;
 }
 
-int et_trail_complete(struct et_trail *t, const char *idp, const char *json,
+static int trail_complete_(struct et_trail *t, const char *idp, const char *json,
                       size_t len, struct et_error *err)
 {
     static const char *const allowed[] = {"started", "delegated", "running",
@@ -388,4 +388,40 @@ out:
     json_object_put(frag);
     json_object_put(doc);
     return rc;
+}
+
+/* The public entry: error messages never quote a secret from the input. */
+int et_trail_start(struct et_trail *t, const char *json, size_t len,
+                   char id_out[37], struct et_error *err)
+{
+    return et__scrub_error(t, trail_start_(t, json, len, id_out, err), err);
+}
+
+/* The public entry: error messages never quote a secret from the input. */
+int et_trail_delegate(struct et_trail *t, const char *id, const char *json,
+                      size_t len, struct et_error *err)
+{
+    return et__scrub_error(t, trail_delegate_(t, id, json, len, err), err);
+}
+
+/* The public entry: error messages never quote a secret from the input. */
+int et_trail_respond(struct et_trail *t, const char *id, const char *json,
+                     size_t len, struct et_error *err)
+{
+    return et__scrub_error(t, trail_respond_(t, id, json, len, err), err);
+}
+
+/* The public entry: error messages never quote a secret from the input. */
+int et_trail_action(struct et_trail *t, const char *idp, const char *json,
+                    size_t len, uint64_t *n_recorded_out,
+                    struct et_error *err)
+{
+    return et__scrub_error(t, trail_action_(t, idp, json, len, n_recorded_out, err), err);
+}
+
+/* The public entry: error messages never quote a secret from the input. */
+int et_trail_complete(struct et_trail *t, const char *idp, const char *json,
+                      size_t len, struct et_error *err)
+{
+    return et__scrub_error(t, trail_complete_(t, idp, json, len, err), err);
 }

@@ -67,12 +67,15 @@ int et__ingest_begin(struct et_trail *t, struct et_error *err)
         if (rc)
             return rc;
         t->unit_tree = t->tree;
-        t->in_ingest = true;
-        return ET_OK;
+    } else {
+        rc = write_txn(t, err);
+        if (rc)
+            return rc;
     }
-    rc = write_txn(t, err);
-    if (!rc)
-        t->in_ingest = true;
+    t->in_ingest = true;
+    rc = et__security_begin(t, err);
+    if (rc)
+        et__ingest_abort(t);
     return rc;
 }
 
@@ -149,6 +152,10 @@ int et__ingest_event(struct et_trail *t, const char *type,
     int rc;
 
     ET_ASSERT(t->in_ingest);
+    /* secrets never reach the canonical bytes, the hash or any table */
+    rc = et__security_redact(t, body, err);
+    if (rc)
+        return rc;
     rc = event_bytes(t, type, execution_id, body, seq, now, err);
     if (rc)
         return rc;

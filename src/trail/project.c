@@ -379,12 +379,17 @@ int et__project(struct et_trail *t, uint64_t seq, const char *type,
                 const char *execution_id, int64_t ts_ns,
                 struct json_object *body, struct et_error *err)
 {
+    int rc;
+
     ET_UNUSED(ts_ns);
     if (!execution_id)
         return ET_OK;
     if (!strcmp(type, "execution.recorded"))
-        return project_recorded(t, seq, execution_id, body, err);
-    if (!strcmp(type, "execution.started"))
-        return project_started(t, seq, execution_id, body, err);
-    return project_phase(t, seq, type, execution_id, body, err);
+        rc = project_recorded(t, seq, execution_id, body, err);
+    else if (!strcmp(type, "execution.started"))
+        rc = project_started(t, seq, execution_id, body, err);
+    else
+        rc = project_phase(t, seq, type, execution_id, body, err);
+    return rc ? rc : et__security_project(t, seq, type, execution_id,
+                                                body, err);
 }

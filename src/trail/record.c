@@ -65,7 +65,7 @@ static int check_new(struct et_trail *t, const char *id, struct et_error *err)
     return ET_OK;
 }
 
-int et_trail_record(struct et_trail *t, const char *json, size_t len,
+static int trail_record_(struct et_trail *t, const char *json, size_t len,
                     char id_out[37], struct et_error *err)
 {
     struct json_object *doc = NULL;
@@ -212,6 +212,7 @@ int et_trail_import(struct et_trail *t, FILE *in,
         else
             r = import_one(t, &line, &stats->actions, &fatal, &lerr);
         if (r && !fatal && is_input_error(r)) {
+            r = et__scrub_error(t, r, &lerr);
             stats->rejected++;
             if (opts->on_reject)
                 opts->on_reject(opts->ctx, lineno, &lerr);
@@ -255,4 +256,11 @@ int et_trail_import(struct et_trail *t, FILE *in,
         opts->on_progress(opts->ctx, lineno, stats->bytes);
     et_buf_release(&line);
     return rc;
+}
+
+/* The public entry: error messages never quote a secret from the input. */
+int et_trail_record(struct et_trail *t, const char *json, size_t len,
+                    char id_out[37], struct et_error *err)
+{
+    return et__scrub_error(t, trail_record_(t, json, len, id_out, err), err);
 }

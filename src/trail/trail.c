@@ -9,6 +9,7 @@
 #include "base/time.h"
 #include "base/uuid.h"
 #include "codec/json.h"
+#include "redact/redact.h"
 #include "trail/trail_int.h"
 
 #include <fcntl.h>
@@ -251,7 +252,13 @@ int et_trail_open(const char *db, unsigned flags, struct et_trail **out,
         goto fail;
     }
     if (flags & ET_OPEN_CREATE) {
+        uint8_t key[ET_REDACT_KEY_LEN];
+
         rc = init_identity(t, err);
+        /* the fingerprint key beside the signing key (docs/SECURITY.md) */
+        if (!rc)
+            rc = et__redact_key_load(t->dir, true, key, err);
+        memset(key, 0, sizeof(key));
         if (rc)
             goto fail;
     }
@@ -269,6 +276,7 @@ void et_trail_close(struct et_trail *t)
     if (!t)
         return;
     et_store_close(t->st);
+    et__security_free(t->sec);
     et_buf_release(&t->scratch);
     et_buf_release(&t->scratch2);
     et_signer_wipe(&t->signer);

@@ -29,6 +29,7 @@ struct et_trail {
     char verifier[256];
     struct et_buf scratch;    /* event bytes */
     struct et_buf scratch2;   /* projection docs */
+    struct et__security *sec; /* redactor and classifier, on first use */
 };
 
 /* Begin a write transaction and load the tree head. */
@@ -76,6 +77,30 @@ struct et__summary_cb {
     void *ctx;
 };
 int et__summary_row(void *ctx, const struct et_exec_row *r);
+
+/*
+ * Redaction and classification (security.c). et__trail_security loads the
+ * redactor and the `security:` config once (write: create the key file if
+ * absent); et__security_begin also appends a config.changed event when the
+ * redaction settings differ from the last recorded ones;
+ * et__security_redact redacts body in place; et__security_project fills
+ * exec_credentials and security_relevant from one event.
+ */
+struct et__security;
+ET_NODISCARD int et__trail_security(struct et_trail *t, bool write,
+                                    struct et_error *err);
+void et__security_free(struct et__security *s);
+ET_NODISCARD int et__security_begin(struct et_trail *t, struct et_error *err);
+ET_NODISCARD int et__security_redact(struct et_trail *t,
+                                     struct json_object *body,
+                                     struct et_error *err);
+ET_NODISCARD int et__security_project(struct et_trail *t, uint64_t seq,
+                                      const char *type, const char *id,
+                                      struct json_object *body,
+                                      struct et_error *err);
+
+/* Redact secrets quoted from the input in err->msg; returns rc. */
+int et__scrub_error(struct et_trail *t, int rc, struct et_error *err);
 
 /* json-c helpers */
 const char *et__jstr(struct json_object *o, const char *key);

@@ -197,7 +197,16 @@ static void field_expr(struct emit *e, const struct et_qfield *f,
         put(e, e->vocab ? "v.item" : "l.item");
         return;
     case ET_QP_JSON_LIST:
+    case ET_QP_SEC_REASON:
         put(e, "j.value");
+        return;
+    case ET_QP_CRED:
+        put(e, !strcmp(member_of(f->path), "kind") ? "c.kind"
+                                                   : "c.fingerprint");
+        return;
+    case ET_QP_SECURITY:
+        put(e, "EXISTS (SELECT 1 FROM security_relevant s WHERE "
+               "s.execution_id = e.execution_id)");
         return;
     case ET_QP_NONE:
         break;
@@ -303,6 +312,27 @@ static void cmp(struct emit *e, const struct et_qnode *n)
         put(e, " AND ");
         pred(e, n, some);
         put(e, e->page ? ")" : "))");
+        return;
+    case ET_QP_CRED:
+        /* as exec_lists: probe per row when paging, else an index lookup
+         * by kind or fingerprint first */
+        if (e->page) {
+            put(e, none ? "NOT EXISTS" : "EXISTS");
+            put(e, " (SELECT 1 FROM exec_credentials c WHERE "
+                   "c.execution_id = e.execution_id AND ");
+        } else {
+            put(e, none ? "NOT (e.execution_id IN " : "(e.execution_id IN ");
+            put(e, "(SELECT c.execution_id FROM exec_credentials c WHERE ");
+        }
+        pred(e, n, some);
+        put(e, e->page ? ")" : "))");
+        return;
+    case ET_QP_SEC_REASON:
+        put(e, none ? "NOT EXISTS" : "EXISTS");
+        put(e, " (SELECT 1 FROM security_relevant s, json_each(s.reasons) j "
+               "WHERE s.execution_id = e.execution_id AND ");
+        pred(e, n, some);
+        put(e, ")");
         return;
     case ET_QP_JSON_LIST:
     case ET_QP_ISSUE:

@@ -123,6 +123,18 @@ static const char *const et_sqlite_migrations[] = {
     "END;"
     "INSERT OR IGNORE INTO list_vocab(kind, item)"
     "  SELECT kind, item FROM exec_lists;",
+    /* 6: the credentials each execution used, from the
+     * [REDACTED:kind:fingerprint] markers of its events (docs/SECURITY.md) */
+    "CREATE TABLE exec_credentials("
+    "  execution_id TEXT NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  fingerprint TEXT NOT NULL,"
+    "  seq INTEGER NOT NULL,"
+    "  PRIMARY KEY (execution_id, kind, fingerprint, seq)) WITHOUT ROWID;"
+    "CREATE INDEX exec_credentials_fp ON exec_credentials(fingerprint, "
+    "  execution_id);"
+    "CREATE INDEX exec_credentials_kind ON exec_credentials(kind, "
+    "  execution_id);",
 };
 
 #endif /* ET_STORE_SQLITE_SCHEMA_H */

@@ -38,6 +38,8 @@ enum stmt_id {
     S_CKPT_EACH,
     S_META_GET,
     S_META_PUT,
+    S_CRED_PUT,
+    S_SECURITY_ADD,
     S_COUNT
 };
 
@@ -100,6 +102,15 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_META_GET] = "SELECT value FROM meta WHERE key = ?",
     [S_META_PUT] = "INSERT INTO meta(key, value) VALUES (?, ?) "
                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    [S_CRED_PUT] = "INSERT OR IGNORE INTO exec_credentials(execution_id, "
+                   "kind, fingerprint, seq) VALUES (?, ?, ?, ?)",
+    /* the reasons array keeps each reason once, in first-seen order */
+    [S_SECURITY_ADD] =
+        "INSERT INTO security_relevant(execution_id, reasons) "
+        "VALUES (?1, json_array(?2)) ON CONFLICT(execution_id) DO UPDATE "
+        "SET reasons = json_insert(reasons, '$[#]', ?2) WHERE NOT EXISTS "
+        "(SELECT 1 FROM json_each(security_relevant.reasons) WHERE value = "
+        "?2)",
 };
 
 struct sqlite_store {
@@ -793,6 +804,37 @@ static int sq_list_put(struct et_store *st, const char *id,
     return step_done(s, q, err, "write list");
 }
 
+static int sq_cred_put(struct et_store *st, const char *id,
+                       const char *kind, const char *fingerprint,
+                       uint64_t seq, struct et_error *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q;
+    int rc = get_stmt(s, S_CRED_PUT, &q, err);
+
+    if (rc)
+        return rc;
+    bind_str(q, 1, id);
+    bind_str(q, 2, kind);
+    bind_str(q, 3, fingerprint);
+    sqlite3_bind_int64(q, 4, (sqlite3_int64)seq);
+    return step_done(s, q, err, "write credential");
+}
+
+static int sq_security_add(struct et_store *st, const char *id,
+                           const char *reason, struct et_error *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q;
+    int rc = get_stmt(s, S_SECURITY_ADD, &q, err);
+
+    if (rc)
+        return rc;
+    bind_str(q, 1, id);
+    bind_str(q, 2, reason);
+    return step_done(s, q, err, "write security reason");
+}
+
 static int sq_fts_put(struct et_store *st, uint64_t seq, const char *id,
                       const char *text, size_t len, struct et_error *err)
 {
@@ -859,7 +901,7 @@ static int sq_projection_reset(struct et_store *st, struct et_error *err)
                     "DELETE FROM executions; DELETE FROM actions; "
                     "DELETE FROM exec_lists; DELETE FROM sessions; "
                     "DELETE FROM fts; DELETE FROM security_relevant; "
-                    "DELETE FROM exec_issues;",
+                    "DELETE FROM exec_issues; DELETE FROM exec_credentials;",
                     err);
 }
 
@@ -963,6 +1005,8 @@ const struct et_store_ops et__sqlite_ops = {
     .action_put = sq_action_put,
     .actions_get = sq_actions_get,
     .list_put = sq_list_put,
+    .cred_put = sq_cred_put,
+    .security_add = sq_security_add,
     .fts_put = sq_fts_put,
     .session_touch = sq_session_touch,
     .exec_list = sq_exec_list,

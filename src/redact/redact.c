@@ -1,0 +1,543 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The redactor: every rule's PCRE2 pattern (JIT) runs over the text and its
+ * matches are validated. Built with ET_HAVE_HYPERSCAN (the benchmark and
+ * tests only: Hyperscan's C++ runtime costs every process ~9 ms to load), a
+ * Hyperscan pass over the rules' literal anchors can first pick the rules
+ * worth running (docs/PERFORMANCE.md).
+ * Overlapping secrets are merged into one replacement so that no byte of
+ * any match survives. docs/SECURITY.md, docs/PERFORMANCE.md.
+ */
+#include "base/setup.h"
+#include "base/alloc.h"
+#include "redact/redact.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#ifdef ET_HAVE_HYPERSCAN
+# include <hs/hs.h>
+#endif
+#include <pcre2.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdlib.h>
+
+#define MAX_RULES 64
+/* JIT compiling every rule costs ~0.8 ms: worth it only once a process has
+ * scanned this much (import, rebuild), not for one hook input */
+#define JIT_AFTER_BYTES (256 * 1024)
+#define MATCH_LIMIT     2000000u
+#define MARKER_PREFIX   "[REDACTED:"
+#define UNSCANNABLE     "unscannable"
+
+struct hit {
+    size_t start, end;
+    size_t rule; /* SIZE_MAX: the whole text could not be scanned */
+};
+
+struct et_redactor {
+    uint8_t key[ET_REDACT_KEY_LEN];
+    enum et_redact_engine engine;
+    pcre2_code *code[MAX_RULES];
+    uint32_t group[MAX_RULES]; /* the secret's group number */
+    bool is_disabled[MAX_RULES];
+    pcre2_match_data *md;
+    pcre2_match_context *mctx;
+    pcre2_jit_stack *jit;
+#ifdef ET_HAVE_HYPERSCAN
+    hs_database_t *db;
+    hs_scratch_t *scratch;
+#endif
+    struct hit *hits;
+    size_t n_hits, cap_hits;
+    size_t scanned;
+    bool is_jit;
+    struct et_buf tmp;
+};
+
+/* ---- markers ---- */
+
+static pcre2_code *marker_code;
+static pthread_once_t marker_once = PTHREAD_ONCE_INIT;
+
+static void marker_compile(void)
+{
+    int e;
+    PCRE2_SIZE off;
+
+    marker_code = pcre2_compile(
+        (PCRE2_SPTR) "\\[REDACTED:([a-z0-9_]{1,40}):([0-9a-f]{16})\\]",
+        PCRE2_ZERO_TERMINATED, 0, &e, &off, NULL);
+    if (marker_code)
+        (void)pcre2_jit_compile(marker_code, PCRE2_JIT_COMPLETE);
+}
+
+int et__redact_markers(const char *s, size_t len, et_redact_marker_fn *fn,
+                       void *ctx)
+{
+    pcre2_match_data *md;
+    PCRE2_SIZE off = 0;
+    int rc = ET_OK;
+
+    if (!memchr(s, '[', len))
+        return ET_OK;
+    pthread_once(&marker_once, marker_compile);
+    if (!marker_code)
+        return ET_EINTERNAL;
+    md = pcre2_match_data_create_from_pattern(marker_code, NULL);
+    if (!md)
+        return ET_ENOMEM;
+    while (!rc && off < len &&
+           pcre2_match(marker_code, (PCRE2_SPTR)s, len, off, 0, md, NULL) > 0) {
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+        char fp[ET_REDACT_FP_HEX + 1];
+
+        memcpy(fp, s + ov[4], ET_REDACT_FP_HEX);
+        fp[ET_REDACT_FP_HEX] = '\0';
+        rc = fn(ctx, s + ov[2], ov[3] - ov[2], fp);
+        off = ov[1];
+    }
+    pcre2_match_data_free(md);
+    return rc;
+}
+
+/* Whether s is exactly one marker (already redacted: leave it). */
+static bool is_marker(const char *s, size_t len)
+{
+    pcre2_match_data *md;
+    int n;
+
+    if (len < sizeof(MARKER_PREFIX) ||
+        memcmp(s, MARKER_PREFIX, sizeof(MARKER_PREFIX) - 1) != 0)
+        return false;
+    pthread_once(&marker_once, marker_compile);
+    if (!marker_code)
+        return false;
+    md = pcre2_match_data_create_from_pattern(marker_code, NULL);
+    if (!md)
+        return false;
+    n = pcre2_match(marker_code, (PCRE2_SPTR)s, len, 0,
+                    PCRE2_ANCHORED | PCRE2_ENDANCHORED, md, NULL);
+    pcre2_match_data_free(md);
+    return n > 0;
+}
+
+/* ---- fingerprints ---- */
+
+void et__redact_fingerprint(const uint8_t *key, const char *s, size_t len,
+                            char out[ET_REDACT_FP_HEX + 1])
+{
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+
+    crypto_auth_hmacsha256(mac, (const unsigned char *)s, len, key);
+    sodium_bin2hex(out, ET_REDACT_FP_HEX + 1, mac, ET_REDACT_FP_HEX / 2);
+}
+
+/* ---- compiling ---- */
+
+#ifdef ET_HAVE_HYPERSCAN
+static int add_anchor(struct et_buf *b, const char *lit)
+{
+    int rc = ET_OK;
+
+    for (const char *p = lit; !rc && *p; p++)
+        rc = et_buf_printf(b, "\\x%02x", (unsigned)(unsigned char)*p);
+    return rc ? rc : et_buf_addch(b, '\0');
+}
+
+static int compile_anchors(struct et_redactor *r, struct et_error *err)
+{
+    const char *expr[256];
+    unsigned flags[256], ids[256];
+    size_t offs[256], n = 0;
+    struct et_buf b = ET_BUF_INIT;
+    hs_compile_error_t *ce = NULL;
+    int rc = ET_OK;
+
+    for (size_t i = 0; !rc && i < et__n_redact_rules; i++) {
+        const struct et_redact_rule *ru = &et__redact_rules[i];
+
+        for (size_t j = 0; !rc && ru->anchors[j]; j++) {
+            if (n == ET_ARRAY_SIZE(expr))
+                ET_BUG("too many redaction anchors");
+            offs[n] = b.len;
+            flags[n] =
+                HS_FLAG_SINGLEMATCH | (ru->is_caseless ? HS_FLAG_CASELESS : 0);
+            ids[n++] = (unsigned)i;
+            rc = add_anchor(&b, ru->anchors[j]);
+        }
+    }
+    if (rc) {
+        et_buf_release(&b);
+        return et_error_set(err, rc, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++)
+        expr[i] = b.ptr + offs[i];
+    if (hs_compile_multi(expr, flags, ids, (unsigned)n, HS_MODE_BLOCK, NULL,
+                         &r->db, &ce) != HS_SUCCESS) {
+        rc = et_error_set(err, ET_EINTERNAL, "redaction anchors: %s",
+                          ce ? ce->message : "hyperscan failed");
+        hs_free_compile_error(ce);
+    } else if (hs_alloc_scratch(r->db, &r->scratch) != HS_SUCCESS) {
+        rc = et_error_set(err, ET_ENOMEM, "out of memory");
+    }
+    et_buf_release(&b);
+    return rc;
+}
+
+#endif
+
+static int compile_rules(struct et_redactor *r, struct et_error *err)
+{
+    uint32_t max_groups = 1;
+
+    for (size_t i = 0; i < et__n_redact_rules; i++) {
+        const struct et_redact_rule *ru = &et__redact_rules[i];
+        PCRE2_SIZE off;
+        int e, g;
+        uint32_t ng = 0;
+
+        r->code[i] =
+            pcre2_compile((PCRE2_SPTR)ru->pattern, PCRE2_ZERO_TERMINATED,
+                          PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &e, &off, NULL);
+        if (!r->code[i]) {
+            PCRE2_UCHAR msg[120];
+
+            pcre2_get_error_message(e, msg, sizeof(msg));
+            return et_error_set(err, ET_EINTERNAL,
+                                "redaction rule %zu (%s) at %zu: %s", i,
+                                ru->kind, (size_t)off, (const char *)msg);
+        }
+        g = pcre2_substring_number_from_name(r->code[i], (PCRE2_SPTR) "s");
+        r->group[i] = g > 0 ? (uint32_t)g : 0;
+        pcre2_pattern_info(r->code[i], PCRE2_INFO_CAPTURECOUNT, &ng);
+        if (ng + 1 > max_groups)
+            max_groups = ng + 1;
+    }
+    r->md = pcre2_match_data_create(max_groups, NULL);
+    r->mctx = pcre2_match_context_create(NULL);
+    r->jit = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
+    if (!r->md || !r->mctx || !r->jit)
+        return et_error_set(err, ET_ENOMEM, "out of memory");
+    pcre2_jit_stack_assign(r->mctx, NULL, r->jit);
+    pcre2_set_match_limit(r->mctx, MATCH_LIMIT);
+    return ET_OK;
+}
+
+int et__redactor_new(const uint8_t *key, enum et_redact_engine engine,
+                     struct et_redactor **out, struct et_error *err)
+{
+    struct et_redactor *r;
+    int rc;
+
+    *out = NULL;
+    if (et__n_redact_rules > MAX_RULES)
+        ET_BUG("too many redaction rules");
+    if (sodium_init() < 0)
+        return et_error_set(err, ET_ECRYPTO, "libsodium failed to start");
+    r = et__calloc(1, sizeof(*r));
+    if (!r)
+        return et_error_set(err, ET_ENOMEM, "out of memory");
+    memcpy(r->key, key, ET_REDACT_KEY_LEN);
+    r->engine = engine;
+    et_buf_init(&r->tmp, 0);
+    rc = compile_rules(r, err);
+#ifdef ET_HAVE_HYPERSCAN
+    if (!rc && engine == ET_REDACT_PREFILTER)
+        rc = compile_anchors(r, err);
+#else
+    if (!rc && engine == ET_REDACT_PREFILTER)
+        rc = et_error_set(err, ET_EINVAL,
+                          "the Hyperscan prefilter is not built in");
+#endif
+    if (rc) {
+        et__redactor_free(r);
+        return rc;
+    }
+    *out = r;
+    return ET_OK;
+}
+
+void et__redactor_free(struct et_redactor *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < et__n_redact_rules; i++)
+        pcre2_code_free(r->code[i]);
+    pcre2_match_data_free(r->md);
+    pcre2_match_context_free(r->mctx);
+    pcre2_jit_stack_free(r->jit);
+#ifdef ET_HAVE_HYPERSCAN
+    hs_free_scratch(r->scratch);
+    hs_free_database(r->db);
+#endif
+    et__free(r->hits);
+    et_buf_release(&r->tmp);
+    sodium_memzero(r->key, sizeof(r->key));
+    et__free(r);
+}
+
+int et__redactor_disable(struct et_redactor *r, const char *kind,
+                         struct et_error *err)
+{
+    bool found = false;
+
+    for (size_t i = 0; i < et__n_redact_rules; i++) {
+        if (!strcmp(et__redact_rules[i].kind, kind)) {
+            r->is_disabled[i] = true;
+            found = true;
+        }
+    }
+    if (!found)
+        return et_error_set(err, ET_EINPUT, "unknown redaction kind '%s'",
+                            kind);
+    return ET_OK;
+}
+
+void et__redactor_disabled(const struct et_redactor *r, char *out, size_t cap)
+{
+    size_t used = 0;
+
+    out[0] = '\0';
+    for (size_t i = 0; i < et__n_redact_rules; i++) {
+        const char *k = et__redact_rules[i].kind;
+        int w;
+
+        if (!r->is_disabled[i] || (i && r->is_disabled[i - 1] &&
+                                   !strcmp(et__redact_rules[i - 1].kind, k)))
+            continue;
+        w = snprintf(out + used, cap - used, "%s%s", used ? "," : "", k);
+        if (w < 0 || (size_t)w >= cap - used)
+            break;
+        used += (size_t)w;
+    }
+}
+
+/* ---- scanning ---- */
+
+static int push_hit(struct et_redactor *r, size_t start, size_t end,
+                    size_t rule)
+{
+    if (r->n_hits == r->cap_hits) {
+        size_t cap = r->cap_hits ? r->cap_hits * 2 : 16;
+        struct hit *h = et__realloc(r->hits, cap * sizeof(*h));
+
+        if (!h)
+            return ET_ENOMEM;
+        r->hits = h;
+        r->cap_hits = cap;
+    }
+    r->hits[r->n_hits].start = start;
+    r->hits[r->n_hits].end = end;
+    r->hits[r->n_hits].rule = rule;
+    r->n_hits++;
+    return ET_OK;
+}
+
+#ifdef ET_HAVE_HYPERSCAN
+static int on_anchor(unsigned int id, unsigned long long from,
+                     unsigned long long to, unsigned int flags, void *ctx)
+{
+    uint64_t *mask = ctx;
+
+    ET_UNUSED(from);
+    ET_UNUSED(to);
+    ET_UNUSED(flags);
+    *mask |= (uint64_t)1 << id;
+    return 0;
+}
+
+#endif
+
+/* Run rule i over s; push its valid secrets. */
+static int run_rule(struct et_redactor *r, size_t i, const char *s, size_t len)
+{
+    const struct et_redact_rule *ru = &et__redact_rules[i];
+    PCRE2_SIZE off = 0;
+
+    while (off < len) {
+        PCRE2_SIZE *ov;
+        size_t a, b;
+        int n =
+            pcre2_match(r->code[i], (PCRE2_SPTR)s, len, off, 0, r->md, r->mctx);
+
+        if (n == PCRE2_ERROR_NOMATCH)
+            return ET_OK;
+        if (n < 0)
+            return push_hit(r, 0, len, SIZE_MAX); /* fail closed */
+        ov = pcre2_get_ovector_pointer(r->md);
+        a = ov[2 * r->group[i]];
+        b = ov[2 * r->group[i] + 1];
+        if (ov[1] <= off)
+            ET_BUG("redaction rule matched the empty string");
+        off = ov[1];
+        if (a == PCRE2_UNSET || b <= a || is_marker(s + a, b - a))
+            continue;
+        if (ru->validate && !ru->validate(s + a, b - a))
+            continue;
+        if (push_hit(r, a, b, i))
+            return ET_ENOMEM;
+    }
+    return ET_OK;
+}
+
+static int hit_cmp(const void *pa, const void *pb)
+{
+    const struct hit *a = pa, *b = pb;
+
+    if (a->start != b->start)
+        return a->start < b->start ? -1 : 1;
+    if (a->rule != b->rule)
+        return a->rule < b->rule ? -1 : 1;
+    return 0;
+}
+
+static void jit_compile(struct et_redactor *r)
+{
+    /* without JIT (unsupported CPU, no memory) the interpreter runs */
+    for (size_t i = 0; i < et__n_redact_rules; i++)
+        (void)pcre2_jit_compile(r->code[i], PCRE2_JIT_COMPLETE);
+    r->is_jit = true;
+}
+
+static int collect(struct et_redactor *r, const char *s, size_t len)
+{
+    uint64_t mask = 0;
+    int rc = ET_OK;
+
+    r->n_hits = 0;
+    r->scanned += len;
+    if (!r->is_jit && r->scanned > JIT_AFTER_BYTES)
+        jit_compile(r);
+    mask = ~(uint64_t)0;
+#ifdef ET_HAVE_HYPERSCAN
+    if (r->engine == ET_REDACT_PREFILTER) {
+        mask = 0;
+        if (len > UINT32_MAX)
+            return push_hit(r, 0, len, SIZE_MAX);
+        if (hs_scan(r->db, s, (unsigned)len, 0, r->scratch, on_anchor, &mask) !=
+            HS_SUCCESS)
+            return push_hit(r, 0, len, SIZE_MAX);
+    }
+#endif
+    for (size_t i = 0; !rc && i < et__n_redact_rules; i++)
+        if ((mask >> i) & 1 && !r->is_disabled[i])
+            rc = run_rule(r, i, s, len);
+    return rc;
+}
+
+static int put_marker(struct et_redactor *r, struct et_buf *out,
+                      const char *kind, const char *s, size_t len)
+{
+    char fp[ET_REDACT_FP_HEX + 1];
+
+    et__redact_fingerprint(r->key, s, len, fp);
+    return et_buf_printf(out, MARKER_PREFIX "%s:%s]", kind, fp);
+}
+
+int et__redact_text(struct et_redactor *r, const char *s, size_t len,
+                    struct et_buf *out, size_t *n_out, struct et_error *err)
+{
+    size_t pos = 0, n = 0;
+    int rc;
+
+    *n_out = 0;
+    rc = collect(r, s, len);
+    if (rc)
+        return et_error_set(err, rc, "out of memory");
+    if (!r->n_hits)
+        return ET_OK;
+    qsort(r->hits, r->n_hits, sizeof(*r->hits), hit_cmp);
+    et_buf_reset(out);
+    for (size_t i = 0; !rc && i < r->n_hits;) {
+        struct hit cur = r->hits[i++];
+        const char *kind;
+
+        while (i < r->n_hits && r->hits[i].start < cur.end) {
+            if (r->hits[i].end > cur.end)
+                cur.end = r->hits[i].end;
+            if (r->hits[i].rule == SIZE_MAX)
+                cur.rule = SIZE_MAX;
+            i++;
+        }
+        kind = cur.rule == SIZE_MAX ? UNSCANNABLE
+                                    : et__redact_rules[cur.rule].kind;
+        rc = et_buf_add(out, s + pos, cur.start - pos);
+        if (!rc)
+            rc = put_marker(r, out, kind, s + cur.start, cur.end - cur.start);
+        pos = cur.end;
+        n++;
+    }
+    if (!rc)
+        rc = et_buf_add(out, s + pos, len - pos);
+    if (rc)
+        return et_error_set(err, rc, "cannot build the redacted text");
+    *n_out = n;
+    return ET_OK;
+}
+
+static int redact_string(struct et_redactor *r, struct json_object *v,
+                         const char *key, size_t *n, struct et_error *err)
+{
+    const char *s = json_object_get_string(v);
+    size_t len = (size_t)json_object_get_string_len(v), found = 0;
+    size_t json_rule = et__n_redact_rules - 1;
+    int rc;
+
+    if (strcmp(et__redact_rules[json_rule].kind, "json_secret") != 0)
+        ET_BUG("json_secret must be the last redaction rule");
+
+    if (key && !r->is_disabled[json_rule] &&
+        et__redact_secret_key_name(key, strlen(key)) &&
+        et__redact_valid_json_secret(s, len) && !is_marker(s, len)) {
+        et_buf_reset(&r->tmp);
+        rc = put_marker(r, &r->tmp, et__redact_rules[json_rule].kind, s, len);
+        found = 1;
+    } else {
+        rc = et__redact_text(r, s, len, &r->tmp, &found, err);
+    }
+    if (rc)
+        return rc;
+    if (!found)
+        return ET_OK;
+    *n += found;
+    if (json_object_set_string_len(v, r->tmp.ptr, (int)r->tmp.len) != 1)
+        return et_error_set(err, ET_ENOMEM, "out of memory");
+    return ET_OK;
+}
+
+static int walk(struct et_redactor *r, struct json_object *o, const char *key,
+                size_t *n, struct et_error *err)
+{
+    int rc = ET_OK;
+
+    switch (json_object_get_type(o)) {
+    case json_type_string:
+        return redact_string(r, o, key, n, err);
+    case json_type_object: {
+        json_object_object_foreach(o, k, v)
+        {
+            rc = walk(r, v, k, n, err);
+            if (rc)
+                return rc;
+        }
+        return ET_OK;
+    }
+    case json_type_array:
+        for (size_t i = 0; !rc && i < json_object_array_length(o); i++)
+            rc = walk(r, json_object_array_get_idx(o, i), NULL, n, err);
+        return rc;
+    default:
+        return ET_OK;
+    }
+}
+
+int et__redact_json(struct et_redactor *r, struct json_object *o, size_t *n_out,
+                    struct et_error *err)
+{
+    size_t n = 0;
+    int rc = walk(r, o, NULL, &n, err);
+
+    if (n_out)
+        *n_out = n;
+    return rc;
+}

@@ -1,0 +1,531 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Redaction and security classification inside the one ingest pipeline
+ * (DESIGN section 8, docs/SECURITY.md): the trail's redactor (key file and
+ * the `security:` section of config.yaml), the config.changed event that
+ * records a change of the redaction settings, and the projection of
+ * credentials and security-relevance reasons from each event.
+ */
+#include "base/setup.h"
+#include "base/alloc.h"
+#include "codec/json.h"
+#include "config/config.h"
+#include "redact/redact.h"
+#include "trail/trail_int.h"
+
+#include <ctype.h>
+#include <fnmatch.h>
+
+#define SETTINGS_META "redaction_settings"
+#define MAX_LIST      256
+
+/* Lower-case globs matched against the lower-cased path (no FNM_PATHNAME:
+ * `*` crosses `/`; a leading "**" + "/" also matches at the top). */
+static const char *const default_paths[] = {"**/.env*",
+                                            "*secret*",
+                                            "*auth*",
+                                            "*credential*",
+                                            "*config*",
+                                            "*password*",
+                                            "*.pem",
+                                            "*.key",
+                                            "*.p12",
+                                            "*.pfx",
+                                            "*.keystore",
+                                            "**/id_rsa*",
+                                            "**/id_ecdsa*",
+                                            "**/id_ed25519*",
+                                            "**/.ssh/*",
+                                            "**/.aws/*",
+                                            "**/.config/gcloud/*",
+                                            "**/.azure/*",
+                                            "**/.kube/config",
+                                            "**/.docker/config.json",
+                                            "**/.netrc",
+                                            "**/.npmrc",
+                                            "**/.pypirc",
+                                            "**/.git-credentials",
+                                            "**/.github/workflows/*",
+                                            "**/.gitlab-ci.yml",
+                                            "*.tfvars",
+                                            "*.tfstate",
+                                            NULL};
+static const char *const default_apis[] = {
+    "github", "gitlab", "aws",    "amazonaws", "gcp",   "googleapis",
+    "azure",  "stripe", "openai", "anthropic", "slack", NULL};
+
+struct et__security {
+    struct et_redactor *redactor;
+    uint8_t key[ET_REDACT_KEY_LEN];
+    bool has_key;
+    char *paths[MAX_LIST];
+    char *apis[MAX_LIST];
+    size_t n_paths, n_apis;
+    char settings[512]; /* effective redaction settings, for the ledger */
+};
+
+void et__security_free(struct et__security *s)
+{
+    if (!s)
+        return;
+    et__redactor_free(s->redactor);
+    for (size_t i = 0; i < s->n_paths; i++)
+        et__free(s->paths[i]);
+    for (size_t i = 0; i < s->n_apis; i++)
+        et__free(s->apis[i]);
+    memset(s->key, 0, sizeof(s->key));
+    et__free(s);
+}
+
+static char *lower_dup(const char *s)
+{
+    char *d = et__strdup(s);
+
+    for (char *p = d; p && *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    return d;
+}
+
+static int add_item(char **list, size_t *n, const char *s)
+{
+    if (*n == MAX_LIST)
+        return ET_ETOOBIG;
+    list[*n] = lower_dup(s);
+    if (!list[*n])
+        return ET_ENOMEM;
+    (*n)++;
+    return ET_OK;
+}
+
+/* A sequence of strings at sec.name, appended to list. */
+static int config_list(const struct et_yaml_doc *d, struct json_object *sec,
+                       const char *name, char **list, size_t *n,
+                       struct et_error *err)
+{
+    struct json_object *a = et__jget(sec, name);
+
+    if (!a || json_object_is_type(a, json_type_null))
+        return ET_OK;
+    if (!json_object_is_type(a, json_type_array))
+        return et_yaml_error(d, a, err, "security.%s: expected a list", name);
+    for (size_t i = 0; i < json_object_array_length(a); i++) {
+        struct json_object *v = json_object_array_get_idx(a, i);
+        int rc;
+
+        if (!json_object_is_type(v, json_type_string) ||
+            !json_object_get_string_len(v))
+            return et_yaml_error(
+                d, v, err, "security.%s: expected a non-empty string", name);
+        rc = add_item(list, n, json_object_get_string(v));
+        if (rc)
+            return et_yaml_error(d, v, err, "security.%s: %s", name,
+                                 rc == ET_ETOOBIG ? "too many entries"
+                                                  : "out of memory");
+    }
+    return ET_OK;
+}
+
+static int config_redaction(const struct et_yaml_doc *d,
+                            struct json_object *sec, struct et__security *s,
+                            struct et_error *err)
+{
+    struct json_object *red = et__jget(sec, "redaction"), *kinds;
+
+    if (!red || json_object_is_type(red, json_type_null))
+        return ET_OK;
+    if (!json_object_is_type(red, json_type_object))
+        return et_yaml_error(d, red, err,
+                             "security.redaction: expected a mapping");
+    json_object_object_foreach(red, k, v)
+    {
+        if (strcmp(k, "disabled_kinds") != 0)
+            return et_yaml_error(d, v, err,
+                                 "security.redaction: unknown setting '%s' "
+                                 "(known: disabled_kinds)",
+                                 k);
+    }
+    kinds = et__jget(red, "disabled_kinds");
+    if (!kinds || json_object_is_type(kinds, json_type_null))
+        return ET_OK;
+    if (!json_object_is_type(kinds, json_type_array))
+        return et_yaml_error(d, kinds, err,
+                             "security.redaction.disabled_kinds: expected a "
+                             "list of kinds");
+    for (size_t i = 0; i < json_object_array_length(kinds); i++) {
+        struct json_object *kv = json_object_array_get_idx(kinds, i);
+        struct et_error e2 = ET_ERROR_INIT;
+
+        if (!json_object_is_type(kv, json_type_string) ||
+            et__redactor_disable(s->redactor, json_object_get_string(kv), &e2))
+            return et_yaml_error(d, kv, err,
+                                 "security.redaction.disabled_kinds: unknown "
+                                 "kind '%s' (docs/SECURITY.md lists them)",
+                                 json_object_get_string(kv));
+    }
+    return ET_OK;
+}
+
+static int load_config(struct et_trail *t, struct et__security *s,
+                       struct et_error *err)
+{
+    struct et_yaml_doc *d = NULL;
+    struct json_object *sec = NULL;
+    int rc = et_config_load(t->dir, &d, err);
+
+    if (!rc)
+        rc = et_config_section_checked(d, "security", &sec, err);
+    if (!rc && sec) {
+        json_object_object_foreach(sec, k, v)
+        {
+            if (strcmp(k, "sensitive_paths") && strcmp(k, "apis") &&
+                strcmp(k, "redaction")) {
+                rc = et_yaml_error(d, v, err,
+                                   "security: unknown setting '%s' (known: "
+                                   "sensitive_paths, apis, redaction)",
+                                   k);
+                break;
+            }
+        }
+    }
+    if (!rc && sec)
+        rc = config_list(d, sec, "sensitive_paths", s->paths, &s->n_paths, err);
+    if (!rc && sec)
+        rc = config_list(d, sec, "apis", s->apis, &s->n_apis, err);
+    if (!rc && sec)
+        rc = config_redaction(d, sec, s, err);
+    et_yaml_free(d);
+    return rc;
+}
+
+int et__trail_security(struct et_trail *t, bool write, struct et_error *err)
+{
+    struct et__security *s;
+    char disabled[400];
+    int rc = ET_OK;
+
+    if (t->sec)
+        return ET_OK;
+    s = et__calloc(1, sizeof(*s));
+    if (!s)
+        return et_error_set(err, ET_ENOMEM, "out of memory");
+    for (size_t i = 0; !rc && default_paths[i]; i++)
+        rc = add_item(s->paths, &s->n_paths, default_paths[i]);
+    for (size_t i = 0; !rc && default_apis[i]; i++)
+        rc = add_item(s->apis, &s->n_apis, default_apis[i]);
+    if (rc) {
+        et__security_free(s);
+        return et_error_set(err, rc, "out of memory");
+    }
+    /* the key is made on the first write to a store older than redaction;
+     * readers (rebuild included) never need it */
+    rc = et__redact_key_load(t->dir, write, s->key, err);
+    s->has_key = rc == ET_OK;
+    if (rc == ET_ENOTFOUND && !write)
+        rc = ET_OK;
+    if (!rc)
+        rc = et__redactor_new(s->key, ET_REDACT_PCRE2, &s->redactor, err);
+    if (!rc)
+        rc = load_config(t, s, err);
+    if (rc) {
+        et__security_free(s);
+        return rc;
+    }
+    et__redactor_disabled(s->redactor, disabled, sizeof(disabled));
+    snprintf(s->settings, sizeof(s->settings), "disabled_kinds=%s", disabled);
+    t->sec = s;
+    return ET_OK;
+}
+
+/* Record the effective redaction settings when they changed (never
+ * silently off); the defaults on a new store are no change. */
+static int settings_event(struct et_trail *t, struct et_error *err)
+{
+    char *stored = NULL, disabled[400];
+    struct json_object *body, *kinds;
+    int rc = et_store_meta_get(t->st, SETTINGS_META, &stored, NULL);
+    bool same = rc == ET_OK && !strcmp(stored, t->sec->settings);
+    bool is_default = !strcmp(t->sec->settings, "disabled_kinds=");
+
+    et__free(stored);
+    if (same)
+        return ET_OK;
+    if (rc == ET_ENOTFOUND && is_default)
+        return et_store_meta_put(t->st, SETTINGS_META, t->sec->settings, err);
+    body = json_object_new_object();
+    kinds = json_object_new_array();
+    if (!body || !kinds) {
+        json_object_put(body);
+        json_object_put(kinds);
+        return et_error_set(err, ET_ENOMEM, "out of memory");
+    }
+    et__redactor_disabled(t->sec->redactor, disabled, sizeof(disabled));
+    for (char *p = disabled, *tok; *p; p = tok) {
+        tok = strchr(p, ',');
+        json_object_array_add(kinds,
+                              json_object_new_string_len(
+                                  p, tok ? (int)(tok - p) : (int)strlen(p)));
+        tok = tok ? tok + 1 : p + strlen(p);
+    }
+    json_object_object_add(body, "section",
+                           json_object_new_string("security.redaction"));
+    json_object_object_add(body, "disabled_kinds", kinds);
+    json_object_object_add(body, "rules",
+                           json_object_new_int64((int64_t)et__n_redact_rules));
+    rc = et__ingest_event(t, "config.changed", NULL, body, NULL, err);
+    json_object_put(body);
+    if (!rc)
+        rc = et_store_meta_put(t->st, SETTINGS_META, t->sec->settings, err);
+    return rc;
+}
+
+int et__security_begin(struct et_trail *t, struct et_error *err)
+{
+    int rc = et__trail_security(t, true, err);
+
+    return rc ? rc : settings_event(t, err);
+}
+
+int et__security_redact(struct et_trail *t, struct json_object *body,
+                        struct et_error *err)
+{
+    size_t n = 0;
+    int rc = et__trail_security(t, true, err);
+
+    if (!rc)
+        rc = et__redact_json(t->sec->redactor, body, &n, err);
+    return rc;
+}
+
+/* ---- classification (projection) ---- */
+
+struct cls {
+    struct et_trail *t;
+    const char *id;
+    uint64_t seq;
+    struct et_error *err;
+};
+
+static int reason(struct cls *c, const char *what, const char *s, size_t len)
+{
+    char r[256];
+
+    snprintf(r, sizeof(r), "%s:%.*s", what, (int)(len > 200 ? 200 : len), s);
+    return et_store_security_add(c->t->st, c->id, r, c->err);
+}
+
+static int on_marker(void *ctx, const char *kind, size_t kind_len,
+                     const char *fp)
+{
+    struct cls *c = ctx;
+    char k[48];
+    int rc;
+
+    snprintf(k, sizeof(k), "%.*s", (int)kind_len, kind);
+    rc = et_store_cred_put(c->t->st, c->id, k, fp, c->seq, c->err);
+    return rc ? rc : reason(c, "credential", k, strlen(k));
+}
+
+static int markers(struct cls *c, struct json_object *o)
+{
+    int rc = ET_OK;
+
+    switch (json_object_get_type(o)) {
+    case json_type_string:
+        return et__redact_markers(json_object_get_string(o),
+                                  (size_t)json_object_get_string_len(o),
+                                  on_marker, c);
+    case json_type_object: {
+        json_object_object_foreach(o, k, v)
+        {
+            ET_UNUSED(k);
+            rc = markers(c, v);
+            if (rc)
+                return rc;
+        }
+        return ET_OK;
+    }
+    case json_type_array:
+        for (size_t i = 0; !rc && i < json_object_array_length(o); i++)
+            rc = markers(c, json_object_array_get_idx(o, i));
+        return rc;
+    default:
+        return ET_OK;
+    }
+}
+
+static bool path_matches(const struct et__security *s, const char *path)
+{
+    char *low = lower_dup(path);
+    bool hit = false;
+
+    if (!low)
+        return false;
+    for (size_t i = 0; !hit && i < s->n_paths; i++) {
+        const char *g = s->paths[i];
+
+        hit = fnmatch(g, low, 0) == 0 ||
+              (!strncmp(g, "**/", 3) && fnmatch(g + 3, low, 0) == 0);
+    }
+    et__free(low);
+    return hit;
+}
+
+static int lists(struct cls *c, struct json_object *output)
+{
+    const struct et__security *s = c->t->sec;
+    struct json_object *files = et__jget(output, "files_modified");
+    struct json_object *apis = et__jget(output, "api_calls_made");
+    int rc = ET_OK;
+
+    for (size_t i = 0;
+         !rc && files && json_object_is_type(files, json_type_array) &&
+         i < json_object_array_length(files);
+         i++) {
+        const char *p =
+            json_object_get_string(json_object_array_get_idx(files, i));
+
+        if (p && path_matches(s, p))
+            rc = reason(c, "path", p, strlen(p));
+    }
+    for (size_t i = 0;
+         !rc && apis && json_object_is_type(apis, json_type_array) &&
+         i < json_object_array_length(apis);
+         i++) {
+        char *low = lower_dup(
+            json_object_get_string(json_object_array_get_idx(apis, i)));
+
+        for (size_t j = 0; !rc && low && j < s->n_apis; j++)
+            if (strstr(low, s->apis[j]))
+                rc = reason(c, "api", s->apis[j], strlen(s->apis[j]));
+        et__free(low);
+    }
+    return rc;
+}
+
+/* The file a writing tool changed (Claude Code's Write, Edit, MultiEdit,
+ * NotebookEdit), from its input object or the input's JSON text. */
+static int action_path(struct cls *c, struct json_object *a)
+{
+    static const char *const writers[] = {"Write", "Edit", "MultiEdit",
+                                          "NotebookEdit", NULL};
+    const char *tool = et__jstr(a, "tool");
+    struct json_object *in = et__jget(a, "input"), *parsed = NULL;
+    const char *p;
+    bool is_writer = false;
+    int rc = ET_OK;
+
+    for (size_t i = 0; tool && writers[i]; i++)
+        is_writer = is_writer || !strcmp(tool, writers[i]);
+    if (!is_writer || !in)
+        return ET_OK;
+    if (json_object_is_type(in, json_type_string)) {
+        const char *txt = json_object_get_string(in);
+
+        if (et_json_parse(txt, strlen(txt), NULL, &parsed, NULL) != ET_OK)
+            return ET_OK;
+        in = parsed;
+    }
+    p = et__jstr(in, "file_path");
+    if (!p)
+        p = et__jstr(in, "notebook_path");
+    if (p && path_matches(c->t->sec, p))
+        rc = reason(c, "path", p, strlen(p));
+    json_object_put(parsed);
+    return rc;
+}
+
+static int actions(struct cls *c, const char *type, struct json_object *body)
+{
+    struct json_object *list =
+        et__jget(et__jget(body, "execution"), "actions_taken");
+    int rc = ET_OK;
+
+    if (!strcmp(type, "action.recorded"))
+        return action_path(c, body);
+    for (size_t i = 0; !rc && list &&
+                       json_object_is_type(list, json_type_array) &&
+                       i < json_object_array_length(list);
+         i++)
+        rc = action_path(c, json_object_array_get_idx(list, i));
+    return rc;
+}
+
+int et__security_project(struct et_trail *t, uint64_t seq, const char *type,
+                         const char *id, struct json_object *body,
+                         struct et_error *err)
+{
+    struct cls c = {t, id, seq, err};
+    int rc = et__trail_security(t, false, err);
+
+    if (!rc)
+        rc = markers(&c, body);
+    if (!rc)
+        rc = lists(&c, et__jget(body, "output"));
+    if (!rc)
+        rc = actions(&c, type, body);
+    return rc;
+}
+
+/* ---- creds find ---- */
+
+struct fp_cb {
+    et_fingerprint_fn *fn;
+    void *ctx;
+};
+
+static int fp_marker(void *ctx, const char *kind, size_t kind_len,
+                     const char *fp)
+{
+    struct fp_cb *c = ctx;
+    char k[48];
+
+    snprintf(k, sizeof(k), "%.*s", (int)kind_len, kind);
+    return c->fn(c->ctx, k, fp);
+}
+
+int et_trail_fingerprints(struct et_trail *t, const char *text, size_t len,
+                          et_fingerprint_fn *fn, void *ctx,
+                          struct et_error *err)
+{
+    struct et_buf out = ET_BUF_INIT;
+    struct fp_cb c = {fn, ctx};
+    char fp[ET_REDACT_FP_HEX + 1];
+    size_t n = 0;
+    int rc = et__trail_security(t, false, err);
+
+    if (rc)
+        return rc;
+    if (!t->sec->has_key)
+        return et_error_set(err, ET_ENOTFOUND,
+                            "no redaction key %s/" ET_REDACT_KEY_FILE
+                            " (fingerprints need the key of the "
+                            "installation that recorded them)",
+                            t->dir);
+    while (len && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+        len--;
+    if (!len)
+        return et_error_set(err, ET_EINPUT, "the secret is empty");
+    et__redact_fingerprint(t->sec->key, text, len, fp);
+    rc = fn(ctx, "input", fp);
+    if (!rc)
+        rc = et__redact_text(t->sec->redactor, text, len, &out, &n, err);
+    if (!rc && n)
+        rc = et__redact_markers(out.ptr, out.len, fp_marker, &c);
+    et_buf_release(&out);
+    return rc;
+}
+
+int et__scrub_error(struct et_trail *t, int rc, struct et_error *err)
+{
+    struct et_buf out = ET_BUF_INIT;
+    size_t n = 0;
+
+    if (!rc || !err || !err->msg[0] || et__trail_security(t, true, NULL))
+        return rc;
+    if (et__redact_text(t->sec->redactor, err->msg, strlen(err->msg), &out, &n,
+                        NULL) == ET_OK &&
+        n)
+        snprintf(err->msg, sizeof(err->msg), "%s", et_buf_str(&out));
+    et_buf_release(&out);
+    return rc;
+}
