@@ -383,6 +383,8 @@ int et_trail_complete(struct et_trail *t, const char *idp, const char *json,
     rc = check_complete(frag, start[0] ? start : NULL, err);
     if (!rc)
         rc = et__ingest_event(t, "execution.completed", id, frag, NULL, err);
+    if (!rc)
+        rc = et__analyse_completed(t, id, "complete", err);
     rc = finish(t, rc, err);
 out:
     json_object_put(frag);

@@ -27,6 +27,7 @@ struct et_trail {
     char verifier[256];
     struct et_buf scratch;    /* event bytes */
     struct et_buf scratch2;   /* projection docs */
+    bool is_analysis_off;     /* et_trail_set_analysis(t, false) */
 };
 
 /* Begin a write transaction and load the tree head. */
@@ -63,6 +64,16 @@ struct et__summary_cb {
     void *ctx;
 };
 int et__summary_row(void *ctx, const struct et_exec_row *r);
+
+/*
+ * The analysis step (src/analysis/analyse.c) for execution id, which has
+ * just completed inside the current write transaction: appends an
+ * `execution.analysed` event unless analysis is off. trigger names the
+ * caller ("complete", "record", "hook").
+ */
+ET_NODISCARD int et__analyse_completed(struct et_trail *t, const char *id,
+                                       const char *trigger,
+                                       struct et_error *err);
 
 /* json-c helpers */
 const char *et__jstr(struct json_object *o, const char *key);
