@@ -416,7 +416,10 @@ static int load(struct et_trail *t, const char *id, struct json_object **rec,
     snprintf(agent, 256, "%s", row.agent_name ? row.agent_name : "");
     rc = et_json_parse(row.doc, row.doc_len, NULL, rec, err);
     if (rc)
-        return et_error_prefix(err, "stored document of %s", id);
+    {
+        et_error_prefix(err, "stored document of %s", id);
+        return rc;
+    }
     acts = json_object_new_array();
     if (!acts)
         return et_error_set(err, ET_ENOMEM, "out of memory");

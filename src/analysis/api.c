@@ -43,7 +43,10 @@ int et_trail_verify_outcome(struct et_trail *t, const char *idp,
     for (size_t i = 0; criteria && criteria[i]; i++) {
         rc = et_criterion_check(criteria[i], strlen(criteria[i]), err);
         if (rc)
-            return et_error_prefix(err, "criterion %zu", i + 1);
+        {
+            et_error_prefix(err, "criterion %zu", i + 1);
+            return rc;
+        }
     }
     if (o.only_given && (!criteria || !criteria[0]))
         return et_error_set(err, ET_EINPUT,

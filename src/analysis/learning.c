@@ -135,7 +135,10 @@ static int similar_words(struct et_trail *t, const char *id,
     snprintf(agent, 256, "%s", row.agent_name ? row.agent_name : "");
     rc = et_json_parse(row.doc, row.doc_len, NULL, &doc, err);
     if (rc)
-        return et_error_prefix(err, "stored document of %s", id);
+    {
+        et_error_prefix(err, "stored document of %s", id);
+        return rc;
+    }
     rc = pick_words(et__jstr(et__jget(doc, "main_agent_context"),
                              "user_request"),
                     words, &n);

@@ -212,7 +212,10 @@ static int parse_record(const char *record, size_t len,
     int rc = et_json_parse(record, len, NULL, out, err);
 
     if (rc)
-        return et_error_prefix(err, "record");
+    {
+        et_error_prefix(err, "record");
+        return rc;
+    }
     if (!json_object_is_type(*out, json_type_object)) {
         json_object_put(*out);
         *out = NULL;
