@@ -86,11 +86,14 @@ static const char *const et_sqlite_migrations[] = {
     "  execution_id TEXT NOT NULL);"
     "INSERT INTO event_index(seq, execution_id) SELECT seq, execution_id "
     "  FROM ledger WHERE execution_id IS NOT NULL;",
-    /* analysis branch: the issues and failure signatures of each
-     * execution (the agreed exec_issues interface). IF NOT EXISTS: the
-     * lead's own migration may have created it already; drop this one at
-     * merge if so. */
-    "CREATE TABLE IF NOT EXISTS exec_issues("
+    /* 4: projections shared by analysis, security classification, reports
+     * and retention: why an execution is security-relevant (reasons is a
+     * JSON array of "path:...", "credential:...", "api:..."), and the
+     * issues found in executions with their normalised failure signature */
+    "CREATE TABLE security_relevant("
+    "  execution_id TEXT PRIMARY KEY,"
+    "  reasons TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE exec_issues("
     "  execution_id TEXT NOT NULL,"
     "  seq INTEGER NOT NULL,"
     "  ts_ns INTEGER NOT NULL,"
@@ -98,12 +101,11 @@ static const char *const et_sqlite_migrations[] = {
     "  type TEXT NOT NULL,"
     "  signature TEXT NOT NULL,"
     "  message TEXT NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS exec_issues_signature ON "
-    "  exec_issues(signature, ts_ns);"
-    "CREATE INDEX IF NOT EXISTS exec_issues_exec ON "
-    "  exec_issues(execution_id);"
-    "CREATE INDEX IF NOT EXISTS exec_issues_agent ON "
-    "  exec_issues(agent_name, ts_ns);",
+    "CREATE INDEX exec_issues_signature ON exec_issues(signature, ts_ns);"
+    "CREATE INDEX exec_issues_exec ON exec_issues(execution_id);",
+    /* 5 (analysis): an agent's issues by time, for `exectrail insights`
+     * (top failure signatures and failing criteria of one agent) */
+    "CREATE INDEX exec_issues_agent ON exec_issues(agent_name, ts_ns);",
 };
 
 #endif /* ET_STORE_SQLITE_SCHEMA_H */
