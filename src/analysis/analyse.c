@@ -436,6 +436,7 @@ static int load(struct et_trail *t, const char *id, struct json_object **rec,
 }
 
 static int gather(struct et__criteria *c, struct json_object *rec,
+                  const struct et__acfg *cfg, const char *agent,
                   const struct et__analyse_opts *o, struct et_error *err)
 {
     int rc = ET_OK;
@@ -444,6 +445,8 @@ static int gather(struct et__criteria *c, struct json_object *rec,
         rc = et__criteria_add(c, o->given[i], ET_SRC_GIVEN);
     if (!rc && !o->only_given)
         rc = et__criteria_of_record(c, rec);
+    if (!rc && !o->only_given)
+        rc = et__acfg_criteria(cfg, agent, c);
     if (!rc && c->n == 0)
         rc = et__criteria_defaults(c);
     if (rc == ET_ETOOBIG)
@@ -459,6 +462,7 @@ int et__analyse(struct et_trail *t, const char *id,
     struct json_object *body = NULL, *meta = NULL;
     struct et__criteria c = {0};
     struct et__thresholds th;
+    struct et__acfg *cfg = NULL;
     struct et__history h;
     struct et__verdict v;
     struct et__subject s;
@@ -470,10 +474,13 @@ int et__analyse(struct et_trail *t, const char *id,
 
     if (out)
         *out = NULL;
-    et__thresholds_default(&th);
+    rc = et__acfg_of(t, &cfg, err);
+    if (rc)
+        return rc;
+    th = *et__acfg_thresholds(cfg);
     rc = load(t, id, &rec, state, agent, err);
     if (!rc)
-        rc = gather(&c, rec, o, err);
+        rc = gather(&c, rec, cfg, agent[0] ? agent : NULL, o, err);
     if (rc)
         goto out;
     s.rec = rec;

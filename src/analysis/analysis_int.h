@@ -115,6 +115,22 @@ struct json_object *et__quality(const struct et__subject *s,
 /* Numeric score of a level (HIGH 1, MEDIUM 0.5, LOW 0, else -1). */
 double et__level_score(const char *level);
 
+/* ---- config.yaml `analysis:` (config.c) ---- */
+struct et__acfg;
+/* Load and check the section from dir/config.yaml (absent: defaults). */
+ET_NODISCARD int et__acfg_load(const char *dir, struct et__acfg **out,
+                               struct et_error *err);
+void et__acfg_free(struct et__acfg *c);
+bool et__acfg_enabled(const struct et__acfg *c);
+const struct et__thresholds *et__acfg_thresholds(const struct et__acfg *c);
+/* The agent's configured criteria, then those for every agent. */
+ET_NODISCARD int et__acfg_criteria(const struct et__acfg *c,
+                                   const char *agent,
+                                   struct et__criteria *out);
+/* The trail's section, loaded on first use (cached on the trail). */
+ET_NODISCARD int et__acfg_of(struct et_trail *t, struct et__acfg **out,
+                             struct et_error *err);
+
 /* Run the whole analysis of execution id inside the current write
  * transaction and append the execution.analysed event. */
 struct et__analyse_opts {

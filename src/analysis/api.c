@@ -15,13 +15,32 @@ void et_trail_set_analysis(struct et_trail *t, bool enabled)
     t->is_analysis_off = !enabled;
 }
 
+int et__acfg_of(struct et_trail *t, struct et__acfg **out,
+                struct et_error *err)
+{
+    int rc = ET_OK;
+
+    if (!t->acfg)
+        rc = et__acfg_load(t->dir, &t->acfg, err);
+    *out = t->acfg;
+    return rc;
+}
+
 int et__analyse_completed(struct et_trail *t, const char *id,
                           const char *trigger, struct et_error *err)
 {
     struct et__analyse_opts o = {NULL, false, trigger};
-    const char *env = getenv("EXECTRAIL_ANALYSIS");
+    struct et__acfg *c;
+    int rc;
 
-    if (t->is_analysis_off || (env && !strcmp(env, "off")))
+    if (t->is_analysis_off)
+        return ET_OK;
+    rc = et__acfg_of(t, &c, err);
+    if (rc == ET_EINPUT && !strcmp(trigger, "hook"))
+        return ET_OK; /* capture never depends on the config file */
+    if (rc)
+        return rc;
+    if (!et__acfg_enabled(c))
         return ET_OK;
     return et__analyse(t, id, &o, NULL, err);
 }

@@ -10,6 +10,7 @@
 #include "base/uuid.h"
 #include "codec/json.h"
 #include "trail/trail_int.h"
+#include "analysis/analysis_int.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -272,6 +273,7 @@ void et_trail_close(struct et_trail *t)
     et_buf_release(&t->scratch);
     et_buf_release(&t->scratch2);
     et_signer_wipe(&t->signer);
+    et__acfg_free(t->acfg);
     et__free(t);
 }
 

@@ -16,6 +16,8 @@
 
 #define ET_EVENT_VERSION 1
 
+struct et__acfg;
+
 struct et_trail {
     struct et_store *st;
     char path[PATH_MAX];
@@ -28,6 +30,7 @@ struct et_trail {
     struct et_buf scratch;    /* event bytes */
     struct et_buf scratch2;   /* projection docs */
     bool is_analysis_off;     /* et_trail_set_analysis(t, false) */
+    struct et__acfg *acfg;    /* config.yaml analysis:, on first use */
 };
 
 /* Begin a write transaction and load the tree head. */
