@@ -541,7 +541,10 @@ int et__analyse(struct et_trail *t, const char *id,
         json_object_object_add(body, "quality_metrics", json_object_get(q));
     if (!fresh || !get(rec, "learning"))
         json_object_object_add(body, "learning", json_object_get(lo));
-    json_object_object_add(body, "issues", json_object_get(is.arr));
+    if (!fresh || !get(rec, "issues"))
+        json_object_object_add(body, "issues", json_object_get(is.arr));
+    if (!json_object_object_length(body))
+        goto out; /* the caller gave every block: nothing to add */
     json_object_object_add(meta, "trigger", json_object_new_string(o->trigger));
     json_object_object_add(meta, "history_executions",
                            json_object_new_int64((int64_t)h.n));

@@ -48,7 +48,7 @@ static bool is_hex(char c)
 /* Characters that end a word for the rules below (kept in the output). */
 static bool is_sep(char c)
 {
-    return is_space(c) || c == ',' || c == ';' || c == '(' || c == ')' ||
+    return is_space(c) || c == ';' || c == '(' || c == ')' ||
            c == '[' || c == ']' || c == '{' || c == '}' || c == '<' ||
            c == '>' || c == '=' || c == '"' || c == '\'' || c == '`';
 }
@@ -212,9 +212,10 @@ size_t et_signature(const char *tool, const char *msg, size_t len, char *out,
         while (i < len && !is_sep(msg[i]))
             i++;
         n = i - start;
-        /* a trailing ':' or '.' is punctuation of the sentence */
+        /* a trailing ':' '.' or ',' is punctuation of the sentence */
         while (n > 1 && (msg[start + n - 1] == ':' ||
-                         msg[start + n - 1] == '.'))
+                         msg[start + n - 1] == '.' ||
+                         msg[start + n - 1] == ','))
             n--;
         if (is_uuid(msg + start, n) || is_hexword(msg + start, n))
             puts_(&o, "<id>");

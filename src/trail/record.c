@@ -82,10 +82,6 @@ int et_trail_record(struct et_trail *t, const char *json, size_t len,
         if (!rc)
             rc = et__ingest_event(t, "execution.recorded", id, doc, NULL,
                                   err);
-        /* a finished record without a verdict gets one (docs/ANALYSIS.md) */
-        if (!rc && et__jget(doc, "timestamp_end") &&
-            !et__jget(doc, "verification"))
-            rc = et__analyse_completed(t, id, "record", err);
         if (rc)
             et__ingest_abort(t);
         else
