@@ -136,3 +136,17 @@ if [ "$QN" -gt 0 ]; then
   "$BIN/bench_query" "$W/q.db" "$QRUNS" 100
   echo "  (targets: <= 50 ms p50 per spec query, ranked full-text <= 300 ms)"
 fi
+
+# ---- 5. complete with the analysis (verification, quality, issues,
+# learning) against complete without it, same store, alternating runs ----
+# On the query store of section 4 when it ran (its agents have history),
+# else on a store of BENCH_ANALYSIS_EXECUTIONS imported records (default
+# 20000). BENCH_ANALYSIS_RUNS completes of each kind (default 300).
+ARUNS=${BENCH_ANALYSIS_RUNS:-300}
+if [ ! -f "$W/q.db" ]; then
+  "$BIN/bench_gen" jsonl "${BENCH_ANALYSIS_EXECUTIONS:-20000}" 10 "$W/a.jsonl"
+  "$ET" -q --db "$W/q.db" import "$W/a.jsonl" 2>/dev/null
+  rm -f "$W/a.jsonl"
+fi
+echo "complete, analysis on vs off ($ARUNS runs each, on a store of $("$ET" --db "$W/q.db" list --limit 0 --format ids | wc -l) executions):"
+"$BIN/bench_analysis" "$W/q.db" "$ARUNS"

@@ -91,8 +91,7 @@ ET_API ET_NODISCARD int et_criterion_eval(const char *criterion, size_t clen,
  */
 ET_API ET_NODISCARD int et_verify_record(const char *record, size_t len,
                                          const char *const *criteria,
-                                         char **json_out,
-                                         struct et_error *err);
+                                         char **json_out, struct et_error *err);
 
 /* ---- analysis on the trail ---- */
 
@@ -128,7 +127,7 @@ struct et_similar_hit {
     const char *agent_name;   /* NULL when unknown */
     const char *verification; /* NULL when not verified */
     bool is_same_agent;
-    double score;             /* BM25 relevance, higher is better */
+    double score; /* BM25 relevance, higher is better */
 };
 
 typedef int et_similar_fn(void *ctx, const struct et_similar_hit *h);

@@ -81,7 +81,12 @@ static int history(struct et_trail *t, const char *agent, const char *id,
 {
     size_t cap = (size_t)th->history_window;
     struct hist_acc h = {et__calloc(cap, sizeof(double)),
-                         et__calloc(cap, sizeof(double)), 0, 0, cap, 0, 0};
+                         et__calloc(cap, sizeof(double)),
+                         0,
+                         0,
+                         cap,
+                         0,
+                         0};
     int rc = ET_OK;
 
     memset(out, 0, sizeof(*out));
@@ -89,8 +94,8 @@ static int history(struct et_trail *t, const char *agent, const char *id,
     if (!h.dur || !h.act)
         rc = et_error_set(err, ET_ENOMEM, "out of memory");
     if (!rc && agent)
-        rc = et_store_agent_history(t->st, agent, id, 0, cap, hist_row, &h,
-                                    err);
+        rc =
+            et_store_agent_history(t->st, agent, id, 0, cap, hist_row, &h, err);
     if (!rc) {
         out->n = h.n;
         out->median_duration_ms = median(h.dur, h.n_dur);
@@ -214,8 +219,8 @@ static int action_issues(struct issues *is, struct json_object *acts,
         if (later >= 0) {
             snprintf(impact, sizeof(impact),
                      "recovered: a later %s action succeeded", tool);
-            snprintf(res, sizeof(res), "action #%ld (%s) succeeded",
-                     later + 1, tool);
+            snprintf(res, sizeof(res), "action #%ld (%s) succeeded", later + 1,
+                     tool);
         } else {
             snprintf(impact, sizeof(impact),
                      "unhandled: no later %s action succeeded",
@@ -246,8 +251,7 @@ static int action_issues(struct issues *is, struct json_object *acts,
         if (!rc && count >= 2)
             add_str(is->improvements, "fix the recurring failure '%s'", sig);
     }
-    return rc ? (rc == ET_ENOMEM ? et_error_set(err, rc, "out of memory")
-                                 : rc)
+    return rc ? (rc == ET_ENOMEM ? et_error_set(err, rc, "out of memory") : rc)
               : ET_OK;
 }
 
@@ -276,9 +280,9 @@ static int criteria_issues(struct issues *is, struct json_object *vo,
         rc = recurring(is, sig, &count, &agents, err);
         if (!rc)
             rc = add_issue(is,
-                           !failed                         ? "INFO"
+                           !failed                       ? "INFO"
                            : !strcmp(status, "MISMATCH") ? "ERROR"
-                                                           : "WARNING",
+                                                         : "WARNING",
                            desc, impact, NULL, NULL, sig);
         if (!rc && count)
             add_str(is->insights,
@@ -286,8 +290,9 @@ static int criteria_issues(struct issues *is, struct json_object *vo,
                     text, failed ? "failed" : "not evaluable",
                     (long long)count);
         if (!rc && failed)
-            add_str(is->improvements, "make the prompt state the requirement "
-                                      "'%s'",
+            add_str(is->improvements,
+                    "make the prompt state the requirement "
+                    "'%s'",
                     text);
     }
     return rc;
@@ -310,11 +315,9 @@ static int keep_given_issues(struct issues *is, struct json_object *rec)
 
 /* ---- learning ---- */
 
-static struct json_object *learning(const struct et__subject *s,
-                                    const struct et__verdict *v,
-                                    struct json_object *q,
-                                    const struct et__history *h,
-                                    struct issues *is)
+static struct json_object *
+learning(const struct et__subject *s, const struct et__verdict *v,
+         struct json_object *q, const struct et__history *h, struct issues *is)
 {
     struct json_object *l = json_object_new_object();
     struct json_object *d = get(s->rec, "duration_ms");
@@ -349,15 +352,17 @@ static struct json_object *learning(const struct et__subject *s,
                      "verified)",
                      100.0 * (double)h->matched / (double)h->verified,
                      h->matched, h->verified);
-            add_str(insights, "agent MATCH rate %.0f%% over its last %zu "
-                              "verified executions",
+            add_str(insights,
+                    "agent MATCH rate %.0f%% over its last %zu "
+                    "verified executions",
                     100.0 * (double)h->matched / (double)h->verified,
                     h->verified);
         }
     }
     for (size_t i = 0; i < json_object_array_length(is->insights); i++)
-        json_object_array_add(insights, json_object_get(json_object_array_get_idx(
-                                            is->insights, i)));
+        json_object_array_add(
+            insights,
+            json_object_get(json_object_array_get_idx(is->insights, i)));
     if (v->only_defaults)
         add_str(is->improvements,
                 "state success criteria (start --expect or a "
@@ -415,8 +420,7 @@ static int load(struct et_trail *t, const char *id, struct json_object **rec,
     snprintf(state, 16, "%s", row.state ? row.state : "");
     snprintf(agent, 256, "%s", row.agent_name ? row.agent_name : "");
     rc = et_json_parse(row.doc, row.doc_len, NULL, rec, err);
-    if (rc)
-    {
+    if (rc) {
         et_error_prefix(err, "stored document of %s", id);
         return rc;
     }
@@ -496,8 +500,7 @@ int et__analyse(struct et_trail *t, const char *id,
     is.improvements = json_object_new_array();
     body = json_object_new_object();
     meta = json_object_new_object();
-    if (!q || !is.arr || !is.insights || !is.improvements || !body ||
-        !meta) {
+    if (!q || !is.arr || !is.insights || !is.improvements || !body || !meta) {
         rc = et_error_set(err, ET_ENOMEM, "out of memory");
         goto out;
     }
@@ -506,8 +509,9 @@ int et__analyse(struct et_trail *t, const char *id,
     is.since_ns = now - th.recurring_days * NS_PER_DAY;
     rc = keep_given_issues(&is, rec);
     if (!rc && v.errored)
-        rc = add_issue(&is, "ERROR", "the execution errored", "verification "
-                                                              "ERROR",
+        rc = add_issue(&is, "ERROR", "the execution errored",
+                       "verification "
+                       "ERROR",
                        NULL, NULL, "execution errored");
     if (!rc)
         rc = action_issues(&is, get(get(rec, "execution"), "actions_taken"),
@@ -518,11 +522,11 @@ int et__analyse(struct et_trail *t, const char *id,
         json_object_get_int64(get(rec, "duration_ms")) > th.timeout_ms) {
         char desc[128];
 
-        snprintf(desc, sizeof(desc),
-                 "timeout: ran for %lld min, over the limit of %lld min",
-                 (long long)(json_object_get_int64(get(rec, "duration_ms")) /
-                             60000),
-                 (long long)(th.timeout_ms / 60000));
+        snprintf(
+            desc, sizeof(desc),
+            "timeout: ran for %lld min, over the limit of %lld min",
+            (long long)(json_object_get_int64(get(rec, "duration_ms")) / 60000),
+            (long long)(th.timeout_ms / 60000));
         rc = add_issue(&is, "WARNING", desc, "slow", NULL,
                        "split the task or give the agent a narrower goal",
                        "execution over time limit");

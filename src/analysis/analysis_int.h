@@ -70,9 +70,9 @@ ET_NODISCARD int et__criteria_defaults(struct et__criteria *c);
 struct et__verdict {
     const char *status; /* MATCH PARTIAL MISMATCH ERROR */
     size_t passed, failed, unknown, broken;
-    bool errored;       /* the execution itself errored */
+    bool errored; /* the execution itself errored */
     bool only_defaults;
-    double pass_rate;   /* passed / evaluable, -1 when none */
+    double pass_rate; /* passed / evaluable, -1 when none */
 };
 
 /*
@@ -86,7 +86,7 @@ ET_NODISCARD int et__verify(const struct et__subject *s,
 
 /* What the execution's agent did before (from the store). */
 struct et__history {
-    size_t n;              /* completed executions looked at */
+    size_t n;                  /* completed executions looked at */
     double median_duration_ms; /* -1 when unknown */
     double median_actions;     /* -1 when unknown */
     size_t verified, matched;
@@ -124,8 +124,7 @@ void et__acfg_free(struct et__acfg *c);
 bool et__acfg_enabled(const struct et__acfg *c);
 const struct et__thresholds *et__acfg_thresholds(const struct et__acfg *c);
 /* The agent's configured criteria, then those for every agent. */
-ET_NODISCARD int et__acfg_criteria(const struct et__acfg *c,
-                                   const char *agent,
+ET_NODISCARD int et__acfg_criteria(const struct et__acfg *c, const char *agent,
                                    struct et__criteria *out);
 /* The trail's section, loaded on first use (cached on the trail). */
 ET_NODISCARD int et__acfg_of(struct et_trail *t, struct et__acfg **out,

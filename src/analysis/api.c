@@ -15,8 +15,7 @@ void et_trail_set_analysis(struct et_trail *t, bool enabled)
     t->is_analysis_off = !enabled;
 }
 
-int et__acfg_of(struct et_trail *t, struct et__acfg **out,
-                struct et_error *err)
+int et__acfg_of(struct et_trail *t, struct et__acfg **out, struct et_error *err)
 {
     int rc = ET_OK;
 
@@ -61,8 +60,7 @@ int et_trail_verify_outcome(struct et_trail *t, const char *idp,
         *json_out = NULL;
     for (size_t i = 0; criteria && criteria[i]; i++) {
         rc = et_criterion_check(criteria[i], strlen(criteria[i]), err);
-        if (rc)
-        {
+        if (rc) {
             et_error_prefix(err, "criterion %zu", i + 1);
             return rc;
         }

@@ -24,7 +24,10 @@ struct num_key {
     size_t off;
 };
 
-#define TH(f, ratio) {#f, ratio, offsetof(struct et__thresholds, f)}
+#define TH(f, ratio)                            \
+ {                                              \
+#  f, ratio, offsetof(struct et__thresholds, f) \
+ }
 
 static const struct num_key num_keys[] = {
     TH(accuracy_high, true),
@@ -60,9 +63,8 @@ static int thresholds(const struct et_yaml_doc *d, struct json_object *o,
             if (!strcmp(num_keys[i].name, k))
                 nk = &num_keys[i];
         if (!nk)
-            return et_yaml_error(d, v, err,
-                                 "analysis.thresholds.%s: unknown threshold",
-                                 k);
+            return et_yaml_error(
+                d, v, err, "analysis.thresholds.%s: unknown threshold", k);
         if (nk->is_ratio) {
             double x;
 
@@ -75,8 +77,7 @@ static int thresholds(const struct et_yaml_doc *d, struct json_object *o,
             x = json_object_get_double(v);
             if (x < 0 || x > 1000)
                 return et_yaml_error(d, v, err,
-                                     "analysis.thresholds.%s: out of range",
-                                     k);
+                                     "analysis.thresholds.%s: out of range", k);
             memcpy(base + nk->off, &x, sizeof(x));
         } else {
             int64_t x;
@@ -108,13 +109,12 @@ static int criteria_list(const struct et_yaml_doc *d, struct json_object *a,
         struct et_error cerr = ET_ERROR_INIT;
 
         if (!json_object_is_type(c, json_type_string))
-            return et_yaml_error(d, c, err, "%s[%zu]: expected a string",
-                                 where, i);
+            return et_yaml_error(d, c, err, "%s[%zu]: expected a string", where,
+                                 i);
         if (et_criterion_check(json_object_get_string(c),
                                (size_t)json_object_get_string_len(c),
                                &cerr) != ET_OK)
-            return et_yaml_error(d, c, err, "%s[%zu]: %s", where, i,
-                                 cerr.msg);
+            return et_yaml_error(d, c, err, "%s[%zu]: %s", where, i, cerr.msg);
     }
     return ET_OK;
 }
@@ -126,20 +126,22 @@ static int agents(const struct et_yaml_doc *d, struct json_object *o,
     int rc = ET_OK;
 
     if (!json_object_is_type(o, json_type_object))
-        return et_yaml_error(d, o, err, "analysis.agents: expected a mapping "
-                                        "of agent names");
+        return et_yaml_error(d, o, err,
+                             "analysis.agents: expected a mapping "
+                             "of agent names");
     json_object_object_foreach(o, name, a)
     {
         if (!json_object_is_type(a, json_type_object))
-            return et_yaml_error(d, a, err,
-                                 "analysis.agents.%s: expected a mapping", name);
+            return et_yaml_error(
+                d, a, err, "analysis.agents.%s: expected a mapping", name);
         json_object_object_foreach(a, k, v)
         {
-            snprintf(where, sizeof(where), "analysis.agents.%.64s.%.32s",
-                     name, k);
+            snprintf(where, sizeof(where), "analysis.agents.%.64s.%.32s", name,
+                     k);
             if (strcmp(k, "criteria") != 0)
-                return et_yaml_error(d, v, err, "%s: unknown key (expected "
-                                                "criteria)",
+                return et_yaml_error(d, v, err,
+                                     "%s: unknown key (expected "
+                                     "criteria)",
                                      where);
             rc = criteria_list(d, v, where, err);
             if (rc)

@@ -75,8 +75,8 @@ static bool fence(const char *line, size_t n, char *ch_out, const char **info,
     return true;
 }
 
-int et_criteria_from_prompt(const char *prompt, size_t len,
-                            et_criterion_fn *fn, void *ctx)
+int et_criteria_from_prompt(const char *prompt, size_t len, et_criterion_fn *fn,
+                            void *ctx)
 {
     size_t pos = 0;
     unsigned line_no = 0;
@@ -160,7 +160,6 @@ int et__criteria_add(struct et__criteria *c, const char *text,
     c->n++;
     return ET_OK;
 }
-
 
 static int prompt_line(void *ctx, const char *text, size_t len, unsigned line)
 {

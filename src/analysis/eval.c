@@ -181,8 +181,8 @@ static size_t match_offset(const char *pat, const char *s)
     for (size_t i = 0; n && s[i]; i++) {
         size_t k = 0;
 
-        while (k < n && s[i + k] && lower((unsigned char)s[i + k]) ==
-                                        (unsigned char)lit[k])
+        while (k < n && s[i + k] &&
+               lower((unsigned char)s[i + k]) == (unsigned char)lit[k])
             k++;
         if (k == n)
             return i;
@@ -235,8 +235,7 @@ static bool numeric(const struct et_qnode *n)
 {
     enum et_qtype t = n->field->type;
 
-    if (t == ET_QT_INT || t == ET_QT_NUM || t == ET_QT_TIME ||
-        t == ET_QT_BOOL)
+    if (t == ET_QT_INT || t == ET_QT_NUM || t == ET_QT_TIME || t == ET_QT_BOOL)
         return true;
     return t == ET_QT_DYNAMIC && n->n_vals && n->vals[0].type != ET_QV_STR;
 }
@@ -260,10 +259,14 @@ static bool holds(const struct et_qnode *n, struct json_object *v,
             double y = qnum(&n->vals[i]);
 
             switch (n->op) {
-            case ET_QOP_LT: return x < y;
-            case ET_QOP_LE: return x <= y;
-            case ET_QOP_GT: return x > y;
-            case ET_QOP_GE: return x >= y;
+            case ET_QOP_LT:
+                return x < y;
+            case ET_QOP_LE:
+                return x <= y;
+            case ET_QOP_GT:
+                return x > y;
+            case ET_QOP_GE:
+                return x >= y;
             default:
                 if (x == y)
                     return true;
@@ -298,8 +301,8 @@ static const char *field_name(const struct et_qnode *n)
     return n->json_path ? n->json_path + 2 : n->field->path;
 }
 
-static void say_value(struct et_buf *b, const char *name,
-                      struct json_object *v, size_t at)
+static void say_value(struct et_buf *b, const char *name, struct json_object *v,
+                      size_t at)
 {
     if (!b)
         return;
@@ -441,10 +444,9 @@ static int eval_cmp(const struct et_qnode *n, const struct ev *e,
             return R_UNKNOWN;
         }
         if (f->type == ET_QT_LIST)
-            return cmp_list(n, v && json_object_is_type(v, json_type_array)
-                                   ? v
-                                   : NULL,
-                            NULL, name, b);
+            return cmp_list(
+                n, v && json_object_is_type(v, json_type_array) ? v : NULL,
+                NULL, name, b);
     }
     if (!v) {
         say(b, "%s is missing", name);
@@ -538,8 +540,8 @@ static int eval_text(const struct et_qnode *n, const struct ev *e,
             r = R_PASS;
         }
     }
-    for (size_t i = 0; r == R_FAIL && acts && i < json_object_array_length(acts);
-         i++) {
+    for (size_t i = 0;
+         r == R_FAIL && acts && i < json_object_array_length(acts); i++) {
         struct json_object *a = json_object_array_get_idx(acts, i);
 
         for (size_t k = 0; r == R_FAIL && k < ET_ARRAY_SIZE(akeys); k++) {
@@ -562,8 +564,7 @@ static int eval_text(const struct et_qnode *n, const struct ev *e,
 
 static int eval(const struct et_qnode *n, struct ev *e, struct et_buf *b);
 
-static int eval_action(const struct et_qnode *n, struct ev *e,
-                       struct et_buf *b)
+static int eval_action(const struct et_qnode *n, struct ev *e, struct et_buf *b)
 {
     struct json_object *acts = actions_of(e->s);
     size_t len = acts ? json_object_array_length(acts) : 0;
@@ -573,8 +574,8 @@ static int eval_action(const struct et_qnode *n, struct ev *e,
     for (size_t i = 0; i < len && r != R_PASS; i++) {
         struct json_object *a = json_object_array_get_idx(acts, i);
         struct json_object *sq = get(a, "sequence");
-        struct ev sub = {e->s, a, sq ? (long)json_object_get_int64(sq)
-                                     : (long)i + 1};
+        struct ev sub = {e->s, a,
+                         sq ? (long)json_object_get_int64(sq) : (long)i + 1};
         int k;
 
         et_buf_reset(&tmp);

@@ -18,12 +18,13 @@
 /* ---- similar ---- */
 
 static const char *const stopwords[] = {
-    "the",  "and",  "for",   "with", "that", "this", "from", "are", "was",
-    "were", "you",  "your",  "not",  "but",  "all",  "any",  "can", "has",
-    "have", "into", "its",   "our",  "out",  "use",  "using", "will",
-    "should", "must", "please", "then", "than", "there", "their", "them",
-    "they", "what", "when", "which", "who", "how", "about", "also", "each",
-    "make", "made", "does", "did", "done", "criteria", "success"};
+    "the",      "and",    "for",    "with", "that",   "this",  "from", "are",
+    "was",      "were",   "you",    "your", "not",    "but",   "all",  "any",
+    "can",      "has",    "have",   "into", "its",    "our",   "out",  "use",
+    "using",    "will",   "should", "must", "please", "then",  "than", "there",
+    "their",    "them",   "they",   "what", "when",   "which", "who",  "how",
+    "about",    "also",   "each",   "make", "made",   "does",  "did",  "done",
+    "criteria", "success"};
 
 static bool is_stop(const char *w, size_t n)
 {
@@ -54,8 +55,8 @@ static int pick_words(const char *s, struct et_buf *out, size_t *n_out)
             i++;
         while (i < len && word_byte((unsigned char)s[i])) {
             if (n + 1 < sizeof(w))
-                w[n++] = (char)((s[i] >= 'A' && s[i] <= 'Z') ? s[i] | 0x20
-                                                             : s[i]);
+                w[n++] =
+                    (char)((s[i] >= 'A' && s[i] <= 'Z') ? s[i] | 0x20 : s[i]);
             i++;
         }
         w[n] = '\0';
@@ -134,14 +135,13 @@ static int similar_words(struct et_trail *t, const char *id,
         return rc;
     snprintf(agent, 256, "%s", row.agent_name ? row.agent_name : "");
     rc = et_json_parse(row.doc, row.doc_len, NULL, &doc, err);
-    if (rc)
-    {
+    if (rc) {
         et_error_prefix(err, "stored document of %s", id);
         return rc;
     }
-    rc = pick_words(et__jstr(et__jget(doc, "main_agent_context"),
-                             "user_request"),
-                    words, &n);
+    rc = pick_words(
+        et__jstr(et__jget(doc, "main_agent_context"), "user_request"), words,
+        &n);
     if (!rc)
         rc = pick_words(et__jstr(et__jget(doc, "delegation"), "prompt_sent"),
                         words, &n);
@@ -184,9 +184,8 @@ int et_similar(struct et_trail *t, const char *idp, size_t limit,
     if (!rc && c.n)
         qsort(c.v, c.n, sizeof(*c.v), cand_cmp);
     for (size_t i = 0; !rc && i < c.n && i < limit; i++) {
-        struct et_similar_hit h = {c.v[i].id, c.v[i].agent,
-                                   c.v[i].verification, c.v[i].same,
-                                   c.v[i].score};
+        struct et_similar_hit h = {c.v[i].id, c.v[i].agent, c.v[i].verification,
+                                   c.v[i].same, c.v[i].score};
 
         rc = fn(ctx, &h);
     }
@@ -219,7 +218,8 @@ static int agent_row(void *ctx, const struct et_agent_stats *s)
     json_object_object_add(o, "agent",
                            s->agent_name ? json_object_new_string(s->agent_name)
                                          : NULL);
-    json_object_object_add(o, "executions", json_object_new_int64(s->executions));
+    json_object_object_add(o, "executions",
+                           json_object_new_int64(s->executions));
     json_object_object_add(o, "completed", json_object_new_int64(s->completed));
     json_object_object_add(o, "match", json_object_new_int64(s->match));
     json_object_object_add(o, "partial", json_object_new_int64(s->partial));
@@ -288,9 +288,9 @@ static int sig_row(void *ctx, const struct et_store_signature_row *r)
     o = json_object_new_object();
     if (!o)
         return ET_ENOMEM;
-    json_object_object_add(o, s->criteria ? "criterion" : "signature",
-                           json_object_new_string(
-                               s->criteria ? r->signature + 18 : r->signature));
+    json_object_object_add(
+        o, s->criteria ? "criterion" : "signature",
+        json_object_new_string(s->criteria ? r->signature + 18 : r->signature));
     json_object_object_add(o, "type", json_object_new_string(r->type));
     json_object_object_add(o, "count", json_object_new_int64(r->count));
     json_object_object_add(o, "executions",
@@ -318,19 +318,18 @@ static void recommend(struct json_object *o, struct json_object *fails,
     char buf[512];
 
     if (verified >= 5 && iget(o, "match") * 2 < verified) {
-        snprintf(buf, sizeof(buf),
-                 "success rate %.0f%% over %lld verified executions: review "
-                 "the agent's instructions%s%s%s",
-                 100.0 * (double)iget(o, "match") / (double)verified,
-                 (long long)verified,
-                 json_object_array_length(fails)
-                     ? "; the most common failure is '"
-                     : "",
-                 json_object_array_length(fails)
-                     ? et__jstr(json_object_array_get_idx(fails, 0),
-                                "signature")
-                     : "",
-                 json_object_array_length(fails) ? "'" : "");
+        snprintf(
+            buf, sizeof(buf),
+            "success rate %.0f%% over %lld verified executions: review "
+            "the agent's instructions%s%s%s",
+            100.0 * (double)iget(o, "match") / (double)verified,
+            (long long)verified,
+            json_object_array_length(fails) ? "; the most common failure is '"
+                                            : "",
+            json_object_array_length(fails)
+                ? et__jstr(json_object_array_get_idx(fails, 0), "signature")
+                : "",
+            json_object_array_length(fails) ? "'" : "");
         json_object_array_add(r, json_object_new_string(buf));
     }
     for (size_t i = 0; i < json_object_array_length(fails); i++) {
@@ -381,7 +380,11 @@ static int enrich(struct et_trail *t, struct json_object *o, int64_t since_ns,
 {
     const char *agent = et__jstr(o, "agent");
     struct med_acc m = {et__calloc(1000, sizeof(double)),
-                        et__calloc(1000, sizeof(double)), 0, 0, 1000, 0};
+                        et__calloc(1000, sizeof(double)),
+                        0,
+                        0,
+                        1000,
+                        0};
     struct sig_acc fails = {json_object_new_array(), false};
     struct sig_acc crits = {json_object_new_array(), true};
     int rc = ET_OK;
@@ -392,8 +395,8 @@ static int enrich(struct et_trail *t, struct json_object *o, int64_t since_ns,
         rc = et_store_agent_history(t->st, agent, NULL, since_ns, m.cap,
                                     med_row, &m, err);
     if (!rc && agent)
-        rc = et_store_top_signatures(t->st, agent, since_ns, NULL, 100,
-                                     sig_row, &fails, err);
+        rc = et_store_top_signatures(t->st, agent, since_ns, NULL, 100, sig_row,
+                                     &fails, err);
     if (!rc && agent)
         rc = et_store_top_signatures(t->st, agent, since_ns,
                                      "criterion failed: ", 5, sig_row, &crits,

@@ -97,17 +97,17 @@ static const char *efficiency(struct json_object *rec,
         if (dur >= 0 && h->median_duration_ms > 0) {
             double r = dur / h->median_duration_ms;
 
-            json_object_object_add(details, "duration_ratio",
-                                   json_object_new_double(
-                                       (double)(int64_t)(r * 100) / 100));
+            json_object_object_add(
+                details, "duration_ratio",
+                json_object_new_double((double)(int64_t)(r * 100) / 100));
             ratio = r;
         }
         if (h->median_actions > 0) {
             double r = nact / h->median_actions;
 
-            json_object_object_add(details, "actions_ratio",
-                                   json_object_new_double(
-                                       (double)(int64_t)(r * 100) / 100));
+            json_object_object_add(
+                details, "actions_ratio",
+                json_object_new_double((double)(int64_t)(r * 100) / 100));
             ratio = r > ratio ? r : ratio;
         }
         json_object_object_add(details, "baseline",
@@ -135,10 +135,10 @@ static bool alnum_run(const char *s, size_t min, bool upper_only)
 {
     size_t n = 0;
 
-    while (s[n] && ((s[n] >= '0' && s[n] <= '9') ||
-                    (s[n] >= 'A' && s[n] <= 'Z') ||
-                    (!upper_only && ((s[n] >= 'a' && s[n] <= 'z') ||
-                                     s[n] == '_' || s[n] == '-'))))
+    while (s[n] &&
+           ((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'A' && s[n] <= 'Z') ||
+            (!upper_only &&
+             ((s[n] >= 'a' && s[n] <= 'z') || s[n] == '_' || s[n] == '-'))))
         n++;
     return n >= min;
 }
@@ -167,7 +167,7 @@ static const char *secret_in(const char *s)
 
 static bool sensitive_path(const char *p)
 {
-    static const char *const names[] = {".env", "id_rsa", "id_ed25519",
+    static const char *const names[] = {".env",        "id_rsa", "id_ed25519",
                                         "credentials", ".netrc", ".pgpass"};
     const char *base = strrchr(p, '/');
     size_t len;
@@ -177,8 +177,8 @@ static bool sensitive_path(const char *p)
     for (size_t i = 0; i < ET_ARRAY_SIZE(names); i++)
         if (!strncmp(base, names[i], strlen(names[i])))
             return true;
-    if (len > 4 && (!strcmp(base + len - 4, ".pem") ||
-                    !strcmp(base + len - 4, ".key")))
+    if (len > 4 &&
+        (!strcmp(base + len - 4, ".pem") || !strcmp(base + len - 4, ".key")))
         return true;
     return strstr(p, "/.ssh/") != NULL || !strncmp(p, ".ssh/", 5);
 }
@@ -231,8 +231,7 @@ static void policy(struct json_object *rec, struct json_object *arr,
     long bad;
 
     what = secret_in(json_object_get_string(get(out, "raw_response")));
-    for (size_t i = 0; !what && acts && i < json_object_array_length(acts);
-         i++)
+    for (size_t i = 0; !what && acts && i < json_object_array_length(acts); i++)
         what = secret_in(json_object_get_string(
             get(json_object_array_get_idx(acts, i), "output")));
     snprintf(detail, sizeof(detail), "the output contains %s",
@@ -240,8 +239,8 @@ static void policy(struct json_object *rec, struct json_object *arr,
     check(arr, "no secrets in output", !what, what ? detail : NULL, n_passed);
     for (size_t i = 0; !path && files && i < json_object_array_length(files);
          i++) {
-        const char *p = json_object_get_string(
-            json_object_array_get_idx(files, i));
+        const char *p =
+            json_object_get_string(json_object_array_get_idx(files, i));
 
         if (p && sensitive_path(p))
             path = p;
@@ -277,9 +276,9 @@ struct json_object *et__quality(const struct et__subject *s,
         json_object_put(checks);
         return NULL;
     }
-    json_object_object_add(q, "completeness",
-                           json_object_new_string(
-                               completeness(s->rec, missing)));
+    json_object_object_add(
+        q, "completeness",
+        json_object_new_string(completeness(s->rec, missing)));
     if (v->errored)
         json_object_object_add(q, "accuracy", json_object_new_string("LOW"));
     else if (v->pass_rate >= 0)

@@ -48,9 +48,9 @@ static bool is_hex(char c)
 /* Characters that end a word for the rules below (kept in the output). */
 static bool is_sep(char c)
 {
-    return is_space(c) || c == ';' || c == '(' || c == ')' ||
-           c == '[' || c == ']' || c == '{' || c == '}' || c == '<' ||
-           c == '>' || c == '=' || c == '"' || c == '\'' || c == '`';
+    return is_space(c) || c == ';' || c == '(' || c == ')' || c == '[' ||
+           c == ']' || c == '{' || c == '}' || c == '<' || c == '>' ||
+           c == '=' || c == '"' || c == '\'' || c == '`';
 }
 
 /* 8-4-4-4-12 hex digits */
@@ -139,10 +139,10 @@ static void put_word(struct sig_out *o, const char *s, size_t n)
 
     while (i < n) {
         if (is_digit(s[i]) && (i == 0 || !is_alpha(s[i - 1]))) {
-            while (i < n && (is_digit(s[i]) ||
-                             ((s[i] == '.' || s[i] == ',') && i + 1 < n &&
-                              is_digit(s[i + 1]) && i > 0 &&
-                              is_digit(s[i - 1]))))
+            while (i < n &&
+                   (is_digit(s[i]) ||
+                    ((s[i] == '.' || s[i] == ',') && i + 1 < n &&
+                     is_digit(s[i + 1]) && i > 0 && is_digit(s[i - 1]))))
                 i++;
             puts_(o, "N");
             continue;
@@ -213,9 +213,9 @@ size_t et_signature(const char *tool, const char *msg, size_t len, char *out,
             i++;
         n = i - start;
         /* a trailing ':' '.' or ',' is punctuation of the sentence */
-        while (n > 1 && (msg[start + n - 1] == ':' ||
-                         msg[start + n - 1] == '.' ||
-                         msg[start + n - 1] == ','))
+        while (n > 1 &&
+               (msg[start + n - 1] == ':' || msg[start + n - 1] == '.' ||
+                msg[start + n - 1] == ','))
             n--;
         if (is_uuid(msg + start, n) || is_hexword(msg + start, n))
             puts_(&o, "<id>");

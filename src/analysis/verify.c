@@ -11,8 +11,8 @@
 #include "exectrail/query.h"
 #include "analysis/analysis_int.h"
 
-static const char *const source_names[] = {"verify-outcome", "start",
-                                           "prompt", "config", "default"};
+static const char *const source_names[] = {"verify-outcome", "start", "prompt",
+                                           "config", "default"};
 
 static struct json_object *get(struct json_object *o, const char *k)
 {
@@ -42,6 +42,10 @@ static const char *errored(struct json_object *rec)
             !strcmp(s, "interrupted"))
             return "the subagent reported it did not finish";
     }
+    if (get(out, "error") ||
+        (get(out, "is_interrupt") &&
+         json_object_get_boolean(get(out, "is_interrupt"))))
+        return "the subagent failed or was interrupted";
     for (size_t i = 0; i < n; i++)
         failed += et__action_failed(json_object_array_get_idx(acts, i));
     if (!resp && failed)
@@ -83,9 +87,8 @@ static int summary(struct et_buf *b, struct json_object *rec,
                    struct json_object *results, const struct et__verdict *v,
                    const char *why_errored)
 {
-    const char *expected =
-        json_object_get_string(get(get(rec, "main_agent_context"),
-                                   "expected_outcome"));
+    const char *expected = json_object_get_string(
+        get(get(rec, "main_agent_context"), "expected_outcome"));
     size_t n = json_object_array_length(results);
     int rc = ET_OK;
 
@@ -105,11 +108,11 @@ static int summary(struct et_buf *b, struct json_object *rec,
         const char *res = json_object_get_string(get(r, "result"));
 
         if (strcmp(res, "passed") != 0)
-            rc = et_buf_printf(
-                b, " %s: %s (%s).",
-                !strcmp(res, "failed") ? "Failed" : "Not evaluable",
-                json_object_get_string(get(r, "criterion")),
-                json_object_get_string(get(r, "evidence")));
+            rc = et_buf_printf(b, " %s: %s (%s).",
+                               !strcmp(res, "failed") ? "Failed"
+                                                      : "Not evaluable",
+                               json_object_get_string(get(r, "criterion")),
+                               json_object_get_string(get(r, "evidence")));
     }
     return rc;
 }
@@ -156,8 +159,7 @@ int et__verify(const struct et__subject *s, const struct et__criteria *c,
         case ET_CRITERION_FAILED:
             v->failed++;
             res = "failed";
-            json_object_array_add(failed,
-                                  json_object_new_string(c->v[i].text));
+            json_object_array_add(failed, json_object_new_string(c->v[i].text));
             break;
         default:
             v->unknown++;
@@ -187,10 +189,10 @@ int et__verify(const struct et__subject *s, const struct et__criteria *c,
     json_object_object_add(
         vo, "confidence_score",
         json_object_new_double(v->pass_rate < 0 ? 0 : round2(v->pass_rate)));
-    json_object_object_add(
-        vo, "manual_verification_required",
-        json_object_new_boolean(v->unknown || v->broken || v->only_defaults ||
-                                c->n == 0));
+    json_object_object_add(vo, "manual_verification_required",
+                           json_object_new_boolean(v->unknown || v->broken ||
+                                                   v->only_defaults ||
+                                                   c->n == 0));
     json_object_object_add(vo, "criteria", json_object_get(results));
     *out = vo;
     vo = NULL;
@@ -211,8 +213,7 @@ static int parse_record(const char *record, size_t len,
 {
     int rc = et_json_parse(record, len, NULL, out, err);
 
-    if (rc)
-    {
+    if (rc) {
         et_error_prefix(err, "record");
         return rc;
     }

@@ -269,8 +269,9 @@ struct et_store_history_row {
 };
 typedef int et_store_history_fn(void *ctx,
                                 const struct et_store_history_row *r);
-/* The agent's completed executions started at or after since_ns, newest
- * first, other than exclude_id (may be NULL); at most limit. */
+/* Of the agent's 4 x limit newest executions started at or after since_ns,
+ * the finished ones (known duration) other than exclude_id (may be NULL),
+ * newest first; at most limit (0 = no bound). */
 ET_NODISCARD int et_store_agent_history(struct et_store *st,
                                         const char *agent,
                                         const char *exclude_id,

@@ -39,8 +39,7 @@ int et__sqlite_issues_put(struct et_store *st, const char *id,
     sqlite3_stmt *del = NULL, *ins = NULL;
     int rc, s = SQLITE_DONE;
 
-    rc = prep(db, "DELETE FROM exec_issues WHERE execution_id = ?", &del,
-              err);
+    rc = prep(db, "DELETE FROM exec_issues WHERE execution_id = ?", &del, err);
     if (!rc) {
         bind_text(del, 1, id);
         s = sqlite3_step(del);
@@ -80,20 +79,23 @@ int et__sqlite_agent_history(struct et_store *st, const char *agent,
     sqlite3_stmt *q = NULL;
     int rc, s = SQLITE_DONE;
 
-    /* the executions_agent index, newest first; the row lookups stop at
-     * limit completed executions */
+    /* the executions_agent index, newest first, looking at no more than
+     * 4 x limit of the agent's executions: of those, the finished ones
+     * (a known duration), at most limit */
     rc = prep(db,
               "SELECT duration_ms, n_actions, verification, efficiency "
-              "FROM executions WHERE agent_name IS ? AND start_ns >= ? "
-              "AND state = 'completed' AND execution_id IS NOT ? "
-              "ORDER BY start_ns DESC LIMIT ?",
+              "FROM (SELECT duration_ms, n_actions, verification, efficiency, "
+              "state, execution_id FROM executions WHERE agent_name = ? AND "
+              "start_ns >= ? ORDER BY start_ns DESC LIMIT ?) WHERE "
+              "duration_ms IS NOT NULL AND execution_id IS NOT ? LIMIT ?",
               &q, err);
     if (rc)
         return rc;
     bind_text(q, 1, agent);
     sqlite3_bind_int64(q, 2, since_ns);
-    bind_text(q, 3, exclude_id);
-    sqlite3_bind_int64(q, 4, limit ? (sqlite3_int64)limit : -1);
+    sqlite3_bind_int64(q, 3, limit ? 4 * (sqlite3_int64)limit + 1 : -1);
+    bind_text(q, 4, exclude_id);
+    sqlite3_bind_int64(q, 5, limit ? (sqlite3_int64)limit : -1);
     while (!rc && (s = sqlite3_step(q)) == SQLITE_ROW) {
         struct et_store_history_row r;
 
