@@ -14,7 +14,7 @@
 #include "analysis/analysis_int.h"
 
 #define NS_PER_DAY (INT64_C(86400) * 1000000000)
-#define SIG_CAP    100000 /* counting a signature stops here */
+#define SIG_CAP    1000 /* counting a signature stops here (cost bound) */
 
 static struct json_object *get(struct json_object *o, const char *k)
 {

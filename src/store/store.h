@@ -269,7 +269,7 @@ struct et_store_history_row {
 };
 typedef int et_store_history_fn(void *ctx,
                                 const struct et_store_history_row *r);
-/* Of the agent's 4 x limit newest executions started at or after since_ns,
+/* Of the agent's 2 x limit newest executions started at or after since_ns,
  * the finished ones (known duration) other than exclude_id (may be NULL),
  * newest first; at most limit (0 = no bound). */
 ET_NODISCARD int et_store_agent_history(struct et_store *st,

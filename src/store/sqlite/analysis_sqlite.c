@@ -80,7 +80,7 @@ int et__sqlite_agent_history(struct et_store *st, const char *agent,
     int rc, s = SQLITE_DONE;
 
     /* the executions_agent index, newest first, looking at no more than
-     * 4 x limit of the agent's executions: of those, the finished ones
+     * 2 x limit of the agent's executions: of those, the finished ones
      * (a known duration), at most limit */
     rc = prep(db,
               "SELECT duration_ms, n_actions, verification, efficiency "
@@ -93,7 +93,7 @@ int et__sqlite_agent_history(struct et_store *st, const char *agent,
         return rc;
     bind_text(q, 1, agent);
     sqlite3_bind_int64(q, 2, since_ns);
-    sqlite3_bind_int64(q, 3, limit ? 4 * (sqlite3_int64)limit + 1 : -1);
+    sqlite3_bind_int64(q, 3, limit ? 2 * (sqlite3_int64)limit + 1 : -1);
     bind_text(q, 4, exclude_id);
     sqlite3_bind_int64(q, 5, limit ? (sqlite3_int64)limit : -1);
     while (!rc && (s = sqlite3_step(q)) == SQLITE_ROW) {
