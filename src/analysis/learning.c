@@ -424,6 +424,41 @@ static int enrich(struct et_trail *t, struct json_object *o, int64_t since_ns,
     return rc;
 }
 
+/* agent = "NAME" (quoted, escaped) AND timestamp_start >= SINCE, as a
+ * compiled query; NULL when neither is asked for. */
+static int insights_filter(const char *agent, int64_t since_ns,
+                           struct et_query **out, struct et_error *err)
+{
+    struct et_buf q = ET_BUF_INIT;
+    int rc = ET_OK;
+
+    *out = NULL;
+    if (agent) {
+        rc = et_buf_addstr(&q, "agent = \"");
+        for (const char *p = agent; !rc && *p; p++) {
+            if (*p == '"' || *p == '\\')
+                rc = et_buf_addch(&q, '\\');
+            if (!rc)
+                rc = et_buf_addch(&q, *p);
+        }
+        if (!rc)
+            rc = et_buf_addch(&q, '"');
+    }
+    if (!rc && since_ns) {
+        char when[ET_RFC3339_MAX];
+
+        et_time_format(since_ns, when);
+        rc = et_buf_printf(&q, "%stimestamp_start >= %s",
+                           agent ? " AND " : "", when);
+    }
+    if (rc)
+        rc = et_error_set(err, rc, "out of memory");
+    else if (q.len)
+        rc = et_query_parse(q.ptr, q.len, 0, out, err);
+    et_buf_release(&q);
+    return rc;
+}
+
 int et_insights(struct et_trail *t, const char *agent, int64_t since_ns,
                 char **json_out, struct et_error *err)
 {
@@ -435,15 +470,9 @@ int et_insights(struct et_trail *t, const char *agent, int64_t since_ns,
     *json_out = NULL;
     if (!acc.arr)
         return et_error_set(err, ET_ENOMEM, "out of memory");
-    if (since_ns) {
-        char q[64], when[ET_RFC3339_MAX];
-
-        et_time_format(since_ns, when);
-        snprintf(q, sizeof(q), "timestamp_start >= %s", when);
-        rc = et_query_parse(q, strlen(q), 0, &filter, err);
-        if (rc)
-            goto out;
-    }
+    rc = insights_filter(agent, since_ns, &filter, err);
+    if (rc)
+        goto out;
     rc = et_store_begin(t->st, false, err);
     if (rc)
         goto out;

@@ -110,6 +110,15 @@ check "complete with analysis disabled in the config" et complete "$ID4"
 eq "$(count_analysed "$ID4")" "0" "no analysis event"
 rm -f "$EXECTRAIL_HOME/config.yaml"
 
+# rebuild recomputes the verdicts and the issues table from the ledger
+et show --json "$ID" >"$T_DIR/before.json"
+ISS=$(sql "$DB" "SELECT execution_id, seq, type, signature, message FROM exec_issues ORDER BY 1, 2")
+check "rebuild" et rebuild
+et show --json "$ID" >"$T_DIR/after.json"
+if cmp -s "$T_DIR/before.json" "$T_DIR/after.json"; then ok "the record is the same after rebuild"; else
+  not_ok "the record is the same after rebuild" "$(diff "$T_DIR/before.json" "$T_DIR/after.json" | head -5)"; fi
+eq "$(sql "$DB" "SELECT execution_id, seq, type, signature, message FROM exec_issues ORDER BY 1, 2")" "$ISS" "exec_issues is the same after rebuild"
+
 for v in verify-outcome insights similar; do
   expect_exit 0 "$v --help" et "$v" --help
   contains "$T_DIR/out" "usage: exectrail $v" "$v --help prints its usage"
