@@ -155,3 +155,17 @@ fi
 echo
 echo "redaction (docs/SECURITY.md), the same bytes through each engine:"
 "$BIN/bench_redact" "${BENCH_REDACT_OUTPUTS:-2000}" 7
+
+# ---- 6. complete with the analysis (verification, quality, issues,
+# learning) against complete without it, same store, alternating runs ----
+# On the query store of section 4 when it ran (its agents have history),
+# else on a store of BENCH_ANALYSIS_EXECUTIONS imported records (default
+# 20000). BENCH_ANALYSIS_RUNS completes of each kind (default 300).
+ARUNS=${BENCH_ANALYSIS_RUNS:-300}
+if [ ! -f "$W/q.db" ]; then
+  "$BIN/bench_gen" jsonl "${BENCH_ANALYSIS_EXECUTIONS:-20000}" 10 "$W/a.jsonl"
+  "$ET" -q --db "$W/q.db" import "$W/a.jsonl" 2>/dev/null
+  rm -f "$W/a.jsonl"
+fi
+echo "complete, analysis on vs off ($ARUNS runs each, on a store of $("$ET" --db "$W/q.db" list --limit 0 --format ids | wc -l) executions):"
+"$BIN/bench_analysis" "$W/q.db" "$ARUNS"

@@ -105,5 +105,8 @@ int cmd_hook(int argc, char **argv);
 int cmd_spool(int argc, char **argv);
 int cmd_hooks(int argc, char **argv);
 int cmd_import_claude_code(int argc, char **argv);
+int cmd_verify_outcome(int argc, char **argv);
+int cmd_similar(int argc, char **argv);
+int cmd_insights(int argc, char **argv);
 
 #endif /* ET_CMD_CLI_H */

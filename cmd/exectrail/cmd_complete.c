@@ -17,7 +17,18 @@ static const char help[] =
     "or ERROR\n"
     "  --confidence X        verification.confidence_score (0..1)\n"
     "  --json FILE|-         {verification, quality_metrics, issues, "
-    "learning, ...}\n";
+    "learning, ...}\n"
+    "  --no-analysis         do not run the analysis (verification against\n"
+    "                        the success criteria, quality, issues, learning;\n"
+    "                        docs/ANALYSIS.md) that otherwise fills the\n"
+    "                        blocks not given here\n";
+
+static int complete_plain(struct et_trail *t, const char *id,
+                          const char *json, size_t len, struct et_error *err)
+{
+    et_trail_set_analysis(t, false);
+    return et_trail_complete(t, id, json, len, err);
+}
 
 int cmd_complete(int argc, char **argv)
 {
@@ -27,10 +38,12 @@ int cmd_complete(int argc, char **argv)
         {"status", required_argument, 0, 's'},
         {"confidence", required_argument, 0, 'c'},
         {"json", required_argument, 0, 'j'},
+        {"no-analysis", no_argument, 0, 'N'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     struct json_object *o = json_object_new_object();
     const char *json_path = NULL;
+    bool analysis = true;
     int c, rc = 0;
 
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -58,12 +71,14 @@ int cmd_complete(int argc, char **argv)
             break;
         }
         case 'j': json_path = optarg; break;
+        case 'N': analysis = false; break;
         default:
             rc = cli_usage_error("complete", "unknown option");
             goto out;
         }
     }
-    rc = cli_run_phase("complete", argc, argv, optind, o, json_path, et_trail_complete);
+    rc = cli_run_phase("complete", argc, argv, optind, o, json_path,
+                       analysis ? et_trail_complete : complete_plain);
 out:
     json_object_put(o);
     return rc;

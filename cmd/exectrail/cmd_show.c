@@ -75,6 +75,10 @@ static void print_text(const struct et_record *r)
     for (size_t i = 0; i < r->n_issues; i++)
         printf("  issue %-8s %s\n", et_issue_type_name(r->issues[i].type),
                r->issues[i].description ? r->issues[i].description : "");
+    for (size_t i = 0; i < r->learning.n_insights_gained; i++)
+        line(i ? "" : "insights", r->learning.insights_gained[i]);
+    if (r->learning.recommendation_for_future)
+        line("recommendation", r->learning.recommendation_for_future);
 }
 
 int cmd_show(int argc, char **argv)

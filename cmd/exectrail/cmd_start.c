@@ -23,6 +23,10 @@ static const char help[] =
     "  --expected TEXT       main_agent_context.expected_outcome (success "
     "criteria)\n"
     "  --risks TEXT          main_agent_context.risk_assessment\n"
+    "  --expect PREDICATE    a success criterion in the query language, e.g.\n"
+    "                        'output.raw_response ~ \"tests passed\"' (repeat;\n"
+    "                        checked now, verified on complete: "
+    "docs/ANALYSIS.md)\n"
     "  --parent ID           parent_execution_id\n"
     "  --id UUID             use this execution_id instead of a new one\n"
     "  --json FILE|-         more fields as a JSON object (flags win)\n";
@@ -55,6 +59,7 @@ int cmd_start(int argc, char **argv)
         {"request", required_argument, 0, 'r'},
         {"reasoning", required_argument, 0, 'R'},
         {"expected", required_argument, 0, 'e'},
+        {"expect", required_argument, 0, 'x'},
         {"risks", required_argument, 0, 'k'},
         {"parent", required_argument, 0, 'p'},
         {"id", required_argument, 0, 'i'},
@@ -64,6 +69,7 @@ int cmd_start(int argc, char **argv)
     struct json_object *doc = json_object_new_object();
     struct json_object *meta = json_object_new_object();
     struct json_object *ctx = json_object_new_object();
+    struct json_object *expect = json_object_new_array();
     struct et_error err = ET_ERROR_INIT;
     struct et_trail *t = NULL;
     const char *json_path = NULL, *session = NULL, *text;
@@ -87,6 +93,9 @@ int cmd_start(int argc, char **argv)
         case 'R': cli_set_str(ctx, "main_agent_reasoning", optarg); break;
         case 'e': cli_set_str(ctx, "expected_outcome", optarg); break;
         case 'k': cli_set_str(ctx, "risk_assessment", optarg); break;
+        case 'x':
+            json_object_array_add(expect, json_object_new_string(optarg));
+            break;
         case 'p': cli_set_str(doc, "parent_execution_id", optarg); break;
         case 'i': cli_set_str(doc, "execution_id", optarg); break;
         case 'j': json_path = optarg; break;
@@ -106,6 +115,9 @@ int cmd_start(int argc, char **argv)
         cli_set_str(doc, "session_id", session);
     if (json_object_object_length(meta))
         json_object_object_add(doc, "agent_metadata", json_object_get(meta));
+    if (json_object_array_length(expect))
+        json_object_object_add(ctx, "success_criteria",
+                               json_object_get(expect));
     if (json_object_object_length(ctx))
         json_object_object_add(doc, "main_agent_context",
                                json_object_get(ctx));
@@ -132,6 +144,7 @@ int cmd_start(int argc, char **argv)
 out:
     json_object_put(meta);
     json_object_put(ctx);
+    json_object_put(expect);
     json_object_put(doc);
     return rc < 0 ? 0 : rc;
 }

@@ -127,6 +127,8 @@ static void print_text(const struct et_event *ev, struct json_object *body,
         kind = "COMPLETE";
     else if (!strcmp(type, "execution.recorded"))
         kind = "RECORDED";
+    else if (!strcmp(type, "execution.analysed"))
+        kind = "ANALYSED";
     printf("%s  %-8s  %.8s  %-18.18s  ", when, kind,
            ev->execution_id ? ev->execution_id : "-", l->agent);
     if (!strcmp(kind, "START")) {
@@ -144,6 +146,17 @@ static void print_text(const struct et_event *ev, struct json_object *body,
         clip(jstr(body, fail ? "error" : "input", NULL), 50);
     } else if (!strcmp(kind, "RESPOND")) {
         clip(jstr(body, "output", "raw_response"), 60);
+    } else if (!strcmp(kind, "ANALYSED")) {
+        printf("verdict %s  quality %s/%s/%s", l->verdict,
+               jstr(body, "quality_metrics", "completeness")
+                   ? jstr(body, "quality_metrics", "completeness")
+                   : "-",
+               jstr(body, "quality_metrics", "accuracy")
+                   ? jstr(body, "quality_metrics", "accuracy")
+                   : "-",
+               jstr(body, "quality_metrics", "efficiency")
+                   ? jstr(body, "quality_metrics", "efficiency")
+                   : "-");
     } else if (!strcmp(kind, "COMPLETE") || !strcmp(kind, "RECORDED")) {
         printf("verdict %s", l->verdict);
         if (l->found && l->s.duration_ms >= 0)

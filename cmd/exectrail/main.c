@@ -25,6 +25,10 @@ static const struct cli_cmd commands[] = {
     {"creds", cmd_creds, "executions that used a credential (creds find)"},
     {"stats", cmd_stats, "success rates, failure patterns, slowest runs"},
     {"watch", cmd_watch, "follow executions live as they are recorded"},
+    {"verify-outcome", cmd_verify_outcome,
+     "verify an execution again (new criteria, new event)"},
+    {"insights", cmd_insights, "per-agent learning and recommendations"},
+    {"similar", cmd_similar, "past executions similar to one"},
     {"verify", cmd_verify, "prove nothing was altered, reordered or dropped"},
     {"checkpoint", cmd_checkpoint, "sign the current tree head"},
     {"proof", cmd_proof, "inclusion proofs for one execution"},
@@ -40,7 +44,7 @@ static void usage(FILE *f)
                "A tamper-evident execution tracker and audit trail for AI "
                "agents.\n\ncommands:\n");
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-        fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
+        fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].summary);
     fprintf(f,
             "\nglobal options:\n"
             "  --db PATH    the store (default: $EXECTRAIL_DB, else "

@@ -3,6 +3,7 @@
 #ifndef ET_EXECTRAIL_EXECTRAIL_H
 #define ET_EXECTRAIL_EXECTRAIL_H
 
+#include "exectrail/analysis.h"
 #include "exectrail/error.h"
 #include "exectrail/ledger.h"
 #include "exectrail/query.h"

@@ -596,6 +596,8 @@ static int respond_complete(struct hk *h, const char *id,
             json_object_new_int64(end_ns / 1000000 - start_ns / 1000000));
     if (!rc)
         rc = emit(h, "execution.completed", id, c, err);
+    if (!rc)
+        rc = et__analyse_completed(h->t, id, "hook", err);
     json_object_put(b);
     json_object_put(c);
     return rc;

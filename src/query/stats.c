@@ -7,6 +7,7 @@
 #include "base/setup.h"
 #include "base/alloc.h"
 #include "base/buf.h"
+#include "exectrail/analysis.h"
 #include "exectrail/query.h"
 #include "query/query_int.h"
 #include "trail/trail_int.h"
@@ -74,7 +75,6 @@ int et_stats_slowest(struct et_trail *t, const struct et_query *filter,
 
 /* ---- failure patterns ---- */
 
-#define SIG_MAX    160
 #define MAX_AGENTS 5
 
 struct pattern {
@@ -94,73 +94,18 @@ struct patterns {
     struct et_buf sig;
 };
 
-static bool is_hexish(const char *s, size_t n)
-{
-    size_t digits = 0;
-
-    if (n < 8)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-
-        if (c >= '0' && c <= '9')
-            digits++;
-        else if (!((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') ||
-                   c == '-'))
-            return false;
-    }
-    return digits > 0;
-}
-
 /*
- * A failure signature: paths become <path>, long hex/UUID-like words <id>,
- * other digit runs N; whitespace collapses; at most SIG_MAX bytes.
+ * A failure signature: the one rule of the analysis module
+ * (et_signature, docs/ANALYSIS.md "Signatures"), so that stats and the
+ * issues table group failures the same way.
  */
 static int signature(struct et_buf *out, const char *tool, const char *msg)
 {
-    int rc = ET_OK;
-    size_t i = 0, len = strlen(msg);
+    char sig[ET_SIGNATURE_MAX];
+    size_t n = et_signature(tool, msg, strlen(msg), sig, sizeof(sig));
 
     et_buf_reset(out);
-    if (tool && *tool)
-        rc = et_buf_printf(out, "%s: ", tool);
-    while (!rc && i < len && out->len < SIG_MAX) {
-        size_t start, n;
-
-        while (i < len && (msg[i] == ' ' || msg[i] == '\t' || msg[i] == '\n' ||
-                           msg[i] == '\r'))
-            i++;
-        start = i;
-        while (i < len && msg[i] != ' ' && msg[i] != '\t' && msg[i] != '\n' &&
-               msg[i] != '\r')
-            i++;
-        n = i - start;
-        if (n == 0)
-            break;
-        if (out->len && out->ptr[out->len - 1] != ' ')
-            rc = et_buf_addch(out, ' ');
-        if (rc)
-            break;
-        if (memchr(msg + start, '/', n)) {
-            rc = et_buf_addstr(out, "<path>");
-        } else if (is_hexish(msg + start, n)) {
-            rc = et_buf_addstr(out, "<id>");
-        } else {
-            for (size_t k = start; !rc && k < i; k++) {
-                bool digit = msg[k] >= '0' && msg[k] <= '9';
-
-                if (digit && k > start && msg[k - 1] >= '0' &&
-                    msg[k - 1] <= '9')
-                    continue;
-                rc = et_buf_addch(out, digit ? 'N' : msg[k]);
-            }
-        }
-    }
-    if (!rc && out->len > SIG_MAX) {
-        out->len = SIG_MAX;
-        out->ptr[SIG_MAX] = '\0';
-    }
-    return rc;
+    return et_buf_add(out, sig, n);
 }
 
 static size_t hash(const char *s)

@@ -332,3 +332,49 @@ int et_store_exec_texts(struct et_store *st, const char *id,
 {
     return st->ops->exec_texts(st, id, fn, ctx, err);
 }
+
+int et_store_issues_put(struct et_store *st, const char *id, const char *agent,
+                        const struct et_store_issue_row *rows, size_t n,
+                        struct et_error *err)
+{
+    int rc = fault("issues", err);
+
+    ET_ASSERT(st->in_txn == 2);
+    return rc ? rc : st->ops->issues_put(st, id, agent, rows, n, err);
+}
+
+int et_store_agent_history(struct et_store *st, const char *agent,
+                           const char *exclude_id, int64_t since_ns,
+                           size_t limit, et_store_history_fn *fn, void *ctx,
+                           struct et_error *err)
+{
+    return st->ops->agent_history(st, agent, exclude_id, since_ns, limit, fn,
+                                  ctx, err);
+}
+
+int et_store_signature_count(struct et_store *st, const char *signature,
+                             int64_t since_ns, const char *exclude_id,
+                             int64_t cap, int64_t *count_out,
+                             int64_t *agents_out, struct et_error *err)
+{
+    return st->ops->signature_count(st, signature, since_ns, exclude_id, cap,
+                                    count_out, agents_out, err);
+}
+
+int et_store_top_signatures(struct et_store *st, const char *agent,
+                            int64_t since_ns, const char *prefix,
+                            size_t limit, et_store_signature_fn *fn,
+                            void *ctx, struct et_error *err)
+{
+    return st->ops->top_signatures(st, agent, since_ns, prefix, limit, fn,
+                                   ctx, err);
+}
+
+int et_store_similar(struct et_store *st, const char *id, const char *words,
+                     size_t limit, et_store_hit_fn *fn, void *ctx,
+                     struct et_error *err)
+{
+    int rc = fault("search", err);
+
+    return rc ? rc : st->ops->similar(st, id, words, limit, fn, ctx, err);
+}

@@ -265,4 +265,68 @@ ET_NODISCARD int et_store_failures(struct et_store *st,
                                    et_store_failure_fn *fn, void *ctx,
                                    struct et_error *err);
 
+/* ---- analysis (src/analysis/): issues, agent history, similarity ---- */
+struct et_store_issue_row {
+    int64_t seq;         /* position in the execution's issues[] */
+    int64_t ts_ns;       /* when the analysis ran */
+    const char *type;    /* ERROR, WARNING, INFO */
+    const char *signature;
+    const char *message;
+};
+/* Replace the exec_issues rows of execution id (agent may be NULL). */
+ET_NODISCARD int et_store_issues_put(struct et_store *st, const char *id,
+                                     const char *agent,
+                                     const struct et_store_issue_row *rows,
+                                     size_t n, struct et_error *err);
+struct et_store_history_row {
+    int64_t duration_ms; /* -1 unknown */
+    int64_t n_actions;
+    const char *verification; /* may be NULL */
+    const char *efficiency;   /* may be NULL */
+};
+typedef int et_store_history_fn(void *ctx,
+                                const struct et_store_history_row *r);
+/* Of the agent's 2 x limit newest executions started at or after since_ns,
+ * the finished ones (known duration) other than exclude_id (may be NULL),
+ * newest first; at most limit (0 = no bound). */
+ET_NODISCARD int et_store_agent_history(struct et_store *st,
+                                        const char *agent,
+                                        const char *exclude_id,
+                                        int64_t since_ns, size_t limit,
+                                        et_store_history_fn *fn, void *ctx,
+                                        struct et_error *err);
+/* Issues with this signature since since_ns in other executions than
+ * exclude_id: how many (counting stops at cap) and in how many agents. */
+ET_NODISCARD int et_store_signature_count(struct et_store *st,
+                                          const char *signature,
+                                          int64_t since_ns,
+                                          const char *exclude_id, int64_t cap,
+                                          int64_t *count_out,
+                                          int64_t *agents_out,
+                                          struct et_error *err);
+struct et_store_signature_row {
+    const char *signature;
+    const char *type;    /* the worst type seen */
+    const char *message; /* one example message */
+    const char *example_id;
+    int64_t count;
+    int64_t executions;
+};
+typedef int et_store_signature_fn(void *ctx,
+                                  const struct et_store_signature_row *r);
+/* The most frequent signatures of agent (NULL = all) since since_ns whose
+ * signature starts with prefix (NULL = any), most frequent first. */
+ET_NODISCARD int et_store_top_signatures(struct et_store *st,
+                                         const char *agent, int64_t since_ns,
+                                         const char *prefix, size_t limit,
+                                         et_store_signature_fn *fn, void *ctx,
+                                         struct et_error *err);
+/* Executions whose request or prompt text matches any of words (space
+ * separated; each bound as one quoted FTS5 string), best BM25 first, id
+ * excluded; at most limit. fn runs after the statement has finished. */
+ET_NODISCARD int et_store_similar(struct et_store *st, const char *id,
+                                  const char *words, size_t limit,
+                                  et_store_hit_fn *fn, void *ctx,
+                                  struct et_error *err);
+
 #endif /* ET_STORE_STORE_H */

@@ -89,6 +89,25 @@ struct et_store_ops {
                     et_store_failure_fn *fn, void *ctx, struct et_error *err);
     int (*exec_texts)(struct et_store *st, const char *id,
                       et_store_text_fn *fn, void *ctx, struct et_error *err);
+    /* analysis (src/store/sqlite/analysis_sqlite.c) */
+    int (*issues_put)(struct et_store *st, const char *id, const char *agent,
+                      const struct et_store_issue_row *rows, size_t n,
+                      struct et_error *err);
+    int (*agent_history)(struct et_store *st, const char *agent,
+                         const char *exclude_id, int64_t since_ns,
+                         size_t limit, et_store_history_fn *fn, void *ctx,
+                         struct et_error *err);
+    int (*signature_count)(struct et_store *st, const char *signature,
+                           int64_t since_ns, const char *exclude_id,
+                           int64_t cap, int64_t *count_out,
+                           int64_t *agents_out, struct et_error *err);
+    int (*top_signatures)(struct et_store *st, const char *agent,
+                          int64_t since_ns, const char *prefix, size_t limit,
+                          et_store_signature_fn *fn, void *ctx,
+                          struct et_error *err);
+    int (*similar)(struct et_store *st, const char *id, const char *words,
+                   size_t limit, et_store_hit_fn *fn, void *ctx,
+                   struct et_error *err);
 };
 
 struct et_store {

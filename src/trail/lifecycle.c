@@ -11,6 +11,7 @@
 #include "codec/json.h"
 #include "model/record.h"
 #include "trail/trail_int.h"
+#include "exectrail/analysis.h"
 
 static int parse_object(const char *json, size_t len, const char *what,
                         struct json_object **out, struct et_error *err)
@@ -39,6 +40,42 @@ static void add_now(struct json_object *o, const char *key)
     json_object_object_add(o, key, json_object_new_string(when));
 }
 
+/* main_agent_context.success_criteria: an array of criteria that compile
+ * (docs/ANALYSIS.md), so a typo is reported at start, not at complete. */
+static int check_criteria(struct json_object *doc, struct et_error *err)
+{
+    struct json_object *list =
+        et__jget(et__jget(doc, "main_agent_context"), "success_criteria");
+    size_t n;
+
+    if (!list || json_object_is_type(list, json_type_null))
+        return ET_OK;
+    if (!json_object_is_type(list, json_type_array))
+        return et_error_set(err, ET_EINPUT,
+                            "main_agent_context.success_criteria: expected "
+                            "an array of criteria, got %s",
+                            et_json_type_name(list));
+    n = json_object_array_length(list);
+    for (size_t i = 0; i < n; i++) {
+        struct json_object *c = json_object_array_get_idx(list, i);
+        int rc;
+
+        if (!json_object_is_type(c, json_type_string))
+            return et_error_set(err, ET_EINPUT,
+                                "main_agent_context.success_criteria[%zu]: "
+                                "expected string, got %s",
+                                i, et_json_type_name(c));
+        rc = et_criterion_check(json_object_get_string(c),
+                                (size_t)json_object_get_string_len(c), err);
+        if (rc) {
+            et_error_prefix(err, "main_agent_context.success_criteria[%zu]",
+                            i);
+            return rc;
+        }
+    }
+    return ET_OK;
+}
+
 static const char *const later_keys[] = {
     "delegation", "execution", "output", "verification", "quality_metrics",
     "issues", "learning", "timestamp_end", "duration_ms", NULL};
@@ -64,6 +101,8 @@ static int trail_start_(struct et_trail *t, const char *json, size_t len,
     }
     add_now(doc, "timestamp_start");
     rc = et__record_check(doc, "", 0, err);
+    if (!rc)
+        rc = check_criteria(doc, err);
     if (rc)
         goto out;
     if (!et__jstr(doc, "session_id")) {
@@ -383,6 +422,8 @@ static int trail_complete_(struct et_trail *t, const char *idp, const char *json
     rc = check_complete(frag, start[0] ? start : NULL, err);
     if (!rc)
         rc = et__ingest_event(t, "execution.completed", id, frag, NULL, err);
+    if (!rc)
+        rc = et__analyse_completed(t, id, "complete", err);
     rc = finish(t, rc, err);
 out:
     json_object_put(frag);

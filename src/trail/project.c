@@ -5,9 +5,11 @@
  * rebuild, so the tables are always a pure function of the ledger.
  */
 #include "base/setup.h"
+#include "base/alloc.h"
 #include "base/time.h"
 #include "codec/json.h"
 #include "trail/trail_int.h"
+#include "exectrail/analysis.h"
 
 static int64_t time_of(struct json_object *o, const char *key)
 {
@@ -158,6 +160,49 @@ static int put_action(struct et_trail *t, const char *id, uint64_t seq,
     return et_store_action_put(t->st, &r, err);
 }
 
+/* The exec_issues rows of an execution from its issues[] (replaced). */
+static int put_issues(struct et_trail *t, const char *id, const char *agent,
+                      struct json_object *issues, int64_t ts_ns,
+                      struct et_error *err)
+{
+    size_t n = issues && json_object_is_type(issues, json_type_array)
+                   ? json_object_array_length(issues)
+                   : 0;
+    struct et_store_issue_row *rows = NULL;
+    char(*sigs)[ET_SIGNATURE_MAX] = NULL;
+    int rc;
+
+    if (n) {
+        rows = et__calloc(n, sizeof(*rows));
+        sigs = et__calloc(n, sizeof(*sigs));
+        if (!rows || !sigs) {
+            et__free(rows);
+            et__free(sigs);
+            return et_error_set(err, ET_ENOMEM, "out of memory");
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct json_object *o = json_object_array_get_idx(issues, i);
+        const char *d = et__jstr(o, "description");
+        const char *sig = et__jstr(o, "signature");
+
+        rows[i].seq = (int64_t)i;
+        rows[i].ts_ns = ts_ns;
+        rows[i].type = et__jstr(o, "type") ? et__jstr(o, "type") : "INFO";
+        rows[i].message = d ? d : "";
+        if (!sig) {
+            et_signature(NULL, rows[i].message, strlen(rows[i].message),
+                         sigs[i], sizeof(sigs[i]));
+            sig = sigs[i];
+        }
+        rows[i].signature = sig;
+    }
+    rc = et_store_issues_put(t->st, id, agent, rows, n, err);
+    et__free(rows);
+    et__free(sigs);
+    return rc;
+}
+
 /* A whole record in one event (record, import). */
 static int project_recorded(struct et_trail *t, uint64_t seq, const char *id,
                             struct json_object *body, struct et_error *err)
@@ -224,6 +269,11 @@ static int project_recorded(struct et_trail *t, uint64_t seq, const char *id,
                                     err);
     if (!rc)
         rc = put_lists(t, id, et__jget(body, "output"), err);
+    if (!rc && et__jget(body, "issues"))
+        rc = put_issues(t, id, str_at(body, "agent_metadata", "name"),
+                        et__jget(body, "issues"), r.end_ns ? r.end_ns
+                                                           : r.start_ns,
+                        err);
     if (!rc)
         rc = add_fields(&text, et__jget(body, "main_agent_context"),
                         context_keys);
@@ -279,19 +329,20 @@ static int save_doc(struct et_trail *t, struct et_exec_row *r,
 
 /* The lifecycle events: each changes part of an existing document. */
 static int project_phase(struct et_trail *t, uint64_t seq, const char *type,
-                         const char *id, struct json_object *body,
-                         struct et_error *err)
+                         const char *id, int64_t ts_ns,
+                         struct json_object *body, struct et_error *err)
 {
     struct et_exec_row r;
-    struct json_object *doc = NULL;
+    struct json_object *doc = NULL, *issues = NULL;
     struct et_buf text = ET_BUF_INIT;
-    char state[16];
+    char state[16], agent[256];
     int rc;
 
     rc = et_store_exec_get(t->st, id, &r, err);
     if (rc)
         return rc;
     snprintf(state, sizeof(state), "%s", r.state ? r.state : "");
+    snprintf(agent, sizeof(agent), "%s", r.agent_name ? r.agent_name : "");
     rc = et_json_parse(r.doc, r.doc_len, NULL, &doc, err);
     if (rc)
         return et_error_prefix(err, "stored document of %s", id);
@@ -319,9 +370,17 @@ static int project_phase(struct et_trail *t, uint64_t seq, const char *type,
         rc = put_lists(t, id, et__jget(body, "output"), err);
         if (!rc)
             rc = add_fields(&text, et__jget(body, "output"), output_keys);
-    } else if (!strcmp(type, "execution.completed")) {
-        struct json_object *issues = et__jget(body, "issues");
+    } else if (!strcmp(type, "execution.analysed")) {
+        static const char *const keys[] = {"verification", "quality_metrics",
+                                           "issues", "learning", "analysis"};
 
+        for (size_t i = 0; i < ET_ARRAY_SIZE(keys); i++)
+            if (et__jget(body, keys[i]))
+                json_object_object_add(
+                    doc, keys[i], json_object_get(et__jget(body, keys[i])));
+        issues = et__jget(body, "issues");
+    } else if (!strcmp(type, "execution.completed")) {
+        issues = et__jget(body, "issues");
         merge_into(doc, body);
         snprintf(state, sizeof(state), "completed");
         for (size_t i = 0; issues && !rc &&
@@ -336,6 +395,8 @@ static int project_phase(struct et_trail *t, uint64_t seq, const char *type,
     }
     if (!rc)
         rc = save_doc(t, &r, doc, err);
+    if (!rc && issues)
+        rc = put_issues(t, id, agent[0] ? agent : NULL, issues, ts_ns, err);
     if (!rc)
         rc = index_text(t, seq, id, &text, err);
 out:
@@ -381,7 +442,6 @@ int et__project(struct et_trail *t, uint64_t seq, const char *type,
 {
     int rc;
 
-    ET_UNUSED(ts_ns);
     if (!execution_id)
         return ET_OK;
     if (!strcmp(type, "execution.recorded"))
@@ -389,7 +449,7 @@ int et__project(struct et_trail *t, uint64_t seq, const char *type,
     else if (!strcmp(type, "execution.started"))
         rc = project_started(t, seq, execution_id, body, err);
     else
-        rc = project_phase(t, seq, type, execution_id, body, err);
+        rc = project_phase(t, seq, type, execution_id, ts_ns, body, err);
     return rc ? rc : et__security_project(t, seq, type, execution_id,
                                                 body, err);
 }

@@ -11,6 +11,7 @@
 #include "codec/json.h"
 #include "redact/redact.h"
 #include "trail/trail_int.h"
+#include "analysis/analysis_int.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -280,6 +281,7 @@ void et_trail_close(struct et_trail *t)
     et_buf_release(&t->scratch);
     et_buf_release(&t->scratch2);
     et_signer_wipe(&t->signer);
+    et__acfg_free(t->acfg);
     et__free(t);
 }
 

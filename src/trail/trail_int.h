@@ -16,6 +16,8 @@
 
 #define ET_EVENT_VERSION 1
 
+struct et__acfg;
+
 struct et_trail {
     struct et_store *st;
     char path[PATH_MAX];
@@ -30,6 +32,8 @@ struct et_trail {
     struct et_buf scratch;    /* event bytes */
     struct et_buf scratch2;   /* projection docs */
     struct et__security *sec; /* redactor and classifier, on first use */
+    bool is_analysis_off;     /* et_trail_set_analysis(t, false) */
+    struct et__acfg *acfg;    /* config.yaml analysis:, on first use */
 };
 
 /* Begin a write transaction and load the tree head. */
@@ -101,6 +105,16 @@ ET_NODISCARD int et__security_project(struct et_trail *t, uint64_t seq,
 
 /* Redact secrets quoted from the input in err->msg; returns rc. */
 int et__scrub_error(struct et_trail *t, int rc, struct et_error *err);
+
+/*
+ * The analysis step (src/analysis/analyse.c) for execution id, which has
+ * just completed inside the current write transaction: appends an
+ * `execution.analysed` event unless analysis is off. trigger names the
+ * caller ("complete", "record", "hook").
+ */
+ET_NODISCARD int et__analyse_completed(struct et_trail *t, const char *id,
+                                       const char *trigger,
+                                       struct et_error *err);
 
 /* json-c helpers */
 const char *et__jstr(struct json_object *o, const char *key);

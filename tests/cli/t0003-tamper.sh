@@ -30,13 +30,13 @@ check "action A" et action "$A" --tool ToolA --input "a-in"      # 5
 check "action B" et action "$B" --tool ToolB --input "b-in"      # 6
 check "record R1" et record "$T_DIR/$R1.json"                    # 7
 check "respond A" et respond "$A" --response "A done"            # 8
-check "complete A" et complete "$A" --status MATCH               # 9
+check "complete A" et complete "$A" --status MATCH --no-analysis # 9
 check "respond B" et respond "$B" --response "B done"            # 10
-check "complete B" et complete "$B" --status MISMATCH            # 11
+check "complete B" et complete "$B" --status MISMATCH --no-analysis # 11
 check "start C" et start --agent C --id "$C"                    # 12
 check "delegate C" et delegate "$C" --prompt "prompt for C"      # 13
 check "action C" et action "$C" --tool ToolC --failed --error x  # 14
-check "complete C" et complete "$C"                              # 15
+check "complete C" et complete "$C" --no-analysis                # 15
 check "record R2" et record "$T_DIR/$R2.json"                    # 16
 N1=17
 

@@ -18,7 +18,7 @@ check "actions of X" et action $X --json - <<<'[{"tool":"Read","input":"a","succ
 check "start Y (left open)" et start --agent Y --id $Y --session sess-1
 check "record R2" et record "$T_DIR/r2.json"
 check "respond X" et respond $X --response "done" --file src/x.c
-check "complete X" et complete $X --status PARTIAL --confidence 0.5
+check "complete X" et complete $X --status PARTIAL --confidence 0.5 --no-analysis
 check "delegate Y" et delegate $Y --prompt "prompt for Y"
 NEV=$(sql "$DB" "SELECT count(*) FROM ledger")
 eq "$NEV" "10" "10 events stored"

@@ -36,7 +36,7 @@ et action "$OTHER" --tool Read --input "README" >/dev/null
 et complete "$ID" --status MATCH >/dev/null
 et complete "$OTHER" --status ERROR >/dev/null
 
-if wait_for "$T_DIR/w.jsonl" '"execution.completed"'; then ok "watch prints the completion"; else
+if wait_for "$T_DIR/w.jsonl" '"execution.analysed"'; then ok "watch prints the completion"; else
   fails "watch prints the completion" "$(head -c 600 "$T_DIR/w.jsonl") $(head -c 300 "$T_DIR/w.err")"; fi
 wait_for "$T_DIR/w.txt" "COMPLETE" || true
 check "watch --format jsonl: exactly the watched execution's events, in order, with the verdict" \
@@ -47,7 +47,8 @@ ids = {e["execution_id"] for e in evs}
 assert ids == {sys.argv[2]}, ids
 types = [e["type"] for e in evs]
 assert types == ["execution.started", "execution.delegated", "action.recorded",
-                 "action.recorded", "execution.completed"], types
+                 "action.recorded", "execution.completed",
+                 "execution.analysed"], types
 seqs = [e["seq"] for e in evs]
 assert seqs == sorted(seqs), seqs
 assert evs[0]["body"]["main_agent_context"]["user_request"] == "fix the login bug"

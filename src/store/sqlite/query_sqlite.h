@@ -80,4 +80,25 @@ int et__sqlite_failures(struct et_store *st, const struct et_query *q,
                         et_store_failure_fn *fn, void *ctx,
                         struct et_error *err);
 
+/* analysis (analysis_sqlite.c) */
+int et__sqlite_issues_put(struct et_store *st, const char *id,
+                          const char *agent,
+                          const struct et_store_issue_row *rows, size_t n,
+                          struct et_error *err);
+int et__sqlite_agent_history(struct et_store *st, const char *agent,
+                             const char *exclude_id, int64_t since_ns,
+                             size_t limit, et_store_history_fn *fn, void *ctx,
+                             struct et_error *err);
+int et__sqlite_signature_count(struct et_store *st, const char *signature,
+                               int64_t since_ns, const char *exclude_id,
+                               int64_t cap, int64_t *count_out,
+                               int64_t *agents_out, struct et_error *err);
+int et__sqlite_top_signatures(struct et_store *st, const char *agent,
+                              int64_t since_ns, const char *prefix,
+                              size_t limit, et_store_signature_fn *fn,
+                              void *ctx, struct et_error *err);
+int et__sqlite_similar(struct et_store *st, const char *id, const char *words,
+                       size_t limit, et_store_hit_fn *fn, void *ctx,
+                       struct et_error *err);
+
 #endif /* ET_STORE_SQLITE_QUERY_SQLITE_H */

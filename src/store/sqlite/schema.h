@@ -135,6 +135,9 @@ static const char *const et_sqlite_migrations[] = {
     "  execution_id);"
     "CREATE INDEX exec_credentials_kind ON exec_credentials(kind, "
     "  execution_id);",
+    /* 7: an agent's issues by time, for `exectrail insights`
+     * (top failure signatures and failing criteria of one agent) */
+    "CREATE INDEX exec_issues_agent ON exec_issues(agent_name, ts_ns);",
 };
 
 #endif /* ET_STORE_SQLITE_SCHEMA_H */

@@ -1019,6 +1019,11 @@ const struct et_store_ops et__sqlite_ops = {
     .query_explain = et__sqlite_query_explain,
     .search = et__sqlite_search,
     .agent_stats = et__sqlite_agent_stats,
+    .issues_put = et__sqlite_issues_put,
+    .agent_history = et__sqlite_agent_history,
+    .signature_count = et__sqlite_signature_count,
+    .top_signatures = et__sqlite_top_signatures,
+    .similar = et__sqlite_similar,
     .failures = et__sqlite_failures,
     .exec_texts = et__sqlite_exec_texts,
 };

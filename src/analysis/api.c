@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The analysis entry points on a trail: the step that runs on complete,
+ * the switch that turns it off, and verify-outcome (a new analysis with
+ * new criteria, appended as a new event).
+ */
+#include "base/setup.h"
+#include "base/alloc.h"
+#include "codec/json.h"
+#include "trail/trail_int.h"
+#include "analysis/analysis_int.h"
+
+void et_trail_set_analysis(struct et_trail *t, bool enabled)
+{
+    t->is_analysis_off = !enabled;
+}
+
+int et__acfg_of(struct et_trail *t, struct et__acfg **out, struct et_error *err)
+{
+    int rc = ET_OK;
+
+    if (!t->acfg)
+        rc = et__acfg_load(t->dir, &t->acfg, err);
+    *out = t->acfg;
+    return rc;
+}
+
+int et__analyse_completed(struct et_trail *t, const char *id,
+                          const char *trigger, struct et_error *err)
+{
+    struct et__analyse_opts o = {NULL, false, trigger};
+    struct et__acfg *c;
+    int rc;
+
+    if (t->is_analysis_off)
+        return ET_OK;
+    rc = et__acfg_of(t, &c, err);
+    if (rc == ET_EINPUT && !strcmp(trigger, "hook"))
+        return ET_OK; /* capture never depends on the config file */
+    if (rc)
+        return rc;
+    if (!et__acfg_enabled(c))
+        return ET_OK;
+    return et__analyse(t, id, &o, NULL, err);
+}
+
+int et_trail_verify_outcome(struct et_trail *t, const char *idp,
+                            const char *const *criteria, unsigned flags,
+                            char **json_out, struct et_error *err)
+{
+    struct et__analyse_opts o = {criteria, (flags & ET_VERIFY_ONLY_GIVEN) != 0,
+                                 "verify-outcome"};
+    struct json_object *res = NULL;
+    struct et_exec_row row;
+    struct et_buf out = ET_BUF_INIT;
+    char id[37];
+    int rc;
+
+    if (json_out)
+        *json_out = NULL;
+    for (size_t i = 0; criteria && criteria[i]; i++) {
+        rc = et_criterion_check(criteria[i], strlen(criteria[i]), err);
+        if (rc) {
+            et_error_prefix(err, "criterion %zu", i + 1);
+            return rc;
+        }
+    }
+    if (o.only_given && (!criteria || !criteria[0]))
+        return et_error_set(err, ET_EINPUT,
+                            "no criteria given to verify against");
+    rc = et_store_exec_resolve(t->st, idp, id, err);
+    if (rc)
+        return rc;
+    rc = et__ingest_begin(t, err);
+    if (rc)
+        return rc;
+    rc = et_store_exec_get(t->st, id, &row, err);
+    if (!rc && (!row.state || strcmp(row.state, "completed") != 0))
+        rc = et_error_set(err, ET_ESTATE,
+                          "cannot verify execution %s: it is %s, not "
+                          "completed",
+                          id, row.state ? row.state : "in no state");
+    if (!rc)
+        rc = et__analyse(t, id, &o, &res, err);
+    if (rc) {
+        et__ingest_abort(t);
+        goto out;
+    }
+    rc = et__ingest_commit(t, err);
+    if (!rc && json_out) {
+        rc = et_json_write(res, ET_JSON_PRETTY, &out);
+        if (rc)
+            rc = et_error_set(err, rc, "cannot write the analysis");
+        else
+            *json_out = et_buf_detach(&out, NULL);
+    }
+out:
+    et_buf_release(&out);
+    json_object_put(res);
+    return rc;
+}
