@@ -23,6 +23,7 @@ static const struct cli_cmd commands[] = {
     {"query", cmd_query, "executions matching a query (docs/QUERY.md)"},
     {"search", cmd_search, "ranked full-text search with snippets"},
     {"stats", cmd_stats, "success rates, failure patterns, slowest runs"},
+    {"report", cmd_report, "daily summary, agent performance, leaderboard"},
     {"watch", cmd_watch, "follow executions live as they are recorded"},
     {"verify", cmd_verify, "prove nothing was altered, reordered or dropped"},
     {"checkpoint", cmd_checkpoint, "sign the current tree head"},

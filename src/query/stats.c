@@ -114,9 +114,11 @@ static bool is_hexish(const char *s, size_t n)
 
 /*
  * A failure signature: paths become <path>, long hex/UUID-like words <id>,
- * other digit runs N; whitespace collapses; at most SIG_MAX bytes.
+ * other digit runs N; whitespace collapses; at most SIG_MAX bytes. Also
+ * used by the issue projection (src/report/rollup.c).
  */
-static int signature(struct et_buf *out, const char *tool, const char *msg)
+int et__failure_signature(struct et_buf *out, const char *tool,
+                          const char *msg)
 {
     int rc = ET_OK;
     size_t i = 0, len = strlen(msg);
@@ -248,7 +250,7 @@ static int failure_row(void *ctx, const struct et_store_failure_row *r)
     int rc;
 
     et_buf_reset(&ps->sig);
-    rc = msg ? signature(&ps->sig, r->error ? r->tool : NULL, msg)
+    rc = msg ? et__failure_signature(&ps->sig, r->error ? r->tool : NULL, msg)
              : et_buf_addstr(&ps->sig, "(no error recorded)");
     if (!rc)
         rc = et_buf_printf(&ps->sig, "\n%s",

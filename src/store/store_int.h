@@ -80,6 +80,20 @@ struct et_store_ops {
                     et_store_failure_fn *fn, void *ctx, struct et_error *err);
     int (*exec_texts)(struct et_store *st, const char *id,
                       et_store_text_fn *fn, void *ctx, struct et_error *err);
+    /* report rollups and issues (src/store/<backend>/report_*.c) */
+    int (*rollup_add)(struct et_store *st, const struct et_rollup_row *r,
+                      int sign, struct et_error *err);
+    int (*rollup_read)(struct et_store *st, const char *agent,
+                       int64_t from_hour, int64_t to_hour, et_rollup_fn *fn,
+                       void *ctx, struct et_error *err);
+    int (*rollup_hist)(struct et_store *st, const char *agent,
+                       int64_t from_hour, int64_t to_hour, et_bucket_fn *fn,
+                       void *ctx, struct et_error *err);
+    int (*issue_put)(struct et_store *st, const struct et_issue_row *r,
+                     struct et_error *err);
+    int (*issues_top)(struct et_store *st, const char *agent, int64_t from_ns,
+                      int64_t to_ns, size_t limit, et_issue_group_fn *fn,
+                      void *ctx, struct et_error *err);
 };
 
 struct et_store {

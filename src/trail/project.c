@@ -7,6 +7,7 @@
 #include "base/setup.h"
 #include "base/time.h"
 #include "codec/json.h"
+#include "report/report_int.h"
 #include "trail/trail_int.h"
 
 static int64_t time_of(struct json_object *o, const char *key)
@@ -222,6 +223,14 @@ static int project_recorded(struct et_trail *t, uint64_t seq, const char *id,
     if (!rc && r.session_id)
         rc = et_store_session_touch(t->st, r.session_id, r.start_ns, true,
                                     err);
+    if (!rc) {
+        struct et__rollup ru;
+
+        et__rollup_of(&r, doc, &ru);
+        rc = et__rollup_update(t, NULL, &ru, err);
+    }
+    if (!rc)
+        rc = et__issues_project(t, seq, &r, et__jget(body, "issues"), err);
     if (!rc)
         rc = put_lists(t, id, et__jget(body, "output"), err);
     if (!rc)
@@ -263,11 +272,17 @@ static void merge_into(struct json_object *doc, struct json_object *body)
 }
 
 static int save_doc(struct et_trail *t, struct et_exec_row *r,
-                    struct json_object *doc, struct et_error *err)
+                    struct json_object *doc, const struct et__rollup *old,
+                    struct et_error *err)
 {
+    struct et__rollup ru;
     int rc;
 
     columns_from_doc(r, doc);
+    et__rollup_of(r, doc, &ru);
+    rc = et__rollup_update(t, old, &ru, err);
+    if (rc)
+        return rc;
     et_buf_reset(&t->scratch2);
     rc = et_json_canon(doc, &t->scratch2);
     if (rc)
@@ -285,6 +300,7 @@ static int project_phase(struct et_trail *t, uint64_t seq, const char *type,
     struct et_exec_row r;
     struct json_object *doc = NULL;
     struct et_buf text = ET_BUF_INIT;
+    struct et__rollup old;
     char state[16];
     int rc;
 
@@ -295,6 +311,7 @@ static int project_phase(struct et_trail *t, uint64_t seq, const char *type,
     rc = et_json_parse(r.doc, r.doc_len, NULL, &doc, err);
     if (rc)
         return et_error_prefix(err, "stored document of %s", id);
+    et__rollup_of(&r, doc, &old); /* before r's strings go stale */
     r.execution_id = id;
     r.state = state;
     r.last_seq = seq;
@@ -324,6 +341,8 @@ static int project_phase(struct et_trail *t, uint64_t seq, const char *type,
 
         merge_into(doc, body);
         snprintf(state, sizeof(state), "completed");
+        columns_from_doc(&r, doc);
+        rc = et__issues_project(t, seq, &r, issues, err);
         for (size_t i = 0; issues && !rc &&
                            json_object_is_type(issues, json_type_array) &&
                            i < json_object_array_length(issues);
@@ -335,7 +354,7 @@ static int project_phase(struct et_trail *t, uint64_t seq, const char *type,
         goto out;
     }
     if (!rc)
-        rc = save_doc(t, &r, doc, err);
+        rc = save_doc(t, &r, doc, &old, err);
     if (!rc)
         rc = index_text(t, seq, id, &text, err);
 out:
@@ -366,6 +385,12 @@ static int project_started(struct et_trail *t, uint64_t seq, const char *id,
     if (!rc && r.session_id)
         rc = et_store_session_touch(t->st, r.session_id, r.start_ns, true,
                                     err);
+    if (!rc) {
+        struct et__rollup ru;
+
+        et__rollup_of(&r, body, &ru);
+        rc = et__rollup_update(t, NULL, &ru, err);
+    }
     if (!rc)
         rc = add_fields(&text, et__jget(body, "main_agent_context"),
                         context_keys);

@@ -86,6 +86,57 @@ static const char *const et_sqlite_migrations[] = {
     "  execution_id TEXT NOT NULL);"
     "INSERT INTO event_index(seq, execution_id) SELECT seq, execution_id "
     "  FROM ledger WHERE execution_id IS NOT NULL;",
+    /* reports (docs/REPORTS.md): rollups per UTC hour of start and agent,
+     * maintained on write by the projection and recomputed by rebuild; a
+     * log-scale duration histogram per (agent, hour) for percentiles; and
+     * the issue table the reports group by signature. exec_issues is the
+     * agreed interface table: created here only when an earlier migration
+     * has not (IF NOT EXISTS), with the indexes the reports read by. */
+    "CREATE TABLE report_hourly("
+    "  hour INTEGER NOT NULL,"
+    "  agent TEXT NOT NULL,"
+    "  n INTEGER NOT NULL DEFAULT 0,"
+    "  completed INTEGER NOT NULL DEFAULT 0,"
+    "  match INTEGER NOT NULL DEFAULT 0,"
+    "  partial INTEGER NOT NULL DEFAULT 0,"
+    "  mismatch INTEGER NOT NULL DEFAULT 0,"
+    "  error INTEGER NOT NULL DEFAULT 0,"
+    "  dur_n INTEGER NOT NULL DEFAULT 0,"
+    "  dur_sum_ms INTEGER NOT NULL DEFAULT 0,"
+    "  q_n INTEGER NOT NULL DEFAULT 0,"
+    "  q_sum12 INTEGER NOT NULL DEFAULT 0,"
+    "  q_high INTEGER NOT NULL DEFAULT 0,"
+    "  q_bin0 INTEGER NOT NULL DEFAULT 0,"
+    "  q_bin1 INTEGER NOT NULL DEFAULT 0,"
+    "  q_bin2 INTEGER NOT NULL DEFAULT 0,"
+    "  q_bin3 INTEGER NOT NULL DEFAULT 0,"
+    "  q_bin4 INTEGER NOT NULL DEFAULT 0,"
+    "  usage_n INTEGER NOT NULL DEFAULT 0,"
+    "  tok_in INTEGER NOT NULL DEFAULT 0,"
+    "  tok_out INTEGER NOT NULL DEFAULT 0,"
+    "  tok_cache_read INTEGER NOT NULL DEFAULT 0,"
+    "  tok_cache_write INTEGER NOT NULL DEFAULT 0,"
+    "  cost_micro_usd INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY (hour, agent)) WITHOUT ROWID;"
+    "CREATE INDEX report_hourly_agent ON report_hourly(agent, hour);"
+    "CREATE TABLE report_duration("
+    "  agent TEXT NOT NULL,"
+    "  hour INTEGER NOT NULL,"
+    "  bucket INTEGER NOT NULL,"
+    "  n INTEGER NOT NULL,"
+    "  PRIMARY KEY (agent, hour, bucket)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS exec_issues("
+    "  execution_id TEXT NOT NULL,"
+    "  seq INTEGER NOT NULL,"
+    "  ts_ns INTEGER NOT NULL,"
+    "  agent_name TEXT,"
+    "  type TEXT NOT NULL,"
+    "  signature TEXT NOT NULL,"
+    "  message TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS exec_issues_signature ON "
+    "  exec_issues(signature, ts_ns);"
+    "CREATE INDEX exec_issues_ts ON exec_issues(ts_ns, signature);"
+    "CREATE INDEX exec_issues_agent ON exec_issues(agent_name, ts_ns);",
 };
 
 #endif /* ET_STORE_SQLITE_SCHEMA_H */
