@@ -86,12 +86,28 @@ static const char *const et_sqlite_migrations[] = {
     "  execution_id TEXT NOT NULL);"
     "INSERT INTO event_index(seq, execution_id) SELECT seq, execution_id "
     "  FROM ledger WHERE execution_id IS NOT NULL;",
-    /* reports (docs/REPORTS.md): rollups per UTC hour of start and agent,
-     * maintained on write by the projection and recomputed by rebuild; a
-     * log-scale duration histogram per (agent, hour) for percentiles; and
-     * the issue table the reports group by signature. exec_issues is the
-     * agreed interface table: created here only when an earlier migration
-     * has not (IF NOT EXISTS), with the indexes the reports read by. */
+    /* 4: projections shared by analysis, security classification, reports
+     * and retention: why an execution is security-relevant (reasons is a
+     * JSON array of "path:...", "credential:...", "api:..."), and the
+     * issues found in executions with their normalised failure signature */
+    "CREATE TABLE security_relevant("
+    "  execution_id TEXT PRIMARY KEY,"
+    "  reasons TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE exec_issues("
+    "  execution_id TEXT NOT NULL,"
+    "  seq INTEGER NOT NULL,"
+    "  ts_ns INTEGER NOT NULL,"
+    "  agent_name TEXT,"
+    "  type TEXT NOT NULL,"
+    "  signature TEXT NOT NULL,"
+    "  message TEXT NOT NULL);"
+    "CREATE INDEX exec_issues_signature ON exec_issues(signature, ts_ns);"
+    "CREATE INDEX exec_issues_exec ON exec_issues(execution_id);",
+    /* 5: reports (docs/REPORTS.md): rollups per UTC hour of start and
+     * agent, maintained on write by the projection and recomputed by
+     * rebuild; a log-scale duration histogram per (agent, hour) for the
+     * percentiles; and the indexes the reports read exec_issues by (a
+     * period, all agents or one) */
     "CREATE TABLE report_hourly("
     "  hour INTEGER NOT NULL,"
     "  agent TEXT NOT NULL,"
@@ -125,16 +141,6 @@ static const char *const et_sqlite_migrations[] = {
     "  bucket INTEGER NOT NULL,"
     "  n INTEGER NOT NULL,"
     "  PRIMARY KEY (agent, hour, bucket)) WITHOUT ROWID;"
-    "CREATE TABLE IF NOT EXISTS exec_issues("
-    "  execution_id TEXT NOT NULL,"
-    "  seq INTEGER NOT NULL,"
-    "  ts_ns INTEGER NOT NULL,"
-    "  agent_name TEXT,"
-    "  type TEXT NOT NULL,"
-    "  signature TEXT NOT NULL,"
-    "  message TEXT NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS exec_issues_signature ON "
-    "  exec_issues(signature, ts_ns);"
     "CREATE INDEX exec_issues_ts ON exec_issues(ts_ns, signature);"
     "CREATE INDEX exec_issues_agent ON exec_issues(agent_name, ts_ns);",
 };
