@@ -115,6 +115,7 @@ static struct json_object *hist_json(const struct et__hist *h)
     for (size_t i = 0; i < h->n; i++) {
         struct json_object *o = json_object_new_object();
 
+        add_i(o, "bucket", h->bucket[i]);
         json_object_object_add(o, "from_ms",
                                num(et__dur_bucket_lo(h->bucket[i]), 1));
         json_object_object_add(o, "to_ms",
