@@ -6,8 +6,11 @@ generated records (never by exectrail).
   report_corpus.py expect corpus.jsonl daily DATE TZ_OFFSET_H
   report_corpus.py expect corpus.jsonl agent NAME END_DATE DAYS
   report_corpus.py expect corpus.jsonl agents END_DATE DAYS
+  report_corpus.py check EXPECTED.json REPORT.json
 
-expect prints a JSON object of the figures the report must show.
+expect prints a JSON object of the figures the report must show; check
+compares a report (exectrail report --format json) with them and prints
+one line per difference (exit status 1 when there is any).
 """
 import datetime as dt
 import json
@@ -205,7 +208,101 @@ def trend(rs, first, days):
     return {"days": n, "direction": d, "slope": round(slope, 4)}
 
 
+PRECISION = 2 ** (1 / 16) - 1  # docs/REPORTS.md: percentiles
+
+
+def close(got, want, tol):
+    if got is None or want is None:
+        return got is None and want is None
+    return abs(got - want) <= tol
+
+
+def check_figures(e, r, where, errs):
+    def need(ok, what, got, want):
+        if not ok:
+            errs.append("%s%s: got %r, want %r" % (where, what, got, want))
+
+    x = r["executions"]
+    for k, kk in (("total", "total"), ("verified", "verified"),
+                  ("match", "match")):
+        need(x[kk] == e[k], k, x[kk], e[k])
+    need(close(r["success_rate"], e["success_rate"], 1e-9), "success_rate",
+         r["success_rate"], e["success_rate"])
+    d = r["duration_ms"]
+    need(close(d["avg"], e["avg_duration"], 0.051), "avg duration",
+         d["avg"], e["avg_duration"])
+    for p in ("p50", "p95", "p99"):
+        tol = PRECISION * (e[p] + 1) + 1
+        need(close(d[p], e[p], tol), p, d[p], e[p])
+    q = r["quality"]
+    need(q["scored"] == e["scored"], "scored", q["scored"], e["scored"])
+    need(close(q["average_score"], e["avg_quality"], 1e-4), "avg quality",
+         q["average_score"], e["avg_quality"])
+    if "usage" in r:
+        u = r["usage"]
+        need(u["input_tokens"] == e["input_tokens"], "input tokens",
+             u["input_tokens"], e["input_tokens"])
+        need(close(u["cost_usd"], e["cost_usd"], 1e-6), "cost",
+             u["cost_usd"], e["cost_usd"])
+    key = "top_issues" if "top_issues" in r else "common_failure_modes"
+    if key in r:
+        got = [[g["signature"], g["type"], g["count"]] for g in r[key]]
+        need(got == e["top_issues"][:len(got)] and
+             len(got) == min(10, len(e["top_issues"])), key, got,
+             e["top_issues"][:10])
+
+
+def check(e, r):
+    errs = []
+    if r["kind"] == "daily":
+        check_figures(e, r, "", errs)
+        got = {a["name"]: a["executions"] for a in r["agents_used"]}
+        if got != e["agents"]:
+            errs.append("agents: got %r, want %r" % (got, e["agents"]))
+        c = r["comparison"]
+        if not close(c["executions_per_day"], e["prev_per_day"], 0.005):
+            errs.append("prev per day %r %r" % (c["executions_per_day"],
+                                                e["prev_per_day"]))
+        if not close(c["success_rate"], e["prev_success_rate"], 1e-9):
+            errs.append("prev success %r %r" % (c["success_rate"],
+                                                e["prev_success_rate"]))
+    elif r["kind"] == "agent":
+        check_figures(e, r, "", errs)
+        t, et = r["performance_trend"], e["trend"]
+        if t["direction"] != et["direction"] or t["days"] != et["days"]:
+            errs.append("trend: got %r, want %r" % (t, et))
+        if "slope" in et and not close(t["slope_per_day"], et["slope"],
+                                       1e-4):
+            errs.append("slope: got %r, want %r" % (t, et))
+    else:
+        board = r["leaderboard"]
+        names = [a["name"] for a in board]
+        want = sorted(e["agents"], key=lambda a: (
+            -(e["agents"][a]["success_rate"] if e["agents"][a]
+              ["success_rate"] is not None else -1),
+            -e["agents"][a]["total"], a))
+        if names != want:
+            errs.append("leaderboard order: got %r, want %r" % (names, want))
+        for a in board:
+            ea = e["agents"].get(a["name"], {})
+            if a["executions"] != ea.get("total") or not close(
+                    a["success_rate"], ea.get("success_rate"), 1e-9):
+                errs.append("agent %s: got %r, want %r" % (a["name"], a, ea))
+            if a["trend"]["direction"] != ea["trend"]["direction"]:
+                errs.append("agent %s trend: got %r, want %r" % (
+                    a["name"], a["trend"], ea["trend"]))
+    for line in errs:
+        print(line)
+    return 1 if errs else 0
+
+
 def main():
+    if sys.argv[1] == "check":
+        with open(sys.argv[2]) as f:
+            e = json.load(f)
+        with open(sys.argv[3]) as f:
+            r = json.load(f)
+        sys.exit(check(e, r))
     if sys.argv[1] == "gen":
         gen(int(sys.argv[2]), sys.argv[3], int(sys.argv[4]),
             int(sys.argv[5]))
