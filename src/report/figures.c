@@ -218,9 +218,10 @@ static int issues_json(struct et_trail *t, const struct et_report_opts *o,
                        struct json_object **out, struct et_error *err)
 {
     struct json_object *a = json_object_new_array();
-    int rc = et_store_issues_top(t->st, agent, p->bound[p->focus_from],
-                                 p->bound[p->n_days], o->top ? o->top : 10,
-                                 on_issue, a, err);
+    int rc = et_store_issues_top(
+        t->st, agent, p->bound[p->focus_from] / ET_NS_PER_HOUR,
+        p->bound[p->n_days] / ET_NS_PER_HOUR, o->top ? o->top : 10, on_issue,
+        a, err);
 
     if (rc) {
         json_object_put(a);

@@ -215,28 +215,76 @@ int et__rollup_update(struct et_trail *t, const struct et__rollup *old,
     return rc;
 }
 
+/* The signature of issue i (into sig), its type and message. */
+static int issue_at(struct json_object *issues, size_t i, struct et_buf *sig,
+                    const char **type_out, const char **msg_out)
+{
+    struct json_object *is = json_object_array_get_idx(issues, i);
+    const char *type = et__jstr(is, "type");
+    const char *msg = et__jstr(is, "description");
+
+    *type_out = type ? type : "UNKNOWN";
+    *msg_out = msg ? msg : "";
+    /* TODO(lead): swap in the analysis branch's signature function
+     * (src/analyze/) when it lands; until then the one normaliser of
+     * `exectrail stats` (src/query/stats.c) is used. */
+    return et__failure_signature(sig, NULL, *msg_out);
+}
+
+static const char *sig_or(const struct et_buf *sig)
+{
+    return sig->len ? sig->ptr : "(no description)";
+}
+
+/* Issue i's rollup, once per execution and (type, signature): the later
+ * issues of the same kind only add to its count. */
+static int issue_rollup(struct et_trail *t, const struct et_exec_row *row,
+                        struct json_object *issues, size_t i,
+                        struct et_buf *sig, struct et_buf *other,
+                        struct et_error *err)
+{
+    struct et_issue_rollup ir;
+    const char *type, *msg, *t2, *m2;
+    size_t n = json_object_array_length(issues);
+    int rc = issue_at(issues, i, sig, &type, &msg);
+
+    for (size_t k = 0; !rc && k < i; k++) {
+        rc = issue_at(issues, k, other, &t2, &m2);
+        if (!rc && !strcmp(t2, type) && !strcmp(sig_or(other), sig_or(sig)))
+            return ET_OK; /* counted with the first of its kind */
+    }
+    memset(&ir, 0, sizeof(ir));
+    ir.agent = row->agent_name ? row->agent_name : "";
+    ir.hour = row->start_ns / NS_PER_HOUR;
+    ir.type = type;
+    ir.executions = 1;
+    ir.example = msg;
+    for (size_t k = i; !rc && k < n; k++) {
+        rc = issue_at(issues, k, other, &t2, &m2);
+        if (!rc && !strcmp(t2, type) && !strcmp(sig_or(other), sig_or(sig))) {
+            ir.n++;
+            ir.example = m2; /* the last of its kind */
+        }
+    }
+    ir.signature = sig_or(sig);
+    return rc ? rc : et_store_issue_rollup_add(t->st, &ir, err);
+}
+
 int et__issues_project(struct et_trail *t, uint64_t seq,
                        const struct et_exec_row *row,
                        struct json_object *issues, struct et_error *err)
 {
-    struct et_buf sig = ET_BUF_INIT;
+    struct et_buf sig = ET_BUF_INIT, other = ET_BUF_INIT;
     size_t n = issues && json_object_is_type(issues, json_type_array)
                    ? json_object_array_length(issues)
                    : 0;
     int rc = ET_OK;
 
     for (size_t i = 0; !rc && i < n; i++) {
-        struct json_object *is = json_object_array_get_idx(issues, i);
-        const char *type = et__jstr(is, "type");
-        const char *msg = et__jstr(is, "description");
         struct et_issue_row r;
+        const char *type, *msg;
 
-        if (!msg)
-            msg = "";
-        /* TODO(lead): swap in the analysis branch's signature function
-         * (src/analyze/) when it lands; until then the one normaliser of
-         * `exectrail stats` (src/query/stats.c) is used. */
-        rc = et__failure_signature(&sig, NULL, msg);
+        rc = issue_at(issues, i, &sig, &type, &msg);
         if (rc) {
             rc = et_error_set(err, rc, "cannot normalise issue %zu", i);
             break;
@@ -245,11 +293,17 @@ int et__issues_project(struct et_trail *t, uint64_t seq,
         r.seq = (int64_t)seq;
         r.ts_ns = row->start_ns; /* reports window issues by start */
         r.agent_name = row->agent_name;
-        r.type = type ? type : "UNKNOWN";
-        r.signature = sig.len ? sig.ptr : "(no description)";
+        r.type = type;
+        r.signature = sig_or(&sig);
         r.message = msg;
         rc = et_store_issue_put(t->st, &r, err);
+        if (!rc && row->start_ns > 0) {
+            rc = issue_rollup(t, row, issues, i, &sig, &other, err);
+            if (rc == ET_ENOMEM || rc == ET_ETOOBIG)
+                rc = et_error_set(err, rc, "cannot normalise issue %zu", i);
+        }
     }
     et_buf_release(&sig);
+    et_buf_release(&other);
     return rc;
 }

@@ -330,11 +330,19 @@ int et_store_issue_put(struct et_store *st, const struct et_issue_row *r,
     return st->ops->issue_put(st, r, err);
 }
 
+int et_store_issue_rollup_add(struct et_store *st,
+                              const struct et_issue_rollup *r,
+                              struct et_error *err)
+{
+    ET_ASSERT(st->in_txn == 2);
+    return st->ops->issue_rollup_add(st, r, err);
+}
+
 int et_store_issues_top(struct et_store *st, const char *agent,
-                        int64_t from_ns, int64_t to_ns, size_t limit,
+                        int64_t from_hour, int64_t to_hour, size_t limit,
                         et_issue_group_fn *fn, void *ctx,
                         struct et_error *err)
 {
-    return st->ops->issues_top(st, agent, from_ns, to_ns, limit, fn, ctx,
+    return st->ops->issues_top(st, agent, from_hour, to_hour, limit, fn, ctx,
                                err);
 }

@@ -294,8 +294,21 @@ struct et_issue_row {
 ET_NODISCARD int et_store_issue_put(struct et_store *st,
                                     const struct et_issue_row *r,
                                     struct et_error *err);
-/* Issue signatures over from_ns <= ts_ns < to_ns of agent (NULL = all),
- * most frequent first, at most limit. */
+/* Add n entries of (type, signature), seen in `executions` executions, to
+ * the issue rollup of (agent, hour); example becomes its newest message. */
+struct et_issue_rollup {
+    const char *agent; /* "" for none */
+    int64_t hour;
+    const char *type;
+    const char *signature;
+    int64_t n, executions;
+    const char *example;
+};
+ET_NODISCARD int et_store_issue_rollup_add(struct et_store *st,
+                                           const struct et_issue_rollup *r,
+                                           struct et_error *err);
+/* Issue signatures over the hours [from_hour, to_hour) of agent (NULL =
+ * all) from the issue rollup, most frequent first, at most limit. */
 struct et_issue_group {
     const char *signature;
     const char *type;    /* the most frequent type seen with it */
@@ -306,7 +319,7 @@ struct et_issue_group {
 };
 typedef int et_issue_group_fn(void *ctx, const struct et_issue_group *g);
 ET_NODISCARD int et_store_issues_top(struct et_store *st, const char *agent,
-                                     int64_t from_ns, int64_t to_ns,
+                                     int64_t from_hour, int64_t to_hour,
                                      size_t limit, et_issue_group_fn *fn,
                                      void *ctx, struct et_error *err);
 

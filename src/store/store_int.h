@@ -91,9 +91,13 @@ struct et_store_ops {
                        void *ctx, struct et_error *err);
     int (*issue_put)(struct et_store *st, const struct et_issue_row *r,
                      struct et_error *err);
-    int (*issues_top)(struct et_store *st, const char *agent, int64_t from_ns,
-                      int64_t to_ns, size_t limit, et_issue_group_fn *fn,
-                      void *ctx, struct et_error *err);
+    int (*issue_rollup_add)(struct et_store *st,
+                            const struct et_issue_rollup *r,
+                            struct et_error *err);
+    int (*issues_top)(struct et_store *st, const char *agent,
+                      int64_t from_hour, int64_t to_hour, size_t limit,
+                      et_issue_group_fn *fn, void *ctx,
+                      struct et_error *err);
 };
 
 struct et_store {

@@ -73,8 +73,11 @@ int et__sqlite_rollup_hist(struct et_store *st, const char *agent,
                            et_bucket_fn *fn, void *ctx, struct et_error *err);
 int et__sqlite_issue_put(struct et_store *st, const struct et_issue_row *r,
                          struct et_error *err);
+int et__sqlite_issue_rollup_add(struct et_store *st,
+                                const struct et_issue_rollup *r,
+                                struct et_error *err);
 int et__sqlite_issues_top(struct et_store *st, const char *agent,
-                          int64_t from_ns, int64_t to_ns, size_t limit,
+                          int64_t from_hour, int64_t to_hour, size_t limit,
                           et_issue_group_fn *fn, void *ctx,
                           struct et_error *err);
 sqlite3 *et__sqlite_db(struct et_store *st);

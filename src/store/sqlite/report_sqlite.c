@@ -7,7 +7,7 @@
 #include "base/setup.h"
 #include "store/sqlite/query_sqlite.h"
 
-enum { R_ROLLUP_ADD, R_DURATION_ADD, R_ISSUE_PUT };
+enum { R_ROLLUP_ADD, R_DURATION_ADD, R_ISSUE_PUT, R_ISSUE_ROLLUP };
 
 static const char *const report_sql[] = {
     [R_ROLLUP_ADD] =
@@ -32,7 +32,16 @@ static const char *const report_sql[] = {
     [R_ISSUE_PUT] = "INSERT INTO exec_issues(execution_id, seq, ts_ns, "
                     "agent_name, type, signature, message) VALUES (?, ?, ?, "
                     "?, ?, ?, ?)",
+    [R_ISSUE_ROLLUP] = "INSERT INTO report_issues(agent, hour, type, "
+                       "signature, n, executions, example) VALUES (?1, ?2, "
+                       "?3, ?4, ?5, ?6, ?7) ON CONFLICT(agent, hour, "
+                       "signature, type) DO UPDATE SET n = n + ?5, "
+                       "executions = executions + ?6, example = ?7",
 };
+
+_Static_assert(sizeof(report_sql) / sizeof(report_sql[0]) <=
+                   ET_SQLITE_REPORT_STMTS,
+               "report statements need slots in sqlite.c");
 
 static int cached(struct et_store *st, int id, sqlite3_stmt **out,
                   struct et_error *err)
@@ -206,30 +215,51 @@ int et__sqlite_issue_put(struct et_store *st, const struct et_issue_row *r,
     return run_done(st, q, err, "write issue");
 }
 
+int et__sqlite_issue_rollup_add(struct et_store *st,
+                                const struct et_issue_rollup *r,
+                                struct et_error *err)
+{
+    sqlite3_stmt *q;
+    int rc = cached(st, R_ISSUE_ROLLUP, &q, err);
+
+    if (rc)
+        return rc;
+    sqlite3_bind_text(q, 1, r->agent, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 2, r->hour);
+    sqlite3_bind_text(q, 3, r->type, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 4, r->signature, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 5, r->n);
+    sqlite3_bind_int64(q, 6, r->executions);
+    sqlite3_bind_text(q, 7, r->example, -1, SQLITE_STATIC);
+    return run_done(st, q, err, "write issue rollup");
+}
+
 int et__sqlite_issues_top(struct et_store *st, const char *agent,
-                          int64_t from_ns, int64_t to_ns, size_t limit,
+                          int64_t from_hour, int64_t to_hour, size_t limit,
                           et_issue_group_fn *fn, void *ctx,
                           struct et_error *err)
 {
-    /* the bare `message` column takes the row of max(ts_ns) (SQLite) */
+    /* the bare `example` column takes the row of max(hour) (SQLite); all
+     * agents: one primary-key range per agent seen in the hours */
     const char *sql =
-        agent ? "SELECT signature, type, count(*), count(DISTINCT "
-                "execution_id), 1, max(ts_ns), message FROM exec_issues "
-                "WHERE agent_name = ?3 AND ts_ns >= ?1 AND ts_ns < ?2 GROUP "
-                "BY signature, type ORDER BY 3 DESC, 1, 2 LIMIT ?4"
-              : "SELECT signature, type, count(*), count(DISTINCT "
-                "execution_id), count(DISTINCT coalesce(agent_name, '')), "
-                "max(ts_ns), message FROM exec_issues WHERE ts_ns >= ?1 AND "
-                "ts_ns < ?2 GROUP BY signature, type ORDER BY 3 DESC, 1, 2 "
-                "LIMIT ?4";
+        agent ? "SELECT signature, type, sum(n), sum(executions), 1, "
+                "max(hour), example FROM report_issues WHERE agent = ?3 AND "
+                "hour >= ?1 AND hour < ?2 GROUP BY signature, type ORDER BY "
+                "3 DESC, 1, 2 LIMIT ?4"
+              : "SELECT signature, type, sum(n), sum(executions), "
+                "count(DISTINCT agent), max(hour), example FROM "
+                "report_issues WHERE agent IN (SELECT DISTINCT agent FROM "
+                "report_hourly WHERE hour >= ?1 AND hour < ?2) AND hour >= "
+                "?1 AND hour < ?2 GROUP BY signature, type ORDER BY 3 DESC, "
+                "1, 2 LIMIT ?4";
     sqlite3_stmt *q = NULL;
     int rc, s = SQLITE_DONE;
 
     rc = prepare(st, sql, &q, err);
     if (rc)
         return rc;
-    sqlite3_bind_int64(q, 1, from_ns);
-    sqlite3_bind_int64(q, 2, to_ns);
+    sqlite3_bind_int64(q, 1, from_hour);
+    sqlite3_bind_int64(q, 2, to_hour);
     if (agent)
         sqlite3_bind_text(q, 3, agent, -1, SQLITE_STATIC);
     sqlite3_bind_int64(q, 4, limit ? (int64_t)limit : -1);

@@ -106,8 +106,8 @@ static const char *const et_sqlite_migrations[] = {
     /* 5: reports (docs/REPORTS.md): rollups per UTC hour of start and
      * agent, maintained on write by the projection and recomputed by
      * rebuild; a log-scale duration histogram per (agent, hour) for the
-     * percentiles; and the indexes the reports read exec_issues by (a
-     * period, all agents or one) */
+     * percentiles; issue signatures per (agent, hour) with the number of
+     * executions that had each (exact: an execution is in one hour) */
     "CREATE TABLE report_hourly("
     "  hour INTEGER NOT NULL,"
     "  agent TEXT NOT NULL,"
@@ -141,8 +141,15 @@ static const char *const et_sqlite_migrations[] = {
     "  bucket INTEGER NOT NULL,"
     "  n INTEGER NOT NULL,"
     "  PRIMARY KEY (agent, hour, bucket)) WITHOUT ROWID;"
-    "CREATE INDEX exec_issues_ts ON exec_issues(ts_ns, signature);"
-    "CREATE INDEX exec_issues_agent ON exec_issues(agent_name, ts_ns);",
+    "CREATE TABLE report_issues("
+    "  agent TEXT NOT NULL,"
+    "  hour INTEGER NOT NULL,"
+    "  type TEXT NOT NULL,"
+    "  signature TEXT NOT NULL,"
+    "  n INTEGER NOT NULL,"
+    "  executions INTEGER NOT NULL,"
+    "  example TEXT NOT NULL,"
+    "  PRIMARY KEY (agent, hour, signature, type)) WITHOUT ROWID;",
 };
 
 #endif /* ET_STORE_SQLITE_SCHEMA_H */

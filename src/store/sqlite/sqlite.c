@@ -844,7 +844,7 @@ static int sq_projection_reset(struct et_store *st, struct et_error *err)
                     "DELETE FROM exec_lists; DELETE FROM sessions; "
                     "DELETE FROM fts; DELETE FROM security_relevant; "
                     "DELETE FROM exec_issues; DELETE FROM report_hourly; "
-                    "DELETE FROM report_duration;",
+                    "DELETE FROM report_duration; DELETE FROM report_issues;",
                     err);
 }
 
@@ -963,6 +963,7 @@ const struct et_store_ops et__sqlite_ops = {
     .rollup_read = et__sqlite_rollup_read,
     .rollup_hist = et__sqlite_rollup_hist,
     .issue_put = et__sqlite_issue_put,
+    .issue_rollup_add = et__sqlite_issue_rollup_add,
     .issues_top = et__sqlite_issues_top,
 };
 
