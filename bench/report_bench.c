@@ -78,20 +78,20 @@ static double q(sqlite3 *db, const char *sql, int64_t from, int64_t to,
     return sum;
 }
 
-#define TOTALS(where)                                                        \
-    "SELECT count(*), sum(verification = 'MATCH'), sum(verification IN "    \
-    "('MATCH','PARTIAL','MISMATCH','ERROR')), sum(verification IN "          \
-    "('MISMATCH','ERROR')), count(duration_ms), avg(duration_ms), "          \
-    "avg((coalesce(CASE completeness WHEN 'HIGH' THEN 1.0 WHEN 'MEDIUM' "    \
-    "THEN 0.5 WHEN 'LOW' THEN 0.0 END, 0) + coalesce(CASE accuracy WHEN "    \
-    "'HIGH' THEN 1.0 WHEN 'MEDIUM' THEN 0.5 WHEN 'LOW' THEN 0.0 END, 0) + "  \
-    "coalesce(CASE efficiency WHEN 'HIGH' THEN 1.0 WHEN 'MEDIUM' THEN 0.5 "  \
-    "WHEN 'LOW' THEN 0.0 END, 0)) / nullif((completeness IN "                \
-    "('HIGH','MEDIUM','LOW')) + (accuracy IN ('HIGH','MEDIUM','LOW')) + "    \
-    "(efficiency IN ('HIGH','MEDIUM','LOW')), 0)), "                         \
-    "sum(json_extract(doc, '$.usage.input_tokens')), "                       \
-    "sum(json_extract(doc, '$.usage.output_tokens')), "                      \
-    "sum(json_extract(doc, '$.usage.cost_usd')) FROM executions WHERE " where
+#define TOTALS(where)                                                    \
+ "SELECT count(*), sum(verification = 'MATCH'), sum(verification IN "    \
+ "('MATCH','PARTIAL','MISMATCH','ERROR')), sum(verification IN "         \
+ "('MISMATCH','ERROR')), count(duration_ms), avg(duration_ms), "         \
+ "avg((coalesce(CASE completeness WHEN 'HIGH' THEN 1.0 WHEN 'MEDIUM' "   \
+ "THEN 0.5 WHEN 'LOW' THEN 0.0 END, 0) + coalesce(CASE accuracy WHEN "   \
+ "'HIGH' THEN 1.0 WHEN 'MEDIUM' THEN 0.5 WHEN 'LOW' THEN 0.0 END, 0) + " \
+ "coalesce(CASE efficiency WHEN 'HIGH' THEN 1.0 WHEN 'MEDIUM' THEN 0.5 " \
+ "WHEN 'LOW' THEN 0.0 END, 0)) / nullif((completeness IN "               \
+ "('HIGH','MEDIUM','LOW')) + (accuracy IN ('HIGH','MEDIUM','LOW')) + "   \
+ "(efficiency IN ('HIGH','MEDIUM','LOW')), 0)), "                        \
+ "sum(json_extract(doc, '$.usage.input_tokens')), "                      \
+ "sum(json_extract(doc, '$.usage.output_tokens')), "                     \
+ "sum(json_extract(doc, '$.usage.cost_usd')) FROM executions WHERE " where
 
 /* The daily report's figures from the raw tables. */
 static double baseline_daily(sqlite3 *db, int64_t day)
@@ -100,8 +100,8 @@ static double baseline_daily(sqlite3 *db, int64_t day)
     size_t n = 0;
     double sum = 0;
 
-    sum += q(db, TOTALS("start_ns >= ?1 AND start_ns < ?2"), day,
-             day + DAY_NS, NULL, NULL, NULL);
+    sum += q(db, TOTALS("start_ns >= ?1 AND start_ns < ?2"), day, day + DAY_NS,
+             NULL, NULL, NULL);
     q(db,
       "SELECT duration_ms FROM executions WHERE start_ns >= ?1 AND "
       "start_ns < ?2 AND duration_ms IS NOT NULL",
@@ -139,8 +139,7 @@ static double baseline_agent(sqlite3 *db, int64_t day, const char *agent)
     size_t n = 0;
     double sum = 0;
 
-    sum += q(db,
-             TOTALS("agent_name = ?3 AND start_ns >= ?1 AND start_ns < ?2"),
+    sum += q(db, TOTALS("agent_name = ?3 AND start_ns >= ?1 AND start_ns < ?2"),
              from, to, agent, NULL, NULL);
     q(db,
       "SELECT duration_ms FROM executions WHERE agent_name = ?3 AND "
@@ -229,8 +228,8 @@ int main(int argc, char **argv)
                       : report(t, ET_REPORT_DAILY, argv[2], NULL, &len);
             a[i] = now_ms() - t0;
             t0 = now_ms();
-            sink += k ? baseline_agent(db, day, argv[3])
-                      : baseline_daily(db, day);
+            sink +=
+                k ? baseline_agent(db, day, argv[3]) : baseline_daily(db, day);
             b[i] = now_ms() - t0;
         }
         {

@@ -35,13 +35,15 @@ static const char *issues[] = {
 static void record(FILE *f, long i, long n, int days, int nact)
 {
     const long end = 1738281600L; /* 2025-01-31T00:00:00Z */
-    long t = end - (long)days * 86400 + (long)((double)i / (double)n *
-                                               days * 86400.0);
+    long t = end - (long)days * 86400 +
+             (long)((double)i / (double)n * days * 86400.0);
     unsigned r = (unsigned)(rnd() % 100);
     int dur = r < 5 ? 300001 + (int)(rnd() % 900000)
                     : 500 + (int)(rnd() % 50000) * (1 + (int)(rnd() % 6));
-    const char *st = r < 62 ? "MATCH" : r < 75 ? "PARTIAL"
-                                      : r < 88 ? "MISMATCH" : "ERROR";
+    const char *st = r < 62   ? "MATCH"
+                     : r < 75 ? "PARTIAL"
+                     : r < 88 ? "MISMATCH"
+                              : "ERROR";
     long sec = t % 86400, day = t / 86400 - 20089; /* 2025-01-01 = 20089 */
 
     fprintf(f,
@@ -60,8 +62,9 @@ static void record(FILE *f, long i, long n, int days, int nact)
             "{\"actions_taken\":[",
             i, PICK(agents), i);
     for (int k = 0; k < nact; k++)
-        fprintf(f, "%s{\"tool\":\"Bash\",\"input\":\"make %d\","
-                   "\"success\":true}",
+        fprintf(f,
+                "%s{\"tool\":\"Bash\",\"input\":\"make %d\","
+                "\"success\":true}",
                 k ? "," : "", k);
     fprintf(f,
             "]},\"verification\":{\"status\":\"%s\"},\"quality_metrics\":"
@@ -70,8 +73,7 @@ static void record(FILE *f, long i, long n, int days, int nact)
             st, PICK(levels), PICK(levels), PICK(levels));
     if (strcmp(st, "MATCH") != 0) {
         fprintf(f, ",\"issues\":[{\"type\":\"ERROR\",\"description\":\"");
-        fprintf(f, PICK(issues), 1 + (int)(rnd() % 300),
-                (int)(rnd() % 100000));
+        fprintf(f, PICK(issues), 1 + (int)(rnd() % 300), (int)(rnd() % 100000));
         fprintf(f, "\"}]");
     }
     if (rnd() % 2)

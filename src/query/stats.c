@@ -117,8 +117,7 @@ static bool is_hexish(const char *s, size_t n)
  * other digit runs N; whitespace collapses; at most SIG_MAX bytes. Also
  * used by the issue projection (src/report/rollup.c).
  */
-int et__failure_signature(struct et_buf *out, const char *tool,
-                          const char *msg)
+int et__failure_signature(struct et_buf *out, const char *tool, const char *msg)
 {
     int rc = ET_OK;
     size_t i = 0, len = strlen(msg);

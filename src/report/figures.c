@@ -95,11 +95,9 @@ static struct json_object *duration_json(const struct et_rollup_row *r,
     struct json_object *o = json_object_new_object();
 
     add_i(o, "count", r->dur_n);
-    json_object_object_add(o, "avg",
-                           r->dur_n ? num((double)r->dur_sum_ms /
-                                              (double)r->dur_n,
-                                          1)
-                                    : NULL);
+    json_object_object_add(
+        o, "avg",
+        r->dur_n ? num((double)r->dur_sum_ms / (double)r->dur_n, 1) : NULL);
     json_object_object_add(o, "p50", percentile(h, 0.50));
     json_object_object_add(o, "p95", percentile(h, 0.95));
     json_object_object_add(o, "p99", percentile(h, 0.99));
@@ -128,8 +126,7 @@ static struct json_object *hist_json(const struct et__hist *h)
 
 static struct json_object *avg_quality(const struct et_rollup_row *r)
 {
-    return r->q_n ? num((double)r->q_sum12 / 12.0 / (double)r->q_n, 4)
-                  : NULL;
+    return r->q_n ? num((double)r->q_sum12 / 12.0 / (double)r->q_n, 4) : NULL;
 }
 
 static struct json_object *quality_json(const struct et_rollup_row *r)
@@ -176,11 +173,9 @@ static struct json_object *day_json(const struct et__period *p, int i)
     add_i(o, "verified", verified_of(r));
     add_i(o, "match", r->match);
     json_object_object_add(o, "success_rate", ratio(r->match, verified_of(r)));
-    json_object_object_add(o, "avg_duration_ms",
-                           r->dur_n ? num((double)r->dur_sum_ms /
-                                              (double)r->dur_n,
-                                          1)
-                                    : NULL);
+    json_object_object_add(
+        o, "avg_duration_ms",
+        r->dur_n ? num((double)r->dur_sum_ms / (double)r->dur_n, 1) : NULL);
     json_object_object_add(o, "average_quality", avg_quality(r));
     return o;
 }
@@ -206,9 +201,8 @@ static int on_issue(void *ctx, const struct et_issue_group *g)
     add_i(o, "count", g->count);
     add_i(o, "executions", g->executions);
     add_i(o, "agents", g->agents);
-    json_object_object_add(o, "example",
-                           json_object_new_string(g->example ? g->example
-                                                             : ""));
+    json_object_object_add(
+        o, "example", json_object_new_string(g->example ? g->example : ""));
     json_object_array_add(ctx, o);
     return 0;
 }
@@ -218,10 +212,10 @@ static int issues_json(struct et_trail *t, const struct et_report_opts *o,
                        struct json_object **out, struct et_error *err)
 {
     struct json_object *a = json_object_new_array();
-    int rc = et_store_issues_top(
-        t->st, agent, p->bound[p->focus_from] / ET_NS_PER_HOUR,
-        p->bound[p->n_days] / ET_NS_PER_HOUR, o->top ? o->top : 10, on_issue,
-        a, err);
+    int rc = et_store_issues_top(t->st, agent,
+                                 p->bound[p->focus_from] / ET_NS_PER_HOUR,
+                                 p->bound[p->n_days] / ET_NS_PER_HOUR,
+                                 o->top ? o->top : 10, on_issue, a, err);
 
     if (rc) {
         json_object_put(a);
@@ -281,12 +275,11 @@ static struct json_object *trend_json(const int64_t *match,
 
 /* ---- improvement opportunities and recommendations ---- */
 
-static void advise(struct json_object *a, const char *rule,
-                   const char *subject, const char *fmt, ...)
-    ET_PRINTF(4, 5);
+static void advise(struct json_object *a, const char *rule, const char *subject,
+                   const char *fmt, ...) ET_PRINTF(4, 5);
 
-static void advise(struct json_object *a, const char *rule,
-                   const char *subject, const char *fmt, ...)
+static void advise(struct json_object *a, const char *rule, const char *subject,
+                   const char *fmt, ...)
 {
     struct json_object *o = json_object_new_object();
     char msg[512];
@@ -319,8 +312,8 @@ static void agent_rules(struct json_object *a, const char *name,
         advise(a, "low_success_rate", name,
                "%s succeeded in %.0f%% of %lld verified runs (below %.0f%%):"
                " review its failure modes",
-               shown(name), 100.0 * (double)r->match / (double)v,
-               (long long)v, 100 * ET_RULE_LOW_SUCCESS);
+               shown(name), 100.0 * (double)r->match / (double)v, (long long)v,
+               100 * ET_RULE_LOW_SUCCESS);
     if (r->q_n >= ET_RULE_MIN_RUNS &&
         (double)r->q_sum12 / 12.0 / (double)r->q_n < ET_RULE_LOW_QUALITY)
         advise(a, "low_quality", name,
@@ -367,8 +360,7 @@ static void unverified_rule(struct json_object *a,
         advise(a, "unverified", NULL,
                "%lld of %lld executions (%.0f%%) have no verification "
                "status: give them success criteria",
-               (long long)u, (long long)r->n,
-               100.0 * (double)u / (double)r->n);
+               (long long)u, (long long)r->n, 100.0 * (double)u / (double)r->n);
 }
 
 /*
@@ -378,8 +370,7 @@ static void unverified_rule(struct json_object *a,
  */
 static int learning_recommendations(struct et_trail *t, const char *agent,
                                     const struct et__period *p,
-                                    struct json_object *a,
-                                    struct et_error *err)
+                                    struct json_object *a, struct et_error *err)
 {
     ET_UNUSED(t);
     ET_UNUSED(agent);
@@ -424,12 +415,10 @@ static int by_rank(const void *a, const void *b)
     return by_runs(a, b);
 }
 
-static const struct et__agent_sum **sorted(const struct et__period *p,
-                                           int (*cmp)(const void *,
-                                                      const void *))
+static const struct et__agent_sum **
+sorted(const struct et__period *p, int (*cmp)(const void *, const void *))
 {
-    const struct et__agent_sum **v =
-        et__calloc(p->n_agents + 1, sizeof(*v));
+    const struct et__agent_sum **v = et__calloc(p->n_agents + 1, sizeof(*v));
 
     if (!v)
         return NULL;
@@ -467,9 +456,9 @@ int et__fig_daily(struct et_trail *t, const struct et_report_opts *o,
         json_object_object_add(a, "name", name_json(ag[i]->name));
         add_i(a, "executions", ag[i]->sum.n);
         json_object_object_add(a, "share", ratio(ag[i]->sum.n, r->n));
-        json_object_object_add(a, "success_rate",
-                               ratio(ag[i]->sum.match,
-                                     verified_of(&ag[i]->sum)));
+        json_object_object_add(
+            a, "success_rate",
+            ratio(ag[i]->sum.match, verified_of(&ag[i]->sum)));
         json_object_array_add(agents, a);
     }
     json_object_object_add(m, "agents_used", agents);
@@ -522,9 +511,9 @@ int et__fig_agent(struct et_trail *t, const struct et_report_opts *o,
     agent_rules(recs, o->agent, r, 0);
     issue_rules(recs, issues);
     unverified_rule(recs, r);
-    if (!strcmp(json_object_get_string(
-                    json_object_object_get(trend, "direction")),
-                "declining"))
+    if (!strcmp(
+            json_object_get_string(json_object_object_get(trend, "direction")),
+            "declining"))
         advise(recs, "declining_trend", o->agent,
                "success rate is declining by %.1f points a day over %d "
                "days: compare recent failures with earlier runs",
@@ -567,11 +556,9 @@ int et__fig_agents(struct et_trail *t, const struct et_report_opts *o,
         json_object_object_add(a, "success_rate",
                                ratio(s->match, verified_of(s)));
         json_object_object_add(a, "average_quality_score", avg_quality(s));
-        json_object_object_add(a, "avg_duration_ms",
-                               s->dur_n ? num((double)s->dur_sum_ms /
-                                                  (double)s->dur_n,
-                                              1)
-                                        : NULL);
+        json_object_object_add(
+            a, "avg_duration_ms",
+            s->dur_n ? num((double)s->dur_sum_ms / (double)s->dur_n, 1) : NULL);
         json_object_object_add(a, "p95_duration_ms", percentile(&ah, 0.95));
         tr = trend_json(ag[i]->day_match, ag[i]->day_verified, p->n_days);
         json_object_object_add(a, "trend", tr);
@@ -610,25 +597,22 @@ struct json_object *et__fig_compare(const struct et__period *p)
     json_object_object_add(o, "executions_per_day", num(per_day, 2));
     json_object_object_add(o, "success_rate",
                            ratio(prev.match, verified_of(&prev)));
-    json_object_object_add(o, "avg_duration_ms",
-                           prev.dur_n ? num((double)prev.dur_sum_ms /
-                                                (double)prev.dur_n,
-                                            1)
-                                      : NULL);
+    json_object_object_add(
+        o, "avg_duration_ms",
+        prev.dur_n ? num((double)prev.dur_sum_ms / (double)prev.dur_n, 1)
+                   : NULL);
     json_object_object_add(o, "average_quality_score", avg_quality(&prev));
-    json_object_object_add(d, "executions",
-                           num((double)today->n - per_day, 2));
+    json_object_object_add(d, "executions", num((double)today->n - per_day, 2));
     sr_today = rate_or(today, -1);
     sr_prev = rate_or(&prev, -1);
     json_object_object_add(d, "success_rate_points",
                            sr_today >= 0 && sr_prev >= 0
                                ? num(100 * (sr_today - sr_prev), 2)
                                : NULL);
-    json_object_object_add(
-        d, "avg_duration_ms",
-        today->dur_n && prev.dur_n
-            ? num(all_avg_ms(today) - all_avg_ms(&prev), 1)
-            : NULL);
+    json_object_object_add(d, "avg_duration_ms",
+                           today->dur_n && prev.dur_n
+                               ? num(all_avg_ms(today) - all_avg_ms(&prev), 1)
+                               : NULL);
     json_object_object_add(o, "change", d);
     return o;
 }

@@ -17,13 +17,13 @@
 #define ET_REPORT_DEFAULT_DAYS 30 /* agent reports' default period */
 
 /* Improvement rules (docs/REPORTS.md "Improvement opportunities"). */
-#define ET_RULE_MIN_RUNS        5    /* runs before an agent is judged */
-#define ET_RULE_LOW_SUCCESS     0.80 /* success rate below this */
-#define ET_RULE_LOW_QUALITY     0.50 /* average quality score below this */
-#define ET_RULE_SLOW_FACTOR     2.0  /* average duration above this x all */
-#define ET_RULE_RECURRING       3    /* an issue signature seen this often */
-#define ET_RULE_UNVERIFIED      0.50 /* share without a verdict above this */
-#define ET_TREND_MIN_DAYS       3    /* fewer days: "not enough data" */
+#define ET_RULE_MIN_RUNS        5     /* runs before an agent is judged */
+#define ET_RULE_LOW_SUCCESS     0.80  /* success rate below this */
+#define ET_RULE_LOW_QUALITY     0.50  /* average quality score below this */
+#define ET_RULE_SLOW_FACTOR     2.0   /* average duration above this x all */
+#define ET_RULE_RECURRING       3     /* an issue signature seen this often */
+#define ET_RULE_UNVERIFIED      0.50  /* share without a verdict above this */
+#define ET_TREND_MIN_DAYS       3     /* fewer days: "not enough data" */
 #define ET_TREND_STABLE_PER_DAY 0.005 /* |slope| below: stable */
 
 struct et__agent_sum {
@@ -33,12 +33,12 @@ struct et__agent_sum {
 };
 
 struct et__period {
-    int n_days;        /* days read */
-    int focus_from;    /* the report's own days are [focus_from, n_days) */
-    int64_t *bound;    /* n_days + 1 day starts (UTC ns) */
+    int n_days;         /* days read */
+    int focus_from;     /* the report's own days are [focus_from, n_days) */
+    int64_t *bound;     /* n_days + 1 day starts (UTC ns) */
     char (*labels)[16]; /* YYYY-MM-DD of each day */
-    struct et_rollup_row *day; /* per day, all agents read */
-    struct et_rollup_row total; /* the focus days */
+    struct et_rollup_row *day;    /* per day, all agents read */
+    struct et_rollup_row total;   /* the focus days */
     struct et__agent_sum *agents; /* the focus days, per agent */
     size_t n_agents, cap_agents;
 };
@@ -70,7 +70,7 @@ ET_NODISCARD int et__fig_agent(struct et_trail *t,
 ET_NODISCARD int et__fig_agents(struct et_trail *t,
                                 const struct et_report_opts *o,
                                 const struct et__period *p,
-                                const struct et__hist *h,
-                                struct json_object *m, struct et_error *err);
+                                const struct et__hist *h, struct json_object *m,
+                                struct et_error *err);
 
 #endif /* ET_REPORT_FIGURES_H */

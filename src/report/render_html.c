@@ -9,8 +9,8 @@
 #include "base/setup.h"
 #include "report/render.h"
 
-#define CW 640 /* chart width and height, in SVG units */
-#define CH 200
+#define CW  640 /* chart width and height, in SVG units */
+#define CH  200
 #define PAD 30
 
 struct hw {
@@ -81,8 +81,9 @@ static void bars(struct hw *w, const char *id, const char *title,
         et__rnum(json_object_array_get_idx(a, i), value_key, &v);
         max = v > max ? v : max;
     }
-    hp(w, "<h2>%s</h2>\n<svg class=\"chart\" id=\"%s\" width=\"%d\" "
-          "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">\n",
+    hp(w,
+       "<h2>%s</h2>\n<svg class=\"chart\" id=\"%s\" width=\"%d\" "
+       "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">\n",
        title, id, CW, CH, CW, CH);
     hp(w, "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>\n",
        PAD, CH - PAD, CW - 10, CH - PAD);
@@ -105,8 +106,9 @@ static void bars(struct hw *w, const char *id, const char *title,
             snprintf(lab, sizeof(lab), "%s",
                      et__rs(o, label_key) ? et__rs(o, label_key) : "");
         }
-        hp(w, "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
-              "height=\"%.1f\" data-label=\"",
+        hp(w,
+           "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+           "height=\"%.1f\" data-label=\"",
            x + 1, CH - PAD - h, bw > 2 ? bw - 2 : bw, h);
         esc(w, lab);
         hp(w, "\" data-value=\"%g\"><title>", v);
@@ -128,13 +130,15 @@ static void rate_chart(struct hw *w, struct json_object *days)
     double step = n > 1 ? (double)(CW - PAD - 20) / (double)(n - 1) : 0;
     struct et_buf pts = ET_BUF_INIT;
 
-    hp(w, "<h2>Success rate over time</h2>\n<svg class=\"chart\" "
-          "id=\"chart-success\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d "
-          "%d\" role=\"img\">\n",
+    hp(w,
+       "<h2>Success rate over time</h2>\n<svg class=\"chart\" "
+       "id=\"chart-success\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d "
+       "%d\" role=\"img\">\n",
        CW, CH, CW, CH);
-    hp(w, "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>\n"
-          "<text x=\"2\" y=\"%d\">100%%</text><text x=\"2\" y=\"%d\">0%%"
-          "</text>\n",
+    hp(w,
+       "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>\n"
+       "<text x=\"2\" y=\"%d\">100%%</text><text x=\"2\" y=\"%d\">0%%"
+       "</text>\n",
        PAD, CH - PAD, CW - 10, CH - PAD, PAD, CH - PAD);
     for (size_t i = 0; i < n && !w->rc; i++) {
         struct json_object *d = json_object_array_get_idx(days, i);
@@ -144,9 +148,10 @@ static void rate_chart(struct hw *w, struct json_object *days)
             continue;
         y = CH - PAD - v * (CH - 2 * PAD);
         w->rc = et_buf_printf(&pts, "%s%.1f,%.1f", pts.len ? " " : "", x, y);
-        hp(w, "<circle class=\"point\" cx=\"%.1f\" cy=\"%.1f\" r=\"3\" "
-              "data-label=\"%s\" data-value=\"%g\"><title>%s: %.1f%%</title>"
-              "</circle>\n",
+        hp(w,
+           "<circle class=\"point\" cx=\"%.1f\" cy=\"%.1f\" r=\"3\" "
+           "data-label=\"%s\" data-value=\"%g\"><title>%s: %.1f%%</title>"
+           "</circle>\n",
            x, y, et__rs(d, "date"), v, et__rs(d, "date"), 100 * v);
     }
     if (pts.len)
@@ -173,10 +178,10 @@ static struct json_object *filled(struct json_object *h)
 
             snprintf(lo, sizeof(lo), "%.1f", et__dur_bucket_lo((int)next));
             snprintf(hi, sizeof(hi), "%.1f", et__dur_bucket_hi((int)next));
-            json_object_object_add(z, "from_ms", json_object_new_double_s(
-                                                     strtod(lo, NULL), lo));
-            json_object_object_add(z, "to_ms", json_object_new_double_s(
-                                                   strtod(hi, NULL), hi));
+            json_object_object_add(
+                z, "from_ms", json_object_new_double_s(strtod(lo, NULL), lo));
+            json_object_object_add(
+                z, "to_ms", json_object_new_double_s(strtod(hi, NULL), hi));
             json_object_object_add(z, "count", json_object_new_int(0));
             json_object_array_add(a, z);
         }
@@ -210,8 +215,7 @@ static void summary(struct hw *w, struct json_object *m)
     et__fmt_ms(m, "duration_ms.p50", b);
     et__fmt_ms(m, "duration_ms.p95", c);
     et__fmt_ms(m, "duration_ms.p99", d);
-    snprintf(line, sizeof(line), "avg %s, p50 %s, p95 %s, p99 %s", a, b, c,
-             d);
+    snprintf(line, sizeof(line), "avg %s, p50 %s, p95 %s, p99 %s", a, b, c, d);
     row(w, "Duration", line);
     et__fmt_num(m, "quality.average_score", 2, a);
     snprintf(line, sizeof(line), "%s (%lld scored)", a,
@@ -302,8 +306,9 @@ int et__report_html(struct json_object *m, struct et_buf *out)
         hp(&w, "Agents");
     hp(&w, " <small>(%s to %s, %s)</small></h1>\n", et__rs(m, "period.from"),
        et__rs(m, "period.to"), et__rs(m, "period.tz"));
-    hp(&w, "<p id=\"checkpoint\">Computed from ledger checkpoint: %lld "
-           "events, root <code>%s</code>.</p>\n",
+    hp(&w,
+       "<p id=\"checkpoint\">Computed from ledger checkpoint: %lld "
+       "events, root <code>%s</code>.</p>\n",
        (long long)et__rint(m, "checkpoint.tree_size"),
        et__rs(m, "checkpoint.root"));
     if (et__rs(m, "checkpoint.signed_note")) {

@@ -105,8 +105,9 @@ void et__trend_text(struct json_object *tr, char *out, size_t cap)
     double slope = 0, change = 0;
 
     if (!dir || !et__rnum(tr, "slope_per_day", &slope)) {
-        snprintf(out, cap, "not enough data (rests on %lld day%s with a "
-                           "verdict; 3 needed)",
+        snprintf(out, cap,
+                 "not enough data (rests on %lld day%s with a "
+                 "verdict; 3 needed)",
                  (long long)days, days == 1 ? "" : "s");
         return;
     }
@@ -194,7 +195,7 @@ static void text_checkpoint(struct tw *w, struct json_object *m)
     tp(w, "Checkpoint: %lld events, %s\n  root %s\n",
        (long long)et__rint(m, "checkpoint.tree_size"),
        et__rs(m, "checkpoint.signed_note") ? "signed (note: --format json)"
-                                            : "unsigned (no signing key)",
+                                           : "unsigned (no signing key)",
        et__rs(m, "checkpoint.root"));
 }
 
@@ -281,8 +282,9 @@ static void text_usage(struct tw *w, struct json_object *m)
         return;
     }
     et__rnum(m, "usage.cost_usd", &cost);
-    tp(w, "Tokens        in %lld, out %lld, cache read %lld, cache write "
-          "%lld\n",
+    tp(w,
+       "Tokens        in %lld, out %lld, cache read %lld, cache write "
+       "%lld\n",
        (long long)et__rint(m, "usage.input_tokens"),
        (long long)et__rint(m, "usage.output_tokens"),
        (long long)et__rint(m, "usage.cache_read_tokens"),
@@ -307,8 +309,7 @@ static void text_issues(struct tw *w, struct json_object *m, const char *key,
     for (size_t i = 0; i < n; i++) {
         struct json_object *g = json_object_array_get_idx(a, i);
 
-        tp(w, "  %6lld %5lld  %-7.7s  %.*s\n",
-           (long long)et__rint(g, "count"),
+        tp(w, "  %6lld %5lld  %-7.7s  %.*s\n", (long long)et__rint(g, "count"),
            (long long)et__rint(g, "executions"), et__rs(g, "type"),
            sw > 10 ? sw : 10, et__rs(g, "signature"));
     }
@@ -399,8 +400,8 @@ static void text_leaderboard(struct tw *w, struct json_object *m)
         tp(w, "  %2lld %-24.24s %6lld %s%8s%s %7s %8s %8s  %s\n",
            (long long)et__rint(g, "rank"), et__agent_shown(g, "name"),
            (long long)et__rint(g, "executions"),
-           rate_color(w, g, "success_rate"), rate, sgr(w, "\x1b[0m"), q,
-           avg, p95, dir ? dir : "-");
+           rate_color(w, g, "success_rate"), rate, sgr(w, "\x1b[0m"), q, avg,
+           p95, dir ? dir : "-");
     }
 }
 
@@ -499,12 +500,14 @@ static void md_summary(struct tw *w, struct json_object *m)
     et__fmt_ms(m, "duration_ms.p99", p99);
     et__fmt_num(m, "quality.average_score", 2, q);
     tp(w, "\n| Figure | Value |\n|---|---|\n");
-    tp(w, "| Executions | %lld |\n", (long long)et__rint(m, "executions.total"));
+    tp(w, "| Executions | %lld |\n",
+       (long long)et__rint(m, "executions.total"));
     tp(w, "| Success rate | %s (%lld MATCH of %lld verified) |\n", r,
        (long long)et__rint(m, "executions.match"),
        (long long)et__rint(m, "executions.verified"));
-    tp(w, "| PARTIAL / MISMATCH / ERROR / no verdict | %lld / %lld / %lld / "
-          "%lld |\n",
+    tp(w,
+       "| PARTIAL / MISMATCH / ERROR / no verdict | %lld / %lld / %lld / "
+       "%lld |\n",
        (long long)et__rint(m, "executions.partial"),
        (long long)et__rint(m, "executions.mismatch"),
        (long long)et__rint(m, "executions.error"),
@@ -552,8 +555,8 @@ static void md_agents_table(struct tw *w, struct json_object *m)
                et__rs(g, "trend.direction"));
         } else {
             et__fmt_rate(g, "share", x);
-            tp(w, " | %lld | %s | %s |\n",
-               (long long)et__rint(g, "executions"), x, rate);
+            tp(w, " | %lld | %s | %s |\n", (long long)et__rint(g, "executions"),
+               x, rate);
         }
     }
 }

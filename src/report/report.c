@@ -33,8 +33,7 @@ static int add_agent_row(struct et__period *p, const char *name,
     if (!a) {
         if (p->n_agents == p->cap_agents) {
             size_t cap = p->cap_agents ? p->cap_agents * 2 : 16;
-            struct et__agent_sum *v =
-                et__realloc(p->agents, cap * sizeof(*v));
+            struct et__agent_sum *v = et__realloc(p->agents, cap * sizeof(*v));
 
             if (!v)
                 return ET_ENOMEM;
@@ -161,10 +160,9 @@ int et__hist_load(struct et_trail *t, const struct et__period *p,
                   const char *agent, struct et__hist *h, struct et_error *err)
 {
     memset(h, 0, sizeof(*h));
-    return et_store_rollup_hist(t->st, agent,
-                                p->bound[p->focus_from] / NS_PER_HOUR,
-                                p->bound[p->n_days] / NS_PER_HOUR, on_bucket,
-                                h, err);
+    return et_store_rollup_hist(
+        t->st, agent, p->bound[p->focus_from] / NS_PER_HOUR,
+        p->bound[p->n_days] / NS_PER_HOUR, on_bucket, h, err);
 }
 
 /* ---- the checkpoint ---- */
@@ -216,8 +214,7 @@ static int64_t now_of(const struct et_report_opts *o)
 static struct json_object *header(struct et_trail *t, const char *kind,
                                   const struct et_report_opts *o,
                                   const struct et__period *p,
-                                  const struct et_zone *z,
-                                  struct et_error *err)
+                                  const struct et_zone *z, struct et_error *err)
 {
     struct json_object *m = json_object_new_object();
     struct json_object *cp = checkpoint_of(t, err);
@@ -236,12 +233,12 @@ static struct json_object *header(struct et_trail *t, const char *kind,
     json_object_object_add(m, "generated_at", json_object_new_string(ts));
     json_object_object_add(m, "checkpoint", cp);
     json_object_object_add(per, "tz", json_object_new_string(z->name));
-    json_object_object_add(
-        per, "from", json_object_new_string(p->labels[p->focus_from]));
-    json_object_object_add(
-        per, "to", json_object_new_string(p->labels[p->n_days - 1]));
-    json_object_object_add(
-        per, "days", json_object_new_int(p->n_days - p->focus_from));
+    json_object_object_add(per, "from",
+                           json_object_new_string(p->labels[p->focus_from]));
+    json_object_object_add(per, "to",
+                           json_object_new_string(p->labels[p->n_days - 1]));
+    json_object_object_add(per, "days",
+                           json_object_new_int(p->n_days - p->focus_from));
     et_time_format(p->bound[p->focus_from], ts);
     json_object_object_add(per, "start", json_object_new_string(ts));
     et_time_format(p->bound[p->n_days], ts);
@@ -302,18 +299,17 @@ static int report_period(struct et_trail *t, const struct et_report_opts *o,
     int rc;
 
     if (days < 1 || days > MAX_DAYS)
-        return et_error_set(err, ET_EINPUT,
-                            "--since: between 1 and %d days", MAX_DAYS);
+        return et_error_set(err, ET_EINPUT, "--since: between 1 and %d days",
+                            MAX_DAYS);
     if (one && (!o->agent || !*o->agent))
         return et_error_set(err, ET_EINPUT, "agent: a name is needed");
     et__zone_today(z, now_of(o), &first);
     et__day_add(&first, 1 - days);
-    rc = period_load(t, z, first, (int)days, 0, one ? o->agent : NULL, &p,
-                     err);
+    rc = period_load(t, z, first, (int)days, 0, one ? o->agent : NULL, &p, err);
     if (!rc && one && p.total.n == 0)
         rc = et_error_set(err, ET_ENOTFOUND,
-                          "no executions of agent '%s' from %s to %s",
-                          o->agent, p.labels[0], p.labels[p.n_days - 1]);
+                          "no executions of agent '%s' from %s to %s", o->agent,
+                          p.labels[0], p.labels[p.n_days - 1]);
     if (!rc)
         rc = et__hist_load(t, &p, one ? o->agent : NULL, &h, err);
     if (!rc) {
@@ -346,11 +342,11 @@ static int render(struct json_object *m, const struct et_report_opts *o,
         return et__report_html(m, b);
     case ET_REPORT_JSON:
     default:
-        return et_buf_printf(
-            b, "%s\n",
-            json_object_to_json_string_ext(
-                m, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                       JSON_C_TO_STRING_NOSLASHESCAPE));
+        return et_buf_printf(b, "%s\n",
+                             json_object_to_json_string_ext(
+                                 m, JSON_C_TO_STRING_PRETTY |
+                                        JSON_C_TO_STRING_SPACED |
+                                        JSON_C_TO_STRING_NOSLASHESCAPE));
     }
 }
 

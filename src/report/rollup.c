@@ -159,13 +159,28 @@ void et__rollup_of(const struct et_exec_row *row, struct json_object *doc,
 
 #define C(f) offsetof(struct et_rollup_row, f)
 /* every counter of struct et_rollup_row */
-static const size_t counters[] = {
-    C(n),          C(completed),      C(match),           C(partial),
-    C(mismatch),   C(error),          C(dur_n),           C(dur_sum_ms),
-    C(q_n),        C(q_sum12),        C(q_high),          C(q_bin[0]),
-    C(q_bin[1]),   C(q_bin[2]),       C(q_bin[3]),        C(q_bin[4]),
-    C(usage_n),    C(tok_in),         C(tok_out),         C(tok_cache_read),
-    C(tok_cache_write), C(cost_micro_usd)};
+static const size_t counters[] = {C(n),
+                                  C(completed),
+                                  C(match),
+                                  C(partial),
+                                  C(mismatch),
+                                  C(error),
+                                  C(dur_n),
+                                  C(dur_sum_ms),
+                                  C(q_n),
+                                  C(q_sum12),
+                                  C(q_high),
+                                  C(q_bin[0]),
+                                  C(q_bin[1]),
+                                  C(q_bin[2]),
+                                  C(q_bin[3]),
+                                  C(q_bin[4]),
+                                  C(usage_n),
+                                  C(tok_in),
+                                  C(tok_out),
+                                  C(tok_cache_read),
+                                  C(tok_cache_write),
+                                  C(cost_micro_usd)};
 #undef C
 
 bool et__rollup_sum(struct et_rollup_row *dst, const struct et_rollup_row *src,

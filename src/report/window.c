@@ -128,8 +128,8 @@ int et__zone_midnight(const struct et_zone *z, const struct et_day *day,
     t = mktime(&tm);
     if (t == (time_t)-1)
         return et_error_set(err, ET_EINPUT,
-                            "--tz %s: no midnight on %04lld-%02d-%02d",
-                            z->name, (long long)day->y, day->m, day->d);
+                            "--tz %s: no midnight on %04lld-%02d-%02d", z->name,
+                            (long long)day->y, day->m, day->d);
     *ns_out = (int64_t)t * NS_PER_S;
     if (*ns_out % NS_PER_HOUR != 0)
         return et_error_set(err, ET_EINPUT,
@@ -140,8 +140,7 @@ int et__zone_midnight(const struct et_zone *z, const struct et_day *day,
     return ET_OK;
 }
 
-void et__zone_today(const struct et_zone *z, int64_t now_ns,
-                    struct et_day *out)
+void et__zone_today(const struct et_zone *z, int64_t now_ns, struct et_day *out)
 {
     time_t s = (time_t)(now_ns / NS_PER_S);
     struct tm tm;

@@ -340,8 +340,7 @@ int et_store_issue_rollup_add(struct et_store *st,
 
 int et_store_issues_top(struct et_store *st, const char *agent,
                         int64_t from_hour, int64_t to_hour, size_t limit,
-                        et_issue_group_fn *fn, void *ctx,
-                        struct et_error *err)
+                        et_issue_group_fn *fn, void *ctx, struct et_error *err)
 {
     return st->ops->issues_top(st, agent, from_hour, to_hour, limit, fn, ctx,
                                err);

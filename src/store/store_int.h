@@ -94,10 +94,9 @@ struct et_store_ops {
     int (*issue_rollup_add)(struct et_store *st,
                             const struct et_issue_rollup *r,
                             struct et_error *err);
-    int (*issues_top)(struct et_store *st, const char *agent,
-                      int64_t from_hour, int64_t to_hour, size_t limit,
-                      et_issue_group_fn *fn, void *ctx,
-                      struct et_error *err);
+    int (*issues_top)(struct et_store *st, const char *agent, int64_t from_hour,
+                      int64_t to_hour, size_t limit, et_issue_group_fn *fn,
+                      void *ctx, struct et_error *err);
 };
 
 struct et_store {

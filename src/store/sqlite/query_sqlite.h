@@ -66,11 +66,11 @@ sqlite3_stmt **et__sqlite_report_slot(struct et_store *st, int i);
 int et__sqlite_rollup_add(struct et_store *st, const struct et_rollup_row *r,
                           int sign, struct et_error *err);
 int et__sqlite_rollup_read(struct et_store *st, const char *agent,
-                           int64_t from_hour, int64_t to_hour,
-                           et_rollup_fn *fn, void *ctx, struct et_error *err);
+                           int64_t from_hour, int64_t to_hour, et_rollup_fn *fn,
+                           void *ctx, struct et_error *err);
 int et__sqlite_rollup_hist(struct et_store *st, const char *agent,
-                           int64_t from_hour, int64_t to_hour,
-                           et_bucket_fn *fn, void *ctx, struct et_error *err);
+                           int64_t from_hour, int64_t to_hour, et_bucket_fn *fn,
+                           void *ctx, struct et_error *err);
 int et__sqlite_issue_put(struct et_store *st, const struct et_issue_row *r,
                          struct et_error *err);
 int et__sqlite_issue_rollup_add(struct et_store *st,

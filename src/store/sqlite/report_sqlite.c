@@ -67,21 +67,35 @@ static int run_done(struct et_store *st, sqlite3_stmt *q, struct et_error *err,
     int rc = sqlite3_step(q);
 
     sqlite3_reset(q);
-    return rc == SQLITE_DONE ? ET_OK
-                             : et__sqlite_fail(et__sqlite_db(st), rc, err,
-                                               what);
+    return rc == SQLITE_DONE
+               ? ET_OK
+               : et__sqlite_fail(et__sqlite_db(st), rc, err, what);
 }
 
 int et__sqlite_rollup_add(struct et_store *st, const struct et_rollup_row *r,
                           int sign, struct et_error *err)
 {
-    const int64_t v[] = {r->n,          r->completed,     r->match,
-                         r->partial,    r->mismatch,      r->error,
-                         r->dur_n,      r->dur_sum_ms,    r->q_n,
-                         r->q_sum12,    r->q_high,        r->q_bin[0],
-                         r->q_bin[1],   r->q_bin[2],      r->q_bin[3],
-                         r->q_bin[4],   r->usage_n,       r->tok_in,
-                         r->tok_out,    r->tok_cache_read, r->tok_cache_write,
+    const int64_t v[] = {r->n,
+                         r->completed,
+                         r->match,
+                         r->partial,
+                         r->mismatch,
+                         r->error,
+                         r->dur_n,
+                         r->dur_sum_ms,
+                         r->q_n,
+                         r->q_sum12,
+                         r->q_high,
+                         r->q_bin[0],
+                         r->q_bin[1],
+                         r->q_bin[2],
+                         r->q_bin[3],
+                         r->q_bin[4],
+                         r->usage_n,
+                         r->tok_in,
+                         r->tok_out,
+                         r->tok_cache_read,
+                         r->tok_cache_write,
                          r->cost_micro_usd};
     sqlite3_stmt *q;
     int rc = cached(st, R_ROLLUP_ADD, &q, err);
@@ -116,8 +130,8 @@ static int prepare(struct et_store *st, const char *sql, sqlite3_stmt **out,
 }
 
 int et__sqlite_rollup_read(struct et_store *st, const char *agent,
-                           int64_t from_hour, int64_t to_hour,
-                           et_rollup_fn *fn, void *ctx, struct et_error *err)
+                           int64_t from_hour, int64_t to_hour, et_rollup_fn *fn,
+                           void *ctx, struct et_error *err)
 {
     static const char cols[] =
         "SELECT hour, agent, n, completed, match, partial, mismatch, error, "
@@ -141,13 +155,27 @@ int et__sqlite_rollup_read(struct et_store *st, const char *agent,
         sqlite3_bind_text(q, 3, agent, -1, SQLITE_STATIC);
     while (!rc && (s = sqlite3_step(q)) == SQLITE_ROW) {
         struct et_rollup_row r;
-        int64_t *v[] = {&r.n,          &r.completed,      &r.match,
-                        &r.partial,    &r.mismatch,       &r.error,
-                        &r.dur_n,      &r.dur_sum_ms,     &r.q_n,
-                        &r.q_sum12,    &r.q_high,         &r.q_bin[0],
-                        &r.q_bin[1],   &r.q_bin[2],       &r.q_bin[3],
-                        &r.q_bin[4],   &r.usage_n,        &r.tok_in,
-                        &r.tok_out,    &r.tok_cache_read, &r.tok_cache_write,
+        int64_t *v[] = {&r.n,
+                        &r.completed,
+                        &r.match,
+                        &r.partial,
+                        &r.mismatch,
+                        &r.error,
+                        &r.dur_n,
+                        &r.dur_sum_ms,
+                        &r.q_n,
+                        &r.q_sum12,
+                        &r.q_high,
+                        &r.q_bin[0],
+                        &r.q_bin[1],
+                        &r.q_bin[2],
+                        &r.q_bin[3],
+                        &r.q_bin[4],
+                        &r.usage_n,
+                        &r.tok_in,
+                        &r.tok_out,
+                        &r.tok_cache_read,
+                        &r.tok_cache_write,
                         &r.cost_micro_usd};
 
         memset(&r, 0, sizeof(r));
@@ -165,8 +193,8 @@ int et__sqlite_rollup_read(struct et_store *st, const char *agent,
 }
 
 int et__sqlite_rollup_hist(struct et_store *st, const char *agent,
-                           int64_t from_hour, int64_t to_hour,
-                           et_bucket_fn *fn, void *ctx, struct et_error *err)
+                           int64_t from_hour, int64_t to_hour, et_bucket_fn *fn,
+                           void *ctx, struct et_error *err)
 {
     /* all agents: one primary-key range per agent seen in the window */
     const char *sql =
@@ -190,8 +218,7 @@ int et__sqlite_rollup_hist(struct et_store *st, const char *agent,
     while (!rc && (s = sqlite3_step(q)) == SQLITE_ROW)
         rc = fn(ctx, sqlite3_column_int(q, 0), sqlite3_column_int64(q, 1));
     if (!rc && s != SQLITE_DONE)
-        rc = et__sqlite_fail(et__sqlite_db(st), s, err,
-                             "read duration rollup");
+        rc = et__sqlite_fail(et__sqlite_db(st), s, err, "read duration rollup");
     sqlite3_finalize(q);
     return rc;
 }
