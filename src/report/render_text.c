@@ -7,6 +7,8 @@
 #include "base/setup.h"
 #include "report/render.h"
 
+#include <math.h>
+
 /* ---- value formatting shared with the HTML renderer ---- */
 
 struct json_object *et__rj(struct json_object *o, const char *path)
@@ -72,9 +74,9 @@ void et__fmt_ms(struct json_object *o, const char *path, char out[24])
 
     if (!et__rnum(o, path, &v))
         snprintf(out, 24, "-");
-    else if (v < 1000)
+    else if (fabs(v) < 1000)
         snprintf(out, 24, "%.0fms", v);
-    else if (v < 600000)
+    else if (fabs(v) < 600000)
         snprintf(out, 24, "%.1fs", v / 1000);
     else
         snprintf(out, 24, "%.1fmin", v / 60000);
