@@ -4,8 +4,8 @@ generated records (never by exectrail).
 
   report_corpus.py gen SEED END_DATE DAYS N > corpus.jsonl
   report_corpus.py expect corpus.jsonl daily DATE TZ_OFFSET_H
-  report_corpus.py expect corpus.jsonl agent NAME END_DATE DAYS
-  report_corpus.py expect corpus.jsonl agents END_DATE DAYS
+  report_corpus.py expect corpus.jsonl agent NAME END_DATE DAYS [TZ_OFFSET_H]
+  report_corpus.py expect corpus.jsonl agents END_DATE DAYS [TZ_OFFSET_H]
   report_corpus.py check EXPECTED.json REPORT.json
 
 expect prints a JSON object of the figures the report must show; check
@@ -188,11 +188,11 @@ def figures(rs):
     return out
 
 
-def trend(rs, first, days):
+def trend(rs, first, days, off):
     pts = []
     for d in range(days):
         day = first + dt.timedelta(days=d)
-        ver = [r for r in rs if local_date(r, 0) == day and status(r)]
+        ver = [r for r in rs if local_date(r, off) == day and status(r)]
         if ver:
             pts.append((d, sum(status(r) == "MATCH" for r in ver) / len(ver)))
     n = len(pts)
@@ -321,20 +321,22 @@ def main():
             sum(status(r) == "MATCH" for r in pv) / len(pv), 4) if pv \
             else None
     else:
-        end = dt.date.fromisoformat(sys.argv[-2])
-        days = int(sys.argv[-1])
+        args = sys.argv[5:] if kind == "agent" else sys.argv[4:]
+        end = dt.date.fromisoformat(args[0])
+        days = int(args[1])
+        off = int(args[2]) if len(args) > 2 else 0
         first = end - dt.timedelta(days=days - 1)
-        rs = [r for r in rs if first <= local_date(r, 0) <= end]
+        rs = [r for r in rs if first <= local_date(r, off) <= end]
         if kind == "agent":
             rs = [r for r in rs if r["agent_metadata"]["name"] == sys.argv[4]]
             out = figures(rs)
-            out["trend"] = trend(rs, first, days)
+            out["trend"] = trend(rs, first, days, off)
         else:
             out = {"agents": {}}
             for a in sorted({r["agent_metadata"]["name"] for r in rs}):
                 mine = [r for r in rs if r["agent_metadata"]["name"] == a]
                 f = figures(mine)
-                f["trend"] = trend(mine, first, days)
+                f["trend"] = trend(mine, first, days, off)
                 out["agents"][a] = f
     json.dump(out, sys.stdout, indent=1, sort_keys=True)
     print()

@@ -45,6 +45,12 @@ report_check "agent code-reviewer over 7 days" agent code-reviewer \
 report_check "agent planner over 2 days: not enough data" agent planner \
   2025-01-17 2 -- agent planner --since 2
 report_check "agents leaderboard" agents 2025-01-17 30 -- agents --since 30d
+# whole UTC days from the daily histogram, the edge hours from the hourly one
+report_check "agent over 5 days in America/New_York" agent doc-writer \
+  2025-01-17 5 -5 -- agent doc-writer --since 5d --tz America/New_York
+# (20:00Z is already 2025-01-18 in Tokyo)
+report_check "agents over 6 days in Asia/Tokyo" agents 2025-01-18 6 9 -- \
+  agents --since 6d --tz Asia/Tokyo
 
 # the checker can fail: another day's figures do not pass as this day's
 $P expect "$C" daily 2025-01-16 0 >"$T_DIR/want.json"

@@ -61,7 +61,7 @@ int et__sqlite_fail(sqlite3 *db, int rc, struct et_error *err,
 int64_t et__sqlite_col_i64(sqlite3_stmt *q, int i, int64_t null_value);
 
 /* store ops (sqlite.c's table) */
-#define ET_SQLITE_REPORT_STMTS 4
+#define ET_SQLITE_REPORT_STMTS 5
 sqlite3_stmt **et__sqlite_report_slot(struct et_store *st, int i);
 int et__sqlite_rollup_add(struct et_store *st, const struct et_rollup_row *r,
                           int sign, struct et_error *err);

@@ -7,7 +7,13 @@
 #include "base/setup.h"
 #include "store/sqlite/query_sqlite.h"
 
-enum { R_ROLLUP_ADD, R_DURATION_ADD, R_ISSUE_PUT, R_ISSUE_ROLLUP };
+enum {
+    R_ROLLUP_ADD,
+    R_DURATION_ADD,
+    R_ISSUE_PUT,
+    R_ISSUE_ROLLUP,
+    R_DURATION_DAY_ADD
+};
 
 static const char *const report_sql[] = {
     [R_ROLLUP_ADD] =
@@ -29,6 +35,10 @@ static const char *const report_sql[] = {
     [R_DURATION_ADD] = "INSERT INTO report_duration(agent, hour, bucket, n) "
                        "VALUES (?1, ?2, ?3, ?4) ON CONFLICT(agent, hour, "
                        "bucket) DO UPDATE SET n = n + ?4",
+    [R_DURATION_DAY_ADD] =
+        "INSERT INTO report_duration_day(agent, day, bucket, n) VALUES (?1, "
+        "?2, ?3, ?4) ON CONFLICT(agent, day, bucket) DO UPDATE SET n = n + "
+        "?4",
     [R_ISSUE_PUT] = "INSERT INTO exec_issues(execution_id, seq, ts_ns, "
                     "agent_name, type, signature, message) VALUES (?, ?, ?, "
                     "?, ?, ?, ?)",
@@ -70,6 +80,12 @@ static int run_done(struct et_store *st, sqlite3_stmt *q, struct et_error *err,
     return rc == SQLITE_DONE
                ? ET_OK
                : et__sqlite_fail(et__sqlite_db(st), rc, err, what);
+}
+
+/* The UTC day of an hour (floor, also before 1970). */
+static int64_t day_of_hour(int64_t hour)
+{
+    return hour >= 0 ? hour / 24 : -((-hour + 23) / 24);
 }
 
 int et__sqlite_rollup_add(struct et_store *st, const struct et_rollup_row *r,
@@ -114,6 +130,15 @@ int et__sqlite_rollup_add(struct et_store *st, const struct et_rollup_row *r,
         return rc;
     sqlite3_bind_text(q, 1, r->agent, -1, SQLITE_STATIC);
     sqlite3_bind_int64(q, 2, r->hour);
+    sqlite3_bind_int(q, 3, r->dur_bucket);
+    sqlite3_bind_int(q, 4, sign);
+    rc = run_done(st, q, err, "write duration rollup");
+    if (!rc)
+        rc = cached(st, R_DURATION_DAY_ADD, &q, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(q, 1, r->agent, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 2, day_of_hour(r->hour));
     sqlite3_bind_int(q, 3, r->dur_bucket);
     sqlite3_bind_int(q, 4, sign);
     return run_done(st, q, err, "write duration rollup");
@@ -193,21 +218,32 @@ int et__sqlite_rollup_read(struct et_store *st, const char *agent,
 }
 
 int et__sqlite_rollup_hist(struct et_store *st, const char *agent,
-                           int64_t from_hour, int64_t to_hour, et_bucket_fn *fn,
-                           void *ctx, struct et_error *err)
+                           int64_t from_hour, int64_t to_hour,
+                           et_bucket_fn *fn, void *ctx, struct et_error *err)
 {
-    /* all agents: one primary-key range per agent seen in the window */
-    const char *sql =
-        agent ? "SELECT bucket, sum(n) FROM report_duration WHERE agent = ?3 "
-                "AND hour >= ?1 AND hour < ?2 GROUP BY bucket HAVING sum(n) "
-                "> 0 ORDER BY bucket"
-              : "SELECT bucket, sum(n) FROM report_duration WHERE agent IN "
-                "(SELECT DISTINCT agent FROM report_hourly WHERE hour >= ?1 "
-                "AND hour < ?2) AND hour >= ?1 AND hour < ?2 GROUP BY bucket "
-                "HAVING sum(n) > 0 ORDER BY bucket";
+    /* whole UTC days from the daily histogram, the hours at either edge
+     * from the hourly one; all agents: one primary-key range per agent
+     * seen in the window */
+#define AGENTS(a)                                                            \
+    (a ? "agent = ?3"                                                        \
+       : "agent IN (SELECT DISTINCT agent FROM report_hourly WHERE hour >= " \
+         "?1 AND hour < ?2)")
+    char sql[1024];
+    int64_t d0 = day_of_hour(from_hour + 23), d1 = day_of_hour(to_hour);
     sqlite3_stmt *q = NULL;
     int rc, s = SQLITE_DONE;
 
+    if (d0 >= d1) /* no whole day: all hourly */
+        d0 = d1 = day_of_hour(to_hour + 23);
+    snprintf(sql, sizeof(sql),
+             "SELECT bucket, sum(n) FROM (SELECT bucket, n FROM "
+             "report_duration WHERE %s AND hour >= ?1 AND hour < min(?2, "
+             "?4 * 24) UNION ALL SELECT bucket, n FROM report_duration WHERE "
+             "%s AND hour >= max(?1, ?5 * 24) AND hour < ?2 UNION ALL SELECT "
+             "bucket, n FROM report_duration_day WHERE %s AND day >= ?4 AND "
+             "day < ?5) GROUP BY bucket HAVING sum(n) > 0 ORDER BY bucket",
+             AGENTS(agent), AGENTS(agent), AGENTS(agent));
+#undef AGENTS
     rc = prepare(st, sql, &q, err);
     if (rc)
         return rc;
@@ -215,10 +251,13 @@ int et__sqlite_rollup_hist(struct et_store *st, const char *agent,
     sqlite3_bind_int64(q, 2, to_hour);
     if (agent)
         sqlite3_bind_text(q, 3, agent, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 4, d0);
+    sqlite3_bind_int64(q, 5, d1);
     while (!rc && (s = sqlite3_step(q)) == SQLITE_ROW)
         rc = fn(ctx, sqlite3_column_int(q, 0), sqlite3_column_int64(q, 1));
     if (!rc && s != SQLITE_DONE)
-        rc = et__sqlite_fail(et__sqlite_db(st), s, err, "read duration rollup");
+        rc = et__sqlite_fail(et__sqlite_db(st), s, err,
+                             "read duration rollup");
     sqlite3_finalize(q);
     return rc;
 }
