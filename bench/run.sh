@@ -169,3 +169,23 @@ if [ ! -f "$W/q.db" ]; then
 fi
 echo "complete, analysis on vs off ($ARUNS runs each, on a store of $("$ET" --db "$W/q.db" list --limit 0 --format ids | wc -l) executions):"
 "$BIN/bench_analysis" "$W/q.db" "$ARUNS"
+
+# ---- 7. reports from the rollups ----
+# BENCH_REPORT_EXECUTIONS (default 100000; the target is stated for
+# 1000000) over 30 days, 2 actions each; BENCH_REPORT_RUNS runs per report
+# (default 20). Baseline: the same figures by plain SQL aggregates over the
+# raw tables (executions, exec_issues), same database and process.
+RN=${BENCH_REPORT_EXECUTIONS:-100000}
+RRUNS=${BENCH_REPORT_RUNS:-20}
+if [ "$RN" -gt 0 ]; then
+  rm -f "$W"/q.db*
+  "$BIN/bench_report_gen" "$RN" 30 2 "$W/r.jsonl"
+  s=$(date +%s.%N)
+  "$ET" -q --db "$W/r.db" import "$W/r.jsonl" 2>/dev/null
+  e=$(date +%s.%N)
+  rm -f "$W/r.jsonl"
+  echo
+  echo "reports over $RN executions in 30 days (import took $(awk -v s="$s" -v e="$e" 'BEGIN { printf "%.0f", e - s }') s), median of $RRUNS runs:"
+  "$BIN/bench_report" "$W/r.db" 2025-01-30 test-runner "$RRUNS"
+  echo "  (target: <= 100 ms each at 1000000 executions)"
+fi

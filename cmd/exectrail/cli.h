@@ -100,6 +100,7 @@ int cmd_query(int argc, char **argv);
 int cmd_search(int argc, char **argv);
 int cmd_creds(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_hook(int argc, char **argv);
 int cmd_spool(int argc, char **argv);

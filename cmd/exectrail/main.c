@@ -24,6 +24,7 @@ static const struct cli_cmd commands[] = {
     {"search", cmd_search, "ranked full-text search with snippets"},
     {"creds", cmd_creds, "executions that used a credential (creds find)"},
     {"stats", cmd_stats, "success rates, failure patterns, slowest runs"},
+    {"report", cmd_report, "daily summary, agent performance, leaderboard"},
     {"watch", cmd_watch, "follow executions live as they are recorded"},
     {"verify-outcome", cmd_verify_outcome,
      "verify an execution again (new criteria, new event)"},

@@ -8,6 +8,7 @@
 #include "exectrail/ledger.h"
 #include "exectrail/query.h"
 #include "exectrail/record.h"
+#include "exectrail/report.h"
 #include "exectrail/trail.h"
 
 #endif /* ET_EXECTRAIL_EXECTRAIL_H */

@@ -99,7 +99,7 @@ struct patterns {
  * (et_signature, docs/ANALYSIS.md "Signatures"), so that stats and the
  * issues table group failures the same way.
  */
-static int signature(struct et_buf *out, const char *tool, const char *msg)
+int et__failure_signature(struct et_buf *out, const char *tool, const char *msg)
 {
     char sig[ET_SIGNATURE_MAX];
     size_t n = et_signature(tool, msg, strlen(msg), sig, sizeof(sig));
@@ -193,7 +193,7 @@ static int failure_row(void *ctx, const struct et_store_failure_row *r)
     int rc;
 
     et_buf_reset(&ps->sig);
-    rc = msg ? signature(&ps->sig, r->error ? r->tool : NULL, msg)
+    rc = msg ? et__failure_signature(&ps->sig, r->error ? r->tool : NULL, msg)
              : et_buf_addstr(&ps->sig, "(no error recorded)");
     if (!rc)
         rc = et_buf_printf(&ps->sig, "\n%s",

@@ -378,3 +378,42 @@ int et_store_similar(struct et_store *st, const char *id, const char *words,
 
     return rc ? rc : st->ops->similar(st, id, words, limit, fn, ctx, err);
 }
+
+int et_store_rollup_add(struct et_store *st, const struct et_rollup_row *r,
+                        int sign, struct et_error *err)
+{
+    int rc = fault("rollup_add", err);
+
+    ET_ASSERT(st->in_txn == 2);
+    return rc ? rc : st->ops->rollup_add(st, r, sign, err);
+}
+
+int et_store_rollup_read(struct et_store *st, const char *agent,
+                         int64_t from_hour, int64_t to_hour, et_rollup_fn *fn,
+                         void *ctx, struct et_error *err)
+{
+    return st->ops->rollup_read(st, agent, from_hour, to_hour, fn, ctx, err);
+}
+
+int et_store_rollup_hist(struct et_store *st, const char *agent,
+                         int64_t from_hour, int64_t to_hour, et_bucket_fn *fn,
+                         void *ctx, struct et_error *err)
+{
+    return st->ops->rollup_hist(st, agent, from_hour, to_hour, fn, ctx, err);
+}
+
+int et_store_issue_rollup_add(struct et_store *st,
+                              const struct et_issue_rollup *r,
+                              struct et_error *err)
+{
+    ET_ASSERT(st->in_txn == 2);
+    return st->ops->issue_rollup_add(st, r, err);
+}
+
+int et_store_issues_top(struct et_store *st, const char *agent,
+                        int64_t from_hour, int64_t to_hour, size_t limit,
+                        et_issue_group_fn *fn, void *ctx, struct et_error *err)
+{
+    return st->ops->issues_top(st, agent, from_hour, to_hour, limit, fn, ctx,
+                               err);
+}

@@ -328,5 +328,66 @@ ET_NODISCARD int et_store_similar(struct et_store *st, const char *id,
                                   const char *words, size_t limit,
                                   et_store_hit_fn *fn, void *ctx,
                                   struct et_error *err);
+/* ---- report rollups (src/report/, docs/REPORTS.md): per UTC hour of
+ * start and agent ("" when none), maintained on write ---- */
+#define ET_ROLLUP_QBINS 5
+struct et_rollup_row {
+    int64_t hour;      /* floor(start_ns / 1 h) */
+    const char *agent; /* "" for executions without an agent */
+    int64_t n, completed, match, partial, mismatch, error;
+    int64_t dur_n, dur_sum_ms;
+    int64_t q_n, q_sum12, q_high; /* quality score x 12 (exact integer) */
+    int64_t q_bin[ET_ROLLUP_QBINS];
+    int64_t usage_n, tok_in, tok_out, tok_cache_read, tok_cache_write;
+    int64_t cost_micro_usd;
+    int dur_bucket; /* duration histogram bucket, -1 none (rollup_add) */
+};
+/* Add sign (+1 or -1) times r's counts to its (hour, agent) rollup and its
+ * duration bucket. */
+ET_NODISCARD int et_store_rollup_add(struct et_store *st,
+                                     const struct et_rollup_row *r, int sign,
+                                     struct et_error *err);
+typedef int et_rollup_fn(void *ctx, const struct et_rollup_row *r);
+/* Rollup rows with from_hour <= hour < to_hour, of agent (NULL = all),
+ * in (hour, agent) order; dur_bucket is -1. */
+ET_NODISCARD int et_store_rollup_read(struct et_store *st, const char *agent,
+                                      int64_t from_hour, int64_t to_hour,
+                                      et_rollup_fn *fn, void *ctx,
+                                      struct et_error *err);
+typedef int et_bucket_fn(void *ctx, int bucket, int64_t n);
+/* The duration histogram over the hours [from_hour, to_hour) of agent
+ * (NULL = all), ascending buckets with n > 0. */
+ET_NODISCARD int et_store_rollup_hist(struct et_store *st, const char *agent,
+                                      int64_t from_hour, int64_t to_hour,
+                                      et_bucket_fn *fn, void *ctx,
+                                      struct et_error *err);
+/* Add n entries of (type, signature), seen in `executions` executions, to
+ * the issue rollup of (agent, hour); example becomes its newest message. */
+struct et_issue_rollup {
+    const char *agent; /* "" for none */
+    int64_t hour;
+    const char *type;
+    const char *signature;
+    int64_t n, executions;
+    const char *example;
+};
+ET_NODISCARD int et_store_issue_rollup_add(struct et_store *st,
+                                           const struct et_issue_rollup *r,
+                                           struct et_error *err);
+/* Issue signatures over the hours [from_hour, to_hour) of agent (NULL =
+ * all) from the issue rollup, most frequent first, at most limit. */
+struct et_issue_group {
+    const char *signature;
+    const char *type;    /* the most frequent type seen with it */
+    const char *example; /* one message (the newest) */
+    int64_t count;       /* issue entries */
+    int64_t executions;  /* distinct executions */
+    int64_t agents;      /* distinct agents */
+};
+typedef int et_issue_group_fn(void *ctx, const struct et_issue_group *g);
+ET_NODISCARD int et_store_issues_top(struct et_store *st, const char *agent,
+                                     int64_t from_hour, int64_t to_hour,
+                                     size_t limit, et_issue_group_fn *fn,
+                                     void *ctx, struct et_error *err);
 
 #endif /* ET_STORE_STORE_H */

@@ -8,6 +8,7 @@
 #include "base/alloc.h"
 #include "base/time.h"
 #include "codec/json.h"
+#include "report/report_int.h"
 #include "trail/trail_int.h"
 #include "exectrail/analysis.h"
 
@@ -160,10 +161,16 @@ static int put_action(struct et_trail *t, const char *id, uint64_t seq,
     return et_store_action_put(t->st, &r, err);
 }
 
-/* The exec_issues rows of an execution from its issues[] (replaced). */
+/*
+ * The exec_issues rows of an execution from its issues[] (replaced), and
+ * the issue rollup of the reports: old_row/old_issues (may be NULL: none
+ * before) are taken out, row/issues put in.
+ */
 static int put_issues(struct et_trail *t, const char *id, const char *agent,
                       struct json_object *issues, int64_t ts_ns,
-                      struct et_error *err)
+                      const struct et_exec_row *old_row,
+                      struct json_object *old_issues,
+                      const struct et_exec_row *row, struct et_error *err)
 {
     size_t n = issues && json_object_is_type(issues, json_type_array)
                    ? json_object_array_length(issues)
@@ -200,6 +207,10 @@ static int put_issues(struct et_trail *t, const char *id, const char *agent,
     rc = et_store_issues_put(t->st, id, agent, rows, n, err);
     et__free(rows);
     et__free(sigs);
+    if (!rc && old_row && old_issues)
+        rc = et__issues_rollup(t, old_row, old_issues, -1, err);
+    if (!rc)
+        rc = et__issues_rollup(t, row, issues, 1, err);
     return rc;
 }
 
@@ -267,12 +278,18 @@ static int project_recorded(struct et_trail *t, uint64_t seq, const char *id,
     if (!rc && r.session_id)
         rc = et_store_session_touch(t->st, r.session_id, r.start_ns, true,
                                     err);
+    if (!rc) {
+        struct et__rollup ru;
+
+        et__rollup_of(&r, doc, &ru);
+        rc = et__rollup_update(t, NULL, &ru, err);
+    }
     if (!rc)
         rc = put_lists(t, id, et__jget(body, "output"), err);
     if (!rc && et__jget(body, "issues"))
         rc = put_issues(t, id, str_at(body, "agent_metadata", "name"),
-                        et__jget(body, "issues"), r.end_ns ? r.end_ns
-                                                           : r.start_ns,
+                        et__jget(body, "issues"),
+                        r.end_ns ? r.end_ns : r.start_ns, NULL, NULL, &r,
                         err);
     if (!rc)
         rc = add_fields(&text, et__jget(body, "main_agent_context"),
@@ -313,11 +330,17 @@ static void merge_into(struct json_object *doc, struct json_object *body)
 }
 
 static int save_doc(struct et_trail *t, struct et_exec_row *r,
-                    struct json_object *doc, struct et_error *err)
+                    struct json_object *doc, const struct et__rollup *old,
+                    struct et_error *err)
 {
+    struct et__rollup ru;
     int rc;
 
     columns_from_doc(r, doc);
+    et__rollup_of(r, doc, &ru);
+    rc = et__rollup_update(t, old, &ru, err);
+    if (rc)
+        return rc;
     et_buf_reset(&t->scratch2);
     rc = et_json_canon(doc, &t->scratch2);
     if (rc)
@@ -333,8 +356,10 @@ static int project_phase(struct et_trail *t, uint64_t seq, const char *type,
                          struct json_object *body, struct et_error *err)
 {
     struct et_exec_row r;
-    struct json_object *doc = NULL, *issues = NULL;
+    struct json_object *doc = NULL, *issues = NULL, *old_issues = NULL;
     struct et_buf text = ET_BUF_INIT;
+    struct et__rollup old;
+    struct et_exec_row old_row;
     char state[16], agent[256];
     int rc;
 
@@ -346,6 +371,13 @@ static int project_phase(struct et_trail *t, uint64_t seq, const char *type,
     rc = et_json_parse(r.doc, r.doc_len, NULL, &doc, err);
     if (rc)
         return et_error_prefix(err, "stored document of %s", id);
+    /* what the reports counted for it so far, before r's strings go stale */
+    et__rollup_of(&r, doc, &old);
+    memset(&old_row, 0, sizeof(old_row));
+    old_row.execution_id = id;
+    old_row.agent_name = agent[0] ? agent : NULL;
+    old_row.start_ns = r.start_ns;
+    old_issues = json_object_get(et__jget(doc, "issues"));
     r.execution_id = id;
     r.state = state;
     r.last_seq = seq;
@@ -394,12 +426,14 @@ static int project_phase(struct et_trail *t, uint64_t seq, const char *type,
         goto out;
     }
     if (!rc)
-        rc = save_doc(t, &r, doc, err);
+        rc = save_doc(t, &r, doc, &old, err);
     if (!rc && issues)
-        rc = put_issues(t, id, agent[0] ? agent : NULL, issues, ts_ns, err);
+        rc = put_issues(t, id, agent[0] ? agent : NULL, issues, ts_ns,
+                        &old_row, old_issues, &r, err);
     if (!rc)
         rc = index_text(t, seq, id, &text, err);
 out:
+    json_object_put(old_issues);
     json_object_put(doc);
     et_buf_release(&text);
     return rc;
@@ -427,6 +461,12 @@ static int project_started(struct et_trail *t, uint64_t seq, const char *id,
     if (!rc && r.session_id)
         rc = et_store_session_touch(t->st, r.session_id, r.start_ns, true,
                                     err);
+    if (!rc) {
+        struct et__rollup ru;
+
+        et__rollup_of(&r, body, &ru);
+        rc = et__rollup_update(t, NULL, &ru, err);
+    }
     if (!rc)
         rc = add_fields(&text, et__jget(body, "main_agent_context"),
                         context_keys);

@@ -138,6 +138,60 @@ static const char *const et_sqlite_migrations[] = {
     /* 7: an agent's issues by time, for `exectrail insights`
      * (top failure signatures and failing criteria of one agent) */
     "CREATE INDEX exec_issues_agent ON exec_issues(agent_name, ts_ns);",
+    /* 8: reports (docs/REPORTS.md): rollups per UTC hour of start and
+     * agent, maintained on write by the projection and recomputed by
+     * rebuild; a log-scale duration histogram per (agent, hour) for the
+     * percentiles, and per (agent, UTC day) so long periods read 24 times
+     * fewer rows; issue signatures per (agent, hour) with the number of
+     * executions that had each (exact: an execution is in one hour) */
+    "CREATE TABLE report_hourly("
+    "  hour INTEGER NOT NULL,"
+    "  agent TEXT NOT NULL,"
+    "  n INTEGER NOT NULL DEFAULT 0,"
+    "  completed INTEGER NOT NULL DEFAULT 0,"
+    "  match INTEGER NOT NULL DEFAULT 0,"
+    "  partial INTEGER NOT NULL DEFAULT 0,"
+    "  mismatch INTEGER NOT NULL DEFAULT 0,"
+    "  error INTEGER NOT NULL DEFAULT 0,"
+    "  dur_n INTEGER NOT NULL DEFAULT 0,"
+    "  dur_sum_ms INTEGER NOT NULL DEFAULT 0,"
+    "  q_n INTEGER NOT NULL DEFAULT 0,"
+    "  q_sum12 INTEGER NOT NULL DEFAULT 0,"
+    "  q_high INTEGER NOT NULL DEFAULT 0,"
+    "  q_bin0 INTEGER NOT NULL DEFAULT 0,"
+    "  q_bin1 INTEGER NOT NULL DEFAULT 0,"
+    "  q_bin2 INTEGER NOT NULL DEFAULT 0,"
+    "  q_bin3 INTEGER NOT NULL DEFAULT 0,"
+    "  q_bin4 INTEGER NOT NULL DEFAULT 0,"
+    "  usage_n INTEGER NOT NULL DEFAULT 0,"
+    "  tok_in INTEGER NOT NULL DEFAULT 0,"
+    "  tok_out INTEGER NOT NULL DEFAULT 0,"
+    "  tok_cache_read INTEGER NOT NULL DEFAULT 0,"
+    "  tok_cache_write INTEGER NOT NULL DEFAULT 0,"
+    "  cost_micro_usd INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY (hour, agent)) WITHOUT ROWID;"
+    "CREATE INDEX report_hourly_agent ON report_hourly(agent, hour);"
+    "CREATE TABLE report_duration("
+    "  agent TEXT NOT NULL,"
+    "  hour INTEGER NOT NULL,"
+    "  bucket INTEGER NOT NULL,"
+    "  n INTEGER NOT NULL,"
+    "  PRIMARY KEY (agent, hour, bucket)) WITHOUT ROWID;"
+    "CREATE TABLE report_duration_day("
+    "  agent TEXT NOT NULL,"
+    "  day INTEGER NOT NULL,"
+    "  bucket INTEGER NOT NULL,"
+    "  n INTEGER NOT NULL,"
+    "  PRIMARY KEY (agent, day, bucket)) WITHOUT ROWID;"
+    "CREATE TABLE report_issues("
+    "  agent TEXT NOT NULL,"
+    "  hour INTEGER NOT NULL,"
+    "  type TEXT NOT NULL,"
+    "  signature TEXT NOT NULL,"
+    "  n INTEGER NOT NULL,"
+    "  executions INTEGER NOT NULL,"
+    "  example TEXT NOT NULL,"
+    "  PRIMARY KEY (agent, hour, signature, type)) WITHOUT ROWID;",
 };
 
 #endif /* ET_STORE_SQLITE_SCHEMA_H */

@@ -118,6 +118,7 @@ struct sqlite_store {
     sqlite3 *db;
     sqlite3_stmt *stmt[S_COUNT];
     sqlite3_stmt *held; /* statement whose row strings are on loan */
+    sqlite3_stmt *report_stmt[ET_SQLITE_REPORT_STMTS]; /* report_sqlite.c */
     int64_t busy_deadline_ns;
     int64_t busy_timeout_ns; /* $EXECTRAIL_BUSY_TIMEOUT_MS, else 10 s */
     bool readonly;
@@ -287,6 +288,8 @@ static void sq_close(struct et_store *st)
         return;
     for (int i = 0; i < S_COUNT; i++)
         sqlite3_finalize(s->stmt[i]);
+    for (int i = 0; i < ET_SQLITE_REPORT_STMTS; i++)
+        sqlite3_finalize(s->report_stmt[i]);
     sqlite3_close(s->db);
     et__free(s);
 }
@@ -901,7 +904,10 @@ static int sq_projection_reset(struct et_store *st, struct et_error *err)
                     "DELETE FROM executions; DELETE FROM actions; "
                     "DELETE FROM exec_lists; DELETE FROM sessions; "
                     "DELETE FROM fts; DELETE FROM security_relevant; "
-                    "DELETE FROM exec_issues; DELETE FROM exec_credentials;",
+                    "DELETE FROM exec_issues; DELETE FROM exec_credentials; "
+                    "DELETE FROM report_hourly; "
+                    "DELETE FROM report_duration; DELETE FROM report_issues; "
+                    "DELETE FROM report_duration_day;",
                     err);
 }
 
@@ -1026,10 +1032,21 @@ const struct et_store_ops et__sqlite_ops = {
     .similar = et__sqlite_similar,
     .failures = et__sqlite_failures,
     .exec_texts = et__sqlite_exec_texts,
+    .rollup_add = et__sqlite_rollup_add,
+    .rollup_read = et__sqlite_rollup_read,
+    .rollup_hist = et__sqlite_rollup_hist,
+    .issue_rollup_add = et__sqlite_issue_rollup_add,
+    .issues_top = et__sqlite_issues_top,
 };
 
 /* The connection, for the query dialect (query_sqlite.c). */
 sqlite3 *et__sqlite_db(struct et_store *st)
 {
     return S(st)->db;
+}
+
+/* A cached statement slot for report_sqlite.c (finalized on close). */
+sqlite3_stmt **et__sqlite_report_slot(struct et_store *st, int i)
+{
+    return &S(st)->report_stmt[i];
 }

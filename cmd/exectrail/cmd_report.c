@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * exectrail report: the daily execution summary, one agent's performance,
+ * and the leaderboard of all agents (docs/REPORTS.md), as text, Markdown,
+ * JSON or a self-contained HTML page.
+ */
+#define _GNU_SOURCE 1
+#include "cli.h"
+#include "exectrail/report.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char help[] =
+    "usage: exectrail report daily [--date YYYY-MM-DD] [--tz ZONE]\n"
+    "       exectrail report agent NAME [--since 30d] [--tz ZONE]\n"
+    "       exectrail report agents [--since 30d] [--tz ZONE]\n"
+    "         [--format text|md|json|html] [--top N] [--output FILE]\n\n"
+    "daily   one day: executions, success rate, durations (average, p50,\n"
+    "        p95, p99), agents used, quality, top issues, token usage and\n"
+    "        cost, improvement opportunities, and the 7 days before\n"
+    "agent   one agent over a period: success rate, quality, failure\n"
+    "        modes, trend (with the days it rests on), recommendations\n"
+    "agents  every agent over a period, best success rate first\n\n"
+    "--date D       the day (default: today in ZONE)\n"
+    "--tz ZONE      an IANA time zone for the days (default UTC); its\n"
+    "               offset must be whole hours (the rollups are hourly)\n"
+    "--since N[d|w] the period: the last N days (or weeks) up to and\n"
+    "               including today (default 30d)\n"
+    "--format       text (default; colour on a terminal unless NO_COLOR),\n"
+    "               md, json (schema in docs/REPORTS.md) or html\n"
+    "--top N        issues or failure modes listed (default 10)\n"
+    "--output FILE  write the report to FILE instead of standard output\n\n"
+    "Every report names the ledger checkpoint (tree size and root) it was\n"
+    "computed from; with the signing key it is a signed note that\n"
+    "`exectrail verify --checkpoint FILE` checks later.\n";
+
+static int parse_since(const char *s, int64_t *days_out)
+{
+    char *end = NULL;
+    long long v;
+
+    errno = 0;
+    if (!s || *s < '0' || *s > '9')
+        return -1;
+    v = strtoll(s, &end, 10);
+    if (errno || v < 1 || v > 366)
+        return -1;
+    if (*end == 'w' && !end[1])
+        v *= 7;
+    else if (!(*end == '\0' || (*end == 'd' && !end[1])))
+        return -1;
+    if (v > 366)
+        return -1;
+    *days_out = v;
+    return 0;
+}
+
+static int parse_format(const char *s, enum et_report_format *out)
+{
+    static const char *const names[] = {"text", "md", "json", "html"};
+
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (!strcmp(s, names[i])) {
+            *out = (enum et_report_format)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static int write_out(const char *path, const char *text, size_t len)
+{
+    FILE *f = path ? fopen(path, "wb") : stdout;
+
+    if (!f) {
+        fprintf(stderr, "exectrail report: cannot write %s: %s\n", path,
+                strerror(errno));
+        return EXIT_FAILURE_;
+    }
+    if (fwrite(text, 1, len, f) != len || fflush(f) != 0 ||
+        (path && fclose(f) != 0)) {
+        fprintf(stderr, "exectrail report: cannot write %s: %s\n",
+                path ? path : "standard output", strerror(errno));
+        return EXIT_FAILURE_;
+    }
+    return 0;
+}
+
+static int run(struct et_report_opts *o, enum et_report_format f,
+               const char *output)
+{
+    struct et_error err = ET_ERROR_INIT;
+    struct et_trail *t = NULL;
+    char *text = NULL;
+    size_t len = 0;
+    int rc = cli_open("report", false, &t);
+
+    if (rc)
+        return rc;
+    o->color = f == ET_REPORT_TEXT && !output && cli_is_tty(stdout) &&
+               !(getenv("NO_COLOR") && *getenv("NO_COLOR"));
+    rc = et_report(t, o, f, &text, &len, &err);
+    if (rc == ET_EINPUT) {
+        /* every input of a report is an option */
+        fprintf(stderr, "exectrail report: %s\n", err.msg);
+        rc = EXIT_USAGE;
+    } else if (rc) {
+        rc = cli_fail("report", &err);
+    } else {
+        rc = write_out(output, text, len);
+    }
+    et_trail_free_string(text);
+    et_trail_close(t);
+    return rc;
+}
+
+int cmd_report(int argc, char **argv)
+{
+    static const struct option opts[] = {{"db", required_argument, 0, 'D'},
+                                         {"date", required_argument, 0, 'd'},
+                                         {"tz", required_argument, 0, 'z'},
+                                         {"since", required_argument, 0, 's'},
+                                         {"format", required_argument, 0, 'f'},
+                                         {"top", required_argument, 0, 'n'},
+                                         {"output", required_argument, 0, 'o'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    struct et_report_opts o;
+    enum et_report_format f = ET_REPORT_TEXT;
+    const char *output = NULL, *what;
+    bool has_since = false, has_date = false;
+    size_t top;
+    int c;
+
+    memset(&o, 0, sizeof(o));
+    while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+        switch (c) {
+        case 'h':
+            fputs(help, stdout);
+            return 0;
+        case 'D':
+            cli_db = optarg;
+            break;
+        case 'd':
+            o.date = optarg;
+            has_date = true;
+            break;
+        case 'z':
+            o.tz = optarg;
+            break;
+        case 's':
+            if (parse_since(optarg, &o.days))
+                return cli_usage_error("report",
+                                       "--since: N, Nd or Nw, at most "
+                                       "366 days, not '%s'",
+                                       optarg);
+            has_since = true;
+            break;
+        case 'f':
+            if (parse_format(optarg, &f))
+                return cli_usage_error("report",
+                                       "--format: text, md, json or html");
+            break;
+        case 'n':
+            if (cli_parse_count("report", "--top", optarg, false, &top))
+                return EXIT_USAGE;
+            o.top = top;
+            break;
+        case 'o':
+            output = optarg;
+            break;
+        default:
+            return cli_usage_error("report", "unknown option");
+        }
+    }
+    if (optind >= argc)
+        return cli_usage_error("report", "daily, agent NAME or agents?");
+    what = argv[optind++];
+    if (!strcmp(what, "daily")) {
+        o.kind = ET_REPORT_DAILY;
+        if (has_since)
+            return cli_usage_error("report", "daily takes --date, not "
+                                             "--since");
+    } else if (!strcmp(what, "agent") || !strcmp(what, "agents")) {
+        o.kind = what[5] ? ET_REPORT_AGENTS : ET_REPORT_AGENT;
+        if (has_date)
+            return cli_usage_error("report", "%s takes --since, not --date",
+                                   what);
+        if (o.kind == ET_REPORT_AGENT) {
+            if (optind >= argc)
+                return cli_usage_error("report", "agent: which agent?");
+            o.agent = argv[optind++];
+        }
+    } else {
+        return cli_usage_error("report", "'%s': daily, agent NAME or agents",
+                               what);
+    }
+    if (optind < argc)
+        return cli_usage_error("report", "unexpected argument '%s'",
+                               argv[optind]);
+    return run(&o, f, output);
+}
