@@ -29,6 +29,7 @@ int et__ingest_begin(struct et_trail *t, struct et_error *err)
 
 void et__ingest_abort(struct et_trail *t)
 {
+    t->n_gone = 0;
     if (t->in_ingest) {
         et_store_rollback(t->st);
         t->in_ingest = false;
@@ -40,7 +41,9 @@ int et__ingest_commit(struct et_trail *t, struct et_error *err)
     int rc;
 
     ET_ASSERT(t->in_ingest);
-    rc = et_store_head_save(t->st, &t->tree, err);
+    rc = et__ret_forget_flush(t, err);
+    if (!rc)
+        rc = et_store_head_save(t->st, &t->tree, err);
     if (rc) {
         et__ingest_abort(t);
         return rc;

@@ -379,7 +379,14 @@ int et__project(struct et_trail *t, uint64_t seq, const char *type,
                 const char *execution_id, int64_t ts_ns,
                 struct json_object *body, struct et_error *err)
 {
-    ET_UNUSED(ts_ns);
+    int rc;
+
+    if (!strncmp(type, "retention.", 10))
+        return et__project_retention(t, seq, type, execution_id, ts_ns, body,
+                                     err);
+    rc = et__ret_forget_flush(t, err);
+    if (rc)
+        return rc;
     if (!execution_id)
         return ET_OK;
     if (!strcmp(type, "execution.recorded"))

@@ -262,6 +262,7 @@ void et_trail_close(struct et_trail *t)
     et_store_close(t->st);
     et_buf_release(&t->scratch);
     et_buf_release(&t->scratch2);
+    et__free(t->gone);
     et_signer_wipe(&t->signer);
     et__free(t);
 }

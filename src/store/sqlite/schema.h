@@ -86,6 +86,13 @@ static const char *const et_sqlite_migrations[] = {
     "  execution_id TEXT NOT NULL);"
     "INSERT INTO event_index(seq, execution_id) SELECT seq, execution_id "
     "  FROM ledger WHERE execution_id IS NOT NULL;",
+    /* retention (docs/RETENTION.md): legal holds ("hold:<id>") and the
+     * bookkeeping of runs and the schedule, a projection of retention.*
+     * events */
+    "CREATE TABLE retention_state("
+    "  key TEXT PRIMARY KEY,"
+    "  value TEXT NOT NULL,"
+    "  seq INTEGER NOT NULL) WITHOUT ROWID;",
 };
 
 #endif /* ET_STORE_SQLITE_SCHEMA_H */

@@ -9,6 +9,7 @@
 #include "store/store_int.h"
 #include "store/sqlite/schema.h"
 #include "store/sqlite/query_sqlite.h"
+#include "store/sqlite/retention_sqlite.h"
 
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -839,7 +840,7 @@ static int sq_projection_reset(struct et_store *st, struct et_error *err)
     return exec_sql(S(st),
                     "DELETE FROM executions; DELETE FROM actions; "
                     "DELETE FROM exec_lists; DELETE FROM sessions; "
-                    "DELETE FROM fts;",
+                    "DELETE FROM fts; DELETE FROM retention_state;",
                     err);
 }
 
@@ -954,6 +955,13 @@ const struct et_store_ops et__sqlite_ops = {
     .agent_stats = et__sqlite_agent_stats,
     .failures = et__sqlite_failures,
     .exec_texts = et__sqlite_exec_texts,
+    .ret_scan = et__sqlite_ret_scan,
+    .exec_forget = et__sqlite_exec_forget,
+    .payload_set = et__sqlite_payload_set,
+    .rstate_put = et__sqlite_rstate_put,
+    .rstate_del = et__sqlite_rstate_del,
+    .rstate_get = et__sqlite_rstate_get,
+    .rstate_each = et__sqlite_rstate_each,
 };
 
 /* The connection, for the query dialect (query_sqlite.c). */
