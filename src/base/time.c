@@ -5,10 +5,25 @@
 
 #include <time.h>
 
+int et_time_fixed_now(int64_t *ns_out)
+{
+    const char *s = getenv("EXECTRAIL_NOW");
+
+    *ns_out = 0;
+    if (!s || !*s)
+        return 0;
+    if (et_time_parse(s, strlen(s), true, ns_out) != ET_OK)
+        return ET_EINPUT;
+    return 1;
+}
+
 int64_t et_time_now_ns(void)
 {
     struct timespec ts;
+    int64_t fixed;
 
+    if (et_time_fixed_now(&fixed) == 1)
+        return fixed;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }

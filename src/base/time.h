@@ -9,8 +9,18 @@
 
 #define ET_RFC3339_MAX 32 /* "2025-01-16T10:30:00.000Z" + NUL fits */
 
-/* Current UTC time in nanoseconds (CLOCK_REALTIME). */
+/*
+ * Current UTC time in nanoseconds (CLOCK_REALTIME), or the fixed instant in
+ * the environment variable EXECTRAIL_NOW (RFC 3339 or YYYY-MM-DD) when it is
+ * set: tests and reproducible reports use it. An unparseable value is
+ * ignored here; the CLI refuses it at start (see et_time_fixed_now).
+ */
 int64_t et_time_now_ns(void);
+/*
+ * EXECTRAIL_NOW: 1 and *ns_out when set and valid, 0 when unset or empty,
+ * ET_EINPUT when set but not a valid time.
+ */
+int et_time_fixed_now(int64_t *ns_out);
 /* Monotonic clock in nanoseconds, for durations. */
 int64_t et_time_mono_ns(void);
 

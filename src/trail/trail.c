@@ -214,6 +214,15 @@ int et_trail_open(const char *db, unsigned flags, struct et_trail **out,
     *out = NULL;
     if (created_out)
         *created_out = 0;
+    {
+        int64_t fixed;
+
+        if (et_time_fixed_now(&fixed) < 0)
+            return et_error_set(err, ET_EINPUT,
+                                "EXECTRAIL_NOW: expected an RFC 3339 time or "
+                                "YYYY-MM-DD, got '%s'",
+                                getenv("EXECTRAIL_NOW"));
+    }
     t = et__calloc(1, sizeof(*t));
     if (!t)
         return et_error_set(err, ET_ENOMEM, "out of memory");

@@ -142,4 +142,12 @@ contains "$T_DIR/err" "cannot write $T_DIR/plainfile/cp" "the message names the 
 expect_exit 0 "-q silences the 'created' note" et -q --db "$T_DIR/quiet/trail.db" record "$T_DIR/rec.json"
 eq "$(cat "$T_DIR/err")" "" "-q: nothing on stderr"
 
+# ---- EXECTRAIL_NOW: a fixed clock for tests and reproducible runs ----------------------------
+EXECTRAIL_NOW=2025-01-17T10:00:00Z expect_exit 0 "start under a fixed clock" et --db "$T_DIR/now/trail.db" start --agent clock
+id=$(cat "$T_DIR/out")
+expect_exit 0 "show it" et --db "$T_DIR/now/trail.db" show "$id" --json
+contains "$T_DIR/out" '"timestamp_start": "2025-01-17T10:00:00.000Z"' "the fixed clock is the start time"
+EXECTRAIL_NOW=yesterday expect_exit 3 "an unparseable EXECTRAIL_NOW is an input error" et --db "$T_DIR/now/trail.db" list
+contains "$T_DIR/err" "EXECTRAIL_NOW: expected an RFC 3339 time or YYYY-MM-DD, got 'yesterday'" "the message names the variable"
+
 done_testing

@@ -86,7 +86,24 @@ static const char *const et_sqlite_migrations[] = {
     "  execution_id TEXT NOT NULL);"
     "INSERT INTO event_index(seq, execution_id) SELECT seq, execution_id "
     "  FROM ledger WHERE execution_id IS NOT NULL;",
-    /* retention (docs/RETENTION.md): legal holds ("hold:<id>") and the
+    /* 4: projections shared by analysis, security classification, reports
+     * and retention: why an execution is security-relevant (reasons is a
+     * JSON array of "path:...", "credential:...", "api:..."), and the
+     * issues found in executions with their normalised failure signature */
+    "CREATE TABLE security_relevant("
+    "  execution_id TEXT PRIMARY KEY,"
+    "  reasons TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE exec_issues("
+    "  execution_id TEXT NOT NULL,"
+    "  seq INTEGER NOT NULL,"
+    "  ts_ns INTEGER NOT NULL,"
+    "  agent_name TEXT,"
+    "  type TEXT NOT NULL,"
+    "  signature TEXT NOT NULL,"
+    "  message TEXT NOT NULL);"
+    "CREATE INDEX exec_issues_signature ON exec_issues(signature, ts_ns);"
+    "CREATE INDEX exec_issues_exec ON exec_issues(execution_id);",
+    /* 5: retention (docs/RETENTION.md): legal holds ("hold:<id>") and the
      * bookkeeping of runs and the schedule, a projection of retention.*
      * events */
     "CREATE TABLE retention_state("

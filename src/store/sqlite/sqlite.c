@@ -840,7 +840,8 @@ static int sq_projection_reset(struct et_store *st, struct et_error *err)
     return exec_sql(S(st),
                     "DELETE FROM executions; DELETE FROM actions; "
                     "DELETE FROM exec_lists; DELETE FROM sessions; "
-                    "DELETE FROM fts; DELETE FROM retention_state;",
+                    "DELETE FROM fts; DELETE FROM security_relevant; "
+                    "DELETE FROM exec_issues; DELETE FROM retention_state;",
                     err);
 }
 
