@@ -7,10 +7,10 @@ set -eu
 want=""
 for what in "${@:-build}"; do
   case "$what" in
-    build) want="$want gcc make cmake ninja-build pkg-config libsqlite3-dev libjson-c-dev libsodium-dev libyaml-dev" ;;
-    run)   want="$want gcc make cmake ninja-build pkg-config libsqlite3-dev libjson-c-dev libsodium-dev libyaml-dev sqlite3" ;;
-    test)  want="$want gcc make cmake ninja-build pkg-config libsqlite3-dev libjson-c-dev libsodium-dev libyaml-dev sqlite3 python3" ;;
-    bench) want="$want gcc make cmake ninja-build pkg-config libsqlite3-dev libjson-c-dev libsodium-dev libyaml-dev python3" ;;
+    build) want="$want gcc make cmake ninja-build pkg-config libsqlite3-dev libjson-c-dev libsodium-dev libyaml-dev libzstd-dev" ;;
+    run)   want="$want gcc make cmake ninja-build pkg-config libsqlite3-dev libjson-c-dev libsodium-dev libyaml-dev libzstd-dev sqlite3" ;;
+    test)  want="$want gcc make cmake ninja-build pkg-config libsqlite3-dev libjson-c-dev libsodium-dev libyaml-dev libzstd-dev sqlite3 python3" ;;
+    bench) want="$want gcc make cmake ninja-build pkg-config libsqlite3-dev libjson-c-dev libsodium-dev libyaml-dev libzstd-dev python3" ;;
     fuzz)  want="$want clang libclang-rt-14-dev" ;;
     *) echo "setup.sh: unknown package set '$what'" >&2; exit 2 ;;
   esac

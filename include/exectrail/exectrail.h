@@ -7,6 +7,7 @@
 #include "exectrail/ledger.h"
 #include "exectrail/query.h"
 #include "exectrail/record.h"
+#include "exectrail/retention.h"
 #include "exectrail/trail.h"
 
 #endif /* ET_EXECTRAIL_EXECTRAIL_H */

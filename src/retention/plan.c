@@ -5,6 +5,7 @@
  * them applies; a legal hold keeps it whatever the policy says.
  */
 #include "base/setup.h"
+#include "base/alloc.h"
 #include "base/time.h"
 #include "retention/retention_int.h"
 

@@ -256,7 +256,7 @@ int et_ret_policy_parse(const char *yaml, size_t len, const char *name,
     if (rc)
         return rc;
     p.from_file = true;
-    snprintf(p.source, sizeof(p.source), "%s", name);
+    snprintf(p.source, sizeof(p.source), "%.250s", name);
     *out = p;
     return ET_OK;
 }
@@ -283,7 +283,7 @@ int et_ret_policy_load(struct et_trail *t, struct et_ret_policy *out,
     if (rc)
         return rc;
     p.from_file = true;
-    snprintf(p.source, sizeof(p.source), "%s", path);
+    snprintf(p.source, sizeof(p.source), "%.250s", path);
     *out = p;
     return ET_OK;
 }
