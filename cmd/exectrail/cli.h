@@ -104,5 +104,9 @@ int cmd_hook(int argc, char **argv);
 int cmd_spool(int argc, char **argv);
 int cmd_hooks(int argc, char **argv);
 int cmd_import_claude_code(int argc, char **argv);
+int cmd_retention(int argc, char **argv);
+int cmd_hold(int argc, char **argv);
+int cmd_unhold(int argc, char **argv);
+int cmd_archive(int argc, char **argv);
 
 #endif /* ET_CMD_CLI_H */

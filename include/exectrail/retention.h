@@ -226,6 +226,11 @@ ET_API ET_NODISCARD int et_ret_schedule(struct et_trail *t,
                                         et_ret_task_fn *fn, void *ctx,
                                         struct et_error *err);
 
+/* A time for --at: RFC 3339 (any offset) or a date YYYY-MM-DD (midnight
+ * UTC). ET_EINPUT when it is neither. */
+ET_API ET_NODISCARD int et_ret_parse_time(const char *s, int64_t *ns_out,
+                                          struct et_error *err);
+
 /* The data directory of the trail (borrowed). */
 ET_API const char *et_trail_dir(const struct et_trail *t);
 

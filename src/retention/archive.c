@@ -293,6 +293,7 @@ struct reader {
     struct et_checkpoint cp;
     struct et_buf line;
     struct et_trail *mem;  /* for projecting records again */
+    size_t n_mem;          /* records projected into it */
     struct et_archive_report *rep;
 };
 
@@ -565,16 +566,12 @@ static int check_record(struct reader *r, const char *id,
         rc = bad(r, id, err, "no record from its events: %.150s", err->msg);
     et_trail_free_string(got);
     et_buf_release(&want);
-    if (!rc && !keep) {
-        const char *ids[1] = {id};
-
-        rc = et_store_begin(r->mem->st, true, err);
-        if (!rc)
-            rc = et_store_exec_forget(r->mem->st, ids, 1, err);
-        if (!rc)
-            rc = et_store_commit(r->mem->st, err);
-        else
-            et_store_rollback(r->mem->st);
+    /* bounded memory: a fresh in-memory store every few hundred records
+     * (unless they are kept for a search) */
+    if (!keep && ++r->n_mem >= 512) {
+        et_trail_close(r->mem);
+        r->mem = NULL;
+        r->n_mem = 0;
     }
     return rc;
 }
@@ -908,6 +905,9 @@ int et_archive_restore(struct et_trail *t, const char *path,
     rc = reader_open(&r, path, &key, &rep, err);
     if (!rc)
         rc = verify_all(&r, false, NULL, NULL, err);
+    et_trail_close(r.mem);
+    r.mem = NULL;
+    r.n_mem = 0;
     if (!rc)
         rc = verify_all(&r, false, restore_one, &ctx, err);
     reader_close(&r);

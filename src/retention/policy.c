@@ -5,6 +5,7 @@
  * message; the spec's values are the defaults.
  */
 #include "base/setup.h"
+#include "base/time.h"
 #include "config/yaml.h"
 #include "retention/retention_int.h"
 
@@ -285,6 +286,16 @@ int et_ret_policy_load(struct et_trail *t, struct et_ret_policy *out,
     p.from_file = true;
     snprintf(p.source, sizeof(p.source), "%.250s", path);
     *out = p;
+    return ET_OK;
+}
+
+int et_ret_parse_time(const char *s, int64_t *ns_out, struct et_error *err)
+{
+    if (et_time_parse(s, strlen(s), true, ns_out) != ET_OK)
+        return et_error_set(err, ET_EINPUT,
+                            "'%.60s' is not a time: give RFC 3339 "
+                            "(2025-01-17T10:00:00Z) or a date (2025-01-17)",
+                            s);
     return ET_OK;
 }
 

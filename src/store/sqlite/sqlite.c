@@ -435,11 +435,20 @@ static int sq_read_range(struct et_store *st, uint64_t from, uint64_t to,
                          et_row_fn *fn, void *ctx, struct et_error *err)
 {
     struct sqlite_store *s = S(st);
-    sqlite3_stmt *q;
-    int rc = get_stmt(s, S_READ_RANGE, &q, err);
+    sqlite3_stmt *q, *own = NULL;
+    int rc;
 
-    if (rc)
+    /* reentrant: a callback may read the ledger again (rebuild projects a
+     * restored execution's earlier events from inside the pass) */
+    if (s->stmt[S_READ_RANGE] && sqlite3_stmt_busy(s->stmt[S_READ_RANGE])) {
+        rc = sqlite3_prepare_v2(s->db, stmt_sql[S_READ_RANGE], -1, &own,
+                                NULL);
+        if (rc != SQLITE_OK)
+            return db_error(s, rc, err, "prepare");
+        q = own;
+    } else if ((rc = get_stmt(s, S_READ_RANGE, &q, err))) {
         return rc;
+    }
     if (to > (uint64_t)INT64_MAX)
         to = (uint64_t)INT64_MAX;
     sqlite3_bind_int64(q, 1, (sqlite3_int64)from);
@@ -464,10 +473,12 @@ static int sq_read_range(struct et_store *st, uint64_t from, uint64_t to,
         rc = fn(ctx, &row);
         if (rc) {
             sqlite3_reset(q);
+            sqlite3_finalize(own);
             return rc;
         }
     }
     sqlite3_reset(q);
+    sqlite3_finalize(own);
     return rc == SQLITE_DONE ? ET_OK : db_error(s, rc, err, "read ledger");
 }
 
