@@ -357,9 +357,10 @@ static bool index_entry(struct reader *r, size_t i, const char **id,
  * manifest's own key when key is NULL and !need_key), and an index that
  * tiles the file exactly up to the manifest.
  */
-static int reader_open(struct reader *r, const char *path,
-                       const struct et_signer *key,
-                       struct et_archive_report *rep, struct et_error *err)
+static int reader_open_mem(struct reader *r, const uint8_t *data,
+                           size_t size, const struct et_signer *key,
+                           struct et_archive_report *rep,
+                           struct et_error *err)
 {
     struct et_signer own;
     struct json_object *m;
@@ -368,12 +369,8 @@ static int reader_open(struct reader *r, const char *path,
     uint64_t next = 0;
     int rc;
 
-    memset(r, 0, sizeof(*r));
     r->rep = rep;
-    rc = map_file(path, &r->map, err);
-    if (rc)
-        return rc;
-    rc = et__bundle_r_open(&r->br, r->map.p, r->map.n, err);
+    rc = et__bundle_r_open(&r->br, data, size, err);
     if (rc) {
         if (rep)
             snprintf(rep->problem, sizeof(rep->problem), "%s", err->msg);
@@ -438,6 +435,19 @@ static int reader_open(struct reader *r, const char *path,
                    (unsigned long long)next,
                    (unsigned long long)r->br.manifest_off);
     return ET_OK;
+}
+
+static int reader_open(struct reader *r, const char *path,
+                       const struct et_signer *key,
+                       struct et_archive_report *rep, struct et_error *err)
+{
+    int rc;
+
+    memset(r, 0, sizeof(*r));
+    rc = map_file(path, &r->map, err);
+    if (rc)
+        return rc;
+    return reader_open_mem(r, r->map.p, r->map.n, key, rep, err);
 }
 
 /* Record i: decompressed and parsed (*line_out caller-owned). */
@@ -663,6 +673,22 @@ int et_archive_verify(struct et_trail *t, const char *path,
     if (rc)
         return rc;
     rc = reader_open(&r, path, &key, rep, err);
+    if (!rc)
+        rc = verify_all(&r, false, NULL, NULL, err);
+    reader_close(&r);
+    return rc;
+}
+
+int et__archive_verify_mem(const uint8_t *data, size_t size,
+                           struct et_archive_report *rep,
+                           struct et_error *err)
+{
+    struct reader r;
+    int rc;
+
+    memset(rep, 0, sizeof(*rep));
+    memset(&r, 0, sizeof(r));
+    rc = reader_open_mem(&r, data, size, NULL, rep, err);
     if (!rc)
         rc = verify_all(&r, false, NULL, NULL, err);
     reader_close(&r);

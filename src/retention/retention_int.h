@@ -42,6 +42,12 @@ ET_NODISCARD int et__archive_ids(struct et_trail *t, const char *path,
                                  struct et_archive_report *rep,
                                  struct et_error *err);
 
+/* et_archive_verify over a bundle in memory, checked against the key in
+ * its own manifest (for the fuzz target). */
+ET_NODISCARD int et__archive_verify_mem(const uint8_t *data, size_t size,
+                                        struct et_archive_report *rep,
+                                        struct et_error *err);
+
 /* Erase executions picks[0..n) (payloads and projections) under one
  * transaction per batch, naming bundle. */
 ET_NODISCARD int et__ret_erase(struct et_trail *t,
