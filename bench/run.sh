@@ -136,3 +136,10 @@ if [ "$QN" -gt 0 ]; then
   "$BIN/bench_query" "$W/q.db" "$QRUNS" 100
   echo "  (targets: <= 50 ms p50 per spec query, ranked full-text <= 300 ms)"
 fi
+
+# ---- 5. retention run (archive + proofs + erase) against import ----
+if [ "${BENCH_RETENTION_EXECUTIONS:-30000}" -gt 0 ]; then
+  echo
+  sh "$(dirname "$0")/retention.sh" "$B"
+fi
+

@@ -64,8 +64,8 @@ static int entry_line(void *ctx, const struct et_archive_entry *e)
         return 0;
     }
     if (ui->n++ == 0)
-        printf("%-36s  %-24s  %-20s  %s\n", "EXECUTION", "STARTED",
-               "AGENT", "VERIFIED");
+        printf("%-36s  %-24s  %-20s  %s\n", "EXECUTION", "STARTED", "AGENT",
+               "VERIFIED");
     printf("%-36s  %-24s  %-20.20s  %s\n", e->execution_id,
            e->timestamp_start ? e->timestamp_start : "-",
            e->agent_name ? e->agent_name : "-",
@@ -94,8 +94,7 @@ static int do_verify(const char *bundle, const char *key)
         return cli_fail("archive", &err);
     printf("OK: %llu executions, %llu events proven against the signed "
            "checkpoint of %llu events (%s)\n",
-           (unsigned long long)rep.executions,
-           (unsigned long long)rep.events,
+           (unsigned long long)rep.executions, (unsigned long long)rep.events,
            (unsigned long long)rep.tree_size, rep.origin);
     return 0;
 }
@@ -121,12 +120,11 @@ static int do_restore(const char *bundle, const char *key)
 
 int cmd_archive(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, 0, 'D'},
-        {"key", required_argument, 0, 'k'},
-        {"format", required_argument, 0, 'f'},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+    static const struct option opts[] = {{"db", required_argument, 0, 'D'},
+                                         {"key", required_argument, 0, 'k'},
+                                         {"format", required_argument, 0, 'f'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
     struct et_error err = ET_ERROR_INIT;
     struct list_ui ui = {false, 0};
     const char *key_arg = NULL, *sub;
@@ -135,16 +133,22 @@ int cmd_archive(int argc, char **argv)
 
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case 'h': fputs(help, stdout); return 0;
-        case 'D': cli_db = optarg; break;
-        case 'k': key_arg = optarg; break;
+        case 'h':
+            fputs(help, stdout);
+            return 0;
+        case 'D':
+            cli_db = optarg;
+            break;
+        case 'k':
+            key_arg = optarg;
+            break;
         case 'f':
             if (strcmp(optarg, "table") && strcmp(optarg, "jsonl"))
-                return cli_usage_error("archive",
-                                       "--format: table or jsonl");
+                return cli_usage_error("archive", "--format: table or jsonl");
             ui.jsonl = !strcmp(optarg, "jsonl");
             break;
-        default: return cli_usage_error("archive", "unknown option");
+        default:
+            return cli_usage_error("archive", "unknown option");
         }
     }
     if (optind >= argc)
@@ -152,8 +156,8 @@ int cmd_archive(int argc, char **argv)
                                           "search, restore");
     sub = argv[optind++];
     want = !strcmp(sub, "search") ? 2 : 1;
-    if (strcmp(sub, "verify") && strcmp(sub, "list") &&
-        strcmp(sub, "search") && strcmp(sub, "restore"))
+    if (strcmp(sub, "verify") && strcmp(sub, "list") && strcmp(sub, "search") &&
+        strcmp(sub, "restore"))
         return cli_usage_error("archive", "unknown subcommand '%s'", sub);
     if (argc - optind != want)
         return cli_usage_error("archive", "%s takes %s", sub,
@@ -167,8 +171,8 @@ int cmd_archive(int argc, char **argv)
     } else {
         rc = !strcmp(sub, "list")
                  ? et_archive_list(argv[optind], entry_line, &ui, &err)
-                 : et_archive_search(argv[optind], argv[optind + 1],
-                                     entry_line, &ui, &err);
+                 : et_archive_search(argv[optind], argv[optind + 1], entry_line,
+                                     &ui, &err);
         rc = rc ? cli_fail("archive", &err) : 0;
         if (!rc && !ui.jsonl && !cli_quiet)
             fprintf(stderr, "%llu record(s)\n", (unsigned long long)ui.n);

@@ -118,9 +118,9 @@ static int do_plan(struct et_trail *t, const struct et_ret_policy *p,
         fprintf(ui->n ? stderr : stdout,
                 "%llu executions: %llu to archive and erase, %llu kept, "
                 "%llu on legal hold (policy: %s)\n",
-                (unsigned long long)c.executions,
-                (unsigned long long)c.expire, (unsigned long long)c.keep,
-                (unsigned long long)c.hold, p->source);
+                (unsigned long long)c.executions, (unsigned long long)c.expire,
+                (unsigned long long)c.keep, (unsigned long long)c.hold,
+                p->source);
     return 0;
 }
 
@@ -170,25 +170,26 @@ static int task_line(void *ctx, const struct et_ret_task_result *r)
 
     (void)ctx;
     cli_time(r->last_ns, last);
-    printf("%-9s  %-24s  last %-19s  %s%s%s\n",
-           et_ret_period_name(r->period), r->task, last,
-           r->ran ? "ran" : r->due ? "due" : "not due",
+    printf("%-9s  %-24s  last %-19s  %s%s%s\n", et_ret_period_name(r->period),
+           r->task, last,
+           r->ran   ? "ran"
+           : r->due ? "due"
+                    : "not due",
            r->detail[0] ? ": " : "", r->detail);
     return 0;
 }
 
 int cmd_retention(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, 0, 'D'},
-        {"at", required_argument, 0, 'a'},
-        {"all", no_argument, 0, 'A'},
-        {"format", required_argument, 0, 'f'},
-        {"dry-run", no_argument, 0, 'n'},
-        {"dir", required_argument, 0, 'd'},
-        {"run-due", no_argument, 0, 'r'},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+    static const struct option opts[] = {{"db", required_argument, 0, 'D'},
+                                         {"at", required_argument, 0, 'a'},
+                                         {"all", no_argument, 0, 'A'},
+                                         {"format", required_argument, 0, 'f'},
+                                         {"dry-run", no_argument, 0, 'n'},
+                                         {"dir", required_argument, 0, 'd'},
+                                         {"run-due", no_argument, 0, 'r'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
     struct et_ret_run_opts ro;
     struct et_ret_policy p;
     struct plan_ui ui = {false, false, 0};
@@ -200,23 +201,36 @@ int cmd_retention(int argc, char **argv)
     memset(&ro, 0, sizeof(ro));
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case 'h': fputs(help, stdout); return 0;
-        case 'D': cli_db = optarg; break;
+        case 'h':
+            fputs(help, stdout);
+            return 0;
+        case 'D':
+            cli_db = optarg;
+            break;
         case 'a':
             if ((rc = parse_at(optarg, &ro.at_ns)))
                 return rc;
             break;
-        case 'A': ui.all = true; break;
+        case 'A':
+            ui.all = true;
+            break;
         case 'f':
             if (strcmp(optarg, "table") && strcmp(optarg, "jsonl"))
                 return cli_usage_error("retention", "--format: table or "
                                                     "jsonl");
             ui.jsonl = !strcmp(optarg, "jsonl");
             break;
-        case 'n': ro.dry_run = true; break;
-        case 'd': ro.dir = optarg; break;
-        case 'r': run_due = true; break;
-        default: return cli_usage_error("retention", "unknown option");
+        case 'n':
+            ro.dry_run = true;
+            break;
+        case 'd':
+            ro.dir = optarg;
+            break;
+        case 'r':
+            run_due = true;
+            break;
+        default:
+            return cli_usage_error("retention", "unknown option");
         }
     }
     if (optind + 1 != argc)
@@ -236,28 +250,29 @@ int cmd_retention(int argc, char **argv)
     else if (!rc) {
         struct et_error err = ET_ERROR_INIT;
 
-        if (et_ret_schedule(t, &p, ro.at_ns, run_due, task_line, NULL,
-                            &err))
+        if (et_ret_schedule(t, &p, ro.at_ns, run_due, task_line, NULL, &err))
             rc = cli_fail("retention", &err);
     }
     et_trail_close(t);
     return rc;
 }
 
+#define HOLD_TEXT                                                           \
+ "Put an execution on legal hold (hold) or release it (unhold). A held\n"   \
+ "execution is kept, never archived or erased, whatever the retention\n"    \
+ "policy says. Both are ledger events (retention.hold, retention.unhold)\n" \
+ "with the reason. ID may be a unique prefix.\n"
 static const char hold_help[] =
-    "usage: exectrail hold ID --reason TEXT\n"
-    "       exectrail unhold ID [--reason TEXT]\n\n"
-    "Put an execution on legal hold: retention keeps it (and never archives\n"
-    "or erases it) whatever the policy says, until `unhold`. Both are ledger\n"
-    "events (retention.hold, retention.unhold). ID may be a unique prefix.\n";
+    "usage: exectrail hold ID --reason TEXT\n\n" HOLD_TEXT;
+static const char unhold_help[] =
+    "usage: exectrail unhold ID [--reason TEXT]\n\n" HOLD_TEXT;
 
 static int hold_cmd(const char *verb, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, 0, 'D'},
-        {"reason", required_argument, 0, 'r'},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+    static const struct option opts[] = {{"db", required_argument, 0, 'D'},
+                                         {"reason", required_argument, 0, 'r'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
     struct et_error err = ET_ERROR_INIT;
     struct et_trail *t = NULL;
     const char *reason = NULL;
@@ -267,10 +282,17 @@ static int hold_cmd(const char *verb, int argc, char **argv)
 
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case 'h': fputs(hold_help, stdout); return 0;
-        case 'D': cli_db = optarg; break;
-        case 'r': reason = optarg; break;
-        default: return cli_usage_error(verb, "unknown option");
+        case 'h':
+            fputs(hold ? hold_help : unhold_help, stdout);
+            return 0;
+        case 'D':
+            cli_db = optarg;
+            break;
+        case 'r':
+            reason = optarg;
+            break;
+        default:
+            return cli_usage_error(verb, "unknown option");
         }
     }
     if (optind + 1 != argc)

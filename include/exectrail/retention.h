@@ -40,7 +40,7 @@ enum et_ret_period {
 #define ET_RET_TASK_MAX 40
 
 struct et_ret_policy {
-    int64_t keep_ns[ET_RET_CLASS_COUNT]; /* how long each class is kept */
+    int64_t keep_ns[ET_RET_CLASS_COUNT];    /* how long each class is kept */
     char keep_text[ET_RET_CLASS_COUNT][24]; /* as written, e.g. "90_days" */
     /* the task each period runs ("" = none): remove_temp_logs,
      * archive_old_executions, generate_summary_reports, full_audit_review */
@@ -114,9 +114,9 @@ ET_API ET_NODISCARD int et_ret_unhold(struct et_trail *t, const char *id,
                                       struct et_error *err);
 
 struct et_ret_run_opts {
-    int64_t at_ns;      /* 0 = now */
-    bool dry_run;       /* plan and count only */
-    const char *dir;    /* where bundles go (NULL = <data dir>/archive) */
+    int64_t at_ns;   /* 0 = now */
+    bool dry_run;    /* plan and count only */
+    const char *dir; /* where bundles go (NULL = <data dir>/archive) */
     /* called now and then while archiving and erasing (may be NULL) */
     void (*on_progress)(void *ctx, const char *phase, uint64_t done,
                         uint64_t total);
@@ -125,11 +125,11 @@ struct et_ret_run_opts {
 
 struct et_ret_run_result {
     struct et_ret_counts counts;
-    uint64_t archived;  /* executions written to the bundle */
-    uint64_t erased;    /* executions erased */
+    uint64_t archived; /* executions written to the bundle */
+    uint64_t erased;   /* executions erased */
     uint64_t events_erased;
-    bool resumed;       /* an interrupted run was completed first */
-    char bundle[1024];  /* the bundle written ("" if none) */
+    bool resumed;      /* an interrupted run was completed first */
+    char bundle[1024]; /* the bundle written ("" if none) */
 };
 
 /*
@@ -147,11 +147,11 @@ ET_API ET_NODISCARD int et_ret_run(struct et_trail *t,
 
 struct et_archive_entry {
     const char *execution_id;
-    const char *agent_name;   /* may be NULL */
-    const char *verification; /* may be NULL */
+    const char *agent_name;      /* may be NULL */
+    const char *verification;    /* may be NULL */
     const char *timestamp_start; /* may be NULL */
     size_t n_events;
-    const char *record;       /* the record's JSON text */
+    const char *record; /* the record's JSON text */
     size_t record_len;
 };
 typedef int et_archive_fn(void *ctx, const struct et_archive_entry *e);
@@ -174,8 +174,7 @@ struct et_archive_report {
  * every record equals what its events project to. ET_EINTEGRITY with
  * report naming the record; ET_EINPUT when the file is not a bundle.
  */
-ET_API ET_NODISCARD int et_archive_verify(struct et_trail *t,
-                                          const char *path,
+ET_API ET_NODISCARD int et_archive_verify(struct et_trail *t, const char *path,
                                           const char *key_text,
                                           struct et_archive_report *rep,
                                           struct et_error *err);
@@ -188,9 +187,9 @@ ET_API ET_NODISCARD int et_archive_search(const char *path, const char *query,
                                           struct et_error *err);
 
 struct et_archive_restore_result {
-    uint64_t restored;  /* executions brought back */
-    uint64_t present;   /* already in the store: left alone */
-    uint64_t events;    /* event payloads refilled */
+    uint64_t restored; /* executions brought back */
+    uint64_t present;  /* already in the store: left alone */
+    uint64_t events;   /* event payloads refilled */
 };
 /*
  * Bring a verified bundle's executions back into the trail: erased payloads
@@ -198,9 +197,9 @@ struct et_archive_restore_result {
  * re-projected, under one retention.restored event each. Executions still
  * in the store are left alone, so restoring twice changes nothing.
  */
-ET_API ET_NODISCARD int et_archive_restore(
-    struct et_trail *t, const char *path, const char *key_text,
-    struct et_archive_restore_result *out, struct et_error *err);
+ET_API ET_NODISCARD int
+et_archive_restore(struct et_trail *t, const char *path, const char *key_text,
+                   struct et_archive_restore_result *out, struct et_error *err);
 
 /* ---- the schedule ---- */
 

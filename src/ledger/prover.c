@@ -39,9 +39,9 @@ int et_prover_new(const uint8_t (*leaves)[ET_HASH_LEN], uint64_t n,
     p->levels = 1;
     for (uint64_t w = n / 2; w > 0; w /= 2) {
         const uint8_t(*below)[ET_HASH_LEN] =
-            p->levels == 1 ? leaves
-                           : (const uint8_t(*)[ET_HASH_LEN])
-                                 p->level[p->levels - 1];
+            p->levels == 1
+                ? leaves
+                : (const uint8_t(*)[ET_HASH_LEN])p->level[p->levels - 1];
         uint8_t(*cur)[ET_HASH_LEN] = et__malloc((size_t)w * ET_HASH_LEN);
 
         if (!cur) {

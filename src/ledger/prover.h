@@ -14,13 +14,11 @@
 struct et_prover;
 
 /* leaves[0..n) is borrowed until et_prover_free. */
-ET_NODISCARD int et_prover_new(const uint8_t (*leaves)[ET_HASH_LEN],
-                               uint64_t n, struct et_prover **out,
-                               struct et_error *err);
+ET_NODISCARD int et_prover_new(const uint8_t (*leaves)[ET_HASH_LEN], uint64_t n,
+                               struct et_prover **out, struct et_error *err);
 void et_prover_free(struct et_prover *p);
 /* As et_merkle_inclusion_proof(leaves, n, index, ...). */
-ET_NODISCARD int et_prover_inclusion(const struct et_prover *p,
-                                     uint64_t index,
+ET_NODISCARD int et_prover_inclusion(const struct et_prover *p, uint64_t index,
                                      uint8_t (*proof)[ET_HASH_LEN],
                                      size_t *n_out, struct et_error *err);
 

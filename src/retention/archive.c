@@ -70,8 +70,8 @@ static int add_event(void *ctx, const struct et_event_row *row)
     e = json_object_new_object();
     p = json_object_new_array();
     json_object_object_add(e, "seq", json_object_new_int64((int64_t)row->seq));
-    json_object_object_add(e, "event", json_object_new_string_len(
-                                           row->body, (int)row->body_len));
+    json_object_object_add(
+        e, "event", json_object_new_string_len(row->body, (int)row->body_len));
     for (size_t j = 0; j < np; j++) {
         hex(proof[j], ET_HASH_LEN, h);
         json_object_array_add(p, json_object_new_string(h));
@@ -121,8 +121,8 @@ static int exec_line(struct wctx *w, const char *id, struct et_buf *line,
     return rc;
 }
 
-static int manifest_text(struct et_trail *t, const char *note,
-                         uint64_t size, const uint8_t root[ET_HASH_LEN],
+static int manifest_text(struct et_trail *t, const char *note, uint64_t size,
+                         const uint8_t root[ET_HASH_LEN],
                          struct json_object *index, struct et_buf *out)
 {
     struct json_object *m = json_object_new_object();
@@ -141,10 +141,9 @@ static int manifest_text(struct et_trail *t, const char *note,
     json_object_object_add(m, "checkpoint", json_object_new_string(note));
     json_object_object_add(m, "verifier_key",
                            json_object_new_string(t->verifier));
-    json_object_object_add(m, "executions",
-                           json_object_new_int64((int64_t)
-                                                     json_object_array_length(
-                                                         index)));
+    json_object_object_add(
+        m, "executions",
+        json_object_new_int64((int64_t)json_object_array_length(index)));
     json_object_object_add(m, "index", json_object_get(index));
     et_buf_reset(out);
     rc = et_json_write(m, 0, out);
@@ -169,7 +168,7 @@ int et__archive_write(struct et_trail *t, const char *path,
     struct et_bundle_w bw;
     struct wctx w;
     struct et_checkpoint cp;
-    uint8_t (*leaves)[ET_HASH_LEN] = NULL;
+    uint8_t(*leaves)[ET_HASH_LEN] = NULL;
     struct json_object *index = NULL;
     struct et_buf line = ET_BUF_INIT;
     char *note = NULL;
@@ -242,8 +241,8 @@ static int map_file(const char *path, struct mapped *m, struct et_error *err)
     m->p = NULL;
     m->n = 0;
     if (fd < 0)
-        return et_error_sys(err, errno == ENOENT ? ET_ENOTFOUND : ET_EIO,
-                            errno, "cannot open %s", path);
+        return et_error_sys(err, errno == ENOENT ? ET_ENOTFOUND : ET_EIO, errno,
+                            "cannot open %s", path);
     if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
         close(fd);
         return et_error_set(err, ET_EINPUT, "%s is not a file", path);
@@ -292,8 +291,8 @@ struct reader {
     size_t n;
     struct et_checkpoint cp;
     struct et_buf line;
-    struct et_trail *mem;  /* for projecting records again */
-    size_t n_mem;          /* records projected into it */
+    struct et_trail *mem; /* for projecting records again */
+    size_t n_mem;         /* records projected into it */
     struct et_archive_report *rep;
 };
 
@@ -357,10 +356,9 @@ static bool index_entry(struct reader *r, size_t i, const char **id,
  * manifest's own key when key is NULL and !need_key), and an index that
  * tiles the file exactly up to the manifest.
  */
-static int reader_open_mem(struct reader *r, const uint8_t *data,
-                           size_t size, const struct et_signer *key,
-                           struct et_archive_report *rep,
-                           struct et_error *err)
+static int reader_open_mem(struct reader *r, const uint8_t *data, size_t size,
+                           const struct et_signer *key,
+                           struct et_archive_report *rep, struct et_error *err)
 {
     struct et_signer own;
     struct json_object *m;
@@ -380,8 +378,7 @@ static int reader_open_mem(struct reader *r, const uint8_t *data,
     f = et__jstr(m, "format");
     if (!f || strcmp(f, FORMAT_NAME) != 0 ||
         json_object_get_int(et__jget(m, "version")) != 1)
-        return bad(r, NULL, err, "manifest: not a %s version 1",
-                   FORMAT_NAME);
+        return bad(r, NULL, err, "manifest: not a %s version 1", FORMAT_NAME);
     note = et__jstr(m, "checkpoint");
     if (!key) {
         const char *k = et__jstr(m, "verifier_key");
@@ -394,14 +391,14 @@ static int reader_open_mem(struct reader *r, const uint8_t *data,
         return bad(r, NULL, err, "manifest: no checkpoint");
     rc = et_checkpoint_verify(note, strlen(note), key, &r->cp, err);
     if (rc)
-        return bad(r, NULL, err, "manifest: the checkpoint does not verify "
-                                 "with the key: %.150s",
+        return bad(r, NULL, err,
+                   "manifest: the checkpoint does not verify "
+                   "with the key: %.150s",
                    err->msg);
     root = et__jstr(m, "root_hash");
     if (!unhex(root, mroot) ||
         sodium_memcmp(mroot, r->cp.root, ET_HASH_LEN) != 0 ||
-        json_object_get_int64(et__jget(m, "tree_size")) !=
-            (int64_t)r->cp.size)
+        json_object_get_int64(et__jget(m, "tree_size")) != (int64_t)r->cp.size)
         return bad(r, NULL, err,
                    "manifest: tree size or root differs from the signed "
                    "checkpoint");
@@ -482,9 +479,8 @@ static int reader_line(struct reader *r, size_t i, const char **id_out,
     return ET_OK;
 }
 
-static int check_proof(struct reader *r, const char *id,
-                       struct json_object *e, struct json_object **ev_out,
-                       struct et_error *err)
+static int check_proof(struct reader *r, const char *id, struct json_object *e,
+                       struct json_object **ev_out, struct et_error *err)
 {
     uint8_t proof[ET_TREE_MAX_PEAK][ET_HASH_LEN], leaf[ET_HASH_LEN];
     struct json_object *seqo = et__jget(e, "seq"), *p = et__jget(e, "proof");
@@ -501,8 +497,7 @@ static int check_proof(struct reader *r, const char *id,
     seq = json_object_get_int64(seqo);
     np = json_object_array_length(p);
     if (seq < 0 || np > ET_TREE_MAX_PEAK)
-        return bad(r, id, err, "event %lld: malformed proof",
-                   (long long)seq);
+        return bad(r, id, err, "event %lld: malformed proof", (long long)seq);
     for (size_t j = 0; j < np; j++)
         if (!unhex(json_object_get_string(json_object_array_get_idx(p, j)),
                    proof[j]))
@@ -517,15 +512,13 @@ static int check_proof(struct reader *r, const char *id,
                    "checkpoint (altered)",
                    (long long)seq);
     if (et_json_parse(json_object_get_string(evb),
-                      (size_t)json_object_get_string_len(evb), NULL, &ev,
-                      NULL))
+                      (size_t)json_object_get_string_len(evb), NULL, &ev, NULL))
         return bad(r, id, err, "event %lld: not JSON", (long long)seq);
     own = json_object_get_int64(et__jget(ev, "seq"));
     eid = et__jstr(ev, "execution_id");
     if (own != seq || !eid || strcmp(eid, id) != 0) {
         json_object_put(ev);
-        return bad(r, id, err, "event %lld: belongs elsewhere",
-                   (long long)seq);
+        return bad(r, id, err, "event %lld: belongs elsewhere", (long long)seq);
     }
     *ev_out = ev;
     return ET_OK;
@@ -551,10 +544,9 @@ static int check_record(struct reader *r, const char *id,
 
         if (ts && et_time_parse(ts, strlen(ts), false, &ts_ns))
             ts_ns = 0;
-        rc = et__project(r->mem, (uint64_t)json_object_get_int64(
-                                     et__jget(evs[i], "seq")),
-                         et__jstr(evs[i], "type"), id, ts_ns,
-                         et__jget(evs[i], "body"), err);
+        rc = et__project(
+            r->mem, (uint64_t)json_object_get_int64(et__jget(evs[i], "seq")),
+            et__jstr(evs[i], "type"), id, ts_ns, et__jget(evs[i], "body"), err);
     }
     if (!rc)
         rc = et__ret_forget_flush(r->mem, err);
@@ -563,8 +555,7 @@ static int check_record(struct reader *r, const char *id,
     else
         et_store_rollback(r->mem->st);
     if (rc)
-        return bad(r, id, err, "its events do not project: %.150s",
-                   err->msg);
+        return bad(r, id, err, "its events do not project: %.150s", err->msg);
     rc = et_trail_show(r->mem, id, 0, &got, &got_len, err);
     if (!rc && et_json_write(et__jget(line, "record"), 0, &want))
         rc = et_error_set(err, ET_ENOMEM, "out of memory");
@@ -616,8 +607,8 @@ static int verify_all(struct reader *r, bool keep, line_fn *fn, void *ctx,
                 rc = et_error_set(err, ET_ENOMEM, "out of memory");
         }
         for (size_t j = 0; !rc && j < n; j++) {
-            rc = check_proof(r, id, json_object_array_get_idx(arr, j),
-                             &evs[j], err);
+            rc = check_proof(r, id, json_object_array_get_idx(arr, j), &evs[j],
+                             err);
             if (!rc && j > 0 &&
                 json_object_get_int64(et__jget(evs[j], "seq")) <=
                     json_object_get_int64(et__jget(evs[j - 1], "seq")))
@@ -680,8 +671,7 @@ int et_archive_verify(struct et_trail *t, const char *path,
 }
 
 int et__archive_verify_mem(const uint8_t *data, size_t size,
-                           struct et_archive_report *rep,
-                           struct et_error *err)
+                           struct et_archive_report *rep, struct et_error *err)
 {
     struct reader r;
     int rc;
@@ -695,9 +685,9 @@ int et__archive_verify_mem(const uint8_t *data, size_t size,
     return rc;
 }
 
-int et__archive_ids(struct et_trail *t, const char *path,
-                    char (**ids_out)[37], size_t *n_out,
-                    struct et_archive_report *rep, struct et_error *err)
+int et__archive_ids(struct et_trail *t, const char *path, char (**ids_out)[37],
+                    size_t *n_out, struct et_archive_report *rep,
+                    struct et_error *err)
 {
     struct reader r;
     struct et_signer key;
@@ -766,8 +756,7 @@ int et_archive_list(const char *path, et_archive_fn *fn, void *ctx,
         if (rc)
             break;
         entry_of(et__jget(line, "record"), id,
-                 json_object_array_length(et__jget(line, "events")), &text,
-                 &e);
+                 json_object_array_length(et__jget(line, "events")), &text, &e);
         rc = fn(ctx, &e);
         json_object_put(line);
     }
@@ -860,9 +849,8 @@ static int restore_one(void *ctx, struct reader *r, const char *id,
     }
     body = json_object_new_object();
     seqs = json_object_new_array();
-    json_object_object_add(body, "archive",
-                           json_object_new_string(slash ? slash + 1
-                                                        : rc_->path));
+    json_object_object_add(
+        body, "archive", json_object_new_string(slash ? slash + 1 : rc_->path));
     json_object_object_add(body, "seqs", seqs);
     rc = ET_OK;
     for (size_t i = 0; !rc && i < n; i++) {
@@ -891,8 +879,7 @@ static int restore_one(void *ctx, struct reader *r, const char *id,
                                   (size_t)json_object_get_string_len(bytes),
                                   &changed, err);
         if (!rc && changed) {
-            json_object_array_add(seqs,
-                                  json_object_new_int64((int64_t)seq));
+            json_object_array_add(seqs, json_object_new_int64((int64_t)seq));
             rc_->res->events++;
         }
     }

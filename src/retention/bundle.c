@@ -76,8 +76,9 @@ int et__bundle_w_line(struct et_bundle_w *w, const char *text, size_t len,
     int rc;
 
     if (len + 1 > ET_BUNDLE_MAX_FRAME)
-        return et_error_set(err, ET_ETOOBIG, "record of %zu bytes is too "
-                                             "large for a bundle",
+        return et_error_set(err, ET_ETOOBIG,
+                            "record of %zu bytes is too "
+                            "large for a bundle",
                             len);
     et_buf_reset(&w->z);
     rc = et_buf_grow(&w->z, bound + len + 1);
@@ -100,8 +101,8 @@ int et__bundle_w_line(struct et_bundle_w *w, const char *text, size_t len,
     return ET_OK;
 }
 
-int et__bundle_w_finish(struct et_bundle_w *w, const char *manifest,
-                        size_t len, struct et_error *err)
+int et__bundle_w_finish(struct et_bundle_w *w, const char *manifest, size_t len,
+                        struct et_error *err)
 {
     uint8_t tr[ET_BUNDLE_TRAILER_LEN];
     uint64_t moff = 0;
@@ -158,11 +159,10 @@ int et__bundle_r_frame(struct et_bundle_r *r, uint64_t off, uint64_t len,
         return et_error_set(err, rc, "out of memory");
     n = ZSTD_decompressDCtx(r->dctx, out->ptr, (size_t)csize, p, (size_t)len);
     if (ZSTD_isError(n) || n != csize)
-        return et_error_set(err, ET_EINTEGRITY,
-                            "byte %llu: compressed data damaged (%s)",
-                            (unsigned long long)off,
-                            ZSTD_isError(n) ? ZSTD_getErrorName(n)
-                                            : "size differs");
+        return et_error_set(
+            err, ET_EINTEGRITY, "byte %llu: compressed data damaged (%s)",
+            (unsigned long long)off,
+            ZSTD_isError(n) ? ZSTD_getErrorName(n) : "size differs");
     if (out->ptr[n - 1] != '\n')
         return et_error_set(err, ET_EINTEGRITY,
                             "byte %llu: frame is not one JSON line",

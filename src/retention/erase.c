@@ -21,8 +21,8 @@
 
 #define ERASE_BATCH 1000
 
-int et__ret_note(struct et_trail *t, const char *type,
-                 struct json_object *body, struct et_error *err)
+int et__ret_note(struct et_trail *t, const char *type, struct json_object *body,
+                 struct et_error *err)
 {
     int rc = et__ingest_begin(t, err);
 
@@ -55,8 +55,7 @@ static int erasable(void *ctx, const struct et_event_row *row)
 
 static int erase_one(struct et_trail *t, const struct et_ret_policy *p,
                      const struct et__ret_pick *pk, const char *bundle,
-                     const char *run_id, uint64_t *events,
-                     struct et_error *err)
+                     const char *run_id, uint64_t *events, struct et_error *err)
 {
     struct json_object *body;
     struct seq_rows s = {NULL, NULL, 0};
@@ -84,18 +83,18 @@ static int erase_one(struct et_trail *t, const struct et_ret_policy *p,
         goto out;
     }
     for (size_t i = 0; !rc && i < n; i++)
-        rc = et_store_read_range(t->st, seqs[i], seqs[i] + 1, erasable, &s,
-                                 err);
+        rc =
+            et_store_read_range(t->st, seqs[i], seqs[i] + 1, erasable, &s, err);
     if (rc)
         goto out;
     body = json_object_new_object();
-    json_object_object_add(body, "rule", json_object_new_string(
-                                             et_ret_class_name(pk->rule)));
+    json_object_object_add(body, "rule",
+                           json_object_new_string(et_ret_class_name(pk->rule)));
     json_object_object_add(body, "keep",
                            json_object_new_string(p->keep_text[pk->rule]));
-    json_object_object_add(body, "policy", json_object_new_string(
-                                               p->from_file ? "retention.yaml"
-                                                            : "defaults"));
+    json_object_object_add(
+        body, "policy",
+        json_object_new_string(p->from_file ? "retention.yaml" : "defaults"));
     json_object_object_add(body, "archive",
                            bundle ? json_object_new_string(bundle) : NULL);
     json_object_object_add(body, "run", json_object_new_string(run_id));
@@ -139,8 +138,8 @@ int et__ret_erase(struct et_trail *t, const struct et_ret_policy *p,
 
     *events_out = 0;
     if (n == 0) {
-        struct json_object *b = run_body(run_id, "done", bundle,
-                                         o ? o->at_ns : 0);
+        struct json_object *b =
+            run_body(run_id, "done", bundle, o ? o->at_ns : 0);
 
         rc = et__ret_note(t, "retention.run", b, err);
         json_object_put(b);
@@ -158,8 +157,8 @@ int et__ret_erase(struct et_trail *t, const struct et_ret_policy *p,
         if (!rc && i == n) {
             /* the run is done in the same transaction as its last
              * erasure */
-            struct json_object *b = run_body(run_id, "done", bundle,
-                                             o ? o->at_ns : 0);
+            struct json_object *b =
+                run_body(run_id, "done", bundle, o ? o->at_ns : 0);
 
             rc = et__ingest_event(t, "retention.run", NULL, b, NULL, err);
             json_object_put(b);
@@ -208,8 +207,7 @@ static int pick(void *ctx, const struct et_ret_item *it)
         ps->v = v;
         ps->cap = cap;
     }
-    snprintf(ps->v[ps->n].id, sizeof(ps->v[ps->n].id), "%s",
-             it->execution_id);
+    snprintf(ps->v[ps->n].id, sizeof(ps->v[ps->n].id), "%s", it->execution_id);
     ps->v[ps->n++].rule = it->rule;
     return 0;
 }
@@ -288,8 +286,8 @@ static int resume(struct et_trail *t, const struct et_ret_policy *p,
         return rc;
     snprintf(path, sizeof(path), "%s/%s", dir, pd.bundle);
     if (access(path, F_OK) != 0 && errno == ENOENT) {
-        struct json_object *b = run_body(pd.run_id, "abandoned", pd.bundle,
-                                         pd.at_ns);
+        struct json_object *b =
+            run_body(pd.run_id, "abandoned", pd.bundle, pd.at_ns);
 
         /* killed before the bundle was complete: nothing was erased
          * under it (erasure starts after the rename and a verification),
@@ -322,9 +320,9 @@ static int resume(struct et_trail *t, const struct et_ret_policy *p,
     return rc;
 }
 
-static int write_bundle(struct et_trail *t, const char *dir,
-                        const char *name, const struct picks *ps,
-                        const struct et_ret_run_opts *o, struct et_error *err)
+static int write_bundle(struct et_trail *t, const char *dir, const char *name,
+                        const struct picks *ps, const struct et_ret_run_opts *o,
+                        struct et_error *err)
 {
     char path[PATH_MAX + 300], part[PATH_MAX + 310];
     struct et_archive_report rep;
@@ -394,10 +392,10 @@ int et_ret_run(struct et_trail *t, const struct et_ret_policy *p,
         goto out;
     }
     et_time_format(et_time_now_ns(), when);
-    snprintf(name, sizeof(name), "retention-%.4s%.2s%.2sT%.2s%.2s%.2sZ-%.8s"
-                                 ".etar.zst",
-             when, when + 5, when + 8, when + 11, when + 14, when + 17,
-             run_id);
+    snprintf(name, sizeof(name),
+             "retention-%.4s%.2s%.2sT%.2s%.2s%.2sZ-%.8s"
+             ".etar.zst",
+             when, when + 5, when + 8, when + 11, when + 14, when + 17, run_id);
     b = run_body(run_id, "started", name, opts.at_ns);
     json_object_object_add(b, "executions",
                            json_object_new_int64((int64_t)ps.n));
@@ -412,8 +410,7 @@ int et_ret_run(struct et_trail *t, const struct et_ret_policy *p,
     {
         uint64_t events = 0;
 
-        rc = et__ret_erase(t, p, ps.v, ps.n, name, run_id, &opts, &events,
-                           err);
+        rc = et__ret_erase(t, p, ps.v, ps.n, name, run_id, &opts, &events, err);
         out->erased += ps.n;
         out->events_erased += events;
     }

@@ -34,8 +34,7 @@ void et__ret_classify(const struct et_ret_policy *p,
     if (r->is_security)
         c |= 1u << ET_RET_SECURITY;
     it->classes = c;
-    it->rule = is(r->verification, "MATCH") ? ET_RET_SUCCESSFUL
-                                            : ET_RET_FAILED;
+    it->rule = is(r->verification, "MATCH") ? ET_RET_SUCCESSFUL : ET_RET_FAILED;
     for (unsigned i = 0; i < ET_RET_CLASS_COUNT; i++)
         if ((c & (1u << i)) && p->keep_ns[i] > p->keep_ns[it->rule])
             it->rule = (enum et_ret_class)i;
@@ -102,8 +101,7 @@ int et_ret_plan(struct et_trail *t, const struct et_ret_policy *p,
 }
 
 static int hold_event(struct et_trail *t, const char *type, const char *idp,
-                      const char *reason, char id_out[37],
-                      struct et_error *err)
+                      const char *reason, char id_out[37], struct et_error *err)
 {
     struct json_object *body = json_object_new_object();
     char *cur = NULL;
@@ -114,8 +112,7 @@ static int hold_event(struct et_trail *t, const char *type, const char *idp,
     if (!body)
         return et_error_set(err, ET_ENOMEM, "out of memory");
     if (reason)
-        json_object_object_add(body, "reason",
-                               json_object_new_string(reason));
+        json_object_object_add(body, "reason", json_object_new_string(reason));
     rc = et__ingest_begin(t, err);
     if (rc)
         goto out;

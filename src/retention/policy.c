@@ -117,10 +117,9 @@ static int duration_value(struct et_yaml_doc *d, struct json_object *v,
     char why[160];
 
     if (!v || !json_object_is_type(v, json_type_string))
-        return et_yaml_error(d, v, err,
-                             "%s: expected a duration like 90_days", path);
-    if (et__ret_duration_parse(json_object_get_string(v), ns, why,
-                               sizeof(why)))
+        return et_yaml_error(d, v, err, "%s: expected a duration like 90_days",
+                             path);
+    if (et__ret_duration_parse(json_object_get_string(v), ns, why, sizeof(why)))
         return et_yaml_error(d, v, err, "%s: %s", path, why);
     snprintf(text, text_cap, "%s", json_object_get_string(v));
     return ET_OK;
@@ -182,8 +181,7 @@ static int parse_schedule(struct et_yaml_doc *d, struct json_object *o,
                                  "weekly, monthly or quarterly)",
                                  path);
         if (!v || !json_object_is_type(v, json_type_string))
-            return et_yaml_error(d, v, err, "%s: expected a task name",
-                                 path);
+            return et_yaml_error(d, v, err, "%s: expected a task name", path);
         task = json_object_get_string(v);
         if (!et__ret_task_known(task))
             return et_yaml_error(d, v, err,
@@ -228,8 +226,7 @@ static int parse_doc(struct et_yaml_doc *d, struct et_ret_policy *p,
             rc = parse_schedule(d, v, p, err);
         else if (!strcmp(k, "temp_files_max_age"))
             rc = duration_value(d, v, "RETENTION_POLICY.temp_files_max_age",
-                                &p->temp_max_age_ns, (char[24]){0}, 24,
-                                err);
+                                &p->temp_max_age_ns, (char[24]){0}, 24, err);
         else
             rc = et_yaml_error(d, v, err,
                                "RETENTION_POLICY.%.60s: unknown key "

@@ -31,8 +31,7 @@ struct et__ret_pick {
  * directory), with a fresh signed checkpoint covering every event.
  */
 ET_NODISCARD int et__archive_write(struct et_trail *t, const char *path,
-                                   const struct et__ret_pick *picks,
-                                   size_t n,
+                                   const struct et__ret_pick *picks, size_t n,
                                    const struct et_ret_run_opts *o,
                                    struct et_error *err);
 /* Verify a bundle and return its execution ids (caller frees *ids_out
@@ -59,7 +58,6 @@ ET_NODISCARD int et__ret_erase(struct et_trail *t,
 
 /* Append one retention event (no execution) in its own transaction. */
 ET_NODISCARD int et__ret_note(struct et_trail *t, const char *type,
-                              struct json_object *body,
-                              struct et_error *err);
+                              struct json_object *body, struct et_error *err);
 
 #endif /* ET_RETENTION_RETENTION_INT_H */

@@ -42,11 +42,16 @@ static bool is_due(enum et_ret_period per, int64_t last, int64_t at)
     ymd(last, &ly, &lm, &ld);
     ymd(at, &y, &m, &d);
     switch (per) {
-    case ET_RET_DAILY: return y != ly || m != lm || d != ld;
-    case ET_RET_WEEKLY: return at - last >= 7 * DAY_NS;
-    case ET_RET_MONTHLY: return y != ly || m != lm;
-    case ET_RET_QUARTERLY: return y != ly || (m - 1) / 3 != (lm - 1) / 3;
-    default: return false;
+    case ET_RET_DAILY:
+        return y != ly || m != lm || d != ld;
+    case ET_RET_WEEKLY:
+        return at - last >= 7 * DAY_NS;
+    case ET_RET_MONTHLY:
+        return y != ly || m != lm;
+    case ET_RET_QUARTERLY:
+        return y != ly || (m - 1) / 3 != (lm - 1) / 3;
+    default:
+        return false;
     }
 }
 
@@ -77,8 +82,7 @@ static bool remove_old(const char *path, int64_t at_ns, int64_t max_age)
  * stored: never deleted), then remove the quarantine log and leftover
  * .partial bundles past their age. */
 static int task_temp(struct et_trail *t, const struct et_ret_policy *p,
-                     int64_t at, char *detail, size_t cap,
-                     struct et_error *err)
+                     int64_t at, char *detail, size_t cap, struct et_error *err)
 {
     struct et_spool_stats ss;
     char path[PATH_MAX + 300], adir[PATH_MAX + 16];
@@ -125,8 +129,7 @@ static int task_archive(struct et_trail *t, const struct et_ret_policy *p,
     rc = et_ret_run(t, p, &o, &res, err);
     if (!rc)
         snprintf(detail, cap, "%llu archived and erased%s%.200s",
-                 (unsigned long long)res.erased,
-                 res.bundle[0] ? " into " : "",
+                 (unsigned long long)res.erased, res.bundle[0] ? " into " : "",
                  res.bundle[0] ? strrchr(res.bundle, '/') + 1 : "");
     return rc;
 }
@@ -146,9 +149,8 @@ static int agent_line(void *ctx, const struct et_agent_stats *a)
     return 0;
 }
 
-static int write_report(struct et_trail *t, const char *name,
-                        char *path_out, size_t cap, FILE **f_out,
-                        struct et_error *err)
+static int write_report(struct et_trail *t, const char *name, char *path_out,
+                        size_t cap, FILE **f_out, struct et_error *err)
 {
     char dir[PATH_MAX + 16];
     int rc = mkdir_in(t->dir, "reports", dir, sizeof(dir), err);
@@ -222,8 +224,8 @@ static int audit_bundles(struct et_trail *t, FILE *f, unsigned *bad)
             continue;
         snprintf(path, sizeof(path), "%s/%s", adir, e->d_name);
         if (et_archive_verify(t, path, NULL, &rep, &err) == ET_OK) {
-            fprintf(f, "- %s: OK, %llu executions, %llu events\n",
-                    e->d_name, (unsigned long long)rep.executions,
+            fprintf(f, "- %s: OK, %llu executions, %llu events\n", e->d_name,
+                    (unsigned long long)rep.executions,
                     (unsigned long long)rep.events);
         } else {
             fprintf(f, "- %s: FAILED: %s\n", e->d_name, err.msg);
@@ -286,8 +288,7 @@ static int task_audit(struct et_trail *t, const struct et_ret_policy *p,
 }
 
 typedef int task_fn(struct et_trail *t, const struct et_ret_policy *p,
-                    int64_t at, char *detail, size_t cap,
-                    struct et_error *err);
+                    int64_t at, char *detail, size_t cap, struct et_error *err);
 
 static task_fn *task_for(const char *name)
 {
@@ -302,8 +303,8 @@ static task_fn *task_for(const char *name)
     return NULL;
 }
 
-static int last_run(struct et_trail *t, enum et_ret_period per,
-                    int64_t *last, struct et_error *err)
+static int last_run(struct et_trail *t, enum et_ret_period per, int64_t *last,
+                    struct et_error *err)
 {
     struct json_object *o = NULL;
     char key[32], *v = NULL;
@@ -321,8 +322,7 @@ static int last_run(struct et_trail *t, enum et_ret_period per,
     if (rc)
         return et_error_set(err, rc, "cannot read the schedule");
     if (!et_json_parse(v, strlen(v), NULL, &o, NULL))
-        *last = json_object_get_int64(
-            et__jget(et__jget(o, "event"), "at_ns"));
+        *last = json_object_get_int64(et__jget(et__jget(o, "event"), "at_ns"));
     json_object_put(o);
     et__free(v);
     return ET_OK;
@@ -349,8 +349,8 @@ static int record_task(struct et_trail *t, const struct et_ret_task_result *r,
 }
 
 int et_ret_schedule(struct et_trail *t, const struct et_ret_policy *p,
-                    int64_t at_ns, bool run_due, et_ret_task_fn *fn,
-                    void *ctx, struct et_error *err)
+                    int64_t at_ns, bool run_due, et_ret_task_fn *fn, void *ctx,
+                    struct et_error *err)
 {
     int64_t at = at_ns ? at_ns : et_time_now_ns();
     int first_rc = ET_OK;

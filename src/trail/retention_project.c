@@ -62,9 +62,8 @@ static int reproject_row(void *ctx, const struct et_event_row *row)
     if (rc)
         return et_error_prefix(rp->err, "event %llu",
                                (unsigned long long)row->seq);
-    rc = et__project(rp->t, row->seq, row->type, row->execution_id,
-                     row->ts_ns, json_object_object_get(ev, "body"),
-                     rp->err);
+    rc = et__project(rp->t, row->seq, row->type, row->execution_id, row->ts_ns,
+                     json_object_object_get(ev, "body"), rp->err);
     json_object_put(ev);
     return rc;
 }
@@ -88,8 +87,8 @@ static int restored(struct et_trail *t, uint64_t seq, const char *id,
     return rc;
 }
 
-static int put_json(struct et_trail *t, const char *key,
-                    struct json_object *v, uint64_t seq, struct et_error *err)
+static int put_json(struct et_trail *t, const char *key, struct json_object *v,
+                    uint64_t seq, struct et_error *err)
 {
     struct et_buf b = ET_BUF_INIT;
     int rc = et_json_canon(v, &b);
@@ -122,8 +121,7 @@ int et__project_retention(struct et_trail *t, uint64_t seq, const char *type,
         snprintf(key, sizeof(key), "hold:%s", execution_id);
         v = json_object_new_object();
         s = et__jstr(body, "reason");
-        json_object_object_add(v, "reason",
-                               json_object_new_string(s ? s : ""));
+        json_object_object_add(v, "reason", json_object_new_string(s ? s : ""));
         json_object_object_add(v, "since_ns", json_object_new_int64(ts_ns));
         json_object_object_add(v, "seq", json_object_new_int64((int64_t)seq));
         rc = put_json(t, key, v, seq, err);
@@ -137,8 +135,8 @@ int et__project_retention(struct et_trail *t, uint64_t seq, const char *type,
     /* runs ("run:<id>") and schedule tasks ("task:<period>"): the latest
      * event's body, with its time */
     s = et__jstr(body, "key");
-    if (s && (!strcmp(type, "retention.run") ||
-              !strcmp(type, "retention.task"))) {
+    if (s &&
+        (!strcmp(type, "retention.run") || !strcmp(type, "retention.task"))) {
         snprintf(key, sizeof(key), "%.120s", s);
         v = json_object_new_object();
         json_object_object_add(v, "event", json_object_get(body));

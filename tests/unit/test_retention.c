@@ -24,19 +24,18 @@ T_TEST(durations)
         const char *text;
         int64_t days; /* -1: rejected */
     } cases[] = {
-        {"90_days", 90},    {"1_day", 1},       {"2_years", 730},
-        {"1_year", 365},    {"3_weeks", 21},    {"6_months", 180},
-        {"0_days", -1},     {"90", -1},         {"90days", -1},
-        {"_days", -1},      {"90_dayz", -1},    {"90_days_", -1},
-        {"-1_days", -1},    {"274_years", -1},  {"100000_days", 100000},
+        {"90_days", 90},     {"1_day", 1},      {"2_years", 730},
+        {"1_year", 365},     {"3_weeks", 21},   {"6_months", 180},
+        {"0_days", -1},      {"90", -1},        {"90days", -1},
+        {"_days", -1},       {"90_dayz", -1},   {"90_days_", -1},
+        {"-1_days", -1},     {"274_years", -1}, {"100000_days", 100000},
         {"100001_days", -1}, {"", -1},          {"9_dayss", -1},
     };
     char why[160];
 
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         int64_t ns = 0;
-        int rc = et__ret_duration_parse(cases[i].text, &ns, why,
-                                        sizeof(why));
+        int rc = et__ret_duration_parse(cases[i].text, &ns, why, sizeof(why));
 
         if (cases[i].days < 0) {
             T_ASSERT_RC(rc, ET_EINPUT);
@@ -104,8 +103,7 @@ T_TEST(policy_errors_name_line_and_column)
         {"RETENTION_POLICY: [1, 2]\n",
          "r.yaml:1:19: RETENTION_POLICY: expected a mapping"},
         {"retention: {}\n", "r.yaml:1:12: retention: unknown key"},
-        {"RETENTION_POLICY:\n  execution_tracking: [\n",
-         "r.yaml:"},
+        {"RETENTION_POLICY:\n  execution_tracking: [\n", "r.yaml:"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct et_error err = ET_ERROR_INIT;
@@ -115,8 +113,9 @@ T_TEST(policy_errors_name_line_and_column)
         T_ASSERT_RC(et_ret_policy_parse(y, strlen(y), "r.yaml", &p, &err),
                     ET_EINPUT);
         if (strncmp(err.msg, cases[i].want, strlen(cases[i].want)) != 0) {
-            t_fail(__FILE__, __LINE__, "case %zu: '%s' does not start with "
-                                       "'%s'",
+            t_fail(__FILE__, __LINE__,
+                   "case %zu: '%s' does not start with "
+                   "'%s'",
                    i, err.msg, cases[i].want);
             return;
         }
@@ -124,8 +123,7 @@ T_TEST(policy_errors_name_line_and_column)
 }
 
 static struct et_store_ret_row row(const char *ver, const char *c,
-                                   const char *a, const char *e,
-                                   int64_t ref)
+                                   const char *a, const char *e, int64_t ref)
 {
     struct et_store_ret_row r;
 
@@ -204,8 +202,8 @@ T_TEST(prover_matches_the_recursive_proofs)
         for (uint64_t m = 0; m < n; m++) {
             size_t nw = 0, ng = 0;
 
-            T_ASSERT_OK(et_merkle_inclusion_proof(ET_HASHES(leaves), n, m,
-                                                  want, &nw, NULL));
+            T_ASSERT_OK(et_merkle_inclusion_proof(ET_HASHES(leaves), n, m, want,
+                                                  &nw, NULL));
             T_ASSERT_OK(et_prover_inclusion(p, m, got, &ng, NULL));
             T_ASSERT_INT_EQ(ng, nw);
             T_ASSERT(memcmp(got, want, nw * ET_HASH_LEN) == 0);
@@ -249,12 +247,10 @@ T_TEST(bundle_frames)
 
     snprintf(path, sizeof(path), "%s/frames.etar.zst", t_tmpdir());
     T_ASSERT_OK(et__bundle_w_open(&w, path, NULL));
-    T_ASSERT_OK(et__bundle_w_line(&w, "{\"a\":1}", 7, &off[0], &len[0],
-                                  NULL));
-    T_ASSERT_OK(et__bundle_w_line(&w, "{\"b\":2}", 7, &off[1], &len[1],
-                                  NULL));
-    T_ASSERT_OK(et__bundle_w_finish(
-        &w, "{\"kind\":\"manifest\",\"x\":3}", 25, NULL));
+    T_ASSERT_OK(et__bundle_w_line(&w, "{\"a\":1}", 7, &off[0], &len[0], NULL));
+    T_ASSERT_OK(et__bundle_w_line(&w, "{\"b\":2}", 7, &off[1], &len[1], NULL));
+    T_ASSERT_OK(
+        et__bundle_w_finish(&w, "{\"kind\":\"manifest\",\"x\":3}", 25, NULL));
     T_ASSERT_RC(et__bundle_w_open(&w, path, NULL), ET_EIO); /* exclusive */
     data = slurp(path, &n);
     T_ASSERT(data != NULL);

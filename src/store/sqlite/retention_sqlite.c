@@ -146,8 +146,8 @@ int et__sqlite_exec_forget(struct et_store *st, const char *const *ids,
              "WITHOUT ROWID; DELETE FROM temp.et_gone;",
              err);
     if (!rc)
-        rc = prep(db, "INSERT OR IGNORE INTO temp.et_gone(id) VALUES (?)",
-                  &q, err);
+        rc = prep(db, "INSERT OR IGNORE INTO temp.et_gone(id) VALUES (?)", &q,
+                  err);
     for (size_t i = 0; !rc && i < n; i++) {
         sqlite3_bind_text(q, 1, ids[i], -1, SQLITE_STATIC);
         rc = step_once(db, q, err);
@@ -172,9 +172,8 @@ int et__sqlite_exec_forget(struct et_store *st, const char *const *ids,
     return rc;
 }
 
-int et__sqlite_payload_set(struct et_store *st, uint64_t seq,
-                           const char *body, size_t len, bool *changed,
-                           struct et_error *err)
+int et__sqlite_payload_set(struct et_store *st, uint64_t seq, const char *body,
+                           size_t len, bool *changed, struct et_error *err)
 {
     sqlite3 *db = et__sqlite_db(st);
     sqlite3_stmt *q = NULL;
@@ -211,8 +210,7 @@ static int delete_key(sqlite3 *db, const char *sql, const char *key,
 }
 
 int et__sqlite_rstate_put(struct et_store *st, const char *key,
-                          const char *value, uint64_t seq,
-                          struct et_error *err)
+                          const char *value, uint64_t seq, struct et_error *err)
 {
     sqlite3 *db = et__sqlite_db(st);
     sqlite3_stmt *q = NULL;
@@ -244,8 +242,8 @@ int et__sqlite_rstate_get(struct et_store *st, const char *key, char **value,
 {
     sqlite3 *db = et__sqlite_db(st);
     sqlite3_stmt *q = NULL;
-    int rc = prep(db, "SELECT value FROM retention_state WHERE key = ?", &q,
-                  err);
+    int rc =
+        prep(db, "SELECT value FROM retention_state WHERE key = ?", &q, err);
 
     *value = NULL;
     if (rc)
@@ -265,8 +263,7 @@ int et__sqlite_rstate_get(struct et_store *st, const char *key, char **value,
 }
 
 int et__sqlite_rstate_each(struct et_store *st, const char *prefix,
-                           et_store_kv_fn *fn, void *ctx,
-                           struct et_error *err)
+                           et_store_kv_fn *fn, void *ctx, struct et_error *err)
 {
     sqlite3 *db = et__sqlite_db(st);
     sqlite3_stmt *q = NULL;
