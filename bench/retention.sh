@@ -20,11 +20,10 @@ kv() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-# bench_gen's records start on 2025-01-01..28 (uniformly), 75% MATCH
-# (kept 90 days), 25% PARTIAL (kept 180 days): at 2025-04-12T05:00Z the
-# successful ones from the first 11.2 days have expired, 0.75 * 11.2 / 28
-# = 30% of the corpus
-AT=2025-04-12T05:00:00Z
+# bench_gen's records are 75% MATCH (kept 90 days), 25% PARTIAL (180
+# days), seconds apart: "now" is set (after the first import) to the expiry
+# time of the record at the 30th percentile, so 30% have expired
+AT=""
 "$BIN/bench_gen" jsonl "$N" 10 "$W/ret.jsonl"
 mb=$(du -m "$W/ret.jsonl" | cut -f1)
 ir=""; rr=""; irss=""; rrss=""; nexp=0
@@ -34,7 +33,14 @@ while [ $k -lt "$RUNS" ]; do
   rm -rf "$W/h"
   mkdir -p "$W/h"
   EXECTRAIL_HOME="$W/h" "$ET" -q init >/dev/null
-  i=$(EXECTRAIL_HOME="$W/h" "$BIN/bench_spawn" -n 1 -i "$W/ret.jsonl" -- "$ET" -q import -)
+  i=$(EXECTRAIL_HOME="$W/h" "$BIN/bench_spawn" -n 1 -i "$W/ret.jsonl" -- "$ET" -q import - 2>/dev/null)
+  if [ -z "$AT" ]; then
+    AT=$(EXECTRAIL_HOME="$W/h" "$ET" retention plan --all --format jsonl 2>/dev/null | python3 -c '
+import json, sys, datetime as dt
+e = sorted(json.loads(l)["expires_ns"] for l in sys.stdin)
+k = e[int(len(e) * 0.3) - 1]
+print(dt.datetime.fromtimestamp(k // 10**9, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))')
+  fi
   nexp=$(EXECTRAIL_HOME="$W/h" "$ET" retention plan --at "$AT" --format jsonl | grep -c '"EXPIRE"' || true)
   r=$(EXECTRAIL_HOME="$W/h" EXECTRAIL_NOW="$AT" "$BIN/bench_spawn" -n 1 -- "$ET" -q retention run)
   left=$(EXECTRAIL_HOME="$W/h" "$ET" list --limit 0 --format ids | wc -l | tr -d ' ')

@@ -239,6 +239,7 @@ static int sync_dir(const char *dir)
 struct pending {
     char run_id[40];
     char bundle[256];
+    char dir[PATH_MAX];
     int64_t at_ns;
     bool found;
 };
@@ -259,6 +260,8 @@ static int find_pending(void *ctx, const char *key, const char *value)
         snprintf(pd->run_id, sizeof(pd->run_id), "%s", key + 4);
         snprintf(pd->bundle, sizeof(pd->bundle), "%s", bundle);
         pd->at_ns = json_object_get_int64(et__jget(ev, "at_ns"));
+        snprintf(pd->dir, sizeof(pd->dir), "%s",
+                 et__jstr(ev, "dir") ? et__jstr(ev, "dir") : "");
     }
     json_object_put(o);
     return 0;
@@ -284,6 +287,8 @@ static int resume(struct et_trail *t, const struct et_ret_policy *p,
     rc = et_store_rstate_each(t->st, "run:", find_pending, &pd, err);
     if (rc || !pd.found)
         return rc;
+    if (pd.dir[0]) /* the directory the run wrote to, whatever --dir is now */
+        dir = pd.dir;
     snprintf(path, sizeof(path), "%s/%s", dir, pd.bundle);
     if (access(path, F_OK) != 0 && errno == ENOENT) {
         struct json_object *b =
@@ -397,6 +402,7 @@ int et_ret_run(struct et_trail *t, const struct et_ret_policy *p,
              ".etar.zst",
              when, when + 5, when + 8, when + 11, when + 14, when + 17, run_id);
     b = run_body(run_id, "started", name, opts.at_ns);
+    json_object_object_add(b, "dir", json_object_new_string(dir));
     json_object_object_add(b, "executions",
                            json_object_new_int64((int64_t)ps.n));
     rc = et__ret_note(t, "retention.run", b, err);
