@@ -122,8 +122,9 @@ static int exec_line(struct wctx *w, const char *id, struct et_buf *line,
 }
 
 static int manifest_text(struct et_trail *t, const char *note, uint64_t size,
-                         const uint8_t root[ET_HASH_LEN],
-                         struct json_object *index, struct et_buf *out)
+                         const uint8_t root[ET_HASH_LEN], size_t n,
+                         const uint8_t ids_hash[ET_HASH_LEN],
+                         struct et_buf *out)
 {
     struct json_object *m = json_object_new_object();
     char h[ET_HASH_LEN * 2 + 1], when[ET_RFC3339_MAX];
@@ -141,10 +142,9 @@ static int manifest_text(struct et_trail *t, const char *note, uint64_t size,
     json_object_object_add(m, "checkpoint", json_object_new_string(note));
     json_object_object_add(m, "verifier_key",
                            json_object_new_string(t->verifier));
-    json_object_object_add(
-        m, "executions",
-        json_object_new_int64((int64_t)json_object_array_length(index)));
-    json_object_object_add(m, "index", json_object_get(index));
+    json_object_object_add(m, "executions", json_object_new_int64((int64_t)n));
+    hex(ids_hash, ET_HASH_LEN, h);
+    json_object_object_add(m, "ids_sha256", json_object_new_string(h));
     et_buf_reset(out);
     rc = et_json_write(m, 0, out);
     json_object_put(m);
@@ -169,8 +169,9 @@ int et__archive_write(struct et_trail *t, const char *path,
     struct wctx w;
     struct et_checkpoint cp;
     uint8_t(*leaves)[ET_HASH_LEN] = NULL;
-    struct json_object *index = NULL;
     struct et_buf line = ET_BUF_INIT;
+    crypto_hash_sha256_state ids;
+    uint8_t ids_hash[ET_HASH_LEN];
     char *note = NULL;
     bool open_ = false;
     int rc;
@@ -189,25 +190,20 @@ int et__archive_write(struct et_trail *t, const char *path,
     w.t = t;
     w.size = cp.size;
     w.err = err;
-    index = json_object_new_array();
+    crypto_hash_sha256_init(&ids);
     for (size_t i = 0; !rc && i < n; i++) {
-        uint64_t off = 0, len = 0;
-        struct json_object *e;
-
         rc = exec_line(&w, picks[i].id, &line, err);
         if (!rc)
-            rc = et__bundle_w_line(&bw, line.ptr, line.len, &off, &len, err);
+            rc = et__bundle_w_record(&bw, picks[i].id, line.ptr, line.len, err);
         if (rc)
             break;
-        e = json_object_new_array();
-        json_object_array_add(e, json_object_new_string(picks[i].id));
-        json_object_array_add(e, json_object_new_int64((int64_t)off));
-        json_object_array_add(e, json_object_new_int64((int64_t)len));
-        json_object_array_add(index, e);
+        crypto_hash_sha256_update(&ids, (const uint8_t *)picks[i].id, 36);
+        crypto_hash_sha256_update(&ids, (const uint8_t *)"\n", 1);
         if (o && o->on_progress && (i % 1024 == 1023 || i + 1 == n))
             o->on_progress(o->ctx, "archive", i + 1, n);
     }
-    if (!rc && manifest_text(t, note, cp.size, cp.root, index, &line))
+    crypto_hash_sha256_final(&ids, ids_hash);
+    if (!rc && manifest_text(t, note, cp.size, cp.root, n, ids_hash, &line))
         rc = et_error_set(err, ET_ENOMEM, "cannot encode the manifest");
     if (!rc)
         rc = et__bundle_w_finish(&bw, line.ptr, line.len, err);
@@ -218,7 +214,6 @@ out:
         et__bundle_w_abort(&bw);
         unlink(path);
     }
-    json_object_put(index);
     et_buf_release(&line);
     et_prover_free(w.prover);
     et__free(leaves);
@@ -287,8 +282,13 @@ static int mem_trail(struct et_trail **out, struct et_error *err)
 struct reader {
     struct et_bundle_r br;
     struct mapped map;
-    struct json_object *index; /* borrowed from the manifest */
-    size_t n;
+    uint64_t n; /* executions, as the manifest says */
+    uint8_t ids_hash[ET_HASH_LEN];
+    uint64_t pos;     /* the next record header */
+    uint64_t seen;    /* records walked so far */
+    char last_id[37]; /* the last good record, for naming damage */
+    char cur_id[37];  /* the record being read */
+    crypto_hash_sha256_state ids;
     struct et_checkpoint cp;
     struct et_buf line;
     struct et_trail *mem; /* for projecting records again */
@@ -327,47 +327,31 @@ static void reader_close(struct reader *r)
     r->mem = NULL;
 }
 
-/* Entry i of the index: id, offset, length (checked shapes). */
-static bool index_entry(struct reader *r, size_t i, const char **id,
-                        uint64_t *off, uint64_t *len)
+/* Start walking the records again from the first. */
+static void reader_rewind(struct reader *r)
 {
-    struct json_object *e = json_object_array_get_idx(r->index, i);
-    struct json_object *a, *b, *c;
-
-    if (!e || !json_object_is_type(e, json_type_array) ||
-        json_object_array_length(e) != 3)
-        return false;
-    a = json_object_array_get_idx(e, 0);
-    b = json_object_array_get_idx(e, 1);
-    c = json_object_array_get_idx(e, 2);
-    if (!json_object_is_type(a, json_type_string) ||
-        !json_object_is_type(b, json_type_int) ||
-        !json_object_is_type(c, json_type_int) ||
-        json_object_get_int64(b) < 0 || json_object_get_int64(c) <= 0)
-        return false;
-    *id = json_object_get_string(a);
-    *off = (uint64_t)json_object_get_int64(b);
-    *len = (uint64_t)json_object_get_int64(c);
-    return strlen(*id) == 36;
+    r->pos = 0;
+    r->seen = 0;
+    r->last_id[0] = '\0';
+    crypto_hash_sha256_init(&r->ids);
 }
 
 /*
- * Open a bundle: trailer, manifest, checkpoint signature (with key, or the
- * manifest's own key when key is NULL and !need_key), and an index that
- * tiles the file exactly up to the manifest.
+ * Open a bundle: trailer, manifest, and the checkpoint's signature (with
+ * key, or the manifest's own key when key is NULL).
  */
 static int reader_open_mem(struct reader *r, const uint8_t *data, size_t size,
                            const struct et_signer *key,
                            struct et_archive_report *rep, struct et_error *err)
 {
     struct et_signer own;
-    struct json_object *m;
+    struct json_object *m, *n;
     const char *note, *f, *root;
     uint8_t mroot[ET_HASH_LEN];
-    uint64_t next = 0;
     int rc;
 
     r->rep = rep;
+    reader_rewind(r);
     rc = et__bundle_r_open(&r->br, data, size, err);
     if (rc) {
         if (rep)
@@ -402,35 +386,18 @@ static int reader_open_mem(struct reader *r, const uint8_t *data, size_t size,
         return bad(r, NULL, err,
                    "manifest: tree size or root differs from the signed "
                    "checkpoint");
+    n = et__jget(m, "executions");
+    if (!n || !json_object_is_type(n, json_type_int) ||
+        json_object_get_int64(n) < 0 ||
+        !unhex(et__jstr(m, "ids_sha256"), r->ids_hash))
+        return bad(r, NULL, err, "manifest: no executions count or ids");
+    r->n = (uint64_t)json_object_get_int64(n);
     if (rep) {
         rep->tree_size = r->cp.size;
         snprintf(rep->origin, sizeof(rep->origin), "%s", r->cp.origin);
         snprintf(rep->created, sizeof(rep->created), "%s",
                  et__jstr(m, "created") ? et__jstr(m, "created") : "");
     }
-    r->index = et__jget(m, "index");
-    if (!r->index || !json_object_is_type(r->index, json_type_array))
-        return bad(r, NULL, err, "manifest: no index");
-    r->n = json_object_array_length(r->index);
-    for (size_t i = 0; i < r->n; i++) {
-        const char *id;
-        uint64_t off, len;
-
-        if (!index_entry(r, i, &id, &off, &len))
-            return bad(r, NULL, err, "manifest: index entry %zu is malformed",
-                       i);
-        if (off != next)
-            return bad(r, id, err,
-                       "the index places it at byte %llu, expected %llu",
-                       (unsigned long long)off, (unsigned long long)next);
-        next = off + len;
-    }
-    if (next != r->br.manifest_off)
-        return bad(r, NULL, err,
-                   "the index covers %llu bytes but the manifest starts at "
-                   "byte %llu",
-                   (unsigned long long)next,
-                   (unsigned long long)r->br.manifest_off);
     return ET_OK;
 }
 
@@ -447,21 +414,66 @@ static int reader_open(struct reader *r, const char *path,
     return reader_open_mem(r, r->map.p, r->map.n, key, rep, err);
 }
 
-/* Record i: decompressed and parsed (*line_out caller-owned). */
-static int reader_line(struct reader *r, size_t i, const char **id_out,
+/* After the last record: the records are exactly the ones the manifest
+ * counts and names (none added, removed or reordered). */
+static int reader_end(struct reader *r, struct et_error *err)
+{
+    uint8_t h[ET_HASH_LEN];
+
+    crypto_hash_sha256_final(&r->ids, h);
+    if (r->seen != r->n)
+        return bad(r, NULL, err,
+                   "the bundle holds %llu records, the manifest %llu",
+                   (unsigned long long)r->seen, (unsigned long long)r->n);
+    if (sodium_memcmp(h, r->ids_hash, ET_HASH_LEN) != 0)
+        return bad(r, NULL, err,
+                   "the records are not the ones the manifest names");
+    return ET_OK;
+}
+
+/* Give the pages of a frame already read back to the kernel: a bundle is
+ * read once, front to back, and can be far larger than memory. */
+static void drop_pages(struct reader *r, uint64_t off, uint64_t len)
+{
+    long pg = sysconf(_SC_PAGESIZE);
+    uintptr_t a, b;
+
+    if (!r->map.p || pg <= 0)
+        return;
+    a = (uintptr_t)r->map.p + off;
+    b = a + len;
+    a = a & ~((uintptr_t)pg - 1);
+    b = b & ~((uintptr_t)pg - 1);
+    if (b > a)
+        madvise((void *)a, b - a, MADV_DONTNEED);
+}
+
+/* The next record: decompressed and parsed (*line_out caller-owned).
+ * Returns ET_OK, 1 after the last one (checked), or an error. */
+static int reader_line(struct reader *r, const char **id_out,
                        struct json_object **line_out, struct et_error *err)
 {
     struct et_json_limits lim = ET_JSON_LIMITS_DEFAULT;
     struct json_object *o = NULL;
-    const char *id, *lid, *kind;
-    uint64_t off, len;
+    char *id = r->cur_id;
+    const char *lid, *kind;
+    uint64_t off = 0, len = 0, at = r->pos;
     int rc;
 
     *line_out = NULL;
-    if (!index_entry(r, i, &id, &off, &len))
-        return bad(r, NULL, err, "manifest: index entry %zu is malformed", i);
     *id_out = id;
+    rc = et__bundle_r_next(&r->br, &r->pos, id, &off, &len, err);
+    if (rc == 1)
+        return reader_end(r, err) ? ET_EINTEGRITY : 1;
+    if (rc) {
+        id[0] = '\0';
+        return r->last_id[0]
+                   ? bad(r, NULL, err, "byte %llu, after execution %s: %.150s",
+                         (unsigned long long)at, r->last_id, err->msg)
+                   : bad(r, NULL, err, "%.200s", err->msg);
+    }
     rc = et__bundle_r_frame(&r->br, off, len, &r->line, err);
+    drop_pages(r, at, off + len - at);
     if (rc)
         return bad(r, id, err, "%.200s", err->msg);
     lim.max_bytes = ET_BUNDLE_MAX_FRAME;
@@ -475,6 +487,10 @@ static int reader_line(struct reader *r, size_t i, const char **id_out,
         json_object_put(o);
         return bad(r, id, err, "the line is not this execution's record");
     }
+    crypto_hash_sha256_update(&r->ids, (const uint8_t *)id, 36);
+    crypto_hash_sha256_update(&r->ids, (const uint8_t *)"\n", 1);
+    r->seen++;
+    snprintf(r->last_id, sizeof(r->last_id), "%s", id);
     *line_out = o;
     return ET_OK;
 }
@@ -587,12 +603,15 @@ static int verify_all(struct reader *r, bool keep, line_fn *fn, void *ctx,
 {
     int rc = ET_OK;
 
-    for (size_t i = 0; !rc && i < r->n; i++) {
+    reader_rewind(r);
+    while (!rc) {
         struct json_object *line = NULL, *arr, **evs = NULL;
         const char *id = NULL;
         size_t n = 0;
 
-        rc = reader_line(r, i, &id, &line, err);
+        rc = reader_line(r, &id, &line, err);
+        if (rc == 1)
+            return ET_OK;
         if (rc)
             break;
         arr = et__jget(line, "events");
@@ -685,13 +704,41 @@ int et__archive_verify_mem(const uint8_t *data, size_t size,
     return rc;
 }
 
+struct ids_ctx {
+    char (*ids)[37];
+    size_t n, cap;
+};
+
+static int collect_id(void *ctx, struct reader *r, const char *id,
+                      struct json_object *line, struct json_object **evs,
+                      size_t n, struct et_error *err)
+{
+    struct ids_ctx *ic = ctx;
+
+    ET_UNUSED(r);
+    ET_UNUSED(line);
+    ET_UNUSED(evs);
+    ET_UNUSED(n);
+    if (ic->n == ic->cap) {
+        size_t cap = ic->cap ? ic->cap * 2 : 256;
+        char(*p)[37] = et__realloc(ic->ids, cap * sizeof(*p));
+
+        if (!p)
+            return et_error_set(err, ET_ENOMEM, "out of memory");
+        ic->ids = p;
+        ic->cap = cap;
+    }
+    snprintf(ic->ids[ic->n++], 37, "%s", id);
+    return ET_OK;
+}
+
 int et__archive_ids(struct et_trail *t, const char *path, char (**ids_out)[37],
                     size_t *n_out, struct et_archive_report *rep,
                     struct et_error *err)
 {
     struct reader r;
     struct et_signer key;
-    char(*ids)[37] = NULL;
+    struct ids_ctx ic = {NULL, 0, 0};
     int rc;
 
     *ids_out = NULL;
@@ -701,24 +748,12 @@ int et__archive_ids(struct et_trail *t, const char *path, char (**ids_out)[37],
     if (!rc)
         rc = reader_open(&r, path, &key, rep, err);
     if (!rc)
-        rc = verify_all(&r, false, NULL, NULL, err);
+        rc = verify_all(&r, false, collect_id, &ic, err);
     if (!rc) {
-        ids = et__calloc(r.n ? r.n : 1, sizeof(*ids));
-        if (!ids)
-            rc = et_error_set(err, ET_ENOMEM, "out of memory");
-    }
-    for (size_t i = 0; !rc && i < r.n; i++) {
-        const char *id;
-        uint64_t off, len;
-
-        if (index_entry(&r, i, &id, &off, &len))
-            snprintf(ids[i], 37, "%s", id);
-    }
-    if (!rc) {
-        *ids_out = ids;
-        *n_out = r.n;
+        *ids_out = ic.ids;
+        *n_out = ic.n;
     } else {
-        et__free(ids);
+        et__free(ic.ids);
     }
     reader_close(&r);
     return rc;
@@ -747,12 +782,16 @@ int et_archive_list(const char *path, et_archive_fn *fn, void *ctx,
     struct et_buf text = ET_BUF_INIT;
     int rc = reader_open(&r, path, NULL, NULL, err);
 
-    for (size_t i = 0; !rc && i < r.n; i++) {
+    while (!rc) {
         struct json_object *line = NULL;
         struct et_archive_entry e;
         const char *id;
 
-        rc = reader_line(&r, i, &id, &line, err);
+        rc = reader_line(&r, &id, &line, err);
+        if (rc == 1) {
+            rc = ET_OK;
+            break;
+        }
         if (rc)
             break;
         entry_of(et__jget(line, "record"), id,

@@ -12,6 +12,8 @@
 #include <zstd.h>
 
 #define SKIPPABLE_MAGIC UINT32_C(0x184D2A5E)
+#define RECORD_MAGIC    UINT32_C(0x184D2A51)
+static const char record_tag[6] = {'E', 'T', 'R', 'E', 'C', '1'};
 static const char trailer_tag[8] = {'E', 'T', 'A', 'R', 'C', 'H', 'V', '1'};
 
 static void put_le(uint8_t *p, uint64_t v, unsigned n)
@@ -98,6 +100,72 @@ int et__bundle_w_line(struct et_bundle_w *w, const char *text, size_t len,
         *off_out = off;
     if (len_out)
         *len_out = n;
+    return ET_OK;
+}
+
+int et__bundle_w_record(struct et_bundle_w *w, const char *id, const char *text,
+                        size_t len, struct et_error *err)
+{
+    uint8_t h[ET_BUNDLE_REC_HDR_LEN];
+    size_t bound = ZSTD_compressBound(len + 1), n;
+    int rc;
+
+    if (strlen(id) != 36)
+        return et_error_set(err, ET_EINVAL, "bad execution id");
+    if (len + 1 > ET_BUNDLE_MAX_FRAME)
+        return et_error_set(err, ET_ETOOBIG,
+                            "record of %zu bytes is too large for a bundle",
+                            len);
+    et_buf_reset(&w->z);
+    rc = et_buf_grow(&w->z, bound + len + 1);
+    if (rc)
+        return et_error_set(err, rc, "out of memory");
+    memcpy(w->z.ptr, text, len);
+    w->z.ptr[len] = '\n';
+    n = ZSTD_compress2(w->cctx, w->z.ptr + len + 1, bound, w->z.ptr, len + 1);
+    if (ZSTD_isError(n))
+        return et_error_set(err, ET_EINTERNAL, "zstd: %s",
+                            ZSTD_getErrorName(n));
+    put_le(h, RECORD_MAGIC, 4);
+    put_le(h + 4, ET_BUNDLE_REC_HDR_LEN - 8, 4);
+    memcpy(h + 8, record_tag, 6);
+    put_le(h + 14, n, 8);
+    memcpy(h + 22, id, 36);
+    rc = write_all(w, h, sizeof(h), err);
+    return rc ? rc : write_all(w, w->z.ptr + len + 1, n, err);
+}
+
+int et__bundle_r_next(struct et_bundle_r *r, uint64_t *pos, char id_out[37],
+                      uint64_t *off_out, uint64_t *len_out,
+                      struct et_error *err)
+{
+    const uint8_t *h;
+    uint64_t len;
+
+    if (*pos == r->manifest_off)
+        return 1;
+    if (*pos > r->manifest_off ||
+        r->manifest_off - *pos < ET_BUNDLE_REC_HDR_LEN)
+        return et_error_set(err, ET_EINTEGRITY,
+                            "byte %llu: records overrun the manifest",
+                            (unsigned long long)*pos);
+    h = r->data + *pos;
+    if (get_le(h, 4) != RECORD_MAGIC ||
+        get_le(h + 4, 4) != ET_BUNDLE_REC_HDR_LEN - 8 ||
+        memcmp(h + 8, record_tag, 6) != 0)
+        return et_error_set(err, ET_EINTEGRITY,
+                            "byte %llu: record header damaged",
+                            (unsigned long long)*pos);
+    len = get_le(h + 14, 8);
+    if (len == 0 || len > r->manifest_off - *pos - ET_BUNDLE_REC_HDR_LEN)
+        return et_error_set(err, ET_EINTEGRITY,
+                            "byte %llu: record header gives a bad length",
+                            (unsigned long long)*pos);
+    memcpy(id_out, h + 22, 36);
+    id_out[36] = '\0';
+    *off_out = *pos + ET_BUNDLE_REC_HDR_LEN;
+    *len_out = len;
+    *pos = *off_out + len;
     return ET_OK;
 }
 

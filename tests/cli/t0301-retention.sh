@@ -149,8 +149,21 @@ eq "$(wc -l <"$T_DIR/bundle.jsonl" | tr -d ' ')" "$((NEXP + 1))" "zstd -dc print
 
 # ---- flip one byte: the record is named
 tail -1 "$T_DIR/bundle.jsonl" >"$T_DIR/manifest.json"
+# where each record's frame is: walk the record headers (zstd skippable
+# frames: magic, size, "ETREC1", frame length u64 LE, execution id)
+python3 - "$BUNDLE" >"$T_DIR/frames" <<'PY'
+import struct, sys
+b = open(sys.argv[1], "rb").read()
+pos = 0
+while b[pos:pos + 4] == struct.pack("<I", 0x184D2A51):
+    n = struct.unpack("<Q", b[pos + 14:pos + 22])[0]
+    print(b[pos + 22:pos + 58].decode(), pos + 58, n)
+    pos += 58 + n
+print("manifest", pos, 0)
+PY
+eq "$(grep -vc manifest "$T_DIR/frames")" "$NEXP" "the bundle has one framed record per execution"
 for k in 0 3 $((NEXP - 1)); do
-  read -r rid off len < <(jget "$T_DIR/manifest.json" "' '.join(map(str, d['index'][$k]))")
+  read -r rid off len < <(sed -n "$((k + 1))p" "$T_DIR/frames")
   cp "$BUNDLE" "$T_DIR/flip.etar.zst"
   python3 - "$T_DIR/flip.etar.zst" $((off + len / 2)) <<'PY'
 import sys
@@ -160,10 +173,17 @@ PY
   expect_exit 4 "one flipped byte in record $k fails archive verify" et archive verify "$T_DIR/flip.etar.zst"
   contains "$T_DIR/out" "record: $rid" "archive verify names the damaged record ($k)"
 done
-MOFF=$(jget "$T_DIR/manifest.json" 'd["index"][-1][1] + d["index"][-1][2]')
+MOFF=$(awk '$1 == "manifest" {print $2}' "$T_DIR/frames")
 cp "$BUNDLE" "$T_DIR/flip.etar.zst"
 python3 -c 'import sys; p=sys.argv[1]; b=bytearray(open(p,"rb").read()); b[int(sys.argv[2])+20]^=1; open(p,"wb").write(b)' "$T_DIR/flip.etar.zst" "$MOFF"
 expect_exit 4 "a flipped byte in the manifest fails archive verify" et archive verify "$T_DIR/flip.etar.zst"
+contains "$T_DIR/out" "manifest damaged" "archive verify says the manifest is damaged"
+# a whole record cut out (header and frame): the manifest's count and ids
+# no longer match
+read -r rid off len < <(sed -n 2p "$T_DIR/frames")
+python3 -c 'import sys; p,a,n=sys.argv[1],int(sys.argv[2]),int(sys.argv[3]); b=open(p,"rb").read(); import struct; m=struct.unpack("<Q",b[-8:])[0]; c=b[:a-58]+b[a+n:]; c=c[:-8]+struct.pack("<Q",m-58-n); open(sys.argv[4],"wb").write(c)' "$BUNDLE" "$off" "$len" "$T_DIR/cut.etar.zst"
+expect_exit 4 "a record removed from the bundle fails archive verify" et archive verify "$T_DIR/cut.etar.zst"
+contains "$T_DIR/out" "the bundle holds $((NEXP - 1)) records, the manifest $NEXP" "archive verify says a record is missing"
 printf 'not a bundle' >"$T_DIR/junk"
 expect_exit 3 "a file that is not a bundle: invalid input" et archive verify "$T_DIR/junk"
 expect_exit 4 "restore of a damaged bundle restores nothing (exit 4)" et archive restore "$T_DIR/flip.etar.zst"

@@ -277,7 +277,51 @@ T_TEST(bundle_frames)
     et_buf_release(&line);
 }
 
+T_TEST(bundle_records)
+{
+    static const char id1[] = "00000000-0000-4000-8000-000000000001";
+    static const char id2[] = "00000000-0000-4000-8000-000000000002";
+    struct et_bundle_w w;
+    struct et_bundle_r r;
+    struct et_buf line = ET_BUF_INIT;
+    char path[512], id[37];
+    uint64_t pos = 0, off = 0, len = 0;
+    uint8_t *data;
+    size_t n = 0;
+
+    snprintf(path, sizeof(path), "%s/records.etar.zst", t_tmpdir());
+    T_ASSERT_OK(et__bundle_w_open(&w, path, NULL));
+    T_ASSERT_OK(et__bundle_w_record(&w, id1, "{\"x\":1}", 7, NULL));
+    T_ASSERT_OK(et__bundle_w_record(&w, id2, "{\"x\":2}", 7, NULL));
+    T_ASSERT_OK(et__bundle_w_finish(&w, "{\"kind\":\"manifest\"}", 19, NULL));
+    data = slurp(path, &n);
+    T_ASSERT(data != NULL);
+    T_ASSERT_OK(et__bundle_r_open(&r, data, n, NULL));
+    T_ASSERT_OK(et__bundle_r_next(&r, &pos, id, &off, &len, NULL));
+    T_ASSERT_STR_EQ(id, id1);
+    T_ASSERT_INT_EQ(off, ET_BUNDLE_REC_HDR_LEN);
+    T_ASSERT_OK(et__bundle_r_frame(&r, off, len, &line, NULL));
+    T_ASSERT_STR_EQ(line.ptr, "{\"x\":1}");
+    T_ASSERT_OK(et__bundle_r_next(&r, &pos, id, &off, &len, NULL));
+    T_ASSERT_STR_EQ(id, id2);
+    T_ASSERT_INT_EQ(et__bundle_r_next(&r, &pos, id, &off, &len, NULL), 1);
+    /* a damaged header, and a length that runs into the manifest */
+    pos = 0;
+    data[9] ^= 1;
+    T_ASSERT_RC(et__bundle_r_next(&r, &pos, id, &off, &len, NULL),
+                ET_EINTEGRITY);
+    data[9] ^= 1;
+    data[14 + 7] = 0x7f;
+    pos = 0;
+    T_ASSERT_RC(et__bundle_r_next(&r, &pos, id, &off, &len, NULL),
+                ET_EINTEGRITY);
+    et__bundle_r_close(&r);
+    free(data);
+    et_buf_release(&line);
+}
+
 T_MAIN("retention", T_CASE(durations), T_CASE(policy_defaults_and_file),
        T_CASE(policy_errors_name_line_and_column),
        T_CASE(classify_both_sides_of_each_boundary),
-       T_CASE(prover_matches_the_recursive_proofs), T_CASE(bundle_frames))
+       T_CASE(prover_matches_the_recursive_proofs), T_CASE(bundle_frames),
+       T_CASE(bundle_records))
