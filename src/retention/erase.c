@@ -218,7 +218,7 @@ static int archive_dir(struct et_trail *t, const struct et_ret_run_opts *o,
     if (o && o->dir)
         snprintf(out, cap, "%s", o->dir);
     else
-        snprintf(out, cap, "%s/archive", t->dir);
+        snprintf(out, cap, "%.4000s/archive", t->dir);
     if (mkdir(out, 0700) != 0 && errno != EEXIST)
         return et_error_sys(err, ET_EIO, errno, "cannot create %s", out);
     return ET_OK;
