@@ -9,7 +9,7 @@ for what in "${@:-build}"; do
   case "$what" in
     build) want="$want gcc make cmake ninja-build pkg-config libsqlite3-dev libjson-c-dev libsodium-dev libyaml-dev libzstd-dev" ;;
     run)   want="$want gcc make cmake ninja-build pkg-config libsqlite3-dev libjson-c-dev libsodium-dev libyaml-dev libzstd-dev sqlite3" ;;
-    test)  want="$want gcc make cmake ninja-build pkg-config libsqlite3-dev libjson-c-dev libsodium-dev libyaml-dev libzstd-dev sqlite3 python3" ;;
+    test)  want="$want gcc make cmake ninja-build pkg-config libsqlite3-dev libjson-c-dev libsodium-dev libyaml-dev libzstd-dev sqlite3 python3 zstd" ;;
     bench) want="$want gcc make cmake ninja-build pkg-config libsqlite3-dev libjson-c-dev libsodium-dev libyaml-dev libzstd-dev python3" ;;
     fuzz)  want="$want clang libclang-rt-14-dev" ;;
     *) echo "setup.sh: unknown package set '$what'" >&2; exit 2 ;;
