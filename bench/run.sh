@@ -189,3 +189,10 @@ if [ "$RN" -gt 0 ]; then
   "$BIN/bench_report" "$W/r.db" 2025-01-30 test-runner "$RRUNS"
   echo "  (target: <= 100 ms each at 1000000 executions)"
 fi
+
+# ---- 8. retention run (archive + proofs + erase) against import ----
+if [ "${BENCH_RETENTION_EXECUTIONS:-30000}" -gt 0 ]; then
+  echo
+  sh "$(dirname "$0")/retention.sh" "$B"
+fi
+

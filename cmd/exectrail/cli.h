@@ -109,5 +109,9 @@ int cmd_import_claude_code(int argc, char **argv);
 int cmd_verify_outcome(int argc, char **argv);
 int cmd_similar(int argc, char **argv);
 int cmd_insights(int argc, char **argv);
+int cmd_retention(int argc, char **argv);
+int cmd_hold(int argc, char **argv);
+int cmd_unhold(int argc, char **argv);
+int cmd_archive(int argc, char **argv);
 
 #endif /* ET_CMD_CLI_H */

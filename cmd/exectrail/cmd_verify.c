@@ -80,6 +80,8 @@ int cmd_verify(int argc, char **argv)
                                    (int64_t)rep.checkpoints));
         if (!rc)
             cli_set_str(o, "root_hash", root);
+        cli_set_str(o, "erased_by",
+                    rep.erased_note[0] ? rep.erased_note : NULL);
         if (rep.bad_seq >= 0) {
             json_object_object_add(o, "bad_seq",
                                    json_object_new_int64(rep.bad_seq));
@@ -115,6 +117,9 @@ int cmd_verify(int argc, char **argv)
            (unsigned long long)rep.checkpoints);
     printf("  tree size %llu, root %s\n", (unsigned long long)rep.events,
            root);
+    if (rep.erased_note[0])
+        printf("  erased leaves are not tampering: first, %s\n",
+               rep.erased_note);
     if (ck)
         printf("  extends the given checkpoint\n");
     return 0;

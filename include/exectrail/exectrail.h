@@ -9,6 +9,7 @@
 #include "exectrail/query.h"
 #include "exectrail/record.h"
 #include "exectrail/report.h"
+#include "exectrail/retention.h"
 #include "exectrail/trail.h"
 
 #endif /* ET_EXECTRAIL_EXECTRAIL_H */

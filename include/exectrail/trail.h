@@ -163,6 +163,9 @@ struct et_verify_report {
     uint64_t events;         /* events checked */
     uint64_t erased;         /* events whose payload was erased by policy */
     uint64_t checkpoints;    /* stored checkpoints checked */
+    /* the first erasure by policy, e.g. "execution X erased by policy
+     * successful_executions at T (event N)"; "" when none */
+    char erased_note[200];
     uint8_t root[ET_HASH_LEN];
     /* When verification fails: */
     int64_t bad_seq;         /* first bad sequence number, -1 if none */

@@ -417,3 +417,52 @@ int et_store_issues_top(struct et_store *st, const char *agent,
     return st->ops->issues_top(st, agent, from_hour, to_hour, limit, fn, ctx,
                                err);
 }
+
+int et_store_ret_scan(struct et_store *st, et_store_ret_fn *fn, void *ctx,
+                      struct et_error *err)
+{
+    return st->ops->ret_scan(st, fn, ctx, err);
+}
+
+int et_store_exec_forget(struct et_store *st, const char *const *ids,
+                         size_t n, struct et_error *err)
+{
+    int rc = fault("forget", err);
+
+    return rc ? rc : st->ops->exec_forget(st, ids, n, err);
+}
+
+int et_store_payload_set(struct et_store *st, uint64_t seq, const char *body,
+                         size_t len, bool *changed_out, struct et_error *err)
+{
+    int rc = fault("payload", err);
+
+    if (changed_out)
+        *changed_out = false;
+    return rc ? rc
+              : st->ops->payload_set(st, seq, body, len, changed_out, err);
+}
+
+int et_store_rstate_put(struct et_store *st, const char *key,
+                        const char *value, uint64_t seq, struct et_error *err)
+{
+    return st->ops->rstate_put(st, key, value, seq, err);
+}
+
+int et_store_rstate_del(struct et_store *st, const char *key,
+                        struct et_error *err)
+{
+    return st->ops->rstate_del(st, key, err);
+}
+
+int et_store_rstate_get(struct et_store *st, const char *key,
+                        char **value_out, struct et_error *err)
+{
+    return st->ops->rstate_get(st, key, value_out, err);
+}
+
+int et_store_rstate_each(struct et_store *st, const char *prefix,
+                         et_store_kv_fn *fn, void *ctx, struct et_error *err)
+{
+    return st->ops->rstate_each(st, prefix, fn, ctx, err);
+}

@@ -390,4 +390,50 @@ ET_NODISCARD int et_store_issues_top(struct et_store *st, const char *agent,
                                      size_t limit, et_issue_group_fn *fn,
                                      void *ctx, struct et_error *err);
 
+/* ---- retention (src/store/<backend>/retention_*.c) ---- */
+/* One execution as the retention planner sees it. Strings valid during the
+ * callback. ref_ns: timestamp_end, else timestamp_start, else the time of
+ * its first event. */
+struct et_store_ret_row {
+    const char *execution_id;
+    const char *state;
+    const char *verification; /* may be NULL */
+    const char *completeness, *accuracy, *efficiency; /* may be NULL */
+    int64_t ref_ns;
+    bool is_security;          /* a row in security_relevant */
+    const char *hold_reason;   /* non-NULL when on legal hold */
+    int64_t hold_since_ns;
+};
+typedef int et_store_ret_fn(void *ctx, const struct et_store_ret_row *r);
+/* Every execution, oldest reference time first. */
+ET_NODISCARD int et_store_ret_scan(struct et_store *st, et_store_ret_fn *fn,
+                                   void *ctx, struct et_error *err);
+/* Remove executions ids[0..n) from every projection table (executions,
+ * actions, lists, full-text, sessions' counts, and any other table with an
+ * execution_id column), inside a write transaction. The ledger and
+ * event_index keep their rows. */
+ET_NODISCARD int et_store_exec_forget(struct et_store *st,
+                                      const char *const *ids, size_t n,
+                                      struct et_error *err);
+/* Set the payload of ledger row seq: body NULL erases it; a body is only
+ * written where the payload is erased (*changed_out tells, may be NULL). */
+ET_NODISCARD int et_store_payload_set(struct et_store *st, uint64_t seq,
+                                      const char *body, size_t len,
+                                      bool *changed_out,
+                                      struct et_error *err);
+/* Retention bookkeeping (legal holds "hold:<id>" with {"reason","since_ns"},
+ * runs, the schedule): key -> JSON text, projected from retention events. get: ET_ENOTFOUND when absent; *value_out caller-owned
+ * (et__free). each: keys starting with prefix, in key order. */
+ET_NODISCARD int et_store_rstate_put(struct et_store *st, const char *key,
+                                     const char *value, uint64_t seq,
+                                     struct et_error *err);
+ET_NODISCARD int et_store_rstate_del(struct et_store *st, const char *key,
+                                     struct et_error *err);
+ET_NODISCARD int et_store_rstate_get(struct et_store *st, const char *key,
+                                     char **value_out, struct et_error *err);
+typedef int et_store_kv_fn(void *ctx, const char *key, const char *value);
+ET_NODISCARD int et_store_rstate_each(struct et_store *st, const char *prefix,
+                                      et_store_kv_fn *fn, void *ctx,
+                                      struct et_error *err);
+
 #endif /* ET_STORE_STORE_H */

@@ -123,6 +123,21 @@ struct et_store_ops {
     int (*issues_top)(struct et_store *st, const char *agent, int64_t from_hour,
                       int64_t to_hour, size_t limit, et_issue_group_fn *fn,
                       void *ctx, struct et_error *err);
+    /* retention (src/store/<backend>/retention_*.c) */
+    int (*ret_scan)(struct et_store *st, et_store_ret_fn *fn, void *ctx,
+                    struct et_error *err);
+    int (*exec_forget)(struct et_store *st, const char *const *ids, size_t n,
+                       struct et_error *err);
+    int (*payload_set)(struct et_store *st, uint64_t seq, const char *body,
+                       size_t len, bool *changed, struct et_error *err);
+    int (*rstate_put)(struct et_store *st, const char *key, const char *value,
+                      uint64_t seq, struct et_error *err);
+    int (*rstate_del)(struct et_store *st, const char *key,
+                      struct et_error *err);
+    int (*rstate_get)(struct et_store *st, const char *key, char **value,
+                      struct et_error *err);
+    int (*rstate_each)(struct et_store *st, const char *prefix,
+                       et_store_kv_fn *fn, void *ctx, struct et_error *err);
 };
 
 struct et_store {

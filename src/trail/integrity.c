@@ -32,7 +32,64 @@ struct vctx {
     bool ck_bad;
     uint64_t ck_bad_size, ck_bad_from;
     bool ck_bad_external;
+    /* erased payloads and the retention.erased events that cover them */
+    uint64_t *erased, *covered;
+    size_t n_erased, cap_erased, n_covered, cap_covered;
+    struct et_error *err;
 };
+
+static int push_seq(uint64_t **v, size_t *n, size_t *cap, uint64_t seq)
+{
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 1024;
+        uint64_t *p = et__realloc(*v, c * sizeof(*p));
+
+        if (!p)
+            return ET_ENOMEM;
+        *v = p;
+        *cap = c;
+    }
+    (*v)[(*n)++] = seq;
+    return ET_OK;
+}
+
+/* A retention.erased event: remember the seqs it covers, and describe the
+ * first erasure for the report. */
+static int note_erasure(struct vctx *v, const struct et_event_row *row)
+{
+    struct json_object *ev = NULL, *body, *seqs;
+    int rc = ET_OK;
+
+    if (et_json_parse(row->body, row->body_len, NULL, &ev, NULL) != ET_OK)
+        return ET_OK; /* its hash was checked: not ours to judge further */
+    body = et__jget(ev, "body");
+    seqs = et__jget(body, "seqs");
+    for (size_t i = 0; seqs && json_object_is_type(seqs, json_type_array) &&
+                       !rc && i < json_object_array_length(seqs);
+         i++)
+        rc = push_seq(&v->covered, &v->n_covered, &v->cap_covered,
+                      (uint64_t)json_object_get_int64(
+                          json_object_array_get_idx(seqs, i)));
+    if (!v->rep->erased_note[0]) {
+        const char *rule = et__jstr(body, "rule");
+        const char *ts = et__jstr(ev, "ts");
+
+        snprintf(v->rep->erased_note, sizeof(v->rep->erased_note),
+                 "execution %s erased by policy %s at %s (event %llu)",
+                 row->execution_id ? row->execution_id : "?",
+                 rule ? rule : "?", ts ? ts : "?",
+                 (unsigned long long)row->seq);
+    }
+    json_object_put(ev);
+    return rc;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+    return x < y ? -1 : x > y;
+}
 
 static int fail_at(struct vctx *v, uint64_t seq, const char *exec_id,
                    const char *fmt, ...) ET_PRINTF(4, 5);
@@ -136,8 +193,13 @@ static int verify_row(void *ctx, const struct et_event_row *row)
                            "(events were reordered or moved)",
                            (unsigned long long)row->seq,
                            (unsigned long long)own);
+        if (!strcmp(row->type, "retention.erased") &&
+            note_erasure(v, row) != ET_OK)
+            return ET_ENOMEM;
     } else {
         v->rep->erased++;
+        if (push_seq(&v->erased, &v->n_erased, &v->cap_erased, row->seq))
+            return ET_ENOMEM;
     }
     et_tree_append(&v->tree, row->leaf);
     v->expect++;
@@ -202,6 +264,27 @@ static int add_external(struct vctx *v, const char *note, size_t len,
     memcpy(c[v->n_ck].root, cp.root, ET_HASH_LEN);
     c[v->n_ck].external = true;
     v->n_ck++;
+    return ET_OK;
+}
+
+/* Every erased payload must be named by a later retention.erased event:
+ * a payload removed any other way is tampering. */
+static int check_erasures(struct vctx *v)
+{
+    if (v->n_covered)
+        qsort(v->covered, v->n_covered, sizeof(*v->covered), cmp_u64);
+    for (size_t i = 0; i < v->n_erased; i++) {
+        uint64_t s = v->erased[i];
+
+        if (v->n_covered && bsearch(&s, v->covered, v->n_covered,
+                                    sizeof(*v->covered), cmp_u64))
+            continue;
+        return fail_at(v, s, NULL,
+                       "event %llu: its payload is gone but no "
+                       "retention.erased event names it (deleted, not "
+                       "erased by policy)",
+                       (unsigned long long)s);
+    }
     return ET_OK;
 }
 
@@ -289,6 +372,8 @@ int et_trail_verify(struct et_trail *t, const char *note, size_t note_len,
         rc = et_store_read_range(t->st, 0, UINT64_MAX, verify_row, &v, err);
     if (!rc)
         rc = check_head(&v, &stored);
+    if (!rc)
+        rc = check_erasures(&v);
     if (!rc && v.ck_bad)
         rc = fail_at(&v, v.ck_bad_from, NULL,
                      "the tree of %llu events does not match the %s "
@@ -318,6 +403,8 @@ problem:
 out:
     et_store_rollback(t->st);
     et__free(v.ck);
+    et__free(v.erased);
+    et__free(v.covered);
     return rc;
 }
 

@@ -81,6 +81,7 @@ int et__ingest_begin(struct et_trail *t, struct et_error *err)
 
 void et__ingest_abort(struct et_trail *t)
 {
+    t->n_gone = 0;
     if (t->in_ingest && t->in_batch) {
         et_store_rollback_to(t->st);
         t->tree = t->unit_tree;
@@ -98,6 +99,11 @@ int et__ingest_commit(struct et_trail *t, struct et_error *err)
     int rc;
 
     ET_ASSERT(t->in_ingest);
+    rc = et__ret_forget_flush(t, err);
+    if (rc) {
+        et__ingest_abort(t);
+        return rc;
+    }
     if (t->in_batch) {
         t->in_ingest = false;
         rc = et_store_release(t->st, err);

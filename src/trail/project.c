@@ -482,6 +482,12 @@ int et__project(struct et_trail *t, uint64_t seq, const char *type,
 {
     int rc;
 
+    if (!strncmp(type, "retention.", 10))
+        return et__project_retention(t, seq, type, execution_id, ts_ns, body,
+                                     err);
+    rc = et__ret_forget_flush(t, err);
+    if (rc)
+        return rc;
     if (!execution_id)
         return ET_OK;
     if (!strcmp(type, "execution.recorded"))

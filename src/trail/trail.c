@@ -280,6 +280,7 @@ void et_trail_close(struct et_trail *t)
     et__security_free(t->sec);
     et_buf_release(&t->scratch);
     et_buf_release(&t->scratch2);
+    et__free(t->gone);
     et_signer_wipe(&t->signer);
     et__acfg_free(t->acfg);
     et__free(t);

@@ -34,6 +34,10 @@ struct et_trail {
     struct et__security *sec; /* redactor and classifier, on first use */
     bool is_analysis_off;     /* et_trail_set_analysis(t, false) */
     struct et__acfg *acfg;    /* config.yaml analysis:, on first use */
+    /* executions erased in this transaction, forgotten by the projections
+     * in one batch (et__ret_forget_flush) */
+    char (*gone)[37];
+    size_t n_gone, cap_gone;
 };
 
 /* Begin a write transaction and load the tree head. */
@@ -67,6 +71,22 @@ ET_NODISCARD int et__project(struct et_trail *t, uint64_t seq,
                              const char *type, const char *execution_id,
                              int64_t ts_ns, struct json_object *body,
                              struct et_error *err);
+
+/*
+ * Retention events (src/trail/retention_project.c): legal holds, runs and
+ * the schedule go to the retention state table; retention.erased removes
+ * the execution from every projection (batched: consecutive erasures are
+ * forgotten together by et__ret_forget_flush, which et__project and
+ * et__ingest_commit call first); retention.restored projects the
+ * execution's events again from the ledger.
+ */
+ET_NODISCARD int et__project_retention(struct et_trail *t, uint64_t seq,
+                                       const char *type,
+                                       const char *execution_id,
+                                       int64_t ts_ns, struct json_object *body,
+                                       struct et_error *err);
+ET_NODISCARD int et__ret_forget_flush(struct et_trail *t,
+                                      struct et_error *err);
 
 /* Load the signing key (for checkpoints) or the verifier. */
 ET_NODISCARD int et__trail_signer(struct et_trail *t, struct et_error *err);

@@ -192,6 +192,13 @@ static const char *const et_sqlite_migrations[] = {
     "  executions INTEGER NOT NULL,"
     "  example TEXT NOT NULL,"
     "  PRIMARY KEY (agent, hour, signature, type)) WITHOUT ROWID;",
+    /* 9: retention (docs/RETENTION.md): legal holds ("hold:<id>") and the
+     * bookkeeping of runs and the schedule, a projection of retention.*
+     * events */
+    "CREATE TABLE retention_state("
+    "  key TEXT PRIMARY KEY,"
+    "  value TEXT NOT NULL,"
+    "  seq INTEGER NOT NULL) WITHOUT ROWID;",
 };
 
 #endif /* ET_STORE_SQLITE_SCHEMA_H */

@@ -9,6 +9,7 @@
 #include "store/store_int.h"
 #include "store/sqlite/schema.h"
 #include "store/sqlite/query_sqlite.h"
+#include "store/sqlite/retention_sqlite.h"
 
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -464,11 +465,20 @@ static int sq_read_range(struct et_store *st, uint64_t from, uint64_t to,
                          et_row_fn *fn, void *ctx, struct et_error *err)
 {
     struct sqlite_store *s = S(st);
-    sqlite3_stmt *q;
-    int rc = get_stmt(s, S_READ_RANGE, &q, err);
+    sqlite3_stmt *q, *own = NULL;
+    int rc;
 
-    if (rc)
+    /* reentrant: a callback may read the ledger again (rebuild projects a
+     * restored execution's earlier events from inside the pass) */
+    if (s->stmt[S_READ_RANGE] && sqlite3_stmt_busy(s->stmt[S_READ_RANGE])) {
+        rc = sqlite3_prepare_v2(s->db, stmt_sql[S_READ_RANGE], -1, &own,
+                                NULL);
+        if (rc != SQLITE_OK)
+            return db_error(s, rc, err, "prepare");
+        q = own;
+    } else if ((rc = get_stmt(s, S_READ_RANGE, &q, err))) {
         return rc;
+    }
     if (to > (uint64_t)INT64_MAX)
         to = (uint64_t)INT64_MAX;
     sqlite3_bind_int64(q, 1, (sqlite3_int64)from);
@@ -493,10 +503,12 @@ static int sq_read_range(struct et_store *st, uint64_t from, uint64_t to,
         rc = fn(ctx, &row);
         if (rc) {
             sqlite3_reset(q);
+            sqlite3_finalize(own);
             return rc;
         }
     }
     sqlite3_reset(q);
+    sqlite3_finalize(own);
     return rc == SQLITE_DONE ? ET_OK : db_error(s, rc, err, "read ledger");
 }
 
@@ -907,7 +919,7 @@ static int sq_projection_reset(struct et_store *st, struct et_error *err)
                     "DELETE FROM exec_issues; DELETE FROM exec_credentials; "
                     "DELETE FROM report_hourly; "
                     "DELETE FROM report_duration; DELETE FROM report_issues; "
-                    "DELETE FROM report_duration_day;",
+                    "DELETE FROM report_duration_day; DELETE FROM retention_state;",
                     err);
 }
 
@@ -1037,6 +1049,13 @@ const struct et_store_ops et__sqlite_ops = {
     .rollup_hist = et__sqlite_rollup_hist,
     .issue_rollup_add = et__sqlite_issue_rollup_add,
     .issues_top = et__sqlite_issues_top,
+    .ret_scan = et__sqlite_ret_scan,
+    .exec_forget = et__sqlite_exec_forget,
+    .payload_set = et__sqlite_payload_set,
+    .rstate_put = et__sqlite_rstate_put,
+    .rstate_del = et__sqlite_rstate_del,
+    .rstate_get = et__sqlite_rstate_get,
+    .rstate_each = et__sqlite_rstate_each,
 };
 
 /* The connection, for the query dialect (query_sqlite.c). */

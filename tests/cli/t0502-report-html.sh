@@ -2,12 +2,12 @@
 # SPDX-License-Identifier: MIT
 # The HTML report renders in headless Chromium without console errors; the
 # SVG marks of each chart match the report's data; the screenshot is not
-# blank. Skips (passes with a note) when Chromium is not installed.
+# blank. Fails when Chromium is missing (tools/setup.sh test installs it).
 . "$ET_SOURCE_DIR/tests/cli/lib.sh"
 
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$CHROMIUM" ]; then
-  echo "# SKIP: chromium not installed (tools/setup.sh test)"
+  fails "chromium is installed" "run tools/setup.sh test (Debian package chromium)"
   done_testing
 fi
 export EXECTRAIL_NOW=2025-01-17T20:00:00Z

@@ -1,0 +1,426 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * retention run: archive the expired executions into a bundle (written to
+ * a .partial file, fsynced, renamed, verified), then erase them: payloads
+ * become NULL, leaf hashes stay, and a retention.erased event names each
+ * execution's events and the rule. A retention.run event marks the run
+ * started before the bundle is written and done with the last erasure, so
+ * the next run completes one that was killed.
+ */
+#include "base/setup.h"
+#include "base/alloc.h"
+#include "base/time.h"
+#include "base/uuid.h"
+#include "codec/json.h"
+#include "retention/retention_int.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define ERASE_BATCH 1000
+
+int et__ret_note(struct et_trail *t, const char *type, struct json_object *body,
+                 struct et_error *err)
+{
+    int rc = et__ingest_begin(t, err);
+
+    if (rc)
+        return rc;
+    rc = et__ingest_event(t, type, NULL, body, NULL, err);
+    if (!rc)
+        rc = et__ingest_commit(t, err);
+    else
+        et__ingest_abort(t);
+    return rc;
+}
+
+struct seq_rows {
+    struct json_object *seqs;
+    uint64_t *list;
+    size_t n;
+};
+
+static int erasable(void *ctx, const struct et_event_row *row)
+{
+    struct seq_rows *s = ctx;
+
+    if (!row->body || !strncmp(row->type, "retention.", 10))
+        return 0;
+    s->list[s->n++] = row->seq;
+    json_object_array_add(s->seqs, json_object_new_int64((int64_t)row->seq));
+    return 0;
+}
+
+static int erase_one(struct et_trail *t, const struct et_ret_policy *p,
+                     const struct et__ret_pick *pk, const char *bundle,
+                     const char *run_id, uint64_t *events, struct et_error *err)
+{
+    struct json_object *body;
+    struct seq_rows s = {NULL, NULL, 0};
+    uint64_t *seqs = NULL;
+    size_t n = 0;
+    char key[64], *held = NULL;
+    struct et_exec_row row;
+    int rc;
+
+    /* a hold set since the plan wins; an execution already gone is done */
+    snprintf(key, sizeof(key), "hold:%s", pk->id);
+    if (et_store_rstate_get(t->st, key, &held, NULL) == ET_OK) {
+        et__free(held);
+        return 1;
+    }
+    if (et_store_exec_get(t->st, pk->id, &row, NULL) != ET_OK)
+        return 1;
+    rc = et_store_exec_seqs(t->st, pk->id, &seqs, &n, err);
+    if (rc)
+        return rc;
+    s.seqs = json_object_new_array();
+    s.list = et__calloc(n ? n : 1, sizeof(*s.list));
+    if (!s.list) {
+        rc = et_error_set(err, ET_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; !rc && i < n; i++)
+        rc =
+            et_store_read_range(t->st, seqs[i], seqs[i] + 1, erasable, &s, err);
+    if (rc)
+        goto out;
+    body = json_object_new_object();
+    json_object_object_add(body, "rule",
+                           json_object_new_string(et_ret_class_name(pk->rule)));
+    json_object_object_add(body, "keep",
+                           json_object_new_string(p->keep_text[pk->rule]));
+    json_object_object_add(
+        body, "policy",
+        json_object_new_string(p->from_file ? "retention.yaml" : "defaults"));
+    json_object_object_add(body, "archive",
+                           bundle ? json_object_new_string(bundle) : NULL);
+    json_object_object_add(body, "run", json_object_new_string(run_id));
+    json_object_object_add(body, "seqs", json_object_get(s.seqs));
+    rc = et__ingest_event(t, "retention.erased", pk->id, body, NULL, err);
+    json_object_put(body);
+    for (size_t i = 0; !rc && i < s.n; i++)
+        rc = et_store_payload_set(t->st, s.list[i], NULL, 0, NULL, err);
+    if (!rc)
+        *events += s.n;
+out:
+    json_object_put(s.seqs);
+    et__free(s.list);
+    et__free(seqs);
+    return rc;
+}
+
+static struct json_object *run_body(const char *run_id, const char *phase,
+                                    const char *bundle, int64_t at_ns)
+{
+    struct json_object *b = json_object_new_object();
+    char key[64], when[ET_RFC3339_MAX];
+
+    snprintf(key, sizeof(key), "run:%s", run_id);
+    et_time_format(at_ns, when);
+    json_object_object_add(b, "key", json_object_new_string(key));
+    json_object_object_add(b, "phase", json_object_new_string(phase));
+    json_object_object_add(b, "bundle", json_object_new_string(bundle));
+    json_object_object_add(b, "at", json_object_new_string(when));
+    json_object_object_add(b, "at_ns", json_object_new_int64(at_ns));
+    return b;
+}
+
+int et__ret_erase(struct et_trail *t, const struct et_ret_policy *p,
+                  const struct et__ret_pick *picks, size_t n,
+                  const char *bundle, const char *run_id,
+                  const struct et_ret_run_opts *o, uint64_t *events_out,
+                  struct et_error *err)
+{
+    int rc = ET_OK;
+
+    *events_out = 0;
+    if (n == 0) {
+        struct json_object *b =
+            run_body(run_id, "done", bundle, o ? o->at_ns : 0);
+
+        rc = et__ret_note(t, "retention.run", b, err);
+        json_object_put(b);
+        return rc;
+    }
+    for (size_t i = 0; !rc && i < n;) {
+        size_t end = i + ERASE_BATCH < n ? i + ERASE_BATCH : n;
+
+        rc = et__ingest_begin(t, err);
+        for (; !rc && i < end; i++) {
+            rc = erase_one(t, p, &picks[i], bundle, run_id, events_out, err);
+            if (rc == 1)
+                rc = ET_OK;
+        }
+        if (!rc && i == n) {
+            /* the run is done in the same transaction as its last
+             * erasure */
+            struct json_object *b =
+                run_body(run_id, "done", bundle, o ? o->at_ns : 0);
+
+            rc = et__ingest_event(t, "retention.run", NULL, b, NULL, err);
+            json_object_put(b);
+        }
+        if (!rc)
+            rc = et__ingest_commit(t, err);
+        else
+            et__ingest_abort(t);
+        if (!rc && o && o->on_progress)
+            o->on_progress(o->ctx, "erase", i, n);
+    }
+    return rc;
+}
+
+/* ---- the run ---- */
+
+struct picks {
+    struct et__ret_pick *v;
+    size_t n, cap;
+    struct et_ret_counts *counts;
+    /* when resuming: only ids in this sorted list */
+    char (*only)[37];
+    size_t n_only;
+};
+
+static int cmp_id(const void *a, const void *b)
+{
+    return strcmp((const char *)a, (const char *)b);
+}
+
+static int pick(void *ctx, const struct et_ret_item *it)
+{
+    struct picks *ps = ctx;
+
+    if (it->action != ET_RET_EXPIRE)
+        return 0;
+    if (ps->only && !bsearch(it->execution_id, ps->only, ps->n_only,
+                             sizeof(*ps->only), cmp_id))
+        return 0;
+    if (ps->n == ps->cap) {
+        size_t cap = ps->cap ? ps->cap * 2 : 1024;
+        struct et__ret_pick *v = et__realloc(ps->v, cap * sizeof(*v));
+
+        if (!v)
+            return ET_ENOMEM;
+        ps->v = v;
+        ps->cap = cap;
+    }
+    snprintf(ps->v[ps->n].id, sizeof(ps->v[ps->n].id), "%s", it->execution_id);
+    ps->v[ps->n++].rule = it->rule;
+    return 0;
+}
+
+static int archive_dir(struct et_trail *t, const struct et_ret_run_opts *o,
+                       char *out, size_t cap, struct et_error *err)
+{
+    if (o && o->dir)
+        snprintf(out, cap, "%s", o->dir);
+    else
+        snprintf(out, cap, "%.4000s/archive", t->dir);
+    if (mkdir(out, 0700) != 0 && errno != EEXIST)
+        return et_error_sys(err, ET_EIO, errno, "cannot create %s", out);
+    return ET_OK;
+}
+
+static int sync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int rc;
+
+    if (fd < 0)
+        return -1;
+    rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+struct pending {
+    char run_id[40];
+    char bundle[256];
+    char dir[PATH_MAX];
+    int64_t at_ns;
+    bool found;
+};
+
+static int find_pending(void *ctx, const char *key, const char *value)
+{
+    struct pending *pd = ctx;
+    struct json_object *o = NULL, *ev;
+    const char *phase, *bundle;
+
+    if (pd->found || et_json_parse(value, strlen(value), NULL, &o, NULL))
+        return 0;
+    ev = et__jget(o, "event");
+    phase = et__jstr(ev, "phase");
+    bundle = et__jstr(ev, "bundle");
+    if (phase && !strcmp(phase, "started") && bundle) {
+        pd->found = true;
+        snprintf(pd->run_id, sizeof(pd->run_id), "%s", key + 4);
+        snprintf(pd->bundle, sizeof(pd->bundle), "%s", bundle);
+        pd->at_ns = json_object_get_int64(et__jget(ev, "at_ns"));
+        snprintf(pd->dir, sizeof(pd->dir), "%s",
+                 et__jstr(ev, "dir") ? et__jstr(ev, "dir") : "");
+    }
+    json_object_put(o);
+    return 0;
+}
+
+/* Complete a run that was interrupted: when its bundle exists and
+ * verifies, erase what it holds that is still here; otherwise mark it
+ * abandoned (its partial file is removed) and let this run redo it. */
+static int resume(struct et_trail *t, const struct et_ret_policy *p,
+                  const struct et_ret_run_opts *o, const char *dir,
+                  struct et_ret_run_result *res, struct et_error *err)
+{
+    struct pending pd;
+    struct picks ps;
+    struct et_ret_counts counts;
+    struct et_archive_report rep;
+    char path[PATH_MAX + 300];
+    uint64_t events = 0;
+    int rc;
+
+    memset(&pd, 0, sizeof(pd));
+    memset(&ps, 0, sizeof(ps));
+    rc = et_store_rstate_each(t->st, "run:", find_pending, &pd, err);
+    if (rc || !pd.found)
+        return rc;
+    if (pd.dir[0]) /* the directory the run wrote to, whatever --dir is now */
+        dir = pd.dir;
+    snprintf(path, sizeof(path), "%s/%s", dir, pd.bundle);
+    if (access(path, F_OK) != 0 && errno == ENOENT) {
+        struct json_object *b =
+            run_body(pd.run_id, "abandoned", pd.bundle, pd.at_ns);
+
+        /* killed before the bundle was complete: nothing was erased
+         * under it (erasure starts after the rename and a verification),
+         * so every record is still in the store; this run redoes it */
+        snprintf(path, sizeof(path), "%s/%s.partial", dir, pd.bundle);
+        unlink(path);
+        rc = et__ret_note(t, "retention.run", b, err);
+        json_object_put(b);
+        return rc;
+    }
+    /* a complete bundle that no longer verifies is never removed here:
+     * some of its records may already be erased */
+    rc = et__archive_ids(t, path, &ps.only, &ps.n_only, &rep, err);
+    if (rc)
+        return et_error_prefix(err, "cannot complete run %s (bundle %s)",
+                               pd.run_id, path);
+    qsort(ps.only, ps.n_only, sizeof(*ps.only), cmp_id);
+    ps.counts = &counts;
+    rc = et_ret_plan(t, p, pd.at_ns, pick, &ps, &counts, err);
+    if (!rc)
+        rc = et__ret_erase(t, p, ps.v, ps.n, pd.bundle, pd.run_id, o, &events,
+                           err);
+    if (!rc) {
+        res->resumed = true;
+        res->erased += ps.n;
+        res->events_erased += events;
+    }
+    et__free(ps.v);
+    et__free(ps.only);
+    return rc;
+}
+
+static int write_bundle(struct et_trail *t, const char *dir, const char *name,
+                        const struct picks *ps, const struct et_ret_run_opts *o,
+                        struct et_error *err)
+{
+    char path[PATH_MAX + 300], part[PATH_MAX + 310];
+    struct et_archive_report rep;
+    char(*ids)[37] = NULL;
+    size_t n = 0;
+    int rc;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    snprintf(part, sizeof(part), "%s.partial", path);
+    unlink(part);
+    rc = et__archive_write(t, part, ps->v, ps->n, o, err);
+    if (!rc && rename(part, path) != 0)
+        rc = et_error_sys(err, ET_EIO, errno, "cannot rename %s", part);
+    if (!rc && sync_dir(dir) != 0)
+        rc = et_error_sys(err, ET_EIO, errno, "cannot sync %s", dir);
+    if (rc) {
+        unlink(part);
+        return rc;
+    }
+    if (o && o->on_progress)
+        o->on_progress(o->ctx, "verify", 0, ps->n);
+    /* read back what is on disk before erasing anything */
+    rc = et__archive_ids(t, path, &ids, &n, &rep, err);
+    if (!rc && n != ps->n)
+        rc = et_error_set(err, ET_EINTEGRITY,
+                          "the bundle holds %zu executions, expected %zu", n,
+                          ps->n);
+    et__free(ids);
+    return rc ? et_error_prefix(err, "bundle %s", path) : ET_OK;
+}
+
+int et_ret_run(struct et_trail *t, const struct et_ret_policy *p,
+               const struct et_ret_run_opts *o, struct et_ret_run_result *out,
+               struct et_error *err)
+{
+    struct et_ret_run_opts opts;
+    struct picks ps;
+    char dir[PATH_MAX], run_id[37], name[128], when[ET_RFC3339_MAX];
+    struct json_object *b;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    memset(&ps, 0, sizeof(ps));
+    memset(&opts, 0, sizeof(opts));
+    if (o)
+        opts = *o;
+    if (!opts.at_ns)
+        opts.at_ns = et_time_now_ns();
+    ps.counts = &out->counts;
+    rc = et__trail_signer(t, err);
+    if (!rc && !t->signer.has_secret)
+        rc = et_error_set(err, ET_ENOTFOUND,
+                          "no signing key in %s: archives need one", t->dir);
+    if (!rc && !opts.dry_run)
+        rc = archive_dir(t, &opts, dir, sizeof(dir), err);
+    if (!rc && !opts.dry_run)
+        rc = resume(t, p, &opts, dir, out, err);
+    if (!rc)
+        rc = et_ret_plan(t, p, opts.at_ns, pick, &ps, &out->counts, err);
+    if (rc == ET_ENOMEM)
+        rc = et_error_set(err, ET_ENOMEM, "out of memory");
+    if (rc || opts.dry_run || ps.n == 0)
+        goto out;
+    rc = et_uuid_v4(run_id);
+    if (rc) {
+        rc = et_error_set(err, rc, "cannot make a run id");
+        goto out;
+    }
+    et_time_format(et_time_now_ns(), when);
+    snprintf(name, sizeof(name),
+             "retention-%.4s%.2s%.2sT%.2s%.2s%.2sZ-%.8s"
+             ".etar.zst",
+             when, when + 5, when + 8, when + 11, when + 14, when + 17, run_id);
+    b = run_body(run_id, "started", name, opts.at_ns);
+    json_object_object_add(b, "dir", json_object_new_string(dir));
+    json_object_object_add(b, "executions",
+                           json_object_new_int64((int64_t)ps.n));
+    rc = et__ret_note(t, "retention.run", b, err);
+    json_object_put(b);
+    if (!rc)
+        rc = write_bundle(t, dir, name, &ps, &opts, err);
+    if (rc)
+        goto out;
+    out->archived = ps.n;
+    snprintf(out->bundle, sizeof(out->bundle), "%.800s/%.200s", dir, name);
+    {
+        uint64_t events = 0;
+
+        rc = et__ret_erase(t, p, ps.v, ps.n, name, run_id, &opts, &events, err);
+        out->erased += ps.n;
+        out->events_erased += events;
+    }
+out:
+    et__free(ps.v);
+    return rc;
+}
