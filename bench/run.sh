@@ -70,13 +70,25 @@ echo "  ratio p50 to the 1-commit baseline above: $(ratio "$(kv "$h" p50_ms)" "$
 echo
 
 # ---- 1c. Claude Code transcript import (MB/s) ----
+# BENCH_TRANSCRIPT_COPIES copies of the fixture tree, each with its own ids
 TR="$(dirname "$0")/../tests/data/claude/transcripts"
-if [ -d "$TR" ]; then
-  trmb=$(du -sk "$TR" | cut -f1)
+NTR=${BENCH_TRANSCRIPT_COPIES:-300}
+if [ -d "$TR" ] && [ "$NTR" -gt 0 ]; then
+  python3 "$(dirname "$0")/transcripts.py" "$TR" "$W/tr" "$NTR"
+  trb=$(du -sb "$W/tr" | cut -f1)
   s=$(date +%s.%N)
-  "$ET" -q --db "$W/tr.db" import claude-code "$TR" >/dev/null 2>&1 || true
+  "$ET" --db "$W/tr.db" import claude-code "$W/tr" 2>"$W/tr.err" >/dev/null
   e=$(date +%s.%N)
-  echo "transcript import: ${trmb} KB of fixture transcripts in $(awk -v s="$s" -v e="$e" 'BEGIN { printf "%.3f", e - s }') s ($(awk -v s="$s" -v e="$e" -v k="$trmb" 'BEGIN { printf "%.2f", k / 1024 / (e - s) }') MB/s; small corpus, process start included)"
+  "$BIN/bench_jsonscan" "$W/tr" >/dev/null   # warm
+  bs=$(date +%s.%N)
+  "$BIN/bench_jsonscan" "$W/tr" >/dev/null
+  be=$(date +%s.%N)
+  mbs=$(awk -v s="$s" -v e="$e" -v b="$trb" 'BEGIN { printf "%.2f", b / 1e6 / (e - s) }')
+  bmbs=$(awk -v s="$bs" -v e="$be" -v b="$trb" 'BEGIN { printf "%.2f", b / 1e6 / (e - s) }')
+  echo "transcript import ($NTR copies of the fixture tree, $(awk -v b="$trb" 'BEGIN { printf "%.1f", b / 1e6 }') MB):"
+  echo "  exectrail import claude-code  $mbs MB/s  ($(tail -n 1 "$W/tr.err" | sed 's/^exectrail: //'))"
+  echo "  baseline: json-c parse only   $bmbs MB/s"
+  echo "  ratio                         $(ratio "$mbs" "$bmbs")x"
   echo
 fi
 

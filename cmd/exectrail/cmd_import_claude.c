@@ -5,6 +5,7 @@
 
 #include <getopt.h>
 #include <string.h>
+#include <time.h>
 
 #include "exectrail/ingest.h"
 
@@ -17,7 +18,43 @@ static const char help[] =
     "legacy agent-<id>.jsonl files), main-thread tool calls session events,\n"
     "with the transcripts' timestamps. The mapping is the live hook's\n"
     "(docs/INTEGRATIONS.md), so importing again, or importing what the hook\n"
-    "already recorded, adds nothing. Unknown record types are ignored.\n";
+    "already recorded, adds nothing. Unknown record types are ignored.\n"
+    "On a terminal, progress is shown on stderr (-q hides it).\n";
+
+struct tr_ui {
+    bool tty;
+    double t0, last;
+};
+
+static double mono_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* On a TTY, at most ten updates a second: files and MB read, then inputs. */
+static void on_progress(void *ctx, const struct et_transcript_stats *st,
+                        uint64_t done, uint64_t total)
+{
+    struct tr_ui *ui = ctx;
+    double now = mono_s();
+
+    if (now - ui->last < 0.1 && !(total && done == total))
+        return;
+    ui->last = now;
+    if (!total)
+        fprintf(stderr, "\r\033[Kreading: %llu file(s), %.1f MB",
+                (unsigned long long)st->files, (double)st->bytes / 1e6);
+    else
+        fprintf(stderr,
+                "\r\033[Krecording: %llu/%llu hook inputs (%.0f%%), "
+                "%llu event(s), %.1f s",
+                (unsigned long long)done, (unsigned long long)total,
+                100.0 * (double)done / (double)total,
+                (unsigned long long)st->events, now - ui->t0);
+}
 
 /* argv[0] is "claude-code". */
 int cmd_import_claude_code(int argc, char **argv)
@@ -27,6 +64,8 @@ int cmd_import_claude_code(int argc, char **argv)
                                          {0, 0, 0, 0}};
     struct et_error err = ET_ERROR_INIT;
     struct et_transcript_stats st;
+    struct tr_ui ui = {false, 0, 0};
+    struct et_transcript_opts o = {NULL, &ui};
     struct et_trail *t = NULL;
     int c, rc;
 
@@ -48,15 +87,23 @@ int cmd_import_claude_code(int argc, char **argv)
     rc = cli_open("import", true, &t);
     if (rc)
         return rc;
+    ui.tty = cli_is_tty(stderr) && !cli_quiet;
+    ui.t0 = mono_s();
+    if (ui.tty)
+        o.on_progress = on_progress;
     rc = et_ingest_claude_transcripts(t, (const char *const *)(argv + optind),
-                                      (size_t)(argc - optind), &st, &err);
+                                      (size_t)(argc - optind), &o, &st, &err);
     et_trail_close(t);
+    if (ui.tty)
+        fputs("\r\033[K", stderr);
     if (!cli_quiet)
         fprintf(stderr,
-                "exectrail: %llu file(s), %llu line(s), %llu hook input(s), "
-                "%llu event(s) recorded, %llu skipped\n",
-                (unsigned long long)st.files, (unsigned long long)st.lines,
-                (unsigned long long)st.inputs, (unsigned long long)st.events,
-                (unsigned long long)st.rejected);
+                "exectrail: %llu file(s), %.1f MB, %llu line(s), "
+                "%llu hook input(s), %llu event(s) recorded, %llu skipped "
+                "in %.2f s\n",
+                (unsigned long long)st.files, (double)st.bytes / 1e6,
+                (unsigned long long)st.lines, (unsigned long long)st.inputs,
+                (unsigned long long)st.events,
+                (unsigned long long)st.rejected, mono_s() - ui.t0);
     return rc ? cli_fail("import", &err) : 0;
 }

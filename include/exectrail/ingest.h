@@ -98,9 +98,23 @@ ET_API ET_NODISCARD int et_ingest_spool_status(const char *dir,
 struct et_transcript_stats {
     uint64_t files;    /* transcript files read */
     uint64_t lines;    /* lines read */
+    uint64_t bytes;    /* bytes read */
     uint64_t rejected; /* lines that are not JSON objects (skipped) */
     uint64_t inputs;   /* hook inputs rebuilt from them */
     uint64_t events;   /* ledger events appended (0 on a re-import) */
+};
+
+/*
+ * Progress of a transcript import: called after each file read (total = 0:
+ * still reading) and after each hook input recorded (done of total).
+ */
+typedef void et_transcript_progress_fn(void *ctx,
+                                       const struct et_transcript_stats *st,
+                                       uint64_t done, uint64_t total);
+
+struct et_transcript_opts {
+    et_transcript_progress_fn *on_progress; /* may be NULL */
+    void *ctx;
 };
 
 /*
@@ -111,12 +125,14 @@ struct et_transcript_stats {
  * and legacy flat agent-<id>.jsonl files become the same hook inputs the
  * live hook records, stamped with the transcript's timestamps, so an
  * import is idempotent and agrees with the live hook. Unknown record types
- * and fields are ignored. Returns ET_OK, ET_EIO (unreadable path) or a
- * store error.
+ * and fields are ignored. opts may be NULL. Returns ET_OK, ET_EIO
+ * (unreadable path) or a store error.
  */
 ET_API ET_NODISCARD int
 et_ingest_claude_transcripts(struct et_trail *t, const char *const *paths,
-                             size_t n_paths, struct et_transcript_stats *st,
+                             size_t n_paths,
+                             const struct et_transcript_opts *opts,
+                             struct et_transcript_stats *st,
                              struct et_error *err);
 
 #ifdef __cplusplus

@@ -18,10 +18,13 @@
 
 enum { PH_PRE, PH_LINK, PH_MID, PH_POST, PH_COUNT };
 
+#define TR_BATCH 1000 /* hook inputs per durable commit */
+
 struct tr {
     struct json_object *phase[PH_COUNT]; /* arrays of hook inputs */
     struct json_object *uses;            /* tool_use id -> {name, input} */
     struct et_transcript_stats *st;
+    const struct et_transcript_opts *opts;
 };
 
 static bool is_agent_tool(const char *n)
@@ -280,6 +283,7 @@ static int read_file(struct tr *r, const char *path, struct et_error *err)
         struct json_object *rec = NULL;
 
         r->st->lines++;
+        r->st->bytes += (uint64_t)n;
         if (n == 1 && line[0] == '\n')
             continue;
         if (et_json_parse(line, (size_t)n, NULL, &rec, NULL) != ET_OK ||
@@ -309,6 +313,8 @@ static int read_file(struct tr *r, const char *path, struct et_error *err)
     }
     free(line);
     fclose(f);
+    if (r->opts && r->opts->on_progress)
+        r->opts->on_progress(r->opts->ctx, r->st, 0, 0);
     return ET_OK;
 }
 
@@ -358,11 +364,15 @@ static int walk(struct tr *r, const char *path, int depth, struct et_error *err)
 }
 
 int et_ingest_claude_transcripts(struct et_trail *t, const char *const *paths,
-                                 size_t n_paths, struct et_transcript_stats *st,
+                                 size_t n_paths,
+                                 const struct et_transcript_opts *opts,
+                                 struct et_transcript_stats *st,
                                  struct et_error *err)
 {
     struct et_transcript_stats dummy;
     struct tr r;
+    size_t total = 0, in_batch = 0;
+    uint64_t done = 0;
     int rc = ET_OK;
 
     if (!st)
@@ -370,11 +380,17 @@ int et_ingest_claude_transcripts(struct et_trail *t, const char *const *paths,
     memset(st, 0, sizeof(*st));
     memset(&r, 0, sizeof(r));
     r.st = st;
+    r.opts = opts;
     r.uses = json_object_new_object();
     for (int i = 0; i < PH_COUNT; i++)
         r.phase[i] = json_object_new_array();
     for (size_t i = 0; !rc && i < n_paths; i++)
         rc = walk(&r, paths[i], 0, err);
+    for (int ph = 0; ph < PH_COUNT; ph++)
+        total += json_object_array_length(r.phase[ph]);
+    /* one durable commit per TR_BATCH inputs, each input its own unit */
+    if (!rc && total)
+        rc = et__batch_begin(t, err);
     for (int ph = 0; !rc && ph < PH_COUNT; ph++) {
         for (size_t i = 0; !rc && i < json_object_array_length(r.phase[ph]);
              i++) {
@@ -396,7 +412,21 @@ int et_ingest_claude_transcripts(struct et_trail *t, const char *const *paths,
                 rc = et_error_set(err, x, "%s", why.msg);
             else
                 st->events += res.n_events;
+            if (!rc && ++in_batch >= TR_BATCH) {
+                rc = et__batch_commit(t, err);
+                in_batch = 0;
+                if (!rc)
+                    rc = et__batch_begin(t, err);
+            }
+            if (opts && opts->on_progress)
+                opts->on_progress(opts->ctx, st, ++done, (uint64_t)total);
         }
+    }
+    if (t->in_batch) {
+        if (rc)
+            et__batch_abort(t);
+        else
+            rc = et__batch_commit(t, err);
     }
     json_object_put(r.uses);
     for (int i = 0; i < PH_COUNT; i++)

@@ -105,6 +105,24 @@ int et_store_commit(struct et_store *st, struct et_error *err)
     return rc;
 }
 
+int et_store_savepoint(struct et_store *st, struct et_error *err)
+{
+    ET_ASSERT(st->in_txn == 2);
+    return st->ops->savepoint(st, err);
+}
+
+int et_store_release(struct et_store *st, struct et_error *err)
+{
+    ET_ASSERT(st->in_txn == 2);
+    return st->ops->release(st, err);
+}
+
+void et_store_rollback_to(struct et_store *st)
+{
+    ET_ASSERT(st->in_txn == 2);
+    st->ops->rollback_to(st);
+}
+
 void et_store_rollback(struct et_store *st)
 {
     if (st && st->in_txn) {

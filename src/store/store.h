@@ -90,6 +90,15 @@ ET_NODISCARD int et_store_begin(struct et_store *st, bool write,
                                 struct et_error *err);
 ET_NODISCARD int et_store_commit(struct et_store *st, struct et_error *err);
 void et_store_rollback(struct et_store *st);
+/*
+ * A nested unit inside a write transaction: savepoint, then release (keep
+ * its changes in the transaction) or rollback_to (undo them, the
+ * transaction goes on). Not nestable further.
+ */
+ET_NODISCARD int et_store_savepoint(struct et_store *st,
+                                    struct et_error *err);
+ET_NODISCARD int et_store_release(struct et_store *st, struct et_error *err);
+void et_store_rollback_to(struct et_store *st);
 
 /* Tree head (size and compact range). Empty tree when none stored. */
 ET_NODISCARD int et_store_head_load(struct et_store *st, struct et_tree *t,

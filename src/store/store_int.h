@@ -20,6 +20,10 @@ struct et_store_ops {
     int (*begin)(struct et_store *st, bool write, struct et_error *err);
     int (*commit)(struct et_store *st, struct et_error *err);
     void (*rollback)(struct et_store *st);
+    /* nested units inside a write transaction (SQL savepoints) */
+    int (*savepoint)(struct et_store *st, struct et_error *err);
+    int (*release)(struct et_store *st, struct et_error *err);
+    void (*rollback_to)(struct et_store *st);
     int (*head_load)(struct et_store *st, struct et_tree *t,
                      struct et_error *err);
     int (*head_save)(struct et_store *st, const struct et_tree *t,

@@ -22,6 +22,8 @@ struct et_trail {
     char dir[PATH_MAX];
     struct et_tree tree;      /* valid inside a write transaction */
     bool in_ingest;
+    bool in_batch;            /* units are savepoints of one transaction */
+    struct et_tree unit_tree; /* tree head at the start of a unit */
     struct et_signer signer;  /* loaded on first use */
     bool has_signer;
     char verifier[256];
@@ -44,6 +46,17 @@ ET_NODISCARD int et__ingest_event(struct et_trail *t, const char *type,
 /* Save the tree head and commit durably. Rolls back on failure. */
 ET_NODISCARD int et__ingest_commit(struct et_trail *t, struct et_error *err);
 void et__ingest_abort(struct et_trail *t);
+
+/*
+ * A batch: one write transaction holding many ingest units. Inside it,
+ * et__ingest_begin/commit/abort open, keep or undo one unit (a savepoint
+ * and the tree head with it); et__batch_commit saves the head and commits
+ * everything durably, et__batch_abort undoes everything. Bulk paths use it
+ * to pay one durable commit per batch, not per unit.
+ */
+ET_NODISCARD int et__batch_begin(struct et_trail *t, struct et_error *err);
+ET_NODISCARD int et__batch_commit(struct et_trail *t, struct et_error *err);
+void et__batch_abort(struct et_trail *t);
 
 /* Apply one stored event to the projection tables (also used by rebuild). */
 ET_NODISCARD int et__project(struct et_trail *t, uint64_t seq,

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # The hook spool: with the store locked (another process holds BEGIN
-# EXCLUSIVE), hook calls still exit 0 quickly and spool their input; after
-# the lock is released, `spool replay` (or the next hook call) records each
-# input exactly once and verify passes. --fail-closed refuses a PreToolUse
-# that cannot be recorded.
+# EXCLUSIVE; 1000 calls) or read-only (an immutable file; 250), hook calls exit 0
+# quickly and spool their input; after the lock is released, `spool replay`
+# (or the next hook call) records each input exactly once and verify passes.
+# --fail-closed refuses a PreToolUse that cannot be recorded.
 . "$(dirname "$0")/lib.sh"
 
-N=${ET_SPOOL_CALLS:-240}   # distinct inputs while locked
+N=${ET_SPOOL_CALLS:-1000}  # distinct inputs while locked
+NRO=${ET_SPOOL_RO_CALLS:-250} # distinct inputs while read-only
+P=8                        # concurrent callers
 DUP=10                     # of which this many are delivered twice
 SPOOLF="$EXECTRAIL_HOME/hook-spool.jsonl"
 
@@ -38,27 +40,36 @@ T_PIDS="$LOCKER"
 for _ in $(seq 200); do [ -e "$T_DIR/locked" ] && break; sleep 0.05; done
 [ -e "$T_DIR/locked" ] && ok "the store is locked" || fails "the store is locked" "locker did not start"
 
-# 4 parallel callers; each call is timed
+# P parallel callers; each call is timed
 caller() { # caller FIRST LAST OUT
   for i in $(seq "$1" "$2"); do
     s=$(date +%s%N)
-    tool_json "$i" | "$EXECTRAIL" hook >>"$3.stdout" 2>>"$3.stderr"
+    # leak checking at exit costs ~65 ms per sanitized process; the bulk
+    # calls skip it (the single calls elsewhere in this file keep it)
+    tool_json "$i" | ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+      "$EXECTRAIL" hook >>"$3.stdout" 2>>"$3.stderr"
     rc=$?
     e=$(date +%s%N)
     echo "$rc $(( (e - s) / 1000000 ))" >>"$3"
   done
 }
-q=$((N / 4))
-caller 1 $q "$T_DIR/c1" & p1=$!
-caller $((q + 1)) $((2 * q)) "$T_DIR/c2" & p2=$!
-caller $((2 * q + 1)) $((3 * q)) "$T_DIR/c3" & p3=$!
-caller $((3 * q + 1)) "$N" "$T_DIR/c4" & p4=$!
-wait $p1 $p2 $p3 $p4
-caller 1 $DUP "$T_DIR/c5"   # duplicate deliveries
-cat "$T_DIR"/c[1-5] >"$T_DIR/calls"
+callers() { # callers FIRST LAST TAG: P callers share FIRST..LAST
+  local first=$1 last=$2 tag=$3 per pids="" k lo hi
+  per=$(( (last - first + P) / P ))
+  for k in $(seq 0 $((P - 1))); do
+    lo=$((first + k * per)); hi=$((lo + per - 1))
+    [ "$hi" -gt "$last" ] && hi=$last
+    [ "$lo" -gt "$hi" ] && continue
+    caller "$lo" "$hi" "$T_DIR/$tag.c$k" & pids="$pids $!"
+  done
+  wait $pids
+}
+callers 1 "$N" locked
+caller 1 $DUP "$T_DIR/locked.dup"   # duplicate deliveries
+cat "$T_DIR"/locked.c[0-9] "$T_DIR/locked.dup" >"$T_DIR/calls"
 eq "$(wc -l <"$T_DIR/calls" | tr -d ' ')" $((N + DUP)) "$((N + DUP)) hook calls made while locked"
 eq "$(awk '$1 != 0' "$T_DIR/calls" | wc -l | tr -d ' ')" 0 "all of them exit 0"
-eq "$(cat "$T_DIR"/c[1-5].stdout | wc -c | tr -d ' ')" 0 "none prints to stdout"
+eq "$(cat "$T_DIR"/locked.*.stdout | wc -c | tr -d ' ')" 0 "none prints to stdout"
 # 200 ms busy wait + process start (slow under sanitizers): well under 3 s
 eq "$(awk '$2 > 3000' "$T_DIR/calls" | wc -l | tr -d ' ')" 0 "every call returns within 3 s (max $(sort -k2 -n "$T_DIR/calls" | tail -1 | cut -d' ' -f2) ms)"
 eq "$(wc -l <"$SPOOLF" | tr -d ' ')" $((N + DUP)) "every input is in the spool"
@@ -91,6 +102,36 @@ eq "$(count_tools)" "$((N + 2))|$((N + 2))" "a second replay adds nothing"
 eq "$(sql "$DB" "SELECT count(*) FROM ledger WHERE json_extract(body,'$.body.tool_use_id') = 'tu_fc'")" 0 \
    "the refused tool call left no trace"
 check "verify passes" et verify
+
+# ---- read-only store: an immutable file (root) or a file without write permission ----
+RO_UNDO=""
+ro_cleanup() { [ -n "$RO_UNDO" ] && $RO_UNDO "$DB" 2>/dev/null; t_cleanup; }
+trap ro_cleanup EXIT
+if [ "$(id -u)" -ne 0 ]; then
+  chmod a-w "$DB" && RO_UNDO="chmod u+w"
+elif chattr +i "$DB" 2>/dev/null; then
+  RO_UNDO="chattr -i"
+fi
+if [ -z "$RO_UNDO" ]; then
+  echo "# SKIP read-only store: cannot make the store file read-only here (no chattr support)"
+else
+  before=$(count_tools)
+  : >"$T_DIR/ro.dup"
+  callers 20001 $((20000 + NRO)) ro
+  cat "$T_DIR"/ro.c[0-9] >"$T_DIR/rocalls"
+  eq "$(wc -l <"$T_DIR/rocalls" | tr -d ' ')" "$NRO" "$NRO hook calls made while read-only"
+  eq "$(awk '$1 != 0' "$T_DIR/rocalls" | wc -l | tr -d ' ')" 0 "all of them exit 0"
+  eq "$(cat "$T_DIR"/ro.*.stdout | wc -c | tr -d ' ')" 0 "none prints to stdout"
+  eq "$(awk '$2 > 3000' "$T_DIR/rocalls" | wc -l | tr -d ' ')" 0 "every call returns within 3 s (max $(sort -k2 -n "$T_DIR/rocalls" | tail -1 | cut -d' ' -f2) ms)"
+  eq "$(wc -l <"$SPOOLF" | tr -d ' ')" "$NRO" "every input is in the spool"
+  eq "$(count_tools)" "$before" "nothing reached the store"
+  $RO_UNDO "$DB"
+  RO_UNDO=""
+  check "spool replay after the store is writable again" et spool replay
+  eq "$(sql "$DB" "SELECT count(*), count(DISTINCT json_extract(body,'$.body.tool_use_id')) FROM ledger WHERE type = 'session.tool' AND CAST(substr(json_extract(body,'$.body.tool_use_id'), 4) AS INTEGER) > 20000")" \
+     "$NRO|$NRO" "each read-only input recorded exactly once"
+  check "verify passes" et verify
+fi
 
 # ---- the next successful hook call replays the spool first ----
 for i in 1 2 3; do tool_json "1000$i" >>"$SPOOLF"; printf '\n' >>"$SPOOLF"; done

@@ -6,10 +6,6 @@
 . "$(dirname "$0")/lib.sh"
 
 TR="$ET_SOURCE_DIR/tests/data/claude/transcripts"
-if ! et import claude-code --help 2>/dev/null | grep -q "usage: exectrail import claude-code"; then
-  echo "ok 1 - $T_NAME: # SKIP 'import claude-code' is not wired into cmd_import.c"
-  echo "1..1"; echo "1 passed, 0 failed"; exit 0
-fi
 events() { sql "$DB" "SELECT count(*) FROM ledger"; }
 
 check "import the whole fixture tree" et import claude-code "$TR"
@@ -39,4 +35,12 @@ eq "$(events)" "$n" "re-import adds nothing"
 contains "$T_DIR/err" "0 event(s) recorded" "and says so"
 check "verify" et verify
 expect_exit 2 "no path is a usage error" et import claude-code
+
+# ---- progress on a terminal (script(1) gives the command a pty) ----
+EXECTRAIL_DB="$T_DIR/tty/trail.db" script -qec "'$EXECTRAIL' import claude-code '$TR'" /dev/null >"$T_DIR/tty.out" 2>&1
+eq "$?" 0 "import on a terminal"
+grep -q $'\r\033\[Krecording: [0-9]*/[0-9]* hook inputs' "$T_DIR/tty.out" && ok "a terminal sees progress lines" \
+  || fails "a terminal sees progress lines" "$(cat -v "$T_DIR/tty.out" | head -c 600)"
+contains "$T_DIR/tty.out" "5 file(s)" "and the summary"
+eq "$(grep -c 'recording:' "$T_DIR/err")" 0 "no progress lines when stderr is not a terminal"
 done_testing

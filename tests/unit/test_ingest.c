@@ -67,7 +67,7 @@ T_TEST(showcase_two_parallel_agents) {
 
   T_ASSERT(t != NULL);
   data_path(dir, sizeof(dir), "minimal_showcase");
-  T_ASSERT_OK(et_ingest_claude_transcripts(t, paths, 1, &st, &err));
+  T_ASSERT_OK(et_ingest_claude_transcripts(t, paths, 1, NULL, &st, &err));
   T_ASSERT_INT_EQ(st.files, 3);
   T_ASSERT(st.events > 0);
   memset(&w, 0, sizeof(w));
@@ -86,7 +86,7 @@ T_TEST(showcase_two_parallel_agents) {
   T_ASSERT(raw1);
   T_ASSERT(raw2);
   /* again: nothing new */
-  T_ASSERT_OK(et_ingest_claude_transcripts(t, paths, 1, &st, &err));
+  T_ASSERT_OK(et_ingest_claude_transcripts(t, paths, 1, NULL, &st, &err));
   T_ASSERT_INT_EQ(st.events, 0);
   T_ASSERT_OK(et_trail_verify(t, NULL, 0, &rep, &err));
   et_trail_close(t);
@@ -103,7 +103,7 @@ T_TEST(legacy_sidechain_task) {
 
   T_ASSERT(t != NULL);
   data_path(file, sizeof(file), "sidechain_integrated.jsonl");
-  T_ASSERT_OK(et_ingest_claude_transcripts(t, paths, 1, &st, &err));
+  T_ASSERT_OK(et_ingest_claude_transcripts(t, paths, 1, NULL, &st, &err));
   memset(&w, 0, sizeof(w));
   T_ASSERT_OK(et_trail_list(t, 0, collect, &w, &err));
   T_ASSERT_INT_EQ(w.n, 1);
@@ -117,7 +117,7 @@ T_TEST(legacy_sidechain_task) {
   T_ASSERT_STR_CONTAINS(json, "\"tool_use_id\":\"toolu_01JA2mLseQCAW3MdwPE4qWEk\"");
   T_ASSERT_STR_CONTAINS(json, "\"timestamp_start\":\"2025-11-19T22:53:34.908Z\"");
   et_trail_free_string(json);
-  T_ASSERT_OK(et_ingest_claude_transcripts(t, paths, 1, &st, &err));
+  T_ASSERT_OK(et_ingest_claude_transcripts(t, paths, 1, NULL, &st, &err));
   T_ASSERT_INT_EQ(st.events, 0);
   et_trail_close(t);
 }
@@ -132,7 +132,7 @@ T_TEST(plain_session_has_no_executions) {
 
   T_ASSERT(t != NULL);
   data_path(file, sizeof(file), "representative_messages.jsonl");
-  T_ASSERT_OK(et_ingest_claude_transcripts(t, paths, 1, &st, &err));
+  T_ASSERT_OK(et_ingest_claude_transcripts(t, paths, 1, NULL, &st, &err));
   T_ASSERT_INT_EQ(st.inputs, 2);  /* Edit and Bash: session events */
   T_ASSERT_INT_EQ(st.events, 2);
   memset(&w, 0, sizeof(w));
@@ -147,7 +147,7 @@ T_TEST(missing_path_is_an_error) {
   const char *paths[1] = {"/nonexistent/exectrail/x.jsonl"};
 
   T_ASSERT(t != NULL);
-  T_ASSERT_RC(et_ingest_claude_transcripts(t, paths, 1, NULL, &err), ET_EIO);
+  T_ASSERT_RC(et_ingest_claude_transcripts(t, paths, 1, NULL, NULL, &err), ET_EIO);
   et_trail_close(t);
 }
 

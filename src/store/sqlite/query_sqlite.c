@@ -65,6 +65,7 @@ struct emit {
     struct et_sqlparams *p;
     int rc;
     bool page;
+    bool vocab; /* list predicates test list_vocab v, not exec_lists l */
 };
 
 void et__sqlparams_release(struct et_sqlparams *p)
@@ -193,7 +194,7 @@ static void field_expr(struct emit *e, const struct et_qfield *f,
         put(e, ")");
         return;
     case ET_QP_EXEC_LIST:
-        put(e, "l.item");
+        put(e, e->vocab ? "v.item" : "l.item");
         return;
     case ET_QP_JSON_LIST:
     case ET_QP_SEC_REASON:
@@ -286,6 +287,22 @@ static void cmp(struct emit *e, const struct et_qnode *n)
             /* +l.kind: probe by execution, never scan one kind */
             put(e, "(SELECT 1 FROM exec_lists l WHERE l.execution_id = "
                    "e.execution_id AND +l.kind = ");
+        } else if (some == ET_QOP_MATCH) {
+            /* substrings and globs: match the distinct items, then find
+             * their executions through the (kind, item) index */
+            put(e, none ? "NOT (e.execution_id IN " : "(e.execution_id IN ");
+            put(e, "(SELECT l.execution_id FROM exec_lists l WHERE "
+                   "l.kind = ");
+            put(e, kind);
+            put(e, " AND l.item IN (SELECT v.item FROM list_vocab v WHERE "
+                   "v.kind = ");
+            put(e, kind);
+            put(e, " AND ");
+            e->vocab = true;
+            pred(e, n, some);
+            e->vocab = false;
+            put(e, ")))");
+            return;
         } else {
             put(e, none ? "NOT (e.execution_id IN " : "(e.execution_id IN ");
             put(e, "(SELECT l.execution_id FROM exec_lists l WHERE "
@@ -467,7 +484,7 @@ int et__sqlite_query_sql(const struct et_query *q, const struct et_qrun *run,
                          struct et_buf *sql, struct et_sqlparams *params,
                          struct et_error *err)
 {
-    struct emit e = {sql, params, ET_OK, false};
+    struct emit e = {sql, params, ET_OK, false, false};
 
     return build(&e, q, run, err);
 }
@@ -475,7 +492,7 @@ int et__sqlite_query_sql(const struct et_query *q, const struct et_qrun *run,
 int et__sqlite_where_sql(const struct et_query *q, struct et_buf *sql,
                          struct et_sqlparams *params, struct et_error *err)
 {
-    struct emit e = {sql, params, ET_OK, false};
+    struct emit e = {sql, params, ET_OK, false, false};
 
     if (q && q->where)
         node_sql(&e, q->where);

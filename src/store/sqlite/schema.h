@@ -103,7 +103,27 @@ static const char *const et_sqlite_migrations[] = {
     "  message TEXT NOT NULL);"
     "CREATE INDEX exec_issues_signature ON exec_issues(signature, ts_ns);"
     "CREATE INDEX exec_issues_exec ON exec_issues(execution_id);",
-    /* 5 (branch redact): the credentials each execution used, from the
+    /* 5: the distinct list items (paths, commands, API calls ...), kept by
+     * triggers, so that a substring predicate (files_modified secrets)
+     * scans the vocabulary, not every item of every execution, then finds
+     * the executions through exec_lists_item. An item leaves the
+     * vocabulary with its last use (erasure leaves no trace here). */
+    "CREATE TABLE list_vocab("
+    "  kind INTEGER NOT NULL,"
+    "  item TEXT NOT NULL,"
+    "  PRIMARY KEY (kind, item)) WITHOUT ROWID;"
+    "CREATE TRIGGER exec_lists_vocab_add AFTER INSERT ON exec_lists BEGIN"
+    "  INSERT OR IGNORE INTO list_vocab(kind, item)"
+    "    VALUES (new.kind, new.item);"
+    "END;"
+    "CREATE TRIGGER exec_lists_vocab_drop AFTER DELETE ON exec_lists BEGIN"
+    "  DELETE FROM list_vocab WHERE kind = old.kind AND item = old.item"
+    "    AND NOT EXISTS (SELECT 1 FROM exec_lists"
+    "                    WHERE kind = old.kind AND item = old.item);"
+    "END;"
+    "INSERT OR IGNORE INTO list_vocab(kind, item)"
+    "  SELECT kind, item FROM exec_lists;",
+    /* 6 (branch redact): the credentials each execution used, from the
      * [REDACTED:kind:fingerprint] markers of its events (docs/SECURITY.md) */
     "CREATE TABLE exec_credentials("
     "  execution_id TEXT NOT NULL,"

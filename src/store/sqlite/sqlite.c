@@ -362,6 +362,22 @@ static void sq_rollback(struct et_store *st)
     sqlite3_exec(S(st)->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+static int sq_savepoint(struct et_store *st, struct et_error *err)
+{
+    return exec_sql(S(st), "SAVEPOINT et_unit", err);
+}
+
+static int sq_release(struct et_store *st, struct et_error *err)
+{
+    return exec_sql(S(st), "RELEASE et_unit", err);
+}
+
+static void sq_rollback_to(struct et_store *st)
+{
+    sqlite3_exec(S(st)->db, "ROLLBACK TO et_unit; RELEASE et_unit", NULL,
+                 NULL, NULL);
+}
+
 static int sq_head_load(struct et_store *st, struct et_tree *t,
                         struct et_error *err)
 {
@@ -879,6 +895,9 @@ static int sq_exec_list(struct et_store *st, size_t limit, et_exec_row_fn *fn,
 static int sq_projection_reset(struct et_store *st, struct et_error *err)
 {
     return exec_sql(S(st),
+                    /* the vocabulary first: its delete trigger then
+                     * finds nothing to do for each list row */
+                    "DELETE FROM list_vocab; "
                     "DELETE FROM executions; DELETE FROM actions; "
                     "DELETE FROM exec_lists; DELETE FROM sessions; "
                     "DELETE FROM fts; DELETE FROM security_relevant; "
@@ -968,6 +987,9 @@ const struct et_store_ops et__sqlite_ops = {
     .open = sq_open,
     .close = sq_close,
     .begin = sq_begin,
+    .savepoint = sq_savepoint,
+    .release = sq_release,
+    .rollback_to = sq_rollback_to,
     .commit = sq_commit,
     .rollback = sq_rollback,
     .head_load = sq_head_load,
