@@ -67,15 +67,12 @@ int et__ingest_begin(struct et_trail *t, struct et_error *err)
         if (rc)
             return rc;
         t->unit_tree = t->tree;
-        t->in_ingest = true;
     } else {
         rc = write_txn(t, err);
         if (rc)
             return rc;
-        t->in_ingest = true;
     }
-    /* a change of the redaction settings is recorded before anything
-     * else is written (a cheap metadata read when nothing changed) */
+    t->in_ingest = true;
     rc = et__security_begin(t, err);
     if (rc)
         et__ingest_abort(t);

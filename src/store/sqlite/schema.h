@@ -123,7 +123,7 @@ static const char *const et_sqlite_migrations[] = {
     "END;"
     "INSERT OR IGNORE INTO list_vocab(kind, item)"
     "  SELECT kind, item FROM exec_lists;",
-    /* 6 (branch redact): the credentials each execution used, from the
+    /* 6: the credentials each execution used, from the
      * [REDACTED:kind:fingerprint] markers of its events (docs/SECURITY.md) */
     "CREATE TABLE exec_credentials("
     "  execution_id TEXT NOT NULL,"
