@@ -385,6 +385,33 @@ T_TEST(markers_parse)
     T_ASSERT_INT_EQ(n, 2);
 }
 
+T_TEST(validations)
+{
+    static const char *const names_yes[] = {"password", "DB_PASSWORD",
+                                            "clientSecret", "api-key",
+                                            "x_auth_token", NULL};
+    static const char *const names_no[] = {"secret_ref", "token_type",
+                                           "auth_url", "name", "tokens_count",
+                                           NULL};
+
+    for (size_t i = 0; names_yes[i]; i++)
+        T_ASSERT(et__redact_secret_key_name(names_yes[i],
+                                            strlen(names_yes[i])));
+    for (size_t i = 0; names_no[i]; i++)
+        T_ASSERT(!et__redact_secret_key_name(names_no[i],
+                                             strlen(names_no[i])));
+    /* entropy: 0 for one symbol repeated, 3 bits for 8 distinct symbols */
+    T_ASSERT(et__redact_entropy("aaaaaaaa", 8) == 0.0);
+    T_ASSERT(et__redact_entropy("abcdefgh", 8) > 2.999 &&
+             et__redact_entropy("abcdefgh", 8) < 3.001);
+    T_ASSERT(!et__redact_valid_assignment("12345678", 8));
+    T_ASSERT(!et__redact_valid_assignment("${TOKEN}", 8));
+    T_ASSERT(!et__redact_valid_assignment("/run/agent.sock", 15));
+    T_ASSERT(et__redact_valid_assignment("hunter2hunter2", 14));
+    T_ASSERT(!et__redact_valid_json_secret("aaaaaaaaaaaa", 12));
+    T_ASSERT(!et__redact_valid_jwt("eyJub3Rqd3QiOjF9.eyJ4IjoxfQ.abc", 31));
+}
+
 /* ---- the false-positive corpus ---- */
 
 static uint64_t rng = 0x9e3779b97f4a7c15u;
@@ -503,4 +530,5 @@ T_TEST(false_positive_rate)
 T_MAIN("redact", T_CASE(rules_positive), T_CASE(rules_negative),
        T_CASE(rules_all_covered), T_CASE(engines_agree), T_CASE(idempotent),
        T_CASE(disable_kind), T_CASE(json_walk), T_CASE(markers_parse),
+       T_CASE(validations),
        T_CASE(false_positive_rate))
