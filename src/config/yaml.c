@@ -424,7 +424,9 @@ const char *et_yaml_name(const struct et_yaml_doc *d)
 bool et_yaml_pos(const struct et_yaml_doc *d, const struct json_object *node,
                  unsigned *line, unsigned *col)
 {
-    for (size_t i = 0; node && i < d->n_pos; i++) {
+    /* newest first: a mapping key's scalar is freed once read, and a later
+     * node may reuse its address; the live node is the newest entry */
+    for (size_t i = d->n_pos; node && i-- > 0;) {
         if (d->pos[i].node == node) {
             *line = d->pos[i].line;
             *col = d->pos[i].col;

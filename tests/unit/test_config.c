@@ -195,6 +195,34 @@ T_TEST(config_file)
     rmdir(dir);
 }
 
+T_TEST(positions_of_many_values)
+{
+    /* every value's own line and column, also when the allocator reuses
+     * the address of a key scalar freed earlier (release builds) */
+    char text[4096];
+    size_t off = 0;
+    struct et_error err = ET_ERROR_INIT;
+    struct et_yaml_doc *d;
+
+    for (int i = 0; i < 100; i++)
+        off += (size_t)snprintf(text + off, sizeof(text) - off,
+                                "k%02d: v%d\n", i, i);
+    d = load(text, &err);
+    T_ASSERT(d != NULL);
+    for (int i = 0; i < 100; i++) {
+        char key[8];
+        struct json_object *v = NULL;
+        unsigned line = 0, col = 0;
+
+        snprintf(key, sizeof(key), "k%02d", i);
+        T_ASSERT(json_object_object_get_ex(et_yaml_root(d), key, &v));
+        T_ASSERT(et_yaml_pos(d, v, &line, &col));
+        T_ASSERT_INT_EQ(line, i + 1);
+        T_ASSERT_INT_EQ(col, 6);
+    }
+    et_yaml_free(d);
+}
+
 T_MAIN("config", T_CASE(spec_retention_policy), T_CASE(scalar_types),
        T_CASE(refusals_name_the_place), T_CASE(deep_nesting_refused),
-       T_CASE(config_file))
+       T_CASE(config_file), T_CASE(positions_of_many_values))
