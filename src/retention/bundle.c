@@ -69,49 +69,14 @@ static int write_all(struct et_bundle_w *w, const void *p, size_t n,
     return ET_OK;
 }
 
-int et__bundle_w_line(struct et_bundle_w *w, const char *text, size_t len,
-                      uint64_t *off_out, uint64_t *len_out,
-                      struct et_error *err)
+/* Compress text plus a newline into one zstd frame at w->z.ptr[len + 1]
+ * (the line itself first), its size into *n_out. */
+static int compress_line(struct et_bundle_w *w, const char *text, size_t len,
+                         size_t *n_out, struct et_error *err)
 {
-    size_t bound = ZSTD_compressBound(len + 1), n;
-    uint64_t off = w->off;
-    int rc;
-
-    if (len + 1 > ET_BUNDLE_MAX_FRAME)
-        return et_error_set(err, ET_ETOOBIG,
-                            "record of %zu bytes is too "
-                            "large for a bundle",
-                            len);
-    et_buf_reset(&w->z);
-    rc = et_buf_grow(&w->z, bound + len + 1);
-    if (rc)
-        return et_error_set(err, rc, "out of memory");
-    /* the line and its newline, then the frame after it */
-    memcpy(w->z.ptr, text, len);
-    w->z.ptr[len] = '\n';
-    n = ZSTD_compress2(w->cctx, w->z.ptr + len + 1, bound, w->z.ptr, len + 1);
-    if (ZSTD_isError(n))
-        return et_error_set(err, ET_EINTERNAL, "zstd: %s",
-                            ZSTD_getErrorName(n));
-    rc = write_all(w, w->z.ptr + len + 1, n, err);
-    if (rc)
-        return rc;
-    if (off_out)
-        *off_out = off;
-    if (len_out)
-        *len_out = n;
-    return ET_OK;
-}
-
-int et__bundle_w_record(struct et_bundle_w *w, const char *id, const char *text,
-                        size_t len, struct et_error *err)
-{
-    uint8_t h[ET_BUNDLE_REC_HDR_LEN];
     size_t bound = ZSTD_compressBound(len + 1), n;
     int rc;
 
-    if (strlen(id) != 36)
-        return et_error_set(err, ET_EINVAL, "bad execution id");
     if (len + 1 > ET_BUNDLE_MAX_FRAME)
         return et_error_set(err, ET_ETOOBIG,
                             "record of %zu bytes is too large for a bundle",
@@ -126,6 +91,41 @@ int et__bundle_w_record(struct et_bundle_w *w, const char *id, const char *text,
     if (ZSTD_isError(n))
         return et_error_set(err, ET_EINTERNAL, "zstd: %s",
                             ZSTD_getErrorName(n));
+    *n_out = n;
+    return ET_OK;
+}
+
+int et__bundle_w_line(struct et_bundle_w *w, const char *text, size_t len,
+                      uint64_t *off_out, uint64_t *len_out,
+                      struct et_error *err)
+{
+    uint64_t off = w->off;
+    size_t n;
+    int rc = compress_line(w, text, len, &n, err);
+
+    if (!rc)
+        rc = write_all(w, w->z.ptr + len + 1, n, err);
+    if (rc)
+        return rc;
+    if (off_out)
+        *off_out = off;
+    if (len_out)
+        *len_out = n;
+    return ET_OK;
+}
+
+int et__bundle_w_record(struct et_bundle_w *w, const char *id, const char *text,
+                        size_t len, struct et_error *err)
+{
+    uint8_t h[ET_BUNDLE_REC_HDR_LEN];
+    size_t n;
+    int rc;
+
+    if (strlen(id) != 36)
+        return et_error_set(err, ET_EINVAL, "bad execution id");
+    rc = compress_line(w, text, len, &n, err);
+    if (rc)
+        return rc;
     put_le(h, RECORD_MAGIC, 4);
     put_le(h + 4, ET_BUNDLE_REC_HDR_LEN - 8, 4);
     memcpy(h + 8, record_tag, 6);
