@@ -15,13 +15,15 @@ run() { printf '$ %s\n' "$*"; "$@"; }
 step "1. A fresh trail (store + Ed25519 signing key)"
 run "$ET" init
 
-step "2. Pre-delegation: the main agent records intent and expectations"
+step "2. Pre-delegation: intent, expectations and success criteria"
 id=$("$ET" start --agent code-reviewer --agent-version v2.0 \
   --tools Read,Grep,Bash \
   --request "Review the auth module for security issues" \
   --reasoning "code-reviewer specialises in security review" \
   --expected "A list of findings with file and line; tests still pass" \
-  --risks "May miss issues in generated code")
+  --risks "May miss issues in generated code" \
+  --expect 'output.raw_response ~ "SQL injection"' \
+  --expect 'action(tool = "Bash" AND input ~ "make test" AND success)')
 echo "execution_id: $id"
 
 step "3. Delegation: the exact prompt sent to the subagent"
@@ -36,13 +38,17 @@ run "$ET" action "$id" --tool Read --action "read the login handler" \
   --input src/auth/login.py --output "(212 lines)"
 run "$ET" action "$id" --tool Bash --action "run the tests" --input "make test" \
   --output "1 failed" --error "test_login_rate_limit failed"
+# a tool output that carries a credential: it is redacted before it is stored
+run "$ET" action "$id" --tool Read --action "read the deploy config" \
+  --input config/deploy.env \
+  --output "GITHUB_TOKEN=ghp_$(printf 'x7Kq2mN9pR4tV6wY8zB1cD3fG5hJ0kL2%s' nM4p)"
 
 step "5. Response: the complete subagent output"
 run "$ET" respond "$id" --response "Found 2 issues: SQL injection at login.py:42; no rate limit on login." \
   --command "make test"
 
-step "6. Completion: verification verdict"
-run "$ET" complete "$id" --status PARTIAL --confidence 0.5
+step "6. Completion: the criteria are checked against what happened"
+run "$ET" complete "$id"
 
 step "7. A whole execution at once: the spec's JSON record"
 cat >"$DIR/record.json" <<'JSON'
@@ -66,9 +72,16 @@ echo "(duration_ms was derived from the timestamps: $("$ET" show --json --compac
 step "8. The trail"
 run "$ET" list
 
-step "9. One execution in full"
+step "9. One execution in full (verdict, evidence, the redacted token)"
 run "$ET" show "$id"
 echo "(as the spec's JSON record: exectrail show --json $id)"
+echo "the token in action 4's output, as stored: $("$ET" show --json --compact "$id" \
+  | grep -o 'GITHUB_TOKEN=\[REDACTED:[^]]*\]')"
+
+step "9b. Ask the trail: the spec's audit queries, credentials, a report"
+run "$ET" query 'verification status ERROR MISMATCH PARTIAL'
+run "$ET" query 'credential.kind = "github_token"' --format ids
+run "$ET" report daily --date 2025-01-16
 
 step "10. A signed checkpoint of the ledger"
 run "$ET" checkpoint --out "$DIR/checkpoint.txt"
