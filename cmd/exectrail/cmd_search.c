@@ -104,7 +104,7 @@ int cmd_search(int argc, char **argv)
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     struct et_error err = ET_ERROR_INIT;
-    struct et_search_opts so = {0, 0, NULL, NULL};
+    struct et_search_opts so = {0, 0, NULL, NULL, 0};
     struct et_trail *t = NULL;
     struct ui ui;
     char *words = NULL;

@@ -109,6 +109,9 @@ struct et_search_opts {
     size_t max_snippets;    /* per execution, 0 = 3 */
     const char *mark_open;  /* NULL = "[" */
     const char *mark_close; /* NULL = "]" */
+    /* When more events match, only the newest max_events matching events
+     * are ranked (0 = 50000; docs/QUERY.md "Search") */
+    size_t max_events;
 };
 
 /*

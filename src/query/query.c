@@ -333,7 +333,7 @@ int et_search(struct et_trail *t, const char *words, size_t len,
               const struct et_search_opts *o, et_search_fn *fn, void *ctx,
               struct et_error *err)
 {
-    struct et_search_opts opts = {20, 3, "[", "]"};
+    struct et_search_opts opts = {20, 3, "[", "]", 0};
     struct search_ctx sc;
     struct et_store_search s;
     int rc;
@@ -347,6 +347,7 @@ int et_search(struct et_trail *t, const char *words, size_t len,
         opts.max_snippets = o->max_snippets ? o->max_snippets : 3;
         opts.mark_open = o->mark_open ? o->mark_open : "[";
         opts.mark_close = o->mark_close ? o->mark_close : "]";
+        opts.max_events = o->max_events;
     }
     if (opts.max_snippets > 100)
         opts.max_snippets = 100;
@@ -364,6 +365,7 @@ int et_search(struct et_trail *t, const char *words, size_t len,
     s.words = words;
     s.len = len;
     s.max_execs = opts.max_executions;
+    s.max_events = opts.max_events ? opts.max_events : 50000;
     rc = et_store_search(t->st, &s, search_hit, &sc, err);
     if (rc == ET_ENOMEM || rc == ET_ETOOBIG)
         et_error_set(err, rc, "out of memory making snippets");

@@ -215,6 +215,7 @@ struct et_store_search {
     const char *words; /* user text: every word must occur (bound, quoted) */
     size_t len;
     size_t max_execs;
+    size_t max_events; /* rank only the newest this many matching events */
 };
 struct et_store_hit {
     const char *execution_id;

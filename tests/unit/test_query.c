@@ -645,6 +645,19 @@ static int count_hit(void *ctx, const struct et_search_hit *h)
     return strstr(h->snippet, "[auth]") ? 0 : -1;
 }
 
+/* first letters of the executions of search hits, each once */
+static int add_hit_id(void *ctx, const struct et_search_hit *h)
+{
+    struct idlist *l = ctx;
+    size_t n = strlen(l->buf);
+
+    if (n && l->buf[n - 1] == h->execution_id[0])
+        return 0;
+    snprintf(l->buf + n, sizeof(l->buf) - n, "%s%c", n ? " " : "",
+             h->execution_id[0]);
+    return 0;
+}
+
 static int count_agent(void *ctx, const struct et_agent_stats *s)
 {
     int *n = ctx;
@@ -711,6 +724,20 @@ T_TEST(records_match_explain_search_stats_follow)
     T_ASSERT_OK(et_search(t, "auth", 4, NULL, count_hit, &n, &err));
     T_ASSERT_INT_EQ(n, 1);
     T_ASSERT_RC(et_search(t, "**", 2, NULL, count_hit, &n, &err), ET_EINPUT);
+    {
+        /* "done" is in every execution's response: with a window of one
+         * matching event only the newest event is ranked (the last
+         * recorded, C); with the default window all three */
+        struct et_search_opts so = {0, 1, NULL, NULL, 1};
+        struct idlist l;
+
+        memset(&l, 0, sizeof(l));
+        T_ASSERT_OK(et_search(t, "done", 4, NULL, add_hit_id, &l, &err));
+        T_ASSERT_INT_EQ(strlen(l.buf), 5); /* three ids, e.g. "a b c" */
+        memset(&l, 0, sizeof(l));
+        T_ASSERT_OK(et_search(t, "done", 4, &so, add_hit_id, &l, &err));
+        T_ASSERT_STR_EQ(l.buf, "c");
+    }
 
     T_ASSERT_OK(et_stats_agents(t, NULL, count_agent, two, &err));
     T_ASSERT_INT_EQ(two[0], 1);

@@ -75,29 +75,79 @@ static int sql_text(struct et_buf *b, const char *s, struct et_error *err)
     return rc ? et_error_set(err, rc, "out of memory") : ET_OK;
 }
 
+/*
+ * Searches whose words are in very many events rank only the newest
+ * window matching events (docs/QUERY.md): scoring every match of
+ * a word found in every execution would take seconds at a million
+ * executions, and the newest matches are what such a search is for. The
+ * cut-off is the rowid (= ledger seq) of the first event past the window,
+ * found by walking the doclist newest first without scoring; *cutoff is 0
+ * when every match is ranked.
+ */
+static int search_cutoff(sqlite3 *db, const struct et_sqlparams *p,
+                         size_t window, int64_t *cutoff, struct et_error *err)
+{
+    struct et_buf sql = ET_BUF_INIT;
+    sqlite3_stmt *st = NULL;
+    char text[128];
+    int rc, s;
+
+    *cutoff = 0;
+    snprintf(text, sizeof(text),
+             "SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rowid DESC "
+             "LIMIT 1 OFFSET %zu",
+             window);
+    rc = sql_text(&sql, text, err);
+    if (!rc)
+        rc = et__sqlite_prepare(db, &sql, p, &st, err);
+    if (!rc) {
+        s = sqlite3_step(st);
+        if (s == SQLITE_ROW)
+            *cutoff = sqlite3_column_int64(st, 0) + 1;
+        else if (s != SQLITE_DONE)
+            rc = et__sqlite_fail(db, s, err, "search");
+    }
+    sqlite3_finalize(st);
+    et_buf_release(&sql);
+    return rc;
+}
+
 /* The best executions: id, best score, number of matching events. */
 static int best_executions(sqlite3 *db, const struct et_sqlparams *p,
-                           struct exec_hit **out, size_t *n_out,
-                           struct et_error *err)
+                           size_t max_events, struct exec_hit **out,
+                           size_t *n_out, struct et_error *err)
 {
     struct et_buf sql = ET_BUF_INIT;
     sqlite3_stmt *st = NULL;
     size_t cap = (size_t)p->v[1].i, n = 0;
     struct exec_hit *hits = et__calloc(cap ? cap : 1, sizeof(*hits));
+    struct et_sqlparams one = {p->v, 1, 1};
+    int64_t cutoff;
+    char window[64] = "";
     int rc, s;
 
     *out = NULL;
     *n_out = 0;
     if (!hits)
         return et_error_set(err, ET_ENOMEM, "out of memory");
-    rc = sql_text(&sql,
-                  "WITH b AS (SELECT execution_id, min(rank) AS best, "
-                  "count(*) AS n FROM fts WHERE fts MATCH ? GROUP BY "
-                  "execution_id ORDER BY 2, 1 LIMIT ?) SELECT "
-                  "b.execution_id, b.best, b.n, e.agent_name FROM b LEFT "
-                  "JOIN executions e ON e.execution_id = b.execution_id "
-                  "ORDER BY b.best, b.execution_id",
-                  err);
+    rc = search_cutoff(db, &one, max_events, &cutoff, err);
+    if (!rc && cutoff > 0)
+        snprintf(window, sizeof(window), " AND rowid >= %lld",
+                 (long long)cutoff);
+    if (!rc)
+        rc = sql_text(&sql,
+                      "WITH b AS (SELECT execution_id, min(rank) AS best, "
+                      "count(*) AS n FROM fts WHERE fts MATCH ?",
+                      err);
+    if (!rc)
+        rc = sql_text(&sql, window, err);
+    if (!rc)
+        rc = sql_text(&sql,
+                      " GROUP BY execution_id ORDER BY 2, 1 LIMIT ?) SELECT "
+                      "b.execution_id, b.best, b.n, e.agent_name FROM b "
+                      "LEFT JOIN executions e ON e.execution_id = "
+                      "b.execution_id ORDER BY b.best, b.execution_id",
+                      err);
     if (!rc)
         rc = et__sqlite_prepare(db, &sql, p, &st, err);
     while (!rc && (s = sqlite3_step(st)) == SQLITE_ROW && n < cap) {
@@ -143,7 +193,7 @@ int et__sqlite_search(struct et_store *st, const struct et_store_search *o,
     v[0].len = match.len;
     v[1].type = ET_QV_INT;
     v[1].i = (int64_t)o->max_execs;
-    rc = best_executions(db, &p, &hits, &n, err);
+    rc = best_executions(db, &p, o->max_events, &hits, &n, err);
     /* the statement is done: fn may read the store */
     for (size_t i = 0; !rc && i < n; i++) {
         struct et_store_hit hit;
