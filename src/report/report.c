@@ -370,8 +370,18 @@ int et_report(struct et_trail *t, const struct et_report_opts *o,
     /* one read transaction: the figures and the checkpoint agree */
     rc = et_store_begin(t->st, false, err);
     if (!rc) {
-        rc = o->kind == ET_REPORT_DAILY ? report_daily(t, o, &z, &m, err)
-                                        : report_period(t, o, &z, &m, err);
+        char *stale = NULL;
+
+        if (et_store_meta_get(t->st, "rollups_stale", &stale, NULL) == ET_OK)
+            rc = et_error_set(err, ET_ESTATE,
+                              "this trail's report rollups predate its "
+                              "executions (it was made before reports "
+                              "existed): run 'exectrail rebuild' once");
+        et__free(stale);
+        if (!rc)
+            rc = o->kind == ET_REPORT_DAILY
+                     ? report_daily(t, o, &z, &m, err)
+                     : report_period(t, o, &z, &m, err);
         et_store_rollback(t->st);
     }
     et__zone_close(&z);

@@ -199,6 +199,12 @@ static const char *const et_sqlite_migrations[] = {
     "  key TEXT PRIMARY KEY,"
     "  value TEXT NOT NULL,"
     "  seq INTEGER NOT NULL) WITHOUT ROWID;",
+    /* 10: a trail that had executions before the report rollups existed
+     * (migration 8) has empty rollups: reports refuse it until `exectrail
+     * rebuild` recomputes them (and clears this mark) */
+    "INSERT OR REPLACE INTO meta(key, value) SELECT 'rollups_stale', '1' "
+    "  WHERE EXISTS (SELECT 1 FROM executions)"
+    "  AND NOT EXISTS (SELECT 1 FROM report_hourly);",
 };
 
 #endif /* ET_STORE_SQLITE_SCHEMA_H */
