@@ -79,8 +79,9 @@ static int parse_since(const char *s, long long *ns_out)
 
     if (end == s || n <= 0 || !unit || end[1] || n > 100000)
         return -1;
-    *ns_out = (long long)time(NULL) - n * unit;
-    *ns_out *= 1000000000LL;
+    /* negative: relative to the library's now (which honours
+     * EXECTRAIL_NOW) */
+    *ns_out = -(n * unit * 1000000000LL);
     return 0;
 }
 

@@ -143,8 +143,9 @@ ET_API ET_NODISCARD int et_similar(struct et_trail *t, const char *id,
 
 /*
  * Per-agent insights and recommendations over executions started at or
- * after since_ns (0 = all), for one agent or all (agent NULL), as a JSON
- * array of objects (docs/ANALYSIS.md, "Insights"). *json_out is
+ * after since_ns (0 = all; negative = that many nanoseconds before now,
+ * where now honours EXECTRAIL_NOW), for one agent or all (agent NULL), as
+ * a JSON array of objects (docs/ANALYSIS.md, "Insights"). *json_out is
  * caller-owned (et_trail_free_string).
  */
 ET_API ET_NODISCARD int et_insights(struct et_trail *t, const char *agent,

@@ -470,6 +470,8 @@ int et_insights(struct et_trail *t, const char *agent, int64_t since_ns,
     *json_out = NULL;
     if (!acc.arr)
         return et_error_set(err, ET_ENOMEM, "out of memory");
+    if (since_ns < 0) /* relative to now (EXECTRAIL_NOW in tests) */
+        since_ns = et_time_now_ns() + since_ns;
     rc = insights_filter(agent, since_ns, &filter, err);
     if (rc)
         goto out;

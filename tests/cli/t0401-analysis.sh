@@ -69,6 +69,11 @@ expect_exit 0 "insights fixer --format json" et insights fixer --format json
 eq "$(jget "$T_DIR/out" '[d[0]["agent"], d[0]["executions"]]')" '["fixer",3]' "json: the agent's executions"
 expect_exit 6 "insights of an unknown agent exits 6" et insights nobody
 expect_exit 2 "insights --since nonsense exits 2" et insights --since soon
+# --since counts back from the library's now, which EXECTRAIL_NOW fixes
+expect_exit 0 "insights --since 1d, now" et insights fixer --since 1d --format json
+eq "$(jget "$T_DIR/out" 'd[0]["executions"]')" 3 "the executions of today are in the last day"
+EXECTRAIL_NOW=2099-01-01 expect_exit 6 "insights --since 1d in 2099: none left, exit 6" \
+  et insights fixer --since 1d
 
 # similar: planted near-duplicates among unrelated records
 for i in $(seq 1 30); do
