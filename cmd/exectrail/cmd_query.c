@@ -24,9 +24,14 @@ static const char help[] =
     "          --json prints them), jsonl (one compact record per line), csv,\n"
     "          ids (one execution_id per line)\n"
     "--explain print the checked query, its SQL, parameters and plan\n"
-    "--limit N at most N executions (0 = no limit, the default)\n\n"
+    "--limit N at most N executions (0 = no limit). The default is no\n"
+    "          limit, except for a table on a terminal: the newest 50, and\n"
+    "          a line on stderr saying how many match in all\n\n"
     "The language is described in docs/QUERY.md. Exit status 3 for a query\n"
     "that does not parse; the message names the column.\n";
+
+/* a table on a terminal shows a page; pipes and files get everything */
+#define TTY_PAGE 50
 
 enum fmt { F_TABLE, F_JSON, F_JSONL, F_CSV, F_IDS };
 
@@ -204,6 +209,30 @@ static int run(struct et_trail *t, const struct et_query *q, size_t limit,
     return et_query_run(t, q, limit, print_summary, ui, err);
 }
 
+static int count_id(void *ctx, const char *id)
+{
+    (void)id;
+    (*(size_t *)ctx)++;
+    return 0;
+}
+
+/* After a full page on a terminal: how many match in all (the whole answer
+ * as ids, docs/PERFORMANCE.md). */
+static int tell_total(struct et_trail *t, const struct et_query *q,
+                      struct et_error *err)
+{
+    size_t n = 0;
+    int rc = et_query_ids(t, q, 0, count_id, &n, err);
+
+    fflush(stdout);
+    if (!rc && n > TTY_PAGE && !cli_quiet)
+        fprintf(stderr,
+                "the newest %d of %zu matching executions; --limit 0 for "
+                "all, --format ids|jsonl|csv for scripts\n",
+                TTY_PAGE, n);
+    return rc;
+}
+
 int cmd_query(int argc, char **argv)
 {
     static const struct option opts[] = {{"db", required_argument, 0, 'D'},
@@ -216,7 +245,7 @@ int cmd_query(int argc, char **argv)
     struct et_trail *t = NULL;
     struct et_query *q = NULL;
     struct ui ui = {F_TABLE, 0};
-    bool explain = false;
+    bool explain = false, limit_given = false, paged;
     size_t limit = 0;
     char *text = NULL;
     int c, rc;
@@ -235,6 +264,7 @@ int cmd_query(int argc, char **argv)
         case 'n':
             if (cli_parse_count("query", "--limit", optarg, true, &limit))
                 return EXIT_USAGE;
+            limit_given = true;
             break;
         case 'f':
             if (parse_format(optarg, &ui.fmt))
@@ -256,9 +286,15 @@ int cmd_query(int argc, char **argv)
         free(text);
         return rc;
     }
+    paged = ui.fmt == F_TABLE && !limit_given && !explain &&
+            cli_is_tty(stdout);
+    if (paged)
+        limit = TTY_PAGE;
     rc = cli_open("query", false, &t);
     if (!rc) {
         rc = run(t, q, limit, explain, &ui, &err);
+        if (!rc && paged && ui.n == TTY_PAGE)
+            rc = tell_total(t, q, &err);
         rc = rc ? cli_fail("query", &err) : 0;
         et_trail_close(t);
     }

@@ -3,6 +3,8 @@
 #include "base/setup.h"
 #include "base/alloc.h"
 
+#include <sys/mman.h>
+
 static long fail_at = -1; /* -1: not read yet; 0: never fail */
 static long calls;
 
@@ -62,4 +64,57 @@ char *et__strndup(const char *s, size_t len)
 char *et__strdup(const char *s)
 {
     return s ? et__strndup(s, strlen(s)) : NULL;
+}
+
+#define BIG_ALIGN ((size_t)2 << 20)
+
+static void *big_map(size_t size)
+{
+    size_t span = size + BIG_ALIGN;
+    char *p, *at;
+
+    if (size > SIZE_MAX - 2 * BIG_ALIGN)
+        return NULL;
+    p = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+             -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    /* keep the 2 MiB-aligned part, return the rest */
+    at = p + ((BIG_ALIGN - (uintptr_t)p % BIG_ALIGN) % BIG_ALIGN);
+    if (at > p)
+        munmap(p, (size_t)(at - p));
+    if (at + size < p + span)
+        munmap(at + size, (size_t)(p + span - (at + size)));
+#ifdef MADV_HUGEPAGE
+    (void)madvise(at, size, MADV_HUGEPAGE); /* a hint; fine if refused */
+#endif
+    return at;
+}
+
+void *et__big_grow(void *p, size_t *cap, size_t need)
+{
+    size_t size;
+    void *np;
+
+    if (p && need <= *cap)
+        return p;
+    size = p && *cap > need / 2 ? *cap * 2 : need;
+    size = (size + BIG_ALIGN - 1) / BIG_ALIGN * BIG_ALIGN;
+    if (size < need || should_fail())
+        return NULL;
+    np = big_map(size);
+    if (!np)
+        return NULL;
+    if (p) {
+        memcpy(np, p, *cap);
+        munmap(p, *cap);
+    }
+    *cap = size;
+    return np;
+}
+
+void et__big_free(void *p, size_t cap)
+{
+    if (p)
+        munmap(p, cap);
 }

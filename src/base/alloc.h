@@ -17,4 +17,15 @@ char *et__strdup(const char *s);
 /* Copy of the len bytes at s plus a NUL. */
 char *et__strndup(const char *s, size_t len);
 
+/*
+ * Large scratch arrays (megabytes, filled once, dropped at the end of a
+ * call: a query's whole answer). Each has its own mapping aligned to 2 MiB
+ * and asks for transparent huge pages: on a virtual machine a first touch
+ * of a 4 KiB page can cost 10-15 us, so 20 MB of small pages costs more
+ * than the query. Without huge pages it is plain anonymous memory. *cap is
+ * the usable size; et__big_grow keeps the contents (they may move).
+ */
+void *et__big_grow(void *p, size_t *cap, size_t need);
+void et__big_free(void *p, size_t cap);
+
 #endif /* ET_BASE_ALLOC_H */

@@ -300,7 +300,7 @@ static int sql_of(const char *text, struct et_buf *sql, struct et_sqlparams *p,
         printf("# parse %s: %s\n", text, err.msg);
         return rc;
     }
-    return et__sqlite_query_sql(*q, NULL, sql, p, &err);
+    return et__sqlite_query_sql(*q, NULL, sql, p, NULL, &err);
 }
 
 static bool param_has(const struct et_sqlparams *p, const char *needle)
@@ -372,8 +372,12 @@ T_TEST(sql_uses_columns_and_subqueries)
                                    "a.success = 1, 0)");
     T_ASSERT_STR_CONTAINS(sql.ptr, "json_extract(e.doc, "
                                    "'$.delegation.prompt_sent') LIKE ?");
-    /* a whole answer: filter through the indexes, then sort */
-    T_ASSERT_STR_CONTAINS(sql.ptr, "ORDER BY +e.start_ns DESC");
+    /* a whole answer: (start, id) of the matches through the filter's
+     * indexes, unordered; the caller sorts */
+    T_ASSERT_STR_CONTAINS(sql.ptr, "SELECT e.start_ns, e.execution_id FROM "
+                                   "executions e WHERE ");
+    T_ASSERT(strstr(sql.ptr, "ORDER BY") == NULL);
+    T_ASSERT(strstr(sql.ptr, "LIMIT") == NULL);
     /* the free text is one quoted FTS5 phrase */
     T_ASSERT(param_has(&p, "\"deploy\""));
     et__sqlparams_release(&p);
@@ -383,6 +387,42 @@ T_TEST(sql_uses_columns_and_subqueries)
     /* a quote inside free text is doubled, so it cannot end the phrase */
     T_ASSERT_OK(sql_of("\"a\\\" OR b\"", &sql, &p, &q));
     T_ASSERT(param_has(&p, "\"a\"\" OR b\""));
+    et__sqlparams_release(&p);
+    et_buf_release(&sql);
+    et_query_free(q);
+}
+
+T_TEST(sql_for_list_filters_reads_the_list_index_alone)
+{
+    struct et_buf sql = ET_BUF_INIT;
+    struct et_sqlparams p = {NULL, 0, 0};
+    struct et_query *q = NULL;
+
+    /* only positive list predicates: exec_lists carries the start time,
+     * the executions table is not read */
+    T_ASSERT_OK(sql_of("files_modified secrets auth OR api_calls_made = x",
+                       &sql, &p, &q));
+    T_ASSERT_STR_EQ(sql.ptr,
+                    "SELECT l.start_ns, l.execution_id FROM exec_lists l "
+                    "WHERE l.kind = 0 AND l.item IN (SELECT v.item FROM "
+                    "list_vocab v WHERE v.kind = 0 AND (v.item LIKE ? ESCAPE "
+                    "'\\' OR v.item LIKE ? ESCAPE '\\')) UNION ALL SELECT "
+                    "l.start_ns, l.execution_id FROM exec_lists l WHERE "
+                    "l.kind = 2 AND l.item = ?");
+    et__sqlparams_release(&p);
+    et_buf_release(&sql);
+    et_query_free(q);
+    q = NULL;
+    /* a negated list, or a list AND-ed with a column, goes through the
+     * executions table */
+    T_ASSERT_OK(sql_of("NOT files_modified:*.md", &sql, &p, &q));
+    T_ASSERT_STR_CONTAINS(sql.ptr, "FROM executions e WHERE");
+    et__sqlparams_release(&p);
+    et_buf_release(&sql);
+    et_query_free(q);
+    q = NULL;
+    T_ASSERT_OK(sql_of("files_modified auth agent:x", &sql, &p, &q));
+    T_ASSERT_STR_CONTAINS(sql.ptr, "FROM executions e WHERE");
     et__sqlparams_release(&p);
     et_buf_release(&sql);
     et_query_free(q);
@@ -399,7 +439,7 @@ T_TEST(sql_for_a_page_walks_the_time_index)
                        "action(NOT success) agent:x";
 
     T_ASSERT_OK(et_query_parse(text, strlen(text), NOW_NS, &q, &err));
-    T_ASSERT_OK(et__sqlite_query_sql(q, &run, &sql, &p, &err));
+    T_ASSERT_OK(et__sqlite_query_sql(q, &run, &sql, &p, NULL, &err));
     T_ASSERT_STR_CONTAINS(sql.ptr, "SELECT e.execution_id FROM");
     T_ASSERT_STR_CONTAINS(sql.ptr, "+e.verification = ?");
     T_ASSERT_STR_CONTAINS(sql.ptr, " e.agent_name = ?");
@@ -761,13 +801,272 @@ T_TEST(records_match_explain_search_stats_follow)
     et_trail_close(t);
 }
 
+/* ---- whole answers: sorted in memory, each execution once ---- */
+
+static const char bulk_fmt[] =
+    "{\"execution_id\":\"%08x-0000-4000-8000-%012x\",\"session_id\":\"s\","
+    "\"timestamp_start\":\"2025-01-10T10:%02d:%02d.000Z\","
+    "\"duration_ms\":%d,"
+    "\"agent_metadata\":{\"name\":\"bulk\"},"
+    "\"delegation\":{\"prompt_sent\":\"p\"},"
+    "\"execution\":{\"actions_taken\":[]},"
+    "\"output\":{\"raw_response\":\"r\",\"files_modified\":[%s],"
+    "\"api_calls_made\":[]},"
+    "\"verification\":{\"status\":\"%s\"}}\n";
+
+#define BULK 1200
+
+/* Record i starts at second i / 2 (two per second, so ties are broken by
+ * id), its id counts down from the top so that id order is not time
+ * order; even records modified two files matching "auth config", odd ones
+ * one file matching "docs". */
+static struct et_trail *bulk_trail(const char *name)
+{
+    char path[512], line[1024];
+    struct et_error err = ET_ERROR_INIT;
+    struct et_import_opts opts = {ET_ON_ERROR_ABORT, 0, NULL, NULL, NULL};
+    struct et_import_stats st;
+    struct et_trail *t = NULL;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *in = open_memstream(&text, &len);
+
+    for (int i = 0; in && i < BULK; i++) {
+        unsigned id = (unsigned)(BULK - i) * 7919u % 65536u;
+
+        snprintf(line, sizeof(line), bulk_fmt, id, (unsigned)i,
+                 i / 2 / 60, i / 2 % 60, 1000 + i,
+                 i % 2 ? "\"docs/y.md\""
+                       : "\"src/auth/a.c\",\"config/x.yaml\"",
+                 i % 3 ? "MATCH" : "ERROR");
+        fputs(line, in);
+    }
+    if (!in || fclose(in))
+        return NULL;
+    in = fmemopen(text, len, "r");
+    snprintf(path, sizeof(path), "%s/%s/trail.db", t_tmpdir(), name);
+    if (!in || et_trail_open(path, ET_OPEN_CREATE, &t, NULL, &err) ||
+        et_trail_import(t, in, &opts, &st, &err)) {
+        printf("# bulk trail: %s\n", err.msg);
+        et_trail_close(t);
+        t = NULL;
+    }
+    if (in)
+        fclose(in);
+    free(text);
+    return t;
+}
+
+/* the id of bulk record i, and whether it is newer than record j in the
+ * answer's order (start descending, then id descending) */
+static void bulk_id(int i, char out[37])
+{
+    unsigned id = (unsigned)(BULK - i) * 7919u % 65536u;
+
+    snprintf(out, 37, "%08x-0000-4000-8000-%012x", id, (unsigned)i);
+}
+
+static int bulk_cmp(const void *pa, const void *pb)
+{
+    int a = *(const int *)pa, b = *(const int *)pb;
+    char x[37], y[37];
+
+    if (a / 2 != b / 2)
+        return a / 2 > b / 2 ? -1 : 1;
+    bulk_id(a, x);
+    bulk_id(b, y);
+    return -strcmp(x, y);
+}
+
+struct idvec {
+    char (*v)[37];
+    size_t n, cap;
+};
+
+static int push_id(void *ctx, const char *id)
+{
+    struct idvec *l = ctx;
+
+    if (l->n == l->cap)
+        return -1;
+    snprintf(l->v[l->n++], 37, "%s", id);
+    return 0;
+}
+
+static int answer(struct et_trail *t, const char *text, size_t limit,
+                  struct idvec *out)
+{
+    struct et_error err = ET_ERROR_INIT;
+    struct et_query *q = NULL;
+    int rc = et_query_parse(text, strlen(text), NOW_NS, &q, &err);
+
+    out->n = 0;
+    if (!rc)
+        rc = et_query_ids(t, q, limit, push_id, out, &err);
+    if (rc)
+        printf("# %s: %s\n", text, err.msg);
+    et_query_free(q);
+    return rc;
+}
+
+/* the expected answer: records i with want(i), ordered independently */
+static bool check_answer(const struct idvec *got, bool (*want)(int),
+                         size_t limit)
+{
+    int idx[BULK];
+    size_t n = 0;
+    char id[37];
+
+    for (int i = 0; i < BULK; i++)
+        if (want(i))
+            idx[n++] = i;
+    qsort(idx, n, sizeof(idx[0]), bulk_cmp);
+    if (limit && n > limit)
+        n = limit;
+    if (got->n != n) {
+        printf("# got %zu ids, want %zu\n", got->n, n);
+        return false;
+    }
+    for (size_t k = 0; k < n; k++) {
+        bulk_id(idx[k], id);
+        if (strcmp(got->v[k], id)) {
+            printf("# at %zu: got %s, want %s\n", k, got->v[k], id);
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool even(int i)
+{
+    return i % 2 == 0;
+}
+
+static bool every(int i)
+{
+    (void)i;
+    return true;
+}
+
+static bool error_or_docs(int i)
+{
+    return i % 3 == 0 || i % 2 == 1;
+}
+
+static bool late_error(int i)
+{
+    return i % 3 == 0 && i / 2 >= 300;
+}
+
+T_TEST(whole_answers_are_ordered_and_distinct)
+{
+    struct et_trail *t = bulk_trail("whole");
+    struct idvec got = {calloc(BULK + 1, 37), 0, BULK + 1};
+    struct idvec page = {calloc(101, 37), 0, 101};
+
+    T_ASSERT(t != NULL && got.v && page.v);
+    /* an even record matches twice (two files): listed once */
+    T_ASSERT_OK(answer(t, "files_modified auth config", 0, &got));
+    T_ASSERT(check_answer(&got, even, 0));
+    T_ASSERT_OK(answer(t, "files_modified auth OR files_modified:docs/*", 0,
+                       &got));
+    T_ASSERT(check_answer(&got, every, 0));
+    /* a limit above a page: the newest 1100 of the sorted whole answer */
+    T_ASSERT_OK(answer(t, "files_modified auth OR files_modified:docs/*",
+                       1100, &got));
+    T_ASSERT(check_answer(&got, every, 1100));
+    T_ASSERT_OK(answer(t, "verification status ERROR OR files_modified docs",
+                       0, &got));
+    T_ASSERT(check_answer(&got, error_or_docs, 0));
+    T_ASSERT_OK(answer(t, "verification status ERROR "
+                          "timestamp_start >= 2025-01-10T10:05:00Z",
+                       0, &got));
+    T_ASSERT(check_answer(&got, late_error, 0));
+    /* a page (SQL's ORDER BY) and the whole answer (sorted in memory)
+     * agree on the first 100 */
+    T_ASSERT_OK(answer(t, "verification status ERROR OR files_modified docs",
+                       100, &page));
+    T_ASSERT(check_answer(&page, error_or_docs, 100));
+    free(got.v);
+    free(page.v);
+    et_trail_close(t);
+}
+
+/* An older store (schema 10: list items without start times) is migrated
+ * on open: the items get their executions' start times, and a later change
+ * of an execution's start time reaches its items. */
+T_TEST(list_start_times_migrate_and_follow)
+{
+    struct et_trail *t = bulk_trail("migrate");
+    struct idvec got = {calloc(BULK + 1, 37), 0, BULK + 1};
+    struct et_error err = ET_ERROR_INIT;
+    char path[512];
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    char id[37];
+
+    T_ASSERT(t != NULL && got.v);
+    et_trail_close(t);
+    snprintf(path, sizeof(path), "%s/migrate/trail.db", t_tmpdir());
+    T_ASSERT_INT_EQ(sqlite3_open(path, &db), SQLITE_OK);
+    T_ASSERT_INT_EQ(
+        sqlite3_exec(db,
+                     "DROP TRIGGER executions_start_lists;"
+                     "DROP INDEX exec_lists_item;"
+                     "ALTER TABLE exec_lists DROP COLUMN start_ns;"
+                     "CREATE INDEX exec_lists_item ON exec_lists(kind, item,"
+                     "  execution_id);"
+                     "PRAGMA user_version = 10;",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(db);
+    T_ASSERT_OK(et_trail_open(path, 0, &t, NULL, &err));
+    T_ASSERT_OK(answer(t, "files_modified auth config", 0, &got));
+    T_ASSERT(check_answer(&got, even, 0));
+    et_trail_close(t);
+    /* every item has its execution's start time */
+    T_ASSERT_INT_EQ(sqlite3_open(path, &db), SQLITE_OK);
+    T_ASSERT_INT_EQ(sqlite3_prepare_v2(db,
+                                       "SELECT count(*) FROM exec_lists l, "
+                                       "executions e WHERE l.execution_id = "
+                                       "e.execution_id AND l.start_ns IS NOT "
+                                       "e.start_ns",
+                                       -1, &st, NULL),
+                    SQLITE_OK);
+    T_ASSERT_INT_EQ(sqlite3_step(st), SQLITE_ROW);
+    T_ASSERT_INT_EQ(sqlite3_column_int(st, 0), 0);
+    sqlite3_finalize(st);
+    /* the newest even record moved to the oldest start: its items follow */
+    bulk_id(BULK - 2, id);
+    T_ASSERT_INT_EQ(sqlite3_prepare_v2(db,
+                                       "UPDATE executions SET start_ns = 1 "
+                                       "WHERE execution_id = ?",
+                                       -1, &st, NULL),
+                    SQLITE_OK);
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    T_ASSERT_INT_EQ(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    T_ASSERT_OK(et_trail_open(path, ET_OPEN_READONLY, &t, NULL, &err));
+    T_ASSERT_OK(answer(t, "files_modified auth config", 0, &got));
+    T_ASSERT_INT_EQ(got.n, BULK / 2);
+    T_ASSERT_STR_EQ(got.v[got.n - 1], id);
+    bulk_id(BULK - 4, id);
+    T_ASSERT_STR_EQ(got.v[0], id);
+    free(got.v);
+    et_trail_close(t);
+}
+
 T_MAIN("query", T_CASE(spec_queries_parse_verbatim),
        T_CASE(operators_and_precedence), T_CASE(shorthand_globs_values),
        T_CASE(actions_and_time), T_CASE(errors_name_the_column),
        T_CASE(limits_are_enforced), T_CASE(sql_is_parameterised),
        T_CASE(sql_uses_columns_and_subqueries),
+       T_CASE(sql_for_list_filters_reads_the_list_index_alone),
        T_CASE(sql_for_a_page_walks_the_time_index),
        T_CASE(field_table_paths_are_plain),
        T_CASE(only_read_only_statements_run), T_CASE(fts_words_are_quoted),
        T_CASE(snippets_mark_and_cut), T_CASE(run_over_a_trail),
-       T_CASE(records_match_explain_search_stats_follow))
+       T_CASE(records_match_explain_search_stats_follow),
+       T_CASE(whole_answers_are_ordered_and_distinct),
+       T_CASE(list_start_times_migrate_and_follow))

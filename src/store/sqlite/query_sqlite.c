@@ -55,8 +55,9 @@ static const struct {
  * plan: for a page, walk the time index newest first and test each
  * execution (broad columns are written +col so that their indexes are not
  * chosen, lists and actions are correlated EXISTS probes); for a whole
- * answer, select through the filter's indexes and sort the matches
- * (ORDER BY +e.start_ns), and build list/action matches as one set.
+ * answer in the default order (see whole mode below), select only
+ * (start_ns, execution_id) through the filter's indexes, unordered, and
+ * sort the matches in memory.
  */
 #define PAGE_MAX 1000
 
@@ -65,6 +66,7 @@ struct emit {
     struct et_sqlparams *p;
     int rc;
     bool page;
+    bool whole; /* (start_ns, execution_id) of every match, unordered */
     bool vocab; /* list predicates test list_vocab v, not exec_lists l */
 };
 
@@ -436,11 +438,10 @@ static int64_t effective_limit(const struct et_query *q,
 static void order_sql(struct emit *e, const struct et_query *q)
 {
     if (!q || q->n_order == 0) {
-        /* newest first; (start_ns, execution_id) is the index's order,
-         * used for pages and unfiltered lists (see page mode) */
-        put(e, q && q->where && !e->page ? " ORDER BY +e.start_ns DESC"
-                                         : " ORDER BY e.start_ns DESC");
-        put(e, ", e.execution_id DESC");
+        /* newest first; (start_ns, execution_id) is the index's order, walked
+         * for pages and unfiltered lists (filtered whole answers are sorted
+         * in memory, see whole mode) */
+        put(e, " ORDER BY e.start_ns DESC, e.execution_id DESC");
         return;
     }
     put(e, " ORDER BY ");
@@ -451,6 +452,60 @@ static void order_sql(struct emit *e, const struct et_query *q)
     put(e, "e.execution_id");
 }
 
+/*
+ * Whole mode: a filtered query in the default order with no small limit.
+ * SQLite sorts by spilling every match through its sorter, and a filter
+ * on a list reaches each execution's start time through one primary-key
+ * lookup per match; instead the statement returns (start_ns,
+ * execution_id) of the matches in index order and et__sqlite_query_run
+ * sorts them in memory. A filter made only of positive list predicates
+ * (the spec's `files_modified secrets auth ...`) never touches the
+ * executions table: exec_lists keeps each execution's start time, so its
+ * (kind, item, start_ns, execution_id) index answers alone.
+ */
+static bool list_only(const struct et_qnode *n)
+{
+    if (n->kind == ET_QN_OR) {
+        for (const struct et_qnode *k = n->kids; k; k = k->next)
+            if (!list_only(k))
+                return false;
+        return true;
+    }
+    return n->kind == ET_QN_CMP && n->field->place == ET_QP_EXEC_LIST &&
+           (n->op == ET_QOP_EQ || n->op == ET_QOP_IN ||
+            n->op == ET_QOP_MATCH);
+}
+
+static void list_arms(struct emit *e, const struct et_qnode *n)
+{
+    char kind[32];
+
+    if (n->kind == ET_QN_OR) {
+        for (const struct et_qnode *k = n->kids; k; k = k->next) {
+            if (k != n->kids)
+                put(e, " UNION ALL ");
+            list_arms(e, k);
+        }
+        return;
+    }
+    snprintf(kind, sizeof(kind), "%d", n->field->list_kind);
+    put(e, "SELECT l.start_ns, l.execution_id FROM exec_lists l WHERE "
+           "l.kind = ");
+    put(e, kind);
+    put(e, " AND ");
+    if (n->op == ET_QOP_MATCH) {
+        put(e, "l.item IN (SELECT v.item FROM list_vocab v WHERE v.kind = ");
+        put(e, kind);
+        put(e, " AND ");
+        e->vocab = true;
+        pred(e, n, n->op);
+        e->vocab = false;
+        put(e, ")");
+    } else {
+        pred(e, n, n->op);
+    }
+}
+
 static int build(struct emit *e, const struct et_query *q,
                  const struct et_qrun *run, struct et_error *err)
 {
@@ -459,21 +514,28 @@ static int build(struct emit *e, const struct et_query *q,
 
     e->page = (limit >= 0 && limit <= PAGE_MAX && (!q || q->n_order == 0)) ||
               (run && run->only_id);
-
-    put(e, run && run->ids_only ? "SELECT e.execution_id FROM executions e"
-                                : "SELECT " SUMMARY_COLUMNS
-                                  " FROM executions e");
-    if (where || (run && run->only_id))
-        put(e, " WHERE ");
-    if (where)
+    e->whole = !e->page && where && q->n_order == 0;
+    if (e->whole && list_only(q->where)) {
+        list_arms(e, q->where);
+    } else if (e->whole) {
+        put(e, "SELECT e.start_ns, e.execution_id FROM executions e WHERE ");
         node_sql(e, q->where);
-    if (run && run->only_id) {
-        put(e, where ? " AND e.execution_id = " : "e.execution_id = ");
-        bind_str(e, run->only_id, strlen(run->only_id));
+    } else {
+        put(e, run && run->ids_only ? "SELECT e.execution_id FROM executions e"
+                                    : "SELECT " SUMMARY_COLUMNS
+                                      " FROM executions e");
+        if (where || (run && run->only_id))
+            put(e, " WHERE ");
+        if (where)
+            node_sql(e, q->where);
+        if (run && run->only_id) {
+            put(e, where ? " AND e.execution_id = " : "e.execution_id = ");
+            bind_str(e, run->only_id, strlen(run->only_id));
+        }
+        order_sql(e, q);
+        put(e, " LIMIT ");
+        bind_int(e, limit);
     }
-    order_sql(e, q);
-    put(e, " LIMIT ");
-    bind_int(e, limit);
     if (e->rc)
         return et_error_set(err, e->rc, "cannot build the query: %s",
                             et_status_str(e->rc));
@@ -482,17 +544,20 @@ static int build(struct emit *e, const struct et_query *q,
 
 int et__sqlite_query_sql(const struct et_query *q, const struct et_qrun *run,
                          struct et_buf *sql, struct et_sqlparams *params,
-                         struct et_error *err)
+                         bool *whole_out, struct et_error *err)
 {
-    struct emit e = {sql, params, ET_OK, false, false};
+    struct emit e = {sql, params, ET_OK, false, false, false};
+    int rc = build(&e, q, run, err);
 
-    return build(&e, q, run, err);
+    if (whole_out)
+        *whole_out = e.whole;
+    return rc;
 }
 
 int et__sqlite_where_sql(const struct et_query *q, struct et_buf *sql,
                          struct et_sqlparams *params, struct et_error *err)
 {
-    struct emit e = {sql, params, ET_OK, false, false};
+    struct emit e = {sql, params, ET_OK, false, false, false};
 
     if (q && q->where)
         node_sql(&e, q->where);
@@ -592,6 +657,170 @@ static void summary_row(sqlite3_stmt *q, struct et_exec_row *r)
     r->last_seq = (uint64_t)et__sqlite_col_i64(q, 15, 0);
 }
 
+/* ---- whole mode: sort the matches in memory ---- */
+
+struct match {
+    uint64_t key; /* the start time, as an order key (see start_key) */
+    union {
+        size_t off;      /* of the id in the arena while it grows */
+        const char *ids; /* then its address */
+    } id;
+};
+
+/* in memory from et__big_grow (huge pages, see base/alloc.h) */
+struct matches {
+    struct match *v, *tmp;
+    size_t n, v_cap, tmp_cap;
+    char *ids; /* the ids, NUL-terminated, back to back */
+    size_t ids_len, ids_cap;
+};
+
+/* Ascending keys are newest first; an unknown start (NULL) sorts last. */
+static uint64_t start_key(sqlite3_stmt *q, int i)
+{
+    if (sqlite3_column_type(q, i) == SQLITE_NULL)
+        return UINT64_MAX;
+    return ~((uint64_t)sqlite3_column_int64(q, i) ^ (UINT64_C(1) << 63));
+}
+
+/* within one start time: ids descending */
+static int id_cmp(const void *pa, const void *pb)
+{
+    const struct match *a = pa, *b = pb;
+
+    return -strcmp(a->id.ids, b->id.ids);
+}
+
+static int collect(sqlite3 *db, sqlite3_stmt *stmt, struct matches *m,
+                   struct et_error *err)
+{
+    int s;
+
+    while ((s = sqlite3_step(stmt)) == SQLITE_ROW) {
+        const char *id = col_text(stmt, 1);
+        int len = sqlite3_column_bytes(stmt, 1);
+
+        if (!id)
+            continue;
+        if ((m->n + 1) * sizeof(*m->v) > m->v_cap) {
+            struct match *nv = et__big_grow(m->v, &m->v_cap,
+                                            (m->n + 1) * sizeof(*m->v));
+
+            if (!nv)
+                return et_error_set(err, ET_ENOMEM, "out of memory");
+            m->v = nv;
+        }
+        if (m->ids_len + (size_t)len + 1 > m->ids_cap) {
+            char *ni = et__big_grow(m->ids, &m->ids_cap,
+                                    m->ids_len + (size_t)len + 1);
+
+            if (!ni)
+                return et_error_set(err, ET_ENOMEM, "out of memory");
+            m->ids = ni;
+        }
+        m->v[m->n].key = start_key(stmt, 0);
+        m->v[m->n].id.off = m->ids_len;
+        m->n++;
+        memcpy(m->ids + m->ids_len, id, (size_t)len);
+        m->ids[m->ids_len + (size_t)len] = '\0';
+        m->ids_len += (size_t)len + 1;
+    }
+    return s == SQLITE_DONE ? ET_OK : et__sqlite_fail(db, s, err, "run query");
+}
+
+/*
+ * Newest first, ties by id descending (the order of a page), each
+ * execution once (a list filter finds it once per matching item). A
+ * least-significant-byte radix sort on the key, skipping the bytes all
+ * keys share, then the ids within each run of one start time.
+ */
+static int order_matches(struct matches *m, struct et_error *err)
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < m->n; i++)
+        m->v[i].id.ids = m->ids + m->v[i].id.off;
+    if (m->n > 1) {
+        m->tmp = et__big_grow(NULL, &m->tmp_cap, m->n * sizeof(*m->tmp));
+        if (!m->tmp)
+            return et_error_set(err, ET_ENOMEM, "out of memory");
+    }
+    for (int shift = 0; m->n > 1 && shift < 64; shift += 8) {
+        size_t count[257] = {0};
+        struct match *swap;
+
+        for (size_t i = 0; i < m->n; i++)
+            count[((m->v[i].key >> shift) & 0xff) + 1]++;
+        if (count[((m->v[0].key >> shift) & 0xff) + 1] == m->n)
+            continue; /* every key has this byte */
+        for (int b = 0; b < 256; b++)
+            count[b + 1] += count[b];
+        for (size_t i = 0; i < m->n; i++)
+            m->tmp[count[(m->v[i].key >> shift) & 0xff]++] = m->v[i];
+        swap = m->v;
+        m->v = m->tmp;
+        m->tmp = swap;
+    }
+    for (size_t i = 0, j; i < m->n; i = j) {
+        for (j = i + 1; j < m->n && m->v[j].key == m->v[i].key; j++)
+            ;
+        if (j - i > 1)
+            qsort(m->v + i, j - i, sizeof(*m->v), id_cmp);
+    }
+    for (size_t i = 0; i < m->n; i++) /* one execution has one start */
+        if (!k || m->v[k - 1].key != m->v[i].key ||
+            strcmp(m->v[k - 1].id.ids, m->v[i].id.ids))
+            m->v[k++] = m->v[i];
+    m->n = k;
+    return ET_OK;
+}
+
+static int whole_run(sqlite3 *db, sqlite3_stmt *stmt, int64_t limit,
+                     bool ids_only, et_exec_row_fn *fn, void *ctx,
+                     struct et_error *err)
+{
+    static const char one[] =
+        "SELECT " SUMMARY_COLUMNS " FROM executions e WHERE "
+        "e.execution_id = ?";
+    struct matches m = {NULL, NULL, 0, 0, 0, NULL, 0, 0};
+    sqlite3_stmt *row_stmt = NULL;
+    size_t n;
+    int rc = collect(db, stmt, &m, err);
+
+    if (!rc)
+        rc = order_matches(&m, err);
+    n = limit >= 0 && (uint64_t)limit < m.n ? (size_t)limit : m.n;
+    if (!rc && !ids_only && sqlite3_prepare_v3(db, one, -1, 0, &row_stmt,
+                                               NULL) != SQLITE_OK)
+        rc = et__sqlite_fail(db, sqlite3_errcode(db), err, "prepare query");
+    for (size_t i = 0; !rc && i < n; i++) {
+        struct et_exec_row row;
+        int s;
+
+        if (ids_only) {
+            memset(&row, 0, sizeof(row));
+            row.execution_id = m.v[i].id.ids;
+            rc = fn(ctx, &row);
+            continue;
+        }
+        sqlite3_reset(row_stmt);
+        sqlite3_bind_text(row_stmt, 1, m.v[i].id.ids, -1, SQLITE_STATIC);
+        s = sqlite3_step(row_stmt);
+
+        if (s == SQLITE_ROW) {
+            summary_row(row_stmt, &row);
+            rc = fn(ctx, &row);
+        } else if (s != SQLITE_DONE) {
+            rc = et__sqlite_fail(db, s, err, "run query");
+        }
+    }
+    sqlite3_finalize(row_stmt);
+    et__big_free(m.v, m.v_cap);
+    et__big_free(m.tmp, m.tmp_cap);
+    et__big_free(m.ids, m.ids_cap);
+    return rc;
+}
+
 int et__sqlite_query_run(struct et_store *st, const struct et_query *q,
                          const struct et_qrun *run, et_exec_row_fn *fn,
                          void *ctx, struct et_error *err)
@@ -600,11 +829,15 @@ int et__sqlite_query_run(struct et_store *st, const struct et_query *q,
     struct et_buf sql = ET_BUF_INIT;
     struct et_sqlparams params = {NULL, 0, 0};
     sqlite3_stmt *stmt = NULL;
-    int rc = et__sqlite_query_sql(q, run, &sql, &params, err);
+    bool whole = false;
+    int rc = et__sqlite_query_sql(q, run, &sql, &params, &whole, err);
 
     if (!rc)
         rc = et__sqlite_prepare(db, &sql, &params, &stmt, err);
-    while (!rc) {
+    if (!rc && whole)
+        rc = whole_run(db, stmt, effective_limit(q, run),
+                       run && run->ids_only, fn, ctx, err);
+    while (!rc && !whole) {
         struct et_exec_row row;
         int s = sqlite3_step(stmt);
 
@@ -712,14 +945,20 @@ int et__sqlite_query_explain(struct et_store *st, const struct et_query *q,
     struct et_buf sql = ET_BUF_INIT;
     struct et_sqlparams params = {NULL, 0, 0};
     sqlite3_stmt *stmt = NULL;
-    int rc = et__sqlite_query_sql(q, run, &sql, &params, err);
+    bool whole = false;
+    int rc = et__sqlite_query_sql(q, run, &sql, &params, &whole, err);
 
     if (!rc)
         rc = et__sqlite_prepare(db, &sql, &params, &stmt,
                                 err); /* read-only check */
     sqlite3_finalize(stmt);
     if (!rc) {
-        rc = et_buf_printf(out, "sql (read-only): %s\nparameters:\n", sql.ptr);
+        rc = et_buf_printf(out, "sql (read-only): %s\n", sql.ptr);
+        if (!rc && whole)
+            rc = et_buf_addstr(out, "then: the matches sorted newest first "
+                                    "in memory, each execution once\n");
+        if (!rc)
+            rc = et_buf_addstr(out, "parameters:\n");
         if (!rc)
             rc = explain_params(&params, out);
         if (!rc)

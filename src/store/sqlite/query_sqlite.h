@@ -33,14 +33,16 @@ void et__sqlparams_release(struct et_sqlparams *p);
 
 /*
  * The statement for q (NULL = every execution) under run (may be NULL):
- * `SELECT <columns> FROM executions e WHERE ... ORDER BY ... LIMIT ?`.
- * User values only ever appear in *params, never in *sql.
+ * `SELECT <columns> FROM executions e WHERE ... ORDER BY ... LIMIT ?`, or
+ * in whole mode (*whole_out, may be NULL) `SELECT start_ns, execution_id
+ * ...` unordered, for the caller to sort. User values only ever appear in
+ * *params, never in *sql.
  */
 ET_NODISCARD int et__sqlite_query_sql(const struct et_query *q,
                                       const struct et_qrun *run,
                                       struct et_buf *sql,
                                       struct et_sqlparams *params,
-                                      struct et_error *err);
+                                      bool *whole_out, struct et_error *err);
 /* The WHERE condition alone (for aggregates), "1" for NULL. */
 ET_NODISCARD int et__sqlite_where_sql(const struct et_query *q,
                                       struct et_buf *sql,

@@ -205,6 +205,22 @@ static const char *const et_sqlite_migrations[] = {
     "INSERT OR REPLACE INTO meta(key, value) SELECT 'rollups_stale', '1' "
     "  WHERE EXISTS (SELECT 1 FROM executions)"
     "  AND NOT EXISTS (SELECT 1 FROM report_hourly);",
+    /* 11: each list item carries its execution's start time, so that a
+     * whole answer to a list filter (files_modified secrets auth ...) is
+     * one scan of (kind, item, start_ns, execution_id) with no lookup of
+     * the execution per match (docs/QUERY.md, "How queries run"). Items
+     * get it when written (S_LIST_PUT) and follow a changed start time. */
+    "ALTER TABLE exec_lists ADD COLUMN start_ns INTEGER;"
+    "UPDATE exec_lists SET start_ns = (SELECT e.start_ns FROM executions e"
+    "  WHERE e.execution_id = exec_lists.execution_id);"
+    "DROP INDEX exec_lists_item;"
+    "CREATE INDEX exec_lists_item ON exec_lists(kind, item, start_ns,"
+    "  execution_id);"
+    "CREATE TRIGGER executions_start_lists AFTER UPDATE OF start_ns"
+    "  ON executions WHEN old.start_ns IS NOT new.start_ns BEGIN"
+    "  UPDATE exec_lists SET start_ns = new.start_ns"
+    "    WHERE execution_id = new.execution_id;"
+    "END;",
 };
 
 #endif /* ET_STORE_SQLITE_SCHEMA_H */

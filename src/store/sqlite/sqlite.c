@@ -83,8 +83,10 @@ static const char *const stmt_sql[S_COUNT] = {
                      "ts_ns, success, seq, doc) VALUES (?, ?, ?, ?, ?, ?, ?)",
     [S_ACTIONS_GET] = "SELECT doc FROM actions WHERE execution_id = ? "
                       "ORDER BY sequence",
-    [S_LIST_PUT] = "INSERT INTO exec_lists(execution_id, kind, item) "
-                   "VALUES (?, ?, ?)",
+    /* the item carries its execution's start time (migration 11) */
+    [S_LIST_PUT] = "INSERT INTO exec_lists(execution_id, kind, item, "
+                   "start_ns) VALUES (?1, ?2, ?3, (SELECT start_ns FROM "
+                   "executions WHERE execution_id = ?1))",
     [S_FTS_PUT] = "INSERT INTO fts(rowid, execution_id, body) VALUES (?, ?, ?)",
     [S_SESSION_TOUCH] =
         "INSERT INTO sessions(session_id, first_ns, last_ns, n_executions) "
