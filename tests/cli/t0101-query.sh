@@ -196,6 +196,12 @@ with open(sys.argv[2], "w") as f:
     top = sorted((r for r in recs if r["agent_metadata"]["name"] == "doc-writer"),
                  key=lambda r: (start_s(r), r["execution_id"]), reverse=True)
     f.write("ordered:newest\tagent:doc-writer\t%s\n" % " ".join(r["execution_id"] for r in top))
+    # whole answers are sorted in memory (the list ones from the list index
+    # alone): the full order, newest first, ties by id descending
+    for name, q, pred in cases:
+        if name in ("spec-security", "spec-api", "spec-failures", "failed-bash", "src-glob"):
+            top = sorted((r for r in recs if pred(r)), key=lambda r: (start_s(r), r["execution_id"]), reverse=True)
+            f.write("ordered:%s\t%s\t%s\n" % (name, q, " ".join(r["execution_id"] for r in top)))
     # pages (--limit 7, newest first) take another plan: check them too
     newest = sorted(recs, key=lambda r: (start_s(r), r["execution_id"]), reverse=True)
     for name, q, pred in cases:
@@ -269,6 +275,22 @@ contains "$T_DIR/out" "EXECUTION" "the table has a header"
 eq "$(($(wc -l <"$T_DIR/out") - 1))" "$want_n" "the table has one row per match"
 expect_exit 0 "--limit 3" et query --format ids --limit 3 'duration_ms > 0'
 eq "$(wc -l <"$T_DIR/out" | tr -d ' ')" "3" "--limit caps the rows"
+# a table on a terminal shows the newest 50 and says how many match in all
+if command -v script >/dev/null 2>&1; then
+  want_all=$(awk -F'\t' '$1 == "ordered:spec-failures" { print $3 }' "$T_DIR/cases.tsv")
+  n_all=$(echo "$want_all" | wc -w | tr -d ' ')
+  script -qec "$EXECTRAIL query 'verification status ERROR MISMATCH' 2>&1" /dev/null | tr -d '\r' >"$T_DIR/tty"
+  eq "$(grep -c '^[0-9a-f]\{8\}-' "$T_DIR/tty")" "50" "a table on a terminal has the newest 50 rows"
+  eq "$(grep '^[0-9a-f]\{8\}-' "$T_DIR/tty" | cut -c1-36 | tr '\n' ' ' | sed 's/ $//')" \
+    "$(echo "$want_all" | cut -d' ' -f1-50)" "and they are the newest 50, in order"
+  contains "$T_DIR/tty" "the newest 50 of $n_all matching executions; --limit 0 for all" \
+    "and a line says how many match in all ($n_all)"
+  script -qec "$EXECTRAIL query --limit 0 'verification status ERROR MISMATCH'" /dev/null | tr -d '\r' >"$T_DIR/tty"
+  eq "$(grep -c '^[0-9a-f]\{8\}-' "$T_DIR/tty")" "$n_all" "--limit 0 on a terminal prints every row"
+  not_contains "$T_DIR/tty" "matching executions" "and no page note"
+else
+  fails "script(1) is installed (util-linux) for the terminal checks"
+fi
 expect_exit 0 "no match is not an error" et query 'agent:nobody'
 contains "$T_DIR/err" "no executions match" "the table says nothing matched"
 
