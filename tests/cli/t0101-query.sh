@@ -294,6 +294,30 @@ fi
 expect_exit 0 "no match is not an error" et query 'agent:nobody'
 contains "$T_DIR/err" "no executions match" "the table says nothing matched"
 
+# ---- out of memory at every allocation of a whole answer: a clean failure -------
+want_sec=$(awk -F'\t' '$1 == "ordered:spec-security" { print $3 }' "$T_DIR/cases.tsv" | tr ' ' '\n')
+bad=""; failed_points=0; n=1
+while [ "$n" -le 60 ]; do
+  ET_TEST_FAIL_ALLOC=$n et query --format ids 'files_modified secrets auth credentials config' \
+    >"$T_DIR/oom.out" 2>"$T_DIR/oom.err"
+  rc=$?
+  if [ "$rc" -eq 1 ]; then
+    failed_points=$((failed_points + 1))
+    grep -q "out of memory" "$T_DIR/oom.err" && [ ! -s "$T_DIR/oom.out" ] || bad="$bad $n(rc 1: $(head -c 80 "$T_DIR/oom.err"))"
+  elif [ "$rc" -eq 0 ]; then
+    [ "$(cat "$T_DIR/oom.out")" = "$want_sec" ] || bad="$bad $n(rc 0, wrong answer)"
+    break   # past the last allocation: every later point succeeds too
+  else
+    bad="$bad $n(rc $rc)"
+  fi
+  n=$((n + 1))
+done
+if [ -z "$bad" ] && [ "$failed_points" -ge 5 ]; then
+  ok "each of the $failed_points allocations of a whole answer fails cleanly (exit 1, 'out of memory', no partial output)"
+else
+  fails "allocation failures in a whole answer fail cleanly" "failed points: $failed_points; bad:$bad"
+fi
+
 # ---- explain: the SQL carries no user text ---------------------------------------
 expect_exit 0 "--explain" et query --explain 'agent_metadata.name = "zq-secret-name" files_modified zqpath "zq words"'
 grep '^sql' "$T_DIR/out" >"$T_DIR/sql"

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "t.h"
+#include "base/alloc.h"
 #include "base/buf.h"
 #include "base/time.h"
 #include "base/uuid.h"
@@ -102,6 +103,34 @@ T_TEST(error_prefix_fits)
     T_ASSERT_STR_EQ(et_status_name(12345), "UNKNOWN");
 }
 
+/* big scratch arrays: 2 MiB-aligned, at least what was asked for, and
+ * their contents survive growth (which maps anew and copies) */
+T_TEST(big_arrays_grow_and_keep_contents)
+{
+    size_t cap = 0, old_cap;
+    unsigned char *p = et__big_grow(NULL, &cap, 100);
+    bool same = true;
+
+    T_ASSERT(p != NULL);
+    T_ASSERT_INT_EQ((uintptr_t)p % ((size_t)2 << 20), 0);
+    T_ASSERT(cap >= 100);
+    for (size_t i = 0; i < cap; i++)
+        p[i] = (unsigned char)(i * 7);
+    T_ASSERT(et__big_grow(p, &cap, cap) == p); /* fits: no move */
+    old_cap = cap;
+    p = et__big_grow(p, &cap, old_cap + 1);
+    T_ASSERT(p != NULL);
+    T_ASSERT(cap >= old_cap + 1);
+    T_ASSERT_INT_EQ((uintptr_t)p % ((size_t)2 << 20), 0);
+    for (size_t i = 0; i < old_cap; i++)
+        same = same && p[i] == (unsigned char)(i * 7);
+    T_ASSERT(same);
+    p[cap - 1] = 1; /* all of it is writable */
+    et__big_free(p, cap);
+    et__big_free(NULL, 0);
+}
+
 T_MAIN("base", T_CASE(time_format_matches_gmtime),
        T_CASE(time_parse_offsets_and_errors), T_CASE(uuid_v4_shape),
-       T_CASE(buf_ceiling_frees), T_CASE(error_prefix_fits))
+       T_CASE(buf_ceiling_frees), T_CASE(error_prefix_fits),
+       T_CASE(big_arrays_grow_and_keep_contents))
