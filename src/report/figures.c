@@ -213,8 +213,8 @@ static int issues_json(struct et_trail *t, const struct et_report_opts *o,
 {
     struct json_object *a = json_object_new_array();
     int rc = et_store_issues_top(t->st, agent,
-                                 p->bound[p->focus_from] / ET_NS_PER_HOUR,
-                                 p->bound[p->n_days] / ET_NS_PER_HOUR,
+                                 et_rollup_slot(p->bound[p->focus_from]),
+                                 et_rollup_slot(p->bound[p->n_days]),
                                  o->top ? o->top : 10, on_issue, a, err);
 
     if (rc) {

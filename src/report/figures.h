@@ -11,7 +11,6 @@
 #include "exectrail/report.h"
 #include "store/store.h"
 
-#define ET_NS_PER_HOUR         (INT64_C(3600) * 1000000000)
 #define ET_REPORT_SCHEMA       "exectrail.report/1"
 #define ET_REPORT_COMPARE_DAYS 7  /* the daily report's comparison */
 #define ET_REPORT_DEFAULT_DAYS 30 /* agent reports' default period */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Reports: read the hourly rollups, the duration histogram and the issue
+ * Reports: read the rollups (per quarter hour), the duration histogram and
+ * the issue
  * table inside one read transaction together with the ledger's tree head,
  * and compute the report model, a JSON document (the schema of
  * docs/REPORTS.md) that every renderer reads.
@@ -16,7 +17,6 @@
 
 #include <sodium.h>
 
-#define NS_PER_HOUR (INT64_C(3600) * 1000000000)
 #define MAX_DAYS    366
 
 static int add_agent_row(struct et__period *p, const char *name,
@@ -59,10 +59,10 @@ static int add_agent_row(struct et__period *p, const char *name,
     return ET_OK;
 }
 
-/* Which day of the period holds this hour (-1: none). */
-static int day_of(const struct et__period *p, int64_t hour)
+/* Which day of the period holds this slot (-1: none). */
+static int day_of(const struct et__period *p, int64_t slot)
 {
-    int64_t ns = hour * NS_PER_HOUR;
+    int64_t ns = slot * ET_ROLLUP_SLOT_NS;
     int lo = 0, hi = p->n_days;
 
     if (ns < p->bound[0] || ns >= p->bound[p->n_days])
@@ -81,7 +81,7 @@ static int day_of(const struct et__period *p, int64_t hour)
 static int on_rollup(void *ctx, const struct et_rollup_row *r)
 {
     struct et__period *p = ctx;
-    int d = day_of(p, r->hour);
+    int d = day_of(p, r->slot);
 
     if (d < 0)
         return 0;
@@ -134,8 +134,8 @@ static int period_load(struct et_trail *t, const struct et_zone *z,
     }
     if (rc)
         return rc;
-    rc = et_store_rollup_read(t->st, agent, p->bound[0] / NS_PER_HOUR,
-                              p->bound[n] / NS_PER_HOUR, on_rollup, p, err);
+    rc = et_store_rollup_read(t->st, agent, et_rollup_slot(p->bound[0]),
+                              et_rollup_slot(p->bound[n]), on_rollup, p, err);
     if (rc == ET_ENOMEM)
         et_error_set(err, rc, "out of memory");
     return rc;
@@ -161,8 +161,8 @@ int et__hist_load(struct et_trail *t, const struct et__period *p,
 {
     memset(h, 0, sizeof(*h));
     return et_store_rollup_hist(
-        t->st, agent, p->bound[p->focus_from] / NS_PER_HOUR,
-        p->bound[p->n_days] / NS_PER_HOUR, on_bucket, h, err);
+        t->st, agent, et_rollup_slot(p->bound[p->focus_from]),
+        et_rollup_slot(p->bound[p->n_days]), on_bucket, h, err);
 }
 
 /* ---- the checkpoint ---- */

@@ -49,7 +49,7 @@ ET_NODISCARD int et__rollup_update(struct et_trail *t,
                                    struct et_error *err);
 /*
  * Add (sign +1) or take out (-1) the issue rollup of the issues array of
- * the execution in row (its agent and hour of start); the projection calls
+ * the execution in row (its agent and slot of start); the projection calls
  * it whenever an execution's issues are replaced (src/trail/project.c).
  */
 ET_NODISCARD int et__issues_rollup(struct et_trail *t,

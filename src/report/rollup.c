@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Rollup maintenance: what one execution adds to the report rollups (per
- * UTC hour of start and agent: verdicts, durations and their histogram,
+ * slot of start, a quarter of an hour UTC, and agent: verdicts, durations
+ * and their histogram,
  * quality, token usage), applied as a difference each time the projection
  * rewrites the execution, so the rollups always equal a pass over the
  * executions table. Also the issue projection into exec_issues.
@@ -14,8 +15,6 @@
 
 #include <math.h>
 #include <stddef.h>
-
-#define NS_PER_HOUR (INT64_C(3600) * 1000000000)
 
 int et__dur_bucket(int64_t duration_ms)
 {
@@ -139,7 +138,7 @@ void et__rollup_of(const struct et_exec_row *row, struct json_object *doc,
     if (row->start_ns <= 0)
         return;
     out->has = true;
-    r->hour = row->start_ns / NS_PER_HOUR;
+    r->slot = et_rollup_slot(row->start_ns);
     snprintf(out->agent, sizeof(out->agent), "%s",
              row->agent_name ? row->agent_name : "");
     r->n = 1;
@@ -201,7 +200,7 @@ bool et__rollup_sum(struct et_rollup_row *dst, const struct et_rollup_row *src,
 
 static bool same_cell(const struct et__rollup *a, const struct et__rollup *b)
 {
-    return a->r.hour == b->r.hour && a->r.dur_bucket == b->r.dur_bucket &&
+    return a->r.slot == b->r.slot && a->r.dur_bucket == b->r.dur_bucket &&
            !strcmp(a->agent, b->agent);
 }
 
@@ -275,7 +274,7 @@ static int issue_rollup(struct et_trail *t, const struct et_exec_row *row,
     }
     memset(&ir, 0, sizeof(ir));
     ir.agent = row->agent_name ? row->agent_name : "";
-    ir.hour = row->start_ns / NS_PER_HOUR;
+    ir.slot = et_rollup_slot(row->start_ns);
     ir.type = type;
     ir.executions = sign;
     ir.example = msg;
@@ -301,7 +300,7 @@ int et__issues_rollup(struct et_trail *t, const struct et_exec_row *row,
     int rc = ET_OK;
 
     if (row->start_ns <= 0)
-        return ET_OK; /* reports window issues by start: none, no hour */
+        return ET_OK; /* reports window issues by start: none, no slot */
     for (size_t i = 0; !rc && i < n; i++) {
         rc = issue_rollup(t, row, issues, i, sign, &sig, &other, err);
         if (rc == ET_ENOMEM || rc == ET_ETOOBIG)

@@ -2,13 +2,16 @@
 /*
  * Report periods: calendar days in a time zone, as UTC instants. The zone
  * comes from the system's tz database (TZ set while computing, then
- * restored); day boundaries must fall on whole UTC hours because the
- * rollups are hourly (docs/REPORTS.md).
+ * restored); day boundaries must fall on whole quarter hours of UTC, the
+ * rollups' slots (docs/REPORTS.md): every zone in use today is a whole
+ * number of quarter hours from UTC (+05:30 India, +05:45 Nepal, +08:45
+ * Eucla, -03:30 Newfoundland), historic local mean times are not.
  */
 #include "base/setup.h"
 #include "base/alloc.h"
 #include "base/time.h"
 #include "report/window.h"
+#include "store/store.h"
 
 #include <sys/stat.h>
 #include <time.h>
@@ -131,11 +134,11 @@ int et__zone_midnight(const struct et_zone *z, const struct et_day *day,
                             "--tz %s: no midnight on %04lld-%02d-%02d", z->name,
                             (long long)day->y, day->m, day->d);
     *ns_out = (int64_t)t * NS_PER_S;
-    if (*ns_out % NS_PER_HOUR != 0)
+    if (*ns_out % ET_ROLLUP_SLOT_NS != 0)
         return et_error_set(err, ET_EINPUT,
                             "--tz %s: on %04lld-%02d-%02d the zone is not a "
-                            "whole number of hours from UTC; reports are "
-                            "computed from hourly rollups",
+                            "whole number of quarter hours from UTC; reports "
+                            "are computed from quarter-hour rollups",
                             z->name, (long long)day->y, day->m, day->d);
     return ET_OK;
 }

@@ -27,7 +27,7 @@ ET_NODISCARD int et__zone_open(struct et_zone *z, const char *tz,
                                struct et_error *err);
 void et__zone_close(struct et_zone *z);
 /* The UTC instant of the start of day in the zone. ET_EINPUT when it is
- * not on a whole UTC hour. */
+ * not on a whole quarter hour of UTC (the rollup slots). */
 ET_NODISCARD int et__zone_midnight(const struct et_zone *z,
                                    const struct et_day *day, int64_t *ns_out,
                                    struct et_error *err);

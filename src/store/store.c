@@ -389,17 +389,17 @@ int et_store_rollup_add(struct et_store *st, const struct et_rollup_row *r,
 }
 
 int et_store_rollup_read(struct et_store *st, const char *agent,
-                         int64_t from_hour, int64_t to_hour, et_rollup_fn *fn,
+                         int64_t from_slot, int64_t to_slot, et_rollup_fn *fn,
                          void *ctx, struct et_error *err)
 {
-    return st->ops->rollup_read(st, agent, from_hour, to_hour, fn, ctx, err);
+    return st->ops->rollup_read(st, agent, from_slot, to_slot, fn, ctx, err);
 }
 
 int et_store_rollup_hist(struct et_store *st, const char *agent,
-                         int64_t from_hour, int64_t to_hour, et_bucket_fn *fn,
+                         int64_t from_slot, int64_t to_slot, et_bucket_fn *fn,
                          void *ctx, struct et_error *err)
 {
-    return st->ops->rollup_hist(st, agent, from_hour, to_hour, fn, ctx, err);
+    return st->ops->rollup_hist(st, agent, from_slot, to_slot, fn, ctx, err);
 }
 
 int et_store_issue_rollup_add(struct et_store *st,
@@ -411,10 +411,10 @@ int et_store_issue_rollup_add(struct et_store *st,
 }
 
 int et_store_issues_top(struct et_store *st, const char *agent,
-                        int64_t from_hour, int64_t to_hour, size_t limit,
+                        int64_t from_slot, int64_t to_slot, size_t limit,
                         et_issue_group_fn *fn, void *ctx, struct et_error *err)
 {
-    return st->ops->issues_top(st, agent, from_hour, to_hour, limit, fn, ctx,
+    return st->ops->issues_top(st, agent, from_slot, to_slot, limit, fn, ctx,
                                err);
 }
 

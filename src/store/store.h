@@ -329,11 +329,21 @@ ET_NODISCARD int et_store_similar(struct et_store *st, const char *id,
                                   const char *words, size_t limit,
                                   et_store_hit_fn *fn, void *ctx,
                                   struct et_error *err);
-/* ---- report rollups (src/report/, docs/REPORTS.md): per UTC hour of
- * start and agent ("" when none), maintained on write ---- */
+/* ---- report rollups (src/report/, docs/REPORTS.md): per slot of start
+ * (a quarter of an hour, UTC: every zone in use is a whole number of
+ * quarter hours from UTC) and agent ("" when none), maintained on
+ * write ---- */
 #define ET_ROLLUP_QBINS 5
+#define ET_ROLLUP_SLOT_NS   (INT64_C(900) * 1000000000)
+#define ET_ROLLUP_SLOTS_DAY 96
+/* The slot of a time (floor, also before 1970). */
+static inline int64_t et_rollup_slot(int64_t ns)
+{
+    return ns >= 0 ? ns / ET_ROLLUP_SLOT_NS
+                   : -((-ns + ET_ROLLUP_SLOT_NS - 1) / ET_ROLLUP_SLOT_NS);
+}
 struct et_rollup_row {
-    int64_t hour;      /* floor(start_ns / 1 h) */
+    int64_t slot;      /* et_rollup_slot(start_ns) */
     const char *agent; /* "" for executions without an agent */
     int64_t n, completed, match, partial, mismatch, error;
     int64_t dur_n, dur_sum_ms;
@@ -343,30 +353,30 @@ struct et_rollup_row {
     int64_t cost_micro_usd;
     int dur_bucket; /* duration histogram bucket, -1 none (rollup_add) */
 };
-/* Add sign (+1 or -1) times r's counts to its (hour, agent) rollup and its
+/* Add sign (+1 or -1) times r's counts to its (slot, agent) rollup and its
  * duration bucket. */
 ET_NODISCARD int et_store_rollup_add(struct et_store *st,
                                      const struct et_rollup_row *r, int sign,
                                      struct et_error *err);
 typedef int et_rollup_fn(void *ctx, const struct et_rollup_row *r);
-/* Rollup rows with from_hour <= hour < to_hour, of agent (NULL = all),
- * in (hour, agent) order; dur_bucket is -1. */
+/* Rollup rows with from_slot <= slot < to_slot, of agent (NULL = all),
+ * in (slot, agent) order; dur_bucket is -1. */
 ET_NODISCARD int et_store_rollup_read(struct et_store *st, const char *agent,
-                                      int64_t from_hour, int64_t to_hour,
+                                      int64_t from_slot, int64_t to_slot,
                                       et_rollup_fn *fn, void *ctx,
                                       struct et_error *err);
 typedef int et_bucket_fn(void *ctx, int bucket, int64_t n);
-/* The duration histogram over the hours [from_hour, to_hour) of agent
+/* The duration histogram over the slots [from_slot, to_slot) of agent
  * (NULL = all), ascending buckets with n > 0. */
 ET_NODISCARD int et_store_rollup_hist(struct et_store *st, const char *agent,
-                                      int64_t from_hour, int64_t to_hour,
+                                      int64_t from_slot, int64_t to_slot,
                                       et_bucket_fn *fn, void *ctx,
                                       struct et_error *err);
 /* Add n entries of (type, signature), seen in `executions` executions, to
- * the issue rollup of (agent, hour); example becomes its newest message. */
+ * the issue rollup of (agent, slot); example becomes its newest message. */
 struct et_issue_rollup {
     const char *agent; /* "" for none */
-    int64_t hour;
+    int64_t slot;
     const char *type;
     const char *signature;
     int64_t n, executions;
@@ -375,7 +385,7 @@ struct et_issue_rollup {
 ET_NODISCARD int et_store_issue_rollup_add(struct et_store *st,
                                            const struct et_issue_rollup *r,
                                            struct et_error *err);
-/* Issue signatures over the hours [from_hour, to_hour) of agent (NULL =
+/* Issue signatures over the slots [from_slot, to_slot) of agent (NULL =
  * all) from the issue rollup, most frequent first, at most limit. */
 struct et_issue_group {
     const char *signature;
@@ -387,7 +397,7 @@ struct et_issue_group {
 };
 typedef int et_issue_group_fn(void *ctx, const struct et_issue_group *g);
 ET_NODISCARD int et_store_issues_top(struct et_store *st, const char *agent,
-                                     int64_t from_hour, int64_t to_hour,
+                                     int64_t from_slot, int64_t to_slot,
                                      size_t limit, et_issue_group_fn *fn,
                                      void *ctx, struct et_error *err);
 

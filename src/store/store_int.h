@@ -112,16 +112,16 @@ struct et_store_ops {
     int (*rollup_add)(struct et_store *st, const struct et_rollup_row *r,
                       int sign, struct et_error *err);
     int (*rollup_read)(struct et_store *st, const char *agent,
-                       int64_t from_hour, int64_t to_hour, et_rollup_fn *fn,
+                       int64_t from_slot, int64_t to_slot, et_rollup_fn *fn,
                        void *ctx, struct et_error *err);
     int (*rollup_hist)(struct et_store *st, const char *agent,
-                       int64_t from_hour, int64_t to_hour, et_bucket_fn *fn,
+                       int64_t from_slot, int64_t to_slot, et_bucket_fn *fn,
                        void *ctx, struct et_error *err);
     int (*issue_rollup_add)(struct et_store *st,
                             const struct et_issue_rollup *r,
                             struct et_error *err);
-    int (*issues_top)(struct et_store *st, const char *agent, int64_t from_hour,
-                      int64_t to_hour, size_t limit, et_issue_group_fn *fn,
+    int (*issues_top)(struct et_store *st, const char *agent, int64_t from_slot,
+                      int64_t to_slot, size_t limit, et_issue_group_fn *fn,
                       void *ctx, struct et_error *err);
     /* retention (src/store/<backend>/retention_*.c) */
     int (*ret_scan)(struct et_store *st, et_store_ret_fn *fn, void *ctx,

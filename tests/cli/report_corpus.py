@@ -311,7 +311,7 @@ def main():
     kind = sys.argv[3]
     if kind == "daily":
         day = dt.date.fromisoformat(sys.argv[4])
-        off = int(sys.argv[5])
+        off = float(sys.argv[5])
         out = figures([r for r in rs if local_date(r, off) == day])
         prev = [r for r in rs
                 if day - dt.timedelta(days=7) <= local_date(r, off) < day]
@@ -324,7 +324,7 @@ def main():
         args = sys.argv[5:] if kind == "agent" else sys.argv[4:]
         end = dt.date.fromisoformat(args[0])
         days = int(args[1])
-        off = int(args[2]) if len(args) > 2 else 0
+        off = float(args[2]) if len(args) > 2 else 0
         first = end - dt.timedelta(days=days - 1)
         rs = [r for r in rs if first <= local_date(r, off) <= end]
         if kind == "agent":

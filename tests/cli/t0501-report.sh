@@ -38,6 +38,26 @@ report_check "daily in America/New_York (UTC-5)" daily 2025-01-14 -5 -- \
   daily --date 2025-01-14 --tz America/New_York
 report_check "daily in Asia/Tokyo (UTC+9)" daily 2025-01-15 9 -- \
   daily --date 2025-01-15 --tz Asia/Tokyo
+# days that begin at a half or three quarters of a UTC hour (quarter-hour
+# rollups). The days are chosen so that their figures differ from those of
+# the same day with the offset rounded to a whole (or, for +5:45, half)
+# hour: a report that rounded its bounds would fail these checks.
+report_check "daily in Asia/Kolkata (UTC+5:30)" daily 2025-01-12 5.5 -- \
+  daily --date 2025-01-12 --tz Asia/Kolkata
+report_check "daily in Asia/Kathmandu (UTC+5:45)" daily 2025-01-11 5.75 -- \
+  daily --date 2025-01-11 --tz Asia/Kathmandu
+report_check "daily in America/St_Johns (UTC-3:30)" daily 2025-01-15 -3.5 -- \
+  daily --date 2025-01-15 --tz America/St_Johns
+# (20:00Z is 01:30 on 2025-01-18 in Kolkata)
+report_check "agents over 5 days in Asia/Kolkata" agents 2025-01-18 5 5.5 -- \
+  agents --since 5d --tz Asia/Kolkata
+for off in 5 6; do   # the control: rounded offsets give other figures
+  $P expect "$C" daily 2025-01-12 $off >"$T_DIR/want.json"
+  et report daily --date 2025-01-12 --tz Asia/Kolkata --format json >"$T_DIR/got.json"
+  if $P check "$T_DIR/want.json" "$T_DIR/got.json" >/dev/null; then
+    fails "the Kolkata day differs from a day at UTC+$off"
+  else ok "the Kolkata day differs from a day at UTC+$off"; fi
+done
 report_check "agent test-runner (declining)" agent test-runner 2025-01-17 30 \
   -- agent test-runner
 report_check "agent code-reviewer over 7 days" agent code-reviewer \
@@ -153,8 +173,11 @@ else fails "rebuild recomputes the same rollups" "$(diff "$T_DIR/d2.json" "$T_DI
 # ---- bad options: usage errors, not found ----
 expect_exit 2 "unknown zone" et report daily --tz Nowhere/Atlantis
 contains "$T_DIR/err" "unknown time zone 'Nowhere/Atlantis'" "names the zone"
-expect_exit 2 "half-hour zone refused" et report daily --tz Asia/Kolkata
-contains "$T_DIR/err" "whole number of hours" "says why"
+# a zone that is not a whole number of quarter hours from UTC (Kathmandu's
+# local mean time, +05:41:16, until 1920) is refused
+expect_exit 2 "a zone off the quarter hours is refused" et report daily \
+  --tz Asia/Kathmandu --date 1910-01-01
+contains "$T_DIR/err" "whole number of quarter hours" "says why"
 expect_exit 2 "impossible date" et report daily --date 2025-02-30
 contains "$T_DIR/err" "--date: '2025-02-30'" "names the date"
 expect_exit 2 "bad --since" et report agents --since 0d
@@ -174,12 +197,18 @@ EXECTRAIL_HOME="$T_DIR/empty" et report daily --format json >"$T_DIR/e.json"
 eq "$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(m["executions"]["total"], m["success_rate"], m["duration_ms"]["p50"], m["checkpoint"]["tree_size"])' "$T_DIR/e.json")" \
   "0 None None 0" "empty trail: zeros and nulls"
 # a trail whose executions predate the report rollups (made before migration
-# 8: simulated by emptying the rollups, undoing migration 11 and going back
-# to schema 9) is refused until rebuild recomputes them
+# 8: simulated by emptying the rollups, undoing migrations 12 and 11 and
+# going back to schema 9) is refused until rebuild recomputes them
 U="$T_DIR/upgraded"
 EXECTRAIL_HOME="$U" et init >/dev/null 2>&1
 EXECTRAIL_HOME="$U" et start --agent old-agent >/dev/null 2>&1
-for stmt in "DELETE FROM report_hourly" "DELETE FROM report_duration" \
+for stmt in "DROP INDEX report_slots_agent" \
+            "ALTER TABLE report_slots RENAME COLUMN slot TO hour" \
+            "ALTER TABLE report_slots RENAME TO report_hourly" \
+            "ALTER TABLE report_duration RENAME COLUMN slot TO hour" \
+            "ALTER TABLE report_issues RENAME COLUMN slot TO hour" \
+            "CREATE INDEX report_hourly_agent ON report_hourly(agent, hour)" \
+            "DELETE FROM report_hourly" "DELETE FROM report_duration" \
             "DELETE FROM report_duration_day" \
             "DROP TRIGGER executions_start_lists" "DROP INDEX exec_lists_item" \
             "ALTER TABLE exec_lists DROP COLUMN start_ns" \

@@ -992,9 +992,10 @@ T_TEST(whole_answers_are_ordered_and_distinct)
     et_trail_close(t);
 }
 
-/* An older store (schema 10: list items without start times) is migrated
- * on open: the items get their executions' start times, and a later change
- * of an execution's start time reaches its items. */
+/* An older store (schema 10: list items without start times, hourly
+ * report rollups) is migrated on open: the items get their executions'
+ * start times, and a later change of an execution's start time reaches
+ * its items. */
 T_TEST(list_start_times_migrate_and_follow)
 {
     struct et_trail *t = bulk_trail("migrate");
@@ -1011,6 +1012,13 @@ T_TEST(list_start_times_migrate_and_follow)
     T_ASSERT_INT_EQ(sqlite3_open(path, &db), SQLITE_OK);
     T_ASSERT_INT_EQ(
         sqlite3_exec(db,
+                     "DROP INDEX report_slots_agent;"
+                     "ALTER TABLE report_slots RENAME COLUMN slot TO hour;"
+                     "ALTER TABLE report_slots RENAME TO report_hourly;"
+                     "ALTER TABLE report_duration RENAME COLUMN slot TO hour;"
+                     "ALTER TABLE report_issues RENAME COLUMN slot TO hour;"
+                     "CREATE INDEX report_hourly_agent ON report_hourly(agent,"
+                     "  hour);"
                      "DROP TRIGGER executions_start_lists;"
                      "DROP INDEX exec_lists_item;"
                      "ALTER TABLE exec_lists DROP COLUMN start_ns;"

@@ -67,7 +67,18 @@ T_TEST(zone_midnights)
                     utc + 72 * 24 * H - 1 * H);
     T_ASSERT_INT_EQ(midnight("Europe/Paris", 2025, 3, 31, &rc),
                     utc + 73 * 24 * H - 2 * H);
-    midnight("Asia/Kolkata", 2025, 1, 17, &rc);
+    /* a half and three quarters of an hour from UTC: quarter-hour slots */
+    T_ASSERT_INT_EQ(midnight("Asia/Kolkata", 2025, 1, 17, &rc),
+                    utc - 5 * H - H / 2);
+    T_ASSERT_OK(rc);
+    T_ASSERT_INT_EQ(midnight("Asia/Kathmandu", 2025, 1, 17, &rc),
+                    utc - 5 * H - 3 * H / 4);
+    T_ASSERT_OK(rc);
+    T_ASSERT_INT_EQ(midnight("America/St_Johns", 2025, 1, 17, &rc),
+                    utc + 3 * H + H / 2);
+    T_ASSERT_OK(rc);
+    /* Kathmandu kept local mean time (+05:41:16) until 1920 */
+    midnight("Asia/Kathmandu", 1910, 1, 1, &rc);
     T_ASSERT_INT_EQ(rc, ET_EINPUT);
     midnight("Nowhere/Atlantis", 2025, 1, 17, &rc);
     T_ASSERT_INT_EQ(rc, ET_EINPUT);
@@ -139,7 +150,7 @@ T_TEST(rollup_contribution)
 
     contribution("HIGH", "MEDIUM", NULL, &ru); /* (1 + 0.5) / 2 = 0.75 */
     T_ASSERT(ru.has);
-    T_ASSERT_INT_EQ(ru.r.hour, 5);
+    T_ASSERT_INT_EQ(ru.r.slot, 20); /* 5 h + 1 ns: the 21st quarter hour */
     T_ASSERT_STR_EQ(ru.r.agent, "agent");
     T_ASSERT_INT_EQ(ru.r.q_n, 1);
     T_ASSERT_INT_EQ(ru.r.q_sum12, 9);

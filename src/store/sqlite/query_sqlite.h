@@ -68,16 +68,16 @@ sqlite3_stmt **et__sqlite_report_slot(struct et_store *st, int i);
 int et__sqlite_rollup_add(struct et_store *st, const struct et_rollup_row *r,
                           int sign, struct et_error *err);
 int et__sqlite_rollup_read(struct et_store *st, const char *agent,
-                           int64_t from_hour, int64_t to_hour, et_rollup_fn *fn,
+                           int64_t from_slot, int64_t to_slot, et_rollup_fn *fn,
                            void *ctx, struct et_error *err);
 int et__sqlite_rollup_hist(struct et_store *st, const char *agent,
-                           int64_t from_hour, int64_t to_hour, et_bucket_fn *fn,
+                           int64_t from_slot, int64_t to_slot, et_bucket_fn *fn,
                            void *ctx, struct et_error *err);
 int et__sqlite_issue_rollup_add(struct et_store *st,
                                 const struct et_issue_rollup *r,
                                 struct et_error *err);
 int et__sqlite_issues_top(struct et_store *st, const char *agent,
-                          int64_t from_hour, int64_t to_hour, size_t limit,
+                          int64_t from_slot, int64_t to_slot, size_t limit,
                           et_issue_group_fn *fn, void *ctx,
                           struct et_error *err);
 sqlite3 *et__sqlite_db(struct et_store *st);

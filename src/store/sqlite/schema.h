@@ -221,6 +221,22 @@ static const char *const et_sqlite_migrations[] = {
     "  UPDATE exec_lists SET start_ns = new.start_ns"
     "    WHERE execution_id = new.execution_id;"
     "END;",
+    /* 12: the report rollups per slot of a quarter of an hour instead of
+     * per hour, so that days in zones a half or three quarters of an hour
+     * from UTC (India, Nepal, Newfoundland ...) are exact. Hourly rows
+     * cannot be split: they are dropped, and a trail with executions is
+     * marked for one `exectrail rebuild`, which reports ask for (as after
+     * migration 10). */
+    "DELETE FROM report_hourly; DELETE FROM report_duration;"
+    "DELETE FROM report_duration_day; DELETE FROM report_issues;"
+    "DROP INDEX report_hourly_agent;"
+    "ALTER TABLE report_hourly RENAME TO report_slots;"
+    "ALTER TABLE report_slots RENAME COLUMN hour TO slot;"
+    "ALTER TABLE report_duration RENAME COLUMN hour TO slot;"
+    "ALTER TABLE report_issues RENAME COLUMN hour TO slot;"
+    "CREATE INDEX report_slots_agent ON report_slots(agent, slot);"
+    "INSERT OR REPLACE INTO meta(key, value) SELECT 'rollups_stale', '1' "
+    "  WHERE EXISTS (SELECT 1 FROM executions);",
 };
 
 #endif /* ET_STORE_SQLITE_SCHEMA_H */

@@ -919,7 +919,7 @@ static int sq_projection_reset(struct et_store *st, struct et_error *err)
                     "DELETE FROM exec_lists; DELETE FROM sessions; "
                     "DELETE FROM fts; DELETE FROM security_relevant; "
                     "DELETE FROM exec_issues; DELETE FROM exec_credentials; "
-                    "DELETE FROM report_hourly; "
+                    "DELETE FROM report_slots; "
                     "DELETE FROM report_duration; DELETE FROM report_issues; "
                     "DELETE FROM report_duration_day; DELETE FROM retention_state; "
                     "DELETE FROM meta WHERE key = 'rollups_stale';",
