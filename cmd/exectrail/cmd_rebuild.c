@@ -8,8 +8,19 @@
 static const char help[] =
     "usage: exectrail rebuild\n\n"
     "Drop every projection table (executions, actions, lists, sessions,\n"
-    "full-text index) and recreate them by replaying the ledger, in one\n"
-    "transaction. The ledger itself is not touched.\n";
+    "full-text index, report rollups) and recreate them by replaying the\n"
+    "ledger, in one transaction. The ledger itself is not touched. On a\n"
+    "terminal, progress is shown on stderr (-q hides it).\n";
+
+static void on_progress(void *ctx, uint64_t done, uint64_t total)
+{
+    (void)ctx;
+    fprintf(stderr, "\r\033[Krebuilding: %llu of %llu events (%.0f %%)",
+            (unsigned long long)done, (unsigned long long)total,
+            total ? 100.0 * (double)done / (double)total : 100.0);
+    if (done >= total)
+        fputc('\n', stderr);
+}
 
 int cmd_rebuild(int argc, char **argv)
 {
@@ -34,7 +45,9 @@ int cmd_rebuild(int argc, char **argv)
     rc = cli_open("rebuild", false, &t);
     if (rc)
         return rc;
-    rc = et_trail_rebuild(t, &n, &err);
+    rc = et_trail_rebuild_progress(
+        t, !cli_quiet && cli_is_tty(stderr) ? on_progress : NULL, NULL, &n,
+        &err);
     et_trail_close(t);
     if (rc)
         return cli_fail("rebuild", &err);

@@ -594,8 +594,12 @@ out:
 struct rebuild_ctx {
     struct et_trail *t;
     struct et_error *err;
-    uint64_t n;
+    uint64_t n, seen, total;
+    et_rebuild_progress_fn *on_progress;
+    void *ctx;
 };
+
+#define REBUILD_PROGRESS_EVERY 10000
 
 static int rebuild_row(void *ctx, const struct et_event_row *row)
 {
@@ -603,6 +607,8 @@ static int rebuild_row(void *ctx, const struct et_event_row *row)
     struct json_object *ev = NULL;
     int rc;
 
+    if (++rc_->seen % REBUILD_PROGRESS_EVERY == 0 && rc_->on_progress)
+        rc_->on_progress(rc_->ctx, rc_->seen, rc_->total);
     if (!row->body)
         return 0; /* erased by policy: nothing left to project */
     rc = et_json_parse(row->body, row->body_len, NULL, &ev, rc_->err);
@@ -619,14 +625,25 @@ static int rebuild_row(void *ctx, const struct et_event_row *row)
 int et_trail_rebuild(struct et_trail *t, uint64_t *events_out,
                      struct et_error *err)
 {
-    struct rebuild_ctx ctx = {t, err, 0};
+    return et_trail_rebuild_progress(t, NULL, NULL, events_out, err);
+}
+
+int et_trail_rebuild_progress(struct et_trail *t,
+                              et_rebuild_progress_fn *on_progress, void *pctx,
+                              uint64_t *events_out, struct et_error *err)
+{
+    struct rebuild_ctx ctx = {t, err, 0, 0, 0, on_progress, pctx};
+    struct et_tree tree;
     int rc;
 
     *events_out = 0;
     rc = et__ingest_begin(t, err);
     if (rc)
         return rc;
-    rc = et_store_projection_reset(t->st, err);
+    rc = et_store_head_load(t->st, &tree, err);
+    ctx.total = rc ? 0 : tree.size;
+    if (!rc)
+        rc = et_store_projection_reset(t->st, err);
     if (!rc)
         rc = et_store_read_range(t->st, 0, UINT64_MAX, rebuild_row, &ctx,
                                  err);
@@ -637,5 +654,7 @@ int et_trail_rebuild(struct et_trail *t, uint64_t *events_out,
     rc = et__ingest_commit(t, err);
     if (!rc)
         *events_out = ctx.n;
+    if (!rc && on_progress)
+        on_progress(pctx, ctx.seen, ctx.total);
     return rc;
 }

@@ -53,6 +53,12 @@ expect_exit 0 "verify does not depend on projections" et verify
 expect_exit 0 "rebuild after the delete" et rebuild
 eq "$(cat "$T_DIR/out")" "rebuilt projections from $NEV events" "rebuild prints the event count again"
 same_snapshot "$T_DIR/snap0" "rebuild restores every execution exactly"
+# on a terminal, progress on stderr (stdout keeps only the summary line,
+# checked above), and not with -q
+script -qec "$EXECTRAIL rebuild 2>&1" /dev/null | tr -d '\r' >"$T_DIR/tty"
+contains "$T_DIR/tty" "rebuilding: $NEV of $NEV events (100 %)" "a terminal shows the rebuild's progress"
+script -qec "$EXECTRAIL -q rebuild 2>&1" /dev/null | tr -d '\r' >"$T_DIR/tty"
+not_contains "$T_DIR/tty" "rebuilding:" "-q hides it"
 
 # a projection edited behind exectrail's back is put right too
 sql "$DB" "UPDATE executions SET agent_name = 'mallory', state = 'completed' WHERE execution_id = '$Y'"
