@@ -11,7 +11,7 @@
 
 static const char help[] =
     "usage: exectrail query [--format table|json|jsonl|csv|ids] [--explain]\n"
-    "                       [--limit N] 'QUERY'\n\n"
+    "                       [--count] [--limit N] 'QUERY'\n\n"
     "Executions matching QUERY, newest first unless it says ORDER BY.\n"
     "Several arguments are joined with spaces. Examples:\n"
     "  exectrail query 'duration_ms > 300000'\n"
@@ -24,6 +24,7 @@ static const char help[] =
     "          --json prints them), jsonl (one compact record per line), csv,\n"
     "          ids (one execution_id per line)\n"
     "--explain print the checked query, its SQL, parameters and plan\n"
+    "--count   print only how many executions match\n"
     "--limit N at most N executions (0 = no limit). The default is no\n"
     "          limit, except for a table on a terminal: the newest 50, and\n"
     "          a line on stderr saying how many match in all\n\n"
@@ -239,13 +240,14 @@ int cmd_query(int argc, char **argv)
                                          {"format", required_argument, 0, 'f'},
                                          {"limit", required_argument, 0, 'n'},
                                          {"explain", no_argument, 0, 'x'},
+                                         {"count", no_argument, 0, 'c'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     struct et_error err = ET_ERROR_INIT;
     struct et_trail *t = NULL;
     struct et_query *q = NULL;
     struct ui ui = {F_TABLE, 0};
-    bool explain = false, limit_given = false, paged;
+    bool explain = false, limit_given = false, count = false, paged;
     size_t limit = 0;
     char *text = NULL;
     int c, rc;
@@ -260,6 +262,9 @@ int cmd_query(int argc, char **argv)
             break;
         case 'x':
             explain = true;
+            break;
+        case 'c':
+            count = true;
             break;
         case 'n':
             if (cli_parse_count("query", "--limit", optarg, true, &limit))
@@ -277,6 +282,9 @@ int cmd_query(int argc, char **argv)
     if (optind >= argc)
         return cli_usage_error("query", "give a query ('' for every "
                                         "execution)");
+    if (count && explain)
+        return cli_usage_error("query", "--count and --explain: one or the "
+                                        "other");
     if (join_args(argc, argv, optind, &text))
         return EXIT_FAILURE_;
     rc = et_query_parse(text, strlen(text), 0, &q, &err);
@@ -286,13 +294,22 @@ int cmd_query(int argc, char **argv)
         free(text);
         return rc;
     }
-    paged = ui.fmt == F_TABLE && !limit_given && !explain &&
+    paged = ui.fmt == F_TABLE && !limit_given && !explain && !count &&
             cli_is_tty(stdout);
     if (paged)
         limit = TTY_PAGE;
     rc = cli_open("query", false, &t);
     if (!rc) {
-        rc = run(t, q, limit, explain, &ui, &err);
+        if (count) {
+            size_t n = 0;
+
+            rc = et_query_ids(t, q, limit, count_id, &n, &err);
+            if (!rc)
+                printf("%zu\n", n);
+            ui.n = 1; /* no "no executions match" note: 0 is the answer */
+        } else {
+            rc = run(t, q, limit, explain, &ui, &err);
+        }
         if (!rc && paged && ui.n == TTY_PAGE)
             rc = tell_total(t, q, &err);
         rc = rc ? cli_fail("query", &err) : 0;

@@ -291,6 +291,16 @@ if command -v script >/dev/null 2>&1; then
 else
   fails "script(1) is installed (util-linux) for the terminal checks"
 fi
+# --count: how many match, computed independently per query
+for name in spec-failures spec-security spec-api failed-bash; do
+  n_want=$(awk -F'\t' -v n="$name" '$1 == n { print $3 }' "$T_DIR/cases.tsv" | wc -w | tr -d ' ')
+  q=$(awk -F'\t' -v n="$name" '$1 == n { print $2 }' "$T_DIR/cases.tsv")
+  expect_exit 0 "--count $name" et query --count "$q"   # (sets $want)
+  eq "$(cat "$T_DIR/out")" "$n_want" "--count prints $n_want for $q"
+done
+expect_exit 0 "--count of nothing" et query --count 'agent:nobody'
+eq "$(cat "$T_DIR/out")" "0" "--count prints 0 when nothing matches"
+expect_exit 2 "--count with --explain is a usage error" et query --count --explain 'agent:x'
 expect_exit 0 "no match is not an error" et query 'agent:nobody'
 contains "$T_DIR/err" "no executions match" "the table says nothing matched"
 
