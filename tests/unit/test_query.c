@@ -367,7 +367,8 @@ T_TEST(sql_uses_columns_and_subqueries)
     T_ASSERT_STR_CONTAINS(sql.ptr, "e.duration_ms > ?");
     T_ASSERT_STR_CONTAINS(sql.ptr, "e.verification = ?");
     T_ASSERT_STR_CONTAINS(sql.ptr, "FROM exec_lists l WHERE l.kind = 0");
-    T_ASSERT_STR_CONTAINS(sql.ptr, "FROM fts WHERE fts MATCH ?");
+    T_ASSERT_STR_CONTAINS(sql.ptr, "FROM fts f JOIN event_index ei ON "
+                                   "ei.seq = f.rowid WHERE fts MATCH ?");
     T_ASSERT_STR_CONTAINS(sql.ptr, "FROM actions a WHERE NOT COALESCE("
                                    "a.success = 1, 0)");
     T_ASSERT_STR_CONTAINS(sql.ptr, "json_extract(e.doc, "
