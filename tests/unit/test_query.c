@@ -809,7 +809,7 @@ static const char bulk_fmt[] =
     "\"timestamp_start\":\"2025-01-10T10:%02d:%02d.000Z\","
     "\"duration_ms\":%d,"
     "\"agent_metadata\":{\"name\":\"bulk\"},"
-    "\"delegation\":{\"prompt_sent\":\"p\"},"
+    "\"delegation\":{\"prompt_sent\":\"every %s\"},"
     "\"execution\":{\"actions_taken\":[]},"
     "\"output\":{\"raw_response\":\"r\",\"files_modified\":[%s],"
     "\"api_calls_made\":[]},"
@@ -837,6 +837,7 @@ static struct et_trail *bulk_trail(const char *name)
 
         snprintf(line, sizeof(line), bulk_fmt, id, (unsigned)i,
                  i / 2 / 60, i / 2 % 60, 1000 + i,
+                 i % 100 == 7 ? "needle" : "hay",
                  i % 2 ? "\"docs/y.md\""
                        : "\"src/auth/a.c\",\"config/x.yaml\"",
                  i % 3 ? "MATCH" : "ERROR");
@@ -949,6 +950,11 @@ static bool every(int i)
     return true;
 }
 
+static bool odd(int i)
+{
+    return i % 2 == 1;
+}
+
 static bool error_or_docs(int i)
 {
     return i % 3 == 0 || i % 2 == 1;
@@ -957,6 +963,28 @@ static bool error_or_docs(int i)
 static bool late_error(int i)
 {
     return i % 3 == 0 && i / 2 >= 300;
+}
+
+static bool needle(int i)
+{
+    return i % 100 == 7;
+}
+
+static bool explain_has(struct et_trail *t, const char *text, size_t limit,
+                        const char *want)
+{
+    struct et_error err = ET_ERROR_INIT;
+    struct et_query *q = NULL;
+    char *plan = NULL;
+    bool ok = et_query_parse(text, strlen(text), NOW_NS, &q, &err) == ET_OK &&
+              et_query_explain(t, q, limit, &plan, &err) == ET_OK &&
+              strstr(plan, want) != NULL;
+
+    if (!ok)
+        printf("# %s: no '%s' in:\n%s\n", text, want, plan ? plan : err.msg);
+    et_trail_free_string(plan);
+    et_query_free(q);
+    return ok;
 }
 
 T_TEST(whole_answers_are_ordered_and_distinct)
@@ -988,6 +1016,27 @@ T_TEST(whole_answers_are_ordered_and_distinct)
     T_ASSERT_OK(answer(t, "verification status ERROR OR files_modified docs",
                        100, &page));
     T_ASSERT(check_answer(&page, error_or_docs, 100));
+    /* free text on a page: a phrase in every event is tested per execution
+     * on the newest-first walk, a rare one is collected first; both give
+     * the same answers as the whole answer */
+    T_ASSERT(explain_has(t, "\"every\"", 100,
+                         "EXISTS (SELECT 1 FROM ledger l JOIN fts f"));
+    T_ASSERT(explain_has(t, "\"needle\"", 100,
+                         "IN (SELECT ei.execution_id FROM fts f JOIN "
+                         "event_index ei"));
+    T_ASSERT(explain_has(t, "\"every\"", 0,
+                         "IN (SELECT ei.execution_id FROM fts f JOIN "
+                         "event_index ei"));
+    T_ASSERT_OK(answer(t, "\"every\"", 100, &page));
+    T_ASSERT(check_answer(&page, every, 100));
+    T_ASSERT_OK(answer(t, "\"every\" files_modified docs", 100, &page));
+    T_ASSERT(check_answer(&page, odd, 100));
+    T_ASSERT_OK(answer(t, "\"needle\"", 100, &page));
+    T_ASSERT(check_answer(&page, needle, 100));
+    T_ASSERT_OK(answer(t, "\"needle\"", 0, &got));
+    T_ASSERT(check_answer(&got, needle, 0));
+    T_ASSERT_OK(answer(t, "\"every\"", 0, &got));
+    T_ASSERT(check_answer(&got, every, 0));
     free(got.v);
     free(page.v);
     et_trail_close(t);

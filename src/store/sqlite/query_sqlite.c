@@ -68,6 +68,10 @@ struct emit {
     bool page;
     bool whole; /* (start_ns, execution_id) of every match, unordered */
     bool vocab; /* list predicates test list_vocab v, not exec_lists l */
+    /* free-text nodes found in many events (see dense_texts): probed per
+     * execution on a page instead of collected */
+    const struct et_qnode *const *dense;
+    size_t n_dense;
 };
 
 void et__sqlparams_release(struct et_sqlparams *p)
@@ -369,6 +373,14 @@ static int fts_phrase(struct et_buf *out, const char *s, size_t len)
     return rc ? rc : et_buf_addch(out, '"');
 }
 
+static bool is_dense(const struct emit *e, const struct et_qnode *n)
+{
+    for (size_t i = 0; i < e->n_dense; i++)
+        if (e->dense[i] == n)
+            return true;
+    return false;
+}
+
 static void text_sql(struct emit *e, const struct et_qnode *n)
 {
     struct et_buf b = ET_BUF_INIT;
@@ -381,6 +393,18 @@ static void text_sql(struct emit *e, const struct et_qnode *n)
         return;
     p.own = et_buf_detach(&b, &p.len);
     p.s = p.own;
+    if (e->page && is_dense(e, n)) {
+        /* a phrase in many events, on a page: test each execution met on
+         * the newest-first walk through its own events (ledger_exec, then
+         * an FTS5 rowid lookup), instead of collecting every match */
+        put(e, "EXISTS (SELECT 1 FROM ledger l JOIN fts f ON f.rowid = "
+               "l.seq WHERE l.execution_id = e.execution_id AND fts MATCH ");
+        bind(e, &p);
+        if (e->rc)
+            et__free(p.own);
+        put(e, ")");
+        return;
+    }
     /* each matching event's execution from event_index (a small row per
      * event), not from the full-text table's own column, which reads the
      * event's whole text: 148 s -> 1.6 s for a word in all of 1M events */
@@ -545,11 +569,13 @@ static int build(struct emit *e, const struct et_query *q,
     return ET_OK;
 }
 
-int et__sqlite_query_sql(const struct et_query *q, const struct et_qrun *run,
-                         struct et_buf *sql, struct et_sqlparams *params,
-                         bool *whole_out, struct et_error *err)
+static int query_sql(const struct et_query *q, const struct et_qrun *run,
+                     const struct et_qnode *const *dense, size_t n_dense,
+                     struct et_buf *sql, struct et_sqlparams *params,
+                     bool *whole_out, struct et_error *err)
 {
-    struct emit e = {sql, params, ET_OK, false, false, false};
+    struct emit e = {sql,  params, ET_OK, false, false, false,
+                     dense, n_dense};
     int rc = build(&e, q, run, err);
 
     if (whole_out)
@@ -557,10 +583,93 @@ int et__sqlite_query_sql(const struct et_query *q, const struct et_qrun *run,
     return rc;
 }
 
+int et__sqlite_query_sql(const struct et_query *q, const struct et_qrun *run,
+                         struct et_buf *sql, struct et_sqlparams *params,
+                         bool *whole_out, struct et_error *err)
+{
+    return query_sql(q, run, NULL, 0, sql, params, whole_out, err);
+}
+
+/*
+ * Which free-text nodes are dense: found in at least 5 % of the trail's
+ * events (counted with a LIMIT, so a word in every event costs no more
+ * than that). On a page those are cheaper to test per execution met than
+ * to collect; a rarer phrase is collected (one event_index row per
+ * match), since testing would walk many executions without a match.
+ * At most ET_ARRAY_SIZE(out) nodes; later ones are collected.
+ */
+#define DENSE_MAX 8
+
+static void find_texts(const struct et_qnode *n, const struct et_qnode **v,
+                       size_t *n_v)
+{
+    for (; n; n = n->next) {
+        if (n->kind == ET_QN_TEXT && *n_v < DENSE_MAX)
+            v[(*n_v)++] = n;
+        find_texts(n->kids, v, n_v);
+    }
+}
+
+static int dense_texts(sqlite3 *db, const struct et_query *q,
+                       const struct et_qnode **out, size_t *n_out,
+                       struct et_error *err)
+{
+    const struct et_qnode *texts[DENSE_MAX];
+    size_t n = 0;
+    sqlite3_stmt *st = NULL;
+    int64_t events = 0, cap;
+    int rc = ET_OK;
+
+    *n_out = 0;
+    if (!q || !q->where)
+        return ET_OK;
+    find_texts(q->where, texts, &n);
+    if (n == 0)
+        return ET_OK;
+    if (sqlite3_prepare_v2(db, "SELECT max(seq) FROM ledger", -1, &st,
+                           NULL) != SQLITE_OK)
+        return et__sqlite_fail(db, sqlite3_errcode(db), err, "plan query");
+    if (sqlite3_step(st) == SQLITE_ROW)
+        events = sqlite3_column_int64(st, 0) + 1;
+    sqlite3_finalize(st);
+    cap = events / 20 > 1000 ? events / 20 : 1000;
+    for (size_t i = 0; !rc && i < n; i++) {
+        struct et_buf phrase = ET_BUF_INIT;
+        int64_t found = 0;
+
+        rc = fts_phrase(&phrase, texts[i]->text, texts[i]->text_len);
+        if (rc) {
+            rc = et_error_set(err, rc, "out of memory");
+            break;
+        }
+        if (sqlite3_prepare_v2(db,
+                               "SELECT count(*) FROM (SELECT 1 FROM fts "
+                               "WHERE fts MATCH ?1 LIMIT ?2)",
+                               -1, &st, NULL) != SQLITE_OK) {
+            rc = et__sqlite_fail(db, sqlite3_errcode(db), err, "plan query");
+        } else {
+            sqlite3_bind_text(st, 1, phrase.ptr, (int)phrase.len,
+                              SQLITE_STATIC);
+            sqlite3_bind_int64(st, 2, cap);
+            if (sqlite3_step(st) == SQLITE_ROW)
+                found = sqlite3_column_int64(st, 0);
+            else
+                rc = et__sqlite_fail(db, sqlite3_errcode(db), err,
+                                     "plan query");
+        }
+        sqlite3_finalize(st);
+        st = NULL;
+        et_buf_release(&phrase);
+        if (!rc && found >= cap)
+            out[(*n_out)++] = texts[i];
+    }
+    return rc;
+}
+
 int et__sqlite_where_sql(const struct et_query *q, struct et_buf *sql,
                          struct et_sqlparams *params, struct et_error *err)
 {
-    struct emit e = {sql, params, ET_OK, false, false, false};
+    struct emit e = {sql, params, ET_OK, false, false, false, NULL, 0};
 
     if (q && q->where)
         node_sql(&e, q->where);
@@ -832,9 +941,13 @@ int et__sqlite_query_run(struct et_store *st, const struct et_query *q,
     struct et_buf sql = ET_BUF_INIT;
     struct et_sqlparams params = {NULL, 0, 0};
     sqlite3_stmt *stmt = NULL;
+    const struct et_qnode *dense[DENSE_MAX];
+    size_t n_dense = 0;
     bool whole = false;
-    int rc = et__sqlite_query_sql(q, run, &sql, &params, &whole, err);
+    int rc = dense_texts(db, q, dense, &n_dense, err);
 
+    if (!rc)
+        rc = query_sql(q, run, dense, n_dense, &sql, &params, &whole, err);
     if (!rc)
         rc = et__sqlite_prepare(db, &sql, &params, &stmt, err);
     if (!rc && whole)
@@ -948,9 +1061,13 @@ int et__sqlite_query_explain(struct et_store *st, const struct et_query *q,
     struct et_buf sql = ET_BUF_INIT;
     struct et_sqlparams params = {NULL, 0, 0};
     sqlite3_stmt *stmt = NULL;
+    const struct et_qnode *dense[DENSE_MAX];
+    size_t n_dense = 0;
     bool whole = false;
-    int rc = et__sqlite_query_sql(q, run, &sql, &params, &whole, err);
+    int rc = dense_texts(db, q, dense, &n_dense, err);
 
+    if (!rc)
+        rc = query_sql(q, run, dense, n_dense, &sql, &params, &whole, err);
     if (!rc)
         rc = et__sqlite_prepare(db, &sql, &params, &stmt,
                                 err); /* read-only check */
