@@ -27,7 +27,8 @@ static void open_db(void)
             ET_BUG("schema does not apply");
 }
 
-/* mode picks the plan's shape: whole answer, a page, or one execution */
+/* mode picks the plan's shape: whole answer, a page, or one execution;
+ * and (mode & 2) plans free text as found in many events */
 static void plan_and_run(const struct et_query *q, size_t mode)
 {
     struct et_buf sql = ET_BUF_INIT;
@@ -41,7 +42,9 @@ static void plan_and_run(const struct et_query *q, size_t mode)
     sqlite3_stmt *st = NULL;
     int rc;
 
-    if (et__sqlite_query_sql(q, &run, &sql, &p, NULL, &err) != ET_OK)
+    if ((mode & 2 ? et__sqlite_query_sql_dense(q, &run, &sql, &p, &err)
+                  : et__sqlite_query_sql(q, &run, &sql, &p, NULL, &err)) !=
+        ET_OK)
         goto out; /* only out of memory */
     rc = et__sqlite_prepare(db, &sql, &p, &st, &err);
     if (rc != ET_OK) {

@@ -610,6 +610,19 @@ static void find_texts(const struct et_qnode *n, const struct et_qnode **v,
     }
 }
 
+int et__sqlite_query_sql_dense(const struct et_query *q,
+                               const struct et_qrun *run, struct et_buf *sql,
+                               struct et_sqlparams *params,
+                               struct et_error *err)
+{
+    const struct et_qnode *texts[DENSE_MAX];
+    size_t n = 0;
+
+    if (q && q->where)
+        find_texts(q->where, texts, &n);
+    return query_sql(q, run, texts, n, sql, params, NULL, err);
+}
+
 static int dense_texts(sqlite3 *db, const struct et_query *q,
                        const struct et_qnode **out, size_t *n_out,
                        struct et_error *err)

@@ -43,6 +43,13 @@ ET_NODISCARD int et__sqlite_query_sql(const struct et_query *q,
                                       struct et_buf *sql,
                                       struct et_sqlparams *params,
                                       bool *whole_out, struct et_error *err);
+/* The same with every free-text phrase planned as found in many events
+ * (for the fuzzer: the other form of free text on a page). */
+ET_NODISCARD int et__sqlite_query_sql_dense(const struct et_query *q,
+                                            const struct et_qrun *run,
+                                            struct et_buf *sql,
+                                            struct et_sqlparams *params,
+                                            struct et_error *err);
 /* The WHERE condition alone (for aggregates), "1" for NULL. */
 ET_NODISCARD int et__sqlite_where_sql(const struct et_query *q,
                                       struct et_buf *sql,
