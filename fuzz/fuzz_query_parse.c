@@ -42,9 +42,9 @@ static void plan_and_run(const struct et_query *q, size_t mode)
     sqlite3_stmt *st = NULL;
     int rc;
 
-    if ((mode & 2 ? et__sqlite_query_sql_dense(q, &run, &sql, &p, &err)
-                  : et__sqlite_query_sql(q, &run, &sql, &p, NULL, &err)) !=
-        ET_OK)
+    if ((mode & 2
+             ? et__sqlite_query_sql_dense(q, &run, &sql, &p, &err)
+             : et__sqlite_query_sql(q, &run, &sql, &p, NULL, &err)) != ET_OK)
         goto out; /* only out of memory */
     rc = et__sqlite_prepare(db, &sql, &p, &st, &err);
     if (rc != ET_OK) {

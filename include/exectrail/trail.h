@@ -206,9 +206,10 @@ ET_API ET_NODISCARD int et_trail_rebuild(struct et_trail *t,
 /* The same, calling on_progress (may be NULL) every 10,000 events and once
  * at the end with the events replayed so far and the ledger's size. */
 typedef void et_rebuild_progress_fn(void *ctx, uint64_t done, uint64_t total);
-ET_API ET_NODISCARD int et_trail_rebuild_progress(
-    struct et_trail *t, et_rebuild_progress_fn *on_progress, void *ctx,
-    uint64_t *events_out, struct et_error *err);
+ET_API ET_NODISCARD int
+et_trail_rebuild_progress(struct et_trail *t,
+                          et_rebuild_progress_fn *on_progress, void *ctx,
+                          uint64_t *events_out, struct et_error *err);
 
 /* The verifier key text (borrowed). */
 ET_API const char *et_trail_verifier_key(struct et_trail *t);

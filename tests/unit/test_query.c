@@ -835,11 +835,9 @@ static struct et_trail *bulk_trail(const char *name)
     for (int i = 0; in && i < BULK; i++) {
         unsigned id = (unsigned)(BULK - i) * 7919u % 65536u;
 
-        snprintf(line, sizeof(line), bulk_fmt, id, (unsigned)i,
-                 i / 2 / 60, i / 2 % 60, 1000 + i,
-                 i % 100 == 7 ? "needle" : "hay",
-                 i % 2 ? "\"docs/y.md\""
-                       : "\"src/auth/a.c\",\"config/x.yaml\"",
+        snprintf(line, sizeof(line), bulk_fmt, id, (unsigned)i, i / 2 / 60,
+                 i / 2 % 60, 1000 + i, i % 100 == 7 ? "needle" : "hay",
+                 i % 2 ? "\"docs/y.md\"" : "\"src/auth/a.c\",\"config/x.yaml\"",
                  i % 3 ? "MATCH" : "ERROR");
         fputs(line, in);
     }
@@ -997,18 +995,19 @@ T_TEST(whole_answers_are_ordered_and_distinct)
     /* an even record matches twice (two files): listed once */
     T_ASSERT_OK(answer(t, "files_modified auth config", 0, &got));
     T_ASSERT(check_answer(&got, even, 0));
-    T_ASSERT_OK(answer(t, "files_modified auth OR files_modified:docs/*", 0,
-                       &got));
+    T_ASSERT_OK(
+        answer(t, "files_modified auth OR files_modified:docs/*", 0, &got));
     T_ASSERT(check_answer(&got, every, 0));
     /* a limit above a page: the newest 1100 of the sorted whole answer */
-    T_ASSERT_OK(answer(t, "files_modified auth OR files_modified:docs/*",
-                       1100, &got));
+    T_ASSERT_OK(
+        answer(t, "files_modified auth OR files_modified:docs/*", 1100, &got));
     T_ASSERT(check_answer(&got, every, 1100));
-    T_ASSERT_OK(answer(t, "verification status ERROR OR files_modified docs",
-                       0, &got));
+    T_ASSERT_OK(
+        answer(t, "verification status ERROR OR files_modified docs", 0, &got));
     T_ASSERT(check_answer(&got, error_or_docs, 0));
-    T_ASSERT_OK(answer(t, "verification status ERROR "
-                          "timestamp_start >= 2025-01-10T10:05:00Z",
+    T_ASSERT_OK(answer(t,
+                       "verification status ERROR "
+                       "timestamp_start >= 2025-01-10T10:05:00Z",
                        0, &got));
     T_ASSERT(check_answer(&got, late_error, 0));
     /* a page (SQL's ORDER BY) and the whole answer (sorted in memory)

@@ -109,12 +109,13 @@ T_TEST(lifecycle_states) {
   et_trail_close(t);
 }
 
-static void count_progress(void *ctx, uint64_t done, uint64_t total) {
-  uint64_t *v = ctx;
+static void count_progress(void *ctx, uint64_t done, uint64_t total)
+{
+    uint64_t *v = ctx;
 
-  v[0]++;
-  v[1] = done;
-  v[2] = total;
+    v[0]++;
+    v[1] = done;
+    v[2] = total;
 }
 
 T_TEST(verify_checkpoint_rebuild) {
@@ -138,14 +139,14 @@ T_TEST(verify_checkpoint_rebuild) {
   T_ASSERT_OK(et_trail_show(t, id, 0, &after, NULL, &err));
   T_ASSERT_STR_EQ(before, after);
   {
-    /* progress: (under 10,000 events) one call at the end, all done */
-    uint64_t v[3] = {0, 0, 0};
+      /* progress: (under 10,000 events) one call at the end, all done */
+      uint64_t v[3] = {0, 0, 0};
 
-    T_ASSERT_OK(et_trail_rebuild_progress(t, count_progress, v, &n, &err));
-    T_ASSERT_INT_EQ(n, 2);
-    T_ASSERT_INT_EQ(v[0], 1);
-    T_ASSERT_INT_EQ(v[1], 2);
-    T_ASSERT_INT_EQ(v[2], 2);
+      T_ASSERT_OK(et_trail_rebuild_progress(t, count_progress, v, &n, &err));
+      T_ASSERT_INT_EQ(n, 2);
+      T_ASSERT_INT_EQ(v[0], 1);
+      T_ASSERT_INT_EQ(v[1], 2);
+      T_ASSERT_INT_EQ(v[2], 2);
   }
   /* a checkpoint whose note was altered is refused */
   note[strlen(note) - 5] ^= 1;

@@ -499,8 +499,7 @@ static bool list_only(const struct et_qnode *n)
         return true;
     }
     return n->kind == ET_QN_CMP && n->field->place == ET_QP_EXEC_LIST &&
-           (n->op == ET_QOP_EQ || n->op == ET_QOP_IN ||
-            n->op == ET_QOP_MATCH);
+           (n->op == ET_QOP_EQ || n->op == ET_QOP_IN || n->op == ET_QOP_MATCH);
 }
 
 static void list_arms(struct emit *e, const struct et_qnode *n)
@@ -574,8 +573,7 @@ static int query_sql(const struct et_query *q, const struct et_qrun *run,
                      struct et_buf *sql, struct et_sqlparams *params,
                      bool *whole_out, struct et_error *err)
 {
-    struct emit e = {sql,  params, ET_OK, false, false, false,
-                     dense, n_dense};
+    struct emit e = {sql, params, ET_OK, false, false, false, dense, n_dense};
     int rc = build(&e, q, run, err);
 
     if (whole_out)
@@ -639,8 +637,8 @@ static int dense_texts(sqlite3 *db, const struct et_query *q,
     find_texts(q->where, texts, &n);
     if (n == 0)
         return ET_OK;
-    if (sqlite3_prepare_v2(db, "SELECT max(seq) FROM ledger", -1, &st,
-                           NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db, "SELECT max(seq) FROM ledger", -1, &st, NULL) !=
+        SQLITE_OK)
         return et__sqlite_fail(db, sqlite3_errcode(db), err, "plan query");
     if (sqlite3_step(st) == SQLITE_ROW)
         events = sqlite3_column_int64(st, 0) + 1;
@@ -667,8 +665,8 @@ static int dense_texts(sqlite3 *db, const struct et_query *q,
             if (sqlite3_step(st) == SQLITE_ROW)
                 found = sqlite3_column_int64(st, 0);
             else
-                rc = et__sqlite_fail(db, sqlite3_errcode(db), err,
-                                     "plan query");
+                rc =
+                    et__sqlite_fail(db, sqlite3_errcode(db), err, "plan query");
         }
         sqlite3_finalize(st);
         st = NULL;
@@ -828,16 +826,16 @@ static int collect(sqlite3 *db, sqlite3_stmt *stmt, struct matches *m,
         if (!id)
             continue;
         if ((m->n + 1) * sizeof(*m->v) > m->v_cap) {
-            struct match *nv = et__big_grow(m->v, &m->v_cap,
-                                            (m->n + 1) * sizeof(*m->v));
+            struct match *nv =
+                et__big_grow(m->v, &m->v_cap, (m->n + 1) * sizeof(*m->v));
 
             if (!nv)
                 return et_error_set(err, ET_ENOMEM, "out of memory");
             m->v = nv;
         }
         if (m->ids_len + (size_t)len + 1 > m->ids_cap) {
-            char *ni = et__big_grow(m->ids, &m->ids_cap,
-                                    m->ids_len + (size_t)len + 1);
+            char *ni =
+                et__big_grow(m->ids, &m->ids_cap, m->ids_len + (size_t)len + 1);
 
             if (!ni)
                 return et_error_set(err, ET_ENOMEM, "out of memory");
@@ -915,8 +913,8 @@ static int whole_run(sqlite3 *db, sqlite3_stmt *stmt, int64_t limit,
     if (!rc)
         rc = order_matches(&m, err);
     n = limit >= 0 && (uint64_t)limit < m.n ? (size_t)limit : m.n;
-    if (!rc && !ids_only && sqlite3_prepare_v3(db, one, -1, 0, &row_stmt,
-                                               NULL) != SQLITE_OK)
+    if (!rc && !ids_only &&
+        sqlite3_prepare_v3(db, one, -1, 0, &row_stmt, NULL) != SQLITE_OK)
         rc = et__sqlite_fail(db, sqlite3_errcode(db), err, "prepare query");
     for (size_t i = 0; !rc && i < n; i++) {
         struct et_exec_row row;
@@ -964,8 +962,8 @@ int et__sqlite_query_run(struct et_store *st, const struct et_query *q,
     if (!rc)
         rc = et__sqlite_prepare(db, &sql, &params, &stmt, err);
     if (!rc && whole)
-        rc = whole_run(db, stmt, effective_limit(q, run),
-                       run && run->ids_only, fn, ctx, err);
+        rc = whole_run(db, stmt, effective_limit(q, run), run && run->ids_only,
+                       fn, ctx, err);
     while (!rc && !whole) {
         struct et_exec_row row;
         int s = sqlite3_step(stmt);

@@ -224,16 +224,16 @@ int et__sqlite_rollup_read(struct et_store *st, const char *agent,
 }
 
 int et__sqlite_rollup_hist(struct et_store *st, const char *agent,
-                           int64_t from_slot, int64_t to_slot,
-                           et_bucket_fn *fn, void *ctx, struct et_error *err)
+                           int64_t from_slot, int64_t to_slot, et_bucket_fn *fn,
+                           void *ctx, struct et_error *err)
 {
     /* whole UTC days from the daily histogram, the slots at either edge
      * from the per-slot one; all agents: one primary-key range per agent
      * seen in the window */
-#define AGENTS(a)                                                            \
-    (a ? "agent = ?3"                                                        \
-       : "agent IN (SELECT DISTINCT agent FROM report_slots WHERE slot >= " \
-         "?1 AND slot < ?2)")
+#define AGENTS(a)                                                        \
+ (a ? "agent = ?3"                                                       \
+    : "agent IN (SELECT DISTINCT agent FROM report_slots WHERE slot >= " \
+      "?1 AND slot < ?2)")
     char sql[1024];
     int64_t d0 = day_of_slot(from_slot + SLOTS_DAY - 1),
             d1 = day_of_slot(to_slot);
@@ -249,8 +249,7 @@ int et__sqlite_rollup_hist(struct et_store *st, const char *agent,
              "%s AND slot >= max(?1, ?5 * %d) AND slot < ?2 UNION ALL SELECT "
              "bucket, n FROM report_duration_day WHERE %s AND day >= ?4 AND "
              "day < ?5) GROUP BY bucket HAVING sum(n) > 0 ORDER BY bucket",
-             AGENTS(agent), SLOTS_DAY, AGENTS(agent), SLOTS_DAY,
-             AGENTS(agent));
+             AGENTS(agent), SLOTS_DAY, AGENTS(agent), SLOTS_DAY, AGENTS(agent));
 #undef AGENTS
     rc = prepare(st, sql, &q, err);
     if (rc)

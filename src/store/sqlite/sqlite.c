@@ -911,19 +911,20 @@ static int sq_exec_list(struct et_store *st, size_t limit, et_exec_row_fn *fn,
 
 static int sq_projection_reset(struct et_store *st, struct et_error *err)
 {
-    return exec_sql(S(st),
-                    /* the vocabulary first: its delete trigger then
-                     * finds nothing to do for each list row */
-                    "DELETE FROM list_vocab; "
-                    "DELETE FROM executions; DELETE FROM actions; "
-                    "DELETE FROM exec_lists; DELETE FROM sessions; "
-                    "DELETE FROM fts; DELETE FROM security_relevant; "
-                    "DELETE FROM exec_issues; DELETE FROM exec_credentials; "
-                    "DELETE FROM report_slots; "
-                    "DELETE FROM report_duration; DELETE FROM report_issues; "
-                    "DELETE FROM report_duration_day; DELETE FROM retention_state; "
-                    "DELETE FROM meta WHERE key = 'rollups_stale';",
-                    err);
+    return exec_sql(
+        S(st),
+        /* the vocabulary first: its delete trigger then
+         * finds nothing to do for each list row */
+        "DELETE FROM list_vocab; "
+        "DELETE FROM executions; DELETE FROM actions; "
+        "DELETE FROM exec_lists; DELETE FROM sessions; "
+        "DELETE FROM fts; DELETE FROM security_relevant; "
+        "DELETE FROM exec_issues; DELETE FROM exec_credentials; "
+        "DELETE FROM report_slots; "
+        "DELETE FROM report_duration; DELETE FROM report_issues; "
+        "DELETE FROM report_duration_day; DELETE FROM retention_state; "
+        "DELETE FROM meta WHERE key = 'rollups_stale';",
+        err);
 }
 
 static int sq_checkpoint_put(struct et_store *st, uint64_t size,
