@@ -944,6 +944,24 @@ static int whole_run(sqlite3 *db, sqlite3_stmt *stmt, int64_t limit,
     return rc;
 }
 
+/* Plan q for this trail (which phrases are dense), build its statement
+ * and prepare it (single and read-only, else refused). */
+static int plan(sqlite3 *db, const struct et_query *q,
+                const struct et_qrun *run, struct et_buf *sql,
+                struct et_sqlparams *params, sqlite3_stmt **stmt, bool *whole,
+                struct et_error *err)
+{
+    const struct et_qnode *dense[DENSE_MAX];
+    size_t n_dense = 0;
+    int rc = dense_texts(db, q, dense, &n_dense, err);
+
+    if (!rc)
+        rc = query_sql(q, run, dense, n_dense, sql, params, whole, err);
+    if (!rc)
+        rc = et__sqlite_prepare(db, sql, params, stmt, err);
+    return rc;
+}
+
 int et__sqlite_query_run(struct et_store *st, const struct et_query *q,
                          const struct et_qrun *run, et_exec_row_fn *fn,
                          void *ctx, struct et_error *err)
@@ -952,15 +970,9 @@ int et__sqlite_query_run(struct et_store *st, const struct et_query *q,
     struct et_buf sql = ET_BUF_INIT;
     struct et_sqlparams params = {NULL, 0, 0};
     sqlite3_stmt *stmt = NULL;
-    const struct et_qnode *dense[DENSE_MAX];
-    size_t n_dense = 0;
     bool whole = false;
-    int rc = dense_texts(db, q, dense, &n_dense, err);
+    int rc = plan(db, q, run, &sql, &params, &stmt, &whole, err);
 
-    if (!rc)
-        rc = query_sql(q, run, dense, n_dense, &sql, &params, &whole, err);
-    if (!rc)
-        rc = et__sqlite_prepare(db, &sql, &params, &stmt, err);
     if (!rc && whole)
         rc = whole_run(db, stmt, effective_limit(q, run), run && run->ids_only,
                        fn, ctx, err);
@@ -1072,16 +1084,10 @@ int et__sqlite_query_explain(struct et_store *st, const struct et_query *q,
     struct et_buf sql = ET_BUF_INIT;
     struct et_sqlparams params = {NULL, 0, 0};
     sqlite3_stmt *stmt = NULL;
-    const struct et_qnode *dense[DENSE_MAX];
-    size_t n_dense = 0;
     bool whole = false;
-    int rc = dense_texts(db, q, dense, &n_dense, err);
+    int rc = plan(db, q, run, &sql, &params, &stmt, &whole,
+                  err); /* prepared: the read-only check */
 
-    if (!rc)
-        rc = query_sql(q, run, dense, n_dense, &sql, &params, &whole, err);
-    if (!rc)
-        rc = et__sqlite_prepare(db, &sql, &params, &stmt,
-                                err); /* read-only check */
     sqlite3_finalize(stmt);
     if (!rc) {
         rc = et_buf_printf(out, "sql (read-only): %s\n", sql.ptr);
