@@ -160,6 +160,24 @@ static int prepare(struct et_store *st, const char *sql, sqlite3_stmt **out,
                : et__sqlite_fail(et__sqlite_db(st), rc, err, "prepare");
 }
 
+/* Prepare a read over the slots [?1, ?2) of agent ?3 (NULL: all, and ?3
+ * unbound) and bind those; further parameters are the caller's. */
+static int prepare_window(struct et_store *st, const char *sql,
+                          const char *agent, int64_t from_slot,
+                          int64_t to_slot, sqlite3_stmt **q,
+                          struct et_error *err)
+{
+    int rc = prepare(st, sql, q, err);
+
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(*q, 1, from_slot);
+    sqlite3_bind_int64(*q, 2, to_slot);
+    if (agent)
+        sqlite3_bind_text(*q, 3, agent, -1, SQLITE_STATIC);
+    return ET_OK;
+}
+
 int et__sqlite_rollup_read(struct et_store *st, const char *agent,
                            int64_t from_slot, int64_t to_slot, et_rollup_fn *fn,
                            void *ctx, struct et_error *err)
@@ -177,13 +195,9 @@ int et__sqlite_rollup_read(struct et_store *st, const char *agent,
              agent ? "WHERE agent = ?3 AND slot >= ?1 AND slot < ?2 "
                      "ORDER BY slot"
                    : "WHERE slot >= ?1 AND slot < ?2 ORDER BY slot, agent");
-    rc = prepare(st, sql, &q, err);
+    rc = prepare_window(st, sql, agent, from_slot, to_slot, &q, err);
     if (rc)
         return rc;
-    sqlite3_bind_int64(q, 1, from_slot);
-    sqlite3_bind_int64(q, 2, to_slot);
-    if (agent)
-        sqlite3_bind_text(q, 3, agent, -1, SQLITE_STATIC);
     while (!rc && (s = sqlite3_step(q)) == SQLITE_ROW) {
         struct et_rollup_row r;
         int64_t *v[] = {&r.n,
@@ -251,13 +265,9 @@ int et__sqlite_rollup_hist(struct et_store *st, const char *agent,
              "day < ?5) GROUP BY bucket HAVING sum(n) > 0 ORDER BY bucket",
              AGENTS(agent), SLOTS_DAY, AGENTS(agent), SLOTS_DAY, AGENTS(agent));
 #undef AGENTS
-    rc = prepare(st, sql, &q, err);
+    rc = prepare_window(st, sql, agent, from_slot, to_slot, &q, err);
     if (rc)
         return rc;
-    sqlite3_bind_int64(q, 1, from_slot);
-    sqlite3_bind_int64(q, 2, to_slot);
-    if (agent)
-        sqlite3_bind_text(q, 3, agent, -1, SQLITE_STATIC);
     sqlite3_bind_int64(q, 4, d0);
     sqlite3_bind_int64(q, 5, d1);
     while (!rc && (s = sqlite3_step(q)) == SQLITE_ROW)
@@ -319,13 +329,9 @@ int et__sqlite_issues_top(struct et_store *st, const char *agent,
     sqlite3_stmt *q = NULL;
     int rc, s = SQLITE_DONE;
 
-    rc = prepare(st, sql, &q, err);
+    rc = prepare_window(st, sql, agent, from_slot, to_slot, &q, err);
     if (rc)
         return rc;
-    sqlite3_bind_int64(q, 1, from_slot);
-    sqlite3_bind_int64(q, 2, to_slot);
-    if (agent)
-        sqlite3_bind_text(q, 3, agent, -1, SQLITE_STATIC);
     sqlite3_bind_int64(q, 4, limit ? (int64_t)limit : -1);
     while (!rc && (s = sqlite3_step(q)) == SQLITE_ROW) {
         struct et_issue_group g;
