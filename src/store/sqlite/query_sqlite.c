@@ -532,14 +532,22 @@ static void list_arms(struct emit *e, const struct et_qnode *n)
     }
 }
 
+/* A page: a small limit in the default order, or one execution. */
+static bool page_mode(const struct et_query *q, const struct et_qrun *run)
+{
+    int64_t limit = effective_limit(q, run);
+
+    return (limit >= 0 && limit <= PAGE_MAX && (!q || q->n_order == 0)) ||
+           (run && run->only_id);
+}
+
 static int build(struct emit *e, const struct et_query *q,
                  const struct et_qrun *run, struct et_error *err)
 {
     bool where = q && q->where;
     int64_t limit = effective_limit(q, run);
 
-    e->page = (limit >= 0 && limit <= PAGE_MAX && (!q || q->n_order == 0)) ||
-              (run && run->only_id);
+    e->page = page_mode(q, run);
     e->whole = !e->page && where && q->n_order == 0;
     if (e->whole && list_only(q->where)) {
         list_arms(e, q->where);
@@ -953,7 +961,9 @@ static int plan(sqlite3 *db, const struct et_query *q,
 {
     const struct et_qnode *dense[DENSE_MAX];
     size_t n_dense = 0;
-    int rc = dense_texts(db, q, dense, &n_dense, err);
+    /* only a page has the per-execution form of free text */
+    int rc = page_mode(q, run) ? dense_texts(db, q, dense, &n_dense, err)
+                               : ET_OK;
 
     if (!rc)
         rc = query_sql(q, run, dense, n_dense, sql, params, whole, err);
