@@ -228,12 +228,12 @@ int et_store_security_add(struct et_store *st, const char *id,
     return st->ops->security_add(st, id, reason, err);
 }
 
-int et_store_list_put(struct et_store *st, const char *id,
+int et_store_list_put(struct et_store *st, const char *id, int64_t start_ns,
                       enum et_list_kind kind, const char *item,
                       struct et_error *err)
 {
     ET_ASSERT(st->in_txn == 2);
-    return st->ops->list_put(st, id, kind, item, err);
+    return st->ops->list_put(st, id, start_ns, kind, item, err);
 }
 
 int et_store_fts_put(struct et_store *st, uint64_t seq, const char *id,

@@ -146,9 +146,11 @@ ET_NODISCARD int et_store_action_put(struct et_store *st,
 ET_NODISCARD int et_store_actions_get(struct et_store *st, const char *id,
                                       et_text_fn *fn, void *ctx,
                                       struct et_error *err);
+/* One list item of execution id, with the execution's start time (0 =
+ * unknown), which the list index carries (docs/QUERY.md). */
 ET_NODISCARD int et_store_list_put(struct et_store *st, const char *id,
-                                   enum et_list_kind kind, const char *item,
-                                   struct et_error *err);
+                                   int64_t start_ns, enum et_list_kind kind,
+                                   const char *item, struct et_error *err);
 /* A credential (redaction marker) seen in event seq of execution id. */
 ET_NODISCARD int et_store_cred_put(struct et_store *st, const char *id,
                                    const char *kind, const char *fingerprint,

@@ -95,7 +95,7 @@ static int index_text(struct et_trail *t, uint64_t seq, const char *id,
     return et_store_fts_put(t->st, seq, id, text->ptr, text->len, err);
 }
 
-static int put_lists(struct et_trail *t, const char *id,
+static int put_lists(struct et_trail *t, const char *id, int64_t start_ns,
                      struct json_object *output, struct et_error *err)
 {
     static const struct {
@@ -117,7 +117,7 @@ static int put_lists(struct et_trail *t, const char *id,
             struct json_object *v = json_object_array_get_idx(a, j);
 
             if (json_object_is_type(v, json_type_string))
-                rc = et_store_list_put(t->st, id, lists[i].kind,
+                rc = et_store_list_put(t->st, id, start_ns, lists[i].kind,
                                        json_object_get_string(v), err);
         }
     }
@@ -285,7 +285,7 @@ static int project_recorded(struct et_trail *t, uint64_t seq, const char *id,
         rc = et__rollup_update(t, NULL, &ru, err);
     }
     if (!rc)
-        rc = put_lists(t, id, et__jget(body, "output"), err);
+        rc = put_lists(t, id, r.start_ns, et__jget(body, "output"), err);
     if (!rc && et__jget(body, "issues"))
         rc = put_issues(t, id, str_at(body, "agent_metadata", "name"),
                         et__jget(body, "issues"),
@@ -399,7 +399,7 @@ static int project_phase(struct et_trail *t, uint64_t seq, const char *type,
         json_object_object_add(doc, "output",
                                json_object_get(et__jget(body, "output")));
         snprintf(state, sizeof(state), "responded");
-        rc = put_lists(t, id, et__jget(body, "output"), err);
+        rc = put_lists(t, id, r.start_ns, et__jget(body, "output"), err);
         if (!rc)
             rc = add_fields(&text, et__jget(body, "output"), output_keys);
     } else if (!strcmp(type, "execution.analysed")) {

@@ -138,6 +138,11 @@ expect_rec "the second JSON action, its extra key kept" \
   '["login.py","patched",true,null,7]'
 expect_rec "output from respond" 'd["output"]' \
   '{"raw_response":"2 findings: login.py:42, db.py:7","structured_data":{"findings":2},"files_modified":["src/auth/login.py","src/auth/db.py"],"commands_executed":["make test"],"api_calls_made":["GET https://api.github.com/repos/x/y"]}'
+# the list items of a lifecycle execution carry its start time (the list
+# index answers list queries alone, docs/QUERY.md)
+eq "$(sql "$DB" "SELECT count(*), sum(l.start_ns = e.start_ns) FROM exec_lists l JOIN executions e USING (execution_id) WHERE e.execution_id = ?" "$ID")" \
+  "4|4" "each of the 4 list items carries the execution's start time"
+eq "$(et query --format ids 'files_modified auth')" "$ID" "and a list query finds the execution"
 expect_rec "verification: flags and --json" 'd["verification"]' \
   '{"status":"PARTIAL","expected_vs_actual":"2 of 3 expected findings","success_criteria_met":["findings with file:line"],"success_criteria_failed":["tests pass"],"confidence_score":0.5,"manual_verification_required":true}'
 expect_rec "quality_metrics" 'd["quality_metrics"]' \

@@ -85,8 +85,7 @@ static const char *const stmt_sql[S_COUNT] = {
                       "ORDER BY sequence",
     /* the item carries its execution's start time (migration 11) */
     [S_LIST_PUT] = "INSERT INTO exec_lists(execution_id, kind, item, "
-                   "start_ns) VALUES (?1, ?2, ?3, (SELECT start_ns FROM "
-                   "executions WHERE execution_id = ?1))",
+                   "start_ns) VALUES (?, ?, ?, ?)",
     [S_FTS_PUT] = "INSERT INTO fts(rowid, execution_id, body) VALUES (?, ?, ?)",
     [S_SESSION_TOUCH] =
         "INSERT INTO sessions(session_id, first_ns, last_ns, n_executions) "
@@ -806,8 +805,8 @@ static int sq_actions_get(struct et_store *st, const char *id, et_text_fn *fn,
 }
 
 static int sq_list_put(struct et_store *st, const char *id,
-                       enum et_list_kind kind, const char *item,
-                       struct et_error *err)
+                       int64_t start_ns, enum et_list_kind kind,
+                       const char *item, struct et_error *err)
 {
     struct sqlite_store *s = S(st);
     sqlite3_stmt *q;
@@ -818,6 +817,7 @@ static int sq_list_put(struct et_store *st, const char *id,
     bind_str(q, 1, id);
     sqlite3_bind_int(q, 2, (int)kind);
     bind_str(q, 3, item);
+    bind_i64_or_null(q, 4, start_ns, 0);
     return step_done(s, q, err, "write list");
 }
 
