@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
-# Thin wrapper over CMake presets. `make run` and `make test` install what is
-# missing (Debian packages), configure, build, then run.
+# Thin wrapper over CMake presets. `make run` and `make test` call run.sh and
+# test.sh, which work without make: they install what is missing (Debian
+# packages), configure, build, then run.
 
 .PHONY: all build run test bench fuzz install clean format-check setup
 
@@ -12,16 +13,10 @@ build:
 	@cmake --build --preset release
 
 run:
-	@tools/setup.sh run
-	@cmake --preset release >/dev/null
-	@cmake --build --preset release
-	@tools/demo.sh build/release/exectrail
+	@sh ./run.sh
 
 test:
-	@tools/setup.sh test
-	@cmake --preset asan >/dev/null
-	@cmake --build --preset asan
-	@tools/run-tests.sh asan
+	@sh ./test.sh
 
 bench:
 	@tools/setup.sh bench

@@ -1,0 +1,73 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Runs the README's two set-up commands in a bare Debian 12 root made with
+# `debootstrap --variant=minbase bookworm` (no make, no compiler, no git),
+# from a copy of the committed tree. Needs root and a reachable Debian
+# mirror; skips with a message otherwise. Not part of the default test run
+# (it takes 15-25 minutes). usage: sh tests/system/bare-debian.sh [run|test|both]
+# Environment: ET_BARE_ROOT (where the root is made; default a temp dir),
+# ET_BARE_MIRROR (default http://deb.debian.org/debian).
+set -eu
+what=${1:-both}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+mirror=${ET_BARE_MIRROR:-http://deb.debian.org/debian}
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "SKIP: needs root (debootstrap and chroot)"; exit 0
+fi
+if ! command -v debootstrap >/dev/null 2>&1; then
+  apt-get install -y -q debootstrap >/dev/null 2>&1 ||
+    { apt-get update -q >/dev/null && apt-get install -y -q debootstrap >/dev/null; } ||
+    { echo "SKIP: debootstrap cannot be installed"; exit 0; }
+fi
+root=${ET_BARE_ROOT:-$(mktemp -d /var/tmp/et-bare.XXXXXX)}
+cleanup() {
+  for m in dev/pts dev proc sys; do
+    umount "$root/$m" 2>/dev/null || true
+  done
+}
+trap cleanup EXIT INT TERM
+
+if [ ! -x "$root/bin/sh" ]; then
+  echo "== debootstrap --variant=minbase bookworm $root"
+  if ! debootstrap --variant=minbase bookworm "$root" "$mirror" \
+       >"$root.debootstrap.log" 2>&1; then
+    echo "SKIP: debootstrap failed (mirror unreachable?); see $root.debootstrap.log"
+    exit 0
+  fi
+fi
+for c in make gcc cc git cmake; do
+  if chroot "$root" sh -c "command -v $c" >/dev/null 2>&1; then
+    echo "note: $c is already in the root (not a bare image)"
+  fi
+done
+# the committed tree, as a user would unpack a release
+rm -rf "$root/src/exectrail"
+mkdir -p "$root/src/exectrail"
+(cd "$top" && git archive --format=tar HEAD) | tar -x -C "$root/src/exectrail"
+cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+mount -t proc proc "$root/proc"
+mount -t sysfs sys "$root/sys"
+mount --bind /dev "$root/dev"
+mount --bind /dev/pts "$root/dev/pts"
+
+status=0
+if [ "$what" = run ] || [ "$what" = both ]; then
+  echo "== sh run.sh (in the root)"
+  start=$(date +%s)
+  chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+    sh -c 'cd /src/exectrail && sh run.sh' >"$root.run.log" 2>&1 || status=1
+  echo "run.sh: exit $status, $(( $(date +%s) - start )) s (log $root.run.log)"
+  tail -n 5 "$root.run.log"
+fi
+if [ "$what" = test ] || [ "$what" = both ]; then
+  echo "== sh test.sh (in the root)"
+  start=$(date +%s)
+  t=0
+  chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+    sh -c 'cd /src/exectrail && sh test.sh' >"$root.test.log" 2>&1 || t=1
+  echo "test.sh: exit $t, $(( $(date +%s) - start )) s (log $root.test.log)"
+  tail -n 3 "$root.test.log"
+  [ "$t" -eq 0 ] || status=1
+fi
+exit "$status"
