@@ -397,45 +397,16 @@ learning(const struct et__subject *s, const struct et__verdict *v,
 
 /* ---- loading the execution ---- */
 
-static int collect_action(void *ctx, const char *text, size_t len)
-{
-    struct json_object *a = NULL;
-
-    if (et_json_parse(text, len, NULL, &a, NULL) != ET_OK)
-        return ET_EINTEGRITY;
-    json_object_array_add(ctx, a);
-    return 0;
-}
-
 static int load(struct et_trail *t, const char *id, struct json_object **rec,
                 char state[16], char agent[256], struct et_error *err)
 {
-    struct et_exec_row row;
-    struct json_object *acts = NULL, *ex;
-    int rc = et_store_exec_get(t->st, id, &row, err);
+    struct et__record_meta meta;
+    int rc = et__record_load(t, id, rec, &meta, err);
 
-    *rec = NULL;
-    if (rc)
-        return rc;
-    snprintf(state, 16, "%s", row.state ? row.state : "");
-    snprintf(agent, 256, "%s", row.agent_name ? row.agent_name : "");
-    rc = et_json_parse(row.doc, row.doc_len, NULL, rec, err);
-    if (rc) {
-        et_error_prefix(err, "stored document of %s", id);
-        return rc;
+    if (!rc) {
+        memcpy(state, meta.state, sizeof(meta.state));
+        memcpy(agent, meta.agent, sizeof(meta.agent));
     }
-    acts = json_object_new_array();
-    if (!acts)
-        return et_error_set(err, ET_ENOMEM, "out of memory");
-    rc = et_store_actions_get(t->st, id, collect_action, acts, err);
-    if (rc == ET_EINTEGRITY)
-        rc = et_error_set(err, rc, "stored action of %s is damaged", id);
-    ex = get(*rec, "execution");
-    if (!ex) {
-        ex = json_object_new_object();
-        json_object_object_add(*rec, "execution", ex);
-    }
-    json_object_object_add(ex, "actions_taken", acts);
     return rc;
 }
 

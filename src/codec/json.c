@@ -634,3 +634,23 @@ out:
     json_tokener_free(tok);
     return ret;
 }
+
+const char *et__jstr(struct json_object *o, const char *key)
+{
+    struct json_object *v = NULL;
+
+    if (!o || !json_object_object_get_ex(o, key, &v) ||
+        !json_object_is_type(v, json_type_string))
+        return NULL;
+    return json_object_get_string(v);
+}
+
+struct json_object *et__jget(struct json_object *o, const char *key)
+{
+    struct json_object *v = NULL;
+
+    if (!o || !json_object_is_type(o, json_type_object) ||
+        !json_object_object_get_ex(o, key, &v))
+        return NULL;
+    return v;
+}

@@ -84,4 +84,12 @@ ET_NODISCARD int et_json_canon(struct json_object *obj, struct et_buf *out);
  * "string", "array", "object". */
 const char *et_json_type_name(struct json_object *obj);
 
+/*
+ * Member lookups that tolerate NULL and wrong types: et__jget returns the
+ * member key of object o (borrowed) or NULL; et__jstr its string value or
+ * NULL when absent or not a string.
+ */
+struct json_object *et__jget(struct json_object *o, const char *key);
+const char *et__jstr(struct json_object *o, const char *key);
+
 #endif /* ET_CODEC_JSON_H */

@@ -147,7 +147,8 @@ ET_NODISCARD int et_store_actions_get(struct et_store *st, const char *id,
                                       et_text_fn *fn, void *ctx,
                                       struct et_error *err);
 /* One list item of execution id, with the execution's start time (0 =
- * unknown), which the list index carries (docs/QUERY.md). */
+ * unknown), which the list index carries (docs/QUERY.md). An item already
+ * listed for the execution under that kind is not added again. */
 ET_NODISCARD int et_store_list_put(struct et_store *st, const char *id,
                                    int64_t start_ns, enum et_list_kind kind,
                                    const char *item, struct et_error *err);

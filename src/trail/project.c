@@ -8,6 +8,7 @@
 #include "base/alloc.h"
 #include "base/time.h"
 #include "codec/json.h"
+#include "model/derive.h"
 #include "report/report_int.h"
 #include "trail/trail_int.h"
 #include "exectrail/analysis.h"
@@ -121,6 +122,48 @@ static int put_lists(struct et_trail *t, const char *id, int64_t start_ns,
                                        json_object_get_string(v), err);
         }
     }
+    return rc;
+}
+
+/* The list items an action implies (src/model/derive.c) go to the list
+ * index too, so list queries see what hooks and transcripts recorded. */
+struct derived_put {
+    struct et_trail *t;
+    const char *id;
+    int64_t start_ns;
+    struct et_buf item;
+    struct et_error *err;
+};
+
+static int derived_put_fn(void *ctx, enum et__derived kind, const char *item,
+                          size_t len)
+{
+    struct derived_put *d = ctx;
+    int rc;
+
+    et_buf_reset(&d->item);
+    rc = et_buf_add(&d->item, item, len);
+    if (rc)
+        return et_error_set(d->err, rc, "out of memory");
+    return et_store_list_put(d->t->st, d->id, d->start_ns,
+                             (enum et_list_kind)kind, et_buf_str(&d->item),
+                             d->err);
+}
+
+_Static_assert((int)ET__DERIVED_FILES == (int)ET_LIST_FILES &&
+                   (int)ET__DERIVED_COMMANDS == (int)ET_LIST_COMMANDS &&
+                   (int)ET__DERIVED_API_CALLS == (int)ET_LIST_API_CALLS,
+               "derived list kinds are the store's list kinds");
+
+static int put_derived(struct et_trail *t, const char *id, int64_t start_ns,
+                       struct json_object *action, struct et_error *err)
+{
+    struct derived_put d = {t, id, start_ns, ET_BUF_INIT, err};
+    int rc = et__derive_action(action, derived_put_fn, &d);
+
+    if (rc == ET_ENOMEM)
+        rc = et_error_set(err, rc, "out of memory");
+    et_buf_release(&d.item);
     return rc;
 }
 
@@ -286,6 +329,9 @@ static int project_recorded(struct et_trail *t, uint64_t seq, const char *id,
     }
     if (!rc)
         rc = put_lists(t, id, r.start_ns, et__jget(body, "output"), err);
+    for (size_t i = 0; !rc && i < n; i++)
+        rc = put_derived(t, id, r.start_ns,
+                         json_object_array_get_idx(actions, i), err);
     if (!rc && et__jget(body, "issues"))
         rc = put_issues(t, id, str_at(body, "agent_metadata", "name"),
                         et__jget(body, "issues"),
@@ -392,6 +438,8 @@ static int project_phase(struct et_trail *t, uint64_t seq, const char *type,
         if (!strcmp(state, "started") || !strcmp(state, "delegated"))
             snprintf(state, sizeof(state), "running");
         rc = put_action(t, id, seq, body, &text, err);
+        if (!rc)
+            rc = put_derived(t, id, r.start_ns, body, err);
         et_buf_reset(&text);
         if (!rc)
             rc = add_fields(&text, body, action_keys);

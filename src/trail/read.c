@@ -3,6 +3,7 @@
 #include "base/setup.h"
 #include "base/alloc.h"
 #include "codec/json.h"
+#include "model/derive.h"
 #include "model/record.h"
 #include "trail/trail_int.h"
 
@@ -10,17 +11,77 @@ static int collect_action(void *ctx, const char *text, size_t len)
 {
     struct json_object *arr = ctx, *a = NULL;
 
-    if (et_json_parse(text, len, NULL, &a, NULL) != ET_OK)
-        return ET_EINTEGRITY;
-    json_object_array_add(arr, a);
+    int rc = et_json_parse(text, len, NULL, &a, NULL);
+
+    if (rc)
+        return rc == ET_ENOMEM ? rc : ET_EINTEGRITY;
+    if (json_object_array_add(arr, a)) {
+        json_object_put(a);
+        return ET_ENOMEM;
+    }
     return 0;
+}
+
+int et__record_load(struct et_trail *t, const char *id,
+                    struct json_object **rec_out, struct et__record_meta *meta,
+                    struct et_error *err)
+{
+    struct json_object *doc = NULL, *actions = NULL, *exec;
+    struct et_exec_row row;
+    int rc;
+
+    *rec_out = NULL;
+    rc = et_store_exec_get(t->st, id, &row, err);
+    if (rc)
+        return rc;
+    if (meta) {
+        snprintf(meta->state, sizeof(meta->state), "%s",
+                 row.state ? row.state : "");
+        snprintf(meta->agent, sizeof(meta->agent), "%s",
+                 row.agent_name ? row.agent_name : "");
+    }
+    rc = et_json_parse(row.doc, row.doc_len, NULL, &doc, err);
+    if (rc)
+        return et_error_prefix(err, "stored document of %s", id);
+    actions = json_object_new_array();
+    rc = actions ? et_store_actions_get(t->st, id, collect_action, actions,
+                                        err)
+                 : et_error_set(err, ET_ENOMEM, "out of memory");
+    if (rc == ET_EINTEGRITY)
+        et_error_set(err, rc, "stored action of %s is damaged", id);
+    if (rc)
+        goto out;
+    exec = et__jget(doc, "execution");
+    if (!exec || !json_object_is_type(exec, json_type_object)) {
+        exec = json_object_new_object();
+        if (!exec || json_object_object_add(doc, "execution", exec)) {
+            json_object_put(exec);
+            rc = et_error_set(err, ET_ENOMEM, "out of memory");
+            goto out;
+        }
+    }
+    if (json_object_object_add(exec, "actions_taken", actions)) {
+        rc = et_error_set(err, ET_ENOMEM, "out of memory");
+        goto out;
+    }
+    actions = NULL;
+    /* the lists the actions imply (docs/RECORD.md, "Derived lists") */
+    if (et__derive_complete(doc)) {
+        rc = et_error_set(err, ET_ENOMEM, "out of memory");
+        goto out;
+    }
+    *rec_out = doc;
+    doc = NULL;
+out:
+    json_object_put(actions);
+    json_object_put(doc);
+    return rc;
 }
 
 int et_trail_show(struct et_trail *t, const char *idp, unsigned flags,
                   char **json_out, size_t *len_out, struct et_error *err)
 {
-    struct json_object *doc = NULL, *actions = NULL, *exec, *shaped = NULL;
-    struct et_exec_row row;
+    struct json_object *doc = NULL, *shaped = NULL;
     struct et_buf out = ET_BUF_INIT;
     char id[37];
     int rc;
@@ -33,30 +94,10 @@ int et_trail_show(struct et_trail *t, const char *idp, unsigned flags,
         return rc;
     rc = et_store_exec_resolve(t->st, idp, id, err);
     if (!rc)
-        rc = et_store_exec_get(t->st, id, &row, err);
-    if (!rc) {
-        rc = et_json_parse(row.doc, row.doc_len, NULL, &doc, err);
-        if (rc)
-            et_error_prefix(err, "stored document of %s", id);
-    }
-    if (!rc) {
-        actions = json_object_new_array();
-        rc = actions ? et_store_actions_get(t->st, id, collect_action,
-                                            actions, err)
-                     : et_error_set(err, ET_ENOMEM, "out of memory");
-        if (rc == ET_EINTEGRITY)
-            et_error_set(err, rc, "stored action of %s is damaged", id);
-    }
+        rc = et__record_load(t, id, &doc, NULL, err);
     et_store_rollback(t->st); /* read transaction: nothing to keep */
     if (rc)
         goto out;
-    exec = et__jget(doc, "execution");
-    if (!exec || !json_object_is_type(exec, json_type_object)) {
-        exec = json_object_new_object();
-        json_object_object_add(doc, "execution", exec);
-    }
-    json_object_object_add(exec, "actions_taken", actions);
-    actions = NULL;
     shaped = et__record_shape(doc);
     if (!shaped) {
         rc = et_error_set(err, ET_ENOMEM, "out of memory");
@@ -72,7 +113,6 @@ int et_trail_show(struct et_trail *t, const char *idp, unsigned flags,
 out:
     et_buf_release(&out);
     json_object_put(shaped);
-    json_object_put(actions);
     json_object_put(doc);
     return rc;
 }

@@ -9,6 +9,7 @@
 #include "base/setup.h"
 #include "base/alloc.h"
 #include "codec/json.h"
+#include "model/derive.h"
 #include "config/config.h"
 #include "redact/redact.h"
 #include "trail/trail_int.h"
@@ -370,68 +371,75 @@ static bool path_matches(const struct et__security *s, const char *path)
     return hit;
 }
 
-static int lists(struct cls *c, struct json_object *output)
+/* One list item: a sensitive path, or a call to a configured API. */
+static int classify_item(struct cls *c, enum et__derived kind,
+                         const char *item)
 {
     const struct et__security *s = c->t->sec;
-    struct json_object *files = et__jget(output, "files_modified");
-    struct json_object *apis = et__jget(output, "api_calls_made");
+    char *low;
     int rc = ET_OK;
 
-    for (size_t i = 0;
-         !rc && files && json_object_is_type(files, json_type_array) &&
-         i < json_object_array_length(files);
-         i++) {
-        const char *p =
-            json_object_get_string(json_object_array_get_idx(files, i));
+    if (kind == ET__DERIVED_FILES)
+        return path_matches(s, item) ? reason(c, "path", item, strlen(item))
+                                     : ET_OK;
+    if (kind != ET__DERIVED_API_CALLS)
+        return ET_OK;
+    low = lower_dup(item);
+    for (size_t j = 0; !rc && low && j < s->n_apis; j++)
+        if (strstr(low, s->apis[j]))
+            rc = reason(c, "api", s->apis[j], strlen(s->apis[j]));
+    et__free(low);
+    return rc;
+}
 
-        if (p && path_matches(s, p))
-            rc = reason(c, "path", p, strlen(p));
-    }
-    for (size_t i = 0;
-         !rc && apis && json_object_is_type(apis, json_type_array) &&
-         i < json_object_array_length(apis);
-         i++) {
-        char *low = lower_dup(
-            json_object_get_string(json_object_array_get_idx(apis, i)));
+static int lists(struct cls *c, struct json_object *output)
+{
+    static const enum et__derived kinds[] = {ET__DERIVED_FILES,
+                                             ET__DERIVED_API_CALLS};
+    int rc = ET_OK;
 
-        for (size_t j = 0; !rc && low && j < s->n_apis; j++)
-            if (strstr(low, s->apis[j]))
-                rc = reason(c, "api", s->apis[j], strlen(s->apis[j]));
-        et__free(low);
+    for (size_t k = 0; !rc && k < ET_ARRAY_SIZE(kinds); k++) {
+        struct json_object *a = et__jget(output, et__derived_key(kinds[k]));
+
+        for (size_t i = 0; !rc && a && json_object_is_type(a, json_type_array) &&
+                           i < json_object_array_length(a);
+             i++) {
+            const char *v =
+                json_object_get_string(json_object_array_get_idx(a, i));
+
+            if (v)
+                rc = classify_item(c, kinds[k], v);
+        }
     }
     return rc;
 }
 
-/* The file a writing tool changed (Claude Code's Write, Edit, MultiEdit,
- * NotebookEdit), from its input object or the input's JSON text. */
+/* The items an action implies (src/model/derive.c): the files a writing
+ * tool changed, the APIs it called. */
+static int derived_fn(void *ctx, enum et__derived kind, const char *item,
+                      size_t len)
+{
+    struct cls *c = ctx;
+    char *s;
+    int rc;
+
+    if (kind == ET__DERIVED_COMMANDS)
+        return ET_OK;
+    s = et__malloc(len + 1);
+    if (!s)
+        return et_error_set(c->err, ET_ENOMEM, "out of memory");
+    memcpy(s, item, len);
+    s[len] = '\0';
+    rc = classify_item(c, kind, s);
+    et__free(s);
+    return rc;
+}
+
 static int action_path(struct cls *c, struct json_object *a)
 {
-    static const char *const writers[] = {"Write", "Edit", "MultiEdit",
-                                          "NotebookEdit", NULL};
-    const char *tool = et__jstr(a, "tool");
-    struct json_object *in = et__jget(a, "input"), *parsed = NULL;
-    const char *p;
-    bool is_writer = false;
-    int rc = ET_OK;
+    int rc = et__derive_action(a, derived_fn, c);
 
-    for (size_t i = 0; tool && writers[i]; i++)
-        is_writer = is_writer || !strcmp(tool, writers[i]);
-    if (!is_writer || !in)
-        return ET_OK;
-    if (json_object_is_type(in, json_type_string)) {
-        const char *txt = json_object_get_string(in);
-
-        if (et_json_parse(txt, strlen(txt), NULL, &parsed, NULL) != ET_OK)
-            return ET_OK;
-        in = parsed;
-    }
-    p = et__jstr(in, "file_path");
-    if (!p)
-        p = et__jstr(in, "notebook_path");
-    if (p && path_matches(c->t->sec, p))
-        rc = reason(c, "path", p, strlen(p));
-    json_object_put(parsed);
-    return rc;
+    return rc == ET_ENOMEM ? et_error_set(c->err, rc, "out of memory") : rc;
 }
 
 static int actions(struct cls *c, const char *type, struct json_object *body)

@@ -12,6 +12,7 @@
 
 #include "exectrail/trail.h"
 #include "base/buf.h"
+#include "codec/json.h"
 #include "store/store.h"
 
 #define ET_EVENT_VERSION 1
@@ -92,6 +93,22 @@ ET_NODISCARD int et__ret_forget_flush(struct et_trail *t,
 ET_NODISCARD int et__trail_signer(struct et_trail *t, struct et_error *err);
 
 /*
+ * One execution as the spec's record: its stored document, its actions as
+ * execution.actions_taken and the output lists the actions imply (a list
+ * the record gives is kept as given). Runs inside the caller's
+ * transaction. *rec_out is caller-owned (json_object_put). meta (may be
+ * NULL) receives the projection's state and agent name.
+ */
+struct et__record_meta {
+    char state[16];
+    char agent[256];
+};
+ET_NODISCARD int et__record_load(struct et_trail *t, const char *id,
+                                 struct json_object **rec_out,
+                                 struct et__record_meta *meta,
+                                 struct et_error *err);
+
+/*
  * Adapter from store rows to the public summaries: pass
  * et__summary_row as the et_exec_row_fn and a struct et__summary_cb as its
  * context, and each row reaches cb->fn as a struct et_exec_summary.
@@ -136,8 +153,5 @@ ET_NODISCARD int et__analyse_completed(struct et_trail *t, const char *id,
                                        const char *trigger,
                                        struct et_error *err);
 
-/* json-c helpers */
-const char *et__jstr(struct json_object *o, const char *key);
-struct json_object *et__jget(struct json_object *o, const char *key);
 
 #endif /* ET_TRAIL_TRAIL_INT_H */

@@ -136,12 +136,14 @@ expect_rec "the failed JSON action keeps success false and its error" \
 expect_rec "the second JSON action, its extra key kept" \
   '[d["execution"]["actions_taken"][2][k] for k in ("input", "output", "success", "error", "x_action_extra")]' \
   '["login.py","patched",true,null,7]'
+# the given lists, then what the actions imply and the lists lack: the Edit
+# action's "login.py" (docs/RECORD.md, "Derived lists")
 expect_rec "output from respond" 'd["output"]' \
-  '{"raw_response":"2 findings: login.py:42, db.py:7","structured_data":{"findings":2},"files_modified":["src/auth/login.py","src/auth/db.py"],"commands_executed":["make test"],"api_calls_made":["GET https://api.github.com/repos/x/y"]}'
+  '{"raw_response":"2 findings: login.py:42, db.py:7","structured_data":{"findings":2},"files_modified":["src/auth/login.py","src/auth/db.py","login.py"],"commands_executed":["make test"],"api_calls_made":["GET https://api.github.com/repos/x/y"]}'
 # the list items of a lifecycle execution carry its start time (the list
 # index answers list queries alone, docs/QUERY.md)
 eq "$(sql "$DB" "SELECT count(*), sum(l.start_ns = e.start_ns) FROM exec_lists l JOIN executions e USING (execution_id) WHERE e.execution_id = ?" "$ID")" \
-  "4|4" "each of the 4 list items carries the execution's start time"
+  "5|5" "each of the 5 list items (4 given, 1 derived) carries the execution's start time"
 eq "$(et query --format ids 'files_modified auth')" "$ID" "and a list query finds the execution"
 expect_rec "verification: flags and --json" 'd["verification"]' \
   '{"status":"PARTIAL","expected_vs_actual":"2 of 3 expected findings","success_criteria_met":["findings with file:line"],"success_criteria_failed":["tests pass"],"confidence_score":0.5,"manual_verification_required":true}'

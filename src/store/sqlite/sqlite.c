@@ -83,9 +83,13 @@ static const char *const stmt_sql[S_COUNT] = {
                      "ts_ns, success, seq, doc) VALUES (?, ?, ?, ?, ?, ?, ?)",
     [S_ACTIONS_GET] = "SELECT doc FROM actions WHERE execution_id = ? "
                       "ORDER BY sequence",
-    /* the item carries its execution's start time (migration 11) */
+    /* the item carries its execution's start time (migration 11); an
+     * execution lists an item once, however many actions imply it (the
+     * check reads only that execution's items of that kind) */
     [S_LIST_PUT] = "INSERT INTO exec_lists(execution_id, kind, item, "
-                   "start_ns) VALUES (?, ?, ?, ?)",
+                   "start_ns) SELECT ?1, ?2, ?3, ?4 WHERE NOT EXISTS ("
+                   "SELECT 1 FROM exec_lists INDEXED BY exec_lists_exec "
+                   "WHERE execution_id = ?1 AND kind = ?2 AND item = ?3)",
     [S_FTS_PUT] = "INSERT INTO fts(rowid, execution_id, body) VALUES (?, ?, ?)",
     [S_SESSION_TOUCH] =
         "INSERT INTO sessions(session_id, first_ns, last_ns, n_executions) "
