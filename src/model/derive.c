@@ -26,14 +26,14 @@ static const struct {
 /* Programs in a Bash command that reach a network service. The URL ones
  * are recorded with their first URL, the others with their first two
  * non-option words (`aws s3 ls`, `gh pr create`). */
-static const char *const url_tools[] = {"curl", "wget", "http", "https",
-                                        "xh", "httpie"};
+static const char *const url_tools[] = {"curl",  "wget", "http",
+                                        "https", "xh",   "httpie"};
 static const char *const cli_tools[] = {
-    "gh",     "aws",    "gcloud", "gsutil",  "bq",   "az",
-    "kubectl", "helm",  "doctl",  "heroku",  "vercel", "netlify",
-    "fly",    "flyctl", "stripe", "firebase", "glab", "hub"};
+    "gh",      "aws",    "gcloud", "gsutil",   "bq",     "az",
+    "kubectl", "helm",   "doctl",  "heroku",   "vercel", "netlify",
+    "fly",     "flyctl", "stripe", "firebase", "glab",   "hub"};
 /* Words that run the next word as the command. */
-static const char *const prefixes[] = {"sudo", "env",  "time", "nohup",
+static const char *const prefixes[] = {"sudo", "env",     "time", "nohup",
                                        "exec", "command", "nice", "timeout"};
 
 const char *et__derived_key(enum et__derived kind)
@@ -122,9 +122,9 @@ static int segment_call(const struct words *w, struct et_buf *item,
     int rc;
 
     /* skip VAR=value assignments and wrappers such as sudo, with options */
-    while (i < w->n && (strchr(word(w, i), '=') || word(w, i)[0] == '-' ||
-                        in_list(base_name(word(w, i)), prefixes,
-                                ET_ARRAY_SIZE(prefixes))))
+    while (i < w->n &&
+           (strchr(word(w, i), '=') || word(w, i)[0] == '-' ||
+            in_list(base_name(word(w, i)), prefixes, ET_ARRAY_SIZE(prefixes))))
         i++;
     if (i == w->n)
         return 0;
@@ -178,8 +178,8 @@ static int bash_calls(const char *cmd, et__derived_fn *fn, void *ctx)
             p++;
             continue;
         }
-        if (c && c != ';' && c != '&' && c != '|' && c != '\n' &&
-            c != '(' && c != ')')
+        if (c && c != ';' && c != '&' && c != '|' && c != '\n' && c != '(' &&
+            c != ')')
             continue;
         if (p > seg) {
             rc = split_words(seg, p, &w);
@@ -238,16 +238,16 @@ static int mcp_call(const char *tool, et__derived_fn *fn, void *ctx)
     return rc;
 }
 
-static int by_tool(const char *tool, struct json_object *in,
-                   const char *plain, et__derived_fn *fn, void *ctx)
+static int by_tool(const char *tool, struct json_object *in, const char *plain,
+                   et__derived_fn *fn, void *ctx)
 {
     for (size_t i = 0; i < ET_ARRAY_SIZE(writers); i++) {
         if (strcmp(tool, writers[i].tool) != 0)
             continue;
         if (in)
-            return emit_str(fn, ctx, ET__DERIVED_FILES,
-                            json_object_get_string(
-                                et__jget(in, writers[i].field)));
+            return emit_str(
+                fn, ctx, ET__DERIVED_FILES,
+                json_object_get_string(et__jget(in, writers[i].field)));
         if (plain && !strchr(plain, '\n') && strlen(plain) <= PATH_MAX_LEN)
             return emit_str(fn, ctx, ET__DERIVED_FILES, plain);
         return 0;
@@ -260,28 +260,27 @@ static int by_tool(const char *tool, struct json_object *in,
         return rc || !cmd ? rc : bash_calls(cmd, fn, ctx);
     }
     if (!strcmp(tool, "WebFetch"))
-        return emit_prefixed(
-            fn, ctx, tool,
-            in ? json_object_get_string(et__jget(in, "url")) : plain);
+        return emit_prefixed(fn, ctx, tool,
+                             in ? json_object_get_string(et__jget(in, "url"))
+                                : plain);
     if (!strcmp(tool, "WebSearch"))
-        return emit_prefixed(
-            fn, ctx, tool,
-            in ? json_object_get_string(et__jget(in, "query")) : plain);
+        return emit_prefixed(fn, ctx, tool,
+                             in ? json_object_get_string(et__jget(in, "query"))
+                                : plain);
     if (!strncmp(tool, "mcp__", 5))
         return mcp_call(tool, fn, ctx);
     return 0;
 }
 
-int et__derive_action(struct json_object *action, et__derived_fn *fn,
-                      void *ctx)
+int et__derive_action(struct json_object *action, et__derived_fn *fn, void *ctx)
 {
     struct json_object *in = et__jget(action, "input"), *parsed = NULL;
     const char *tool = json_object_get_string(et__jget(action, "tool"));
     const char *plain = NULL;
     int rc;
 
-    if (!tool || !json_object_is_type(et__jget(action, "tool"),
-                                      json_type_string))
+    if (!tool ||
+        !json_object_is_type(et__jget(action, "tool"), json_type_string))
         return 0;
     if (in && json_object_is_type(in, json_type_string)) {
         const char *s = json_object_get_string(in);
@@ -368,9 +367,8 @@ static bool listed(struct json_object *list, const char *item, size_t len)
 
 /* Look item up in list k's set: *slot_out is the free slot to remember it
  * in, or SIZE_MAX when the list holds it already. */
-static int find_slot(struct completion *c, enum et__derived k,
-                     const char *item, size_t len, uint64_t h,
-                     size_t *slot_out)
+static int find_slot(struct completion *c, enum et__derived k, const char *item,
+                     size_t len, uint64_t h, size_t *slot_out)
 {
     size_t j;
 
@@ -387,8 +385,8 @@ static int find_slot(struct completion *c, enum et__derived k,
 
 /* A given item, already appended to the list as given (duplicates too):
  * remember it so that derived items do not repeat it. */
-static int remember(struct completion *c, enum et__derived k,
-                    const char *item, size_t len)
+static int remember(struct completion *c, enum et__derived k, const char *item,
+                    size_t len)
 {
     uint64_t h = fnv1a(item, len);
     size_t j;
@@ -401,8 +399,7 @@ static int remember(struct completion *c, enum et__derived k,
     return rc;
 }
 
-static int add_item(void *ctx, enum et__derived k, const char *item,
-                    size_t len)
+static int add_item(void *ctx, enum et__derived k, const char *item, size_t len)
 {
     struct completion *c = ctx;
     struct json_object *s;
@@ -448,8 +445,9 @@ int et__derive_complete(struct json_object *rec)
             break;
         }
         /* the given items first, in their order (and in the set) */
-        for (size_t i = 0; !rc && g && json_object_is_type(g, json_type_array) &&
-                           i < json_object_array_length(g);
+        for (size_t i = 0;
+             !rc && g && json_object_is_type(g, json_type_array) &&
+             i < json_object_array_length(g);
              i++) {
             struct json_object *v = json_object_array_get_idx(g, i);
 
@@ -457,15 +455,15 @@ int et__derive_complete(struct json_object *rec)
                 json_object_put(v);
                 rc = ET_ENOMEM;
             } else if (json_object_is_type(v, json_type_string)) {
-                rc = remember(&c, (enum et__derived)k,
-                              json_object_get_string(v),
-                              (size_t)json_object_get_string_len(v));
+                rc =
+                    remember(&c, (enum et__derived)k, json_object_get_string(v),
+                             (size_t)json_object_get_string_len(v));
             }
         }
     }
     for (size_t i = 0; !rc && i < n; i++)
-        rc = et__derive_action(json_object_array_get_idx(acts, i), add_item,
-                               &c);
+        rc =
+            et__derive_action(json_object_array_get_idx(acts, i), add_item, &c);
     if (!rc && !out) {
         bool any = false;
 
@@ -479,9 +477,8 @@ int et__derive_complete(struct json_object *rec)
     }
     for (int k = 0; k < 3; k++) {
         if (!rc && c.lists[k] && json_object_array_length(c.lists[k])) {
-            if (json_object_object_add(out,
-                                       et__derived_key((enum et__derived)k),
-                                       c.lists[k]))
+            if (json_object_object_add(
+                    out, et__derived_key((enum et__derived)k), c.lists[k]))
                 rc = ET_ENOMEM;
             else
                 c.lists[k] = NULL;

@@ -24,8 +24,8 @@ enum et__derived {
 const char *et__derived_key(enum et__derived kind);
 
 /* Called for each item; item is borrowed for the call. Non-zero stops. */
-typedef int et__derived_fn(void *ctx, enum et__derived kind,
-                           const char *item, size_t len);
+typedef int et__derived_fn(void *ctx, enum et__derived kind, const char *item,
+                           size_t len);
 
 /*
  * Report every list item one action (an execution.actions_taken[] entry:
