@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The analysis entry points on a trail: the step that runs on complete,
- * the switch that turns it off, and verify-outcome (a new analysis with
- * new criteria, appended as a new event).
+ * The analysis entry points on a trail: et_trail_open, which registers the
+ * analysis as the trail's completion hook (writers below never call the
+ * analysis themselves), the switch that turns it off, and verify-outcome (a
+ * new analysis with new criteria, appended as a new event).
  */
 #include "base/setup.h"
 #include "base/alloc.h"
@@ -19,14 +20,18 @@ int et__acfg_of(struct et_trail *t, struct et__acfg **out, struct et_error *err)
 {
     int rc = ET_OK;
 
-    if (!t->acfg)
+    if (!t->acfg) {
         rc = et__acfg_load(t->dir, &t->acfg, err);
+        t->acfg_free = et__acfg_free;
+    }
     *out = t->acfg;
     return rc;
 }
 
-int et__analyse_completed(struct et_trail *t, const char *id,
-                          const char *trigger, struct et_error *err)
+/* The completion hook (et__ingest_completed) of every trail the library
+ * opens. */
+static int analyse_completed(struct et_trail *t, const char *id,
+                             const char *trigger, struct et_error *err)
 {
     struct et__analyse_opts o = {NULL, false, trigger};
     struct et__acfg *c;
@@ -42,6 +47,16 @@ int et__analyse_completed(struct et_trail *t, const char *id,
     if (!et__acfg_enabled(c))
         return ET_OK;
     return et__analyse(t, id, &o, NULL, err);
+}
+
+int et_trail_open(const char *db, unsigned flags, struct et_trail **out,
+                  int *created_out, struct et_error *err)
+{
+    int rc = et__trail_open(db, flags, out, created_out, err);
+
+    if (!rc)
+        (*out)->on_complete = analyse_completed;
+    return rc;
 }
 
 int et_trail_verify_outcome(struct et_trail *t, const char *idp,

@@ -597,7 +597,7 @@ static int respond_complete(struct hk *h, const char *id,
     if (!rc)
         rc = emit(h, "execution.completed", id, c, err);
     if (!rc)
-        rc = et__analyse_completed(h->t, id, "hook", err);
+        rc = et__ingest_completed(h->t, id, "hook", err);
     json_object_put(b);
     json_object_put(c);
     return rc;

@@ -119,9 +119,4 @@ int et__query_dump(const struct et_query *q, struct et_buf *out);
 const char *et__qop_name(enum et_qop op);
 
 struct et_buf;
-/* The normalised signature of an error message (numbers, ids, paths
- * stripped), "TOOL: " first when tool is given (stats.c). */
-ET_NODISCARD int et__failure_signature(struct et_buf *out, const char *tool,
-                                       const char *msg);
-
 #endif /* ET_QUERY_QUERY_INT_H */

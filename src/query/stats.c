@@ -9,6 +9,7 @@
 #include "base/buf.h"
 #include "exectrail/analysis.h"
 #include "exectrail/query.h"
+#include "model/signature.h"
 #include "query/query_int.h"
 #include "trail/trail_int.h"
 
@@ -93,20 +94,6 @@ struct patterns {
     size_t n_slots;
     struct et_buf sig;
 };
-
-/*
- * A failure signature: the one rule of the analysis module
- * (et_signature, docs/ANALYSIS.md "Signatures"), so that stats and the
- * issues table group failures the same way.
- */
-int et__failure_signature(struct et_buf *out, const char *tool, const char *msg)
-{
-    char sig[ET_SIGNATURE_MAX];
-    size_t n = et_signature(tool, msg, strlen(msg), sig, sizeof(sig));
-
-    et_buf_reset(out);
-    return et_buf_add(out, sig, n);
-}
 
 static size_t hash(const char *s)
 {

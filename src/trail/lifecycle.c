@@ -423,7 +423,7 @@ static int trail_complete_(struct et_trail *t, const char *idp, const char *json
     if (!rc)
         rc = et__ingest_event(t, "execution.completed", id, frag, NULL, err);
     if (!rc)
-        rc = et__analyse_completed(t, id, "complete", err);
+        rc = et__ingest_completed(t, id, "complete", err);
     rc = finish(t, rc, err);
 out:
     json_object_put(frag);

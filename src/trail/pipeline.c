@@ -181,3 +181,10 @@ int et__ingest_event(struct et_trail *t, const char *type,
         *seq_out = seq;
     return et__project(t, seq, type, execution_id, now, body, err);
 }
+
+int et__ingest_completed(struct et_trail *t, const char *id,
+                         const char *trigger, struct et_error *err)
+{
+    ET_ASSERT(t->in_ingest);
+    return t->on_complete ? t->on_complete(t, id, trigger, err) : ET_OK;
+}

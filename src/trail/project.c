@@ -9,7 +9,7 @@
 #include "base/time.h"
 #include "codec/json.h"
 #include "model/derive.h"
-#include "report/report_int.h"
+#include "trail/rollup.h"
 #include "trail/trail_int.h"
 #include "exectrail/analysis.h"
 

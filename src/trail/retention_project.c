@@ -8,7 +8,7 @@
 #include "base/setup.h"
 #include "base/alloc.h"
 #include "codec/json.h"
-#include "report/report_int.h"
+#include "trail/rollup.h"
 #include "trail/trail_int.h"
 
 /* Take an execution out of the reports' rollups (its counts and its

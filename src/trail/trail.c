@@ -11,7 +11,6 @@
 #include "codec/json.h"
 #include "redact/redact.h"
 #include "trail/trail_int.h"
-#include "analysis/analysis_int.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -205,8 +204,8 @@ out:
     return rc;
 }
 
-int et_trail_open(const char *db, unsigned flags, struct et_trail **out,
-                  int *created_out, struct et_error *err)
+int et__trail_open(const char *db, unsigned flags, struct et_trail **out,
+                   int *created_out, struct et_error *err)
 {
     struct et_trail *t;
     unsigned sflags = 0;
@@ -282,7 +281,8 @@ void et_trail_close(struct et_trail *t)
     et_buf_release(&t->scratch2);
     et__free(t->gone);
     et_signer_wipe(&t->signer);
-    et__acfg_free(t->acfg);
+    if (t->acfg_free)
+        t->acfg_free(t->acfg);
     et__free(t);
 }
 

@@ -18,6 +18,12 @@
 #define ET_EVENT_VERSION 1
 
 struct et__acfg;
+struct et_trail;
+
+/* A completion hook: id has just completed inside the current write
+ * transaction; trigger names the writer ("complete", "hook", ...). */
+typedef int et__complete_fn(struct et_trail *t, const char *id,
+                            const char *trigger, struct et_error *err);
 
 struct et_trail {
     struct et_store *st;
@@ -34,7 +40,12 @@ struct et_trail {
     struct et_buf scratch2;   /* projection docs */
     struct et__security *sec; /* redactor and classifier, on first use */
     bool is_analysis_off;     /* et_trail_set_analysis(t, false) */
-    struct et__acfg *acfg;    /* config.yaml analysis:, on first use */
+    /* what runs when an execution completes (et__ingest_completed): the
+     * analysis registers itself here when the trail opens, so no writer
+     * below it calls it; with its state and how to free that */
+    et__complete_fn *on_complete;
+    struct et__acfg *acfg; /* config.yaml analysis:, on first use */
+    void (*acfg_free)(struct et__acfg *c);
     /* executions erased in this transaction, forgotten by the projections
      * in one batch (et__ret_forget_flush) */
     char (*gone)[37];
@@ -144,14 +155,24 @@ ET_NODISCARD int et__security_project(struct et_trail *t, uint64_t seq,
 int et__scrub_error(struct et_trail *t, int rc, struct et_error *err);
 
 /*
- * The analysis step (src/analysis/analyse.c) for execution id, which has
- * just completed inside the current write transaction: appends an
- * `execution.analysed` event unless analysis is off. trigger names the
- * caller ("complete", "record", "hook").
+ * Execution id has just completed inside the current write transaction
+ * (trigger names the writer: "complete", "hook"): runs the completion hook
+ * the trail was opened with (the analysis, which appends an
+ * `execution.analysed` event unless it is off). Writers call this, never
+ * the analysis itself (docs/internals/LAYERS.md).
  */
-ET_NODISCARD int et__analyse_completed(struct et_trail *t, const char *id,
-                                       const char *trigger,
-                                       struct et_error *err);
+ET_NODISCARD int et__ingest_completed(struct et_trail *t, const char *id,
+                                      const char *trigger,
+                                      struct et_error *err);
+
+/*
+ * Open a trail without completion hooks (the public et_trail_open, in
+ * src/analysis/api.c, is this plus the analysis hook). Same contract as
+ * et_trail_open.
+ */
+ET_NODISCARD int et__trail_open(const char *db, unsigned flags,
+                                struct et_trail **out, int *created_out,
+                                struct et_error *err);
 
 
 #endif /* ET_TRAIL_TRAIL_INT_H */

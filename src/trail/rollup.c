@@ -9,8 +9,8 @@
  */
 #include "base/setup.h"
 #include "base/buf.h"
-#include "query/query_int.h"
-#include "report/report_int.h"
+#include "model/signature.h"
+#include "trail/rollup.h"
 #include "trail/trail_int.h"
 
 #include <math.h>

@@ -5,7 +5,9 @@
  * (docs/ANALYSIS.md, "Signatures", has the rules and examples).
  */
 #include "base/setup.h"
+#include "base/buf.h"
 #include "exectrail/analysis.h"
+#include "model/signature.h"
 
 struct sig_out {
     char *p;
@@ -240,4 +242,18 @@ size_t et_signature(const char *tool, const char *msg, size_t len, char *out,
     while (o.len && out[o.len - 1] == ' ')
         out[--o.len] = '\0';
     return o.len;
+}
+
+/*
+ * A failure signature: the one rule of the analysis module
+ * (et_signature, docs/ANALYSIS.md "Signatures"), so that stats and the
+ * issues table group failures the same way.
+ */
+int et__failure_signature(struct et_buf *out, const char *tool, const char *msg)
+{
+    char sig[ET_SIGNATURE_MAX];
+    size_t n = et_signature(tool, msg, strlen(msg), sig, sizeof(sig));
+
+    et_buf_reset(out);
+    return et_buf_add(out, sig, n);
 }
