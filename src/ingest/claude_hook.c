@@ -450,21 +450,6 @@ out:
     return rc;
 }
 
-static int max_seq_fn(void *ctx, const char *text, size_t len)
-{
-    int64_t *last = ctx;
-    struct json_object *a = NULL;
-
-    if (et_json_parse(text, len, NULL, &a, NULL) == ET_OK) {
-        struct json_object *sq = et__jget(a, "sequence");
-
-        if (sq && json_object_get_int64(sq) > *last)
-            *last = json_object_get_int64(sq);
-        json_object_put(a);
-    }
-    return 0;
-}
-
 /* A tool's facts, shared by actions and session.tool events. */
 static void tool_facts(struct hk *h, struct json_object *o, bool as_text)
 {
@@ -547,8 +532,15 @@ static int tool_event(struct hk *h, struct et_error *err)
         json_object_put(a);
         return rc;
     }
-    rc = et_store_actions_get(h->t->st, id, max_seq_fn, &last, err);
-    json_object_object_add(a, "sequence", json_object_new_int64(last + 1));
+    rc = et_store_action_last(h->t->st, id, &last, err);
+    if (!rc) {
+        struct json_object *sq = json_object_new_int64(last + 1);
+
+        if (!sq || json_object_object_add(a, "sequence", sq)) {
+            json_object_put(sq);
+            rc = et_error_set(err, ET_ENOMEM, "out of memory");
+        }
+    }
     if (!rc)
         rc = et__record_check(a, "execution.actions_taken[]", ET_CHECK_COMPLETE,
                               err);

@@ -213,6 +213,12 @@ int et_store_actions_get(struct et_store *st, const char *id, et_text_fn *fn,
     return st->ops->actions_get(st, id, fn, ctx, err);
 }
 
+int et_store_action_last(struct et_store *st, const char *id,
+                         int64_t *last_out, struct et_error *err)
+{
+    return st->ops->action_last(st, id, last_out, err);
+}
+
 int et_store_cred_put(struct et_store *st, const char *id, const char *kind,
                       const char *fingerprint, uint64_t seq,
                       struct et_error *err)

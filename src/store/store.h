@@ -146,6 +146,10 @@ ET_NODISCARD int et_store_action_put(struct et_store *st,
 ET_NODISCARD int et_store_actions_get(struct et_store *st, const char *id,
                                       et_text_fn *fn, void *ctx,
                                       struct et_error *err);
+/* The largest action sequence of execution id (0: no action yet), read
+ * from the end of the action key, not by reading the actions. */
+ET_NODISCARD int et_store_action_last(struct et_store *st, const char *id,
+                                      int64_t *last_out, struct et_error *err);
 /* One list item of execution id, with the execution's start time (0 =
  * unknown), which the list index carries (docs/QUERY.md). An item already
  * listed for the execution under that kind is not added again. */

@@ -48,6 +48,8 @@ struct et_store_ops {
                       struct et_error *err);
     int (*actions_get)(struct et_store *st, const char *id, et_text_fn *fn,
                        void *ctx, struct et_error *err);
+    int (*action_last)(struct et_store *st, const char *id, int64_t *last_out,
+                       struct et_error *err);
     int (*list_put)(struct et_store *st, const char *id, int64_t start_ns,
                     enum et_list_kind kind, const char *item,
                     struct et_error *err);

@@ -277,21 +277,6 @@ static int prepare_action(struct json_object *a, size_t index, int64_t *last,
     return ET_OK;
 }
 
-static int max_sequence_fn(void *ctx, const char *text, size_t len)
-{
-    int64_t *last = ctx;
-    struct json_object *a = NULL;
-
-    if (et_json_parse(text, len, NULL, &a, NULL) == ET_OK) {
-        struct json_object *sq = et__jget(a, "sequence");
-
-        if (sq && json_object_get_int64(sq) > *last)
-            *last = json_object_get_int64(sq);
-        json_object_put(a);
-    }
-    return 0;
-}
-
 static int trail_action_(struct et_trail *t, const char *idp, const char *json,
                     size_t len, uint64_t *n_out, struct et_error *err)
 {
@@ -328,7 +313,7 @@ static int trail_action_(struct et_trail *t, const char *idp, const char *json,
     rc = open_phase(t, idp, id, "record an action of", allowed, &row, err);
     if (rc)
         goto out;
-    rc = et_store_actions_get(t->st, id, max_sequence_fn, &last, err);
+    rc = et_store_action_last(t->st, id, &last, err);
     for (size_t i = 0; !rc && i < n; i++)
         rc = prepare_action(json_object_array_get_idx(arr, i), i, &last, err);
     for (size_t i = 0; !rc && i < n; i++)

@@ -245,6 +245,18 @@ expect_exit 0 "show with the lower-case id" et show --json abcdef12-0000-4000-80
 eq "$(jget "$T_DIR/out" '[d["delegation"]["prompt_sent"], len(d["execution"]["actions_taken"])]')" '["p",1]' \
   "the phases went to the same execution"
 
+# the next sequence follows the largest recorded one, gaps included (read
+# from the end of the action key, not by re-reading every action)
+GAP=$(et start --agent gaps)
+expect_exit 0 "actions with explicit, gapped sequences" et action "$GAP" --json - <<<'[{"tool": "A", "sequence": 5}, {"tool": "B", "sequence": 40}]'
+expect_exit 0 "an action without a sequence" et action "$GAP" --tool C
+expect_exit 0 "a hook-style action after it" et action "$GAP" --json - <<<'{"tool": "D"}'
+et show --json "$GAP" >"$T_DIR/gap.json"
+eq "$(jget "$T_DIR/gap.json" '[(a["sequence"], a["tool"]) for a in d["execution"]["actions_taken"]]')" \
+  '[[5,"A"],[40,"B"],[41,"C"],[42,"D"]]' "sequences continue after the largest one (40)"
+expect_exit 3 "a sequence not after the largest one is refused" et action "$GAP" --json - <<<'{"tool": "E", "sequence": 41}'
+contains "$T_DIR/err" "41 is not after the last recorded sequence 42" "the message names both sequences"
+
 # record rejects duplicate keys (t0004); --json of the lifecycle verbs must too
 trail_state "$T_DIR/before-dup"
 printf '{"x_dup": 1, "x_dup": 2}' >"$T_DIR/dup.json"

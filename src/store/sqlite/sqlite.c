@@ -31,6 +31,7 @@ enum stmt_id {
     S_EXEC_UPDATE,
     S_ACTION_PUT,
     S_ACTIONS_GET,
+    S_ACTION_LAST,
     S_LIST_PUT,
     S_FTS_PUT,
     S_SESSION_TOUCH,
@@ -83,6 +84,9 @@ static const char *const stmt_sql[S_COUNT] = {
                      "ts_ns, success, seq, doc) VALUES (?, ?, ?, ?, ?, ?, ?)",
     [S_ACTIONS_GET] = "SELECT doc FROM actions WHERE execution_id = ? "
                       "ORDER BY sequence",
+    /* one seek at the end of the (execution_id, sequence) key */
+    [S_ACTION_LAST] = "SELECT max(sequence) FROM actions WHERE "
+                      "execution_id = ?",
     /* the item carries its execution's start time (migration 11); an
      * execution lists an item once, however many actions imply it (the
      * check reads only that execution's items of that kind) */
@@ -793,6 +797,24 @@ static int sq_action_put(struct et_store *st, const struct et_action_row *r,
     return rc;
 }
 
+static int sq_action_last(struct et_store *st, const char *id,
+                          int64_t *last_out, struct et_error *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q;
+    int rc = get_stmt(s, S_ACTION_LAST, &q, err);
+
+    *last_out = 0;
+    if (rc)
+        return rc;
+    bind_str(q, 1, id);
+    rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        *last_out = sqlite3_column_int64(q, 0); /* NULL (none) reads as 0 */
+    sqlite3_reset(q);
+    return rc == SQLITE_ROW ? ET_OK : db_error(s, rc, err, "read actions");
+}
+
 static int sq_actions_get(struct et_store *st, const char *id, et_text_fn *fn,
                           void *ctx, struct et_error *err)
 {
@@ -1037,6 +1059,7 @@ const struct et_store_ops et__sqlite_ops = {
     .exec_put = sq_exec_put,
     .action_put = sq_action_put,
     .actions_get = sq_actions_get,
+    .action_last = sq_action_last,
     .list_put = sq_list_put,
     .cred_put = sq_cred_put,
     .security_add = sq_security_add,
