@@ -8,80 +8,63 @@ set -u
 root=${1:-$(dirname "$0")/..}
 cd "$root" || exit 2
 
-# rank of each layer under src/: a file may include its own layer and the
-# layers with a smaller rank; layers of equal rank may not include each other
-rank() {
-  case "$1" in
-    base) echo 0 ;;
-    codec | config) echo 1 ;;
-    model | ledger | redact) echo 2 ;;
-    store) echo 3 ;;
-    trail) echo 4 ;;
-    ingest | query) echo 5 ;;
-    analysis) echo 6 ;;
-    report) echo 7 ;;
-    retention) echo 8 ;;
-    http | mcp) echo 9 ;;
-    *) echo "" ;;
-  esac
-}
+# The rank of each layer under src/: a file may include its own layer and
+# the layers of a smaller rank; layers of equal rank may not include each
+# other.
+ranks='base=0 codec=1 config=1 model=2 ledger=2 redact=2 store=3 trail=4
+ingest=5 query=5 analysis=6 report=7 retention=8 http=9 mcp=9'
 
 # Known wrong-way includes, each with the reason it stands (remove the line
-# when it is fixed; an entry that no longer matches fails the check too, so
+# when it is fixed; an entry that no longer occurs fails the check too, so
 # the list cannot go stale).
 allowed='src/store/sqlite/query_sqlite.h:query/ast.h'
 # ^ the query compiler lives in the SQLite backend until the predicate
 #   building moves above a per-dialect emitter (issue 16, step 3)
 
-bad=0
-seen_allowed=""
-for f in $(find src -name '*.[ch]' | sort); do
-  from=$(echo "$f" | cut -d/ -f2)
-  rf=$(rank "$from")
-  if [ -z "$rf" ]; then
-    echo "check-layers: $f: layer '$from' has no rank (add it to tools/check-layers.sh and LAYERS.md)"
-    bad=$((bad + 1))
-    continue
-  fi
-  grep -n '^[[:space:]]*#[[:space:]]*include[[:space:]]*"[a-z_]*/' "$f" |
-    sed 's/^\([0-9]*\):.*"\(\([a-z_]*\)\/[^"]*\)".*/\1 \2 \3/' >"${TMPDIR:-/tmp}/et-layers.$$"
-  while read -r line inc to; do
-    [ "$to" = exectrail ] && continue
-    [ "$to" = "$from" ] && continue
-    rt=$(rank "$to")
-    if [ -z "$rt" ]; then
-      echo "$f:$line: includes $inc from unknown layer '$to'"
-      bad=$((bad + 1))
-    elif [ "$rt" -ge "$rf" ]; then
-      case " $allowed " in
-        *" $f:$inc "*) seen_allowed="$seen_allowed $f:$inc"; continue ;;
-      esac
-      echo "$f:$line: includes $inc: layer $from (rank $rf) may not depend on $to (rank $rt)"
-      bad=$((bad + 1))
-    fi
-  done <"${TMPDIR:-/tmp}/et-layers.$$"
-  rm -f "${TMPDIR:-/tmp}/et-layers.$$"
-done
-for a in $allowed; do
-  case " $seen_allowed " in
-    *" $a "*) ;;
-    *) echo "check-layers: allowed exception $a no longer occurs: remove it"; bad=$((bad + 1)) ;;
-  esac
-done
-# the command-line front is a client of the public headers only
-for f in $(find cmd -name '*.[ch]' | sort); do
-  grep -n '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' "$f" |
-    grep -v '"exectrail/' | grep -v '"cli.h"' | while IFS= read -r l; do
-      echo "$f:${l%%:*}: includes ${l#*:} (cmd/ may include only exectrail/*.h)"
-    done
-done >"${TMPDIR:-/tmp}/et-layers-cmd.$$"
-if [ -s "${TMPDIR:-/tmp}/et-layers-cmd.$$" ]; then
-  cat "${TMPDIR:-/tmp}/et-layers-cmd.$$"
-  bad=$((bad + $(wc -l <"${TMPDIR:-/tmp}/et-layers-cmd.$$")))
-fi
-rm -f "${TMPDIR:-/tmp}/et-layers-cmd.$$"
-if [ "$bad" -ne 0 ]; then
-  echo "check-layers: $bad wrong-way include(s)"
-  exit 1
-fi
-echo "check-layers: every include points down ($(find src cmd -name '*.[ch]' | wc -l | tr -d ' ') files)"
+files=$(find src cmd -name '*.[ch]' | sort)
+[ -n "$files" ] || { echo "check-layers: no sources under $root"; exit 2; }
+# shellcheck disable=SC2086
+awk -v ranks="$ranks" -v allowed="$allowed" -v nfiles="$(echo "$files" | wc -l)" '
+BEGIN {
+  n = split(ranks, kv, /[ \n]+/)
+  for (i = 1; i <= n; i++) { split(kv[i], p, "="); rank[p[1]] = p[2] }
+  na = split(allowed, al, /[ \n]+/)
+  for (i = 1; i <= na; i++) if (al[i] != "") ok[al[i]] = 1
+}
+FNR == 1 {
+  split(FILENAME, parts, "/")
+  top = parts[1]; from = parts[2]
+  if (top == "src" && !(from in rank)) {
+    printf "check-layers: %s: layer '\''%s'\'' has no rank (add it to tools/check-layers.sh and LAYERS.md)\n", FILENAME, from
+    bad++
+  }
+}
+/^[ \t]*#[ \t]*include[ \t]*"/ {
+  inc = $0; sub(/^[^"]*"/, "", inc); sub(/".*$/, "", inc)
+  if (top == "cmd") {
+    if (inc !~ /^exectrail\// && inc != "cli.h") {
+      printf "%s:%d: includes \"%s\" (cmd/ may include only exectrail/*.h)\n", FILENAME, FNR, inc
+      bad++
+    }
+    next
+  }
+  if (inc !~ /\//) next
+  to = inc; sub(/\/.*$/, "", to)
+  if (to == "exectrail" || to == from || !(from in rank)) next
+  if (!(to in rank)) {
+    printf "%s:%d: includes %s from unknown layer '\''%s'\''\n", FILENAME, FNR, inc, to
+    bad++
+  } else if (rank[to] + 0 >= rank[from] + 0) {
+    if ((FILENAME ":" inc) in ok) { seen[FILENAME ":" inc] = 1; next }
+    printf "%s:%d: includes %s: layer %s (rank %d) may not depend on %s (rank %d)\n", FILENAME, FNR, inc, from, rank[from], to, rank[to]
+    bad++
+  }
+}
+END {
+  for (a in ok) if (!(a in seen)) {
+    printf "check-layers: allowed exception %s no longer occurs: remove it\n", a
+    bad++
+  }
+  if (bad) { printf "check-layers: %d wrong-way include(s)\n", bad; exit 1 }
+  printf "check-layers: every include points down (%d files)\n", nfiles
+}' $files
