@@ -25,21 +25,55 @@ static const char help[] =
     "       exectrail hooks uninstall [--user|--project] [--settings PATH]\n"
     "       exectrail hooks status [--user|--project] [--settings PATH]\n\n"
     "Edit Claude Code's settings.json (--user: ~/.claude/settings.json, the\n"
-    "default; --project: .claude/settings.json here) so that PreToolUse,\n"
-    "PostToolUse, PostToolUseFailure, SubagentStart and SubagentStop run\n"
-    "'exectrail hook'. Other settings and hooks are kept; running install\n"
+    "default; --project: .claude/settings.json here) so that every hook\n"
+    "event (34 of the 35; PostToolBatch repeats PostToolUse) runs\n"
+    "'exectrail --db STORE hook', STORE being the trail install was run\n"
+    "against (--db, EXECTRAIL_DB, EXECTRAIL_HOME, else the default), as an\n"
+    "absolute path. Other settings and hooks are kept; running install\n"
     "twice changes nothing; the previous file is saved as settings.json.bak.\n"
     "status shows what is installed and how many inputs wait in the spool\n"
     "and in quarantine.\n";
 
+/* Every Claude Code hook event (the Agent SDK's HOOK_EVENTS, 35 of them)
+ * but PostToolBatch, whose tool calls each arrive as PostToolUse too. The
+ * tool events take a matcher ("*": every tool); the others run always. */
 static const struct {
     const char *event;
     const char *matcher; /* NULL: the event takes no matcher */
 } events[] = {{"PreToolUse", "*"},
               {"PostToolUse", "*"},
               {"PostToolUseFailure", "*"},
+              {"PermissionRequest", "*"},
+              {"PermissionDenied", "*"},
               {"SubagentStart", NULL},
-              {"SubagentStop", NULL}};
+              {"SubagentStop", NULL},
+              {"Setup", NULL},
+              {"SessionStart", NULL},
+              {"SessionEnd", NULL},
+              {"UserPromptSubmit", NULL},
+              {"UserPromptExpansion", NULL},
+              {"Stop", NULL},
+              {"StopFailure", NULL},
+              {"Interrupt", NULL},
+              {"PreCompact", NULL},
+              {"PostCompact", NULL},
+              {"TeammateIdle", NULL},
+              {"TaskCreated", NULL},
+              {"TaskCompleted", NULL},
+              {"PreModelSwitch", NULL},
+              {"PostModelSwitch", NULL},
+              {"Notification", NULL},
+              {"Elicitation", NULL},
+              {"ElicitationResult", NULL},
+              {"ConfigChange", NULL},
+              {"WorktreeCreate", NULL},
+              {"WorktreeRemove", NULL},
+              {"InstructionsLoaded", NULL},
+              {"CwdChanged", NULL},
+              {"FileChanged", NULL},
+              {"DirectoryAdded", NULL},
+              {"MessageDisplay", NULL},
+              {"PreSkillShellCommand", NULL}};
 
 /* Is this handler ours? ("... exectrail hook ...") */
 static bool is_ours(struct json_object *h)
@@ -273,20 +307,78 @@ static int status(const char *path, struct json_object *o)
     return 0;
 }
 
-static int hook_command(bool fail_closed, char *out, size_t cap)
+/* Append s to out as one shell word in single quotes. */
+static int shell_quote(char *out, size_t cap, size_t *len, const char *s)
 {
-    char exe[PATH_MAX];
+    if (*len + 1 >= cap)
+        return -1;
+    out[(*len)++] = '\'';
+    for (; *s; s++) {
+        const char *piece = *s == '\'' ? "'\\''" : NULL;
+        size_t n = piece ? strlen(piece) : 1;
+
+        if (*len + n + 1 >= cap)
+            return -1;
+        memcpy(out + *len, piece ? piece : s, n);
+        *len += n;
+    }
+    if (*len + 2 >= cap)
+        return -1;
+    out[(*len)++] = '\'';
+    out[*len] = '\0';
+    return 0;
+}
+
+/*
+ * The hook's command: this binary, pinned to the store install was run
+ * against (--db, EXECTRAIL_DB or EXECTRAIL_HOME then, else the default),
+ * as an absolute path, so the hook writes where the user looked when they
+ * installed it whatever Claude Code's environment and directory are.
+ */
+static int hook_command(bool fail_closed, char *out, size_t cap,
+                        char store[PATH_MAX])
+{
+    struct et_error err = ET_ERROR_INIT;
+    char exe[PATH_MAX], dir[PATH_MAX], real[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    int w;
+    const char *slash;
+    size_t len = 0;
 
     if (n <= 0)
         snprintf(exe, sizeof(exe), "exectrail");
     else
         exe[n] = '\0';
-    w = snprintf(out, cap, "\"%s\"%s%s%s hook%s", exe, cli_db ? " --db \"" : "",
-                 cli_db ? cli_db : "", cli_db ? "\"" : "",
+    if (et_trail_locate(cli_db, store, PATH_MAX, &err) != ET_OK) {
+        fprintf(stderr, "exectrail hooks: %s\n", err.msg);
+        return -1;
+    }
+    /* absolute: the directory may not exist yet (no trail until the first
+     * event); resolve what exists */
+    slash = strrchr(store, '/');
+    snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - store) : 1,
+             slash ? store : ".");
+    if (slash && realpath(dir[0] ? dir : "/", real)) {
+        char full[PATH_MAX];
+        int w = snprintf(full, sizeof(full), "%s%s", real, slash);
+
+        if (w > 0 && (size_t)w < sizeof(full))
+            snprintf(store, PATH_MAX, "%s", full);
+    } else if (!slash && getcwd(real, sizeof(real))) {
+        char full[PATH_MAX];
+        int w = snprintf(full, sizeof(full), "%s/%s", real, store);
+
+        if (w > 0 && (size_t)w < sizeof(full))
+            snprintf(store, PATH_MAX, "%s", full);
+    }
+    if (shell_quote(out, cap, &len, exe) || len + 6 >= cap)
+        return -1;
+    memcpy(out + len, " --db ", 7);
+    len += 6;
+    if (shell_quote(out, cap, &len, store))
+        return -1;
+    n = snprintf(out + len, cap - len, " hook%s",
                  fail_closed ? " --fail-closed" : "");
-    return w < 0 || (size_t)w >= cap ? -1 : 0;
+    return n < 0 || (size_t)n >= cap - len ? -1 : 0;
 }
 
 int cmd_hooks(int argc, char **argv)
@@ -301,7 +393,8 @@ int cmd_hooks(int argc, char **argv)
         {0, 0, 0, 0}};
     struct json_object *o = NULL, *before = NULL, *hooks;
     const char *given = NULL, *sub;
-    char path[PATH_MAX], cmd[PATH_MAX * 2 + 64], *raw = NULL;
+    char path[PATH_MAX], cmd[PATH_MAX * 8 + 64], *raw = NULL;
+    char store[PATH_MAX] = "";
     bool fail_closed = false, exists = false;
     size_t rawlen = 0;
     int c, where = 'u', ret = 0;
@@ -359,8 +452,9 @@ int cmd_hooks(int argc, char **argv)
     }
     remove_ours(hooks);
     if (!strcmp(sub, "install")) {
-        if (hook_command(fail_closed, cmd, sizeof(cmd)) != 0) {
-            ret = cli_usage_error("hooks", "path too long");
+        if (hook_command(fail_closed, cmd, sizeof(cmd), store) != 0) {
+            ret = cli_usage_error("hooks", "cannot name the store or the "
+                                           "binary (path too long?)");
             goto out;
         }
         add_ours(hooks, cmd);
@@ -368,11 +462,15 @@ int cmd_hooks(int argc, char **argv)
     if (json_object_equal(before, o))
         goto unchanged;
     ret = save(path, raw, rawlen, exists, o);
-    if (!ret && !cli_quiet)
-        fprintf(stderr, "exectrail: %s %s\n",
-                !strcmp(sub, "install") ? "installed the hooks in"
-                                        : "removed the hooks from",
-                path);
+    if (!ret && !cli_quiet && !strcmp(sub, "install"))
+        fprintf(stderr,
+                "exectrail: installed the hooks in %s: %zu events run\n"
+                "  %s\n"
+                "exectrail: events go to %s%s\n",
+                path, sizeof(events) / sizeof(events[0]), cmd, store,
+                exists ? " (the previous file is settings.json.bak)" : "");
+    else if (!ret && !cli_quiet)
+        fprintf(stderr, "exectrail: removed the hooks from %s\n", path);
     goto out;
 unchanged:
     if (!cli_quiet)

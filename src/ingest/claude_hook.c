@@ -14,6 +14,7 @@
 #include "model/record.h"
 #include "trail/trail_int.h"
 #include "exectrail/ingest.h"
+#include "exectrail/ledger.h"
 
 #define KEY_MAX 1024
 
@@ -28,6 +29,8 @@ struct hk {
     const char *agent_type;
     int64_t now_ns;
     unsigned n;
+    const char *raw; /* the input bytes (dedup key of session events) */
+    size_t raw_len;
 };
 
 static const char *const run_states[] = {"started", "delegated", "running",
@@ -387,7 +390,8 @@ static int delegate(struct hk *h, const char *id, struct et_error *err)
     struct json_object *xs = NULL;
     const char *type = type_or_default(et__jstr(ti, "subagent_type"));
     const char *prompt = et__jstr(ti, "prompt");
-    char when[ET_RFC3339_MAX], parent[37] = "";
+    char when[ET_RFC3339_MAX], parent[37] = "", prompt_key[KEY_MAX];
+    char *user_prompt = NULL;
     int rc = ET_OK;
 
     if (!doc || !meta || !ctx || !dl || !body) {
@@ -410,8 +414,26 @@ static int delegate(struct hk *h, const char *id, struct et_error *err)
         json_object_object_add(meta, "configuration", cfg);
     }
     json_object_object_add(doc, "agent_metadata", json_object_get(meta));
-    set_str(ctx, "user_request", et__jstr(ti, "description"));
+    rc = mkey(prompt_key, err, "prompt", h->session, NULL);
+    if (!rc)
+        rc = kv_get(h, prompt_key, &user_prompt, err);
+    if (rc)
+        goto out;
+    /* what the user asked (the session's latest UserPromptSubmit), else
+     * the Agent call's short description */
+    set_str(ctx, "user_request",
+            user_prompt ? user_prompt : et__jstr(ti, "description"));
     json_object_object_add(doc, "main_agent_context", json_object_get(ctx));
+    if (et__jget(h->in, "permission_mode")) {
+        struct json_object *sec = json_object_new_object();
+
+        if (!sec || json_object_object_add(doc, "security", sec)) {
+            json_object_put(sec);
+            rc = et_error_set(err, ET_ENOMEM, "out of memory");
+            goto out;
+        }
+        copy_key(sec, "permission_mode", h->in, "permission_mode");
+    }
     set_str(doc, "source", "claude-code");
     set_str(doc, "tool_use_id", h->tuid);
     set_str(doc, "tool_name", h->tool);
@@ -441,6 +463,7 @@ static int delegate(struct hk *h, const char *id, struct et_error *err)
     if (!rc)
         rc = pending_edit(h, type, id, false, NULL, NULL, err);
 out:
+    et__free(user_prompt);
     json_object_put(doc);
     json_object_put(meta);
     json_object_put(ctx);
@@ -448,6 +471,24 @@ out:
     json_object_put(body);
     json_object_put(xs);
     return rc;
+}
+
+/* The MCP server of a tool named mcp__<server>__<tool> (Claude Code sends
+ * no separate field for it); an explicit mcp_server input key otherwise. */
+static void mcp_server(struct hk *h, struct json_object *o)
+{
+    const char *sep;
+
+    if (h->tool && !strncmp(h->tool, "mcp__", 5) &&
+        (sep = strstr(h->tool + 5, "__")) != NULL && sep > h->tool + 5) {
+        struct json_object *v =
+            json_object_new_string_len(h->tool + 5, (int)(sep - (h->tool + 5)));
+
+        if (v && json_object_object_add(o, "mcp_server", v))
+            json_object_put(v);
+        return;
+    }
+    copy_key(o, "mcp_server", h->in, "mcp_server");
 }
 
 /* A tool's facts, shared by actions and session.tool events. */
@@ -478,7 +519,8 @@ static void tool_facts(struct hk *h, struct json_object *o, bool as_text)
         json_object_object_add(o, "duration_ms", json_object_get(d));
     set_str(o, "tool_use_id", h->tuid);
     set_str(o, "agent_id", h->agent_id);
-    copy_key(o, "mcp_server", h->in, "mcp_server");
+    mcp_server(h, o);
+    copy_key(o, "permission_mode", h->in, "permission_mode");
 }
 
 /* An event kept against the session: no execution projection. */
@@ -763,6 +805,55 @@ static bool is_agent_tool(const char *tool)
 }
 
 /* The de-duplication key of the input; "" = not recorded at all. */
+static bool is_tool_or_agent_event(const char *e)
+{
+    static const char *const ev[] = {"PreToolUse", "PostToolUse",
+                                     "PostToolUseFailure", "SubagentStart",
+                                     "SubagentStop"};
+
+    for (size_t i = 0; i < ET_ARRAY_SIZE(ev); i++)
+        if (!strcmp(e, ev[i]))
+            return true;
+    return false;
+}
+
+/*
+ * Any other hook event (UserPromptSubmit, SessionStart, SessionEnd, Stop,
+ * PermissionRequest, PermissionDenied, PreCompact, Notification, and the
+ * rest of the 35): a session.hook event holding every field of the input,
+ * so nothing an audit may ask about is dropped. UserPromptSubmit's prompt,
+ * as stored (redacted), becomes the session's current user request, which
+ * later delegations record as main_agent_context.user_request.
+ */
+static int session_hook(struct hk *h, struct et_error *err)
+{
+    struct json_object *b = json_object_new_object();
+    char key[KEY_MAX];
+    const char *prompt;
+    int rc = ET_OK;
+
+    if (!b)
+        return et_error_set(err, ET_ENOMEM, "out of memory");
+    json_object_object_foreach(h->in, k, v)
+    {
+        if (json_object_object_add(b, k, json_object_get(v))) {
+            json_object_put(v);
+            rc = et_error_set(err, ET_ENOMEM, "out of memory");
+            break;
+        }
+    }
+    if (!rc)
+        rc = emit(h, "session.hook", NULL, b, err);
+    prompt = et__jstr(b, "prompt"); /* redacted by the pipeline */
+    if (!rc && prompt && !strcmp(h->event, "UserPromptSubmit")) {
+        rc = mkey(key, err, "prompt", h->session, NULL);
+        if (!rc)
+            rc = kv_put(h, key, prompt, err);
+    }
+    json_object_put(b);
+    return rc;
+}
+
 static int dedup_key(struct hk *h, char key[KEY_MAX], struct et_error *err)
 {
     const char *e = h->event;
@@ -778,6 +869,17 @@ static int dedup_key(struct hk *h, char key[KEY_MAX], struct et_error *err)
         return mkey(key, err, "seen-start", h->session, h->agent_id);
     if (!strcmp(e, "SubagentStop") && h->agent_id)
         return mkey(key, err, "seen-stop", h->session, h->agent_id);
+    if (!is_tool_or_agent_event(e)) {
+        /* other events carry no id: the same input bytes are the same
+         * delivery (a spool replay, a retry) */
+        uint8_t d[32];
+        char hex[65];
+
+        et_hash_sha256(h->raw, h->raw_len, d);
+        for (size_t i = 0; i < sizeof(d); i++)
+            snprintf(hex + 2 * i, 3, "%02x", d[i]);
+        return mkey(key, err, "seen-event", h->session, hex);
+    }
     return ET_OK;
 }
 
@@ -820,7 +922,7 @@ static int dispatch(struct hk *h, struct et_error *err)
         return resolve_agent(h, h->agent_id, h->agent_type, id, err);
     if (!strcmp(e, "SubagentStop"))
         return subagent_stop(h, err);
-    return ET_OK;
+    return session_hook(h, err);
 }
 
 static int check_input(struct hk *h, struct et_error *err)
@@ -866,6 +968,8 @@ static int ingest_claude_hook_(struct et_trail *t, const char *json, size_t len,
         goto out;
     }
     h.t = t;
+    h.raw = json;
+    h.raw_len = len;
     h.event = et__jstr(h.in, "hook_event_name");
     if (!h.event) {
         rc = et_error_set(err, ET_EINPUT, "hook_event_name: missing");

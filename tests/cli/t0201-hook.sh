@@ -28,8 +28,8 @@ eq "$HOOK_BAD" 0 "every documented sample exits 0 with no stdout"
 et list --format ids >"$T_DIR/ids" 2>&1
 eq "$(wc -l <"$T_DIR/ids" | tr -d ' ')" 0 "samples without an Agent call make no execution"
 eq "$(sql "$DB" "SELECT group_concat(type) FROM (SELECT type FROM ledger ORDER BY seq)")" \
-   "session.tool,session.tool,session.subagent_stopped" \
-   "main-thread tools and an unknown agent's stop are session events (Bash without tool_use_id ignored)"
+   "session.tool,session.tool,session.hook,session.subagent_stopped,session.hook,session.hook,session.hook,session.hook,session.hook" \
+   "main-thread tools, an unknown agent's stop and the other events (UserPromptSubmit, Stop, SessionStart, SessionEnd, Notification, PreCompact) are session events (Bash without tool_use_id ignored)"
 eq "$(sql "$DB" "SELECT count(*) FROM ledger WHERE execution_id IS NOT NULL")" 0 \
    "session events carry no execution_id"
 sql "$DB" "SELECT body FROM ledger WHERE seq = 1" >"$T_DIR/ev1.json"

@@ -49,8 +49,14 @@ for ev, groups in b["hooks"].items():
         for h in g.get("hooks", []):
             if "exectrail" in h.get("command", "") and h["command"].endswith(" hook"):
                 ours.setdefault(ev, []).append(g.get("matcher"))
-want = {"PreToolUse": ["*"], "PostToolUse": ["*"], "PostToolUseFailure": ["*"],
-        "SubagentStart": [None], "SubagentStop": [None]}
+TOOL = ["PreToolUse", "PostToolUse", "PostToolUseFailure", "PermissionRequest", "PermissionDenied"]
+OTHER = ["SubagentStart", "SubagentStop", "Setup", "SessionStart", "SessionEnd", "UserPromptSubmit",
+         "UserPromptExpansion", "Stop", "StopFailure", "Interrupt", "PreCompact", "PostCompact",
+         "TeammateIdle", "TaskCreated", "TaskCompleted", "PreModelSwitch", "PostModelSwitch",
+         "Notification", "Elicitation", "ElicitationResult", "ConfigChange", "WorktreeCreate",
+         "WorktreeRemove", "InstructionsLoaded", "CwdChanged", "FileChanged", "DirectoryAdded",
+         "MessageDisplay", "PreSkillShellCommand"]
+want = dict([(e, ["*"]) for e in TOOL] + [(e, [None]) for e in OTHER])
 if ours != want:
     bad.append("our hooks: %r" % ours)
 print("\n".join(bad) or "OK")
@@ -80,8 +86,8 @@ json_same "$S" "$T_DIR/original.json" "a second uninstall changes nothing"
 mkdir -p "$T_DIR/fresh"
 (cd "$T_DIR/fresh" && "$EXECTRAIL" hooks install --project) >"$T_DIR/out" 2>"$T_DIR/err"
 eq "$?" 0 "install --project creates .claude/settings.json"
-eq "$(python3 -c 'import json,sys; print(sorted(json.load(open(sys.argv[1]))["hooks"]))' "$T_DIR/fresh/.claude/settings.json")" \
-   "['PostToolUse', 'PostToolUseFailure', 'PreToolUse', 'SubagentStart', 'SubagentStop']" "with our five events"
+eq "$(python3 -c 'import json,sys; h=json.load(open(sys.argv[1]))["hooks"]; print(len(h), "PostToolBatch" in h, "SessionStart" in h)' "$T_DIR/fresh/.claude/settings.json")" \
+   "34 False True" "with our 34 events (every event but PostToolBatch)"
 
 # a broken settings file is left alone
 printf '{"hooks": [' >"$T_DIR/bad.json"
