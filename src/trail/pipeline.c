@@ -120,6 +120,23 @@ int et__ingest_commit(struct et_trail *t, struct et_error *err)
     return et_store_commit(t->st, err);
 }
 
+/* Add key = val to o; val is consumed either way. */
+static int put(struct json_object *o, const char *key, struct json_object *val)
+{
+    if (!val)
+        return ET_ENOMEM;
+    if (json_object_object_add(o, key, val)) {
+        json_object_put(val);
+        return ET_ENOMEM;
+    }
+    return ET_OK;
+}
+
+/*
+ * The event's canonical bytes in t->scratch. Every member is checked: under
+ * memory pressure the event fails whole, it is never hashed with a field
+ * missing.
+ */
 static int event_bytes(struct et_trail *t, const char *type,
                        const char *execution_id, struct json_object *body,
                        uint64_t seq, int64_t ts_ns, struct et_error *err)
@@ -131,14 +148,21 @@ static int event_bytes(struct et_trail *t, const char *type,
     if (!ev)
         return et_error_set(err, ET_ENOMEM, "out of memory");
     et_time_format(ts_ns, when);
-    json_object_object_add(ev, "body", json_object_get(body));
-    if (execution_id)
-        json_object_object_add(ev, "execution_id",
-                               json_object_new_string(execution_id));
-    json_object_object_add(ev, "seq", json_object_new_int64((int64_t)seq));
-    json_object_object_add(ev, "ts", json_object_new_string(when));
-    json_object_object_add(ev, "type", json_object_new_string(type));
-    json_object_object_add(ev, "v", json_object_new_int(ET_EVENT_VERSION));
+    rc = put(ev, "body", json_object_get(body));
+    if (!rc && execution_id)
+        rc = put(ev, "execution_id", json_object_new_string(execution_id));
+    if (!rc)
+        rc = put(ev, "seq", json_object_new_int64((int64_t)seq));
+    if (!rc)
+        rc = put(ev, "ts", json_object_new_string(when));
+    if (!rc)
+        rc = put(ev, "type", json_object_new_string(type));
+    if (!rc)
+        rc = put(ev, "v", json_object_new_int(ET_EVENT_VERSION));
+    if (rc) {
+        json_object_put(ev);
+        return et_error_set(err, rc, "out of memory");
+    }
     et_buf_reset(&t->scratch);
     rc = et_json_canon(ev, &t->scratch);
     json_object_put(ev);
