@@ -199,6 +199,63 @@ static void on_tool_result(struct tr *r, struct json_object *rec,
 }
 
 static void on_record(struct tr *r, struct json_object *rec,
+                      const char *file_agent);
+
+/*
+ * A subagent's turn as the main transcript shows it while the subagent runs
+ * ("type":"progress", data.type "agent_progress": data.agentId, and in
+ * data.message the subagent's own record): read like a line of its
+ * agent-<id>.jsonl, so its tool calls become actions even when that file is
+ * absent; the record's parentToolUseID links the agent to its Agent call.
+ * When the file is there too, the hook mapping records each tool call once
+ * (its tool_use_id is seen twice).
+ */
+static void on_progress(struct tr *r, struct json_object *rec)
+{
+    struct json_object *data = et__jget(rec, "data");
+    struct json_object *m = et__jget(data, "message"), *sub;
+    const char *agent = et__jstr(data, "agentId");
+    const char *parent = et__jstr(rec, "parentToolUseID");
+
+    if (!agent || strcmp(et__jstr(data, "type") ? et__jstr(data, "type") : "",
+                         "agent_progress") != 0)
+        return;
+    if (parent && et__jstr(rec, "sessionId")) {
+        struct json_object *link = input_for(rec, "SubagentStart");
+
+        if (link) {
+            json_object_object_add(link, "agent_id",
+                                   json_object_new_string(agent));
+            json_object_object_add(link, "tool_use_id",
+                                   json_object_new_string(parent));
+            add(r, PH_LINK, link);
+        }
+    }
+    if (!m || !json_object_is_type(m, json_type_object) ||
+        !et__jget(m, "message"))
+        return;
+    sub = json_object_new_object();
+    if (!sub)
+        return;
+    json_object_object_foreach(m, k, v)
+    {
+        json_object_object_add(sub, k, json_object_get(v));
+    }
+    if (!et__jstr(sub, "sessionId"))
+        json_object_object_add(sub, "sessionId",
+                               json_object_get(et__jget(rec, "sessionId")));
+    if (!et__jstr(sub, "timestamp"))
+        json_object_object_add(sub, "timestamp",
+                               json_object_get(et__jget(rec, "timestamp")));
+    if (!et__jstr(sub, "cwd"))
+        json_object_object_add(sub, "cwd",
+                               json_object_get(et__jget(rec, "cwd")));
+    json_object_object_add(sub, "agentId", json_object_new_string(agent));
+    on_record(r, sub, agent);
+    json_object_put(sub);
+}
+
+static void on_record(struct tr *r, struct json_object *rec,
                       const char *file_agent)
 {
     const char *type = et__jstr(rec, "type");
@@ -207,6 +264,10 @@ static void on_record(struct tr *r, struct json_object *rec,
     struct json_object *sc = et__jget(rec, "isSidechain");
     bool side = file_agent || (sc && json_object_get_boolean(sc));
 
+    if (type && !strcmp(type, "progress")) {
+        on_progress(r, rec);
+        return;
+    }
     if (!type || !et__jstr(rec, "sessionId") || !c ||
         !json_object_is_type(c, json_type_array))
         return;
