@@ -105,5 +105,13 @@ int cmd_import_claude_code(int argc, char **argv)
                 (unsigned long long)st.lines, (unsigned long long)st.inputs,
                 (unsigned long long)st.events,
                 (unsigned long long)st.rejected, mono_s() - ui.t0);
+    if (st.unattached)
+        fprintf(stderr,
+                "exectrail: warning: %llu tool call(s) of %llu subagent(s) "
+                "could not be attached to a delegation (their main "
+                "transcript, with the Agent call, was not imported); they "
+                "are kept as session events\n",
+                (unsigned long long)st.unattached,
+                (unsigned long long)st.unattached_agents);
     return rc ? cli_fail("import", &err) : 0;
 }

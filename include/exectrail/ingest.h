@@ -28,6 +28,9 @@ struct et_hook_result {
     char event[48];    /* hook_event_name ("" when unknown) */
     unsigned n_events; /* ledger events appended (0: ignored or duplicate) */
     bool is_duplicate; /* already recorded earlier */
+    /* a subagent's tool call that no delegation could be found for (kept
+     * as a session.tool event; its Agent call is not in the trail) */
+    bool is_unattached;
 };
 
 /*
@@ -102,6 +105,10 @@ struct et_transcript_stats {
     uint64_t rejected; /* lines that are not JSON objects (skipped) */
     uint64_t inputs;   /* hook inputs rebuilt from them */
     uint64_t events;   /* ledger events appended (0 on a re-import) */
+    /* subagent tool calls no delegation was found for (et_hook_result's
+     * is_unattached), and the distinct agents they came from */
+    uint64_t unattached;
+    uint64_t unattached_agents;
 };
 
 /*

@@ -29,6 +29,7 @@ struct hk {
     const char *agent_type;
     int64_t now_ns;
     unsigned n;
+    bool is_unattached; /* a subagent tool call with no execution */
     const char *raw; /* the input bytes (dedup key of session events) */
     size_t raw_len;
 };
@@ -561,9 +562,11 @@ static int tool_event(struct hk *h, struct et_error *err)
         return rc;
     if (id[0])
         exec_state(h, id, state);
-    if (!id[0] || !in_list(state, run_states))
+    if (!id[0] || !in_list(state, run_states)) {
+        h->is_unattached = h->agent_id && !id[0];
         return session_event(h, pre ? "session.tool_requested" : "session.tool",
                              id[0] ? id : NULL, err);
+    }
     a = json_object_new_object();
     if (!a)
         return et_error_set(err, ET_ENOMEM, "out of memory");
@@ -1011,8 +1014,10 @@ static int ingest_claude_hook_(struct et_trail *t, const char *json, size_t len,
         et__ingest_abort(t);
     else
         rc = et__ingest_commit(t, err);
-    if (!rc)
+    if (!rc) {
         res->n_events = h.n;
+        res->is_unattached = h.is_unattached;
+    }
 out:
     et__free(seen);
     json_object_put(h.in);

@@ -23,6 +23,7 @@ enum { PH_PRE, PH_LINK, PH_MID, PH_POST, PH_COUNT };
 struct tr {
     struct json_object *phase[PH_COUNT]; /* arrays of hook inputs */
     struct json_object *uses;            /* tool_use id -> {name, input} */
+    struct json_object *unatt;           /* agents with unattached calls */
     struct et_transcript_stats *st;
     const struct et_transcript_opts *opts;
 };
@@ -379,6 +380,17 @@ static int read_file(struct tr *r, const char *path, struct et_error *err)
     return ET_OK;
 }
 
+/* A subagent tool call no delegation was found for: counted, with its
+ * agent, for the warning the import prints. */
+static void unattached(struct tr *r, const char *agent)
+{
+    r->st->unattached++;
+    if (agent && r->unatt &&
+        !json_object_object_get_ex(r->unatt, agent, NULL) &&
+        !json_object_object_add(r->unatt, agent, NULL))
+        r->st->unattached_agents++;
+}
+
 static bool ends_with(const char *s, const char *suf)
 {
     size_t a = strlen(s), b = strlen(suf);
@@ -443,6 +455,7 @@ int et_ingest_claude_transcripts(struct et_trail *t, const char *const *paths,
     r.st = st;
     r.opts = opts;
     r.uses = json_object_new_object();
+    r.unatt = json_object_new_object();
     for (int i = 0; i < PH_COUNT; i++)
         r.phase[i] = json_object_new_array();
     for (size_t i = 0; !rc && i < n_paths; i++)
@@ -473,6 +486,9 @@ int et_ingest_claude_transcripts(struct et_trail *t, const char *const *paths,
                 rc = et_error_set(err, x, "%s", why.msg);
             else
                 st->events += res.n_events;
+            if (!x && res.is_unattached &&
+                strncmp(et__jstr(in, "hook_event_name"), "Pre", 3) != 0)
+                unattached(&r, et__jstr(in, "agent_id"));
             if (!rc && ++in_batch >= TR_BATCH) {
                 rc = et__batch_commit(t, err);
                 in_batch = 0;
@@ -490,6 +506,7 @@ int et_ingest_claude_transcripts(struct et_trail *t, const char *const *paths,
             rc = et__batch_commit(t, err);
     }
     json_object_put(r.uses);
+    json_object_put(r.unatt);
     for (int i = 0; i < PH_COUNT; i++)
         json_object_put(r.phase[i]);
     return rc;

@@ -67,4 +67,15 @@ id2=$(et list --format ids)
 et show --json "$id2" >"$T_DIR/r2.json"
 eq "$(jget "$T_DIR/r2.json" '[(a["tool"], a["success"]) for a in d["execution"]["actions_taken"]]')" \
    '[["Bash",true],["Write",false]]' "with the file present too, each tool call is recorded once"
+not_contains "$T_DIR/err" "warning" "nothing unattached, no warning"
+
+# a subagent file alone (its main transcript not imported): a warning
+export EXECTRAIL_HOME="$T_DIR/home3"
+check "init a third trail" et init
+check "import only the subagent file" et import claude-code "$T_DIR/p2/$S/subagents/agent-a1.jsonl"
+contains "$T_DIR/err" "warning: 2 tool call(s) of 1 subagent(s) could not be attached to a delegation" \
+  "the import warns about the calls it could not attach, counting them and their agents"
+eq "$(et list --format ids | wc -l | tr -d ' ')" 0 "no execution is invented for them"
+eq "$(sql "$EXECTRAIL_HOME/trail.db" "SELECT count(*) FROM ledger WHERE type = 'session.tool'")" 2 \
+  "they are kept as session events"
 done_testing
