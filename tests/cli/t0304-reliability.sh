@@ -74,4 +74,41 @@ else
   echo "# skipped the read-only trail.db section: needs root and runuser"
 fi
 
+# ---- disk full and read-only data directory: a small tmpfs ----
+if [ "$(id -u)" = 0 ] && mkdir -p "$T_DIR/mnt" &&
+  mount -t tmpfs -o size=3m,mode=0700 tmpfs "$T_DIR/mnt" 2>/dev/null; then
+  MNT="$T_DIR/mnt"
+  trap 'umount -l "$MNT" 2>/dev/null; t_cleanup' EXIT
+  export EXECTRAIL_HOME="$MNT/h" XDG_RUNTIME_DIR="$T_DIR/xdg"
+  FDB="$MNT/h/trail.db"
+  mkdir -p "$XDG_RUNTIME_DIR" && chmod 0700 "$XDG_RUNTIME_DIR"
+  check "init on the tmpfs" et init
+  tool_json 0 s-full | et hook
+  eq "$(count_tools "$FDB")" "1" "a hook call on the tmpfs records"
+  dd if=/dev/zero of="$MNT/filler" bs=64k 2>/dev/null
+  SENT=0 ACK=0
+  for i in $(seq 1 10); do
+    SENT=$((SENT + 1))
+    tool_json "$i" s-full | et hook 2>>"$T_DIR/full.err" && ACK=$((ACK + 1))
+  done
+  eq "$SENT $ACK $(spooled)" "10 10 10 0" "disk full: 10 sent, 10 acknowledged (exit 0), 10 spooled (fallback)"
+  ls "$XDG_RUNTIME_DIR"/exectrail/spool-*/hook-spool.jsonl >/dev/null 2>&1 &&
+    ok "the fallback spool is under \$XDG_RUNTIME_DIR/exectrail" || fails "fallback location" "$(ls -R "$XDG_RUNTIME_DIR")"
+  rm -f "$MNT/filler"
+  check "spool replay after space is freed" et spool replay
+  eq "$(count_tools "$FDB") $(spooled)" "11 0 0" "disk full: all 10 stored, nothing left"
+  # read-only data directory (the filesystem remounted read-only)
+  mount -o remount,ro "$MNT"
+  for i in $(seq 11 20); do tool_json "$i" s-full | et hook 2>>"$T_DIR/ro.err"; done
+  eq "$(spooled)" "10 0" "read-only directory: 10 sent, 10 spooled (fallback)"
+  mount -o remount,rw "$MNT"
+  tool_json 21 s-full | et hook
+  eq "$(count_tools "$FDB") $(spooled)" "22 0 0" "the next hook call replays the 10 first, then records its own"
+  check "verify the tmpfs trail" et verify
+  umount -l "$MNT"
+  export EXECTRAIL_HOME="$T_DIR/home" XDG_RUNTIME_DIR=""
+else
+  echo "# skipped the disk-full / read-only tmpfs section: needs root and mount"
+fi
+
 done_testing
