@@ -221,6 +221,19 @@ static int archive_dir(struct et_trail *t, const struct et_ret_run_opts *o,
         snprintf(out, cap, "%.4000s/archive", t->dir);
     if (mkdir(out, 0700) != 0 && errno != EEXIST)
         return et_error_sys(err, ET_EIO, errno, "cannot create %s", out);
+    {
+        /* refused before a run is noted as started */
+        struct stat sb;
+
+        if (stat(out, &sb) != 0)
+            return et_error_sys(err, ET_EIO, errno, "cannot use %s", out);
+        if (!S_ISDIR(sb.st_mode))
+            return et_error_set(err, ET_EINVAL,
+                                "--dir %s: not a directory", out);
+        if (access(out, W_OK | X_OK) != 0)
+            return et_error_sys(err, ET_EIO, errno, "cannot write to %s",
+                                out);
+    }
     return ET_OK;
 }
 
@@ -290,7 +303,9 @@ static int resume(struct et_trail *t, const struct et_ret_policy *p,
     if (pd.dir[0]) /* the directory the run wrote to, whatever --dir is now */
         dir = pd.dir;
     snprintf(path, sizeof(path), "%s/%s", dir, pd.bundle);
-    if (access(path, F_OK) != 0 && errno == ENOENT) {
+    /* ENOTDIR: the run's directory was never usable (an older version let
+     * a regular file through): nothing can have been written there */
+    if (access(path, F_OK) != 0 && (errno == ENOENT || errno == ENOTDIR)) {
         struct json_object *b =
             run_body(pd.run_id, "abandoned", pd.bundle, pd.at_ns);
 

@@ -111,4 +111,18 @@ else
   echo "# skipped the disk-full / read-only tmpfs section: needs root and mount"
 fi
 
+# ---- retention run --dir <a regular file> never blocks later runs ----
+export EXECTRAIL_HOME="$T_DIR/ret"
+check "init a retention trail" et init
+RID=$(EXECTRAIL_NOW=2025-01-01 et start --agent old)
+EXECTRAIL_NOW=2025-01-01 et complete "$RID" >/dev/null
+: >"$T_DIR/plainfile"
+expect_exit 2 "retention run --dir FILE is refused (exit 2)" et retention run --at 2026-06-01 --dir "$T_DIR/plainfile"
+contains "$T_DIR/err" "not a directory" "the message says why"
+eq "$(sql "$EXECTRAIL_HOME/trail.db" "SELECT count(*) FROM ledger WHERE type = 'retention.run'")" "0" "no run was noted as started"
+check "the next run completes" et retention run --at 2026-06-01
+contains "$T_DIR/out" "erased 1" "and erases the expired execution"
+check "verify after retention" et verify
+export EXECTRAIL_HOME="$T_DIR/home"
+
 done_testing
