@@ -125,4 +125,30 @@ contains "$T_DIR/out" "erased 1" "and erases the expired execution"
 check "verify after retention" et verify
 export EXECTRAIL_HOME="$T_DIR/home"
 
+# ---- import --on-error skip with a line over the 16 MiB limit ----
+export EXECTRAIL_HOME="$T_DIR/imp"
+check "init an import trail" et init
+python3 - "$ET_SOURCE_DIR/tests/data/spec-record.json" "$T_DIR/big.jsonl" <<'PY'
+import json, sys, uuid
+r = json.load(open(sys.argv[1]))
+def line(i):
+    r["execution_id"] = str(uuid.UUID(int=i + 1, version=4))
+    return json.dumps(r) + "\n"
+with open(sys.argv[2], "w") as f:
+    f.write(line(0))
+    f.write('{"pad":"' + "x" * (17 << 20) + '"}\n')   # line 2, over 16 MiB
+    for i in range(1, 4):
+        f.write(line(i))
+PY
+OFF=$(head -n1 "$T_DIR/big.jsonl" | wc -c)
+expect_exit 3 "import --on-error skip with an oversize line exits 3 (a line was rejected)" \
+  et import --on-error skip "$T_DIR/big.jsonl"
+contains "$T_DIR/err" "line 2: byte $OFF: line is longer than" "the message names the line number and byte offset"
+contains "$T_DIR/err" "imported 4 records" "every good line, before and after it, is stored"
+eq "$(sql "$EXECTRAIL_HOME/trail.db" "SELECT count(*) FROM executions")" "4" "4 executions stored"
+expect_exit 2 "import --batch -1 is refused" et import --batch -1 "$T_DIR/big.jsonl"
+expect_exit 3 "import of a directory exits 3" et import "$T_DIR"
+contains "$T_DIR/err" "Is a directory" "and says it is a directory"
+export EXECTRAIL_HOME="$T_DIR/home"
+
 done_testing
