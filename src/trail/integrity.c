@@ -168,6 +168,55 @@ static int check_checkpoints(struct vctx *v)
     return ET_OK;
 }
 
+/*
+ * The ledger's columns outside the hashed bytes (type, execution_id, ts_ns)
+ * are indexes over the body: each must say what the hashed event says, or
+ * an edit could move an event into another execution's proof unseen.
+ * ts_ns is bound to the millisecond the hashed "ts" carries.
+ */
+static int check_columns(struct vctx *v, const struct et_event_row *row)
+{
+    struct json_object *ev = NULL;
+    const char *type, *id, *ts;
+    char when[ET_RFC3339_MAX];
+    const char *what = NULL;
+
+    if (et_json_parse(row->body, row->body_len, NULL, &ev, NULL) != ET_OK)
+        return fail_at(v, row->seq, row->execution_id,
+                       "event %llu: the stored bytes are not JSON",
+                       (unsigned long long)row->seq);
+    type = et__jstr(ev, "type");
+    id = et__jstr(ev, "execution_id");
+    ts = et__jstr(ev, "ts");
+    et_time_format(row->ts_ns, when);
+    if (!type || !row->type || strcmp(type, row->type) != 0)
+        what = "type";
+    else if ((id == NULL) != (row->execution_id == NULL ||
+                              !*row->execution_id) ||
+             (id && strcmp(id, row->execution_id) != 0))
+        what = "execution_id";
+    else if (!ts || strcmp(ts, when) != 0)
+        what = "ts_ns";
+    if (what) {
+        int rc = fail_at(v, row->seq, id,
+                         "event %llu: the ledger's %s column (%.60s) differs "
+                         "from the hashed event (%.60s) (altered)",
+                         (unsigned long long)row->seq, what,
+                         what[0] == 't' && what[1] == 'y' ? row->type
+                         : what[0] == 'e'
+                             ? (row->execution_id ? row->execution_id : "")
+                             : when,
+                         what[0] == 't' && what[1] == 'y' ? (type ? type : "")
+                         : what[0] == 'e' ? (id ? id : "(none)")
+                                          : (ts ? ts : ""));
+
+        json_object_put(ev);
+        return rc;
+    }
+    json_object_put(ev);
+    return ET_OK;
+}
+
 static int verify_row(void *ctx, const struct et_event_row *row)
 {
     struct vctx *v = ctx;
@@ -193,6 +242,8 @@ static int verify_row(void *ctx, const struct et_event_row *row)
                            "(events were reordered or moved)",
                            (unsigned long long)row->seq,
                            (unsigned long long)own);
+        if (check_columns(v, row) != ET_OK)
+            return ET_EINTEGRITY;
         if (!strcmp(row->type, "retention.erased") &&
             note_erasure(v, row) != ET_OK)
             return ET_ENOMEM;
