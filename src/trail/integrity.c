@@ -709,3 +709,40 @@ int et_trail_rebuild_progress(struct et_trail *t,
         on_progress(pctx, ctx.seen, ctx.total);
     return rc;
 }
+
+int et_trail_verify_projections(struct et_trail *t, struct et_error *err)
+{
+    struct rebuild_ctx ctx = {t, err, 0, 0, 0, NULL, NULL};
+    char where[512];
+    bool was = t->in_ingest;
+    int rc;
+
+    rc = et__trail_security(t, false, err);
+    if (rc)
+        return rc;
+    rc = et_store_begin(t->st, true, err);
+    if (rc)
+        return rc;
+    /* a scratch rebuild in this transaction, never committed */
+    t->in_ingest = true;
+    rc = et_store_projection_snapshot(t->st, err);
+    if (!rc)
+        rc = et_store_projection_reset(t->st, err);
+    if (!rc)
+        rc = et_store_read_range(t->st, 0, UINT64_MAX, rebuild_row, &ctx,
+                                 err);
+    if (!rc)
+        rc = et__ret_forget_flush(t, err);
+    if (!rc) {
+        rc = et_store_projection_diff(t->st, where, sizeof(where), err);
+        if (rc == ET_EINTEGRITY)
+            rc = et_error_set(err, ET_EINTEGRITY,
+                              "projections: %s (the ledger verifies; run "
+                              "'exectrail rebuild' to recompute them)",
+                              where);
+    }
+    t->in_ingest = was;
+    t->n_gone = 0;
+    et_store_rollback(t->st);
+    return rc;
+}

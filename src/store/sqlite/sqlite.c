@@ -10,6 +10,7 @@
 #include "store/sqlite/schema.h"
 #include "store/sqlite/query_sqlite.h"
 #include "store/sqlite/retention_sqlite.h"
+#include "store/sqlite/verify_sqlite.h"
 
 #include <limits.h>
 #include <sqlite3.h>
@@ -1061,6 +1062,8 @@ const struct et_store_ops et__sqlite_ops = {
     .session_touch = sq_session_touch,
     .exec_list = sq_exec_list,
     .projection_reset = sq_projection_reset,
+    .projection_snapshot = et__sqlite_projection_snapshot,
+    .projection_diff = et__sqlite_projection_diff,
     .checkpoint_put = sq_checkpoint_put,
     .checkpoint_each = sq_checkpoint_each,
     .meta_get = sq_meta_get,
