@@ -35,6 +35,10 @@ struct vctx {
     /* erased payloads and the retention.erased events that cover them */
     uint64_t *erased, *covered;
     size_t n_erased, cap_erased, n_covered, cap_covered;
+    /* the last retention.erased event written before erasures were signed
+     * (honoured only under a signed checkpoint that covers it) */
+    bool has_legacy;
+    uint64_t legacy_seq;
     struct et_error *err;
 };
 
@@ -53,6 +57,9 @@ static int push_seq(uint64_t **v, size_t *n, size_t *cap, uint64_t seq)
     return ET_OK;
 }
 
+static int fail_at(struct vctx *v, uint64_t seq, const char *exec_id,
+                   const char *fmt, ...) ET_PRINTF(4, 5);
+
 /* A retention.erased event: remember the seqs it covers, and describe the
  * first erasure for the report. */
 static int note_erasure(struct vctx *v, const struct et_event_row *row)
@@ -64,6 +71,22 @@ static int note_erasure(struct vctx *v, const struct et_event_row *row)
         return ET_OK; /* its hash was checked: not ours to judge further */
     body = et__jget(ev, "body");
     seqs = et__jget(body, "seqs");
+    {
+        char why[160];
+        int a = et__erasure_check(v->t, row->execution_id, body, why,
+                                  sizeof(why));
+
+        if (a == ET_ENOTFOUND) {
+            v->has_legacy = true;
+            v->legacy_seq = row->seq;
+        } else if (a) {
+            json_object_put(ev);
+            return fail_at(v, row->seq, row->execution_id,
+                           "event %llu: a retention.erased event that is not "
+                           "authorised: %s (a forged erasure?)",
+                           (unsigned long long)row->seq, why);
+        }
+    }
     for (size_t i = 0; seqs && json_object_is_type(seqs, json_type_array) &&
                        !rc && i < json_object_array_length(seqs);
          i++)
@@ -91,8 +114,6 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static int fail_at(struct vctx *v, uint64_t seq, const char *exec_id,
-                   const char *fmt, ...) ET_PRINTF(4, 5);
 
 static int fail_at(struct vctx *v, uint64_t seq, const char *exec_id,
                    const char *fmt, ...)
@@ -244,9 +265,12 @@ static int verify_row(void *ctx, const struct et_event_row *row)
                            (unsigned long long)own);
         if (check_columns(v, row) != ET_OK)
             return ET_EINTEGRITY;
-        if (!strcmp(row->type, "retention.erased") &&
-            note_erasure(v, row) != ET_OK)
-            return ET_ENOMEM;
+        if (!strcmp(row->type, "retention.erased")) {
+            int nrc = note_erasure(v, row);
+
+            if (nrc)
+                return nrc;
+        }
     } else {
         v->rep->erased++;
         if (push_seq(&v->erased, &v->n_erased, &v->cap_erased, row->seq))
@@ -322,6 +346,12 @@ static int add_external(struct vctx *v, const char *note, size_t len,
  * a payload removed any other way is tampering. */
 static int check_erasures(struct vctx *v)
 {
+    if (v->n_erased && v->has_legacy && v->last_good <= v->legacy_seq)
+        return fail_at(v, v->legacy_seq, NULL,
+                       "event %llu: an unsigned retention.erased event that "
+                       "no signed checkpoint covers: its erasure is not "
+                       "authorised (a forged erasure?)",
+                       (unsigned long long)v->legacy_seq);
     if (v->n_covered)
         qsort(v->covered, v->n_covered, sizeof(*v->covered), cmp_u64);
     for (size_t i = 0; i < v->n_erased; i++) {
