@@ -39,6 +39,8 @@ struct vctx {
      * (honoured only under a signed checkpoint that covers it) */
     bool has_legacy;
     uint64_t legacy_seq;
+    char *install_id;         /* meta.install_id, or NULL */
+    uint64_t last_good_ext;   /* largest given checkpoint that matched */
     struct et_error *err;
 };
 
@@ -177,13 +179,20 @@ static int check_checkpoints(struct vctx *v)
             if (!v->ck_bad) {
                 v->ck_bad = true;
                 v->ck_bad_size = c->size;
-                v->ck_bad_from = v->last_good;
+                /* stored checkpoints can be re-signed by whoever holds
+                 * the key beside the store: a given one that disagrees
+                 * is narrowed only by given ones */
+                v->ck_bad_from =
+                    c->external ? v->last_good_ext : v->last_good;
                 v->ck_bad_external = c->external;
             }
             continue;
         }
-        if (!v->ck_bad)
+        if (!v->ck_bad) {
             v->last_good = c->size;
+            if (c->external)
+                v->last_good_ext = c->size;
+        }
         v->rep->checkpoints += !c->external;
     }
     return ET_OK;
@@ -303,6 +312,20 @@ static int load_ckpt(void *ctx, uint64_t size, const char *note)
     struct et_error e = ET_ERROR_INIT;
     struct ckpt *c;
 
+    if (!et_checkpoint_verify(note, strlen(note), &v->t->signer, &cp, &e) &&
+        cp.size == size && v->install_id) {
+        char want[160];
+
+        snprintf(want, sizeof(want), "exectrail/%s", v->install_id);
+        if (strcmp(cp.origin, want) != 0) {
+            v->rep->bad_seq = (int64_t)size;
+            snprintf(v->rep->problem, sizeof(v->rep->problem),
+                     "stored checkpoint of size %llu names origin %.80s, "
+                     "not this trail's %.80s (meta.install_id replaced?)",
+                     (unsigned long long)size, cp.origin, want);
+            return ET_EINTEGRITY;
+        }
+    }
     if (et_checkpoint_verify(note, strlen(note), &v->t->signer, &cp, &e) ||
         cp.size != size) {
         v->rep->bad_seq = (int64_t)size;
@@ -410,6 +433,60 @@ static int check_head(struct vctx *v, const struct et_tree *stored)
     return ET_OK;
 }
 
+/*
+ * The trail's identity: exectrail.pub and meta.verifier_key must name the
+ * key that verify uses, whose name carries the install id's first 8 hex
+ * digits, and every stored checkpoint's origin must be
+ * "exectrail/<install_id>". A replaced file or row is tampering.
+ */
+static int check_identity(struct vctx *v, const char *install_id)
+{
+    struct et_trail *t = v->t;
+    char path[PATH_MAX + 32], pub[256];
+    char *meta_key = NULL;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/exectrail.pub", t->dir);
+    f = fopen(path, "rb");
+    if (f) {
+        size_t n = fread(pub, 1, sizeof(pub) - 1, f);
+
+        fclose(f);
+        pub[n] = '\0';
+        while (n && (pub[n - 1] == '\n' || pub[n - 1] == '\r'))
+            pub[--n] = '\0';
+        if (strcmp(pub, t->verifier) != 0) {
+            v->rep->bad_seq = -1;
+            snprintf(v->rep->problem, sizeof(v->rep->problem),
+                     "exectrail.pub (%.80s) is not the trail's key (%.80s): "
+                     "replaced",
+                     pub, t->verifier);
+            return ET_EINTEGRITY;
+        }
+    }
+    if (et_store_meta_get(t->st, "verifier_key", &meta_key, NULL) == ET_OK) {
+        bool same = !strcmp(meta_key, t->verifier);
+
+        if (!same)
+            snprintf(v->rep->problem, sizeof(v->rep->problem),
+                     "meta.verifier_key (%.80s) is not the trail's key "
+                     "(%.80s): replaced",
+                     meta_key, t->verifier);
+        et__free(meta_key);
+        if (!same)
+            return ET_EINTEGRITY;
+    }
+    if (install_id && !strncmp(t->verifier, "exectrail-", 10) &&
+        strncmp(t->verifier + 10, install_id, 8) != 0) {
+        snprintf(v->rep->problem, sizeof(v->rep->problem),
+                 "meta.install_id (%.40s) is not the install id the trail's "
+                 "key was made for (%.8s...): replaced",
+                 install_id, t->verifier + 10);
+        return ET_EINTEGRITY;
+    }
+    return ET_OK;
+}
+
 int et_trail_verify(struct et_trail *t, const char *note, size_t note_len,
                     struct et_verify_report *rep, struct et_error *err)
 {
@@ -433,6 +510,16 @@ int et_trail_verify(struct et_trail *t, const char *note, size_t note_len,
     rc = et_store_head_load(t->st, &stored, err);
     if (rc)
         goto out;
+    {
+        char *iid = NULL;
+
+        if (et_store_meta_get(t->st, "install_id", &iid, NULL) != ET_OK)
+            iid = NULL;
+        v.install_id = iid;
+        rc = check_identity(&v, iid);
+        if (rc)
+            goto problem;
+    }
     cl.v = &v;
     cl.err = err;
     cl.rc = 0;
@@ -484,6 +571,7 @@ problem:
 out:
     et_store_rollback(t->st);
     et__free(v.ck);
+    et__free(v.install_id);
     et__free(v.erased);
     et__free(v.covered);
     return rc;
