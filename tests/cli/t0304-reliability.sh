@@ -151,4 +151,26 @@ expect_exit 3 "import of a directory exits 3" et import "$T_DIR"
 contains "$T_DIR/err" "Is a directory" "and says it is a directory"
 export EXECTRAIL_HOME="$T_DIR/home"
 
+# ---- checkpoint --out never follows a symlink; --push DIR keeps copies ----
+export EXECTRAIL_HOME="$T_DIR/ck"
+check "init a checkpoint trail" et init
+echo "keep me" >"$T_DIR/victim"
+ln -s "$T_DIR/victim" "$T_DIR/link"
+check "checkpoint --out onto a symlink" et checkpoint --out "$T_DIR/link"
+eq "$(cat "$T_DIR/victim")" "keep me" "the symlink's target is untouched"
+[ -f "$T_DIR/link" ] && [ ! -L "$T_DIR/link" ] && ok "the symlink was replaced by the checkpoint" || fails "symlink replaced" "$(ls -l "$T_DIR/link")"
+mkdir -p "$T_DIR/witness"
+check "checkpoint --push DIR" et checkpoint --push "$T_DIR/witness"
+check "checkpoint --push DIR again" et checkpoint --push "$T_DIR/witness"
+eq "$(ls "$T_DIR/witness" | grep -c '^checkpoint-.*\.note$')" "2" "two files, none overwritten"
+check "verify --checkpoint a pushed file" et verify --checkpoint "$(ls "$T_DIR"/witness/checkpoint-*.note | head -n1)"
+expect_exit 2 "checkpoint --push a missing directory exits 2" et checkpoint --push "$T_DIR/nope"
+if command -v git >/dev/null; then
+  git -C "$T_DIR/witness" init -q && git -C "$T_DIR/witness" config user.email t@example.com && git -C "$T_DIR/witness" config user.name t
+  check "checkpoint --push a git work tree" et checkpoint --push "$T_DIR/witness"
+  contains "$T_DIR/out" "committed" "it says it committed"
+  eq "$(git -C "$T_DIR/witness" log --oneline | wc -l | tr -d ' ')" "1" "one commit holding the new checkpoint"
+fi
+export EXECTRAIL_HOME="$T_DIR/home"
+
 done_testing
