@@ -123,7 +123,10 @@ eq "$(sql "$EXECTRAIL_HOME/trail.db" "SELECT count(*) FROM ledger WHERE type = '
 check "the next run completes" et retention run --at 2026-06-01
 contains "$T_DIR/out" "erased 1" "and erases the expired execution"
 check "verify after retention" et verify
+RBUNDLE=$(ls "$EXECTRAIL_HOME"/archive/retention-*.etar.zst | head -n1)
 export EXECTRAIL_HOME="$T_DIR/home"
+expect_exit 7 "archive restore of another trail's bundle exits 7 (docs/CLI.md)" et archive restore "$RBUNDLE"
+contains "$T_DIR/err" "comes from another trail" "and says so"
 
 # ---- import --on-error skip with a line over the 16 MiB limit ----
 export EXECTRAIL_HOME="$T_DIR/imp"
