@@ -37,10 +37,10 @@ static int message(const char *id, const char *rule, const char *run,
         const char *h =
             json_object_get_string(json_object_array_get_idx(leaves, i));
 
-        rc = et_buf_printf(
-            m, "%lld %s\n",
-            (long long)json_object_get_int64(json_object_array_get_idx(seqs, i)),
-            h ? h : "");
+        rc = et_buf_printf(m, "%lld %s\n",
+                           (long long)json_object_get_int64(
+                               json_object_array_get_idx(seqs, i)),
+                           h ? h : "");
     }
     return rc;
 }
@@ -103,8 +103,9 @@ int et__erasure_check(struct et_trail *t, const char *id,
 
     if (!auth)
         return ET_ENOTFOUND;
-    if (!hex || sodium_hex2bin(sig, sizeof(sig), hex, strlen(hex), NULL, &n,
-                               NULL) != 0 ||
+    if (!hex ||
+        sodium_hex2bin(sig, sizeof(sig), hex, strlen(hex), NULL, &n, NULL) !=
+            0 ||
         n != sizeof(sig)) {
         snprintf(why, cap, "its signature is malformed");
         return ET_EINTEGRITY;
@@ -122,7 +123,8 @@ int et__erasure_check(struct et_trail *t, const char *id,
              : ET_EINTEGRITY;
     et_buf_release(&m);
     if (rc)
-        snprintf(why, cap, "its signature does not verify with the trail's "
-                           "key");
+        snprintf(why, cap,
+                 "its signature does not verify with the trail's "
+                 "key");
     return rc;
 }

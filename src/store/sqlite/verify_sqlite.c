@@ -36,8 +36,7 @@ static const char *const tabs[][2] = {
      "cost_micro_usd"},
     {"report_duration", "SELECT * FROM main.report_duration WHERE n"},
     {"report_duration_day", "SELECT * FROM main.report_duration_day WHERE n"},
-    {"report_issues",
-     "SELECT * FROM main.report_issues WHERE n OR executions"},
+    {"report_issues", "SELECT * FROM main.report_issues WHERE n OR executions"},
     {"retention_state", "SELECT * FROM main.retention_state"},
 };
 #define N_TABS (sizeof(tabs) / sizeof(tabs[0]))
@@ -80,9 +79,8 @@ static bool first_row(sqlite3 *db, const char *sql, char *out, size_t cap)
         found = true;
         for (int c = 0; c < sqlite3_column_count(q) && len + 1 < cap; c++) {
             const char *v = (const char *)sqlite3_column_text(q, c);
-            int n = snprintf(out + len, cap - len, "%s%s=%.60s",
-                             c ? ", " : "", sqlite3_column_name(q, c),
-                             v ? v : "NULL");
+            int n = snprintf(out + len, cap - len, "%s%s=%.60s", c ? ", " : "",
+                             sqlite3_column_name(q, c), v ? v : "NULL");
 
             if (n < 0)
                 break;
@@ -110,8 +108,8 @@ static bool column_diff(sqlite3 *db, const char *snap, const char *now,
     if (sqlite3_prepare_v2(db, sql, -1, &a, NULL) != SQLITE_OK ||
         sqlite3_step(a) != SQLITE_ROW)
         goto out;
-    snprintf(sql, sizeof(sql), "SELECT * FROM (%s) WHERE \"%s\" IS ?1",
-             now, sqlite3_column_name(a, 0));
+    snprintf(sql, sizeof(sql), "SELECT * FROM (%s) WHERE \"%s\" IS ?1", now,
+             sqlite3_column_name(a, 0));
     if (sqlite3_prepare_v2(db, sql, -1, &b, NULL) != SQLITE_OK)
         goto out;
     sqlite3_bind_value(b, 1, sqlite3_column_value(a, 0));
@@ -122,12 +120,12 @@ static bool column_diff(sqlite3 *db, const char *snap, const char *now,
 
             if ((x == NULL) == (y == NULL) && (!x || !strcmp(x, y)))
                 continue;
-            snprintf(out, cap, "row %s=%.40s: %s is '%.40s', the ledger "
+            snprintf(out, cap,
+                     "row %s=%.40s: %s is '%.40s', the ledger "
                      "gives '%.40s'",
                      sqlite3_column_name(a, 0),
                      (const char *)sqlite3_column_text(a, 0),
-                     sqlite3_column_name(a, c), x ? x : "NULL",
-                     y ? y : "NULL");
+                     sqlite3_column_name(a, c), x ? x : "NULL", y ? y : "NULL");
             found = true;
             break;
         }
@@ -178,8 +176,8 @@ int et__sqlite_projection_diff(struct et_store *st, char *where, size_t cap,
 
         snprintf(now, sizeof(now), "%s", tabs[i][1]);
         snprintf(snap, sizeof(snap), "SELECT * FROM temp.et_snap_%zu", i);
-        snprintf(sql, sizeof(sql), "SELECT * FROM (%s EXCEPT %s) LIMIT 1",
-                 snap, now);
+        snprintf(sql, sizeof(sql), "SELECT * FROM (%s EXCEPT %s) LIMIT 1", snap,
+                 now);
         if (first_row(db, sql, row, sizeof(row))) {
             char col[200];
 
@@ -192,8 +190,8 @@ int et__sqlite_projection_diff(struct et_store *st, char *where, size_t cap,
                          tabs[i][0], row);
             break;
         }
-        snprintf(sql, sizeof(sql), "SELECT * FROM (%s EXCEPT %s) LIMIT 1",
-                 now, snap);
+        snprintf(sql, sizeof(sql), "SELECT * FROM (%s EXCEPT %s) LIMIT 1", now,
+                 snap);
         if (first_row(db, sql, row, sizeof(row))) {
             snprintf(where, cap,
                      "table %s: the ledger gives row (%s), which is missing "
