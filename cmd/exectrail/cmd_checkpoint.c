@@ -4,27 +4,196 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
+#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
 
 static const char help[] =
-    "usage: exectrail checkpoint [--out FILE]\n\n"
+    "usage: exectrail checkpoint [--out FILE] [--push DIR]\n\n"
     "Sign the current tree head (size, root hash, time) with the trail's\n"
     "Ed25519 key and print the checkpoint (a C2SP signed note, see\n"
     "docs/LEDGER.md). Keep it anywhere (a git repo, a ticket, an email):\n"
     "'exectrail verify --checkpoint FILE' later proves the trail still\n"
-    "extends it.\n";
+    "extends it.\n\n"
+    "  --out FILE  write it to FILE (replaced through a temporary file and\n"
+    "              a rename: a symlink at FILE is replaced, never followed)\n"
+    "  --push DIR  also write it as a new file in DIR (never overwriting),\n"
+    "              checkpoint-<size>-<time>.note; when DIR is in a git work\n"
+    "              tree, commit it there. Put DIR on another machine (a\n"
+    "              mount, a synced or pushed repository): the key beside the\n"
+    "              store can re-sign everything local (docs/SECURITY.md).\n";
+
+static int write_all(int fd, const char *s)
+{
+    size_t n = strlen(s);
+
+    while (n) {
+        ssize_t w = write(fd, s, n);
+
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        s += w;
+        n -= (size_t)w;
+    }
+    return fsync(fd);
+}
+
+/* path gets note via a temporary file beside it and a rename (never
+ * following a symlink at path). */
+static int write_replace(const char *path, const char *note)
+{
+    char tmp[PATH_MAX];
+    int fd, e;
+
+    if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    fd = mkstemp(tmp);
+    if (fd < 0)
+        return -1;
+    if (fchmod(fd, 0644) != 0 || write_all(fd, note) != 0) {
+        e = errno;
+        close(fd);
+        unlink(tmp);
+        errno = e;
+        return -1;
+    }
+    if (close(fd) != 0 || rename(tmp, path) != 0) {
+        e = errno;
+        unlink(tmp);
+        errno = e;
+        return -1;
+    }
+    return 0;
+}
+
+static int run_git(const char *dir, const char *const *args)
+{
+    char *argv[12] = {NULL};
+    pid_t pid;
+    int st = 0, n = 0, rc;
+
+    argv[n++] = strdup("git");
+    argv[n++] = strdup("-C");
+    argv[n++] = strdup(dir);
+    for (size_t i = 0; args[i] && n < 11; i++)
+        argv[n++] = strdup(args[i]);
+    rc = 0;
+    for (int i = 0; i < n; i++)
+        if (!argv[i])
+            rc = -1;
+    /* git's own output would mix with ours: sent to /dev/null */
+    if (!rc) {
+        posix_spawn_file_actions_t fa;
+
+        if (posix_spawn_file_actions_init(&fa) != 0)
+            rc = -1;
+        else {
+            if (posix_spawn_file_actions_addopen(&fa, 1, "/dev/null",
+                                                 O_WRONLY, 0) != 0 ||
+                posix_spawn_file_actions_addopen(&fa, 2, "/dev/null",
+                                                 O_WRONLY, 0) != 0 ||
+                posix_spawnp(&pid, "git", &fa, NULL, argv, environ) != 0)
+                rc = -1;
+            posix_spawn_file_actions_destroy(&fa);
+        }
+    }
+    for (int i = 0; i < n; i++)
+        free(argv[i]);
+    if (rc)
+        return -1;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* A new file in dir (O_EXCL|O_NOFOLLOW: never an existing name), then a
+ * git commit when dir is in a work tree. */
+static int push(const char *dir, const char *note)
+{
+    char name[PATH_MAX], when[32];
+    unsigned long long size = 0;
+    const char *nl = strchr(note, '\n');
+    time_t now = time(NULL);
+    struct tm tm;
+    struct stat sb;
+    int fd = -1;
+
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        fprintf(stderr, "exectrail checkpoint: --push %s: not a directory\n",
+                dir);
+        return EXIT_USAGE;
+    }
+    if (nl)
+        size = strtoull(nl + 1, NULL, 10);
+    gmtime_r(&now, &tm);
+    strftime(when, sizeof(when), "%Y%m%dT%H%M%SZ", &tm);
+    for (int i = 0; fd < 0 && i < 100; i++) {
+        snprintf(name, sizeof(name), i ? "%s/checkpoint-%llu-%s-%d.note"
+                                       : "%s/checkpoint-%llu-%s.note",
+                 dir, size, when, i);
+        fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                  0644);
+        if (fd < 0 && errno != EEXIST)
+            break;
+    }
+    if (fd < 0 || write_all(fd, note) != 0) {
+        fprintf(stderr, "exectrail checkpoint: cannot write in %s: %s\n", dir,
+                strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return EXIT_FAILURE_;
+    }
+    close(fd);
+    printf("pushed %s\n", name);
+    {
+        const char *const inside[] = {"rev-parse", "--is-inside-work-tree",
+                                      NULL};
+        /* git -C dir takes paths relative to dir */
+        const char *base = strrchr(name, '/') + 1;
+        const char *const add[] = {"add", "--", base, NULL};
+        char msg[64];
+        const char *const commit[] = {"commit", "-q", "-m", msg, "--", base,
+                                      NULL};
+
+        snprintf(msg, sizeof(msg), "exectrail checkpoint %llu", size);
+        if (run_git(dir, inside) != 0)
+            return 0; /* a plain directory */
+        if (run_git(dir, add) != 0 || run_git(dir, commit) != 0) {
+            fprintf(stderr,
+                    "exectrail checkpoint: wrote %s but git could not commit "
+                    "it in %s\n",
+                    name, dir);
+            return EXIT_FAILURE_;
+        }
+        printf("committed %s\n", name);
+    }
+    return 0;
+}
 
 int cmd_checkpoint(int argc, char **argv)
 {
     static const struct option opts[] = {{"db", required_argument, 0, 'D'},
                                          {"out", required_argument, 0, 'o'},
+                                         {"push", required_argument, 0, 'p'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     struct et_error err = ET_ERROR_INIT;
     struct et_trail *t = NULL;
-    const char *out = NULL;
+    const char *out = NULL, *push_dir = NULL;
     char *note = NULL;
     int c, rc;
 
@@ -33,12 +202,21 @@ int cmd_checkpoint(int argc, char **argv)
         case 'h': fputs(help, stdout); return 0;
         case 'D': cli_db = optarg; break;
         case 'o': out = optarg; break;
+        case 'p': push_dir = optarg; break;
         default: return cli_usage_error("checkpoint", "unknown option");
         }
     }
     if (optind != argc)
         return cli_usage_error("checkpoint", "unexpected argument '%s'",
                                argv[optind]);
+    if (push_dir) {
+        struct stat sb;
+
+        /* refused before anything is signed */
+        if (stat(push_dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+            return cli_usage_error("checkpoint", "--push %s: not a directory",
+                                   push_dir);
+    }
     rc = cli_open("checkpoint", false, &t);
     if (rc)
         return rc;
@@ -46,19 +224,21 @@ int cmd_checkpoint(int argc, char **argv)
     et_trail_close(t);
     if (rc)
         return cli_fail("checkpoint", &err);
+    if (push_dir) {
+        rc = push(push_dir, note);
+        if (rc) {
+            et_trail_free_string(note);
+            return rc;
+        }
+    }
     if (out) {
-        FILE *f = fopen(out, "w");
-        int bad = !f || fputs(note, f) < 0;
-
-        if (f && fclose(f) != 0)
-            bad = 1;
-        if (bad) {
+        if (write_replace(out, note) != 0) {
             fprintf(stderr, "exectrail checkpoint: cannot write %s: %s\n",
                     out, strerror(errno));
             et_trail_free_string(note);
             return EXIT_FAILURE_;
         }
-    } else {
+    } else if (!push_dir) {
         fputs(note, stdout);
     }
     et_trail_free_string(note);

@@ -4,7 +4,9 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <ctype.h>
 #include <getopt.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -100,8 +102,10 @@ int cmd_import(int argc, char **argv)
             break;
         case 'b':
             errno = 0;
+            /* strtoul takes "-1" as ULONG_MAX: digits only */
             io.batch_records = (size_t)strtoul(optarg, &end, 10);
-            if (errno || *end || io.batch_records == 0)
+            if (errno || *end || io.batch_records == 0 ||
+                !isdigit((unsigned char)optarg[0]))
                 return cli_usage_error("import",
                                        "--batch takes a positive number");
             break;
@@ -112,7 +116,14 @@ int cmd_import(int argc, char **argv)
     if (optind + 1 != argc)
         return cli_usage_error("import", "give one file (or - for stdin)");
     if (strcmp(argv[optind], "-") != 0) {
+        struct stat sb;
+
         in = fopen(argv[optind], "rb");
+        if (in && fstat(fileno(in), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+            fclose(in);
+            in = NULL;
+            errno = EISDIR;
+        }
         if (!in) {
             fprintf(stderr, "exectrail import: cannot read %s: %s\n",
                     argv[optind], strerror(errno));

@@ -13,8 +13,10 @@ static const char help[] =
     "usage: exectrail spool replay\n"
     "       exectrail spool status [--json]\n\n"
     "Hook inputs that arrived while the store was busy, read-only or full\n"
-    "wait in the spool file in the data directory. 'replay' records them\n"
-    "(idempotently: inputs already recorded are not recorded twice);\n"
+    "wait in the spool file in the data directory (or, when that cannot\n"
+    "be written, in a fallback directory: docs/RELIABILITY.md). 'replay'\n"
+    "records them (idempotently: inputs already recorded are not recorded\n"
+    "twice), then retries the quarantine, keeping what is still refused;\n"
     "'status' counts what waits in the spool and in quarantine (malformed\n"
     "inputs, kept with the reason they were refused).\n";
 
@@ -41,7 +43,7 @@ int cmd_spool(int argc, char **argv)
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     struct et_error err = ET_ERROR_INIT;
-    struct et_spool_stats st;
+    struct et_spool_stats st, qst;
     struct et_trail *t = NULL;
     const char *sub;
     char dir[PATH_MAX];
@@ -76,13 +78,19 @@ int cmd_spool(int argc, char **argv)
     if (rc)
         return rc;
     rc = et_ingest_spool_replay(t, dir, true, &st, &err);
+    memset(&qst, 0, sizeof(qst));
+    if (!rc)
+        rc = et_ingest_quarantine_replay(t, dir, &qst, &err);
     et_trail_close(t);
     if (!cli_quiet)
         fprintf(stderr,
                 "exectrail: replayed %llu, quarantined %llu, %llu still "
-                "spooled\n",
+                "spooled; %llu recovered from quarantine, %llu still "
+                "quarantined\n",
                 (unsigned long long)st.replayed,
                 (unsigned long long)st.quarantined,
-                (unsigned long long)st.remaining);
+                (unsigned long long)st.remaining,
+                (unsigned long long)qst.replayed,
+                (unsigned long long)qst.quarantined);
     return rc ? cli_fail("spool", &err) : 0;
 }

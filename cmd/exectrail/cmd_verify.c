@@ -8,13 +8,20 @@
 #include <string.h>
 
 static const char help[] =
-    "usage: exectrail verify [--checkpoint FILE] [--json]\n\n"
+    "usage: exectrail verify [--checkpoint FILE] [--no-projections] "
+    "[--json]\n\n"
     "Recompute every event's leaf hash from its stored bytes, check the\n"
     "sequence numbers, rebuild the Merkle tree and compare it with the\n"
     "stored tree head and every stored signed checkpoint. With --checkpoint,\n"
     "also prove that the trail extends a checkpoint saved earlier (from\n"
     "'exectrail checkpoint'). On failure, names the first bad sequence\n"
-    "number and its execution, and exits with status 4.\n";
+    "number and its execution, and exits with status 4.\n\n"
+    "Then (unless --no-projections) recompute every projection (executions,\n"
+    "actions, lists, search index, security, issues, report rollups,\n"
+    "retention state) from the ledger in a transaction that is rolled back\n"
+    "and compare it with what queries and reports read; the first row that\n"
+    "differs fails with status 4. This needs the store writable; when it is\n"
+    "not, the output says the projections were not checked.\n";
 
 static void hexs(const uint8_t *b, size_t n, char *out)
 {
@@ -33,6 +40,8 @@ int cmd_verify(int argc, char **argv)
         {"db", required_argument, 0, 'D'},
         {"checkpoint", required_argument, 0, 'c'},
         {"json", no_argument, 0, 'j'},
+        {"projections", no_argument, 0, 'p'},
+        {"no-projections", no_argument, 0, 'P'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     struct et_error err = ET_ERROR_INIT;
@@ -41,7 +50,9 @@ int cmd_verify(int argc, char **argv)
     const char *ck = NULL;
     char *note = NULL, root[65];
     size_t note_len = 0;
-    bool json = false;
+    struct et_error perr = ET_ERROR_INIT;
+    const char *proj = "skipped"; /* verified, skipped, unchecked */
+    bool json = false, projections = true;
     int c, rc;
 
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -50,6 +61,8 @@ int cmd_verify(int argc, char **argv)
         case 'D': cli_db = optarg; break;
         case 'c': ck = optarg; break;
         case 'j': json = true; break;
+        case 'p': projections = true; break;
+        case 'P': projections = false; break;
         default: return cli_usage_error("verify", "unknown option");
         }
     }
@@ -64,6 +77,17 @@ int cmd_verify(int argc, char **argv)
         return rc;
     }
     rc = et_trail_verify(t, note, note_len, &rep, &err);
+    if (!rc && projections) {
+        int prc = et_trail_verify_projections(t, &perr);
+
+        if (prc == ET_EINTEGRITY) {
+            rc = prc;
+            err = perr;
+            proj = "failed";
+        } else {
+            proj = prc ? "unchecked" : "verified";
+        }
+    }
     et_trail_close(t);
     free(note);
     hexs(rep.root, sizeof(rep.root), root);
@@ -80,6 +104,9 @@ int cmd_verify(int argc, char **argv)
                                    (int64_t)rep.checkpoints));
         if (!rc)
             cli_set_str(o, "root_hash", root);
+        cli_set_str(o, "projections", proj);
+        if (!strcmp(proj, "unchecked"))
+            cli_set_str(o, "projections_problem", perr.msg);
         cli_set_str(o, "erased_by",
                     rep.erased_note[0] ? rep.erased_note : NULL);
         if (rep.bad_seq >= 0) {
@@ -122,5 +149,12 @@ int cmd_verify(int argc, char **argv)
                rep.erased_note);
     if (ck)
         printf("  extends the given checkpoint\n");
+    if (!strcmp(proj, "verified"))
+        printf("  projections: recomputed from the ledger, every row "
+               "matches\n");
+    else if (!strcmp(proj, "unchecked"))
+        printf("  projections: NOT checked (%s)\n", perr.msg);
+    else
+        printf("  projections: not checked (--no-projections)\n");
     return 0;
 }

@@ -92,6 +92,17 @@ ET_API ET_NODISCARD int et_ingest_spool_replay(struct et_trail *t,
                                                struct et_spool_stats *st,
                                                struct et_error *err);
 
+/*
+ * Retry every quarantined input (for inputs refused by an earlier version
+ * or config): those that now record are removed from the quarantine
+ * (st->replayed), the rest stay (st->quarantined). Stops at the first
+ * store error, keeping what is left.
+ */
+ET_API ET_NODISCARD int et_ingest_quarantine_replay(struct et_trail *t,
+                                                    const char *dir,
+                                                    struct et_spool_stats *st,
+                                                    struct et_error *err);
+
 /* How many inputs wait in the spool and in quarantine. */
 ET_API ET_NODISCARD int et_ingest_spool_status(const char *dir,
                                                uint64_t *spooled_out,

@@ -187,6 +187,17 @@ ET_API ET_NODISCARD int et_trail_verify(struct et_trail *t,
                                         struct et_verify_report *report,
                                         struct et_error *err);
 
+/*
+ * Recompute every projection (executions, actions, lists, sessions, search
+ * index, security, issues, credentials, report rollups, retention state)
+ * from the ledger inside a transaction that is rolled back, and compare
+ * them with what is stored: ET_EINTEGRITY with the first differing table
+ * and row in err (and where, when non-NULL). Needs a writable store (the
+ * scratch rebuild is never committed).
+ */
+ET_API ET_NODISCARD int et_trail_verify_projections(struct et_trail *t,
+                                                    struct et_error *err);
+
 /* Sign and store a checkpoint of the current tree head. *note_out is
  * caller-owned (et_trail_free_string). */
 ET_API ET_NODISCARD int et_trail_checkpoint(struct et_trail *t, char **note_out,

@@ -14,6 +14,21 @@
 #define YAML_MAX_DEPTH 64
 #define TAG_PREFIX "tag:yaml.org,2002:"
 
+/* YAML's core schema only: `!!python/object` and every other tag that
+ * would ask a loader to build something is refused (docs/CONFIG.md) */
+static bool core_tag(const char *tag)
+{
+    static const char *const core[] = {"str", "int",  "float", "bool",
+                                       "null", "map", "seq",   NULL};
+
+    if (strncmp(tag, TAG_PREFIX, strlen(TAG_PREFIX)) != 0)
+        return false;
+    for (size_t i = 0; core[i]; i++)
+        if (!strcmp(tag + strlen(TAG_PREFIX), core[i]))
+            return true;
+    return false;
+}
+
 struct yaml_pos {
     const struct json_object *node;
     unsigned line, col;
@@ -125,8 +140,9 @@ static int scalar_value(struct et_yaml_doc *d, const yaml_event_t *ev,
     bool plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
 
     *out = NULL;
-    if (tag && strncmp(tag, TAG_PREFIX, strlen(TAG_PREFIX)) != 0)
-        return fail_at(d, ev->start_mark, err, "unsupported tag");
+    if (tag && !core_tag(tag))
+        return fail_at(d, ev->start_mark, err,
+                       "unsupported tag (YAML core tags only)");
     if (tag && !strcmp(tag + strlen(TAG_PREFIX), "str"))
         plain = false;
     if (plain && memchr(v, '\0', len) == NULL) {
@@ -285,8 +301,9 @@ static int on_event(struct builder *b, const yaml_event_t *ev,
                               ? (const char *)ev->data.mapping_start.tag
                               : (const char *)ev->data.sequence_start.tag;
 
-        if (tag && strncmp(tag, TAG_PREFIX, strlen(TAG_PREFIX)) != 0)
-            return fail_at(b->d, ev->start_mark, err, "unsupported tag");
+        if (tag && !core_tag(tag))
+            return fail_at(b->d, ev->start_mark, err,
+                           "unsupported tag (YAML core tags only)");
         if (b->depth > 0 &&
             json_object_is_type(b->stack[b->depth - 1].node,
                                 json_type_object) &&

@@ -26,6 +26,7 @@
 #define LOCK        "hook-spool.lock"
 #define REPLAY_LOCK "hook-spool.replay.lock"
 #define QUARANTINE  "hook-quarantine.log"
+#define QREPLAYING  "hook-quarantine.replaying"
 
 int et_ingest_data_dir(const char *db, char *out, size_t cap,
                        struct et_error *err)
@@ -115,10 +116,80 @@ static int append_durable(const char *dir, const char *name, const char *data,
 }
 
 /*
+ * Fallback spool directories, for when the data directory cannot take an
+ * append (disk full, read-only, gone): in this order, the first that takes
+ * it wins (docs/RELIABILITY.md):
+ *   $EXECTRAIL_SPOOL_FALLBACK, $XDG_RUNTIME_DIR/exectrail,
+ *   /dev/shm/exectrail-<uid>, /tmp/exectrail-<uid>,
+ * each with a subdirectory spool-<hash of the data directory's path> so
+ * that trails never share one. Each level is made 0700 and must be a
+ * directory owned by this user (not a symlink).
+ */
+#define N_FALLBACK 4
+
+static int owned_dir(const char *p)
+{
+    struct stat sb;
+
+    if (mkdir(p, 0700) != 0 && errno != EEXIST)
+        return -1;
+    if (lstat(p, &sb) != 0 || !S_ISDIR(sb.st_mode) || sb.st_uid != geteuid())
+        return -1;
+    return 0;
+}
+
+/* The i-th fallback spool directory for dir into out; -1 when unset or
+ * unusable. With make, the directories are created. */
+static int fallback_dir(const char *dir, int i, bool make, char out[PATH_MAX])
+{
+    char base[PATH_MAX], real[PATH_MAX];
+    const char *env = NULL;
+    uint64_t h = 1469598103934665603ULL;
+    int n;
+
+    if (i == 0)
+        env = getenv("EXECTRAIL_SPOOL_FALLBACK");
+    else if (i == 1)
+        env = getenv("XDG_RUNTIME_DIR");
+    if (i <= 1 && (!env || !*env))
+        return -1;
+    if (i == 0)
+        n = snprintf(base, sizeof(base), "%s", env);
+    else if (i == 1)
+        n = snprintf(base, sizeof(base), "%s/exectrail", env);
+    else
+        n = snprintf(base, sizeof(base), "%s/exectrail-%u",
+                     i == 2 ? "/dev/shm" : "/tmp", (unsigned)geteuid());
+    if (n < 0 || (size_t)n >= sizeof(base))
+        return -1;
+    if (!realpath(dir, real))
+        snprintf(real, sizeof(real), "%s", dir);
+    for (const char *p = real; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    n = snprintf(out, PATH_MAX, "%s/spool-%016llx", base,
+                 (unsigned long long)h);
+    if (n < 0 || n >= PATH_MAX)
+        return -1;
+    if (make && (owned_dir(base) != 0 || owned_dir(out) != 0))
+        return -1;
+    if (!make) {
+        struct stat sb;
+
+        if (lstat(out, &sb) != 0 || !S_ISDIR(sb.st_mode) ||
+            sb.st_uid != geteuid())
+            return -1;
+    }
+    return 0;
+}
+
+/*
  * The redactor for what goes to the spool and quarantine files: every rule
  * on (stricter than any config), the installation's key (made if this is
  * the first write), so the markers match what the store will hold.
  */
+static int spool_append_raw(const char *dir, const char *data, size_t len,
+                            struct et_error *err);
+
 static int dir_redactor(const char *dir, struct et_redactor **out,
                         struct et_error *err)
 {
@@ -127,6 +198,15 @@ static int dir_redactor(const char *dir, struct et_redactor **out,
 
     (void)mkdir(dir, 0700);
     rc = et__redact_key_load(dir, true, key, err);
+    for (int i = 0; rc && rc != ET_ENOMEM && i < N_FALLBACK; i++) {
+        char fb[PATH_MAX];
+
+        /* the data directory cannot hold a key (full, read-only): the
+         * secret is still never written; its fingerprint just uses a key
+         * kept with the fallback spool */
+        if (fallback_dir(dir, i, true, fb) == 0)
+            rc = et__redact_key_load(fb, true, key, err);
+    }
     if (!rc)
         rc = et__redactor_new(key, ET_REDACT_PCRE2, out, err);
     memset(key, 0, sizeof(key));
@@ -139,7 +219,7 @@ int et_ingest_spool_append(const char *dir, const char *json, size_t len,
     struct json_object *o = NULL;
     struct et_redactor *r = NULL;
     struct et_buf line = ET_BUF_INIT;
-    int lk, rc = et_json_parse(json, len, NULL, &o, err);
+    int rc = et_json_parse(json, len, NULL, &o, err);
 
     if (rc)
         return rc;
@@ -160,14 +240,30 @@ int et_ingest_spool_append(const char *dir, const char *json, size_t len,
         et_buf_release(&line);
         return et_error_set(err, rc, "cannot encode the spooled input");
     }
-    lk = open_lock(dir, LOCK, LOCK_SH, err);
-    if (lk < 0) {
-        et_buf_release(&line);
-        return err ? err->code : ET_EIO;
+    rc = spool_append_raw(dir, line.ptr, line.len, err);
+    for (int i = 0; rc && rc != ET_ENOMEM && i < N_FALLBACK; i++) {
+        char fb[PATH_MAX];
+        struct et_error e2 = ET_ERROR_INIT;
+
+        if (fallback_dir(dir, i, true, fb) == 0 &&
+            spool_append_raw(fb, line.ptr, line.len, &e2) == ET_OK)
+            rc = ET_OK;
     }
-    rc = append_durable(dir, SPOOL, line.ptr, line.len, err);
-    close(lk);
     et_buf_release(&line);
+    return rc;
+}
+
+/* append_durable under the shared lock that quarantine replay takes
+ * exclusively to move the file aside */
+static int append_locked(const char *dir, const char *name, const char *data,
+                         size_t len, struct et_error *err)
+{
+    struct et_error e2 = ET_ERROR_INIT;
+    int lk = open_lock(dir, LOCK, LOCK_SH, &e2);
+    int rc = append_durable(dir, name, data, len, err);
+
+    if (lk >= 0)
+        close(lk);
     return rc;
 }
 
@@ -210,7 +306,7 @@ int et_ingest_quarantine(const char *dir, const char *raw, size_t len,
     if (!rc)
         rc = et_buf_addch(&b, '\n');
     if (!rc)
-        rc = append_durable(dir, QUARANTINE, b.ptr, b.len, err);
+        rc = append_locked(dir, QUARANTINE, b.ptr, b.len, err);
     else
         rc = et_error_set(err, rc, "cannot quarantine %zu bytes", len);
     et_buf_release(&b);
@@ -311,9 +407,9 @@ static int take_spool(const char *dir, char rp[PATH_MAX], struct et_error *err)
     return rc;
 }
 
-static int replay_lines(struct et_trail *t, const char *dir, char *buf,
-                        size_t len, struct et_spool_stats *st,
-                        struct et_error *err)
+static int replay_lines(struct et_trail *t, const char *qdir,
+                        const char *sdir, char *buf, size_t len,
+                        struct et_spool_stats *st, struct et_error *err)
 {
     size_t pos = 0;
     int rc = ET_OK;
@@ -328,12 +424,12 @@ static int replay_lines(struct et_trail *t, const char *dir, char *buf,
                 et_ingest_claude_hook(t, buf + pos, end - pos, 0, NULL, &why);
 
             if (r == ET_EINPUT || r == ET_ETOOBIG) {
-                rc = et_ingest_quarantine(dir, buf + pos, end - pos, why.msg,
+                rc = et_ingest_quarantine(qdir, buf + pos, end - pos, why.msg,
                                           err);
                 st->quarantined++;
             } else if (r) {
                 /* keep this line and the rest for later */
-                rc = spool_append_raw(dir, buf + pos, len - pos, err);
+                rc = spool_append_raw(sdir, buf + pos, len - pos, err);
                 if (!rc) {
                     st->remaining += count_lines(buf + pos, len - pos) +
                                      (buf[len - 1] != '\n');
@@ -353,28 +449,27 @@ static int replay_lines(struct et_trail *t, const char *dir, char *buf,
     return rc;
 }
 
-int et_ingest_spool_replay(struct et_trail *t, const char *dir, bool wait,
-                           struct et_spool_stats *st, struct et_error *err)
+/* Replay the spool kept in sdir (the data directory qdir or one of its
+ * fallbacks); malformed lines go to qdir's quarantine. */
+static int replay_spool_dir(struct et_trail *t, const char *qdir,
+                            const char *sdir, bool wait,
+                            struct et_spool_stats *st, struct et_error *err)
 {
-    struct et_spool_stats dummy;
     char rp[PATH_MAX], *buf = NULL;
     size_t len = 0;
     int lk, rc;
 
-    if (!st)
-        st = &dummy;
-    memset(st, 0, sizeof(*st));
     {
         /* the common case, nothing spooled, takes no lock */
         char sp[PATH_MAX];
         struct stat sb;
 
-        if (join(sp, dir, SPOOL, err) || join(rp, dir, REPLAYING, err))
+        if (join(sp, sdir, SPOOL, err) || join(rp, sdir, REPLAYING, err))
             return err ? err->code : ET_EINVAL;
         if (stat(sp, &sb) != 0 && stat(rp, &sb) != 0)
             return ET_OK;
     }
-    lk = open_lock(dir, REPLAY_LOCK, LOCK_EX | (wait ? 0 : LOCK_NB), err);
+    lk = open_lock(sdir, REPLAY_LOCK, LOCK_EX | (wait ? 0 : LOCK_NB), err);
     if (lk < 0)
         return !wait && err && err->code == ET_EBUSY
                    ? ET_OK
@@ -385,7 +480,7 @@ int et_ingest_spool_replay(struct et_trail *t, const char *dir, bool wait,
     if (rc)
         goto out;
     et__ingest_abort(t);
-    rc = take_spool(dir, rp, err);
+    rc = take_spool(sdir, rp, err);
     if (!rc)
         rc = slurp(rp, &buf, &len, err);
     if (rc == ET_ENOTFOUND) {
@@ -394,13 +489,50 @@ int et_ingest_spool_replay(struct et_trail *t, const char *dir, bool wait,
     }
     if (rc)
         goto out;
-    rc = replay_lines(t, dir, buf, len, st, err);
+    rc = replay_lines(t, qdir, sdir, buf, len, st, err);
     /* every line is now recorded, quarantined or back in the spool */
     if ((rc == ET_OK || st->remaining) && unlink(rp) != 0 && !rc)
         rc = et_error_sys(err, ET_EIO, errno, "cannot remove %s", rp);
 out:
     et__free(buf);
     close(lk);
+    return rc;
+}
+
+static int count_spooled(const char *sdir, uint64_t *n, struct et_error *err);
+
+int et_ingest_spool_replay(struct et_trail *t, const char *dir, bool wait,
+                           struct et_spool_stats *st, struct et_error *err)
+{
+    struct et_spool_stats dummy;
+    int rc;
+
+    if (!st)
+        st = &dummy;
+    memset(st, 0, sizeof(*st));
+    /* the data directory's own spool first, then what its fallbacks took
+     * while it could not */
+    rc = replay_spool_dir(t, dir, dir, wait, st, err);
+    for (int i = 0; !rc && i < N_FALLBACK; i++) {
+        char fb[PATH_MAX];
+
+        if (fallback_dir(dir, i, false, fb) == 0)
+            rc = replay_spool_dir(t, dir, fb, wait, st, err);
+    }
+    if (rc) {
+        /* report the real backlog, wherever it waits */
+        uint64_t n = 0;
+
+        if (count_spooled(dir, &n, NULL) == ET_OK)
+            st->remaining = n;
+        for (int i = 0; i < N_FALLBACK; i++) {
+            char fb[PATH_MAX];
+
+            if (fallback_dir(dir, i, false, fb) == 0 &&
+                count_spooled(fb, &n, NULL) == ET_OK)
+                st->remaining += n;
+        }
+    }
     return rc;
 }
 
@@ -432,18 +564,18 @@ static int count_quarantine(const char *dir, uint64_t *n, struct et_error *err)
     return rc;
 }
 
-int et_ingest_spool_status(const char *dir, uint64_t *spooled_out,
-                           uint64_t *quarantined_out, struct et_error *err)
+/* Lines waiting in sdir's spool (and a replay in progress there). */
+static int count_spooled(const char *sdir, uint64_t *n, struct et_error *err)
 {
     const char *const names[] = {SPOOL, REPLAYING};
     int rc = ET_OK;
 
-    *spooled_out = 0;
+    *n = 0;
     for (size_t i = 0; !rc && i < 2; i++) {
         char p[PATH_MAX], *buf = NULL;
         size_t len = 0;
 
-        rc = join(p, dir, names[i], err);
+        rc = join(p, sdir, names[i], err);
         if (!rc)
             rc = slurp(p, &buf, &len, err);
         if (rc == ET_ENOTFOUND) {
@@ -451,10 +583,124 @@ int et_ingest_spool_status(const char *dir, uint64_t *spooled_out,
             continue;
         }
         if (!rc)
-            *spooled_out += count_lines(buf, len);
+            *n += count_lines(buf, len);
         et__free(buf);
+    }
+    return rc;
+}
+
+int et_ingest_spool_status(const char *dir, uint64_t *spooled_out,
+                           uint64_t *quarantined_out, struct et_error *err)
+{
+    int rc = count_spooled(dir, spooled_out, err);
+
+    for (int i = 0; !rc && i < N_FALLBACK; i++) {
+        char fb[PATH_MAX];
+        uint64_t n = 0;
+
+        if (fallback_dir(dir, i, false, fb) == 0) {
+            rc = count_spooled(fb, &n, err);
+            *spooled_out += n;
+        }
     }
     if (!rc)
         rc = count_quarantine(dir, quarantined_out, err);
+    return rc;
+}
+
+/* Move the quarantine aside (unless a crashed replay left one there). */
+static int take_quarantine(const char *dir, char rp[PATH_MAX],
+                           struct et_error *err)
+{
+    char qp[PATH_MAX];
+    struct stat sb;
+    int lk, rc = join(qp, dir, QUARANTINE, err);
+
+    if (!rc)
+        rc = join(rp, dir, QREPLAYING, err);
+    if (rc || stat(rp, &sb) == 0)
+        return rc;
+    lk = open_lock(dir, LOCK, LOCK_EX, err);
+    if (lk < 0)
+        return err ? err->code : ET_EIO;
+    if (rename(qp, rp) != 0 && errno != ENOENT)
+        rc = et_error_sys(err, ET_EIO, errno, "cannot move %s aside", qp);
+    close(lk);
+    return rc;
+}
+
+int et_ingest_quarantine_replay(struct et_trail *t, const char *dir,
+                                struct et_spool_stats *st, struct et_error *err)
+{
+    struct et_buf keep = ET_BUF_INIT;
+    char rp[PATH_MAX], *buf = NULL;
+    size_t len = 0, pos = 0;
+    int lk, rc;
+
+    memset(st, 0, sizeof(*st));
+    lk = open_lock(dir, REPLAY_LOCK, LOCK_EX, err);
+    if (lk < 0)
+        return err ? err->code : ET_EIO;
+    rc = et__ingest_begin(t, err);
+    if (rc)
+        goto out;
+    et__ingest_abort(t);
+    rc = take_quarantine(dir, rp, err);
+    if (!rc)
+        rc = slurp(rp, &buf, &len, err);
+    if (rc == ET_ENOTFOUND) {
+        rc = ET_OK;
+        goto out;
+    }
+    while (!rc && pos < len) {
+        char when[64], *nl = memchr(buf + pos, '\n', len - pos);
+        unsigned long long sz = 0;
+        size_t start = pos, raw, next;
+        struct et_error why;
+        int r;
+
+        if (!nl ||
+            sscanf(buf + pos, "#quarantine %63s %llu", when, &sz) != 2 ||
+            sz > len - (size_t)(nl - buf) - 1) {
+            /* not an entry this code wrote: keep the rest as it is */
+            rc = et_buf_add(&keep, buf + pos, len - pos);
+            break;
+        }
+        raw = (size_t)(nl - buf) + 1;
+        next = raw + (size_t)sz + (raw + sz < len);
+        r = et_ingest_claude_hook(t, buf + raw, (size_t)sz, 0, NULL, &why);
+        if (r == ET_OK) {
+            st->replayed++;
+        } else if (r == ET_EINPUT || r == ET_ETOOBIG) {
+            st->quarantined++;
+            rc = et_buf_add(&keep, buf + start, next - start);
+        } else {
+            /* the store stopped taking writes: keep this and the rest */
+            rc = et_buf_add(&keep, buf + start, len - start);
+            if (!rc) {
+                rc = r;
+                if (err)
+                    *err = why;
+            }
+            break;
+        }
+        pos = next;
+    }
+    if (rc == ET_ENOMEM)
+        goto out; /* the file aside stays for the next replay */
+    {
+        int r2 = keep.len ? append_locked(dir, QUARANTINE, keep.ptr,
+                                          keep.len, rc ? NULL : err)
+                          : ET_OK;
+
+        if (r2 == ET_OK && unlink(rp) != 0 && !rc)
+            rc = et_error_sys(err, ET_EIO, errno, "cannot remove %s", rp);
+        else if (r2 && !rc)
+            rc = r2;
+    }
+out:
+    et_buf_release(&keep);
+    et__free(buf);
+    close(lk);
     return rc;
 }

@@ -33,10 +33,13 @@ static void init_level(const struct et__level *lv, void *base)
 {
     for (size_t i = 0; i < lv->n_fields; i++) {
         const struct et__field *f = &lv->fields[i];
-        void *p = AT(base, f->offset);
+        void *p;
 
+        /* an extension field's offset is NONE: no pointer is made from it
+         * (found by fuzz_record_parse: pointer overflow) */
         if (f->flags & ET__F_EXTENSION)
             continue;
+        p = AT(base, f->offset);
         switch (f->kind) {
         case ET__K_COUNT:
         case ET__K_SEQ:
@@ -69,10 +72,13 @@ static void release_level(const struct et__level *lv, void *base)
 {
     for (size_t i = 0; i < lv->n_fields; i++) {
         const struct et__field *f = &lv->fields[i];
-        void *p = AT(base, f->offset);
+        void *p;
 
+        /* an extension field's offset is NONE: no pointer is made from it
+         * (found by fuzz_record_parse: pointer overflow) */
         if (f->flags & ET__F_EXTENSION)
             continue;
+        p = AT(base, f->offset);
         switch (f->kind) {
         case ET__K_TEXT:
         case ET__K_ID:

@@ -505,6 +505,9 @@ static int redact_string(struct et_redactor *r, struct json_object *v,
     return ET_OK;
 }
 
+static int redact_keys(struct et_redactor *r, struct json_object *o,
+                       size_t *n, struct et_error *err);
+
 static int walk(struct et_redactor *r, struct json_object *o, const char *key,
                 size_t *n, struct et_error *err)
 {
@@ -520,7 +523,7 @@ static int walk(struct et_redactor *r, struct json_object *o, const char *key,
             if (rc)
                 return rc;
         }
-        return ET_OK;
+        return redact_keys(r, o, n, err);
     }
     case json_type_array:
         for (size_t i = 0; !rc && i < json_object_array_length(o); i++)
@@ -529,6 +532,72 @@ static int walk(struct et_redactor *r, struct json_object *o, const char *key,
     default:
         return ET_OK;
     }
+}
+
+/* A secret used as a member name (e.g. {"ghp_...": 1}): the member is
+ * renamed to the redacted name, its value kept. */
+static int redact_keys(struct et_redactor *r, struct json_object *o,
+                       size_t *n, struct et_error *err)
+{
+    struct et_buf out = ET_BUF_INIT;
+    int rc = ET_OK;
+    bool again = true;
+
+    /* one rename per pass: a json-c object cannot change while iterated */
+    while (!rc && again) {
+        char *old = NULL;
+        size_t cnt = 0;
+
+        again = false;
+        json_object_object_foreach(o, k, v)
+        {
+            ET_UNUSED(v);
+            et_buf_reset(&out);
+            rc = et__redact_text(r, k, strlen(k), &out, &cnt, err);
+            if (rc || cnt)
+                break;
+        }
+        if (rc || !cnt)
+            break;
+        /* find the key again: the loop variable is gone */
+        json_object_object_foreach(o, k2, v2)
+        {
+            ET_UNUSED(v2);
+            et_buf_reset(&out);
+            cnt = 0;
+            if (et__redact_text(r, k2, strlen(k2), &out, &cnt, NULL) == ET_OK &&
+                cnt) {
+                old = et__strdup(k2);
+                break;
+            }
+        }
+        if (!old) {
+            rc = et_error_set(err, ET_ENOMEM, "out of memory");
+            break;
+        }
+        {
+            struct json_object *val = NULL;
+            const char *nk = et_buf_str(&out);
+
+            if (!nk || json_object_object_get_ex(o, nk, NULL)) {
+                /* the redacted name is taken: drop the member's name */
+                json_object_object_del(o, old);
+            } else {
+                json_object_object_get_ex(o, old, &val);
+                json_object_get(val);
+                json_object_object_del(o, old);
+                if (json_object_object_add(o, nk, val)) {
+                    json_object_put(val);
+                    rc = et_error_set(err, ET_ENOMEM, "out of memory");
+                }
+            }
+            *n += cnt;
+            again = true;
+        }
+        et__free(old);
+    }
+    et_buf_release(&out);
+    return rc;
 }
 
 int et__redact_json(struct et_redactor *r, struct json_object *o, size_t *n_out,

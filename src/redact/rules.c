@@ -43,6 +43,9 @@ static const char *const a_openai[] = {"T3BlbkFJ", NULL};
 static const char *const a_openai_proj[] = {"sk-proj-", "sk-svcacct-",
                                             "sk-admin-", NULL};
 static const char *const a_jwt[] = {"eyJ", NULL};
+static const char *const a_npm[] = {"npm_", NULL};
+static const char *const a_sendgrid[] = {"SG.", NULL};
+static const char *const a_basic[] = {"basic", NULL};
 static const char *const a_bearer[] = {"bearer", NULL};
 static const char *const a_pem[] = {"PRIVATE KEY", NULL};
 static const char *const a_url[] = {"://", NULL};
@@ -104,6 +107,16 @@ const struct et_redact_rule et__redact_rules[] = {
     {"openai_key",
      "\\b(?<s>sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{40,})",
      a_openai_proj, false, NULL, "none"},
+    {"npm_token",
+     "\\b(?<s>npm_[A-Za-z0-9]{36})(?![A-Za-z0-9])",
+     a_npm, false, et__redact_valid_token, "has a digit"},
+    {"sendgrid_key",
+     "\\b(?<s>SG\\.[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])",
+     a_sendgrid, false, NULL, "none"},
+    {"basic_auth",
+     "(?i:\\bauthorization)['\"]?[ \\t]*[:=][ \\t]*['\"]?(?i:basic)[ \\t]+"
+     "(?<s>[A-Za-z0-9+/]{8,}={0,2})(?![A-Za-z0-9+/=])",
+     a_basic, true, NULL, "none"},
     {"jwt",
      "\\b(?<s>eyJ[A-Za-z0-9_-]{5,}\\.eyJ[A-Za-z0-9_-]{5,}\\."
      "[A-Za-z0-9_-]{10,})",

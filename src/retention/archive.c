@@ -955,6 +955,25 @@ int et_archive_restore(struct et_trail *t, const char *path,
     /* all or nothing: the whole bundle verifies before anything is put
      * back */
     rc = reader_open(&r, path, &key, &rep, err);
+    if (rc == ET_EINTEGRITY && !key_text) {
+        /* signed by another key: another trail's bundle is a conflict
+         * (exit 7, docs/CLI.md), not damage */
+        struct reader r2;
+        struct et_archive_report rep2;
+        struct et_error e2 = ET_ERROR_INIT;
+        const char *k = NULL;
+
+        memset(&rep2, 0, sizeof(rep2));
+        if (reader_open(&r2, path, NULL, &rep2, &e2) == ET_OK)
+            k = et__jstr(r2.br.manifest, "verifier_key");
+        if (k && et__trail_signer(t, NULL) == ET_OK &&
+            strcmp(k, t->verifier) != 0)
+            rc = et_error_set(err, ET_ESTATE,
+                              "the bundle comes from another trail (signed "
+                              "by %.70s; this trail's key is %.70s)",
+                              k, t->verifier);
+        reader_close(&r2);
+    }
     if (!rc)
         rc = verify_all(&r, false, NULL, NULL, err);
     et_trail_close(r.mem);

@@ -37,7 +37,7 @@ int et__ret_note(struct et_trail *t, const char *type, struct json_object *body,
 }
 
 struct seq_rows {
-    struct json_object *seqs;
+    struct json_object *seqs, *leaves;
     uint64_t *list;
     size_t n;
 };
@@ -48,8 +48,24 @@ static int erasable(void *ctx, const struct et_event_row *row)
 
     if (!row->body || !strncmp(row->type, "retention.", 10))
         return 0;
+    {
+        char h[ET_HASH_LEN * 2 + 1];
+        struct json_object *v;
+
+        for (size_t i = 0; i < ET_HASH_LEN; i++)
+            snprintf(h + 2 * i, 3, "%02x", row->leaf[i]);
+        v = json_object_new_string(h);
+        if (!v || json_object_array_add(s->leaves, v)) {
+            json_object_put(v);
+            return ET_ENOMEM;
+        }
+        v = json_object_new_int64((int64_t)row->seq);
+        if (!v || json_object_array_add(s->seqs, v)) {
+            json_object_put(v);
+            return ET_ENOMEM;
+        }
+    }
     s->list[s->n++] = row->seq;
-    json_object_array_add(s->seqs, json_object_new_int64((int64_t)row->seq));
     return 0;
 }
 
@@ -58,7 +74,7 @@ static int erase_one(struct et_trail *t, const struct et_ret_policy *p,
                      const char *run_id, uint64_t *events, struct et_error *err)
 {
     struct json_object *body;
-    struct seq_rows s = {NULL, NULL, 0};
+    struct seq_rows s = {NULL, NULL, NULL, 0};
     uint64_t *seqs = NULL;
     size_t n = 0;
     char key[64], *held = NULL;
@@ -77,8 +93,9 @@ static int erase_one(struct et_trail *t, const struct et_ret_policy *p,
     if (rc)
         return rc;
     s.seqs = json_object_new_array();
+    s.leaves = json_object_new_array();
     s.list = et__calloc(n ? n : 1, sizeof(*s.list));
-    if (!s.list) {
+    if (!s.list || !s.seqs || !s.leaves) {
         rc = et_error_set(err, ET_ENOMEM, "out of memory");
         goto out;
     }
@@ -99,7 +116,10 @@ static int erase_one(struct et_trail *t, const struct et_ret_policy *p,
                            bundle ? json_object_new_string(bundle) : NULL);
     json_object_object_add(body, "run", json_object_new_string(run_id));
     json_object_object_add(body, "seqs", json_object_get(s.seqs));
-    rc = et__ingest_event(t, "retention.erased", pk->id, body, NULL, err);
+    /* the erasure commits to what it erases, signed (docs/LEDGER.md) */
+    rc = et__erasure_sign(t, pk->id, body, s.leaves, err);
+    if (!rc)
+        rc = et__ingest_event(t, "retention.erased", pk->id, body, NULL, err);
     json_object_put(body);
     for (size_t i = 0; !rc && i < s.n; i++)
         rc = et_store_payload_set(t->st, s.list[i], NULL, 0, NULL, err);
@@ -107,6 +127,7 @@ static int erase_one(struct et_trail *t, const struct et_ret_policy *p,
         *events += s.n;
 out:
     json_object_put(s.seqs);
+    json_object_put(s.leaves);
     et__free(s.list);
     et__free(seqs);
     return rc;
@@ -221,6 +242,19 @@ static int archive_dir(struct et_trail *t, const struct et_ret_run_opts *o,
         snprintf(out, cap, "%.4000s/archive", t->dir);
     if (mkdir(out, 0700) != 0 && errno != EEXIST)
         return et_error_sys(err, ET_EIO, errno, "cannot create %s", out);
+    {
+        /* refused before a run is noted as started */
+        struct stat sb;
+
+        if (stat(out, &sb) != 0)
+            return et_error_sys(err, ET_EIO, errno, "cannot use %s", out);
+        if (!S_ISDIR(sb.st_mode))
+            return et_error_set(err, ET_EINVAL,
+                                "--dir %s: not a directory", out);
+        if (access(out, W_OK | X_OK) != 0)
+            return et_error_sys(err, ET_EIO, errno, "cannot write to %s",
+                                out);
+    }
     return ET_OK;
 }
 
@@ -290,7 +324,9 @@ static int resume(struct et_trail *t, const struct et_ret_policy *p,
     if (pd.dir[0]) /* the directory the run wrote to, whatever --dir is now */
         dir = pd.dir;
     snprintf(path, sizeof(path), "%s/%s", dir, pd.bundle);
-    if (access(path, F_OK) != 0 && errno == ENOENT) {
+    /* ENOTDIR: the run's directory was never usable (an older version let
+     * a regular file through): nothing can have been written there */
+    if (access(path, F_OK) != 0 && (errno == ENOENT || errno == ENOTDIR)) {
         struct json_object *b =
             run_body(pd.run_id, "abandoned", pd.bundle, pd.at_ns);
 

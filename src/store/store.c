@@ -269,6 +269,25 @@ int et_store_projection_reset(struct et_store *st, struct et_error *err)
     return st->ops->projection_reset(st, err);
 }
 
+int et_store_projection_snapshot(struct et_store *st, struct et_error *err)
+{
+    ET_ASSERT(st->in_txn == 2);
+    if (!st->ops->projection_snapshot)
+        return et_error_set(err, ET_EUNAVAIL,
+                            "this store cannot compare projections");
+    return st->ops->projection_snapshot(st, err);
+}
+
+int et_store_projection_diff(struct et_store *st, char *where, size_t cap,
+                             struct et_error *err)
+{
+    ET_ASSERT(st->in_txn == 2);
+    if (!st->ops->projection_diff)
+        return et_error_set(err, ET_EUNAVAIL,
+                            "this store cannot compare projections");
+    return st->ops->projection_diff(st, where, cap, err);
+}
+
 int et_store_checkpoint_put(struct et_store *st, uint64_t size,
                             const uint8_t root[ET_HASH_LEN], int64_t ts_ns,
                             const char *note, struct et_error *err)

@@ -180,6 +180,17 @@ ET_NODISCARD int et_store_exec_list(struct et_store *st, size_t limit,
 /* Delete every projection row (for rebuild), inside a write transaction. */
 ET_NODISCARD int et_store_projection_reset(struct et_store *st,
                                            struct et_error *err);
+/*
+ * verify --projections, inside a write transaction the caller rolls back:
+ * snapshot copies every projection table aside; after the projections are
+ * rebuilt from the ledger, diff compares them with the snapshot and fails
+ * with ET_EINTEGRITY, naming the first differing table and row in where.
+ * ET_EUNAVAIL when the backend cannot compare.
+ */
+ET_NODISCARD int et_store_projection_snapshot(struct et_store *st,
+                                              struct et_error *err);
+ET_NODISCARD int et_store_projection_diff(struct et_store *st, char *where,
+                                          size_t cap, struct et_error *err);
 
 /* ---- checkpoints and metadata ---- */
 ET_NODISCARD int et_store_checkpoint_put(struct et_store *st, uint64_t size,

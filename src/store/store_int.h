@@ -66,6 +66,10 @@ struct et_store_ops {
     int (*exec_list)(struct et_store *st, size_t limit, et_exec_row_fn *fn,
                      void *ctx, struct et_error *err);
     int (*projection_reset)(struct et_store *st, struct et_error *err);
+    /* verify --projections (optional: NULL when a backend has none) */
+    int (*projection_snapshot)(struct et_store *st, struct et_error *err);
+    int (*projection_diff)(struct et_store *st, char *where, size_t cap,
+                           struct et_error *err);
     int (*checkpoint_put)(struct et_store *st, uint64_t size,
                           const uint8_t root[ET_HASH_LEN], int64_t ts_ns,
                           const char *note, struct et_error *err);

@@ -35,6 +35,12 @@ struct vctx {
     /* erased payloads and the retention.erased events that cover them */
     uint64_t *erased, *covered;
     size_t n_erased, cap_erased, n_covered, cap_covered;
+    /* the last retention.erased event written before erasures were signed
+     * (honoured only under a signed checkpoint that covers it) */
+    bool has_legacy;
+    uint64_t legacy_seq;
+    char *install_id;         /* meta.install_id, or NULL */
+    uint64_t last_good_ext;   /* largest given checkpoint that matched */
     struct et_error *err;
 };
 
@@ -53,6 +59,9 @@ static int push_seq(uint64_t **v, size_t *n, size_t *cap, uint64_t seq)
     return ET_OK;
 }
 
+static int fail_at(struct vctx *v, uint64_t seq, const char *exec_id,
+                   const char *fmt, ...) ET_PRINTF(4, 5);
+
 /* A retention.erased event: remember the seqs it covers, and describe the
  * first erasure for the report. */
 static int note_erasure(struct vctx *v, const struct et_event_row *row)
@@ -64,6 +73,22 @@ static int note_erasure(struct vctx *v, const struct et_event_row *row)
         return ET_OK; /* its hash was checked: not ours to judge further */
     body = et__jget(ev, "body");
     seqs = et__jget(body, "seqs");
+    {
+        char why[160];
+        int a = et__erasure_check(v->t, row->execution_id, body, why,
+                                  sizeof(why));
+
+        if (a == ET_ENOTFOUND) {
+            v->has_legacy = true;
+            v->legacy_seq = row->seq;
+        } else if (a) {
+            json_object_put(ev);
+            return fail_at(v, row->seq, row->execution_id,
+                           "event %llu: a retention.erased event that is not "
+                           "authorised: %s (a forged erasure?)",
+                           (unsigned long long)row->seq, why);
+        }
+    }
     for (size_t i = 0; seqs && json_object_is_type(seqs, json_type_array) &&
                        !rc && i < json_object_array_length(seqs);
          i++)
@@ -91,8 +116,6 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static int fail_at(struct vctx *v, uint64_t seq, const char *exec_id,
-                   const char *fmt, ...) ET_PRINTF(4, 5);
 
 static int fail_at(struct vctx *v, uint64_t seq, const char *exec_id,
                    const char *fmt, ...)
@@ -156,15 +179,71 @@ static int check_checkpoints(struct vctx *v)
             if (!v->ck_bad) {
                 v->ck_bad = true;
                 v->ck_bad_size = c->size;
-                v->ck_bad_from = v->last_good;
+                /* stored checkpoints can be re-signed by whoever holds
+                 * the key beside the store: a given one that disagrees
+                 * is narrowed only by given ones */
+                v->ck_bad_from =
+                    c->external ? v->last_good_ext : v->last_good;
                 v->ck_bad_external = c->external;
             }
             continue;
         }
-        if (!v->ck_bad)
+        if (!v->ck_bad) {
             v->last_good = c->size;
+            if (c->external)
+                v->last_good_ext = c->size;
+        }
         v->rep->checkpoints += !c->external;
     }
+    return ET_OK;
+}
+
+/*
+ * The ledger's columns outside the hashed bytes (type, execution_id, ts_ns)
+ * are indexes over the body: each must say what the hashed event says, or
+ * an edit could move an event into another execution's proof unseen.
+ * ts_ns is bound to the millisecond the hashed "ts" carries.
+ */
+static int check_columns(struct vctx *v, const struct et_event_row *row)
+{
+    struct json_object *ev = NULL;
+    const char *type, *id, *ts;
+    char when[ET_RFC3339_MAX];
+    const char *what = NULL;
+
+    if (et_json_parse(row->body, row->body_len, NULL, &ev, NULL) != ET_OK)
+        return fail_at(v, row->seq, row->execution_id,
+                       "event %llu: the stored bytes are not JSON",
+                       (unsigned long long)row->seq);
+    type = et__jstr(ev, "type");
+    id = et__jstr(ev, "execution_id");
+    ts = et__jstr(ev, "ts");
+    et_time_format(row->ts_ns, when);
+    if (!type || !row->type || strcmp(type, row->type) != 0)
+        what = "type";
+    else if ((id == NULL) != (row->execution_id == NULL ||
+                              !*row->execution_id) ||
+             (id && strcmp(id, row->execution_id) != 0))
+        what = "execution_id";
+    else if (!ts || strcmp(ts, when) != 0)
+        what = "ts_ns";
+    if (what) {
+        int rc = fail_at(v, row->seq, id,
+                         "event %llu: the ledger's %s column (%.60s) differs "
+                         "from the hashed event (%.60s) (altered)",
+                         (unsigned long long)row->seq, what,
+                         what[0] == 't' && what[1] == 'y' ? row->type
+                         : what[0] == 'e'
+                             ? (row->execution_id ? row->execution_id : "")
+                             : when,
+                         what[0] == 't' && what[1] == 'y' ? (type ? type : "")
+                         : what[0] == 'e' ? (id ? id : "(none)")
+                                          : (ts ? ts : ""));
+
+        json_object_put(ev);
+        return rc;
+    }
+    json_object_put(ev);
     return ET_OK;
 }
 
@@ -193,9 +272,14 @@ static int verify_row(void *ctx, const struct et_event_row *row)
                            "(events were reordered or moved)",
                            (unsigned long long)row->seq,
                            (unsigned long long)own);
-        if (!strcmp(row->type, "retention.erased") &&
-            note_erasure(v, row) != ET_OK)
-            return ET_ENOMEM;
+        if (check_columns(v, row) != ET_OK)
+            return ET_EINTEGRITY;
+        if (!strcmp(row->type, "retention.erased")) {
+            int nrc = note_erasure(v, row);
+
+            if (nrc)
+                return nrc;
+        }
     } else {
         v->rep->erased++;
         if (push_seq(&v->erased, &v->n_erased, &v->cap_erased, row->seq))
@@ -228,6 +312,20 @@ static int load_ckpt(void *ctx, uint64_t size, const char *note)
     struct et_error e = ET_ERROR_INIT;
     struct ckpt *c;
 
+    if (!et_checkpoint_verify(note, strlen(note), &v->t->signer, &cp, &e) &&
+        cp.size == size && v->install_id) {
+        char want[160];
+
+        snprintf(want, sizeof(want), "exectrail/%s", v->install_id);
+        if (strcmp(cp.origin, want) != 0) {
+            v->rep->bad_seq = (int64_t)size;
+            snprintf(v->rep->problem, sizeof(v->rep->problem),
+                     "stored checkpoint of size %llu names origin %.80s, "
+                     "not this trail's %.80s (meta.install_id replaced?)",
+                     (unsigned long long)size, cp.origin, want);
+            return ET_EINTEGRITY;
+        }
+    }
     if (et_checkpoint_verify(note, strlen(note), &v->t->signer, &cp, &e) ||
         cp.size != size) {
         v->rep->bad_seq = (int64_t)size;
@@ -271,6 +369,12 @@ static int add_external(struct vctx *v, const char *note, size_t len,
  * a payload removed any other way is tampering. */
 static int check_erasures(struct vctx *v)
 {
+    if (v->n_erased && v->has_legacy && v->last_good <= v->legacy_seq)
+        return fail_at(v, v->legacy_seq, NULL,
+                       "event %llu: an unsigned retention.erased event that "
+                       "no signed checkpoint covers: its erasure is not "
+                       "authorised (a forged erasure?)",
+                       (unsigned long long)v->legacy_seq);
     if (v->n_covered)
         qsort(v->covered, v->n_covered, sizeof(*v->covered), cmp_u64);
     for (size_t i = 0; i < v->n_erased; i++) {
@@ -329,6 +433,60 @@ static int check_head(struct vctx *v, const struct et_tree *stored)
     return ET_OK;
 }
 
+/*
+ * The trail's identity: exectrail.pub and meta.verifier_key must name the
+ * key that verify uses, whose name carries the install id's first 8 hex
+ * digits, and every stored checkpoint's origin must be
+ * "exectrail/<install_id>". A replaced file or row is tampering.
+ */
+static int check_identity(struct vctx *v, const char *install_id)
+{
+    struct et_trail *t = v->t;
+    char path[PATH_MAX + 32], pub[256];
+    char *meta_key = NULL;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/exectrail.pub", t->dir);
+    f = fopen(path, "rb");
+    if (f) {
+        size_t n = fread(pub, 1, sizeof(pub) - 1, f);
+
+        fclose(f);
+        pub[n] = '\0';
+        while (n && (pub[n - 1] == '\n' || pub[n - 1] == '\r'))
+            pub[--n] = '\0';
+        if (strcmp(pub, t->verifier) != 0) {
+            v->rep->bad_seq = -1;
+            snprintf(v->rep->problem, sizeof(v->rep->problem),
+                     "exectrail.pub (%.80s) is not the trail's key (%.80s): "
+                     "replaced",
+                     pub, t->verifier);
+            return ET_EINTEGRITY;
+        }
+    }
+    if (et_store_meta_get(t->st, "verifier_key", &meta_key, NULL) == ET_OK) {
+        bool same = !strcmp(meta_key, t->verifier);
+
+        if (!same)
+            snprintf(v->rep->problem, sizeof(v->rep->problem),
+                     "meta.verifier_key (%.80s) is not the trail's key "
+                     "(%.80s): replaced",
+                     meta_key, t->verifier);
+        et__free(meta_key);
+        if (!same)
+            return ET_EINTEGRITY;
+    }
+    if (install_id && !strncmp(t->verifier, "exectrail-", 10) &&
+        strncmp(t->verifier + 10, install_id, 8) != 0) {
+        snprintf(v->rep->problem, sizeof(v->rep->problem),
+                 "meta.install_id (%.40s) is not the install id the trail's "
+                 "key was made for (%.8s...): replaced",
+                 install_id, t->verifier + 10);
+        return ET_EINTEGRITY;
+    }
+    return ET_OK;
+}
+
 int et_trail_verify(struct et_trail *t, const char *note, size_t note_len,
                     struct et_verify_report *rep, struct et_error *err)
 {
@@ -352,6 +510,16 @@ int et_trail_verify(struct et_trail *t, const char *note, size_t note_len,
     rc = et_store_head_load(t->st, &stored, err);
     if (rc)
         goto out;
+    {
+        char *iid = NULL;
+
+        if (et_store_meta_get(t->st, "install_id", &iid, NULL) != ET_OK)
+            iid = NULL;
+        v.install_id = iid;
+        rc = check_identity(&v, iid);
+        if (rc)
+            goto problem;
+    }
     cl.v = &v;
     cl.err = err;
     cl.rc = 0;
@@ -403,6 +571,7 @@ problem:
 out:
     et_store_rollback(t->st);
     et__free(v.ck);
+    et__free(v.install_id);
     et__free(v.erased);
     et__free(v.covered);
     return rc;
@@ -656,5 +825,42 @@ int et_trail_rebuild_progress(struct et_trail *t,
         *events_out = ctx.n;
     if (!rc && on_progress)
         on_progress(pctx, ctx.seen, ctx.total);
+    return rc;
+}
+
+int et_trail_verify_projections(struct et_trail *t, struct et_error *err)
+{
+    struct rebuild_ctx ctx = {t, err, 0, 0, 0, NULL, NULL};
+    char where[512];
+    bool was = t->in_ingest;
+    int rc;
+
+    rc = et__trail_security(t, false, err);
+    if (rc)
+        return rc;
+    rc = et_store_begin(t->st, true, err);
+    if (rc)
+        return rc;
+    /* a scratch rebuild in this transaction, never committed */
+    t->in_ingest = true;
+    rc = et_store_projection_snapshot(t->st, err);
+    if (!rc)
+        rc = et_store_projection_reset(t->st, err);
+    if (!rc)
+        rc = et_store_read_range(t->st, 0, UINT64_MAX, rebuild_row, &ctx,
+                                 err);
+    if (!rc)
+        rc = et__ret_forget_flush(t, err);
+    if (!rc) {
+        rc = et_store_projection_diff(t->st, where, sizeof(where), err);
+        if (rc == ET_EINTEGRITY)
+            rc = et_error_set(err, ET_EINTEGRITY,
+                              "projections: %s (the ledger verifies; run "
+                              "'exectrail rebuild' to recompute them)",
+                              where);
+    }
+    t->in_ingest = was;
+    t->n_gone = 0;
+    et_store_rollback(t->st);
     return rc;
 }

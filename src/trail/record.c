@@ -116,7 +116,13 @@ static int read_line(FILE *in, struct et_buf *b, size_t max, size_t *raw_len)
             continue;
         }
         if (b->len + 1 >= b->cap) {
-            if (et_buf_grow(b, b->cap ? b->cap : 4096))
+            /* double, but never past max: the buffer's own limit is
+             * max + 1, and a line at the limit is too big, not ENOMEM */
+            size_t extra = b->cap ? b->cap : 4096;
+
+            if (extra > max - b->len)
+                extra = max - b->len;
+            if (et_buf_grow(b, extra))
                 return ET_ENOMEM;
         }
         b->ptr[b->len++] = (char)c;
@@ -189,6 +195,8 @@ int et_trail_import(struct et_trail *t, FILE *in,
     memset(stats, 0, sizeof(*stats));
     et_buf_init(&line, lim.max_bytes + 1);
     while ((r = read_line(in, &line, lim.max_bytes, &raw)) != 0) {
+        uint64_t offset = stats->bytes;
+
         lineno++;
         stats->bytes += raw;
         if (r == ET_ENOMEM || r == ET_EIO) {
@@ -208,7 +216,9 @@ int et_trail_import(struct et_trail *t, FILE *in,
         fatal = false;
         if (r == ET_ETOOBIG)
             r = et_error_set(&lerr, ET_ETOOBIG,
-                             "line is longer than %zu bytes", lim.max_bytes);
+                             "byte %llu: line is longer than %zu bytes "
+                             "(skipped whole)",
+                             (unsigned long long)offset, lim.max_bytes);
         else
             r = import_one(t, &line, &stats->actions, &fatal, &lerr);
         if (r && !fatal && is_input_error(r)) {

@@ -18,6 +18,7 @@
 #include <fnmatch.h>
 
 #define SETTINGS_META "redaction_settings"
+#define WARNING_META  "config_warning"
 #define MAX_LIST      256
 
 /* Lower-case globs matched against the lower-cased path (no FNM_PATHNAME:
@@ -63,6 +64,7 @@ struct et__security {
     char *apis[MAX_LIST];
     size_t n_paths, n_apis;
     char settings[512]; /* effective redaction settings, for the ledger */
+    char warning[512];  /* config.yaml error the defaults replaced, or "" */
 };
 
 void et__security_free(struct et__security *s)
@@ -198,14 +200,14 @@ static int load_config(struct et_trail *t, struct et__security *s,
     return rc;
 }
 
-int et__trail_security(struct et_trail *t, bool write, struct et_error *err)
+/* The defaults, plus config.yaml's security: section when use_config. */
+static int security_new(struct et_trail *t, bool write, bool use_config,
+                        struct et__security **out, struct et_error *err)
 {
     struct et__security *s;
-    char disabled[400];
     int rc = ET_OK;
 
-    if (t->sec)
-        return ET_OK;
+    *out = NULL;
     s = et__calloc(1, sizeof(*s));
     if (!s)
         return et_error_set(err, ET_ENOMEM, "out of memory");
@@ -225,12 +227,41 @@ int et__trail_security(struct et_trail *t, bool write, struct et_error *err)
         rc = ET_OK;
     if (!rc)
         rc = et__redactor_new(s->key, ET_REDACT_PCRE2, &s->redactor, err);
-    if (!rc)
+    if (!rc && use_config)
         rc = load_config(t, s, err);
     if (rc) {
         et__security_free(s);
         return rc;
     }
+    *out = s;
+    return ET_OK;
+}
+
+int et__trail_security(struct et_trail *t, bool write, struct et_error *err)
+{
+    struct et__security *s = NULL;
+    struct et_error cerr = ET_ERROR_INIT;
+    char disabled[400];
+    int rc;
+
+    if (t->sec)
+        return ET_OK;
+    rc = security_new(t, write, true, &s, &cerr);
+    if (rc == ET_EINPUT) {
+        /* a config mistake never costs an event: every rule stays on (the
+         * strictest setting) and the first write records the warning
+         * (docs/RELIABILITY.md) */
+        rc = security_new(t, write, false, &s, err);
+        if (!rc) {
+            snprintf(s->warning, sizeof(s->warning), "%s", cerr.msg);
+            fprintf(stderr, "exectrail: warning: %s (using the defaults)\n",
+                    cerr.msg);
+        }
+    } else if (rc && err) {
+        *err = cerr;
+    }
+    if (rc)
+        return rc;
     et__redactor_disabled(s->redactor, disabled, sizeof(disabled));
     snprintf(s->settings, sizeof(s->settings), "disabled_kinds=%s", disabled);
     t->sec = s;
@@ -279,10 +310,51 @@ static int settings_event(struct et_trail *t, struct et_error *err)
     return rc;
 }
 
+/* Record a config.yaml error that the defaults replaced, once per distinct
+ * message (meta config_warning), as a config.warning event. */
+static int warning_event(struct et_trail *t, struct et_error *err)
+{
+    struct json_object *body;
+    char *stored = NULL;
+    int rc;
+    bool same;
+
+    if (!t->sec->warning[0])
+        return ET_OK;
+    rc = et_store_meta_get(t->st, WARNING_META, &stored, NULL);
+    same = rc == ET_OK && !strcmp(stored, t->sec->warning);
+    et__free(stored);
+    if (same)
+        return ET_OK;
+    body = json_object_new_object();
+    for (size_t i = 0; body && i < 4; i++) {
+        static const char *const keys[] = {"file", "section", "message",
+                                           "effect"};
+        const char *vals[] = {ET_CONFIG_FILE, "security", t->sec->warning,
+                              "defaults used"};
+        struct json_object *v = json_object_new_string(vals[i]);
+
+        if (!v || json_object_object_add(body, keys[i], v)) {
+            json_object_put(v);
+            json_object_put(body);
+            body = NULL;
+        }
+    }
+    if (!body)
+        return et_error_set(err, ET_ENOMEM, "out of memory");
+    rc = et__ingest_event(t, "config.warning", NULL, body, NULL, err);
+    json_object_put(body);
+    if (!rc)
+        rc = et_store_meta_put(t->st, WARNING_META, t->sec->warning, err);
+    return rc;
+}
+
 int et__security_begin(struct et_trail *t, struct et_error *err)
 {
     int rc = et__trail_security(t, true, err);
 
+    if (!rc)
+        rc = warning_event(t, err);
     return rc ? rc : settings_event(t, err);
 }
 

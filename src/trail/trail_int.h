@@ -59,6 +59,17 @@ ET_NODISCARD int et__ingest_begin(struct et_trail *t, struct et_error *err);
  * "type":type,"v":1} in canonical bytes, then project it. body is borrowed.
  * *seq_out (may be NULL) receives its sequence number.
  */
+/* Authorised erasure (erasure.c): add body.auth, a signature over the
+ * erased seqs (body.seqs) and their leaf hashes (leaves: hex strings). */
+ET_NODISCARD int et__erasure_sign(struct et_trail *t, const char *id,
+                                  struct json_object *body,
+                                  struct json_object *leaves,
+                                  struct et_error *err);
+/* ET_OK when body.auth verifies, ET_ENOTFOUND when there is none,
+ * ET_EINTEGRITY (why says what) when it does not. */
+ET_NODISCARD int et__erasure_check(struct et_trail *t, const char *id,
+                                   struct json_object *body, char *why,
+                                   size_t cap);
 ET_NODISCARD int et__ingest_event(struct et_trail *t, const char *type,
                                   const char *execution_id,
                                   struct json_object *body, uint64_t *seq_out,

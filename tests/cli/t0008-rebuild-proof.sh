@@ -49,7 +49,9 @@ eq "$(sql "$DB" "SELECT count(*) FROM executions")" "0" "the executions table is
 expect_exit 6 "show fails once the projection is gone" et show $X
 expect_exit 0 "list shows nothing" et list --format ids
 eq "$(cat "$T_DIR/out")" "" "no ids listed"
-expect_exit 0 "verify does not depend on projections" et verify
+expect_exit 0 "verify --no-projections does not depend on projections" et verify --no-projections
+expect_exit 4 "verify recomputes the projections and finds the deleted rows" et verify
+contains "$T_DIR/out" "projections: table executions" "it names the table"
 expect_exit 0 "rebuild after the delete" et rebuild
 eq "$(cat "$T_DIR/out")" "rebuilt projections from $NEV events" "rebuild prints the event count again"
 same_snapshot "$T_DIR/snap0" "rebuild restores every execution exactly"

@@ -232,9 +232,10 @@ DB="$EXECTRAIL_HOME/trail.db"
 check "init a second trail" et init
 eq "$(sql "$DB" "SELECT count(*) FROM ledger WHERE type = 'config.changed'")" "0" "defaults are no change"
 printf 'security:\n  redaction:\n    disabled_kinds: [no_such_kind]\n' >"$EXECTRAIL_HOME/config.yaml"
-expect_exit 3 "an unknown kind is refused" et start --agent a
-grep -qE 'config\.yaml:[0-9]+:[0-9]+: security\.redaction\.disabled_kinds: unknown kind .no_such_kind.' "$T_DIR/err" &&
-  ok "the error names file, line, column and the kind" || fails "config error" "$(cat "$T_DIR/err")"
+check "an unknown kind degrades to the defaults (the event is kept)" et start --agent a
+grep -qE 'warning: .*config\.yaml:[0-9]+:[0-9]+: security\.redaction\.disabled_kinds: unknown kind .no_such_kind.' "$T_DIR/err" &&
+  ok "the warning names file, line, column and the kind" || fails "config error" "$(cat "$T_DIR/err")"
+eq "$(sql "$DB" "SELECT count(*) FROM ledger WHERE type = 'config.warning'")" "1" "and is recorded as config.warning"
 printf 'security:\n  redaction:\n    disabled_kinds: [slack_token]\n' >"$EXECTRAIL_HOME/config.yaml"
 check "record with slack_token off" et start --agent a --request "xoxb-123456789012-abcdefghijklmnopqrstuvwx ghp_AkJiG8XnBE3NnYJoQ9WmXeHH2fdeeTFJGvVv"
 eq "$(sql "$DB" "SELECT json_extract(body, '\$.body.disabled_kinds') FROM ledger WHERE type = 'config.changed'")" '["slack_token"]' "the first write after the change appends config.changed"

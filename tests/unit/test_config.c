@@ -132,6 +132,10 @@ T_TEST(refusals_name_the_place)
     refused("a: 1\na: 2\n", "t.yaml:2:1: duplicate key 'a'");
     refused("a: &x 1\nb: *x\n", "t.yaml:2:4: aliases");
     refused("a: !custom 1\n", "t.yaml:1:4: unsupported tag");
+    refused("a: !!python/object:os.system 1\n", "t.yaml:1:4: unsupported tag");
+    refused("a: !!python/object/apply:os.system [ls]\n",
+            "t.yaml:1:4: unsupported tag");
+    refused("a: !!binary aGVsbG8=\n", "t.yaml:1:4: unsupported tag");
     refused("--- 1\n--- 2\n", "more than one YAML document");
     refused("? [a, b]\n: 1\n", "a mapping key must be a scalar");
     refused("a: [1, 2\n", "t.yaml:");

@@ -77,6 +77,17 @@ static const struct pos positives[] = {
     {"github_token", "token " GH_PAT " ok", GH_PAT},
     {"gitlab_token", "PRIVATE-TOKEN: glpat-eMVNen5n1Ae6pWzpF1qH",
      "glpat-eMVNen5n1Ae6pWzpF1qH"},
+    {"npm_token", "npm publish --token npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8",
+     "npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"},
+    {"npm_token", "//registry.npmjs.org/:_authToken=npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8\n",
+     "npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"},
+    {"sendgrid_key",
+     "SENDGRID=SG.abcdefghijklmnopqrstuv.abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG ok",
+     "SG.abcdefghijklmnopqrstuv.abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"},
+    {"basic_auth", "curl -H 'Authorization: Basic dXNlcjpwYXNzd29yZDEyMw==' x",
+     "dXNlcjpwYXNzd29yZDEyMw=="},
+    {"basic_auth", "{\"authorization\": \"basic dXNlcjpwYXNzd29yZDEyMw==\"}",
+     "dXNlcjpwYXNzd29yZDEyMw=="},
     {"slack_token", "slack xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOp",
      "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOp"},
     {"slack_webhook",
@@ -129,6 +140,14 @@ static const struct neg negatives[] = {
     {"gitlab_token", "glpat-short"},
     {"gitlab_token", "see docs/glpat-tokens.md"},
     {"slack_token", "xoxo-hugs-and-kisses"},
+    {"npm_token", "npm_config_registry=https://registry.npmjs.org/"},
+    {"npm_token", "npm_abcdefghijklmnopqrstuvwxyzabcdefghij"},
+    {"npm_token", "npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8extra"},
+    {"sendgrid_key", "SG.short.key"},
+    {"sendgrid_key", "see SG.1 and SG.2 in the manual"},
+    {"basic_auth", "basic authentication is disabled"},
+    {"basic_auth", "Authorization: Basic"},
+    {"basic_auth", "Authorization: Bearer-less Basic realm"},
     {"slack_token", "xoxb-"},
     {"slack_webhook", "https://hooks.slack.com/services/"},
     {"slack_webhook", "https://hooks.slack.com/apps/T123"},
@@ -361,6 +380,32 @@ T_TEST(json_walk)
     expect_fp("Tr0ub4dor&3x", fp);
     snprintf(want, sizeof(want), "[REDACTED:json_secret:%s]", fp);
     T_ASSERT_STR_CONTAINS(txt, want);
+    json_object_put(o);
+    et__redactor_free(r);
+}
+
+/* a secret used as a member name is redacted in the name; its value and
+ * the other members stay */
+T_TEST(json_secret_keys)
+{
+    struct et_redactor *r = redactor();
+    struct et_error err = ET_ERROR_INIT;
+    struct json_object *o = json_tokener_parse(
+        "{\"tokens\":{\"ghp_AkJiG8XnBE3NnYJoQ9WmXeHH2fdeeTFJGvVv\":1,"
+        "\"plain\":2},\"x\":{\"npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8\":"
+        "\"v\"}}");
+    const char *txt;
+    size_t n = 0;
+
+    T_ASSERT(r != NULL && o != NULL);
+    T_ASSERT_OK(et__redact_json(r, o, &n, &err));
+    T_ASSERT_INT_EQ(n, 2);
+    txt = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+    T_ASSERT(strstr(txt, "ghp_AkJiG8") == NULL);
+    T_ASSERT(strstr(txt, "npm_a1B2") == NULL);
+    T_ASSERT_STR_CONTAINS(txt, "[REDACTED:github_token:");
+    T_ASSERT_STR_CONTAINS(txt, "\"plain\":2");
+    T_ASSERT_STR_CONTAINS(txt, "\":\"v\"");
     json_object_put(o);
     et__redactor_free(r);
 }

@@ -10,7 +10,9 @@
 #include "store/sqlite/schema.h"
 #include "store/sqlite/query_sqlite.h"
 #include "store/sqlite/retention_sqlite.h"
+#include "store/sqlite/verify_sqlite.h"
 
+#include <limits.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -304,6 +306,31 @@ static void sq_close(struct et_store *st)
     et__free(s);
 }
 
+/*
+ * SQLite makes -wal and -shm with the database file's mode; a process that
+ * met a read-only trail.db leaves them read-only, and once the database is
+ * writable again every write would fail on them. Give sidecars we own the
+ * database's mode back (docs/RELIABILITY.md, "read-only file").
+ */
+static void sq_sidecar_modes(const char *path, const struct stat *db)
+{
+    static const char *const sfx[] = {"-wal", "-shm"};
+
+    if (access(path, W_OK) != 0)
+        return;
+    for (size_t i = 0; i < 2; i++) {
+        char p[PATH_MAX];
+        struct stat sb;
+        int n = snprintf(p, sizeof(p), "%s%s", path, sfx[i]);
+
+        if (n < 0 || (size_t)n >= sizeof(p) || lstat(p, &sb) != 0 ||
+            !S_ISREG(sb.st_mode) || sb.st_uid != geteuid() ||
+            (sb.st_mode & 0777) == (db->st_mode & 0777))
+            continue;
+        (void)chmod(p, db->st_mode & 0777);
+    }
+}
+
 static int sq_open(const char *path, unsigned flags, struct et_store **out,
                    int *created_out, struct et_error *err)
 {
@@ -319,6 +346,8 @@ static int sq_open(const char *path, unsigned flags, struct et_store **out,
             return et_error_sys(err, ET_EUNAVAIL, errno, "no trail at %s",
                                 path);
         *created_out = 1;
+    } else if (!(flags & ET_STORE_READONLY)) {
+        sq_sidecar_modes(path, &sb);
     }
     s = et__calloc(1, sizeof(*s));
     if (!s)
@@ -1067,6 +1096,8 @@ const struct et_store_ops et__sqlite_ops = {
     .session_touch = sq_session_touch,
     .exec_list = sq_exec_list,
     .projection_reset = sq_projection_reset,
+    .projection_snapshot = et__sqlite_projection_snapshot,
+    .projection_diff = et__sqlite_projection_diff,
     .checkpoint_put = sq_checkpoint_put,
     .checkpoint_each = sq_checkpoint_each,
     .meta_get = sq_meta_get,
