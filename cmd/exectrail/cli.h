@@ -79,6 +79,18 @@ const char *cli_json_text(struct json_object *obj, size_t *len_out);
 /* Format ns as RFC 3339 ms into out (32 bytes). */
 void cli_time(long long ns, char out[32]);
 bool cli_is_tty(FILE *f);
+/* One CSV field on stdout, quoted when needed (NULL: empty). */
+void cli_csv_field(const char *s);
+
+/* The record formats shared by the commands that print executions. */
+enum cli_fmt { CLI_TABLE, CLI_JSON, CLI_JSONL, CLI_CSV, CLI_IDS };
+/*
+ * Print one execution summary as row `row` (1-based: the table and CSV
+ * headers come before row 1; JSON opens its array there, the caller
+ * closes it). Returns 0 or an et_status.
+ */
+int cli_print_summary(enum cli_fmt fmt, size_t row,
+                      const struct et_exec_summary *s);
 
 #define CLI_MAX_INPUT ((size_t)16 << 20)
 
