@@ -137,10 +137,18 @@ bool cli_wants_help(int argc, char **argv)
     return false;
 }
 
-void cli_set_str(struct json_object *obj, const char *key, const char *value)
+bool cli_set_str(struct json_object *obj, const char *key, const char *value)
 {
-    if (value)
-        json_object_object_add(obj, key, json_object_new_string(value));
+    struct json_object *v;
+
+    if (!value)
+        return true;
+    v = json_object_new_string(value);
+    if (!v || json_object_object_add(obj, key, v)) {
+        json_object_put(v);
+        return false;
+    }
+    return true;
 }
 
 struct json_object *cli_child(struct json_object *obj, const char *key)
@@ -388,3 +396,26 @@ int cli_print_summary(enum cli_fmt fmt, size_t row,
     return 0;
 }
 
+
+int cli_parse_format(const char *verb, const char *arg,
+                     const char *const *names, int *out)
+{
+    char list[160] = "";
+    size_t n = 0;
+
+    for (int i = 0; names[i]; i++) {
+        bool human = !strcmp(names[i], "table") || !strcmp(names[i], "text");
+
+        if (!strcmp(arg, names[i]) ||
+            (human && (!strcmp(arg, "table") || !strcmp(arg, "text")))) {
+            *out = i;
+            return 0;
+        }
+        n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s",
+                              i ? ", " : "", names[i]);
+        if (n >= sizeof(list))
+            n = sizeof(list) - 1;
+    }
+    return cli_usage_error(verb, "--format: one of %s (not '%s')", list,
+                           arg);
+}

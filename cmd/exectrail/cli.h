@@ -50,8 +50,9 @@ int cli_read_input(const char *verb, const char *path, size_t max,
                    char **out, size_t *len_out);
 /* True when `-h`/`--help` is among the arguments. */
 bool cli_wants_help(int argc, char **argv);
-/* Set obj[key] = string value when value is non-NULL. */
-void cli_set_str(struct json_object *obj, const char *key, const char *value);
+/* Set obj[key] = string value when value is non-NULL; false when out of
+ * memory. */
+bool cli_set_str(struct json_object *obj, const char *key, const char *value);
 /* obj[key] as an object, created when absent. */
 struct json_object *cli_child(struct json_object *obj, const char *key);
 /* Merge the JSON object in `path` (file or "-") into obj; exit status. */
@@ -89,6 +90,13 @@ enum cli_fmt { CLI_TABLE, CLI_JSON, CLI_JSONL, CLI_CSV, CLI_IDS };
  * headers come before row 1; JSON opens its array there, the caller
  * closes it). Returns 0 or an et_status.
  */
+/*
+ * --format ARG for verb: *out = the index of ARG in the NULL-terminated
+ * names; "table" and "text" are one another's aliases (the human form).
+ * Returns 0, or EXIT_USAGE with the choices printed.
+ */
+int cli_parse_format(const char *verb, const char *arg,
+                     const char *const *names, int *out);
 int cli_print_summary(enum cli_fmt fmt, size_t row,
                       const struct et_exec_summary *s);
 
@@ -125,5 +133,6 @@ int cmd_retention(int argc, char **argv);
 int cmd_hold(int argc, char **argv);
 int cmd_unhold(int argc, char **argv);
 int cmd_archive(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
 
 #endif /* ET_CMD_CLI_H */

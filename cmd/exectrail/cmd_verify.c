@@ -8,13 +8,14 @@
 #include <string.h>
 
 static const char help[] =
-    "usage: exectrail verify [--checkpoint FILE] [--json]\n\n"
+    "usage: exectrail verify [--checkpoint FILE] [--format text|json]\n\n"
     "Recompute every event's leaf hash from its stored bytes, check the\n"
     "sequence numbers, rebuild the Merkle tree and compare it with the\n"
     "stored tree head and every stored signed checkpoint. With --checkpoint,\n"
     "also prove that the trail extends a checkpoint saved earlier (from\n"
     "'exectrail checkpoint'). On failure, names the first bad sequence\n"
-    "number and its execution, and exits with status 4.\n";
+    "number and its execution, and exits with status 4.\n\n"
+    "--format json (or --json): the report as one JSON object.\n";
 
 static void hexs(const uint8_t *b, size_t n, char *out)
 {
@@ -27,12 +28,16 @@ static void hexs(const uint8_t *b, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
+static const char *const text_json[] = {"text", "json", NULL};
+
 int cmd_verify(int argc, char **argv)
 {
+    int fi = 0;
     static const struct option opts[] = {
         {"db", required_argument, 0, 'D'},
         {"checkpoint", required_argument, 0, 'c'},
         {"json", no_argument, 0, 'j'},
+        {"format", required_argument, 0, 'f'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     struct et_error err = ET_ERROR_INIT;
@@ -50,6 +55,11 @@ int cmd_verify(int argc, char **argv)
         case 'D': cli_db = optarg; break;
         case 'c': ck = optarg; break;
         case 'j': json = true; break;
+        case 'f':
+            if (cli_parse_format("verify", optarg, text_json, &fi))
+                return EXIT_USAGE;
+            json = fi == 1;
+            break;
         default: return cli_usage_error("verify", "unknown option");
         }
     }
