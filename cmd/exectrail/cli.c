@@ -419,3 +419,14 @@ int cli_parse_format(const char *verb, const char *arg,
     return cli_usage_error(verb, "--format: one of %s (not '%s')", list,
                            arg);
 }
+
+int cli_check_inputs(const char *verb, char *const *paths, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(paths[i], "-") != 0 && access(paths[i], R_OK) != 0) {
+            fprintf(stderr, "exectrail %s: cannot read %s: %s\n", verb,
+                    paths[i], strerror(errno));
+            return EXIT_INPUT;
+        }
+    return 0;
+}

@@ -48,6 +48,11 @@ int cli_open(const char *verb, bool write, struct et_trail **out);
  */
 int cli_read_input(const char *verb, const char *path, size_t max,
                    char **out, size_t *len_out);
+/*
+ * Check that each input path ("-" = stdin) can be read before anything is
+ * opened or stored; EXIT_INPUT with "cannot read PATH: why" when not.
+ */
+int cli_check_inputs(const char *verb, char *const *paths, size_t n);
 /* True when `-h`/`--help` is among the arguments. */
 bool cli_wants_help(int argc, char **argv);
 /* Set obj[key] = string value when value is non-NULL; false when out of
