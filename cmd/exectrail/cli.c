@@ -397,6 +397,9 @@ int cli_print_summary(enum cli_fmt fmt, size_t row,
 }
 
 
+const char *const cli_fmt_names[] = {"table", "json", "jsonl", "csv", "ids",
+                                     NULL};
+
 int cli_parse_format(const char *verb, const char *arg,
                      const char *const *names, int *out)
 {

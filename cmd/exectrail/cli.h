@@ -90,6 +90,8 @@ void cli_csv_field(const char *s);
 
 /* The record formats shared by the commands that print executions. */
 enum cli_fmt { CLI_TABLE, CLI_JSON, CLI_JSONL, CLI_CSV, CLI_IDS };
+/* Their names, in enum order (NULL-terminated, for cli_parse_format). */
+extern const char *const cli_fmt_names[];
 /*
  * Print one execution summary as row `row` (1-based: the table and CSV
  * headers come before row 1; JSON opens its array there, the caller

@@ -81,7 +81,7 @@ int cmd_list(int argc, char **argv)
     struct list_ui ui = {CLI_TABLE, 0};
     char qtext[2048] = "";
     size_t limit = 50;
-    int c, rc;
+    int c, rc, fi = 0;
 
     while ((c = getopt_long(argc, argv, "hn:", opts, NULL)) != -1) {
         switch (c) {
@@ -92,19 +92,9 @@ int cmd_list(int argc, char **argv)
                 return EXIT_USAGE;
             break;
         case 'f':
-            if (!strcmp(optarg, "table"))
-                ui.fmt = CLI_TABLE;
-            else if (!strcmp(optarg, "json"))
-                ui.fmt = CLI_JSON;
-            else if (!strcmp(optarg, "jsonl"))
-                ui.fmt = CLI_JSONL;
-            else if (!strcmp(optarg, "csv"))
-                ui.fmt = CLI_CSV;
-            else if (!strcmp(optarg, "ids"))
-                ui.fmt = CLI_IDS;
-            else
-                return cli_usage_error("list", "--format: table, json, "
-                                               "jsonl, csv or ids");
+            if (cli_parse_format("list", optarg, cli_fmt_names, &fi))
+                return EXIT_USAGE;
+            ui.fmt = (enum cli_fmt)fi;
             break;
         case 'a':
         case 's':

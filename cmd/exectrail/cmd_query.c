@@ -110,23 +110,12 @@ static int join_args(int argc, char **argv, int from, char **out)
 
 static int parse_format(const char *s, enum cli_fmt *out)
 {
-    static const struct {
-        const char *name;
-        enum cli_fmt fmt;
-    } fmts[] = {{"table", CLI_TABLE},
-                {"json", CLI_JSON},
-                {"jsonl", CLI_JSONL},
-                {"csv", CLI_CSV},
-                {"ids", CLI_IDS}};
+    int fi = 0;
 
-    for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
-        if (!strcmp(s, fmts[i].name)) {
-            *out = fmts[i].fmt;
-            return 0;
-        }
-    }
-    return cli_usage_error("query", "--format: table, json, jsonl, csv or "
-                                    "ids");
+    if (cli_parse_format("query", s, cli_fmt_names, &fi))
+        return EXIT_USAGE;
+    *out = (enum cli_fmt)fi;
+    return 0;
 }
 
 static int run(struct et_trail *t, const struct et_query *q, size_t limit,

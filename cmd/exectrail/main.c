@@ -196,7 +196,8 @@ int main(int argc, char **argv)
     }
     {
         /* the verb's own arguments, with a global --format passed on as
-         * the verb's first option (a verb without --format refuses it) */
+         * the verb's last option, before any "--" (a verb without --format
+         * refuses it; one with subcommands sees it after the subcommand) */
         int n = argc - i;
         char **v = calloc((size_t)n + 3, sizeof(*v));
         int k = 0, rc;
@@ -206,12 +207,16 @@ int main(int argc, char **argv)
             fprintf(stderr, "exectrail: out of memory\n");
             return EXIT_FAILURE_;
         }
+        int a = 1;
+
         v[k++] = argv[i];
+        for (; a < n && strcmp(argv[i + a], "--"); a++)
+            v[k++] = argv[i + a];
         if (format) {
             v[k++] = format_opt;
             v[k++] = format;
         }
-        for (int a = 1; a < n; a++)
+        for (; a < n; a++)
             v[k++] = argv[i + a];
         k = take_globals(k, v);
         rc = cmd->fn(k, v);
