@@ -11,7 +11,8 @@ STAGE="$T_DIR/stage"
 check "cmake --install --prefix /usr with DESTDIR" env DESTDIR="$STAGE" cmake --install "$BUILD" --prefix /usr
 P="$STAGE/usr"
 LIBDIR=$(dirname "$(find "$P" -name exectrail.pc | head -n 1)")/..
-for f in bin/exectrail include/exectrail/exectrail.h include/exectrail/query.h; do
+for f in bin/exectrail include/exectrail/exectrail.h include/exectrail/query.h \
+  share/bash-completion/completions/exectrail; do
   [ -e "$P/$f" ] && ok "installs $f" || fails "installs $f"
 done
 for f in libexectrail.so libexectrail.a pkgconfig/exectrail.pc cmake/exectrail/exectrailConfig.cmake \
