@@ -30,8 +30,10 @@ fuzz:
 	@cmake --build --preset fuzz
 	@tools/fuzz.sh build/fuzz
 
+# make install [PREFIX=/usr/local] [DESTDIR=/tmp/stage]
+PREFIX ?= /usr/local
 install: build
-	@cmake --install build/release
+	@DESTDIR="$(DESTDIR)" cmake --install build/release --prefix "$(PREFIX)"
 
 format-check:
 	@clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')

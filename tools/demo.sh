@@ -9,7 +9,12 @@ DIR=${DEMO_DIR:-demo-trail}
 rm -rf "$DIR"
 export EXECTRAIL_HOME="$DIR"
 export EXECTRAIL_SESSION_ID=6f1c2d3e-4a5b-4c6d-8e7f-0a1b2c3d4e5f
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# bold headings only on a terminal, and never with NO_COLOR set
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
+  step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+else
+  step() { printf '\n== %s\n' "$*"; }
+fi
 run() { printf '$ %s\n' "$*"; "$@"; }
 
 step "1. A fresh trail (store + Ed25519 signing key)"

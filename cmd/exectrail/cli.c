@@ -137,10 +137,18 @@ bool cli_wants_help(int argc, char **argv)
     return false;
 }
 
-void cli_set_str(struct json_object *obj, const char *key, const char *value)
+bool cli_set_str(struct json_object *obj, const char *key, const char *value)
 {
-    if (value)
-        json_object_object_add(obj, key, json_object_new_string(value));
+    struct json_object *v;
+
+    if (!value)
+        return true;
+    v = json_object_new_string(value);
+    if (!v || json_object_object_add(obj, key, v)) {
+        json_object_put(v);
+        return false;
+    }
+    return true;
 }
 
 struct json_object *cli_child(struct json_object *obj, const char *key)
@@ -271,5 +279,157 @@ int cli_parse_count(const char *verb, const char *opt, const char *arg,
         (!allow_zero && *out == 0))
         return cli_usage_error(verb, "%s takes a %snumber", opt,
                                allow_zero ? "" : "positive ");
+    return 0;
+}
+
+void cli_csv_field(const char *s)
+{
+    if (!s)
+        return;
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, stdout);
+        return;
+    }
+    putchar('"');
+    for (; *s; s++) {
+        if (*s == '"')
+            putchar('"');
+        putchar(*s);
+    }
+    putchar('"');
+}
+
+/* o[key] = v (JSON null for NULL); false when out of memory */
+static bool add_str(struct json_object *o, const char *key, const char *v)
+{
+    struct json_object *j = NULL;
+
+    if (v && !(j = json_object_new_string(v)))
+        return false;
+    if (json_object_object_add(o, key, j)) {
+        json_object_put(j);
+        return false;
+    }
+    return true;
+}
+
+/* o[key] = v (JSON null for a negative v: unknown) */
+static bool add_i64(struct json_object *o, const char *key, int64_t v)
+{
+    struct json_object *j = NULL;
+
+    if (v >= 0 && !(j = json_object_new_int64(v)))
+        return false;
+    if (json_object_object_add(o, key, j)) {
+        json_object_put(j);
+        return false;
+    }
+    return true;
+}
+
+int cli_print_summary(enum cli_fmt fmt, size_t row,
+                      const struct et_exec_summary *s)
+{
+    char when[32], dur[32];
+
+    if (fmt == CLI_IDS) {
+        printf("%s\n", s->execution_id);
+        return ferror(stdout) ? ET_EIO : 0;
+    }
+    if (fmt == CLI_CSV) {
+        if (row == 1)
+            printf("execution_id,session_id,agent,state,verification,"
+                   "timestamp_start,duration_ms,actions,failed_actions\n");
+        cli_time(s->start_ns, when);
+        printf("%s,", s->execution_id);
+        cli_csv_field(s->session_id);
+        putchar(',');
+        cli_csv_field(s->agent_name);
+        printf(",%s,%s,%s,", s->state ? s->state : "",
+               s->verification ? s->verification : "",
+               s->start_ns > 0 ? when : "");
+        if (s->duration_ms >= 0)
+            printf("%lld", (long long)s->duration_ms);
+        printf(",%lld,%lld\n", (long long)s->n_actions,
+               (long long)s->n_failed_actions);
+        return 0;
+    }
+    if (fmt == CLI_JSONL || fmt == CLI_JSON) {
+        struct json_object *o = json_object_new_object();
+        bool okj = o != NULL;
+
+        okj = okj && add_str(o, "execution_id", s->execution_id) &&
+              add_str(o, "session_id", s->session_id) &&
+              add_str(o, "agent", s->agent_name) &&
+              add_str(o, "state", s->state) &&
+              add_str(o, "verification", s->verification) &&
+              add_i64(o, "start_ns", s->start_ns) &&
+              add_i64(o, "duration_ms", s->duration_ms) &&
+              add_i64(o, "actions", s->n_actions) &&
+              add_i64(o, "failed_actions", s->n_failed_actions);
+        if (!okj) {
+            json_object_put(o);
+            return ET_ENOMEM;
+        }
+        if (fmt == CLI_JSON)
+            printf("%s%s", row == 1 ? "[\n" : ",\n",
+                   cli_json_text(o, NULL));
+        else
+            printf("%s\n", cli_json_text(o, NULL));
+        json_object_put(o);
+        return 0;
+    }
+    if (row == 1)
+        printf("%-36s  %-19s  %-20s  %-10s  %9s  %7s  %s\n", "EXECUTION",
+               "STARTED (UTC)", "AGENT", "STATE", "DURATION", "ACTIONS",
+               "VERIFIED");
+    cli_time(s->start_ns, when);
+    if (s->duration_ms >= 0)
+        snprintf(dur, sizeof(dur), "%.1fs", (double)s->duration_ms / 1000.0);
+    else
+        snprintf(dur, sizeof(dur), "-");
+    printf("%-36s  %-19s  %-20.20s  %-10s  %9s  %3lld/%-3lld  %s\n",
+           s->execution_id, when, s->agent_name ? s->agent_name : "-",
+           s->state ? s->state : "-", dur,
+           (long long)(s->n_actions - s->n_failed_actions),
+           (long long)s->n_actions, s->verification ? s->verification : "-");
+    return 0;
+}
+
+
+const char *const cli_fmt_names[] = {"table", "json", "jsonl", "csv", "ids",
+                                     NULL};
+
+int cli_parse_format(const char *verb, const char *arg,
+                     const char *const *names, int *out)
+{
+    char list[160] = "";
+    size_t n = 0;
+
+    for (int i = 0; names[i]; i++) {
+        bool human = !strcmp(names[i], "table") || !strcmp(names[i], "text");
+
+        if (!strcmp(arg, names[i]) ||
+            (human && (!strcmp(arg, "table") || !strcmp(arg, "text")))) {
+            *out = i;
+            return 0;
+        }
+        n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s",
+                              i ? ", " : "", names[i]);
+        if (n >= sizeof(list))
+            n = sizeof(list) - 1;
+    }
+    return cli_usage_error(verb, "--format: one of %s (not '%s')", list,
+                           arg);
+}
+
+int cli_check_inputs(const char *verb, char *const *paths, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(paths[i], "-") != 0 && access(paths[i], R_OK) != 0) {
+            fprintf(stderr, "exectrail %s: cannot read %s: %s\n", verb,
+                    paths[i], strerror(errno));
+            return EXIT_INPUT;
+        }
     return 0;
 }

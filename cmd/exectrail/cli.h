@@ -48,10 +48,16 @@ int cli_open(const char *verb, bool write, struct et_trail **out);
  */
 int cli_read_input(const char *verb, const char *path, size_t max,
                    char **out, size_t *len_out);
+/*
+ * Check that each input path ("-" = stdin) can be read before anything is
+ * opened or stored; EXIT_INPUT with "cannot read PATH: why" when not.
+ */
+int cli_check_inputs(const char *verb, char *const *paths, size_t n);
 /* True when `-h`/`--help` is among the arguments. */
 bool cli_wants_help(int argc, char **argv);
-/* Set obj[key] = string value when value is non-NULL. */
-void cli_set_str(struct json_object *obj, const char *key, const char *value);
+/* Set obj[key] = string value when value is non-NULL; false when out of
+ * memory. */
+bool cli_set_str(struct json_object *obj, const char *key, const char *value);
 /* obj[key] as an object, created when absent. */
 struct json_object *cli_child(struct json_object *obj, const char *key);
 /* Merge the JSON object in `path` (file or "-") into obj; exit status. */
@@ -79,6 +85,27 @@ const char *cli_json_text(struct json_object *obj, size_t *len_out);
 /* Format ns as RFC 3339 ms into out (32 bytes). */
 void cli_time(long long ns, char out[32]);
 bool cli_is_tty(FILE *f);
+/* One CSV field on stdout, quoted when needed (NULL: empty). */
+void cli_csv_field(const char *s);
+
+/* The record formats shared by the commands that print executions. */
+enum cli_fmt { CLI_TABLE, CLI_JSON, CLI_JSONL, CLI_CSV, CLI_IDS };
+/* Their names, in enum order (NULL-terminated, for cli_parse_format). */
+extern const char *const cli_fmt_names[];
+/*
+ * Print one execution summary as row `row` (1-based: the table and CSV
+ * headers come before row 1; JSON opens its array there, the caller
+ * closes it). Returns 0 or an et_status.
+ */
+/*
+ * --format ARG for verb: *out = the index of ARG in the NULL-terminated
+ * names; "table" and "text" are one another's aliases (the human form).
+ * Returns 0, or EXIT_USAGE with the choices printed.
+ */
+int cli_parse_format(const char *verb, const char *arg,
+                     const char *const *names, int *out);
+int cli_print_summary(enum cli_fmt fmt, size_t row,
+                      const struct et_exec_summary *s);
 
 #define CLI_MAX_INPUT ((size_t)16 << 20)
 
@@ -113,5 +140,6 @@ int cmd_retention(int argc, char **argv);
 int cmd_hold(int argc, char **argv);
 int cmd_unhold(int argc, char **argv);
 int cmd_archive(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
 
 #endif /* ET_CMD_CLI_H */

@@ -162,6 +162,8 @@ int cmd_archive(int argc, char **argv)
     if (argc - optind != want)
         return cli_usage_error("archive", "%s takes %s", sub,
                                want == 2 ? "BUNDLE QUERY" : "BUNDLE");
+    if ((rc = cli_check_inputs("archive", argv + optind, 1)))
+        return rc;
     if ((rc = read_key(key_arg, &key)))
         return rc;
     if (!strcmp(sub, "verify")) {

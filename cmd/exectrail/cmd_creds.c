@@ -63,6 +63,7 @@ static int find(int argc, char **argv)
     struct fps f;
     char verb[] = "query", fopt[] = "--format", lopt[] = "--limit";
     char format[16] = "table", limit[24] = "0";
+    int fi = 0;
     const char *file = "-";
     char *secret = NULL;
     size_t len = 0;
@@ -80,6 +81,8 @@ static int find(int argc, char **argv)
             file = optarg;
             break;
         case 'f':
+            if (cli_parse_format("creds", optarg, cli_fmt_names, &fi))
+                return EXIT_USAGE;
             snprintf(format, sizeof(format), "%s", optarg);
             break;
         case 'n':

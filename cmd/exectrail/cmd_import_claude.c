@@ -84,6 +84,9 @@ int cmd_import_claude_code(int argc, char **argv)
     }
     if (optind >= argc)
         return cli_usage_error("import", "give at least one PATH");
+    rc = cli_check_inputs("import", argv + optind, (size_t)(argc - optind));
+    if (rc)
+        return rc;
     rc = cli_open("import", true, &t);
     if (rc)
         return rc;

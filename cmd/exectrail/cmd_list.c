@@ -2,6 +2,7 @@
 /* exectrail list: executions, newest first. */
 #define _GNU_SOURCE 1
 #include "cli.h"
+#include "exectrail/query.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -9,77 +10,78 @@
 #include <string.h>
 
 static const char help[] =
-    "usage: exectrail list [--limit N] [--format table|jsonl|ids]\n\n"
-    "List executions, newest first (default limit 50; 0 = all).\n";
+    "usage: exectrail list [--limit N] [--format table|json|jsonl|csv|ids]\n"
+    "                      [--agent NAME] [--state STATE] [--since TIME]\n"
+    "                      [--until TIME] [--verification STATUS]\n\n"
+    "List executions, newest first (default limit 50; 0 = all).\n\n"
+    "--agent NAME         only this agent's executions\n"
+    "--state STATE        started, delegated, running, responded, completed\n"
+    "--verification S     MATCH, PARTIAL, MISMATCH or ERROR\n"
+    "--since/--until TIME relative (7d, 12h, 30m) or absolute (2025-01-16,\n"
+    "                     2025-01-16T10:00:00Z), as in the query language\n"
+    "--format             table (default), json (an array), jsonl, csv, ids\n\n"
+    "The filters are the query language's agent:, state:, since:, until:\n"
+    "(docs/QUERY.md); 'exectrail query' takes any other condition.\n";
 
-enum fmt { F_TABLE, F_JSONL, F_IDS };
 
 struct list_ui {
-    enum fmt fmt;
+    enum cli_fmt fmt;
     size_t n;
 };
 
 static int print_one(void *ctx, const struct et_exec_summary *s)
 {
     struct list_ui *ui = ctx;
-    char when[32], dur[32];
 
-    ui->n++;
-    if (ui->fmt == F_IDS) {
-        printf("%s\n", s->execution_id);
-        return 0;
-    }
-    if (ui->fmt == F_JSONL) {
-        struct json_object *o = json_object_new_object();
+    return cli_print_summary(ui->fmt, ++ui->n, s);
+}
 
-        cli_set_str(o, "execution_id", s->execution_id);
-        cli_set_str(o, "session_id", s->session_id);
-        cli_set_str(o, "agent", s->agent_name);
-        cli_set_str(o, "state", s->state);
-        cli_set_str(o, "verification", s->verification);
-        json_object_object_add(o, "start_ns",
-                               json_object_new_int64(s->start_ns));
-        json_object_object_add(o, "duration_ms",
-                               s->duration_ms >= 0
-                                   ? json_object_new_int64(s->duration_ms)
-                                   : NULL);
-        json_object_object_add(o, "actions",
-                               json_object_new_int64(s->n_actions));
-        json_object_object_add(o, "failed_actions",
-                               json_object_new_int64(s->n_failed_actions));
-        printf("%s\n", cli_json_text(o, NULL));
-        json_object_put(o);
-        return 0;
+/* Append ` field:"value"` (quoted, escaped) to the query text q. */
+static int add_filter(char *q, size_t cap, const char *field, const char *v)
+{
+    size_t n = strlen(q);
+    int w = snprintf(q + n, cap - n, "%s%s:\"", n ? " " : "", field);
+
+    if (w < 0 || (size_t)w >= cap - n)
+        return -1;
+    n += (size_t)w;
+    for (; *v; v++) {
+        if (n + 3 >= cap)
+            return -1;
+        if (*v == '"' || *v == '\\')
+            q[n++] = '\\';
+        q[n++] = *v;
     }
-    if (ui->n == 1)
-        printf("%-36s  %-19s  %-20s  %-10s  %9s  %7s  %s\n", "EXECUTION",
-               "STARTED (UTC)", "AGENT", "STATE", "DURATION", "ACTIONS",
-               "VERIFIED");
-    cli_time(s->start_ns, when);
-    if (s->duration_ms >= 0)
-        snprintf(dur, sizeof(dur), "%.1fs", (double)s->duration_ms / 1000.0);
-    else
-        snprintf(dur, sizeof(dur), "-");
-    printf("%-36s  %-19s  %-20.20s  %-10s  %9s  %3lld/%-3lld  %s\n",
-           s->execution_id, when, s->agent_name ? s->agent_name : "-",
-           s->state ? s->state : "-", dur,
-           (long long)(s->n_actions - s->n_failed_actions),
-           (long long)s->n_actions, s->verification ? s->verification : "-");
+    if (n + 2 >= cap)
+        return -1;
+    q[n++] = '"';
+    q[n] = '\0';
     return 0;
 }
 
 int cmd_list(int argc, char **argv)
 {
-    static const struct option opts[] = {{"db", required_argument, 0, 'D'},
-                                         {"limit", required_argument, 0, 'n'},
-                                         {"format", required_argument, 0, 'f'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"db", required_argument, 0, 'D'},
+        {"limit", required_argument, 0, 'n'},
+        {"format", required_argument, 0, 'f'},
+        {"agent", required_argument, 0, 'a'},
+        {"state", required_argument, 0, 's'},
+        {"since", required_argument, 0, 'S'},
+        {"until", required_argument, 0, 'U'},
+        {"verification", required_argument, 0, 'v'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    static const char *const fields[] = {
+        ['a'] = "agent", ['s'] = "state", ['S'] = "since",
+        ['U'] = "until", ['v'] = "verification.status"};
     struct et_error err = ET_ERROR_INIT;
     struct et_trail *t = NULL;
-    struct list_ui ui = {F_TABLE, 0};
+    struct et_query *q = NULL;
+    struct list_ui ui = {CLI_TABLE, 0};
+    char qtext[2048] = "";
     size_t limit = 50;
-    int c, rc;
+    int c, rc, fi = 0;
 
     while ((c = getopt_long(argc, argv, "hn:", opts, NULL)) != -1) {
         switch (c) {
@@ -90,15 +92,20 @@ int cmd_list(int argc, char **argv)
                 return EXIT_USAGE;
             break;
         case 'f':
-            if (!strcmp(optarg, "table"))
-                ui.fmt = F_TABLE;
-            else if (!strcmp(optarg, "jsonl"))
-                ui.fmt = F_JSONL;
-            else if (!strcmp(optarg, "ids"))
-                ui.fmt = F_IDS;
-            else
-                return cli_usage_error("list", "--format: table, jsonl or "
-                                               "ids");
+            if (cli_parse_format("list", optarg, cli_fmt_names, &fi))
+                return EXIT_USAGE;
+            ui.fmt = (enum cli_fmt)fi;
+            break;
+        case 'a':
+        case 's':
+        case 'S':
+        case 'U':
+        case 'v':
+            if (!*optarg)
+                return cli_usage_error("list", "--%s needs a value",
+                                       fields[c]);
+            if (add_filter(qtext, sizeof(qtext), fields[c], optarg))
+                return cli_usage_error("list", "the filters are too long");
             break;
         default: return cli_usage_error("list", "unknown option");
         }
@@ -106,14 +113,29 @@ int cmd_list(int argc, char **argv)
     if (optind != argc)
         return cli_usage_error("list", "unexpected argument '%s'",
                                argv[optind]);
+    if (qtext[0] &&
+        et_query_parse(qtext, strlen(qtext), 0, &q, &err) != ET_OK) {
+        /* the only thing that can be wrong is a value, e.g. a time */
+        fprintf(stderr, "exectrail list: %s\n", err.msg);
+        return EXIT_USAGE;
+    }
     rc = cli_open("list", false, &t);
-    if (rc)
+    if (rc) {
+        et_query_free(q);
         return rc;
-    rc = et_trail_list(t, limit, print_one, &ui, &err);
+    }
+    if (q)
+        rc = et_query_run(t, q, limit, print_one, &ui, &err);
+    else
+        rc = et_trail_list(t, limit, print_one, &ui, &err);
     et_trail_close(t);
+    et_query_free(q);
     if (rc)
         return cli_fail("list", &err);
-    if (ui.n == 0 && ui.fmt == F_TABLE && !cli_quiet)
-        fprintf(stderr, "no executions recorded yet\n");
+    if (ui.fmt == CLI_JSON)
+        fputs(ui.n ? "\n]\n" : "[]\n", stdout);
+    if (ui.n == 0 && ui.fmt == CLI_TABLE && !cli_quiet)
+        fprintf(stderr, "no executions%s\n",
+                qtext[0] ? " match" : " recorded yet");
     return 0;
 }

@@ -34,72 +34,17 @@ static const char help[] =
 /* a table on a terminal shows a page; pipes and files get everything */
 #define TTY_PAGE 50
 
-enum fmt { F_TABLE, F_JSON, F_JSONL, F_CSV, F_IDS };
 
 struct ui {
-    enum fmt fmt;
+    enum cli_fmt fmt;
     size_t n;
 };
-
-static void csv_field(const char *s)
-{
-    if (!s)
-        return;
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, stdout);
-        return;
-    }
-    putchar('"');
-    for (; *s; s++) {
-        if (*s == '"')
-            putchar('"');
-        putchar(*s);
-    }
-    putchar('"');
-}
 
 static int print_summary(void *ctx, const struct et_exec_summary *s)
 {
     struct ui *ui = ctx;
-    char when[32], dur[32];
 
-    ui->n++;
-    if (ui->fmt == F_IDS) {
-        printf("%s\n", s->execution_id);
-        return 0;
-    }
-    cli_time(s->start_ns, when);
-    if (ui->fmt == F_CSV) {
-        if (ui->n == 1)
-            printf("execution_id,session_id,agent,state,verification,"
-                   "timestamp_start,duration_ms,actions,failed_actions\n");
-        printf("%s,", s->execution_id);
-        csv_field(s->session_id);
-        putchar(',');
-        csv_field(s->agent_name);
-        printf(",%s,%s,%s,", s->state ? s->state : "",
-               s->verification ? s->verification : "",
-               s->start_ns > 0 ? when : "");
-        if (s->duration_ms >= 0)
-            printf("%lld", (long long)s->duration_ms);
-        printf(",%lld,%lld\n", (long long)s->n_actions,
-               (long long)s->n_failed_actions);
-        return 0;
-    }
-    if (ui->n == 1)
-        printf("%-36s  %-19s  %-20s  %-10s  %9s  %7s  %s\n", "EXECUTION",
-               "STARTED (UTC)", "AGENT", "STATE", "DURATION", "ACTIONS",
-               "VERIFIED");
-    if (s->duration_ms >= 0)
-        snprintf(dur, sizeof(dur), "%.1fs", (double)s->duration_ms / 1000.0);
-    else
-        snprintf(dur, sizeof(dur), "-");
-    printf("%-36s  %-19s  %-20.20s  %-10s  %9s  %3lld/%-3lld  %s\n",
-           s->execution_id, when, s->agent_name ? s->agent_name : "-",
-           s->state ? s->state : "-", dur,
-           (long long)(s->n_actions - s->n_failed_actions),
-           (long long)s->n_actions, s->verification ? s->verification : "-");
-    return 0;
+    return cli_print_summary(ui->fmt, ++ui->n, s);
 }
 
 static int print_id(void *ctx, const char *id)
@@ -115,11 +60,11 @@ static int print_record(void *ctx, const char *json, size_t len)
 {
     struct ui *ui = ctx;
 
-    if (ui->fmt == F_JSON)
+    if (ui->fmt == CLI_JSON)
         fputs(ui->n ? ",\n" : "[\n", stdout);
     ui->n++;
     fwrite(json, 1, len, stdout);
-    if (ui->fmt == F_JSONL)
+    if (ui->fmt == CLI_JSONL)
         putchar('\n');
     return ferror(stdout) ? ET_EIO : 0;
 }
@@ -163,25 +108,14 @@ static int join_args(int argc, char **argv, int from, char **out)
     return 0;
 }
 
-static int parse_format(const char *s, enum fmt *out)
+static int parse_format(const char *s, enum cli_fmt *out)
 {
-    static const struct {
-        const char *name;
-        enum fmt fmt;
-    } fmts[] = {{"table", F_TABLE},
-                {"json", F_JSON},
-                {"jsonl", F_JSONL},
-                {"csv", F_CSV},
-                {"ids", F_IDS}};
+    int fi = 0;
 
-    for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
-        if (!strcmp(s, fmts[i].name)) {
-            *out = fmts[i].fmt;
-            return 0;
-        }
-    }
-    return cli_usage_error("query", "--format: table, json, jsonl, csv or "
-                                    "ids");
+    if (cli_parse_format("query", s, cli_fmt_names, &fi))
+        return EXIT_USAGE;
+    *out = (enum cli_fmt)fi;
+    return 0;
 }
 
 static int run(struct et_trail *t, const struct et_query *q, size_t limit,
@@ -197,15 +131,15 @@ static int run(struct et_trail *t, const struct et_query *q, size_t limit,
         et_trail_free_string(text);
         return rc;
     }
-    if (ui->fmt == F_JSON || ui->fmt == F_JSONL) {
+    if (ui->fmt == CLI_JSON || ui->fmt == CLI_JSONL) {
         rc = et_query_records(t, q, limit,
-                              ui->fmt == F_JSON ? ET_SHOW_PRETTY : 0,
+                              ui->fmt == CLI_JSON ? ET_SHOW_PRETTY : 0,
                               print_record, ui, err);
-        if (!rc && ui->fmt == F_JSON)
+        if (!rc && ui->fmt == CLI_JSON)
             fputs(ui->n ? "\n]\n" : "[]\n", stdout);
         return rc;
     }
-    if (ui->fmt == F_IDS)
+    if (ui->fmt == CLI_IDS)
         return et_query_ids(t, q, limit, print_id, ui, err);
     return et_query_run(t, q, limit, print_summary, ui, err);
 }
@@ -246,7 +180,7 @@ int cmd_query(int argc, char **argv)
     struct et_error err = ET_ERROR_INIT;
     struct et_trail *t = NULL;
     struct et_query *q = NULL;
-    struct ui ui = {F_TABLE, 0};
+    struct ui ui = {CLI_TABLE, 0};
     bool explain = false, limit_given = false, count = false, paged;
     size_t limit = 0;
     char *text = NULL;
@@ -294,7 +228,7 @@ int cmd_query(int argc, char **argv)
         free(text);
         return rc;
     }
-    paged = ui.fmt == F_TABLE && !limit_given && !explain && !count &&
+    paged = ui.fmt == CLI_TABLE && !limit_given && !explain && !count &&
             cli_is_tty(stdout);
     if (paged)
         limit = TTY_PAGE;
@@ -317,7 +251,7 @@ int cmd_query(int argc, char **argv)
     }
     et_query_free(q);
     free(text);
-    if (!rc && ui.n == 0 && ui.fmt == F_TABLE && !explain && !cli_quiet)
+    if (!rc && ui.n == 0 && ui.fmt == CLI_TABLE && !explain && !cli_quiet)
         fprintf(stderr, "no executions match\n");
     return rc;
 }

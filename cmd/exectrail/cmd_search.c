@@ -94,8 +94,11 @@ static int on_hit(void *ctx, const struct et_search_hit *h)
     return 0;
 }
 
+static const char *const text_jsonl[] = {"text", "jsonl", NULL};
+
 int cmd_search(int argc, char **argv)
 {
+    int fi = 0;
     static const struct option opts[] = {
         {"db", required_argument, 0, 'D'},
         {"limit", required_argument, 0, 'n'},
@@ -131,9 +134,9 @@ int cmd_search(int argc, char **argv)
                 return EXIT_USAGE;
             break;
         case 'f':
-            if (strcmp(optarg, "text") && strcmp(optarg, "jsonl"))
-                return cli_usage_error("search", "--format: text or jsonl");
-            ui.jsonl = !strcmp(optarg, "jsonl");
+            if (cli_parse_format("search", optarg, text_jsonl, &fi))
+                return EXIT_USAGE;
+            ui.jsonl = fi == 1;
             break;
         default:
             return cli_usage_error("search", "unknown option");

@@ -9,17 +9,45 @@
 #include <string.h>
 
 static const char help[] =
-    "usage: exectrail show [--json [--compact]] ID\n\n"
+    "usage: exectrail show [--format text|json] [--json [--compact]]\n"
+    "                      [--width N] ID\n\n"
     "Show one execution. ID may be a unique prefix (4+ characters).\n"
-    "--json prints exactly the spec's record (docs/RECORD.md): every spec\n"
-    "field in the spec's order, absent values as null or [], extra fields\n"
-    "kept. --compact prints it on one line.\n";
+    "The text form gives each action's input, output and error on one line\n"
+    "each, cut at --width characters (default 100; 0 = whole).\n"
+    "--json (--format json) prints exactly the spec's record\n"
+    "(docs/RECORD.md): every spec field in the spec's order, absent values\n"
+    "as null or [], extra fields kept. --compact prints it on one line.\n";
+
+static size_t width = 100;
+
+/* "  LABEL text" with the text on one line (newlines and tabs shown as
+ * spaces) and cut at `width` characters, "..." marking the cut. */
+static void clipped_w(const char *indent, int lw, const char *label,
+                      const char *v)
+{
+    size_t n = 0;
+
+    if (!v || !*v)
+        return;
+    printf("%s%-*s ", indent, lw, label);
+    for (; *v && (!width || n < width); v++, n++)
+        putchar(*v == '\n' || *v == '\r' || *v == '\t' ? ' ' : *v);
+    /* never cut inside a UTF-8 sequence */
+    while (*v && ((unsigned char)*v & 0xC0) == 0x80)
+        putchar(*v++);
+    printf("%s\n", *v ? "..." : "");
+}
+
+static void clipped(const char *indent, const char *label, const char *v)
+{
+    clipped_w(indent, 7, label, v);
+}
 
 static void line(const char *label, const char *value)
 {
-    if (value && *value)
-        printf("  %-14s %s\n", label, value);
+    clipped_w("  ", 14, label, value);
 }
+
 
 static void print_text(const struct et_record *r)
 {
@@ -46,10 +74,13 @@ static void print_text(const struct et_record *r)
     for (size_t i = 0; i < r->execution.n_actions; i++) {
         const struct et_action *a = &r->execution.actions[i];
 
-        printf("    %3lld %-4s %-12s %s%s%s\n", (long long)a->sequence,
+        printf("    %3lld %-4s %s%s%s\n", (long long)a->sequence,
                a->success == 0 ? "FAIL" : a->success == 1 ? "ok" : "?",
-               a->tool ? a->tool : "-", a->action ? a->action : "",
-               a->error ? "  error: " : "", a->error ? a->error : "");
+               a->tool ? a->tool : "-", a->action && *a->action ? ": " : "",
+               a->action ? a->action : "");
+        clipped("           ", "input", a->input);
+        clipped("           ", "output", a->output);
+        clipped("           ", "error", a->error);
     }
     if (r->output.raw_response)
         printf("  %-14s %.200s%s\n", "response", r->output.raw_response,
@@ -67,6 +98,11 @@ static void print_text(const struct et_record *r)
             printf(" (confidence %.2f)", r->verification.confidence_score);
         printf("\n");
     }
+    for (size_t i = 0; i < r->verification.n_success_criteria_met; i++)
+        line(i ? "" : "criteria met", r->verification.success_criteria_met[i]);
+    for (size_t i = 0; i < r->verification.n_success_criteria_failed; i++)
+        line(i ? "" : "criteria FAIL",
+             r->verification.success_criteria_failed[i]);
     if (r->quality_metrics.is_present)
         printf("  %-14s completeness %s, accuracy %s, efficiency %s\n",
                "quality", et_level_name(r->quality_metrics.completeness),
@@ -81,11 +117,16 @@ static void print_text(const struct et_record *r)
         line("recommendation", r->learning.recommendation_for_future);
 }
 
+static const char *const text_json[] = {"text", "json", NULL};
+
 int cmd_show(int argc, char **argv)
 {
+    int fi = 0;
     static const struct option opts[] = {{"db", required_argument, 0, 'D'},
                                          {"json", no_argument, 0, 'j'},
                                          {"compact", no_argument, 0, 'c'},
+                                         {"format", required_argument, 0, 'f'},
+                                         {"width", required_argument, 0, 'w'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     struct et_error err = ET_ERROR_INIT;
@@ -101,6 +142,15 @@ int cmd_show(int argc, char **argv)
         case 'D': cli_db = optarg; break;
         case 'j': json = true; break;
         case 'c': compact = true; break;
+        case 'f':
+            if (cli_parse_format("show", optarg, text_json, &fi))
+                return EXIT_USAGE;
+            json = fi == 1;
+            break;
+        case 'w':
+            if (cli_parse_count("show", "--width", optarg, true, &width))
+                return EXIT_USAGE;
+            break;
         default: return cli_usage_error("show", "unknown option");
         }
     }

@@ -48,8 +48,11 @@ static int on_hit(void *ctx, const struct et_similar_hit *h)
     return 0;
 }
 
+static const char *const text_jsonl[] = {"text", "jsonl", NULL};
+
 int cmd_similar(int argc, char **argv)
 {
+    int fi = 0;
     static const struct option opts[] = {
         {"db", required_argument, 0, 'D'},
         {"limit", required_argument, 0, 'n'},
@@ -74,10 +77,9 @@ int cmd_similar(int argc, char **argv)
                 return rc;
             break;
         case 'f':
-            if (!strcmp(optarg, "jsonl"))
-                ui.jsonl = true;
-            else if (strcmp(optarg, "text") != 0)
-                return cli_usage_error("similar", "--format is text or jsonl");
+            if (cli_parse_format("similar", optarg, text_jsonl, &fi))
+                return EXIT_USAGE;
+            ui.jsonl = fi == 1;
             break;
         default:
             return cli_usage_error("similar", "unknown option");

@@ -8,8 +8,8 @@
 #include <string.h>
 
 static const char help[] =
-    "usage: exectrail verify [--checkpoint FILE] [--no-projections] "
-    "[--json]\n\n"
+    "usage: exectrail verify [--checkpoint FILE] [--no-projections]\n"
+    "                        [--format text|json]\n\n"
     "Recompute every event's leaf hash from its stored bytes, check the\n"
     "sequence numbers, rebuild the Merkle tree and compare it with the\n"
     "stored tree head and every stored signed checkpoint. With --checkpoint,\n"
@@ -21,7 +21,8 @@ static const char help[] =
     "retention state) from the ledger in a transaction that is rolled back\n"
     "and compare it with what queries and reports read; the first row that\n"
     "differs fails with status 4. This needs the store writable; when it is\n"
-    "not, the output says the projections were not checked.\n";
+    "not, the output says the projections were not checked.\n\n"
+    "--format json (or --json): the report as one JSON object.\n";
 
 static void hexs(const uint8_t *b, size_t n, char *out)
 {
@@ -34,14 +35,18 @@ static void hexs(const uint8_t *b, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
+static const char *const text_json[] = {"text", "json", NULL};
+
 int cmd_verify(int argc, char **argv)
 {
+    int fi = 0;
     static const struct option opts[] = {
         {"db", required_argument, 0, 'D'},
         {"checkpoint", required_argument, 0, 'c'},
         {"json", no_argument, 0, 'j'},
         {"projections", no_argument, 0, 'p'},
         {"no-projections", no_argument, 0, 'P'},
+        {"format", required_argument, 0, 'f'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     struct et_error err = ET_ERROR_INIT;
@@ -63,6 +68,11 @@ int cmd_verify(int argc, char **argv)
         case 'j': json = true; break;
         case 'p': projections = true; break;
         case 'P': projections = false; break;
+        case 'f':
+            if (cli_parse_format("verify", optarg, text_json, &fi))
+                return EXIT_USAGE;
+            json = fi == 1;
+            break;
         default: return cli_usage_error("verify", "unknown option");
         }
     }

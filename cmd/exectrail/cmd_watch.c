@@ -247,8 +247,11 @@ static int follow(struct et_trail *t, const struct et_query *q, uint64_t pos,
     return 0;
 }
 
+static const char *const text_jsonl[] = {"text", "jsonl", NULL};
+
 int cmd_watch(int argc, char **argv)
 {
+    int fi = 0;
     static const struct option opts[] = {
         {"db", required_argument, 0, 'D'},
         {"format", required_argument, 0, 'f'},
@@ -294,9 +297,9 @@ int cmd_watch(int argc, char **argv)
                                                 "seconds");
             break;
         case 'f':
-            if (strcmp(optarg, "text") && strcmp(optarg, "jsonl"))
-                return cli_usage_error("watch", "--format: text or jsonl");
-            jsonl = !strcmp(optarg, "jsonl");
+            if (cli_parse_format("watch", optarg, text_jsonl, &fi))
+                return EXIT_USAGE;
+            jsonl = fi == 1;
             break;
         default:
             return cli_usage_error("watch", "unknown option");

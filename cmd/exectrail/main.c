@@ -41,6 +41,7 @@ static const struct cli_cmd commands[] = {
     {"hook", cmd_hook, "Claude Code hook: record one hook input from stdin"},
     {"hooks", cmd_hooks, "install, remove or inspect the Claude Code hooks"},
     {"spool", cmd_spool, "replay or inspect the hook spool (replay, status)"},
+    {"doctor", cmd_doctor, "check the data directory, key, store, spool, hooks"},
 };
 
 static void usage(FILE *f)
@@ -57,6 +58,8 @@ static void usage(FILE *f)
             "               else $XDG_DATA_HOME/exectrail/trail.db, else "
             "~/.local/share/exectrail/trail.db)\n"
             "  -q, --quiet  no progress or notes on stderr\n"
+            "  --format F   the output format of commands that print records\n"
+            "               (table, json, jsonl, csv, ids; see each command)\n"
             "  --version    print the version\n\n"
             "exit status: 0 ok, 1 other failure, 2 usage error, 3 invalid "
             "input (nothing stored),\n"
@@ -66,8 +69,75 @@ static void usage(FILE *f)
             "has them all.\n");
 }
 
+static void print_version(void)
+{
+#ifdef ET_DESCRIBE
+    if (ET_DESCRIBE[0]) {
+        printf("exectrail %s (%s)\n", et_version(), ET_DESCRIBE);
+        return;
+    }
+#endif
+    printf("exectrail %s\n", et_version());
+}
+
+static const struct cli_cmd *find_command(const char *name)
+{
+    for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++)
+        if (!strcmp(commands[c].name, name))
+            return &commands[c];
+    return NULL;
+}
+
+/* Could arg be the value of the option before it? ("--input -q") */
+static bool maybe_value(const char *prev)
+{
+    return prev[0] == '-' && prev[1] && !strchr(prev, '=') &&
+           strcmp(prev, "-q") && strcmp(prev, "--quiet");
+}
+
+/*
+ * The global options -q/--quiet and --db may also follow the verb: take
+ * them out of the verb's arguments (up to "--"), unless the token before
+ * is an option that may take it as its value. Returns the new argc.
+ */
+static int take_globals(int argc, char **argv)
+{
+    int o = 1;
+
+    for (int a = 1; a < argc; a++) {
+        const char *prev = argv[o - 1];
+
+        if (!strcmp(argv[a], "--")) {
+            while (a < argc)
+                argv[o++] = argv[a++];
+            break;
+        }
+        if (o > 1 && maybe_value(prev)) {
+            argv[o++] = argv[a];
+            continue;
+        }
+        if (!strcmp(argv[a], "-q") || !strcmp(argv[a], "--quiet")) {
+            cli_quiet = true;
+            continue;
+        }
+        if (!strcmp(argv[a], "--db") && a + 1 < argc) {
+            cli_db = argv[++a];
+            continue;
+        }
+        if (!strncmp(argv[a], "--db=", 5)) {
+            cli_db = argv[a] + 5;
+            continue;
+        }
+        argv[o++] = argv[a];
+    }
+    argv[o] = NULL;
+    return o;
+}
+
 int main(int argc, char **argv)
 {
+    const struct cli_cmd *cmd;
+    char *format = NULL;
     int i = 1;
 
     while (i < argc && argv[i][0] == '-') {
@@ -77,11 +147,17 @@ int main(int argc, char **argv)
         } else if (!strncmp(argv[i], "--db=", 5)) {
             cli_db = argv[i] + 5;
             i++;
+        } else if (!strcmp(argv[i], "--format") && i + 1 < argc) {
+            format = argv[i + 1];
+            i += 2;
+        } else if (!strncmp(argv[i], "--format=", 9)) {
+            format = argv[i] + 9;
+            i++;
         } else if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet")) {
             cli_quiet = true;
             i++;
         } else if (!strcmp(argv[i], "--version")) {
-            printf("exectrail %s\n", et_version());
+            print_version();
             return 0;
         } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             usage(stdout);
@@ -97,27 +173,54 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     if (!strcmp(argv[i], "help")) {
-        if (i + 1 < argc) {
+        if (i + 1 < argc && (cmd = find_command(argv[i + 1]))) {
             static char help_flag[] = "--help";
             char *hargv[] = {argv[i + 1], help_flag, NULL};
 
-            for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]);
-                 c++)
-                if (!strcmp(commands[c].name, argv[i + 1]))
-                    return commands[c].fn(2, hargv);
+            return cmd->fn(2, hargv);
         }
         usage(stdout);
         return 0;
     }
     if (!strcmp(argv[i], "version")) {
-        printf("exectrail %s\n", et_version());
+        print_version();
         return 0;
     }
-    for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++)
-        if (!strcmp(commands[c].name, argv[i]))
-            return commands[c].fn(argc - i, argv + i);
-    fprintf(stderr, "exectrail: '%s' is not a command (see 'exectrail "
-                    "--help')\n",
-            argv[i]);
-    return EXIT_USAGE;
+    cmd = find_command(argv[i]);
+    if (!cmd) {
+        fprintf(stderr,
+                "exectrail: '%s' is not a command (see 'exectrail "
+                "--help')\n",
+                argv[i]);
+        return EXIT_USAGE;
+    }
+    {
+        /* the verb's own arguments, with a global --format passed on as
+         * the verb's last option, before any "--" (a verb without --format
+         * refuses it; one with subcommands sees it after the subcommand) */
+        int n = argc - i;
+        char **v = calloc((size_t)n + 3, sizeof(*v));
+        int k = 0, rc;
+        static char format_opt[] = "--format";
+
+        if (!v) {
+            fprintf(stderr, "exectrail: out of memory\n");
+            return EXIT_FAILURE_;
+        }
+        int a = 1;
+
+        v[k++] = argv[i];
+        for (; a < n && strcmp(argv[i + a], "--"); a++)
+            v[k++] = argv[i + a];
+        if (format) {
+            v[k++] = format_opt;
+            v[k++] = format;
+        }
+        for (; a < n; a++)
+            v[k++] = argv[i + a];
+        k = take_globals(k, v);
+        rc = cmd->fn(k, v);
+        free(v);
+        return rc;
+    }
 }

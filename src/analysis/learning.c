@@ -369,9 +369,29 @@ static void recommend(struct json_object *o, struct json_object *fails,
                  (long long)low, (long long)done);
         json_object_array_add(r, json_object_new_string(buf));
     }
-    if (!json_object_array_length(r))
-        json_object_array_add(
-            r, json_object_new_string("no change: no rule found a problem"));
+    if (!json_object_array_length(r)) {
+        /* never "no problem" beside failures the rules were too few to
+         * judge (they need 5 verified executions) */
+        struct json_object *m;
+
+        if (verified > iget(o, "match"))
+            snprintf(buf, sizeof(buf),
+                     "%lld of %lld verified executions did not MATCH (success "
+                     "rate %.0f%%), too few for a pattern: read them (show ID)",
+                     (long long)(verified - iget(o, "match")),
+                     (long long)verified,
+                     100.0 * (double)iget(o, "match") / (double)verified);
+        else if (verified < 5)
+            snprintf(buf, sizeof(buf),
+                     "no problem seen yet in %lld verified execution(s); the "
+                     "rules need 5 to find a pattern",
+                     (long long)verified);
+        else
+            snprintf(buf, sizeof(buf), "no change: no rule found a problem");
+        m = json_object_new_string(buf);
+        if (!m || json_object_array_add(r, m))
+            json_object_put(m);
+    }
     json_object_object_add(o, "recommendations", r);
 }
 

@@ -211,7 +211,8 @@ static int report_patterns(struct patterns *ps, size_t limit, et_failure_fn *fn,
 {
     int rc = 0;
 
-    qsort(ps->v, ps->n, sizeof(*ps->v), by_count);
+    if (ps->n) /* qsort(NULL, 0, ...) is undefined */
+        qsort(ps->v, ps->n, sizeof(*ps->v), by_count);
     for (size_t i = 0; !rc && i < ps->n && (!limit || i < limit); i++) {
         struct pattern *p = &ps->v[i];
         char *nl = strrchr(p->key, '\n');

@@ -70,13 +70,18 @@ static void rates(struct json_object *m, const struct et_rollup_row *r)
 }
 
 /* Nearest rank: the smallest value with at least p of the values at or
- * below it, reported as its bucket's middle. */
-static struct json_object *percentile(const struct et__hist *h, double p)
+ * below it, reported as its bucket's middle. With one sample (r->dur_n 1)
+ * every percentile is that sample, exactly (a bucket's middle could lie
+ * above it). */
+static struct json_object *percentile(const struct et__hist *h,
+                                      const struct et_rollup_row *r, double p)
 {
     int64_t rank, seen = 0;
 
     if (!h->total)
         return NULL;
+    if (r->dur_n == 1 && h->total == 1)
+        return json_object_new_int64(r->dur_sum_ms);
     rank = (int64_t)ceil(p * (double)h->total);
     if (rank < 1)
         rank = 1;
@@ -98,9 +103,9 @@ static struct json_object *duration_json(const struct et_rollup_row *r,
     json_object_object_add(
         o, "avg",
         r->dur_n ? num((double)r->dur_sum_ms / (double)r->dur_n, 1) : NULL);
-    json_object_object_add(o, "p50", percentile(h, 0.50));
-    json_object_object_add(o, "p95", percentile(h, 0.95));
-    json_object_object_add(o, "p99", percentile(h, 0.99));
+    json_object_object_add(o, "p50", percentile(h, r, 0.50));
+    json_object_object_add(o, "p95", percentile(h, r, 0.95));
+    json_object_object_add(o, "p99", percentile(h, r, 0.99));
     json_object_object_add(o, "percentile_precision",
                            num(exp2(0.5 / ET_DUR_BUCKETS_PER_OCTAVE) - 1, 4));
     return o;
@@ -559,7 +564,7 @@ int et__fig_agents(struct et_trail *t, const struct et_report_opts *o,
         json_object_object_add(
             a, "avg_duration_ms",
             s->dur_n ? num((double)s->dur_sum_ms / (double)s->dur_n, 1) : NULL);
-        json_object_object_add(a, "p95_duration_ms", percentile(&ah, 0.95));
+        json_object_object_add(a, "p95_duration_ms", percentile(&ah, s, 0.95));
         tr = trend_json(ag[i]->day_match, ag[i]->day_verified, p->n_days);
         json_object_object_add(a, "trend", tr);
         json_object_array_add(board, a);
