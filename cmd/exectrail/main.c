@@ -41,6 +41,7 @@ static const struct cli_cmd commands[] = {
     {"hook", cmd_hook, "Claude Code hook: record one hook input from stdin"},
     {"hooks", cmd_hooks, "install, remove or inspect the Claude Code hooks"},
     {"spool", cmd_spool, "replay or inspect the hook spool (replay, status)"},
+    {"mcp", cmd_mcp, "MCP server on stdio; mcp install adds it to Claude Code"},
 };
 
 static void usage(FILE *f)
