@@ -68,6 +68,26 @@ static bool copy_as(struct json_object *to, const char *tk,
     return et__mcp_put(to, tk, str ? as_string(v) : json_object_get(v));
 }
 
+/* Python's datetime.now().isoformat() has no zone: graphiti reads a naive
+ * time as UTC, and so do we ("2025-01-16T10:30:00.123456" gets a "Z"). */
+static bool naive_utc(struct json_object *obj, const char *key)
+{
+    struct json_object *v;
+    const char *s, *t;
+    char buf[64];
+
+    if (!json_object_object_get_ex(obj, key, &v) ||
+        !json_object_is_type(v, json_type_string))
+        return true;
+    s = json_object_get_string(v);
+    t = strchr(s, 'T');
+    if (!t || strlen(s) >= sizeof(buf) - 1 || strlen(t) < 9 ||
+        strpbrk(t, "Zz+") || strchr(t, '-'))
+        return true;
+    snprintf(buf, sizeof(buf), "%sZ", s);
+    return et__mcp_put_str(obj, key, buf);
+}
+
 static int call(struct et_mcp *m, struct json_object *obj, const char *id,
                 int (*fn)(struct et_trail *, const char *, const char *,
                           size_t, struct et_error *),
@@ -132,6 +152,8 @@ static int start_from(struct et_mcp *m, struct json_object *body,
             !copy_as(meta, "name", body, "selected_agent", true))
             goto nomem;
     }
+    if (!naive_utc(s, "timestamp_start"))
+        goto nomem;
     text = json_object_to_json_string_length(s, JSON_C_TO_STRING_PLAIN, &len);
     if (!text)
         goto nomem;
@@ -202,7 +224,8 @@ static int complete_from(struct et_mcp *m, const char *id,
     if (!done || !copy_as(done, "timestamp_end", body, "timestamp_end", false) ||
         !copy_as(done, "verification", body, "verification", false) ||
         !copy_as(done, "quality_metrics", body, "quality_metrics", false) ||
-        !copy_as(done, "issues", body, "issues", false))
+        !copy_as(done, "issues", body, "issues", false) ||
+        !naive_utc(done, "timestamp_end"))
         goto nomem;
     if (json_object_object_get_ex(body, "learning", &v) ||
         (json_object_object_get_ex(body, "learning_insights", &v) &&
@@ -326,7 +349,7 @@ static void add_fact(struct facts *f, struct json_object *rec,
                      struct json_object *val)
 {
     struct json_object *o, *eps, *ts = NULL, *ag = NULL, *meta;
-    char text[600];
+    char text[600], uuid[160];
     const char *vs;
 
     if (json_object_array_length(f->arr) >= f->max)
@@ -340,11 +363,12 @@ static void add_fact(struct facts *f, struct json_object *rec,
     snprintf(text, sizeof(text), "execution %s (agent %.60s): %.100s = %.300s",
              id, ag ? json_object_get_string(ag) : "unknown", path,
              vs ? vs : "null");
+    snprintf(uuid, sizeof(uuid), "%s/%.100s", id, path);
     o = json_object_new_object();
     eps = json_object_new_array();
     if (!et__mcp_put(o, "episodes", eps) ||
         json_object_array_add(eps, json_object_new_string(id)) ||
-        !et__mcp_put_str(o, "uuid", id) ||
+        !et__mcp_put_str(o, "uuid", uuid) ||
         !et__mcp_put_str(o, "group_id", f->group) ||
         !et__mcp_put_str(o, "source_node_uuid", id) ||
         !et__mcp_put_str(o, "target_node_uuid", NULL) ||
