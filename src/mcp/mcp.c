@@ -70,6 +70,7 @@ struct outbuf {
     char *p;
     size_t len, cap;
     bool oom;
+    bool modern; /* 2026-07-28: results carry resultType */
 };
 
 static void out_add(struct outbuf *o, struct json_object *msg)
@@ -137,6 +138,12 @@ static void send_result(struct outbuf *o, struct json_object *id,
                         struct json_object *result)
 {
     struct json_object *r = envelope(id);
+    if (result && o->modern &&
+        !json_object_object_get_ex(result, "resultType", NULL) &&
+        !et__mcp_put_str(result, "resultType", "complete")) {
+        json_object_put(result);
+        result = NULL;
+    }
     if (result && r && et__mcp_put(r, "result", result))
         out_add(o, r);
     else
@@ -437,6 +444,12 @@ static void m_tools_list(struct outbuf *o, struct json_object *id,
             return;
         }
     }
+    if (o->modern && (!et__mcp_put(r, "ttlMs", json_object_new_int(3600000)) ||
+                      !et__mcp_put_str(r, "cacheScope", "public"))) {
+        json_object_put(r);
+        send_result(o, id, NULL);
+        return;
+    }
     if (from + PAGE < n) {
         char c[24];
         snprintf(c, sizeof(c), "%zu", from + PAGE);
@@ -601,6 +614,7 @@ static void dispatch(struct et_mcp *m, struct outbuf *o,
     }
     if (!check_meta(m, o, id, params))
         return;
+    o->modern = !strcmp(m->version, MODERN) && strcmp(method, "initialize");
     if (!strcmp(method, "initialize"))
         m_initialize(m, o, id, params);
     else if (!strcmp(method, "server/discover"))
@@ -623,7 +637,7 @@ static void dispatch(struct et_mcp *m, struct outbuf *o,
 int et_mcp_handle(struct et_mcp *m, const char *buf, size_t len, char **out,
                   size_t *out_len)
 {
-    struct outbuf o = {NULL, 0, 0, false};
+    struct outbuf o = {NULL, 0, 0, false, false};
     struct json_object *msg = NULL, *id = NULL;
     const char *why = "";
     int code;

@@ -486,7 +486,7 @@ static int t_agents(struct et_mcp *m, struct json_object *args,
     memset(&o, 0, sizeof(o));
     rc = et__mcp_arg_str(args, "agent", false, &o.agent, err);
     if (rc == ET_OK)
-        rc = et__mcp_arg_int(args, "days", 30, 1, 3660, &days, err);
+        rc = et__mcp_arg_int(args, "days", 30, 1, 366, &days, err);
     if (rc != ET_OK)
         return rc;
     o.days = days;
@@ -668,7 +668,7 @@ static const struct et__mcp_tool tools[] = {
      "Performance of one agent (agent) or every agent over the last days "
      "(default 30).",
      "{\"type\":\"object\",\"properties\":{\"agent\":{\"type\":\"string\"},"
-     "\"days\":{\"type\":\"integer\",\"minimum\":1}}}",
+     "\"days\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":366}}}",
      S_ANY_OBJ, ET_MCP_READONLY | ET_MCP_IDEMPOTENT, t_agents},
     {"insights", "Insights",
      "Per-agent learning and recommendations, for one agent or all, over "
