@@ -109,53 +109,59 @@ int main(int argc, char **argv)
         const char *r;
         switch (i % 8) {
         case 0:
-            snprintf(msg, sizeof(msg),
-                     "{\"jsonrpc\":\"2.0\",\"id\":%ld,\"method\":\"tools/call\","
-                     "\"params\":{\"name\":\"execution_start\",\"arguments\":{"
-                     "\"session_id\":\"soak\",\"main_agent_context\":{"
-                     "\"user_request\":\"soak request %ld\",\"expected_outcome"
-                     "\":\"done\"},\"agent_metadata\":{\"name\":\"soak-%ld\"}}}}",
-                     i + 1, i, i % 5);
+            snprintf(
+                msg, sizeof(msg),
+                "{\"jsonrpc\":\"2.0\",\"id\":%ld,\"method\":\"tools/call\","
+                "\"params\":{\"name\":\"execution_start\",\"arguments\":{"
+                "\"session_id\":\"soak\",\"main_agent_context\":{"
+                "\"user_request\":\"soak request %ld\",\"expected_outcome"
+                "\":\"done\"},\"agent_metadata\":{\"name\":\"soak-%ld\"}}}}",
+                i + 1, i, i % 5);
             break;
         case 1:
         case 2:
-            snprintf(msg, sizeof(msg),
-                     "{\"jsonrpc\":\"2.0\",\"id\":%ld,\"method\":\"tools/call\","
-                     "\"params\":{\"name\":\"execution_log_action\",\"arguments"
-                     "\":{\"execution_id\":\"%s\",\"action\":{\"tool\":\"Bash\","
-                     "\"action\":\"step %ld\",\"input\":\"make\",\"output\":\"ok"
-                     "\",\"success\":true}}}}",
-                     i + 1, id, i);
+            snprintf(
+                msg, sizeof(msg),
+                "{\"jsonrpc\":\"2.0\",\"id\":%ld,\"method\":\"tools/call\","
+                "\"params\":{\"name\":\"execution_log_action\",\"arguments"
+                "\":{\"execution_id\":\"%s\",\"action\":{\"tool\":\"Bash\","
+                "\"action\":\"step %ld\",\"input\":\"make\",\"output\":\"ok"
+                "\",\"success\":true}}}}",
+                i + 1, id, i);
             break;
         case 3:
-            snprintf(msg, sizeof(msg),
-                     "{\"jsonrpc\":\"2.0\",\"id\":%ld,\"method\":\"tools/call\","
-                     "\"params\":{\"name\":\"execution_complete\",\"arguments\":"
-                     "{\"execution_id\":\"%s\",\"verification\":{\"status\":"
-                     "\"MATCH\"}}}}",
-                     i + 1, id);
+            snprintf(
+                msg, sizeof(msg),
+                "{\"jsonrpc\":\"2.0\",\"id\":%ld,\"method\":\"tools/call\","
+                "\"params\":{\"name\":\"execution_complete\",\"arguments\":"
+                "{\"execution_id\":\"%s\",\"verification\":{\"status\":"
+                "\"MATCH\"}}}}",
+                i + 1, id);
             break;
         case 4:
-            snprintf(msg, sizeof(msg),
-                     "{\"jsonrpc\":\"2.0\",\"id\":%ld,\"method\":\"tools/call\","
-                     "\"params\":{\"name\":\"get_execution\",\"arguments\":{"
-                     "\"execution_id\":\"%s\"}}}",
-                     i + 1, id);
+            snprintf(
+                msg, sizeof(msg),
+                "{\"jsonrpc\":\"2.0\",\"id\":%ld,\"method\":\"tools/call\","
+                "\"params\":{\"name\":\"get_execution\",\"arguments\":{"
+                "\"execution_id\":\"%s\"}}}",
+                i + 1, id);
             break;
         case 5:
-            snprintf(msg, sizeof(msg),
-                     "{\"jsonrpc\":\"2.0\",\"id\":%ld,\"method\":\"tools/call\","
-                     "\"params\":{\"name\":\"query_executions\",\"arguments\":{"
-                     "\"query\":\"agent_metadata name soak-%ld\",\"limit\":5}}}",
-                     i + 1, i % 5);
+            snprintf(
+                msg, sizeof(msg),
+                "{\"jsonrpc\":\"2.0\",\"id\":%ld,\"method\":\"tools/call\","
+                "\"params\":{\"name\":\"query_executions\",\"arguments\":{"
+                "\"query\":\"agent_metadata name soak-%ld\",\"limit\":5}}}",
+                i + 1, i % 5);
             break;
         case 6:
-            snprintf(msg, sizeof(msg),
-                     "{\"jsonrpc\":\"2.0\",\"id\":%ld,\"method\":\"tools/call\","
-                     "\"params\":{\"name\":\"search_memory_facts\",\"arguments\""
-                     ":{\"query\":\"verification status MATCH\",\"group_ids\":["
-                     "\"execution_tracking\"],\"max_facts\":5}}}",
-                     i + 1);
+            snprintf(
+                msg, sizeof(msg),
+                "{\"jsonrpc\":\"2.0\",\"id\":%ld,\"method\":\"tools/call\","
+                "\"params\":{\"name\":\"search_memory_facts\",\"arguments\""
+                ":{\"query\":\"verification status MATCH\",\"group_ids\":["
+                "\"execution_tracking\"],\"max_facts\":5}}}",
+                i + 1);
             break;
         default:
             snprintf(msg, sizeof(msg),
@@ -168,8 +174,7 @@ int main(int argc, char **argv)
         r = rpc(msg);
         lat[i] = now_ms() - t0;
         if (!r) {
-            fprintf(stderr, "bench_mcp_soak: server gone after %ld calls\n",
-                    i);
+            fprintf(stderr, "bench_mcp_soak: server gone after %ld calls\n", i);
             return 1;
         }
         if (strstr(r, "\"isError\":true") || strstr(r, "\"error\":{"))
@@ -190,8 +195,8 @@ int main(int argc, char **argv)
     qsort(lat, (size_t)n, sizeof(*lat), cmp);
     printf("calls=%ld errors=%ld p50_ms=%.3f p99_ms=%.3f max_ms=%.3f "
            "rss_start_kb=%ld rss_end_kb=%ld\n",
-           n, errors, lat[n / 2], lat[(size_t)((double)n * 0.99)],
-           lat[n - 1], rss0, rss1);
+           n, errors, lat[n / 2], lat[(size_t)((double)n * 0.99)], lat[n - 1],
+           rss0, rss1);
     free(lat);
     free(line);
     return errors ? 1 : 0;

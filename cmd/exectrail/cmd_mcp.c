@@ -222,8 +222,8 @@ static struct json_object *entry(const char *store)
         snprintf(exe, sizeof(exe), "exectrail");
     else
         exe[n] = '\0';
-    if (!e || !a || json_object_object_add(e, "type",
-                                           json_object_new_string("stdio")) ||
+    if (!e || !a ||
+        json_object_object_add(e, "type", json_object_new_string("stdio")) ||
         json_object_object_add(e, "command", json_object_new_string(exe)) ||
         json_object_array_add(a, json_object_new_string("--db")) ||
         json_object_array_add(a, json_object_new_string(store)) ||
@@ -287,20 +287,28 @@ static int install(int argc, char **argv)
             else if (strcmp(optarg, "project"))
                 return cli_usage_error("mcp install",
                                        "--scope must be project or user, "
-                                       "not '%s'", optarg);
+                                       "not '%s'",
+                                       optarg);
             break;
-        case 'f': given = optarg; break;
+        case 'f':
+            given = optarg;
+            break;
         case 'n':
             if (!*optarg || strspn(optarg, "abcdefghijklmnopqrstuvwxyzABCDEFGH"
                                            "IJKLMNOPQRSTUVWXYZ0123456789_-") !=
                                 strlen(optarg))
                 return cli_usage_error("mcp install",
                                        "--name must be letters, digits, '_' "
-                                       "or '-', not '%s'", optarg);
+                                       "or '-', not '%s'",
+                                       optarg);
             name = optarg;
             break;
-        case 'F': force = true; break;
-        case 'h': fputs(usage_text, stdout); return EXIT_OK_;
+        case 'F':
+            force = true;
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            return EXIT_OK_;
         default:
             return cli_usage_error("mcp install", "unknown option '%s'",
                                    argv[optind - 1]);
@@ -317,7 +325,8 @@ static int install(int argc, char **argv)
     if (access(store, F_OK) != 0) {
         fprintf(stderr,
                 "exectrail mcp install: no store at %s (run 'exectrail "
-                "init' first)\n", store);
+                "init' first)\n",
+                store);
         return EXIT_UNAVAIL;
     }
     if (realpath(store, real))
@@ -333,7 +342,8 @@ static int install(int argc, char **argv)
         if (!o || !json_object_is_type(o, json_type_object)) {
             fprintf(stderr,
                     "exectrail mcp install: %s is not a JSON object; left "
-                    "unchanged\n", path);
+                    "unchanged\n",
+                    path);
             goto out;
         }
     } else {
@@ -348,8 +358,10 @@ static int install(int argc, char **argv)
             goto out;
         }
     } else if (!json_object_is_type(servers, json_type_object)) {
-        fprintf(stderr, "exectrail mcp install: %s: mcpServers is not an "
-                        "object; left unchanged\n", path);
+        fprintf(stderr,
+                "exectrail mcp install: %s: mcpServers is not an "
+                "object; left unchanged\n",
+                path);
         goto out;
     }
     e = entry(store);
@@ -358,7 +370,8 @@ static int install(int argc, char **argv)
     if (json_object_object_get_ex(servers, name, &old)) {
         if (json_object_equal(old, e)) {
             printf("%s: server '%s' already installed (store %s); nothing "
-                   "changed\n", path, name, store);
+                   "changed\n",
+                   path, name, store);
             rc = EXIT_OK_;
             goto out;
         }
@@ -366,7 +379,8 @@ static int install(int argc, char **argv)
             fprintf(stderr,
                     "exectrail mcp install: %s already has a server named "
                     "'%s' that is not exectrail's; left unchanged (use "
-                    "--name or --force)\n", path, name);
+                    "--name or --force)\n",
+                    path, name);
             rc = EXIT_CONFLICT;
             goto out;
         }
@@ -401,8 +415,9 @@ int cmd_mcp(int argc, char **argv)
         return EXIT_OK_;
     }
     if (argc > 1)
-        return cli_usage_error("mcp", "unexpected argument '%s' (the server "
-                                      "takes no arguments; see --help)",
+        return cli_usage_error("mcp",
+                               "unexpected argument '%s' (the server "
+                               "takes no arguments; see --help)",
                                argv[1]);
     return serve();
 }

@@ -19,7 +19,7 @@ struct et_mcp;
 
 /* Largest message accepted (bytes) and deepest JSON nesting. */
 #define ET_MCP_MAX_MESSAGE (8u * 1024u * 1024u)
-#define ET_MCP_MAX_DEPTH 64
+#define ET_MCP_MAX_DEPTH   64
 
 /* A server over trail t (borrowed; t may be NULL: tools then fail with
  * isError, the protocol methods still work, e.g. for fuzzing). */
@@ -36,8 +36,7 @@ ET_API void et_mcp_free(struct et_mcp *m);
  * ET_ENOMEM.
  */
 ET_API ET_NODISCARD int et_mcp_handle(struct et_mcp *m, const char *msg,
-                                      size_t len, char **out,
-                                      size_t *out_len);
+                                      size_t len, char **out, size_t *out_len);
 
 /* Log level set by the client (logging/setLevel), as the syslog rank
  * (0 debug .. 7 emergency). */

@@ -16,16 +16,22 @@
 
 #define MODERN "2026-07-28"
 #define LEGACY "2025-11-25"
-#define PAGE 10 /* tools per tools/list page */
+#define PAGE   10 /* tools per tools/list page */
 
 static const char *const versions[] = {MODERN, LEGACY, "2025-06-18",
                                        "2025-03-26", "2024-11-05"};
-static const char *const levels[] = {"debug",    "info",  "notice",
-                                     "warning",  "error", "critical",
-                                     "alert",    "emergency"};
+static const char *const levels[] = {"debug",   "info",     "notice",
+                                     "warning", "error",    "critical",
+                                     "alert",   "emergency"};
 
-enum { E_PARSE = -32700, E_REQUEST = -32600, E_METHOD = -32601,
-       E_PARAMS = -32602, E_INTERNAL = -32603, E_VERSION = -32022 };
+enum {
+    E_PARSE = -32700,
+    E_REQUEST = -32600,
+    E_METHOD = -32601,
+    E_PARAMS = -32602,
+    E_INTERNAL = -32603,
+    E_VERSION = -32022
+};
 
 bool et__mcp_put(struct json_object *obj, const char *key,
                  struct json_object *val)
@@ -60,9 +66,15 @@ int et_mcp_new(struct et_trail *t, struct et_mcp **out, struct et_error *err)
     return ET_OK;
 }
 
-void et_mcp_free(struct et_mcp *m) { free(m); }
+void et_mcp_free(struct et_mcp *m)
+{
+    free(m);
+}
 
-int et_mcp_log_level(const struct et_mcp *m) { return m->log_level; }
+int et_mcp_log_level(const struct et_mcp *m)
+{
+    return m->log_level;
+}
 
 /* ---- output ---- */
 
@@ -156,8 +168,7 @@ static void send_log(struct et_mcp *m, struct outbuf *o, int level,
 {
     struct json_object *n, *p;
 
-    if (level < m->log_level || !m->version[0] ||
-        !strcmp(m->version, MODERN))
+    if (level < m->log_level || !m->version[0] || !strcmp(m->version, MODERN))
         return;
     n = json_object_new_object();
     p = json_object_new_object();
@@ -383,19 +394,16 @@ static struct json_object *parse_schema(const char *text)
 static void m_tools_list(struct outbuf *o, struct json_object *id,
                          struct json_object *params)
 {
-    size_t n, from = 0;
-    const struct et__mcp_tool *tools = et__mcp_tools(&n);
+    size_t n = et__mcp_tool_count(), from = 0;
     struct json_object *v, *r, *a;
 
     if (params && json_object_object_get_ex(params, "cursor", &v) && v) {
         const char *c = json_object_get_string(v);
         char *end = NULL;
-        unsigned long x = json_object_is_type(v, json_type_string)
-                              ? strtoul(c, &end, 10)
-                              : 0;
+        unsigned long x =
+            json_object_is_type(v, json_type_string) ? strtoul(c, &end, 10) : 0;
         if (!end || end == c || *end || x >= n) {
-            send_error(o, id, E_PARAMS, "Invalid params: unknown cursor",
-                       NULL);
+            send_error(o, id, E_PARAMS, "Invalid params: unknown cursor", NULL);
             return;
         }
         from = (size_t)x;
@@ -408,27 +416,26 @@ static void m_tools_list(struct outbuf *o, struct json_object *id,
         return;
     }
     for (size_t i = from; i < n && i < from + PAGE; i++) {
+        const struct et__mcp_tool *tool = et__mcp_tool_at(i);
         struct json_object *t = json_object_new_object(),
                            *ann = json_object_new_object();
-        unsigned h = tools[i].hints;
-        bool ok = et__mcp_put_str(t, "name", tools[i].name) &&
-                  et__mcp_put_str(t, "title", tools[i].title) &&
-                  et__mcp_put_str(t, "description", tools[i].description) &&
-                  et__mcp_put(t, "inputSchema",
-                              parse_schema(tools[i].input_schema)) &&
-                  et__mcp_put(t, "outputSchema",
-                              parse_schema(tools[i].output_schema)) &&
-                  et__mcp_put_str(ann, "title", tools[i].title) &&
-                  et__mcp_put(ann, "readOnlyHint",
-                              json_object_new_boolean(h & ET_MCP_READONLY)) &&
-                  et__mcp_put(ann, "destructiveHint",
-                              json_object_new_boolean(
-                                  (h & ET_MCP_DESTRUCTIVE) != 0)) &&
-                  et__mcp_put(ann, "idempotentHint",
-                              json_object_new_boolean(
-                                  (h & ET_MCP_IDEMPOTENT) != 0)) &&
-                  et__mcp_put(ann, "openWorldHint",
-                              json_object_new_boolean(0));
+        unsigned h = tool->hints;
+        bool ok =
+            et__mcp_put_str(t, "name", tool->name) &&
+            et__mcp_put_str(t, "title", tool->title) &&
+            et__mcp_put_str(t, "description", tool->description) &&
+            et__mcp_put(t, "inputSchema", parse_schema(tool->input_schema)) &&
+            et__mcp_put(t, "outputSchema", parse_schema(tool->output_schema)) &&
+            et__mcp_put_str(ann, "title", tool->title) &&
+            et__mcp_put(ann, "readOnlyHint",
+                        json_object_new_boolean(h & ET_MCP_READONLY)) &&
+            et__mcp_put(
+                ann, "destructiveHint",
+                json_object_new_boolean((h & ET_MCP_DESTRUCTIVE) != 0)) &&
+            et__mcp_put(
+                ann, "idempotentHint",
+                json_object_new_boolean((h & ET_MCP_IDEMPOTENT) != 0)) &&
+            et__mcp_put(ann, "openWorldHint", json_object_new_boolean(0));
         if (!ok || !et__mcp_put(t, "annotations", ann)) {
             if (!ok)
                 json_object_put(ann);
@@ -515,8 +522,8 @@ static void m_tools_call(struct et_mcp *m, struct outbuf *o,
         send_log(m, o, 3, line);
         text = json_object_new_object();
         if (!et__mcp_put_str(text, "type", "text") ||
-            !et__mcp_put_str(text, "text", err.msg[0] ? err.msg
-                                                      : et_status_str(rc)) ||
+            !et__mcp_put_str(text, "text",
+                             err.msg[0] ? err.msg : et_status_str(rc)) ||
             json_object_array_add(content, text) ||
             !et__mcp_put(r, "isError", json_object_new_boolean(1))) {
             json_object_put(r);
@@ -525,8 +532,10 @@ static void m_tools_call(struct et_mcp *m, struct outbuf *o,
     } else {
         size_t n = 0;
         const char *s = json_object_to_json_string_length(
-            res, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                     JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+            res,
+            JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                JSON_C_TO_STRING_NOSLASHESCAPE,
+            &n);
         text = json_object_new_object();
         if (!s || !et__mcp_put_str(text, "type", "text") ||
             !et__mcp_put(text, "text", json_object_new_string_len(s, (int)n)) ||
@@ -575,8 +584,8 @@ static bool check_meta(struct et_mcp *m, struct outbuf *o,
 
     if (!params || !json_object_object_get_ex(params, "_meta", &meta) ||
         !json_object_is_type(meta, json_type_object) ||
-        !json_object_object_get_ex(meta, "io.modelcontextprotocol/protocolVersion",
-                                   &v))
+        !json_object_object_get_ex(
+            meta, "io.modelcontextprotocol/protocolVersion", &v))
         return true;
     want = json_object_is_type(v, json_type_string) ? json_object_get_string(v)
                                                     : "";

@@ -17,7 +17,7 @@
 
 #include "exectrail/exectrail.h"
 
-#define START "Execution Start: "
+#define START    "Execution Start: "
 #define COMPLETE "Execution Complete: "
 
 static int oom(struct et_error *err)
@@ -89,8 +89,8 @@ static bool naive_utc(struct json_object *obj, const char *key)
 }
 
 static int call(struct et_mcp *m, struct json_object *obj, const char *id,
-                int (*fn)(struct et_trail *, const char *, const char *,
-                          size_t, struct et_error *),
+                int (*fn)(struct et_trail *, const char *, const char *, size_t,
+                          struct et_error *),
                 const char *what, struct et_error *err)
 {
     size_t len = 0;
@@ -144,10 +144,9 @@ static int start_from(struct et_mcp *m, struct json_object *body,
             !copy_as(s, "session_id", body, "session_id", false) ||
             !copy_as(s, "timestamp_start", body, "timestamp_start", false) ||
             !copy_as(ctx, "user_request", body, "user_request", true) ||
-            !copy_as(ctx, "main_agent_reasoning", body,
-                     "selection_reasoning", true) ||
-            !copy_as(ctx, "expected_outcome", body, "expected_outcome",
+            !copy_as(ctx, "main_agent_reasoning", body, "selection_reasoning",
                      true) ||
+            !copy_as(ctx, "expected_outcome", body, "expected_outcome", true) ||
             !copy_as(ctx, "risk_assessment", body, "risk_factors", true) ||
             !copy_as(meta, "name", body, "selected_agent", true))
             goto nomem;
@@ -221,7 +220,8 @@ static int complete_from(struct et_mcp *m, const char *id,
             return rc;
     }
     done = json_object_new_object();
-    if (!done || !copy_as(done, "timestamp_end", body, "timestamp_end", false) ||
+    if (!done ||
+        !copy_as(done, "timestamp_end", body, "timestamp_end", false) ||
         !copy_as(done, "verification", body, "verification", false) ||
         !copy_as(done, "quality_metrics", body, "quality_metrics", false) ||
         !copy_as(done, "issues", body, "issues", false) ||
@@ -287,7 +287,8 @@ static int t_add_memory(struct et_mcp *m, struct json_object *args,
         json_object_put(body);
         return et_error_set(err, ET_EINPUT,
                             "argument 'name' names another execution than "
-                            "episode_body.execution_id (%.40s)", id);
+                            "episode_body.execution_id (%.40s)",
+                            id);
     }
     if (start) {
         rc = start_from(m, body, err);
@@ -344,9 +345,8 @@ static bool in_query(const char *q, const char *word)
     return false;
 }
 
-static void add_fact(struct facts *f, struct json_object *rec,
-                     const char *id, const char *path,
-                     struct json_object *val)
+static void add_fact(struct facts *f, struct json_object *rec, const char *id,
+                     const char *path, struct json_object *val)
 {
     struct json_object *o, *eps, *ts = NULL, *ag = NULL, *meta;
     char text[600], uuid[160];
@@ -402,12 +402,11 @@ static size_t walk(struct facts *f, struct json_object *rec, const char *id,
     if (json_object_is_type(node, json_type_object)) {
         json_object_object_foreach(node, k, v)
         {
-            int w = snprintf(path + plen, cap - plen, "%s%s", plen ? "." : "",
-                             k);
+            int w =
+                snprintf(path + plen, cap - plen, "%s%s", plen ? "." : "", k);
             if (w < 0 || (size_t)w >= cap - plen)
                 continue;
-            n += walk(f, rec, id, v, k, path, plen + (size_t)w, cap,
-                      depth + 1);
+            n += walk(f, rec, id, v, k, path, plen + (size_t)w, cap, depth + 1);
             path[plen] = '\0';
         }
     } else if (json_object_is_type(node, json_type_array)) {
@@ -416,8 +415,8 @@ static size_t walk(struct facts *f, struct json_object *rec, const char *id,
             int w = snprintf(path + plen, cap - plen, "[%zu]", i);
             if (w < 0 || (size_t)w >= cap - plen)
                 continue;
-            n += walk(f, rec, id, json_object_array_get_idx(node, i), key,
-                      path, plen + (size_t)w, cap, depth + 1);
+            n += walk(f, rec, id, json_object_array_get_idx(node, i), key, path,
+                      plen + (size_t)w, cap, depth + 1);
             path[plen] = '\0';
         }
     } else if (key && in_query(f->query, key)) {
@@ -515,8 +514,7 @@ static int t_search_facts(struct et_mcp *m, struct json_object *args,
         et_query_free(q);
         return oom(err);
     }
-    rc = et_query_records(m->t, q, f.center ? 0 : f.max, 0, on_record, &f,
-                          err);
+    rc = et_query_records(m->t, q, f.center ? 0 : f.max, 0, on_record, &f, err);
     et_query_free(q);
     if (rc == ET_OK && f.oom)
         rc = oom(err);
@@ -524,9 +522,9 @@ static int t_search_facts(struct et_mcp *m, struct json_object *args,
         json_object_put(f.arr);
         return rc;
     }
-    inner = message(json_object_array_length(f.arr)
-                        ? "Facts retrieved successfully"
-                        : "No relevant facts found");
+    inner =
+        message(json_object_array_length(f.arr) ? "Facts retrieved successfully"
+                                                : "No relevant facts found");
     if (!et__mcp_put(inner, "facts", f.arr)) {
         json_object_put(inner);
         return oom(err);
@@ -551,8 +549,8 @@ static int on_node(void *ctx, const struct et_search_hit *h)
     if (!et__mcp_put(o, "labels", l) ||
         json_object_array_add(l, json_object_new_string("Execution")) ||
         !et__mcp_put_str(o, "uuid", h->execution_id) ||
-        !et__mcp_put_str(o, "name", h->agent_name ? h->agent_name
-                                                  : h->execution_id) ||
+        !et__mcp_put_str(o, "name",
+                         h->agent_name ? h->agent_name : h->execution_id) ||
         !et__mcp_put(o, "created_at", NULL) ||
         !et__mcp_put_str(o, "summary", h->snippet) ||
         !et__mcp_put_str(o, "group_id", n->group) ||
@@ -592,9 +590,9 @@ static int t_search_nodes(struct et_mcp *m, struct json_object *args,
         json_object_put(n.arr);
         return et_error_prefix(err, "argument 'query'");
     }
-    inner = message(json_object_array_length(n.arr)
-                        ? "Nodes retrieved successfully"
-                        : "No relevant nodes found");
+    inner =
+        message(json_object_array_length(n.arr) ? "Nodes retrieved successfully"
+                                                : "No relevant nodes found");
     if (!et__mcp_put(inner, "nodes", n.arr)) {
         json_object_put(inner);
         return oom(err);
@@ -694,53 +692,53 @@ static int t_refuse(struct et_mcp *m, struct json_object *args,
                         "retention)");
 }
 
-#define W_MSG                                                               \
-    "{\"type\":\"object\",\"properties\":{\"result\":{\"type\":\"object\"}},"  \
-    "\"required\":[\"result\"]}"
-#define GROUPS                                                              \
-    "\"group_ids\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"array\","  \
-    "\"items\":{\"type\":\"string\"}},{\"type\":\"null\"}]}"
-#define ADD_IN                                                              \
-    "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},"    \
-    "\"episode_body\":{\"type\":\"string\"},\"group_id\":{\"anyOf\":[{"      \
-    "\"type\":\"string\"},{\"type\":\"null\"}]},\"source\":{\"type\":"       \
-    "\"string\",\"default\":\"text\"},\"source_description\":{\"type\":"     \
-    "\"string\"},\"uuid\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":"      \
-    "\"null\"}]},\"reference_time\":{\"anyOf\":[{\"type\":\"string\"},{"     \
-    "\"type\":\"null\"}]}},\"required\":[\"name\",\"episode_body\"]}"
-#define FACTS_IN                                                            \
-    "{\"type\":\"object\",\"properties\":{\"query\":{\"type\":\"string\"},"   \
-    GROUPS ",\"max_facts\":{\"type\":\"integer\",\"default\":10},"            \
-    "\"center_node_uuid\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":"      \
-    "\"null\"}]}},\"required\":[\"query\"]}"
-#define NODES_IN                                                            \
-    "{\"type\":\"object\",\"properties\":{\"query\":{\"type\":\"string\"},"   \
-    GROUPS ",\"max_nodes\":{\"type\":\"integer\",\"default\":10}},"          \
-    "\"required\":[\"query\"]}"
-#define EPIS_IN                                                             \
-    "{\"type\":\"object\",\"properties\":{" GROUPS ",\"max_episodes\":{"     \
-    "\"type\":\"integer\",\"default\":10},\"last_n\":{\"type\":\"integer\"}}}"
+#define W_MSG                                                              \
+ "{\"type\":\"object\",\"properties\":{\"result\":{\"type\":\"object\"}}," \
+ "\"required\":[\"result\"]}"
+#define GROUPS                                                          \
+ "\"group_ids\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"array\"," \
+ "\"items\":{\"type\":\"string\"}},{\"type\":\"null\"}]}"
+#define ADD_IN                                                          \
+ "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"}," \
+ "\"episode_body\":{\"type\":\"string\"},\"group_id\":{\"anyOf\":[{"    \
+ "\"type\":\"string\"},{\"type\":\"null\"}]},\"source\":{\"type\":"     \
+ "\"string\",\"default\":\"text\"},\"source_description\":{\"type\":"   \
+ "\"string\"},\"uuid\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":"    \
+ "\"null\"}]},\"reference_time\":{\"anyOf\":[{\"type\":\"string\"},{"   \
+ "\"type\":\"null\"}]}},\"required\":[\"name\",\"episode_body\"]}"
+#define FACTS_IN                                                                \
+ "{\"type\":\"object\",\"properties\":{\"query\":{\"type\":\"string\"}," GROUPS \
+ ",\"max_facts\":{\"type\":\"integer\",\"default\":10},"                        \
+ "\"center_node_uuid\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":"            \
+ "\"null\"}]}},\"required\":[\"query\"]}"
+#define NODES_IN                                                                \
+ "{\"type\":\"object\",\"properties\":{\"query\":{\"type\":\"string\"}," GROUPS \
+ ",\"max_nodes\":{\"type\":\"integer\",\"default\":10}},"                       \
+ "\"required\":[\"query\"]}"
+#define EPIS_IN                                                       \
+ "{\"type\":\"object\",\"properties\":{" GROUPS ",\"max_episodes\":{" \
+ "\"type\":\"integer\",\"default\":10},\"last_n\":{\"type\":\"integer\"}}}"
 #define ANY_IN "{\"type\":\"object\"}"
 
-#define ADD_DESC                                                            \
-    "graphiti-memory compatible: an episode named \"Execution Start: <id>\" " \
-    "or \"Execution Complete: <id>\" with source \"json\" and the spec's "   \
-    "execution context or complete record as episode_body becomes a real "   \
-    "execution (merged by execution_id)."
-#define FACTS_DESC                                                          \
-    "graphiti-memory compatible: the query (exectrail's query language, "    \
-    "e.g. \"duration_ms > 300000\") selects executions; each fact names "    \
-    "the execution, the field and the value."
+#define ADD_DESC                                                           \
+ "graphiti-memory compatible: an episode named \"Execution Start: <id>\" " \
+ "or \"Execution Complete: <id>\" with source \"json\" and the spec's "    \
+ "execution context or complete record as episode_body becomes a real "    \
+ "execution (merged by execution_id)."
+#define FACTS_DESC                                                     \
+ "graphiti-memory compatible: the query (exectrail's query language, " \
+ "e.g. \"duration_ms > 300000\") selects executions; each fact names " \
+ "the execution, the field and the value."
 
 static const struct et__mcp_tool gtools[] = {
     {"add_memory", "Add memory (graphiti)", ADD_DESC, ADD_IN, W_MSG, 0,
      t_add_memory},
-    {"add_episode", "Add episode (graphiti, old name)", ADD_DESC, ADD_IN,
-     W_MSG, 0, t_add_memory},
+    {"add_episode", "Add episode (graphiti, old name)", ADD_DESC, ADD_IN, W_MSG,
+     0, t_add_memory},
     {"search_memory_facts", "Search facts (graphiti)", FACTS_DESC, FACTS_IN,
      W_MSG, ET_MCP_READONLY | ET_MCP_IDEMPOTENT, t_search_facts},
-    {"search_facts", "Search facts (graphiti, old name)", FACTS_DESC,
-     FACTS_IN, W_MSG, ET_MCP_READONLY | ET_MCP_IDEMPOTENT, t_search_facts},
+    {"search_facts", "Search facts (graphiti, old name)", FACTS_DESC, FACTS_IN,
+     W_MSG, ET_MCP_READONLY | ET_MCP_IDEMPOTENT, t_search_facts},
     {"search_nodes", "Search nodes (graphiti)",
      "graphiti-memory compatible: executions matching the words, as nodes.",
      NODES_IN, W_MSG, ET_MCP_READONLY | ET_MCP_IDEMPOTENT, t_search_nodes},
@@ -748,8 +746,8 @@ static const struct et__mcp_tool gtools[] = {
      "graphiti-memory compatible: executions matching the words, as nodes.",
      NODES_IN, W_MSG, ET_MCP_READONLY | ET_MCP_IDEMPOTENT, t_search_nodes},
     {"get_episodes", "Get episodes (graphiti)",
-     "graphiti-memory compatible: the newest executions, as episodes.",
-     EPIS_IN, W_MSG, ET_MCP_READONLY | ET_MCP_IDEMPOTENT, t_get_episodes},
+     "graphiti-memory compatible: the newest executions, as episodes.", EPIS_IN,
+     W_MSG, ET_MCP_READONLY | ET_MCP_IDEMPOTENT, t_get_episodes},
     {"get_status", "Status (graphiti)", "The server and its store.",
      "{\"type\":\"object\",\"additionalProperties\":false}",
      "{\"type\":\"object\",\"properties\":{\"status\":{\"type\":\"string\"},"

@@ -24,8 +24,8 @@ int et__mcp_arg_str(struct json_object *args, const char *key, bool required,
     *out = NULL;
     if (!json_object_object_get_ex(args, key, &v) || !v) {
         if (required)
-            return et_error_set(err, ET_EINPUT,
-                                "argument '%s' is required", key);
+            return et_error_set(err, ET_EINPUT, "argument '%s' is required",
+                                key);
         return ET_OK;
     }
     if (!json_object_is_type(v, json_type_string))
@@ -33,8 +33,8 @@ int et__mcp_arg_str(struct json_object *args, const char *key, bool required,
                             key);
     *out = json_object_get_string(v);
     if (required && !**out)
-        return et_error_set(err, ET_EINPUT,
-                            "argument '%s' must not be empty", key);
+        return et_error_set(err, ET_EINPUT, "argument '%s' must not be empty",
+                            key);
     return ET_OK;
 }
 
@@ -48,8 +48,8 @@ int et__mcp_arg_int(struct json_object *args, const char *key, int64_t def,
     if (!json_object_object_get_ex(args, key, &v) || !v)
         return ET_OK;
     if (!json_object_is_type(v, json_type_int))
-        return et_error_set(err, ET_EINPUT,
-                            "argument '%s' must be an integer", key);
+        return et_error_set(err, ET_EINPUT, "argument '%s' must be an integer",
+                            key);
     *out = json_object_get_int64(v);
     if (*out < min || *out > max)
         return et_error_set(err, ET_EINPUT,
@@ -72,10 +72,10 @@ int et__mcp_parse_text(const char *text, struct json_object **out,
 /* The JSON text of args without execution_id, or of args[key] when that is
  * an object or an array. *text is owned by *holder (put it). */
 static int body_of(struct json_object *args, const char *key,
-                   struct json_object **holder, const char **text,
-                   size_t *len, struct et_error *err)
+                   struct json_object **holder, const char **text, size_t *len,
+                   struct et_error *err)
 {
-    struct json_object *v;
+    struct json_object *v = NULL;
 
     if (key && json_object_object_get_ex(args, key, &v) &&
         (json_object_is_type(v, json_type_object) ||
@@ -98,8 +98,8 @@ static int body_of(struct json_object *args, const char *key,
             }
         }
     }
-    *text = json_object_to_json_string_length(*holder, JSON_C_TO_STRING_PLAIN,
-                                              len);
+    *text =
+        json_object_to_json_string_length(*holder, JSON_C_TO_STRING_PLAIN, len);
     if (!*text) {
         json_object_put(*holder);
         return et_error_set(err, ET_ENOMEM, "out of memory");
@@ -142,8 +142,8 @@ static int t_start(struct et_mcp *m, struct json_object *args,
 {
     char id[37];
     size_t len = 0;
-    const char *text = json_object_to_json_string_length(
-        args, JSON_C_TO_STRING_PLAIN, &len);
+    const char *text =
+        json_object_to_json_string_length(args, JSON_C_TO_STRING_PLAIN, &len);
     int rc;
 
     if (!text)
@@ -159,8 +159,7 @@ typedef int phase_fn(struct et_trail *t, const char *id, const char *json,
                      size_t len, struct et_error *err);
 
 static int phase(struct et_mcp *m, struct json_object *args, const char *key,
-                 phase_fn *fn, struct json_object **res,
-                 struct et_error *err)
+                 phase_fn *fn, struct json_object **res, struct et_error *err)
 {
     const char *id, *text;
     struct json_object *holder = NULL;
@@ -221,7 +220,8 @@ static int t_action(struct et_mcp *m, struct json_object *args,
     if (rc != ET_OK)
         return et_error_prefix(err, "argument '%s'", key);
     *res = id_result(id);
-    if (!*res || !et__mcp_put(*res, "recorded", json_object_new_int64((int64_t)n)))
+    if (!*res ||
+        !et__mcp_put(*res, "recorded", json_object_new_int64((int64_t)n)))
         return oom(err);
     return ET_OK;
 }
@@ -361,12 +361,12 @@ static int on_hit(void *ctx, const struct et_search_hit *h)
 {
     struct collect *c = ctx;
     struct json_object *o = json_object_new_object();
-    bool ok = et__mcp_put_str(o, "execution_id", h->execution_id) &&
-              et__mcp_put_str(o, "agent_name", h->agent_name) &&
-              et__mcp_put(o, "score", json_object_new_double(h->score)) &&
-              et__mcp_put(o, "matching_events",
-                          json_object_new_int64(h->n_events)) &&
-              et__mcp_put_str(o, "snippet", h->snippet);
+    bool ok =
+        et__mcp_put_str(o, "execution_id", h->execution_id) &&
+        et__mcp_put_str(o, "agent_name", h->agent_name) &&
+        et__mcp_put(o, "score", json_object_new_double(h->score)) &&
+        et__mcp_put(o, "matching_events", json_object_new_int64(h->n_events)) &&
+        et__mcp_put_str(o, "snippet", h->snippet);
     if (!ok || json_object_array_add(c->arr, o)) {
         json_object_put(o);
         c->oom = true;
@@ -545,8 +545,8 @@ static int t_verify(struct et_mcp *m, struct json_object *args,
         (rc != ET_OK &&
          (!et__mcp_put(r, "bad_seq", json_object_new_int64(rep.bad_seq)) ||
           !et__mcp_put_str(r, "bad_execution", rep.bad_execution) ||
-          !et__mcp_put_str(r, "problem", rep.problem[0] ? rep.problem
-                                                        : err->msg)))) {
+          !et__mcp_put_str(r, "problem",
+                           rep.problem[0] ? rep.problem : err->msg)))) {
         json_object_put(r);
         return oom(err);
     }
@@ -573,8 +573,9 @@ static int t_proof(struct et_mcp *m, struct json_object *args,
 
 /* ---- the table ---- */
 
-#define S_ID "\"execution_id\":{\"type\":\"string\",\"description\":\"the execution's id\"}"
-#define S_OBJ "{\"type\":\"object\"}"
+#define S_ID \
+ "\"execution_id\":{\"type\":\"string\",\"description\":\"the execution's id\"}"
+#define S_OBJ     "{\"type\":\"object\"}"
 #define S_ANY_OBJ "{\"type\":\"object\",\"additionalProperties\":true}"
 
 static const struct et__mcp_tool tools[] = {
@@ -589,14 +590,16 @@ static const struct et__mcp_tool tools[] = {
      "\"string\"},\"main_agent_context\":" S_OBJ ",\"agent_metadata\":" S_OBJ
      ",\"timestamp_start\":{\"type\":\"string\"},\"parent_execution_id\":{"
      "\"type\":\"string\"}},\"required\":[\"agent_metadata\"]}",
-     "{\"type\":\"object\",\"properties\":{" S_ID "},\"required\":[\"execution_id\"]}",
+     "{\"type\":\"object\",\"properties\":{" S_ID
+     "},\"required\":[\"execution_id\"]}",
      0, t_start},
     {"execution_delegate", "Record the delegation",
      "Phase 2: the exact prompt sent to the subagent (the spec's delegation "
      "object: prompt_sent, context_provided, instructions).",
      "{\"type\":\"object\",\"properties\":{" S_ID ",\"delegation\":" S_OBJ
      "},\"required\":[\"execution_id\",\"delegation\"]}",
-     "{\"type\":\"object\",\"properties\":{" S_ID "},\"required\":[\"execution_id\"]}",
+     "{\"type\":\"object\",\"properties\":{" S_ID
+     "},\"required\":[\"execution_id\"]}",
      0, t_delegate},
     {"execution_log_action", "Record actions",
      "Phase 3: one action (action: {tool, action, input, output, success, "
@@ -613,7 +616,8 @@ static const struct et__mcp_tool tools[] = {
      "api_calls_made).",
      "{\"type\":\"object\",\"properties\":{" S_ID ",\"output\":" S_OBJ
      "},\"required\":[\"execution_id\",\"output\"]}",
-     "{\"type\":\"object\",\"properties\":{" S_ID "},\"required\":[\"execution_id\"]}",
+     "{\"type\":\"object\",\"properties\":{" S_ID
+     "},\"required\":[\"execution_id\"]}",
      0, t_respond},
     {"execution_complete", "Complete an execution",
      "Phases 5-6: close the execution (optional timestamp_end, "
@@ -629,7 +633,8 @@ static const struct et__mcp_tool tools[] = {
     {"get_execution", "Get an execution",
      "One execution as the spec's JSON record (what `exectrail show --json` "
      "prints).",
-     "{\"type\":\"object\",\"properties\":{" S_ID "},\"required\":[\"execution_id\"]}",
+     "{\"type\":\"object\",\"properties\":{" S_ID
+     "},\"required\":[\"execution_id\"]}",
      S_ANY_OBJ, ET_MCP_READONLY | ET_MCP_IDEMPOTENT, t_get},
     {"query_executions", "Query executions",
      "Executions matching a query of exectrail's query language (e.g. "
@@ -687,32 +692,33 @@ static const struct et__mcp_tool tools[] = {
      ET_MCP_READONLY | ET_MCP_IDEMPOTENT, t_verify},
     {"inclusion_proof", "Inclusion proof",
      "Inclusion proofs of one execution's events in the ledger's tree.",
-     "{\"type\":\"object\",\"properties\":{" S_ID "},\"required\":[\"execution_id\"]}",
+     "{\"type\":\"object\",\"properties\":{" S_ID
+     "},\"required\":[\"execution_id\"]}",
      S_ANY_OBJ, ET_MCP_READONLY | ET_MCP_IDEMPOTENT, t_proof},
 };
 
-const struct et__mcp_tool *et__mcp_tools(size_t *n)
+size_t et__mcp_tool_count(void)
 {
-    static struct et__mcp_tool all[sizeof(tools) / sizeof(tools[0]) + 16];
-    static size_t count;
+    size_t k = 0;
+    (void)et__mcp_graphiti_tools(&k);
+    return sizeof(tools) / sizeof(tools[0]) + k;
+}
 
-    if (!count) {
-        size_t k = 0;
-        const struct et__mcp_tool *g = et__mcp_graphiti_tools(&k);
-        memcpy(all, tools, sizeof(tools));
-        memcpy(all + sizeof(tools) / sizeof(tools[0]), g, k * sizeof(*g));
-        count = sizeof(tools) / sizeof(tools[0]) + k;
-    }
-    *n = count;
-    return all;
+const struct et__mcp_tool *et__mcp_tool_at(size_t i)
+{
+    size_t k = 0, own = sizeof(tools) / sizeof(tools[0]);
+    const struct et__mcp_tool *g = et__mcp_graphiti_tools(&k);
+
+    if (i < own)
+        return &tools[i];
+    return i - own < k ? &g[i - own] : NULL;
 }
 
 const struct et__mcp_tool *et__mcp_tool_find(const char *name)
 {
-    size_t n;
-    const struct et__mcp_tool *all = et__mcp_tools(&n);
-    for (size_t i = 0; i < n; i++)
-        if (!strcmp(all[i].name, name))
-            return &all[i];
+    const struct et__mcp_tool *t;
+    for (size_t i = 0; (t = et__mcp_tool_at(i)) != NULL; i++)
+        if (!strcmp(t->name, name))
+            return t;
     return NULL;
 }
