@@ -22,8 +22,8 @@
 #include "exectrail/mcp.h"
 
 static const char usage_text[] =
-    "usage: exectrail [--db PATH] mcp\n"
-    "       exectrail [--db PATH] mcp install [--scope project|user] "
+    "usage: exectrail mcp [--db PATH]\n"
+    "       exectrail mcp install [--db PATH] [--scope project|user] "
     "[--settings FILE]\n"
     "                                     [--name NAME] [--force]\n\n"
     "Serve the Model Context Protocol on stdin/stdout (one JSON-RPC message "
@@ -266,6 +266,7 @@ static int install(int argc, char **argv)
         {"settings", required_argument, NULL, 'f'},
         {"name", required_argument, NULL, 'n'},
         {"force", no_argument, NULL, 'F'},
+        {"db", required_argument, NULL, 'D'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     const char *given = NULL, *name = "graphiti-memory";
@@ -304,6 +305,9 @@ static int install(int argc, char **argv)
             name = optarg;
             break;
         case 'F':
+        case 'D':
+            cli_db = optarg;
+            break;
             force = true;
             break;
         case 'h':
@@ -414,10 +418,16 @@ int cmd_mcp(int argc, char **argv)
         fputs(usage_text, stdout);
         return EXIT_OK_;
     }
-    if (argc > 1)
-        return cli_usage_error("mcp",
-                               "unexpected argument '%s' (the server "
-                               "takes no arguments; see --help)",
-                               argv[1]);
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--db") && i + 1 < argc)
+            cli_db = argv[++i];
+        else if (!strncmp(argv[i], "--db=", 5))
+            cli_db = argv[i] + 5;
+        else
+            return cli_usage_error("mcp",
+                                   "unexpected argument '%s' (the server "
+                                   "takes only --db; see --help)",
+                                   argv[i]);
+    }
     return serve();
 }

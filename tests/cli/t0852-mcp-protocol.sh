@@ -108,6 +108,9 @@ eq "$(et list 2>/dev/null | grep -c .)" "0" "nothing stored by the refused calls
 # usage
 expect_exit 2 "mcp with an argument is a usage error" et mcp extra
 contains "$T_DIR/err" "unexpected argument" "usage error says what"
+printf '%s\n' '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_status","arguments":{}}}' |
+  et mcp --db "$T_DIR/other.db" >"$T_DIR/out" 2>"$T_DIR/err"
+contains "$T_DIR/out" "other.db" "mcp --db PATH serves that store"
 expect_exit 0 "mcp --help" et mcp --help
 contains "$T_DIR/out" "mcp install" "--help describes install"
 expect_exit 2 "install --scope bad" et mcp install --scope team
