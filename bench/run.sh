@@ -196,3 +196,12 @@ if [ "${BENCH_RETENTION_EXECUTIONS:-30000}" -gt 0 ]; then
   sh "$(dirname "$0")/retention.sh" "$B"
 fi
 
+
+# ---- 9. MCP soak: one `exectrail mcp` session, BENCH_MCP_CALLS calls ----
+MN=${BENCH_MCP_CALLS:-10000}
+if [ "$MN" -gt 0 ]; then
+  "$ET" --db "$W/mcp.db" init >/dev/null
+  echo
+  echo "MCP soak, one session, $MN tool calls (start, actions, complete, get, query, facts, list):"
+  "$BIN/bench_mcp_soak" "$ET" "$W/mcp.db" "$MN"
+fi

@@ -42,6 +42,7 @@ static const struct cli_cmd commands[] = {
     {"hooks", cmd_hooks, "install, remove or inspect the Claude Code hooks"},
     {"spool", cmd_spool, "replay or inspect the hook spool (replay, status)"},
     {"doctor", cmd_doctor, "check the data directory, key, store, spool, hooks"},
+    {"mcp", cmd_mcp, "MCP server on stdio; mcp install adds it to Claude Code"},
 };
 
 static void usage(FILE *f)
