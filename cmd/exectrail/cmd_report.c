@@ -28,7 +28,8 @@ static const char help[] =
     "--tz ZONE      an IANA time zone for the days (default UTC), any\n"
     "               zone a whole number of quarter hours from UTC\n"
     "--since N[d|w] the period: the last N days (or weeks) up to and\n"
-    "               including today (default 30d)\n"
+    "               including today (default 30d); or a date YYYY-MM-DD:\n"
+    "               from that day to today (at most 366 days)\n"
     "--format       text (default; colour on a terminal unless NO_COLOR),\n"
     "               md, json (schema in docs/REPORTS.md) or html\n"
     "--top N        issues or failure modes listed (default 10)\n"
@@ -132,6 +133,7 @@ int cmd_report(int argc, char **argv)
     enum et_report_format f = ET_REPORT_TEXT;
     const char *output = NULL, *what;
     bool has_since = false, has_date = false;
+    const char *since_date = NULL;
     size_t top;
     int c;
 
@@ -152,10 +154,15 @@ int cmd_report(int argc, char **argv)
             o.tz = optarg;
             break;
         case 's':
-            if (parse_since(optarg, &o.days))
+            since_date = NULL;
+            if (optarg[0] >= '0' && optarg[0] <= '9' && strlen(optarg) == 10 &&
+                optarg[4] == '-')
+                since_date = optarg; /* YYYY-MM-DD, checked by et_report */
+            else if (parse_since(optarg, &o.days))
                 return cli_usage_error("report",
-                                       "--since: N, Nd or Nw, at most "
-                                       "366 days, not '%s'",
+                                       "--since: N, Nd or Nw (at most "
+                                       "366 days) or a date YYYY-MM-DD, "
+                                       "not '%s'",
                                        optarg);
             has_since = true;
             break;
@@ -189,6 +196,7 @@ int cmd_report(int argc, char **argv)
         if (has_date)
             return cli_usage_error("report", "%s takes --since, not --date",
                                    what);
+        o.date = since_date; /* an absolute --since: the first day */
         if (o.kind == ET_REPORT_AGENT) {
             if (optind >= argc)
                 return cli_usage_error("report", "agent: which agent?");

@@ -40,7 +40,9 @@ enum et_report_format {
 
 struct et_report_opts {
     enum et_report_kind kind;
-    const char *date;  /* daily: "YYYY-MM-DD"; NULL = today in tz */
+    const char *date;  /* daily: "YYYY-MM-DD"; NULL = today in tz;
+                        * agent, agents: the period's first day
+                        * ("YYYY-MM-DD", overrides days); NULL = days */
     const char *tz;    /* IANA zone name ("Europe/Paris"); NULL = "UTC" */
     const char *agent; /* agent report: the agent's name */
     int64_t days;      /* agent, agents: the period, in days up to and

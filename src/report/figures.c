@@ -385,6 +385,21 @@ static int learning_recommendations(struct et_trail *t, const char *agent,
     return ET_OK;
 }
 
+/* A spec key with an integer value (the spec's flat names, beside the
+ * richer objects): -1 when out of memory. */
+static int spec_key_i(struct json_object *o, const char *k, int64_t v)
+{
+    struct json_object *n = json_object_new_int64(v);
+
+    if (!n)
+        return -1;
+    if (json_object_object_add(o, k, n)) {
+        json_object_put(n);
+        return -1;
+    }
+    return 0;
+}
+
 static double all_avg_ms(const struct et_rollup_row *r)
 {
     return r->dur_n ? (double)r->dur_sum_ms / (double)r->dur_n : 0;
@@ -454,6 +469,13 @@ int et__fig_daily(struct et_trail *t, const struct et_report_opts *o,
     json_object_object_add(m, "executions", counts_json(r));
     rates(m, r);
     json_object_object_add(m, "duration_ms", duration_json(r, h));
+    if (spec_key_i(m, "total_executions", r->n) ||
+        json_object_object_add(m, "average_duration",
+                               r->dur_n ? num(all_avg_ms(r), 1) : NULL) ||
+        json_object_object_add(m, "quality_scores", quality_json(r))) {
+        et__free(ag);
+        return et_error_set(err, ET_ENOMEM, "out of memory");
+    }
     agents = json_object_new_array();
     for (size_t i = 0; i < p->n_agents; i++) {
         struct json_object *a = json_object_new_object();
@@ -498,6 +520,8 @@ int et__fig_agent(struct et_trail *t, const struct et_report_opts *o,
 
     json_object_object_add(m, "agent", json_object_new_string(o->agent));
     json_object_object_add(m, "executions", counts_json(r));
+    if (spec_key_i(m, "execution_count", r->n))
+        return et_error_set(err, ET_ENOMEM, "out of memory");
     rates(m, r);
     json_object_object_add(m, "average_quality_score", avg_quality(r));
     json_object_object_add(m, "duration_ms", duration_json(r, h));

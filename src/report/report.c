@@ -286,6 +286,46 @@ static int report_daily(struct et_trail *t, const struct et_report_opts *o,
     return ET_OK;
 }
 
+static bool same_day(const struct et_day *a, const struct et_day *b)
+{
+    return a->y == b->y && a->m == b->m && a->d == b->d;
+}
+
+/* An absolute --since (o->date of an agent or agents report): the period
+ * runs from that day to today in the zone, both included. */
+static int since_days(const char *date, const struct et_zone *z,
+                      int64_t now_ns, int64_t *days_out, struct et_error *err)
+{
+    struct et_day day, today;
+    int64_t n = 1;
+
+    if (et__day_parse(date, &day, NULL) != ET_OK)
+        return et_error_set(err, ET_EINPUT,
+                            "--since: a date YYYY-MM-DD or N, Nd, Nw, "
+                            "not '%s'",
+                            date);
+    et__zone_today(z, now_ns, &today);
+    if (day.y > today.y ||
+        (day.y == today.y &&
+         (day.m > today.m || (day.m == today.m && day.d > today.d))))
+        return et_error_set(err, ET_EINPUT,
+                            "--since %s: after today (%04lld-%02d-%02d in "
+                            "the zone)",
+                            date, (long long)today.y, today.m, today.d);
+    while (!same_day(&day, &today)) {
+        if (n > MAX_DAYS)
+            return et_error_set(err, ET_EINPUT,
+                                "--since %s: today (%04lld-%02d-%02d in the "
+                                "zone) must be at most %d days later",
+                                date, (long long)today.y, today.m, today.d,
+                                MAX_DAYS);
+        et__day_add(&day, 1);
+        n++;
+    }
+    *days_out = n;
+    return ET_OK;
+}
+
 static int report_period(struct et_trail *t, const struct et_report_opts *o,
                          const struct et_zone *z, struct json_object **out,
                          struct et_error *err)
@@ -298,6 +338,11 @@ static int report_period(struct et_trail *t, const struct et_report_opts *o,
     struct json_object *m = NULL;
     int rc;
 
+    if (o->date) {
+        rc = since_days(o->date, z, now_of(o), &days, err);
+        if (rc)
+            return rc;
+    }
     if (days < 1 || days > MAX_DAYS)
         return et_error_set(err, ET_EINPUT, "--since: between 1 and %d days",
                             MAX_DAYS);
