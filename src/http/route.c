@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: MIT */
+/* Pure request-target routing for the HTTP server (see route.h). */
+#include "base/setup.h"
+#include "http/route.h"
+
+#include <string.h>
+
+struct route_def {
+    const char *method;
+    const char *path; /* a trailing "*" takes one {id} segment */
+    enum et_http_route_id id;
+    enum et_http_scope scope;
+};
+
+static const struct route_def routes[] = {
+    {"GET", "/healthz", ET_ROUTE_HEALTHZ, ET_SCOPE_NONE},
+    {"GET", "/metrics", ET_ROUTE_METRICS, ET_SCOPE_READ},
+    {"GET", "/v1/executions", ET_ROUTE_EXEC_LIST, ET_SCOPE_READ},
+    {"POST", "/v1/executions", ET_ROUTE_EXEC_RECORD, ET_SCOPE_INGEST},
+    {"GET", "/v1/executions/*", ET_ROUTE_EXEC_GET, ET_SCOPE_READ},
+    {"POST", "/v1/hooks/claude-code", ET_ROUTE_HOOK_CLAUDE, ET_SCOPE_INGEST},
+    {"POST", "/v1/traces", ET_ROUTE_OTLP_TRACES, ET_SCOPE_INGEST},
+};
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* checks the path part; 0 when acceptable, else the HTTP status */
+static int check_path(const char *p, size_t n)
+{
+    size_t seg = 1; /* start of the current segment */
+
+    if (n == 0 || p[0] != '/')
+        return 400;
+    for (size_t i = 1; i <= n; i++) {
+        if (i == n || p[i] == '/') {
+            size_t sl = i - seg;
+            if (sl == 0 && !(i == n && n == 1))
+                return 400; /* "//" or a trailing "/" */
+            if ((sl == 1 && p[seg] == '.') ||
+                (sl == 2 && p[seg] == '.' && p[seg + 1] == '.'))
+                return 400;
+            seg = i + 1;
+            continue;
+        }
+        unsigned char c = (unsigned char)p[i];
+        if (c <= 0x20 || c >= 0x7f || c == '\\')
+            return 400;
+        if (c == '%') {
+            int h, l;
+            if (i + 2 >= n)
+                return 400;
+            h = hexval(p[i + 1]);
+            l = hexval(p[i + 2]);
+            if (h < 0 || l < 0)
+                return 400;
+            c = (unsigned char)(h * 16 + l);
+            /* an encoded separator, dot, backslash or control byte is
+             * never needed by a route and only serves traversal */
+            if (c < 0x20 || c == '/' || c == '.' || c == '\\' || c >= 0x7f)
+                return 400;
+            i += 2;
+        }
+    }
+    return 0;
+}
+
+static bool param_ok(const char *s, size_t n)
+{
+    if (n == 0 || n >= ET_HTTP_PARAM_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+              (c >= 'A' && c <= 'Z') || c == '-' || c == '_'))
+            return false;
+    }
+    return true;
+}
+
+int et__http_route(const char *method, const char *target, size_t len,
+                   struct et_http_route *out)
+{
+    const char *q;
+    size_t plen;
+    bool path_known = false;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if (len > ET_HTTP_TARGET_MAX)
+        return 414;
+    q = memchr(target, '?', len);
+    plen = q ? (size_t)(q - target) : len;
+    if (memchr(target, '\0', len))
+        return 400;
+    rc = check_path(target, plen);
+    if (rc)
+        return rc;
+    out->path_len = plen;
+    for (size_t i = 0; i < ET_ARRAY_SIZE(routes); i++) {
+        const struct route_def *r = &routes[i];
+        size_t rl = strlen(r->path);
+        const char *param = NULL;
+        size_t param_len = 0;
+
+        if (rl >= 2 && r->path[rl - 1] == '*') {
+            rl -= 1; /* prefix including the '/' */
+            if (plen <= rl || memcmp(target, r->path, rl) != 0)
+                continue;
+            param = target + rl;
+            param_len = plen - rl;
+            if (memchr(param, '/', param_len) || !param_ok(param, param_len))
+                continue;
+        } else if (plen != rl || memcmp(target, r->path, rl) != 0) {
+            continue;
+        }
+        path_known = true;
+        if (strcmp(method, r->method) != 0 &&
+            !(strcmp(method, "HEAD") == 0 && strcmp(r->method, "GET") == 0))
+            continue;
+        out->id = r->id;
+        out->scope = r->scope;
+        if (param) {
+            memcpy(out->param, param, param_len);
+            out->param[param_len] = '\0';
+        }
+        return 200;
+    }
+    return path_known ? 405 : 404;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * HTTP request routing for `exectrail serve`: a pure function from a
+ * method and a request target to a route, the scope it needs and its path
+ * parameter. No I/O, no allocation: fuzzed by fuzz/fuzz_http_request.c.
+ */
+#ifndef ET_HTTP_ROUTE_H
+#define ET_HTTP_ROUTE_H
+
+#include <stddef.h>
+
+#define ET_HTTP_TARGET_MAX 2048 /* longer request targets: 414 */
+#define ET_HTTP_PARAM_MAX  64
+
+enum et_http_route_id {
+    ET_ROUTE_NONE = 0,
+    ET_ROUTE_HEALTHZ,     /* GET /healthz */
+    ET_ROUTE_METRICS,     /* GET /metrics */
+    ET_ROUTE_EXEC_LIST,   /* GET /v1/executions?q=...&cursor=... */
+    ET_ROUTE_EXEC_RECORD, /* POST /v1/executions (a whole spec record) */
+    ET_ROUTE_EXEC_GET,    /* GET /v1/executions/{id} */
+    ET_ROUTE_HOOK_CLAUDE, /* POST /v1/hooks/claude-code */
+    ET_ROUTE_OTLP_TRACES, /* POST /v1/traces */
+};
+
+enum et_http_scope {
+    ET_SCOPE_NONE = 0, /* open to all (health) */
+    ET_SCOPE_INGEST,
+    ET_SCOPE_READ,
+    ET_SCOPE_ADMIN,
+};
+
+struct et_http_route {
+    enum et_http_route_id id;
+    enum et_http_scope scope;
+    char param[ET_HTTP_PARAM_MAX]; /* the {id} segment, "" when none */
+    size_t path_len;               /* bytes of the target before '?' */
+};
+
+/*
+ * Routes `method` (NUL-terminated) and the request target `target` of
+ * `len` bytes. Returns the HTTP status: 200 when routed (*out filled),
+ * 400 for a malformed target (not absolute, control bytes, bad or encoded
+ * '/' '.' NUL escapes, a "." or ".." segment, an empty segment), 414 when
+ * too long, 404 for no route, 405 when the path exists for another method.
+ */
+int et__http_route(const char *method, const char *target, size_t len,
+                   struct et_http_route *out);
+
+#endif
