@@ -14,6 +14,12 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   echo "# SKIP node/npm not installed (tools/setup.sh installs them)"
   exit 0
 fi
+# the 2.x client needs Node.js 20 or newer; Debian 12's own nodejs is 18
+major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$major" -lt 20 ]; then
+  echo "# SKIP node $(node --version) is older than 20, which the 2.x MCP client needs"
+  exit 0
+fi
 if [ ! -d "$E2E/node_modules/@modelcontextprotocol/client" ] ||
   [ ! -d "$E2E/node_modules/@modelcontextprotocol/sdk" ]; then
   if ! (cd "$E2E" && npm ci --no-audit --no-fund >"$T_DIR/npm.log" 2>&1); then
