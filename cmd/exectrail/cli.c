@@ -4,7 +4,12 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdarg.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -431,5 +436,63 @@ int cli_check_inputs(const char *verb, char *const *paths, size_t n)
                     paths[i], strerror(errno));
             return EXIT_INPUT;
         }
+    return 0;
+}
+
+static int write_all(const char *path, const char *data, size_t len,
+                     const char *tail)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    ssize_t w = 0;
+    size_t off = 0;
+
+    if (fd < 0)
+        return -1;
+    while (off < len && (w = write(fd, data + off, len - off)) > 0)
+        off += (size_t)w;
+    if (off == len && tail && write(fd, tail, strlen(tail)) < 0)
+        off = 0;
+    if (off != len || fsync(fd) != 0) {
+        close(fd);
+        return -1;
+    }
+    return close(fd);
+}
+
+int cli_save_file(const char *who, const char *path, const char *raw,
+                  size_t rawlen, bool exists, const char *text,
+                  const char *tail)
+{
+    char tmp[PATH_MAX + 16], bak[PATH_MAX + 8], dir[PATH_MAX], copy[PATH_MAX];
+    struct stat sb;
+    int dfd;
+
+    snprintf(copy, sizeof(copy), "%s", path);
+    snprintf(dir, sizeof(dir), "%s", dirname(copy));
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+        fprintf(stderr, "exectrail %s: cannot create %s: %s\n", who, dir,
+                strerror(errno));
+        return EXIT_FAILURE_;
+    }
+    snprintf(bak, sizeof(bak), "%s.bak", path);
+    if (exists && write_all(bak, raw, rawlen, NULL) != 0) {
+        fprintf(stderr, "exectrail %s: cannot write backup %s: %s\n", who,
+                bak, strerror(errno));
+        return EXIT_FAILURE_;
+    }
+    snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+    if (write_all(tmp, text, strlen(text), tail) != 0 ||
+        (exists && stat(path, &sb) == 0 && chmod(tmp, sb.st_mode & 07777)) ||
+        rename(tmp, path) != 0) {
+        fprintf(stderr, "exectrail %s: cannot write %s: %s\n", who, path,
+                strerror(errno));
+        unlink(tmp);
+        return EXIT_FAILURE_;
+    }
+    dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        (void)fsync(dfd);
+        close(dfd);
+    }
     return 0;
 }

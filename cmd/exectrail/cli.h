@@ -143,4 +143,15 @@ int cmd_unhold(int argc, char **argv);
 int cmd_archive(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 
+/*
+ * Replace a settings file the way `hooks install` and `mcp install` do: the
+ * old content (raw, rawlen; when exists) saved as PATH.bak, text (+ tail,
+ * may be NULL) written to a temporary file beside it, fsynced, given the old
+ * file's mode and renamed over it, then the directory fsynced. who names the
+ * command in messages. Returns 0 or EXIT_FAILURE_ (message printed).
+ */
+int cli_save_file(const char *who, const char *path, const char *raw,
+                  size_t rawlen, bool exists, const char *text,
+                  const char *tail);
+
 #endif /* ET_CMD_CLI_H */

@@ -208,65 +208,15 @@ static struct json_object *load(const char *path, char **raw, size_t *rawlen,
     return o;
 }
 
-static int write_file(const char *path, const char *data, size_t len,
-                      const char *tail)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    ssize_t w = 0;
-    size_t off = 0;
-
-    if (fd < 0)
-        return -1;
-    while (off < len && (w = write(fd, data + off, len - off)) > 0)
-        off += (size_t)w;
-    if (off == len && tail && write(fd, tail, strlen(tail)) < 0)
-        off = 0;
-    if (off != len || fsync(fd) != 0) {
-        close(fd);
-        return -1;
-    }
-    return close(fd);
-}
-
 /* Backup, then write a temporary file beside it and rename it over. */
 static int save(const char *path, const char *raw, size_t rawlen, bool exists,
                 struct json_object *o)
 {
-    char tmp[PATH_MAX + 16], bak[PATH_MAX + 8], dir[PATH_MAX], copy[PATH_MAX];
     const char *text = json_object_to_json_string_ext(
         o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
                JSON_C_TO_STRING_NOSLASHESCAPE);
-    struct stat sb;
-    int dfd;
 
-    snprintf(copy, sizeof(copy), "%s", path);
-    snprintf(dir, sizeof(dir), "%s", dirname(copy));
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-        fprintf(stderr, "exectrail hooks: cannot create %s: %s\n", dir,
-                strerror(errno));
-        return EXIT_FAILURE_;
-    }
-    snprintf(bak, sizeof(bak), "%s.bak", path);
-    if (exists && write_file(bak, raw, rawlen, NULL) != 0) {
-        fprintf(stderr, "exectrail hooks: cannot write backup %s: %s\n", bak,
-                strerror(errno));
-        return EXIT_FAILURE_;
-    }
-    snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-    if (write_file(tmp, text, strlen(text), "\n") != 0 ||
-        (exists && stat(path, &sb) == 0 && chmod(tmp, sb.st_mode & 07777)) ||
-        rename(tmp, path) != 0) {
-        fprintf(stderr, "exectrail hooks: cannot write %s: %s\n", path,
-                strerror(errno));
-        unlink(tmp);
-        return EXIT_FAILURE_;
-    }
-    dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        (void)fsync(dfd);
-        close(dfd);
-    }
-    return 0;
+    return cli_save_file("hooks", path, raw, rawlen, exists, text, "\n");
 }
 
 static int status(const char *path, struct json_object *o)

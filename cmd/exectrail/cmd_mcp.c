@@ -161,54 +161,6 @@ static int config_path(bool user, const char *given, char out[PATH_MAX])
     return n < 0 || n >= PATH_MAX ? -1 : 0;
 }
 
-static int write_file(const char *path, const char *data, size_t len)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    ssize_t w = 0;
-    size_t off = 0;
-
-    if (fd < 0)
-        return -1;
-    while (off < len && (w = write(fd, data + off, len - off)) > 0)
-        off += (size_t)w;
-    if (off != len || fsync(fd) != 0) {
-        close(fd);
-        return -1;
-    }
-    return close(fd);
-}
-
-static int save(const char *path, const char *raw, size_t rawlen, bool exists,
-                const char *text)
-{
-    char tmp[PATH_MAX + 16], bak[PATH_MAX + 8], dir[PATH_MAX], copy[PATH_MAX];
-    struct stat sb;
-
-    snprintf(copy, sizeof(copy), "%s", path);
-    snprintf(dir, sizeof(dir), "%s", dirname(copy));
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-        fprintf(stderr, "exectrail mcp install: cannot create %s: %s\n", dir,
-                strerror(errno));
-        return EXIT_FAILURE_;
-    }
-    snprintf(bak, sizeof(bak), "%s.bak", path);
-    if (exists && write_file(bak, raw, rawlen) != 0) {
-        fprintf(stderr, "exectrail mcp install: cannot write backup %s: %s\n",
-                bak, strerror(errno));
-        return EXIT_FAILURE_;
-    }
-    snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-    if (write_file(tmp, text, strlen(text)) != 0 ||
-        (exists && stat(path, &sb) == 0 && chmod(tmp, sb.st_mode & 07777)) ||
-        rename(tmp, path) != 0) {
-        fprintf(stderr, "exectrail mcp install: cannot write %s: %s\n", path,
-                strerror(errno));
-        unlink(tmp);
-        return EXIT_FAILURE_;
-    }
-    return 0;
-}
-
 /* The server entry: {"type":"stdio","command":exe,"args":["--db",store,
  * "mcp"],"env":{}}. */
 static struct json_object *entry(const char *store)
@@ -393,10 +345,12 @@ static int install(int argc, char **argv)
         json_object_put(e);
         goto out;
     }
-    rc = save(path, raw, rawlen, exists,
-              json_object_to_json_string_ext(
-                  o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                         JSON_C_TO_STRING_NOSLASHESCAPE));
+    rc = cli_save_file("mcp install", path, raw, rawlen, exists,
+                       json_object_to_json_string_ext(
+                           o, JSON_C_TO_STRING_PRETTY |
+                                  JSON_C_TO_STRING_SPACED |
+                                  JSON_C_TO_STRING_NOSLASHESCAPE),
+                       NULL);
     if (rc == 0)
         printf("%s: %s server '%s' (%s --db %s mcp)%s%s%s\n", path,
                old ? "updated" : "added", name,
