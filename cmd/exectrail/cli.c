@@ -476,8 +476,8 @@ int cli_save_file(const char *who, const char *path, const char *raw,
     }
     snprintf(bak, sizeof(bak), "%s.bak", path);
     if (exists && write_all(bak, raw, rawlen, NULL) != 0) {
-        fprintf(stderr, "exectrail %s: cannot write backup %s: %s\n", who,
-                bak, strerror(errno));
+        fprintf(stderr, "exectrail %s: cannot write backup %s: %s\n", who, bak,
+                strerror(errno));
         return EXIT_FAILURE_;
     }
     snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());

@@ -345,12 +345,12 @@ static int install(int argc, char **argv)
         json_object_put(e);
         goto out;
     }
-    rc = cli_save_file("mcp install", path, raw, rawlen, exists,
-                       json_object_to_json_string_ext(
-                           o, JSON_C_TO_STRING_PRETTY |
-                                  JSON_C_TO_STRING_SPACED |
-                                  JSON_C_TO_STRING_NOSLASHESCAPE),
-                       NULL);
+    rc =
+        cli_save_file("mcp install", path, raw, rawlen, exists,
+                      json_object_to_json_string_ext(
+                          o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                 JSON_C_TO_STRING_NOSLASHESCAPE),
+                      NULL);
     if (rc == 0)
         printf("%s: %s server '%s' (%s --db %s mcp)%s%s%s\n", path,
                old ? "updated" : "added", name,
