@@ -50,7 +50,10 @@ rm -f "$EXECTRAIL_HOME/config.yaml"
 if [ "$(id -u)" = 0 ] && command -v runuser >/dev/null; then
   U="$T_DIR/u"
   mkdir -p "$U" && chmod 0755 "$T_DIR"
-  as_nobody() { runuser -u nobody -- env EXECTRAIL_HOME="$U/h" "$EXECTRAIL" "$@"; }
+  # a copy nobody can run: the build tree may sit under a directory only
+  # root can enter (a fresh clone in a mktemp -d directory, mode 0700)
+  cp "$EXECTRAIL" "$T_DIR/exectrail-nobody" && chmod 0755 "$T_DIR/exectrail-nobody"
+  as_nobody() { runuser -u nobody -- env EXECTRAIL_HOME="$U/h" "$T_DIR/exectrail-nobody" "$@"; }
   chown nobody "$U"
   as_nobody init >/dev/null 2>&1
   chmod 0444 "$U/h/trail.db"
