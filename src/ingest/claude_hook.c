@@ -631,8 +631,6 @@ static int respond_complete(struct hk *h, const char *id,
             json_object_new_int64(end_ns / 1000000 - start_ns / 1000000));
     if (!rc)
         rc = emit(h, "execution.completed", id, c, err);
-    if (!rc)
-        rc = et__ingest_completed(h->t, id, "hook", err);
     json_object_put(b);
     json_object_put(c);
     return rc;
@@ -1000,6 +998,7 @@ static int ingest_claude_hook_(struct et_trail *t, const char *json, size_t len,
     rc = et__ingest_begin(t, err);
     if (rc)
         goto out;
+    t->trigger = "hook"; /* completions analysed as captured by a hook */
     if (key[0])
         rc = kv_get(&h, key, &seen, err);
     if (!rc && seen)
@@ -1008,6 +1007,7 @@ static int ingest_claude_hook_(struct et_trail *t, const char *json, size_t len,
         rc = dispatch(&h, err);
     if (!rc && key[0] && !seen && h.n)
         rc = kv_put(&h, key, "1", err);
+    t->trigger = NULL;
     if (rc || !h.n)
         et__ingest_abort(t);
     else

@@ -9,6 +9,7 @@
 #include "base/alloc.h"
 #include "base/time.h"
 #include "codec/json.h"
+#include "model/events.h"
 #include "trail/trail_int.h"
 
 /* Begin a write transaction and load the tree head into t->tree. */
@@ -198,12 +199,17 @@ int et__ingest_event(struct et_trail *t, const char *type,
                      const char *execution_id, struct json_object *body,
                      uint64_t *seq_out, struct et_error *err)
 {
+    const struct et__event_type *et = NULL;
     struct et_event_row row;
     int64_t now = et_time_now_ns();
     uint64_t seq = t->tree.size;
     int rc;
 
     ET_ASSERT(t->in_ingest);
+    /* one table says what each event type carries (model/events.h) */
+    rc = et__event_check(type, execution_id, body, &et, err);
+    if (rc)
+        return rc;
     /* secrets never reach the canonical bytes, the hash or any table */
     rc = et__security_redact(t, body, err);
     if (rc)
@@ -227,9 +233,13 @@ int et__ingest_event(struct et_trail *t, const char *type,
         *seq_out = seq;
     t->n_redo = 0;
     rc = et__project(t, seq, type, execution_id, now, body, err);
-    if (rc || !t->n_redo)
-        return rc;
-    return redo(t, err);
+    if (!rc && t->n_redo)
+        rc = redo(t, err);
+    /* the completion hook (the analysis) runs here, for every writer */
+    if (!rc && (et->flags & ET__EV_COMPLETES))
+        rc = et__ingest_completed(t, execution_id,
+                                  t->trigger ? t->trigger : "complete", err);
+    return rc;
 }
 
 int et__ingest_completed(struct et_trail *t, const char *id,

@@ -40,6 +40,8 @@ struct et_trail {
     struct et_buf scratch2;   /* projection docs */
     struct et__security *sec; /* redactor and classifier, on first use */
     bool is_analysis_off;     /* et_trail_set_analysis(t, false) */
+    const char *trigger;      /* the writer, for the completion hook
+                                 ("hook"; NULL: "complete") */
     /* what runs when an execution completes (et__ingest_completed): the
      * analysis registers itself here when the trail opens, so no writer
      * below it calls it; with its state and how to free that */

@@ -1073,6 +1073,7 @@ T_TEST(list_start_times_migrate_and_follow)
                      "ALTER TABLE exec_lists DROP COLUMN start_ns;"
                      "CREATE INDEX exec_lists_item ON exec_lists(kind, item,"
                      "  execution_id);"
+                     "DROP TABLE agent_bindings; DROP TABLE agent_actions;"
                      "PRAGMA user_version = 10;",
                      NULL, NULL, NULL),
         SQLITE_OK);
