@@ -32,6 +32,9 @@ struct hk {
     bool is_unattached; /* a subagent tool call with no execution */
     const char *raw;    /* the input bytes (dedup key of session events) */
     size_t raw_len;
+    /* the session as state keys name it: a keyed digest, so that the
+     * meta table holds no session id (et__keyed_id) */
+    char skey[ET_KEYED_ID_HEX + 1];
 };
 
 static const char *const run_states[] = {"started", "delegated", "running",
@@ -186,7 +189,7 @@ static int pending_edit(struct hk *h, const char *type, const char *add,
 {
     char key[KEY_MAX];
     struct json_object *a = NULL, *na = NULL;
-    int rc = mkey(key, err, "pending", h->session, type_or_default(type));
+    int rc = mkey(key, err, "pending", h->skey, type_or_default(type));
 
     if (pop_out)
         pop_out[0] = '\0';
@@ -251,7 +254,7 @@ static int agent_map_put(struct hk *h, const char *agent, const char *id,
                          struct et_error *err)
 {
     char key[KEY_MAX];
-    int rc = mkey(key, err, "agent", h->session, agent);
+    int rc = mkey(key, err, "agent", h->skey, agent);
 
     return rc ? rc : kv_put(h, key, id, err);
 }
@@ -285,7 +288,7 @@ static int resolve_agent(struct hk *h, const char *agent, const char *type,
 {
     char key[KEY_MAX], *v = NULL;
     struct json_object *xs = NULL;
-    int rc = mkey(key, err, "agent", h->session, agent);
+    int rc = mkey(key, err, "agent", h->skey, agent);
 
     id_out[0] = '\0';
     if (!rc)
@@ -320,7 +323,7 @@ static int bind_authoritative(struct hk *h, const char *agent, const char *x,
     char key[KEY_MAX], *y = NULL, b[128] = "";
     struct json_object *xs = NULL, *ys = NULL;
     const char *type;
-    int rc = mkey(key, err, "agent", h->session, agent);
+    int rc = mkey(key, err, "agent", h->skey, agent);
 
     if (!rc)
         rc = kv_get(h, key, &y, err);
@@ -415,7 +418,7 @@ static int delegate(struct hk *h, const char *id, struct et_error *err)
         json_object_object_add(meta, "configuration", cfg);
     }
     json_object_object_add(doc, "agent_metadata", json_object_get(meta));
-    rc = mkey(prompt_key, err, "prompt", h->session, NULL);
+    rc = mkey(prompt_key, err, "prompt", h->skey, NULL);
     if (!rc)
         rc = kv_get(h, prompt_key, &user_prompt, err);
     if (rc)
@@ -845,7 +848,7 @@ static int session_hook(struct hk *h, struct et_error *err)
         rc = emit(h, "session.hook", NULL, b, err);
     prompt = et__jstr(b, "prompt"); /* redacted by the pipeline */
     if (!rc && prompt && !strcmp(h->event, "UserPromptSubmit")) {
-        rc = mkey(key, err, "prompt", h->session, NULL);
+        rc = mkey(key, err, "prompt", h->skey, NULL);
         if (!rc)
             rc = kv_put(h, key, prompt, err);
     }
@@ -859,15 +862,13 @@ static int dedup_key(struct hk *h, char key[KEY_MAX], struct et_error *err)
 
     key[0] = '\0';
     if (!strcmp(e, "PreToolUse"))
-        return h->tuid ? mkey(key, err, "seen-pre", h->session, h->tuid)
-                       : ET_OK;
+        return h->tuid ? mkey(key, err, "seen-pre", h->skey, h->tuid) : ET_OK;
     if (!strcmp(e, "PostToolUse") || !strcmp(e, "PostToolUseFailure"))
-        return h->tuid ? mkey(key, err, "seen-post", h->session, h->tuid)
-                       : ET_OK;
+        return h->tuid ? mkey(key, err, "seen-post", h->skey, h->tuid) : ET_OK;
     if (!strcmp(e, "SubagentStart") && h->agent_id)
-        return mkey(key, err, "seen-start", h->session, h->agent_id);
+        return mkey(key, err, "seen-start", h->skey, h->agent_id);
     if (!strcmp(e, "SubagentStop") && h->agent_id)
-        return mkey(key, err, "seen-stop", h->session, h->agent_id);
+        return mkey(key, err, "seen-stop", h->skey, h->agent_id);
     if (!is_tool_or_agent_event(e)) {
         /* other events carry no id: the same input bytes are the same
          * delivery (a spool replay, a retry) */
@@ -877,7 +878,7 @@ static int dedup_key(struct hk *h, char key[KEY_MAX], struct et_error *err)
         et_hash_sha256(h->raw, h->raw_len, d);
         for (size_t i = 0; i < sizeof(d); i++)
             snprintf(hex + 2 * i, 3, "%02x", d[i]);
-        return mkey(key, err, "seen-event", h->session, hex);
+        return mkey(key, err, "seen-event", h->skey, hex);
     }
     return ET_OK;
 }
@@ -989,8 +990,6 @@ static int ingest_claude_hook_(struct et_trail *t, const char *json, size_t len,
             h.now_ns = ns;
     }
     rc = check_input(&h, err);
-    if (!rc)
-        rc = dedup_key(&h, key, err);
     if (rc)
         goto out;
     if (!strcmp(h.event, "PreToolUse") && !h.tuid) /* ignore tool-less */
@@ -998,6 +997,12 @@ static int ingest_claude_hook_(struct et_trail *t, const char *json, size_t len,
     rc = et__ingest_begin(t, err);
     if (rc)
         goto out;
+    et__keyed_id(t, h.session, h.skey); /* the unit loaded the key */
+    rc = dedup_key(&h, key, err);
+    if (rc) {
+        et__ingest_abort(t);
+        goto out;
+    }
     t->trigger = "hook"; /* completions analysed as captured by a hook */
     if (key[0])
         rc = kv_get(&h, key, &seen, err);

@@ -169,6 +169,17 @@ ET_NODISCARD int et__security_project(struct et_trail *t, uint64_t seq,
                                       struct json_object *body,
                                       struct et_error *err);
 
+/*
+ * A keyed digest of identifier s (HMAC-SHA-256 under the installation's
+ * redaction key, ET_KEYED_ID_HEX hex characters; plain SHA-256 when the
+ * trail has no key), for state keys that must not hold the identifier
+ * itself (the hook's correlation state names sessions this way). Inside a
+ * write unit (the unit loads the key).
+ */
+#define ET_KEYED_ID_HEX 32
+void et__keyed_id(struct et_trail *t, const char *s,
+                  char out[ET_KEYED_ID_HEX + 1]);
+
 /* Redact secrets quoted from the input in err->msg; returns rc. */
 int et__scrub_error(struct et_trail *t, int rc, struct et_error *err);
 

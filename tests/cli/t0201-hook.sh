@@ -200,6 +200,11 @@ eq "$(sql "$DB" "SELECT execution_id FROM ledger WHERE type = 'action.recorded' 
 eq "$(sql "$DB" "SELECT count(*) FROM ledger WHERE type = 'session.tool' AND json_extract(body,'$.body.tool') = 'Edit'")" \
    1 "the main-thread Edit is one session.tool event"
 
+# the correlation state names sessions by a keyed digest, never the id
+eq "$(sql "$DB" "SELECT count(*) FROM meta WHERE key LIKE 'claude:%' AND key LIKE '%88a8d761%'")" 0 \
+   "no correlation key holds the session id"
+check "there is correlation state" test "$(sql "$DB" "SELECT count(*) FROM meta WHERE key LIKE 'claude:agent:%'")" -gt 0
+
 # ---- 5. malformed input: exit 0, quarantined ----
 hook '{"session_id": "x", "hook_event_name": "PostToolUse", '
 hook '["not", "an", "object"]'
