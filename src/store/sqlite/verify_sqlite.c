@@ -38,6 +38,7 @@ static const char *const tabs[][2] = {
     {"report_duration_day", "SELECT * FROM main.report_duration_day WHERE n"},
     {"report_issues", "SELECT * FROM main.report_issues WHERE n OR executions"},
     {"retention_state", "SELECT * FROM main.retention_state"},
+    {"notes", "SELECT * FROM main.notes"},
 };
 #define N_TABS (sizeof(tabs) / sizeof(tabs[0]))
 
