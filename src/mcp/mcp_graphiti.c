@@ -2,7 +2,8 @@
 /*
  * graphiti-memory compatible tools: add_memory (and add_episode) turns the
  * spec's "Execution Start: <id>" / "Execution Complete: <id>" JSON episodes
- * into real executions through the lifecycle API; search_memory_facts (and
+ * into real executions through the lifecycle API, and any other episode
+ * into a ledger note (mcp_notes.c); search_memory_facts (and
  * search_facts) runs the query language and returns facts naming the
  * execution, the field and the value. Results are wrapped as FastMCP does:
  * {"result": {...}}.
@@ -262,12 +263,10 @@ static int t_add_memory(struct et_mcp *m, struct json_object *args,
         group = "main";
     start = !strncmp(name, START, strlen(START));
     complete = !strncmp(name, COMPLETE, strlen(COMPLETE));
+    /* anything but the spec's execution episodes is a ledger note */
     if (!source || strcmp(source, "json") || (!start && !complete))
-        return et_error_set(
-            err, ET_EINPUT,
-            "argument 'name': only execution episodes are stored: name "
-            "\"Execution Start: <id>\" or \"Execution Complete: <id>\" with "
-            "source \"json\" (free-form notes are not supported yet)");
+        return et__mcp_note_episode(m, args, name, body_text, source, group,
+                                    res, err);
     body = json_tokener_parse(body_text);
     if (!body || !json_object_is_type(body, json_type_object)) {
         json_object_put(body);
@@ -506,15 +505,21 @@ static int t_search_facts(struct et_mcp *m, struct json_object *args,
     if (rc != ET_OK)
         return rc;
     f.max = (size_t)max;
-    rc = et_query_parse(f.query, strlen(f.query), 0, &q, err);
-    if (rc != ET_OK)
-        return et_error_prefix(err, "argument 'query'");
     f.arr = json_object_new_array();
-    if (!f.arr) {
-        et_query_free(q);
+    if (!f.arr)
         return oom(err);
+    /* notes of the groups whose text has every word of the query */
+    rc = et__mcp_note_list(m, args, f.query, f.center, 0, f.max, f.arr, err);
+    if (rc == ET_OK &&
+        et_query_parse(f.query, strlen(f.query), 0, &q, err) != ET_OK) {
+        /* not a query: the notes found, else the parse error */
+        rc = json_object_array_length(f.arr)
+                 ? ET_OK
+                 : et_error_prefix(err, "argument 'query'");
+    } else if (rc == ET_OK && json_object_array_length(f.arr) < f.max) {
+        rc = et_query_records(m->t, q, f.center ? 0 : f.max, 0, on_record, &f,
+                              err);
     }
-    rc = et_query_records(m->t, q, f.center ? 0 : f.max, 0, on_record, &f, err);
     et_query_free(q);
     if (rc == ET_OK && f.oom)
         rc = oom(err);
@@ -586,6 +591,11 @@ static int t_search_nodes(struct et_mcp *m, struct json_object *args,
     rc = et_search(m->t, query, strlen(query), &so, on_node, &n, err);
     if (rc == ET_OK && n.oom)
         rc = oom(err);
+    if (rc == ET_OK && json_object_array_length(n.arr) < so.max_executions)
+        rc = et__mcp_note_list(m, args, query, NULL, 1,
+                               so.max_executions -
+                                   json_object_array_length(n.arr),
+                               n.arr, err);
     if (rc != ET_OK) {
         json_object_put(n.arr);
         return et_error_prefix(err, "argument 'query'");
@@ -628,6 +638,31 @@ static int on_episode(void *ctx, const struct et_exec_summary *s)
     return 0;
 }
 
+static int by_created_desc(const void *a, const void *b)
+{
+    const char *x = NULL, *y = NULL;
+    struct json_object *v;
+
+    if (json_object_object_get_ex(*(struct json_object *const *)a,
+                                  "created_at", &v))
+        x = json_object_get_string(v);
+    if (json_object_object_get_ex(*(struct json_object *const *)b,
+                                  "created_at", &v))
+        y = json_object_get_string(v);
+    return strcmp(y ? y : "", x ? x : "");
+}
+
+/* Executions and notes together: the newest max episodes first. */
+static int newest(struct json_object *arr, size_t max, struct et_error *err)
+{
+    size_t n = json_object_array_length(arr);
+
+    json_object_array_sort(arr, by_created_desc);
+    if (n > max && json_object_array_del_idx(arr, max, n - max))
+        return oom(err);
+    return ET_OK;
+}
+
 static int t_get_episodes(struct et_mcp *m, struct json_object *args,
                           struct json_object **res, struct et_error *err)
 {
@@ -650,6 +685,11 @@ static int t_get_episodes(struct et_mcp *m, struct json_object *args,
     rc = et_trail_list(m->t, (size_t)max, on_episode, &n, err);
     if (rc == ET_OK && n.oom)
         rc = oom(err);
+    if (rc == ET_OK)
+        rc = et__mcp_note_list(m, args, NULL, NULL, 2, (size_t)max, n.arr,
+                               err);
+    if (rc == ET_OK)
+        rc = newest(n.arr, (size_t)max, err);
     if (rc != ET_OK) {
         json_object_put(n.arr);
         return rc;
@@ -724,7 +764,9 @@ static int t_refuse(struct et_mcp *m, struct json_object *args,
  "graphiti-memory compatible: an episode named \"Execution Start: <id>\" " \
  "or \"Execution Complete: <id>\" with source \"json\" and the spec's "    \
  "execution context or complete record as episode_body becomes a real "    \
- "execution (merged by execution_id)."
+ "execution (merged by execution_id); any other episode is stored as a "   \
+ "ledger note of its group_id, found by search_memory_facts, "             \
+ "search_nodes and get_episodes."
 #define FACTS_DESC                                                     \
  "graphiti-memory compatible: the query (exectrail's query language, " \
  "e.g. \"duration_ms > 300000\") selects executions; each fact names " \
@@ -740,13 +782,17 @@ static const struct et__mcp_tool gtools[] = {
     {"search_facts", "Search facts (graphiti, old name)", FACTS_DESC, FACTS_IN,
      W_MSG, ET_MCP_READONLY | ET_MCP_IDEMPOTENT, t_search_facts},
     {"search_nodes", "Search nodes (graphiti)",
-     "graphiti-memory compatible: executions matching the words, as nodes.",
+     "graphiti-memory compatible: executions and notes matching the words, "
+     "as nodes.",
      NODES_IN, W_MSG, ET_MCP_READONLY | ET_MCP_IDEMPOTENT, t_search_nodes},
     {"search_memory_nodes", "Search nodes (graphiti, old name)",
-     "graphiti-memory compatible: executions matching the words, as nodes.",
+     "graphiti-memory compatible: executions and notes matching the words, "
+     "as nodes.",
      NODES_IN, W_MSG, ET_MCP_READONLY | ET_MCP_IDEMPOTENT, t_search_nodes},
     {"get_episodes", "Get episodes (graphiti)",
-     "graphiti-memory compatible: the newest executions, as episodes.", EPIS_IN,
+     "graphiti-memory compatible: the newest executions and notes of the "
+     "group, as episodes.",
+     EPIS_IN,
      W_MSG, ET_MCP_READONLY | ET_MCP_IDEMPOTENT, t_get_episodes},
     {"get_status", "Status (graphiti)", "The server and its store.",
      "{\"type\":\"object\",\"additionalProperties\":false}",
@@ -754,8 +800,11 @@ static const struct et__mcp_tool gtools[] = {
      "\"message\":{\"type\":\"string\"}},\"required\":[\"status\"]}",
      ET_MCP_READONLY | ET_MCP_IDEMPOTENT, t_status},
     {"delete_episode", "Delete episode (refused)",
-     "Refused: the trail is append-only.", ANY_IN, W_MSG, ET_MCP_DESTRUCTIVE,
-     t_refuse},
+     "Refused: the trail is append-only; a stored episode (a ledger note) is "
+     "kept.",
+     "{\"type\":\"object\",\"properties\":{\"uuid\":{\"type\":"
+     "\"string\"}},\"required\":[\"uuid\"]}",
+     W_MSG, ET_MCP_DESTRUCTIVE, et__mcp_note_delete},
     {"delete_entity_edge", "Delete edge (refused)",
      "Refused: the trail is append-only.", ANY_IN, W_MSG, ET_MCP_DESTRUCTIVE,
      t_refuse},
