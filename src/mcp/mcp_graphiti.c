@@ -487,12 +487,58 @@ static int group_of(struct json_object *args, const char **group,
     return ET_OK;
 }
 
+static int on_text_hit(void *ctx, const struct et_search_hit *h)
+{
+    struct facts *f = ctx;
+    struct json_object *rec = json_object_new_object(),
+                       *meta = json_object_new_object(),
+                       *v = json_object_new_string(h->snippet);
+
+    if (f->center && strcmp(f->center, h->execution_id)) {
+        json_object_put(rec);
+        json_object_put(meta);
+        json_object_put(v);
+        return 0;
+    }
+    if (!et__mcp_put(rec, "agent_metadata", meta) ||
+        !et__mcp_put_str(meta, "name", h->agent_name) || !v) {
+        json_object_put(rec);
+        json_object_put(v);
+        f->oom = true;
+        return 1;
+    }
+    add_fact(f, rec, h->execution_id, "text", v);
+    json_object_put(rec);
+    json_object_put(v);
+    return f->oom;
+}
+
+/* Facts from the executions whose text has every word of f->query. */
+static int text_facts(struct et_mcp *m, struct facts *f, struct et_error *err)
+{
+    struct et_search_opts so = {0, 1, NULL, NULL, 0};
+    size_t have = json_object_array_length(f->arr);
+    int rc;
+
+    if (have >= f->max)
+        return ET_OK;
+    so.max_executions = f->max - have;
+    rc = et_search(m->t, f->query, strlen(f->query), &so, on_text_hit, f, err);
+    if (rc == ET_EINPUT) { /* no searchable word */
+        err->code = 0;
+        err->msg[0] = '\0';
+        rc = ET_OK;
+    }
+    return rc;
+}
+
 static int t_search_facts(struct et_mcp *m, struct json_object *args,
                           struct json_object **res, struct et_error *err)
 {
     struct facts f = {NULL, NULL, NULL, NULL, 10, false};
     struct et_query *q = NULL;
     struct json_object *inner;
+    char why[256] = "", msg[300];
     int64_t max;
     int rc = et__mcp_arg_str(args, "query", true, &f.query, err);
 
@@ -512,10 +558,10 @@ static int t_search_facts(struct et_mcp *m, struct json_object *args,
     rc = et__mcp_note_list(m, args, f.query, f.center, 0, f.max, f.arr, err);
     if (rc == ET_OK &&
         et_query_parse(f.query, strlen(f.query), 0, &q, err) != ET_OK) {
-        /* not a query: the notes found, else the parse error */
-        rc = json_object_array_length(f.arr)
-                 ? ET_OK
-                 : et_error_prefix(err, "argument 'query'");
+        /* not a query (graphiti's queries are plain words): executions
+         * whose text has every word; when none, say why it is no query */
+        snprintf(why, sizeof(why), "%s", err->msg);
+        rc = text_facts(m, &f, err);
     } else if (rc == ET_OK && json_object_array_length(f.arr) < f.max) {
         rc = et_query_records(m->t, q, f.center ? 0 : f.max, 0, on_record, &f,
                               err);
@@ -527,9 +573,13 @@ static int t_search_facts(struct et_mcp *m, struct json_object *args,
         json_object_put(f.arr);
         return rc;
     }
-    inner =
-        message(json_object_array_length(f.arr) ? "Facts retrieved successfully"
-                                                : "No relevant facts found");
+    if (!json_object_array_length(f.arr) && why[0])
+        snprintf(msg, sizeof(msg),
+                 "No relevant facts found (not a query: %.200s)", why);
+    inner = message(json_object_array_length(f.arr) ? "Facts retrieved "
+                                                      "successfully"
+                    : why[0] ? msg
+                             : "No relevant facts found");
     if (!et__mcp_put(inner, "facts", f.arr)) {
         json_object_put(inner);
         return oom(err);
