@@ -82,16 +82,15 @@ static int note_text(const char *arg, char **out)
 
 int cmd_note(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, 0, 'D'},
-        {"author", required_argument, 0, 'a'},
-        {"tag", required_argument, 0, 't'},
-        {"group", required_argument, 0, 'g'},
-        {"name", required_argument, 0, 'n'},
-        {"source", required_argument, 0, 's'},
-        {"format", required_argument, 0, 'f'},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+    static const struct option opts[] = {{"db", required_argument, 0, 'D'},
+                                         {"author", required_argument, 0, 'a'},
+                                         {"tag", required_argument, 0, 't'},
+                                         {"group", required_argument, 0, 'g'},
+                                         {"name", required_argument, 0, 'n'},
+                                         {"source", required_argument, 0, 's'},
+                                         {"format", required_argument, 0, 'f'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
     struct et_error err = ET_ERROR_INIT;
     struct et_note n;
     struct et_trail *t = NULL;
@@ -107,13 +106,28 @@ int cmd_note(int argc, char **argv)
         return EXIT_FAILURE_;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case 'h': fputs(note_help, stdout); free(tags); return 0;
-        case 'D': cli_db = optarg; break;
-        case 'a': n.author = optarg; break;
-        case 't': tags[n.n_tags++] = optarg; break;
-        case 'g': n.group_id = optarg; break;
-        case 'n': n.name = optarg; break;
-        case 's': n.source = optarg; break;
+        case 'h':
+            fputs(note_help, stdout);
+            free(tags);
+            return 0;
+        case 'D':
+            cli_db = optarg;
+            break;
+        case 'a':
+            n.author = optarg;
+            break;
+        case 't':
+            tags[n.n_tags++] = optarg;
+            break;
+        case 'g':
+            n.group_id = optarg;
+            break;
+        case 'n':
+            n.name = optarg;
+            break;
+        case 's':
+            n.source = optarg;
+            break;
         case 'f':
             if (cli_parse_format("note", optarg, text_json, &fi)) {
                 free(tags);
@@ -121,7 +135,9 @@ int cmd_note(int argc, char **argv)
             }
             json = fi == 1;
             break;
-        default: free(tags); return cli_usage_error("note", "unknown option");
+        default:
+            free(tags);
+            return cli_usage_error("note", "unknown option");
         }
     }
     if (argc - optind != 1 && argc - optind != 2) {
@@ -136,8 +152,7 @@ int cmd_note(int argc, char **argv)
         rc = cli_open("note", !n.execution_id, &t);
     if (!rc) {
         rc = et_trail_note(t, &n, uuid, &err);
-        rc = rc ? cli_fail("note", &err)
-                : print_result(json, uuid, "note");
+        rc = rc ? cli_fail("note", &err) : print_result(json, uuid, "note");
         et_trail_close(t);
     }
     free(text);
@@ -174,13 +189,12 @@ static bool parse_score(const char *s, double *out)
 
 int cmd_score(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, 0, 'D'},
-        {"reason", required_argument, 0, 'r'},
-        {"scorer", required_argument, 0, 's'},
-        {"format", required_argument, 0, 'f'},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+    static const struct option opts[] = {{"db", required_argument, 0, 'D'},
+                                         {"reason", required_argument, 0, 'r'},
+                                         {"scorer", required_argument, 0, 's'},
+                                         {"format", required_argument, 0, 'f'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
     struct et_error err = ET_ERROR_INIT;
     struct et_score s;
     struct et_trail *t = NULL;
@@ -192,16 +206,25 @@ int cmd_score(int argc, char **argv)
     s.source = "cli";
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case 'h': fputs(score_help, stdout); return 0;
-        case 'D': cli_db = optarg; break;
-        case 'r': s.reason = optarg; break;
-        case 's': s.scorer = optarg; break;
+        case 'h':
+            fputs(score_help, stdout);
+            return 0;
+        case 'D':
+            cli_db = optarg;
+            break;
+        case 'r':
+            s.reason = optarg;
+            break;
+        case 's':
+            s.scorer = optarg;
+            break;
         case 'f':
             if (cli_parse_format("score", optarg, text_json, &fi))
                 return EXIT_USAGE;
             json = fi == 1;
             break;
-        default: return cli_usage_error("score", "unknown option");
+        default:
+            return cli_usage_error("score", "unknown option");
         }
     }
     if (argc - optind != 2)
@@ -220,8 +243,7 @@ int cmd_score(int argc, char **argv)
     if (rc)
         return rc;
     rc = et_trail_score(t, &s, uuid, &err);
-    rc = rc ? cli_fail("score", &err)
-            : print_result(json, uuid, "score");
+    rc = rc ? cli_fail("score", &err) : print_result(json, uuid, "score");
     et_trail_close(t);
     return rc;
 }

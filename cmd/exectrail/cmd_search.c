@@ -108,16 +108,16 @@ static int on_note(void *ctx, const struct et_note_info *n)
         cli_set_str(o, "uuid", n->uuid);
         cli_set_str(o, "group_id", n->group_id);
         cli_set_str(o, "name", n->name);
-        json_object_object_add(o, "seq", json_object_new_int64((int64_t)n->seq));
+        json_object_object_add(o, "seq",
+                               json_object_new_int64((int64_t)n->seq));
         cli_set_str(o, "snippet", n->snippet);
         printf("%s\n", cli_json_text(o, NULL));
         json_object_put(o);
         return 0;
     }
-    printf("%s%zu. note %s%s%s%s%s\n", ui->n > 1 ? "\n" : "", ui->n,
-           n->uuid, n->group_id ? "  group " : "",
-           n->group_id ? n->group_id : "", n->name ? "  " : "",
-           n->name ? n->name : "");
+    printf("%s%zu. note %s%s%s%s%s\n", ui->n > 1 ? "\n" : "", ui->n, n->uuid,
+           n->group_id ? "  group " : "", n->group_id ? n->group_id : "",
+           n->name ? "  " : "", n->name ? n->name : "");
     if (n->snippet)
         print_snippet(n->snippet);
     return 0;

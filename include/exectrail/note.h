@@ -34,11 +34,11 @@ struct et_note {
     const char *author;       /* may be NULL */
     const char *const *tags;  /* n_tags strings, none empty */
     size_t n_tags;
-    const char *source;       /* where it came from; NULL = "api" */
-    const char *group_id;     /* a group (graphiti's group_id); may be NULL */
-    const char *name;         /* a title (graphiti's episode name) */
+    const char *source;   /* where it came from; NULL = "api" */
+    const char *group_id; /* a group (graphiti's group_id); may be NULL */
+    const char *name;     /* a title (graphiti's episode name) */
     const char *source_description;
-    const char *uuid;         /* NULL = a new UUID v4 */
+    const char *uuid; /* NULL = a new UUID v4 */
 };
 
 /*
@@ -72,43 +72,43 @@ struct et_score {
  * ("score: expected a number in [0, 1], got 1.5").
  */
 ET_API ET_NODISCARD int et_trail_score(struct et_trail *t,
-                                       const struct et_score *s,
-                                       char *uuid_out, struct et_error *err);
+                                       const struct et_score *s, char *uuid_out,
+                                       struct et_error *err);
 
 enum et_note_kind { ET_NOTE_ANY = 0, ET_NOTE_TEXT = 1, ET_NOTE_SCORE = 2 };
 
 /* Which notes to read: every field narrows (zero/NULL: no filter). */
 struct et_note_query {
-    const char *execution_id;  /* a full id */
+    const char *execution_id; /* a full id */
     const char *uuid;
     const char *const *groups; /* any of these groups (at most 64) */
     size_t n_groups;
     enum et_note_kind kind;
-    bool is_free_only;         /* only notes of no execution */
-    const char *words;         /* full text: every word must occur */
+    bool is_free_only; /* only notes of no execution */
+    const char *words; /* full text: every word must occur */
     size_t words_len;
-    const char *mark_open;     /* snippet marks; NULL = "[" and "]" */
+    const char *mark_open; /* snippet marks; NULL = "[" and "]" */
     const char *mark_close;
-    size_t limit;              /* 0 = all */
+    size_t limit; /* 0 = all */
 };
 
 /* One note or score; strings borrowed for the callback only. */
 struct et_note_info {
-    uint64_t seq;              /* its ledger event */
-    int64_t ts_ns;             /* when it was recorded */
-    enum et_note_kind kind;    /* ET_NOTE_TEXT or ET_NOTE_SCORE */
+    uint64_t seq;           /* its ledger event */
+    int64_t ts_ns;          /* when it was recorded */
+    enum et_note_kind kind; /* ET_NOTE_TEXT or ET_NOTE_SCORE */
     const char *uuid;
-    const char *execution_id;  /* NULL for a free-form note */
-    const char *group_id;      /* NULL when none */
-    const char *name;          /* NULL when none */
+    const char *execution_id; /* NULL for a free-form note */
+    const char *group_id;     /* NULL when none */
+    const char *name;         /* NULL when none */
     const char *source;
     const char *source_description;
-    const char *text;          /* the note, or the score's reason (may be
-                                * NULL for a score) */
-    const char *author;        /* the author or the scorer; may be NULL */
-    double score;              /* a score's value, -1 for a note */
-    const char *snippet;       /* with words: the match, marked */
-    const char *json;          /* the event body as stored (JSON text) */
+    const char *text;    /* the note, or the score's reason (may be
+                          * NULL for a score) */
+    const char *author;  /* the author or the scorer; may be NULL */
+    double score;        /* a score's value, -1 for a note */
+    const char *snippet; /* with words: the match, marked */
+    const char *json;    /* the event body as stored (JSON text) */
     size_t json_len;
 };
 

@@ -578,7 +578,7 @@ static int t_search_facts(struct et_mcp *m, struct json_object *args,
                  "No relevant facts found (not a query: %.200s)", why);
     inner = message(json_object_array_length(f.arr) ? "Facts retrieved "
                                                       "successfully"
-                    : why[0] ? msg
+                    : why[0]                        ? msg
                              : "No relevant facts found");
     if (!et__mcp_put(inner, "facts", f.arr)) {
         json_object_put(inner);
@@ -642,10 +642,9 @@ static int t_search_nodes(struct et_mcp *m, struct json_object *args,
     if (rc == ET_OK && n.oom)
         rc = oom(err);
     if (rc == ET_OK && json_object_array_length(n.arr) < so.max_executions)
-        rc = et__mcp_note_list(m, args, query, NULL, 1,
-                               so.max_executions -
-                                   json_object_array_length(n.arr),
-                               n.arr, err);
+        rc = et__mcp_note_list(
+            m, args, query, NULL, 1,
+            so.max_executions - json_object_array_length(n.arr), n.arr, err);
     if (rc != ET_OK) {
         json_object_put(n.arr);
         return et_error_prefix(err, "argument 'query'");
@@ -693,11 +692,11 @@ static int by_created_desc(const void *a, const void *b)
     const char *x = NULL, *y = NULL;
     struct json_object *v;
 
-    if (json_object_object_get_ex(*(struct json_object *const *)a,
-                                  "created_at", &v))
+    if (json_object_object_get_ex(*(struct json_object *const *)a, "created_at",
+                                  &v))
         x = json_object_get_string(v);
-    if (json_object_object_get_ex(*(struct json_object *const *)b,
-                                  "created_at", &v))
+    if (json_object_object_get_ex(*(struct json_object *const *)b, "created_at",
+                                  &v))
         y = json_object_get_string(v);
     return strcmp(y ? y : "", x ? x : "");
 }
@@ -736,8 +735,7 @@ static int t_get_episodes(struct et_mcp *m, struct json_object *args,
     if (rc == ET_OK && n.oom)
         rc = oom(err);
     if (rc == ET_OK)
-        rc = et__mcp_note_list(m, args, NULL, NULL, 2, (size_t)max, n.arr,
-                               err);
+        rc = et__mcp_note_list(m, args, NULL, NULL, 2, (size_t)max, n.arr, err);
     if (rc == ET_OK)
         rc = newest(n.arr, (size_t)max, err);
     if (rc != ET_OK) {
@@ -842,8 +840,7 @@ static const struct et__mcp_tool gtools[] = {
     {"get_episodes", "Get episodes (graphiti)",
      "graphiti-memory compatible: the newest executions and notes of the "
      "group, as episodes.",
-     EPIS_IN,
-     W_MSG, ET_MCP_READONLY | ET_MCP_IDEMPOTENT, t_get_episodes},
+     EPIS_IN, W_MSG, ET_MCP_READONLY | ET_MCP_IDEMPOTENT, t_get_episodes},
     {"get_status", "Status (graphiti)", "The server and its store.",
      "{\"type\":\"object\",\"additionalProperties\":false}",
      "{\"type\":\"object\",\"properties\":{\"status\":{\"type\":\"string\"},"

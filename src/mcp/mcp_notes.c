@@ -40,8 +40,7 @@ static int rename_field(int rc, struct et_error *err, const char *const *map)
 
         if (!strncmp(err->msg, map[0], n) &&
             (err->msg[n] == ':' || err->msg[n] == '[')) {
-            snprintf(msg, sizeof(msg), "argument '%s'%s", map[1],
-                     err->msg + n);
+            snprintf(msg, sizeof(msg), "argument '%s'%s", map[1], err->msg + n);
             snprintf(err->msg, sizeof(err->msg), "%s", msg);
             break;
         }
@@ -134,15 +133,20 @@ int et__mcp_note_groups(struct json_object *args, const char ***groups,
 /* ---- graphiti: a free-form episode becomes a note ---- */
 
 int et__mcp_note_episode(struct et_mcp *m, struct json_object *args,
-                         const char *name, const char *body,
-                         const char *source, const char *group,
-                         struct json_object **res, struct et_error *err)
+                         const char *name, const char *body, const char *source,
+                         const char *group, struct json_object **res,
+                         struct et_error *err)
 {
-    static const char *const map[] = {"text",     "episode_body",
-                                      "group_id", "group_id",
-                                      "name",     "name",
-                                      "source",   "source",
-                                      "uuid",     "uuid",
+    static const char *const map[] = {"text",
+                                      "episode_body",
+                                      "group_id",
+                                      "group_id",
+                                      "name",
+                                      "name",
+                                      "source",
+                                      "source",
+                                      "uuid",
+                                      "uuid",
                                       "source_description",
                                       "source_description",
                                       NULL};
@@ -200,8 +204,7 @@ struct collect {
     bool oom;
 };
 
-static struct json_object *fact_of(const struct et_note_info *n,
-                                   const char *at)
+static struct json_object *fact_of(const struct et_note_info *n, const char *at)
 {
     struct json_object *o = json_object_new_object(),
                        *eps = json_object_new_array();
@@ -226,8 +229,7 @@ static struct json_object *fact_of(const struct et_note_info *n,
     return o;
 }
 
-static struct json_object *node_of(const struct et_note_info *n,
-                                   const char *at)
+static struct json_object *node_of(const struct et_note_info *n, const char *at)
 {
     struct json_object *o = json_object_new_object(),
                        *l = json_object_new_array();
@@ -257,8 +259,7 @@ static struct json_object *episode_of(const struct et_note_info *n,
         !et__mcp_put_str(o, "created_at", at) ||
         !et__mcp_put_str(o, "source", n->source) ||
         !et__mcp_put_str(o, "source_description",
-                         n->source_description ? n->source_description
-                                               : "") ||
+                         n->source_description ? n->source_description : "") ||
         !et__mcp_put_str(o, "group_id", n->group_id)) {
         json_object_put(o);
         return NULL;
@@ -292,8 +293,7 @@ static int on_note(void *ctx, const struct et_note_info *n)
  */
 int et__mcp_note_list(struct et_mcp *m, struct json_object *args,
                       const char *words, const char *uuid, int shape,
-                      size_t max, struct json_object *arr,
-                      struct et_error *err)
+                      size_t max, struct json_object *arr, struct et_error *err)
 {
     struct et_note_query q;
     struct collect c = {arr, shape, false};
@@ -444,8 +444,8 @@ static int t_score(struct et_mcp *m, struct json_object *args,
     return ET_OK;
 }
 
-#define S_UUID_OUT                                                         \
- "{\"type\":\"object\",\"properties\":{\"uuid\":{\"type\":\"string\"},"    \
+#define S_UUID_OUT                                                      \
+ "{\"type\":\"object\",\"properties\":{\"uuid\":{\"type\":\"string\"}," \
  "\"execution_id\":{\"type\":[\"string\",\"null\"]}},\"required\":[\"uuid\"]}"
 
 static const struct et__mcp_tool ntools[] = {

@@ -26,9 +26,9 @@ const struct et__mcp_tool *et__mcp_graphiti_tools(size_t *n);
 const struct et__mcp_tool *et__mcp_note_tools(size_t *n);
 /* add_memory of a free-form episode: store it as a note of group. */
 int et__mcp_note_episode(struct et_mcp *m, struct json_object *args,
-                         const char *name, const char *body,
-                         const char *source, const char *group,
-                         struct json_object **res, struct et_error *err);
+                         const char *name, const char *body, const char *source,
+                         const char *group, struct json_object **res,
+                         struct et_error *err);
 /* graphiti's group_ids (string or list) or group_id, borrowed from args;
  * *groups is caller-owned (free), NULL with *n 0 when none. */
 int et__mcp_note_groups(struct json_object *args, const char ***groups,

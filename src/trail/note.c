@@ -30,22 +30,21 @@ static int check_str(const char *field, const char *s, size_t max,
     size_t len = strlen(s);
 
     if (len > max)
-        return et_error_set(err, ET_EINPUT, "%s: longer than %zu bytes",
-                            field, max);
+        return et_error_set(err, ET_EINPUT, "%s: longer than %zu bytes", field,
+                            max);
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         size_t n;
 
         if (c < 0x20 && !(multiline && (c == '\n' || c == '\r' || c == '\t')))
             return et_error_set(err, ET_EINPUT,
-                                "%s: control character at byte %zu", field,
-                                i);
+                                "%s: control character at byte %zu", field, i);
         if (c < 0x80)
             continue;
         n = et__json_utf8_len((const unsigned char *)s + i, len - i);
         if (!n)
-            return et_error_set(err, ET_EINPUT,
-                                "%s: invalid UTF-8 at byte %zu", field, i);
+            return et_error_set(err, ET_EINPUT, "%s: invalid UTF-8 at byte %zu",
+                                field, i);
         i += n - 1;
     }
     return ET_OK;
@@ -72,8 +71,8 @@ static int put_str(struct json_object *body, const char *key, const char *s,
     return ET_OK;
 }
 
-static int put_tags(struct json_object *body, const char *const *tags,
-                    size_t n, struct et_error *err)
+static int put_tags(struct json_object *body, const char *const *tags, size_t n,
+                    struct et_error *err)
 {
     struct json_object *arr;
     char field[32];
@@ -92,11 +91,9 @@ static int put_tags(struct json_object *body, const char *const *tags,
     for (size_t i = 0; !rc && i < n; i++) {
         snprintf(field, sizeof(field), "tags[%zu]", i);
         if (!tags[i] || !*tags[i])
-            return et_error_set(err, ET_EINPUT, "%s: must not be empty",
-                                field);
+            return et_error_set(err, ET_EINPUT, "%s: must not be empty", field);
         rc = check_str(field, tags[i], ET_NOTE_FIELD_MAX, false, err);
-        if (!rc &&
-            json_object_array_add(arr, json_object_new_string(tags[i])))
+        if (!rc && json_object_array_add(arr, json_object_new_string(tags[i])))
             rc = et_error_set(err, ET_ENOMEM, "out of memory");
     }
     return rc;
@@ -157,9 +154,9 @@ static int append(struct et_trail *t, const char *type, const char *idp,
     if (!rc) {
         rc = et_store_note_each(t->st, &f, uuid_taken, NULL, err);
         if (rc == 1)
-            rc = et_error_set(err, ET_EEXIST,
-                              "uuid: a note '%.200s' is already recorded",
-                              uuid);
+            rc =
+                et_error_set(err, ET_EEXIST,
+                             "uuid: a note '%.200s' is already recorded", uuid);
     }
     if (!rc)
         rc = et__ingest_event(t, type, idp ? id : NULL, body, NULL, err);
@@ -170,8 +167,8 @@ static int append(struct et_trail *t, const char *type, const char *idp,
     return et__ingest_commit(t, err);
 }
 
-int et_trail_note(struct et_trail *t, const struct et_note *n,
-                  char *uuid_out, struct et_error *err)
+int et_trail_note(struct et_trail *t, const struct et_note *n, char *uuid_out,
+                  struct et_error *err)
 {
     char uuid[ET_NOTE_FIELD_MAX];
     struct json_object *body = json_object_new_object();
@@ -188,15 +185,14 @@ int et_trail_note(struct et_trail *t, const struct et_note *n,
     if (!rc)
         rc = put_tags(body, n->tags, n->n_tags, err);
     if (!rc)
-        rc = put_str(body, "source", n->source ? n->source : "api", false,
-                     err);
+        rc = put_str(body, "source", n->source ? n->source : "api", false, err);
     if (!rc)
         rc = put_str(body, "group_id", n->group_id, false, err);
     if (!rc)
         rc = put_str(body, "name", n->name, false, err);
     if (!rc)
-        rc = put_str(body, "source_description", n->source_description,
-                     true, err);
+        rc = put_str(body, "source_description", n->source_description, true,
+                     err);
     if (!rc)
         rc = put_uuid(body, n->uuid, uuid, sizeof(uuid), err);
     if (!rc)
@@ -207,8 +203,8 @@ int et_trail_note(struct et_trail *t, const struct et_note *n,
     return rc;
 }
 
-int et_trail_score(struct et_trail *t, const struct et_score *s,
-                   char *uuid_out, struct et_error *err)
+int et_trail_score(struct et_trail *t, const struct et_score *s, char *uuid_out,
+                   struct et_error *err)
 {
     char uuid[ET_NOTE_FIELD_MAX];
     struct json_object *body = json_object_new_object(), *v = NULL;
@@ -235,8 +231,7 @@ int et_trail_score(struct et_trail *t, const struct et_score *s,
     if (!rc)
         rc = put_str(body, "scorer", s->scorer, false, err);
     if (!rc)
-        rc = put_str(body, "source", s->source ? s->source : "api", false,
-                     err);
+        rc = put_str(body, "source", s->source ? s->source : "api", false, err);
     if (!rc)
         rc = put_uuid(body, s->uuid, uuid, sizeof(uuid), err);
     if (!rc)
@@ -263,8 +258,8 @@ static int add_line(struct et_buf *b, const char *s)
 /* The indexed text of a note: its text or reason, name, tags, author. */
 static int note_text(struct json_object *body, struct et_buf *b)
 {
-    static const char *const keys[] = {"text",   "reason", "name",
-                                       "author", "scorer", "source_description"};
+    static const char *const keys[] = {
+        "text", "reason", "name", "author", "scorer", "source_description"};
     struct json_object *tags = et__jget(body, "tags");
     int rc = ET_OK;
 
@@ -272,8 +267,8 @@ static int note_text(struct json_object *body, struct et_buf *b)
         rc = add_line(b, et__jstr(body, keys[i]));
     if (tags && json_object_is_type(tags, json_type_array))
         for (size_t i = 0; !rc && i < json_object_array_length(tags); i++)
-            rc = add_line(b, json_object_get_string(
-                                 json_object_array_get_idx(tags, i)));
+            rc = add_line(
+                b, json_object_get_string(json_object_array_get_idx(tags, i)));
     return rc;
 }
 
@@ -304,8 +299,8 @@ int et__note_project(struct et_trail *t, uint64_t seq, const char *type,
     r.doc_len = doc.len;
     rc = et_store_note_put(t->st, &r, err);
     if (!rc && text.len)
-        rc = et_store_fts_put(t->st, seq, execution_id, text.ptr, text.len,
-                              err);
+        rc =
+            et_store_fts_put(t->st, seq, execution_id, text.ptr, text.len, err);
     if (!rc && execution_id)
         rc = et__security_project(t, seq, type, execution_id, body, err);
 out:
@@ -374,8 +369,8 @@ int et_trail_notes(struct et_trail *t, const struct et_note_query *q,
                                         : NULL;
     f.is_free_only = q->is_free_only;
     f.words = q->words;
-    f.words_len = q->words ? (q->words_len ? q->words_len : strlen(q->words))
-                           : 0;
+    f.words_len =
+        q->words ? (q->words_len ? q->words_len : strlen(q->words)) : 0;
     f.mark_open = q->mark_open;
     f.mark_close = q->mark_close;
     f.limit = q->limit;
@@ -397,8 +392,8 @@ struct attach {
 static struct json_object *entry(const struct et_store_note_row *r,
                                  struct json_object *body)
 {
-    static const char *const keys[] = {"text",   "score",  "reason",
-                                       "author", "scorer", "tags", "source"};
+    static const char *const keys[] = {"text",   "score", "reason", "author",
+                                       "scorer", "tags",  "source"};
     struct json_object *o = json_object_new_object();
     char when[ET_RFC3339_MAX];
 
@@ -424,9 +419,8 @@ static int attach_row(void *ctx, const struct et_store_note_row *r)
         return 0; /* verify --projections reports a damaged row */
     o = entry(r, body);
     json_object_put(body);
-    if (!o ||
-        json_object_array_add(strcmp(r->kind, "score") ? a->notes : a->scores,
-                              o)) {
+    if (!o || json_object_array_add(
+                  strcmp(r->kind, "score") ? a->notes : a->scores, o)) {
         json_object_put(o);
         a->oom = true;
         return 1;
@@ -485,9 +479,9 @@ static int feedback(struct attach *a, struct json_object *rec,
     latest = json_object_array_length(a->scores)
                  ? json_object_array_get_idx(a->scores, 0)
                  : NULL;
-    json_object_object_add(
-        fb, "human_score",
-        latest ? json_object_get(et__jget(latest, "score")) : NULL);
+    json_object_object_add(fb, "human_score",
+                           latest ? json_object_get(et__jget(latest, "score"))
+                                  : NULL);
     json_object_object_add(fb, "quality_score",
                            q < 0 ? NULL : json_object_new_double(q));
     json_object_object_add(fb, "notes", oldest_first(a->notes));
@@ -498,12 +492,11 @@ static int feedback(struct attach *a, struct json_object *rec,
     return ET_OK;
 }
 
-int et__note_attach(struct et_trail *t, const char *id,
-                    struct json_object *rec, struct et_error *err)
+int et__note_attach(struct et_trail *t, const char *id, struct json_object *rec,
+                    struct et_error *err)
 {
     struct et_store_note_filter f;
-    struct attach a = {json_object_new_array(), json_object_new_array(),
-                       false};
+    struct attach a = {json_object_new_array(), json_object_new_array(), false};
     struct json_object *fb = NULL;
     int rc;
 

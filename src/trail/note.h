@@ -38,7 +38,6 @@ ET_NODISCARD int et__note_project(struct et_trail *t, uint64_t seq,
  * caller's transaction.
  */
 ET_NODISCARD int et__note_attach(struct et_trail *t, const char *id,
-                                 struct json_object *rec,
-                                 struct et_error *err);
+                                 struct json_object *rec, struct et_error *err);
 
 #endif /* ET_TRAIL_NOTE_H */

@@ -50,16 +50,16 @@ static int note_sql(const struct et_store_note_filter *f, struct et_buf *sql,
 {
     int rc;
 
-#define ADD(s)                                                                 \
- do {                                                                          \
-  if (!rc)                                                                     \
-   rc = et_buf_addstr(sql, s);                                                 \
+#define ADD(s)                 \
+ do {                          \
+  if (!rc)                     \
+   rc = et_buf_addstr(sql, s); \
  } while (0)
-#define BIND(str)                                                              \
- do {                                                                          \
-  v[*n].s = (str);                                                             \
-  v[*n].len = strlen(str);                                                     \
-  (*n)++;                                                                      \
+#define BIND(str)          \
+ do {                      \
+  v[*n].s = (str);         \
+  v[*n].len = strlen(str); \
+  (*n)++;                  \
  } while (0)
     *n = 0;
     rc = ET_OK;
