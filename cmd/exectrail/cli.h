@@ -142,6 +142,8 @@ int cmd_hold(int argc, char **argv);
 int cmd_unhold(int argc, char **argv);
 int cmd_archive(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
+int cmd_note(int argc, char **argv);
+int cmd_score(int argc, char **argv);
 
 /*
  * Replace a settings file the way `hooks install` and `mcp install` do: the

@@ -10,6 +10,8 @@ static const char *const k_tool[] = {"tool", NULL};
 static const char *const k_binding[] = {"binding", NULL};
 static const char *const k_status[] = {"status", NULL};
 static const char *const k_session[] = {"session_id", NULL};
+static const char *const k_note[] = {"uuid", "text", NULL};
+static const char *const k_score[] = {"uuid", "score", NULL};
 
 /* Sorted by name (et__event_type searches it). */
 static const struct et__event_type types[] = {
@@ -21,8 +23,10 @@ static const struct et__event_type types[] = {
     {"execution.completed", ET__EV_EXEC | ET__EV_COMPLETES, NULL},
     {"execution.delegated", ET__EV_EXEC, k_delegation},
     {"execution.launched", ET__EV_EXEC, k_status},
+    {"execution.note", 0, k_note},
     {"execution.recorded", ET__EV_EXEC, NULL},
     {"execution.responded", ET__EV_EXEC, k_output},
+    {"execution.scored", ET__EV_EXEC, k_score},
     {"execution.started", ET__EV_EXEC, NULL},
     {"retention.erased", ET__EV_EXEC, NULL},
     {"retention.hold", ET__EV_EXEC, NULL},

@@ -521,3 +521,20 @@ int et_store_rstate_each(struct et_store *st, const char *prefix,
 {
     return st->ops->rstate_each(st, prefix, fn, ctx, err);
 }
+
+int et_store_note_put(struct et_store *st, const struct et_store_note_row *r,
+                      struct et_error *err)
+{
+    int rc = fault("note", err);
+
+    return rc ? rc : st->ops->note_put(st, r, err);
+}
+
+int et_store_note_each(struct et_store *st,
+                       const struct et_store_note_filter *f,
+                       et_store_note_fn *fn, void *ctx, struct et_error *err)
+{
+    int rc = fault("search", err);
+
+    return rc ? rc : st->ops->note_each(st, f, fn, ctx, err);
+}

@@ -496,4 +496,40 @@ ET_NODISCARD int et_store_rstate_each(struct et_store *st, const char *prefix,
                                       et_store_kv_fn *fn, void *ctx,
                                       struct et_error *err);
 
+/* ---- notes and human scores (src/trail/note.c, docs/NOTES.md): one row
+ * per execution.note / execution.scored event ---- */
+struct et_store_note_row {
+    uint64_t seq; /* the event's ledger seq */
+    const char *uuid;
+    const char *kind;         /* "note" or "score" */
+    const char *execution_id; /* NULL: a free-form note */
+    const char *group_id;     /* may be NULL */
+    int64_t ts_ns;
+    const char *doc; /* canonical JSON of the event body */
+    size_t doc_len;
+    const char *snippet; /* note_each with words: the match, marked */
+};
+struct et_store_note_filter {
+    const char *execution_id;  /* only this execution's (NULL: any) */
+    const char *uuid;          /* only this uuid (NULL: any) */
+    const char *const *groups; /* only these groups (n_groups 0: any) */
+    size_t n_groups;
+    const char *kind;  /* "note" or "score" (NULL: both) */
+    bool is_free_only; /* only notes of no execution */
+    const char *words; /* every word must occur (bound, quoted) */
+    size_t words_len;
+    const char *mark_open, *mark_close; /* snippet marks (words only) */
+    size_t limit;                       /* 0 = no bound */
+};
+typedef int et_store_note_fn(void *ctx, const struct et_store_note_row *r);
+ET_NODISCARD int et_store_note_put(struct et_store *st,
+                                   const struct et_store_note_row *r,
+                                   struct et_error *err);
+/* Matching rows, newest first (best match first with words); rows valid
+ * during the call; fn must not use the store. */
+ET_NODISCARD int et_store_note_each(struct et_store *st,
+                                    const struct et_store_note_filter *f,
+                                    et_store_note_fn *fn, void *ctx,
+                                    struct et_error *err);
+
 #endif /* ET_STORE_STORE_H */

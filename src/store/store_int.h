@@ -156,6 +156,11 @@ struct et_store_ops {
                       struct et_error *err);
     int (*rstate_each)(struct et_store *st, const char *prefix,
                        et_store_kv_fn *fn, void *ctx, struct et_error *err);
+    /* notes and human scores (src/store/<backend>/note_*.c) */
+    int (*note_put)(struct et_store *st, const struct et_store_note_row *r,
+                    struct et_error *err);
+    int (*note_each)(struct et_store *st, const struct et_store_note_filter *f,
+                     et_store_note_fn *fn, void *ctx, struct et_error *err);
 };
 
 struct et_store {

@@ -9,6 +9,7 @@
 #include "base/time.h"
 #include "codec/json.h"
 #include "model/derive.h"
+#include "trail/note.h"
 #include "trail/rollup.h"
 #include "trail/trail_int.h"
 #include "exectrail/analysis.h"
@@ -732,6 +733,8 @@ int et__project(struct et_trail *t, uint64_t seq, const char *type,
     rc = et__ret_forget_flush(t, err);
     if (rc)
         return rc;
+    if (et__note_type(type)) /* notes: note.c, with or without execution */
+        return et__note_project(t, seq, type, execution_id, ts_ns, body, err);
     if (is_agent_action(type, body))
         return project_agent_action(t, seq, execution_id, ts_ns, body, err);
     if (!execution_id)

@@ -5,6 +5,7 @@
 #include "codec/json.h"
 #include "model/derive.h"
 #include "model/record.h"
+#include "trail/note.h"
 #include "trail/trail_int.h"
 
 static int collect_action(void *ctx, const char *text, size_t len)
@@ -139,6 +140,10 @@ int et__record_load(struct et_trail *t, const char *id,
         rc = et_error_set(err, ET_ENOMEM, "out of memory");
         goto out;
     }
+    /* notes and human scores, beside the record (docs/NOTES.md) */
+    rc = et__note_attach(t, id, doc, err);
+    if (rc)
+        goto out;
     *rec_out = doc;
     doc = NULL;
 out:

@@ -1074,6 +1074,7 @@ T_TEST(list_start_times_migrate_and_follow)
                      "CREATE INDEX exec_lists_item ON exec_lists(kind, item,"
                      "  execution_id);"
                      "DROP TABLE agent_bindings; DROP TABLE agent_actions;"
+                     "DROP TABLE notes;"
                      "PRAGMA user_version = 10;",
                      NULL, NULL, NULL),
         SQLITE_OK);

@@ -257,6 +257,21 @@ static const char *const et_sqlite_migrations[] = {
     "  agent_id);"
     "CREATE INDEX agent_actions_exec ON agent_actions(execution_id) "
     "  WHERE execution_id IS NOT NULL;",
+    /* 14: notes and human scores (docs/NOTES.md), a projection of
+     * execution.note and execution.scored events: free-form notes (no
+     * execution) by group, an execution's notes, a note by uuid. Their
+     * text is in fts (rowid = seq) like every event's. */
+    "CREATE TABLE notes("
+    "  seq INTEGER PRIMARY KEY,"
+    "  uuid TEXT NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  execution_id TEXT,"
+    "  group_id TEXT,"
+    "  ts_ns INTEGER NOT NULL,"
+    "  doc TEXT NOT NULL);"
+    "CREATE INDEX notes_exec ON notes(execution_id, seq);"
+    "CREATE INDEX notes_group ON notes(group_id, seq);"
+    "CREATE INDEX notes_uuid ON notes(uuid);",
 };
 
 #endif /* ET_STORE_SQLITE_SCHEMA_H */

@@ -9,6 +9,7 @@
 #include "store/store_int.h"
 #include "store/sqlite/schema.h"
 #include "store/sqlite/query_sqlite.h"
+#include "store/sqlite/note_sqlite.h"
 #include "store/sqlite/retention_sqlite.h"
 #include "store/sqlite/verify_sqlite.h"
 
@@ -1159,6 +1160,7 @@ static int sq_projection_reset(struct et_store *st, struct et_error *err)
         "DELETE FROM report_duration; DELETE FROM report_issues; "
         "DELETE FROM report_duration_day; DELETE FROM retention_state; "
         "DELETE FROM agent_bindings; DELETE FROM agent_actions; "
+        "DELETE FROM notes; "
         "DELETE FROM meta WHERE key = 'rollups_stale';",
         err);
 }
@@ -1303,6 +1305,8 @@ const struct et_store_ops et__sqlite_ops = {
     .rstate_del = et__sqlite_rstate_del,
     .rstate_get = et__sqlite_rstate_get,
     .rstate_each = et__sqlite_rstate_each,
+    .note_put = et__sqlite_note_put,
+    .note_each = et__sqlite_note_each,
 };
 
 /* The connection, for the query dialect (query_sqlite.c). */

@@ -40,6 +40,7 @@ static const char *const tabs[][2] = {
     {"retention_state", "SELECT * FROM main.retention_state"},
     {"agent_bindings", "SELECT * FROM main.agent_bindings"},
     {"agent_actions", "SELECT * FROM main.agent_actions"},
+    {"notes", "SELECT * FROM main.notes"},
 };
 #define N_TABS (sizeof(tabs) / sizeof(tabs[0]))
 
