@@ -413,8 +413,7 @@ int cli_print_summary(enum cli_fmt fmt, size_t row,
     }
     if (fmt == CLI_CSV) {
         if (row == 1)
-            printf("execution_id,session_id,agent,state,verification,"
-                   "timestamp_start,duration_ms,actions,failed_actions\n");
+            fputs(CLI_CSV_HEADER, stdout);
         cli_time(s->start_ns, when);
         printf("%s,", s->execution_id);
         cli_csv_field(s->session_id);

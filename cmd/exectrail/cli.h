@@ -129,6 +129,10 @@ extern const char *const cli_fmt_names[];
  */
 int cli_parse_format(const char *verb, const char *arg,
                      const char *const *names, int *out);
+/* The CSV header of cli_print_summary (printed with row 1). */
+#define CLI_CSV_HEADER                                                         \
+    "execution_id,session_id,agent,state,verification,timestamp_start,"       \
+    "duration_ms,actions,failed_actions\n"
 int cli_print_summary(enum cli_fmt fmt, size_t row,
                       const struct et_exec_summary *s);
 
@@ -167,6 +171,8 @@ int cmd_hold(int argc, char **argv);
 int cmd_unhold(int argc, char **argv);
 int cmd_archive(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_erase(int argc, char **argv);
 
 /*
  * Replace a settings file the way `hooks install` and `mcp install` do: the
