@@ -36,8 +36,11 @@ install: build
 	@DESTDIR="$(DESTDIR)" cmake --install build/release --prefix "$(PREFIX)"
 
 # make deb: build/deb/exectrail_VERSION_ARCH.deb (tools/make-deb.sh)
-deb: build
-	@tools/setup.sh deb
+# (only what the package installs is built: not the tests)
+deb:
+	@tools/setup.sh build deb
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release --target exectrail et_lib et_shared man
 	@sh tools/make-deb.sh build/release build/deb
 
 format-check:

@@ -397,6 +397,45 @@ learning(const struct et__subject *s, const struct et__verdict *v,
 
 /* ---- loading the execution ---- */
 
+static bool list_empty(struct json_object *a)
+{
+    return !a || !json_object_is_type(a, json_type_array) ||
+           json_object_array_length(a) == 0;
+}
+
+/*
+ * The caller gave a verification block (complete --status): their status,
+ * confidence and words stay, but the criteria the analysis checked still
+ * say which were met and which failed, unless the caller listed them.
+ * Adds the completed block to body when a list was filled.
+ */
+static int fill_criteria_lists(struct json_object *body,
+                               struct json_object *given,
+                               struct json_object *vo)
+{
+    static const char *const keys[] = {"success_criteria_met",
+                                       "success_criteria_failed"};
+    struct json_object *merged = NULL;
+
+    for (size_t i = 0; i < ET_ARRAY_SIZE(keys); i++) {
+        struct json_object *mine = get(vo, keys[i]);
+
+        if (!list_empty(get(given, keys[i])) || list_empty(mine))
+            continue;
+        if (!merged && json_object_deep_copy(given, &merged, NULL))
+            return ET_ENOMEM;
+        if (json_object_object_add(merged, keys[i], json_object_get(mine))) {
+            json_object_put(merged);
+            return ET_ENOMEM;
+        }
+    }
+    if (merged && json_object_object_add(body, "verification", merged)) {
+        json_object_put(merged);
+        return ET_ENOMEM;
+    }
+    return ET_OK;
+}
+
 static int load(struct et_trail *t, const char *id, struct json_object **rec,
                 char state[16], char agent[256], struct et_error *err)
 {
@@ -512,6 +551,8 @@ int et__analyse(struct et_trail *t, const char *id,
     /* on complete the caller's own blocks win; verify-outcome replaces */
     if (!fresh || !get(rec, "verification"))
         json_object_object_add(body, "verification", json_object_get(vo));
+    else if ((rc = fill_criteria_lists(body, get(rec, "verification"), vo)))
+        goto out;
     if (!fresh || !get(rec, "quality_metrics"))
         json_object_object_add(body, "quality_metrics", json_object_get(q));
     if (!fresh || !get(rec, "learning"))
