@@ -260,8 +260,8 @@ static int on_event(void *ctx, const struct et_event *ev)
         cli_set_str(o, "execution_id", ev->execution_id);
         json_object_object_add(o, "ts_ns", json_object_new_int64(ev->ts_ns));
         cli_set_str(o, "agent", l.found && l.s.agent_name ? l.agent : NULL);
-        cli_set_str(o, "label", label_of(ev->type) ? label_of(ev->type)
-                                                   : ev->type);
+        cli_set_str(o, "label",
+                    label_of(ev->type) ? label_of(ev->type) : ev->type);
         cli_set_str(o, "state_at_event", at);
         cli_set_str(o, "state", l.found ? l.state : NULL);
         cli_set_str(o, "verification",
