@@ -3,7 +3,7 @@
 # test.sh, which work without make: they install what is missing (Debian
 # packages), configure, build, then run.
 
-.PHONY: all build run test bench fuzz install clean format-check setup
+.PHONY: all build run test bench fuzz install deb clean format-check setup
 
 all: build
 
@@ -34,6 +34,14 @@ fuzz:
 PREFIX ?= /usr/local
 install: build
 	@DESTDIR="$(DESTDIR)" cmake --install build/release --prefix "$(PREFIX)"
+
+# make deb: build/deb/exectrail_VERSION_ARCH.deb (tools/make-deb.sh)
+# (only what the package installs is built: not the tests)
+deb:
+	@tools/setup.sh build deb
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release --target exectrail et_lib et_shared man
+	@sh tools/make-deb.sh build/release build/deb
 
 format-check:
 	@clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')

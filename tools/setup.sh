@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Install the Debian 12 packages exectrail needs, only those missing.
-# usage: tools/setup.sh [build|run|test|bench|fuzz]...   (default: build)
+# usage: tools/setup.sh [build|run|test|bench|fuzz|deb]...   (default: build)
 set -eu
 
 want=""
@@ -14,12 +14,13 @@ for what in "${@:-build}"; do
   case "$what" in
     build) want="$want gcc make cmake ninja-build pkg-config libsqlite3-dev libjson-c-dev libsodium-dev libyaml-dev libzstd-dev $redact_pkgs" ;;
     run)   want="$want gcc make cmake ninja-build pkg-config libsqlite3-dev libjson-c-dev libsodium-dev libyaml-dev libzstd-dev $redact_pkgs sqlite3" ;;
-    test)  want="$want gcc make cmake ninja-build pkg-config libsqlite3-dev libjson-c-dev libsodium-dev libyaml-dev libzstd-dev $redact_pkgs sqlite3 python3 chromium zstd nodejs"
+    test)  want="$want gcc make cmake ninja-build pkg-config libsqlite3-dev libjson-c-dev libsodium-dev libyaml-dev libzstd-dev $redact_pkgs sqlite3 python3 chromium zstd nodejs man-db zsh fish"
            # npm for the MCP SDK tests (tests/e2e/mcp); NodeSource's nodejs
            # ships its own npm, which Debian's npm package would conflict with
            command -v npm >/dev/null 2>&1 || want="$want npm" ;;
     bench) want="$want gcc make cmake ninja-build pkg-config libsqlite3-dev libjson-c-dev libsodium-dev libyaml-dev libzstd-dev $redact_pkgs python3" ;;
     fuzz)  want="$want clang libclang-rt-14-dev" ;;
+    deb)   want="$want dpkg-dev" ;;
     *) echo "setup.sh: unknown package set '$what'" >&2; exit 2 ;;
   esac
 done

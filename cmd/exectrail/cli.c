@@ -7,6 +7,8 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <math.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -250,6 +252,73 @@ bool cli_is_tty(FILE *f)
     return isatty(fileno(f)) != 0;
 }
 
+int cli_usage_option(const char *verb, int opt, const char *arg,
+                     struct json_object *doc)
+{
+    struct json_object *u = cli_child(doc, "usage");
+    size_t n;
+    double v;
+    char *end;
+
+    switch (opt) {
+    case CLI_OPT_MODEL:
+        if (!*arg)
+            return cli_usage_error(verb, "--model takes a model name");
+        cli_set_str(u, "model", arg);
+        return 0;
+    case CLI_OPT_TOKENS_IN:
+    case CLI_OPT_TOKENS_OUT:
+        if (cli_parse_count(verb,
+                            opt == CLI_OPT_TOKENS_IN ? "--tokens-in"
+                                                     : "--tokens-out",
+                            arg, true, &n))
+            return EXIT_USAGE;
+        json_object_object_add(
+            u, opt == CLI_OPT_TOKENS_IN ? "input_tokens" : "output_tokens",
+            json_object_new_int64((int64_t)n));
+        return 0;
+    case CLI_OPT_COST:
+        errno = 0;
+        v = strtod(arg, &end);
+        if (errno || end == arg || *end || !isfinite(v) || v < 0)
+            return cli_usage_error(verb, "--cost takes an amount in USD "
+                                         "(a number, 0 or more)");
+        json_object_object_add(u, "cost_usd", json_object_new_double(v));
+        return 0;
+    default: return cli_usage_error(verb, "unknown option");
+    }
+}
+
+/*
+ * The record's `usage` is one object: a phase that sets some of its
+ * members keeps the others given before (start --model, then complete
+ * --tokens-in), as the projection replaces the object as a whole.
+ */
+static void keep_usage(struct et_trail *t, const char *id,
+                       struct json_object *obj)
+{
+    struct json_object *u, *rec = NULL, *old;
+    char *text = NULL;
+    size_t len = 0;
+
+    if (!json_object_object_get_ex(obj, "usage", &u) ||
+        !json_object_is_type(u, json_type_object))
+        return;
+    if (et_trail_show(t, id, 0, &text, &len, NULL))
+        return; /* the phase itself reports a bad id */
+    rec = json_tokener_parse(text);
+    if (rec && json_object_object_get_ex(rec, "usage", &old) &&
+        json_object_is_type(old, json_type_object)) {
+        json_object_object_foreach(old, k, v)
+        {
+            if (!json_object_object_get_ex(u, k, NULL))
+                json_object_object_add(u, k, json_object_get(v));
+        }
+    }
+    json_object_put(rec);
+    et_trail_free_string(text);
+}
+
 int cli_run_phase(const char *verb, int argc, char **argv, int optind_,
                   struct json_object *obj, const char *json_path,
                   cli_phase_fn *fn)
@@ -267,6 +336,7 @@ int cli_run_phase(const char *verb, int argc, char **argv, int optind_,
     rc = cli_open(verb, true, &t);
     if (rc)
         return rc;
+    keep_usage(t, argv[optind_], obj);
     text = cli_json_text(obj, &len);
     rc = fn(t, argv[optind_], text, len, &err);
     et_trail_close(t);
@@ -343,8 +413,7 @@ int cli_print_summary(enum cli_fmt fmt, size_t row,
     }
     if (fmt == CLI_CSV) {
         if (row == 1)
-            printf("execution_id,session_id,agent,state,verification,"
-                   "timestamp_start,duration_ms,actions,failed_actions\n");
+            fputs(CLI_CSV_HEADER, stdout);
         cli_time(s->start_ns, when);
         printf("%s,", s->execution_id);
         cli_csv_field(s->session_id);

@@ -63,6 +63,31 @@ struct json_object *cli_child(struct json_object *obj, const char *key);
 /* Merge the JSON object in `path` (file or "-") into obj; exit status. */
 int cli_merge_json(const char *verb, struct json_object *obj,
                    const char *path);
+/*
+ * Usage options of the lifecycle verbs (start, complete): --model,
+ * --tokens-in, --tokens-out, --cost fill the root extension object `usage`
+ * (model, input_tokens, output_tokens, cost_usd; docs/RECORD.md). Put
+ * CLI_USAGE_OPTIONS in the getopt table and pass every option value it
+ * returns to cli_usage_option (0, or EXIT_USAGE with the error printed).
+ */
+enum {
+    CLI_OPT_MODEL = 0x100,
+    CLI_OPT_TOKENS_IN,
+    CLI_OPT_TOKENS_OUT,
+    CLI_OPT_COST,
+};
+#define CLI_USAGE_OPTIONS                                                      \
+    {"model", required_argument, 0, CLI_OPT_MODEL},                            \
+        {"tokens-in", required_argument, 0, CLI_OPT_TOKENS_IN},                \
+        {"tokens-out", required_argument, 0, CLI_OPT_TOKENS_OUT},              \
+        {"cost", required_argument, 0, CLI_OPT_COST}
+#define CLI_USAGE_HELP                                                         \
+    "  --model NAME          usage.model: the model the agent ran on\n"       \
+    "  --tokens-in N         usage.input_tokens\n"                            \
+    "  --tokens-out N        usage.output_tokens\n"                           \
+    "  --cost USD            usage.cost_usd (a number, e.g. 0.0125)\n"
+int cli_usage_option(const char *verb, int opt, const char *arg,
+                     struct json_object *doc);
 typedef int cli_phase_fn(struct et_trail *t, const char *id,
                          const char *json, size_t len, struct et_error *err);
 /*
@@ -104,6 +129,10 @@ extern const char *const cli_fmt_names[];
  */
 int cli_parse_format(const char *verb, const char *arg,
                      const char *const *names, int *out);
+/* The CSV header of cli_print_summary (printed with row 1). */
+#define CLI_CSV_HEADER                                                         \
+    "execution_id,session_id,agent,state,verification,timestamp_start,"       \
+    "duration_ms,actions,failed_actions\n"
 int cli_print_summary(enum cli_fmt fmt, size_t row,
                       const struct et_exec_summary *s);
 
@@ -144,6 +173,8 @@ int cmd_archive(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_note(int argc, char **argv);
 int cmd_score(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_erase(int argc, char **argv);
 
 /*
  * Replace a settings file the way `hooks install` and `mcp install` do: the

@@ -21,7 +21,9 @@ static const char help[] =
     "  --no-analysis         do not run the analysis (verification against\n"
     "                        the success criteria, quality, issues, learning;\n"
     "                        docs/ANALYSIS.md) that otherwise fills the\n"
-    "                        blocks not given here\n";
+    "                        blocks not given here\n" CLI_USAGE_HELP
+    "\nThe usage options merge into the usage object given before (start\n"
+    "--model, then complete --tokens-in ...): docs/CLI.md.\n";
 
 static int complete_plain(struct et_trail *t, const char *id,
                           const char *json, size_t len, struct et_error *err)
@@ -39,6 +41,7 @@ int cmd_complete(int argc, char **argv)
         {"confidence", required_argument, 0, 'c'},
         {"json", required_argument, 0, 'j'},
         {"no-analysis", no_argument, 0, 'N'},
+        CLI_USAGE_OPTIONS,
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     struct json_object *o = json_object_new_object();
@@ -72,6 +75,13 @@ int cmd_complete(int argc, char **argv)
         }
         case 'j': json_path = optarg; break;
         case 'N': analysis = false; break;
+        case CLI_OPT_MODEL:
+        case CLI_OPT_TOKENS_IN:
+        case CLI_OPT_TOKENS_OUT:
+        case CLI_OPT_COST:
+            if ((rc = cli_usage_option("complete", c, optarg, o)))
+                goto out;
+            break;
         default:
             rc = cli_usage_error("complete", "unknown option");
             goto out;

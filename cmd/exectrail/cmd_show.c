@@ -49,6 +49,60 @@ static void line(const char *label, const char *value)
 }
 
 
+/* usage from extra JSON text: the root's, else output's (the hook's) */
+static struct json_object *usage_in(const char *extra, struct json_object **doc)
+{
+    struct json_object *u;
+
+    *doc = extra ? json_tokener_parse(extra) : NULL;
+    if (*doc && json_object_object_get_ex(*doc, "usage", &u) &&
+        json_object_is_type(u, json_type_object))
+        return u;
+    json_object_put(*doc);
+    *doc = NULL;
+    return NULL;
+}
+
+/* "usage  model M, tokens 100 in / 432 out, cost $0.2500" */
+static void print_usage(const struct et_record *r)
+{
+    struct json_object *doc, *u, *v;
+    const char *sep = "";
+
+    u = usage_in(r->extra_json, &doc);
+    if (!u)
+        u = usage_in(r->output.extra_json, &doc);
+    if (!u)
+        return;
+    printf("  %-14s ", "usage");
+    if ((json_object_object_get_ex(u, "model", &v) ||
+         json_object_object_get_ex(u, "resolved_model", &v)) &&
+        json_object_is_type(v, json_type_string)) {
+        printf("model %s", json_object_get_string(v));
+        sep = ", ";
+    }
+    if (json_object_object_get_ex(u, "input_tokens", NULL) ||
+        json_object_object_get_ex(u, "output_tokens", NULL)) {
+        struct json_object *in = NULL, *out = NULL;
+
+        json_object_object_get_ex(u, "input_tokens", &in);
+        json_object_object_get_ex(u, "output_tokens", &out);
+        printf("%stokens %s in / %s out", sep,
+               in ? json_object_get_string(in) : "?",
+               out ? json_object_get_string(out) : "?");
+        sep = ", ";
+    }
+    if ((json_object_object_get_ex(u, "cost_usd", &v) ||
+         json_object_object_get_ex(u, "total_cost_usd", &v)) &&
+        (json_object_is_type(v, json_type_double) ||
+         json_object_is_type(v, json_type_int))) {
+        printf("%scost $%.4f", sep, json_object_get_double(v));
+        sep = ", ";
+    }
+    printf("%s\n", *sep ? "" : "(none)");
+    json_object_put(doc);
+}
+
 static void print_text(const struct et_record *r)
 {
     char t0[32], t1[32];
@@ -70,6 +124,7 @@ static void print_text(const struct et_record *r)
     if (r->delegation.prompt_sent)
         printf("  %-14s %lld characters\n", "prompt",
                (long long)r->delegation.prompt_length);
+    print_usage(r);
     printf("  actions (%zu):\n", r->execution.n_actions);
     for (size_t i = 0; i < r->execution.n_actions; i++) {
         const struct et_action *a = &r->execution.actions[i];

@@ -29,7 +29,8 @@ static const char help[] =
     "docs/ANALYSIS.md)\n"
     "  --parent ID           parent_execution_id\n"
     "  --id UUID             use this execution_id instead of a new one\n"
-    "  --json FILE|-         more fields as a JSON object (flags win)\n";
+    "  --json FILE|-         more fields as a JSON object (flags win)\n"
+    CLI_USAGE_HELP;
 
 static void add_tools(struct json_object *meta, const char *list)
 {
@@ -64,6 +65,7 @@ int cmd_start(int argc, char **argv)
         {"parent", required_argument, 0, 'p'},
         {"id", required_argument, 0, 'i'},
         {"json", required_argument, 0, 'j'},
+        CLI_USAGE_OPTIONS,
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     struct json_object *doc = json_object_new_object();
@@ -99,6 +101,13 @@ int cmd_start(int argc, char **argv)
         case 'p': cli_set_str(doc, "parent_execution_id", optarg); break;
         case 'i': cli_set_str(doc, "execution_id", optarg); break;
         case 'j': json_path = optarg; break;
+        case CLI_OPT_MODEL:
+        case CLI_OPT_TOKENS_IN:
+        case CLI_OPT_TOKENS_OUT:
+        case CLI_OPT_COST:
+            if ((rc = cli_usage_option("start", c, optarg, doc)))
+                goto out;
+            break;
         default:
             rc = cli_usage_error("start", "unknown option");
             goto out;

@@ -39,10 +39,93 @@ static void on_signal(int sig)
     stop = 1;
 }
 
+/* The last state seen per execution, so that each event is labelled with
+ * the state it left its execution in (a small ring: recent executions). */
+#define SEEN_MAX 256
+struct seen {
+    char id[37];
+    char state[16];
+};
+
 struct ui {
     bool jsonl;
     struct et_trail *t;
+    struct seen seen[SEEN_MAX];
+    size_t n_seen, next_seen;
 };
+
+/* The table's label of an event type (NULL: shown by its type). */
+static const char *label_of(const char *type)
+{
+    static const char *const map[][2] = {
+        {"execution.started", "START"},
+        {"execution.delegated", "DELEGATE"},
+        {"action.recorded", "ACTION"},
+        {"execution.responded", "RESPOND"},
+        {"execution.completed", "COMPLETE"},
+        {"execution.recorded", "RECORDED"},
+        {"execution.analysed", "ANALYSED"},
+    };
+
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (!strcmp(type, map[i][0]))
+            return map[i][1];
+    return NULL;
+}
+
+static struct seen *seen_find(struct ui *ui, const char *id)
+{
+    for (size_t i = 0; i < ui->n_seen; i++)
+        if (!strcmp(ui->seen[i].id, id))
+            return &ui->seen[i];
+    return NULL;
+}
+
+/*
+ * The execution's state right after this event, by the projection's own
+ * transitions (docs/QUERY.md, state): an action moves started or
+ * delegated to running and leaves a later state alone; a completion, a
+ * whole record or the analysis mean completed. NULL when the event does
+ * not change the state and none was seen before.
+ */
+static const char *state_at(struct ui *ui, const struct et_event *ev,
+                            const char *now_state)
+{
+    struct seen *s = ev->execution_id ? seen_find(ui, ev->execution_id) : NULL;
+    const char *prev = s ? s->state : NULL, *st = prev;
+    const char *type = ev->type;
+
+    if (!ev->execution_id)
+        return NULL;
+    if (!strcmp(type, "execution.started"))
+        st = "started";
+    else if (!strcmp(type, "execution.delegated"))
+        st = "delegated";
+    else if (!strcmp(type, "action.recorded"))
+        st = !prev || !strcmp(prev, "started") || !strcmp(prev, "delegated")
+                 ? "running"
+                 : prev;
+    else if (!strcmp(type, "execution.responded"))
+        st = "responded";
+    else if (!strcmp(type, "execution.completed") ||
+             !strcmp(type, "execution.recorded") ||
+             !strcmp(type, "execution.analysed"))
+        st = "completed";
+    else if (!st)
+        st = now_state;
+    if (!st)
+        return NULL;
+    if (!s) {
+        s = &ui->seen[ui->next_seen];
+        ui->next_seen = (ui->next_seen + 1) % SEEN_MAX;
+        if (ui->n_seen < SEEN_MAX)
+            ui->n_seen++;
+        snprintf(s->id, sizeof(s->id), "%s", ev->execution_id);
+    }
+    if (s->state != st)
+        snprintf(s->state, sizeof(s->state), "%s", st);
+    return s->state;
+}
 
 /* The execution's current summary (agent, state, verdict). */
 struct lookup {
@@ -111,24 +194,10 @@ static void print_text(const struct et_event *ev, struct json_object *body,
                        const struct lookup *l)
 {
     char when[40];
-    const char *type = ev->type, *kind = type;
+    const char *kind = label_of(ev->type) ? label_of(ev->type) : ev->type;
     struct json_object *v = NULL;
 
     cli_time(ev->ts_ns, when);
-    if (!strcmp(type, "execution.started"))
-        kind = "START";
-    else if (!strcmp(type, "execution.delegated"))
-        kind = "DELEGATE";
-    else if (!strcmp(type, "action.recorded"))
-        kind = "ACTION";
-    else if (!strcmp(type, "execution.responded"))
-        kind = "RESPOND";
-    else if (!strcmp(type, "execution.completed"))
-        kind = "COMPLETE";
-    else if (!strcmp(type, "execution.recorded"))
-        kind = "RECORDED";
-    else if (!strcmp(type, "execution.analysed"))
-        kind = "ANALYSED";
     printf("%s  %-8s  %.8s  %-18.18s  ", when, kind,
            ev->execution_id ? ev->execution_id : "-", l->agent);
     if (!strcmp(kind, "START")) {
@@ -174,8 +243,10 @@ static int on_event(void *ctx, const struct et_event *ev)
     struct ui *ui = ctx;
     struct json_object *event = NULL, *body = NULL;
     struct lookup l;
+    const char *at;
 
     summary_of(ui->t, ev->execution_id, &l);
+    at = state_at(ui, ev, l.found ? l.state : NULL);
     if (ev->json)
         event = json_tokener_parse(ev->json);
     if (event)
@@ -189,6 +260,9 @@ static int on_event(void *ctx, const struct et_event *ev)
         cli_set_str(o, "execution_id", ev->execution_id);
         json_object_object_add(o, "ts_ns", json_object_new_int64(ev->ts_ns));
         cli_set_str(o, "agent", l.found && l.s.agent_name ? l.agent : NULL);
+        cli_set_str(o, "label",
+                    label_of(ev->type) ? label_of(ev->type) : ev->type);
+        cli_set_str(o, "state_at_event", at);
         cli_set_str(o, "state", l.found ? l.state : NULL);
         cli_set_str(o, "verification",
                     l.found && l.s.verification ? l.verdict : NULL);
@@ -223,7 +297,7 @@ static int follow(struct et_trail *t, const struct et_query *q, uint64_t pos,
                   double exit_after, bool jsonl)
 {
     struct et_error err = ET_ERROR_INIT;
-    struct ui ui = {jsonl, t};
+    struct ui ui = {.jsonl = jsonl, .t = t};
     double t0 = now_s();
     long wait = POLL_MIN_MS;
     uint64_t next;

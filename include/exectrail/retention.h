@@ -143,6 +143,20 @@ ET_API ET_NODISCARD int et_ret_run(struct et_trail *t,
                                    struct et_ret_run_result *out,
                                    struct et_error *err);
 
+/*
+ * Erase one execution on request (`exectrail erase`): like a retention
+ * run's erasure, its payloads become NULL, the leaf hashes stay (verify
+ * and proofs keep working), and a signed retention.erased event with rule
+ * "user" records the reason; no bundle is written. id may be a unique
+ * prefix; id_out gets the full id and *events_out (may be NULL) the number
+ * of payloads erased. ET_EUSAGE without a reason, ET_ENOTFOUND for an
+ * unknown (or already erased) execution, ET_ESTATE for one under legal hold.
+ */
+ET_API ET_NODISCARD int et_ret_erase(struct et_trail *t, const char *id,
+                                     const char *reason, char id_out[37],
+                                     uint64_t *events_out,
+                                     struct et_error *err);
+
 /* ---- archive bundles ---- */
 
 struct et_archive_entry {

@@ -397,6 +397,45 @@ learning(const struct et__subject *s, const struct et__verdict *v,
 
 /* ---- loading the execution ---- */
 
+static bool list_empty(struct json_object *a)
+{
+    return !a || !json_object_is_type(a, json_type_array) ||
+           json_object_array_length(a) == 0;
+}
+
+/*
+ * The caller gave a verification block (complete --status): their status,
+ * confidence and words stay, but the criteria the analysis checked still
+ * say which were met and which failed, unless the caller listed them.
+ * Adds the completed block to body when a list was filled.
+ */
+static int fill_criteria_lists(struct json_object *body,
+                               struct json_object *given,
+                               struct json_object *vo)
+{
+    static const char *const keys[] = {"success_criteria_met",
+                                       "success_criteria_failed"};
+    struct json_object *merged = NULL;
+
+    for (size_t i = 0; i < ET_ARRAY_SIZE(keys); i++) {
+        struct json_object *mine = get(vo, keys[i]);
+
+        if (!list_empty(get(given, keys[i])) || list_empty(mine))
+            continue;
+        if (!merged && json_object_deep_copy(given, &merged, NULL))
+            return ET_ENOMEM;
+        if (json_object_object_add(merged, keys[i], json_object_get(mine))) {
+            json_object_put(merged);
+            return ET_ENOMEM;
+        }
+    }
+    if (merged && json_object_object_add(body, "verification", merged)) {
+        json_object_put(merged);
+        return ET_ENOMEM;
+    }
+    return ET_OK;
+}
+
 static int load(struct et_trail *t, const char *id, struct json_object **rec,
                 char state[16], char agent[256], struct et_error *err)
 {
@@ -509,7 +548,8 @@ int et__analyse(struct et_trail *t, const char *id,
         rc = et_error_set(err, ET_ENOMEM, "out of memory");
         goto out;
     }
-    /* on complete the caller's own blocks win; verify-outcome replaces;
+    /* on complete the caller's own blocks win (their empty criteria lists
+     * filled); verify-outcome replaces;
      * a re-analysis (its actions changed: trigger "rebind") replaces the
      * blocks an earlier analysis wrote (analysis.wrote), not the caller's */
     {
@@ -535,8 +575,14 @@ int et__analyse(struct et_trail *t, const char *id,
                 ours |= !strcmp(
                     json_object_get_string(json_object_array_get_idx(prev, j)),
                     keys[i]);
-            if (fresh && get(rec, keys[i]) && !ours)
+            if (fresh && get(rec, keys[i]) && !ours) {
+                /* the caller's verdict stays; its criteria lists are
+                 * filled from what the analysis checked */
+                if (i == 0 &&
+                    (rc = fill_criteria_lists(body, get(rec, keys[i]), vo)))
+                    goto out;
                 continue;
+            }
             if (json_object_object_add(body, keys[i],
                                        json_object_get(blocks[i])) ||
                 json_object_array_add(wrote, json_object_new_string(keys[i]))) {

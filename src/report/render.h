@@ -21,6 +21,9 @@ void et__fmt_num(struct json_object *o, const char *path, int decimals,
                  char out[24]);
 /* The agent's name, or "(none)". */
 const char *et__agent_shown(struct json_object *o, const char *path);
+/* What the report's checkpoint proves and how to check it, one sentence
+ * (depends on whether the model carries a signed note). Static text. */
+const char *et__checkpoint_sentence(struct json_object *m);
 /* A trend object as a sentence naming the days it rests on. */
 void et__trend_text(struct json_object *tr, char *out, size_t cap);
 

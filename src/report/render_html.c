@@ -308,9 +308,11 @@ int et__report_html(struct json_object *m, struct et_buf *out)
        et__rs(m, "period.to"), et__rs(m, "period.tz"));
     hp(&w,
        "<p id=\"checkpoint\">Computed from ledger checkpoint: %lld "
-       "events, root <code>%s</code>.</p>\n",
+       "events, root <code>%s</code>. ",
        (long long)et__rint(m, "checkpoint.tree_size"),
        et__rs(m, "checkpoint.root"));
+    esc(&w, et__checkpoint_sentence(m));
+    hp(&w, "</p>\n");
     if (et__rs(m, "checkpoint.signed_note")) {
         hp(&w, "<pre id=\"signed-note\">");
         esc(&w, et__rs(m, "checkpoint.signed_note"));

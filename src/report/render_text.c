@@ -192,13 +192,29 @@ static void wrapped(struct tw *w, const char *first, const char *indent,
     tp(w, "\n");
 }
 
+/* What the checkpoint proves and how to check it, in one sentence
+ * (docs/REPORTS.md, "The checkpoint"). */
+const char *et__checkpoint_sentence(struct json_object *m)
+{
+    return et__rs(m, "checkpoint.signed_note")
+               ? "These figures count exactly the first events of the ledger "
+                 "up to this root; keep the signed note (--format json, "
+                 "checkpoint.signed_note) and 'exectrail verify --checkpoint "
+                 "NOTE' proves later that the trail still holds those events "
+                 "unaltered."
+               : "These figures count exactly the first events of the ledger "
+                 "up to this root; 'exectrail verify' recomputes the root and "
+                 "proves the trail holds those events unaltered (no signing "
+                 "key here, so no signed note to keep).";
+}
+
 static void text_checkpoint(struct tw *w, struct json_object *m)
 {
-    tp(w, "Checkpoint: %lld events, %s\n  root %s\n",
+    tp(w, "Checkpoint: %lld events, %s\n  root %s\n  %s\n",
        (long long)et__rint(m, "checkpoint.tree_size"),
        et__rs(m, "checkpoint.signed_note") ? "signed (note: --format json)"
                                            : "unsigned (no signing key)",
-       et__rs(m, "checkpoint.root"));
+       et__rs(m, "checkpoint.root"), et__checkpoint_sentence(m));
 }
 
 static void text_title(struct tw *w, struct json_object *m)
@@ -579,9 +595,9 @@ int et__report_md(struct json_object *m, struct et_buf *out)
            strcmp(kind, "agent") ? "" : et__rs(m, "agent"),
            et__rs(m, "period.from"), et__rs(m, "period.to"),
            et__rs(m, "period.tz"));
-    tp(&w, "\nComputed from ledger checkpoint: %lld events, root `%s`.\n",
+    tp(&w, "\nComputed from ledger checkpoint: %lld events, root `%s`. %s\n",
        (long long)et__rint(m, "checkpoint.tree_size"),
-       et__rs(m, "checkpoint.root"));
+       et__rs(m, "checkpoint.root"), et__checkpoint_sentence(m));
     md_summary(&w, m);
     if (!strcmp(kind, "agent")) {
         et__trend_text(et__rj(m, "performance_trend"), trend, sizeof(trend));

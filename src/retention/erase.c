@@ -69,27 +69,22 @@ static int erasable(void *ctx, const struct et_event_row *row)
     return 0;
 }
 
-static int erase_one(struct et_trail *t, const struct et_ret_policy *p,
-                     const struct et__ret_pick *pk, const char *bundle,
-                     const char *run_id, uint64_t *events, struct et_error *err)
+/*
+ * Erase every payload of execution id: body (borrowed; rule, run and the
+ * rest filled in by the caller) gets the erased seqs and the signature, is
+ * appended as the retention.erased event, then the payloads go. Inside
+ * the caller's transaction.
+ */
+static int erase_events(struct et_trail *t, const char *id,
+                        struct json_object *body, uint64_t *events,
+                        struct et_error *err)
 {
-    struct json_object *body;
     struct seq_rows s = {NULL, NULL, NULL, 0};
     uint64_t *seqs = NULL;
     size_t n = 0;
-    char key[64], *held = NULL;
-    struct et_exec_row row;
     int rc;
 
-    /* a hold set since the plan wins; an execution already gone is done */
-    snprintf(key, sizeof(key), "hold:%s", pk->id);
-    if (et_store_rstate_get(t->st, key, &held, NULL) == ET_OK) {
-        et__free(held);
-        return 1;
-    }
-    if (et_store_exec_get(t->st, pk->id, &row, NULL) != ET_OK)
-        return 1;
-    rc = et_store_exec_seqs(t->st, pk->id, &seqs, &n, err);
+    rc = et_store_exec_seqs(t->st, id, &seqs, &n, err);
     if (rc)
         return rc;
     s.seqs = json_object_new_array();
@@ -104,7 +99,43 @@ static int erase_one(struct et_trail *t, const struct et_ret_policy *p,
             et_store_read_range(t->st, seqs[i], seqs[i] + 1, erasable, &s, err);
     if (rc)
         goto out;
+    json_object_object_add(body, "seqs", json_object_get(s.seqs));
+    /* the erasure commits to what it erases, signed (docs/LEDGER.md) */
+    rc = et__erasure_sign(t, id, body, s.leaves, err);
+    if (!rc)
+        rc = et__ingest_event(t, "retention.erased", id, body, NULL, err);
+    for (size_t i = 0; !rc && i < s.n; i++)
+        rc = et_store_payload_set(t->st, s.list[i], NULL, 0, NULL, err);
+    if (!rc)
+        *events += s.n;
+out:
+    json_object_put(s.seqs);
+    json_object_put(s.leaves);
+    et__free(s.list);
+    et__free(seqs);
+    return rc;
+}
+
+static int erase_one(struct et_trail *t, const struct et_ret_policy *p,
+                     const struct et__ret_pick *pk, const char *bundle,
+                     const char *run_id, uint64_t *events, struct et_error *err)
+{
+    struct json_object *body;
+    char key[64], *held = NULL;
+    struct et_exec_row row;
+    int rc;
+
+    /* a hold set since the plan wins; an execution already gone is done */
+    snprintf(key, sizeof(key), "hold:%s", pk->id);
+    if (et_store_rstate_get(t->st, key, &held, NULL) == ET_OK) {
+        et__free(held);
+        return 1;
+    }
+    if (et_store_exec_get(t->st, pk->id, &row, NULL) != ET_OK)
+        return 1;
     body = json_object_new_object();
+    if (!body)
+        return et_error_set(err, ET_ENOMEM, "out of memory");
     json_object_object_add(body, "rule",
                            json_object_new_string(et_ret_class_name(pk->rule)));
     json_object_object_add(body, "keep",
@@ -115,21 +146,59 @@ static int erase_one(struct et_trail *t, const struct et_ret_policy *p,
     json_object_object_add(body, "archive",
                            bundle ? json_object_new_string(bundle) : NULL);
     json_object_object_add(body, "run", json_object_new_string(run_id));
-    json_object_object_add(body, "seqs", json_object_get(s.seqs));
-    /* the erasure commits to what it erases, signed (docs/LEDGER.md) */
-    rc = et__erasure_sign(t, pk->id, body, s.leaves, err);
-    if (!rc)
-        rc = et__ingest_event(t, "retention.erased", pk->id, body, NULL, err);
+    rc = erase_events(t, pk->id, body, events, err);
     json_object_put(body);
-    for (size_t i = 0; !rc && i < s.n; i++)
-        rc = et_store_payload_set(t->st, s.list[i], NULL, 0, NULL, err);
+    return rc;
+}
+
+int et_ret_erase(struct et_trail *t, const char *id, const char *reason,
+                 char id_out[37], uint64_t *events_out, struct et_error *err)
+{
+    struct json_object *body = NULL;
+    char key[64], run_id[ET_UUID_STRLEN + 1], *held = NULL;
+    uint64_t events = 0;
+    int rc;
+
+    id_out[0] = '\0';
+    if (events_out)
+        *events_out = 0;
+    if (!reason || !*reason)
+        return et_error_set(err, ET_EUSAGE, "an erasure needs a reason");
+    rc = et_uuid_v4(run_id);
+    if (rc)
+        return et_error_set(err, rc, "cannot make a run id");
+    body = json_object_new_object();
+    if (!body)
+        return et_error_set(err, ET_ENOMEM, "out of memory");
+    json_object_object_add(body, "rule", json_object_new_string("user"));
+    json_object_object_add(body, "policy",
+                           json_object_new_string("user request"));
+    json_object_object_add(body, "reason", json_object_new_string(reason));
+    json_object_object_add(body, "archive", NULL);
+    json_object_object_add(body, "run", json_object_new_string(run_id));
+    rc = et__ingest_begin(t, err);
+    if (rc)
+        goto out;
+    rc = et_store_exec_resolve(t->st, id, id_out, err);
+    if (!rc) {
+        snprintf(key, sizeof(key), "hold:%s", id_out);
+        if (et_store_rstate_get(t->st, key, &held, NULL) == ET_OK)
+            rc = et_error_set(err, ET_ESTATE,
+                              "%s is under legal hold: release it with "
+                              "'exectrail unhold' first",
+                              id_out);
+    }
     if (!rc)
-        *events += s.n;
+        rc = erase_events(t, id_out, body, &events, err);
+    if (!rc)
+        rc = et__ingest_commit(t, err);
+    else
+        et__ingest_abort(t);
+    if (!rc && events_out)
+        *events_out = events;
 out:
-    json_object_put(s.seqs);
-    json_object_put(s.leaves);
-    et__free(s.list);
-    et__free(seqs);
+    et__free(held);
+    json_object_put(body);
     return rc;
 }
 

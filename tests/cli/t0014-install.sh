@@ -12,9 +12,22 @@ check "cmake --install --prefix /usr with DESTDIR" env DESTDIR="$STAGE" cmake --
 P="$STAGE/usr"
 LIBDIR=$(dirname "$(find "$P" -name exectrail.pc | head -n 1)")/..
 for f in bin/exectrail include/exectrail/exectrail.h include/exectrail/query.h \
-  share/bash-completion/completions/exectrail; do
+  share/bash-completion/completions/exectrail share/zsh/vendor-completions/_exectrail \
+  share/fish/vendor_completions.d/exectrail.fish lib/systemd/user/exectrail-retention.service \
+  lib/systemd/user/exectrail-retention.timer lib/systemd/user/exectrail-report.service \
+  lib/systemd/user/exectrail-report.timer; do
   [ -e "$P/$f" ] && ok "installs $f" || fails "installs $f"
 done
+grep -q '^ExecStart=/usr/bin/exectrail ' "$P/lib/systemd/user/exectrail-retention.service" &&
+  ok "the installed unit runs the installed binary" || fails "the installed unit runs the installed binary"
+if [ -d "$BUILD/man/man1" ]; then
+  for v in exectrail exectrail-record exectrail-complete exectrail-doctor; do
+    [ -e "$P/share/man/man1/$v.1" ] && ok "installs share/man/man1/$v.1" || fails "installs share/man/man1/$v.1"
+  done
+  eq "$(ls "$P/share/man/man1" | wc -l)" "$(ls "$BUILD/man/man1" | wc -l)" "installs every manual page"
+else
+  ok "# SKIP manual pages (configured with -DET_BUILD_MAN=OFF)"
+fi
 for f in libexectrail.so libexectrail.a pkgconfig/exectrail.pc cmake/exectrail/exectrailConfig.cmake \
   cmake/exectrail/exectrailConfigVersion.cmake; do
   [ -e "$LIBDIR/$f" ] && ok "installs <libdir>/$f" || fails "installs <libdir>/$f"

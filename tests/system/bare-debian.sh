@@ -4,11 +4,15 @@
 # `debootstrap --variant=minbase bookworm` (no make, no compiler, no git),
 # from a copy of the committed tree. Needs root and a reachable Debian
 # mirror; skips with a message otherwise. Not part of the default test run
-# (it takes 15-25 minutes). usage: sh tests/system/bare-debian.sh [run|test|both]
+# (it takes 15-25 minutes). usage: sh tests/system/bare-debian.sh [run|test|deb|both|all]
+# (both = run and test; all, the default = run, test and deb). deb: `make
+# deb` in the root, `apt-get install ./exectrail_*.deb`, then init, hooks
+# install, a hook session replayed through the installed hook command,
+# report daily, and `apt-get purge` leaving no file of the package.
 # Environment: ET_BARE_ROOT (where the root is made; default a temp dir),
 # ET_BARE_MIRROR (default http://deb.debian.org/debian).
 set -eu
-what=${1:-both}
+what=${1:-all}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 mirror=${ET_BARE_MIRROR:-http://deb.debian.org/debian}
 
@@ -52,7 +56,7 @@ mount --bind /dev "$root/dev"
 mount --bind /dev/pts "$root/dev/pts"
 
 status=0
-if [ "$what" = run ] || [ "$what" = both ]; then
+if [ "$what" = run ] || [ "$what" = both ] || [ "$what" = all ]; then
   echo "== sh run.sh (in the root)"
   start=$(date +%s)
   chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin \
@@ -60,7 +64,7 @@ if [ "$what" = run ] || [ "$what" = both ]; then
   echo "run.sh: exit $status, $(( $(date +%s) - start )) s (log $root.run.log)"
   tail -n 5 "$root.run.log"
 fi
-if [ "$what" = test ] || [ "$what" = both ]; then
+if [ "$what" = test ] || [ "$what" = both ] || [ "$what" = all ]; then
   echo "== sh test.sh (in the root)"
   start=$(date +%s)
   t=0
@@ -69,5 +73,44 @@ if [ "$what" = test ] || [ "$what" = both ]; then
   echo "test.sh: exit $t, $(( $(date +%s) - start )) s (log $root.test.log)"
   tail -n 3 "$root.test.log"
   [ "$t" -eq 0 ] || status=1
+fi
+if [ "$what" = deb ] || [ "$what" = all ]; then
+  echo "== make deb, install, use, purge (in the root)"
+  start=$(date +%s)
+  d=0
+  chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin sh -c '
+    set -eu
+    cd /src/exectrail
+    command -v make >/dev/null || sh tools/setup.sh build
+    make deb
+    deb=$(ls build/deb/exectrail_*.deb)
+    dpkg-deb -c "$deb" | wc -l
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -q "./$deb"
+    test -x /usr/bin/exectrail
+    man -w exectrail-record 2>/dev/null || true
+    u=/tmp/et-deb-user; rm -rf "$u"; mkdir -p "$u"
+    export HOME="$u" EXECTRAIL_HOME="$u/trail"
+    exectrail --version
+    exectrail init
+    exectrail hooks install --settings "$u/settings.json"
+    cmd=$(sed -n "s/.*\"command\": *\"\\(.*hook\\)\".*/\\1/p" "$u/settings.json" | head -n 1)
+    echo "hook command: $cmd"
+    n=0
+    while IFS= read -r line; do printf "%s" "$line" | sh -c "$cmd"; n=$((n + 1)); done \
+      <tests/data/claude/hook-session.jsonl
+    echo "replayed $n hook inputs"
+    test "$(exectrail list --limit 0 --format ids | wc -l)" -eq 1
+    exectrail report daily --format md >"$u/daily.md"
+    grep "^| Executions | 1 |" "$u/daily.md"
+    exectrail verify
+    apt-get purge -y -q exectrail
+    ! test -e /usr/bin/exectrail
+    ! dpkg -L exectrail >/dev/null 2>&1
+    echo "purged"
+  ' >"$root.deb.log" 2>&1 || d=1
+  echo "deb: exit $d, $(( $(date +%s) - start )) s (log $root.deb.log)"
+  tail -n 5 "$root.deb.log"
+  [ "$d" -eq 0 ] || status=1
 fi
 exit "$status"

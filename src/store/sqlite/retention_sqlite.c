@@ -168,7 +168,18 @@ int et__sqlite_exec_forget(struct et_store *st, const char *const *ids,
                  "(SELECT id FROM temp.et_gone)) WHERE session_id IN "
                  "(SELECT session_id FROM executions WHERE execution_id IN "
                  "(SELECT id FROM temp.et_gone));"
-                 "DELETE FROM sessions WHERE n_executions <= 0;",
+                 "DELETE FROM sessions WHERE n_executions <= 0;"
+                 /* the bounds of a session that keeps executions are
+                  * those of the ones left, as a rebuild computes them */
+                 "UPDATE sessions SET "
+                 "first_ns = (SELECT min(e.start_ns) FROM executions e "
+                 "WHERE e.session_id = sessions.session_id AND "
+                 "e.execution_id NOT IN (SELECT id FROM temp.et_gone)), "
+                 "last_ns = (SELECT max(e.start_ns) FROM executions e "
+                 "WHERE e.session_id = sessions.session_id AND "
+                 "e.execution_id NOT IN (SELECT id FROM temp.et_gone)) "
+                 "WHERE session_id IN (SELECT session_id FROM executions "
+                 "WHERE execution_id IN (SELECT id FROM temp.et_gone));",
                  err);
     if (!rc)
         rc = forget_tables(db, err);
