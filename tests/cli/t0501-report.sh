@@ -197,8 +197,8 @@ EXECTRAIL_HOME="$T_DIR/empty" et report daily --format json >"$T_DIR/e.json"
 eq "$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(m["executions"]["total"], m["success_rate"], m["duration_ms"]["p50"], m["checkpoint"]["tree_size"])' "$T_DIR/e.json")" \
   "0 None None 0" "empty trail: zeros and nulls"
 # a trail whose executions predate the report rollups (made before migration
-# 8: simulated by emptying the rollups, undoing migrations 12 and 11 and
-# going back to schema 9) is refused until rebuild recomputes them
+# 8: simulated by emptying the rollups, undoing migrations 14, 13, 12 and
+# 11 and going back to schema 9) is refused until rebuild recomputes them
 U="$T_DIR/upgraded"
 EXECTRAIL_HOME="$U" et init >/dev/null 2>&1
 EXECTRAIL_HOME="$U" et start --agent old-agent >/dev/null 2>&1
@@ -213,7 +213,8 @@ for stmt in "DROP INDEX report_slots_agent" \
             "DROP TRIGGER executions_start_lists" "DROP INDEX exec_lists_item" \
             "ALTER TABLE exec_lists DROP COLUMN start_ns" \
             "CREATE INDEX exec_lists_item ON exec_lists(kind, item, execution_id)" \
-            "PRAGMA user_version = 9"; do
+            "DROP TABLE agent_bindings" "DROP TABLE agent_actions" \
+            "DROP TABLE notes" "PRAGMA user_version = 9"; do
   sql "$U/trail.db" "$stmt"
 done
 EXECTRAIL_HOME="$U" check "a write applies the new migration" et start --agent other-agent
