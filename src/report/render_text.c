@@ -199,6 +199,8 @@ static void text_checkpoint(struct tw *w, struct json_object *m)
        et__rs(m, "checkpoint.signed_note") ? "signed (note: --format json)"
                                            : "unsigned (no signing key)",
        et__rs(m, "checkpoint.root"));
+    wrapped(w, "Verification: ", "  ",
+            et__rs(m, "ledger_verification.message"));
 }
 
 static void text_title(struct tw *w, struct json_object *m)
@@ -582,6 +584,7 @@ int et__report_md(struct json_object *m, struct et_buf *out)
     tp(&w, "\nComputed from ledger checkpoint: %lld events, root `%s`.\n",
        (long long)et__rint(m, "checkpoint.tree_size"),
        et__rs(m, "checkpoint.root"));
+    tp(&w, "\nVerification: %s.\n", et__rs(m, "ledger_verification.message"));
     md_summary(&w, m);
     if (!strcmp(kind, "agent")) {
         et__trend_text(et__rj(m, "performance_trend"), trend, sizeof(trend));

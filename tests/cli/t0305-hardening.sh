@@ -4,7 +4,8 @@
 # with a recorded warning (writes still exit 0); `report --output` never
 # follows or writes through a symbolic link and replaces a file by rename;
 # reports say which tree head they were computed on and whether `verify`
-# checked it (and notice report tables changed since).
+# checked it (and notice report tables changed since, a failed verify, a
+# forged record).
 . "$(dirname "$0")/lib.sh"
 
 R1=30500000-0000-4000-8000-000000000001
@@ -68,5 +69,45 @@ eq "$(cat "$O/r-hardlink")" "old report" "by a rename: another name of the old f
 eq "$(ls -a "$O" | grep -c '\.tmp\.')" "0" "no temporary file is left behind"
 expect_exit 1 "a directory that does not exist" et report daily --output "$O/no/such/r.txt"
 contains "$T_DIR/err" "cannot write" "says it cannot write"
+
+# ---- reports say whether their figures were verified ----
+vstatus() { et report daily --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)["ledger_verification"]["status"])'; }
+check "one more event after the last verify" et start --agent cfg --request "later"
+eq "$(vstatus)" "stale" "after new events the last verify does not cover the report's head"
+check "verify --no-projections" et verify --no-projections
+eq "$(vstatus)" "ledger_verified" "ledger only: the projections are said to be unchecked"
+check "verify" et verify
+eq "$(vstatus)" "verified" "after a full verify at this head: verified"
+et report daily >"$T_DIR/v.txt"
+contains "$T_DIR/v.txt" "Verification: verified: 'exectrail verify' checked the ledger and" "text says so"
+et report agent cfg --format md >"$T_DIR/v.md"
+contains "$T_DIR/v.md" "Verification: verified:" "markdown says so (agent report)"
+et report agents --format html >"$T_DIR/v.html"
+contains "$T_DIR/v.html" 'id="verification" data-status="verified"' "html says so (agents report)"
+et report daily --format json >"$T_DIR/v.json"
+eq "$(jget "$T_DIR/v.json" '[d["ledger_verification"]["checked_tree_size"] == d["checkpoint"]["tree_size"], d["ledger_verification"]["checked_at"] is not None]')" \
+  "[true,true]" "json names the checked head and when"
+# tampering with what reports read, after verify: the report notices
+cp "$DB" "$T_DIR/clean.db"
+sql "$DB" "UPDATE report_slots SET n = n + 5 WHERE slot = (SELECT max(slot) FROM report_slots)"
+eq "$(vstatus)" "altered" "report tables edited after verify: not verified"
+et report daily >"$T_DIR/v.txt"
+contains "$T_DIR/v.txt" "NOT verified: the report tables changed after" "text says so"
+expect_exit 4 "verify finds the edit" et verify
+eq "$(vstatus)" "failed" "after the failed verify the report says verify failed at this head"
+# a forged record: changed without the key
+cp "$T_DIR/clean.db" "$DB"; rm -f "$DB-wal" "$DB-shm"
+check "verify the clean copy" et verify
+sql "$DB" "UPDATE meta SET value = replace(value, 'ledger ok', 'ledger ok ') WHERE key = 'verified'"
+eq "$(vstatus)" "invalid" "an edited verification record is not trusted"
+sql "$DB" "DELETE FROM meta WHERE key = 'verified'"
+eq "$(vstatus)" "not_checked" "no record: not checked"
+# a ledger edit that verify sees
+check "verify again" et verify
+sql "$DB" "UPDATE ledger SET body = replace(body, 'do x', 'do X') WHERE seq = (SELECT min(seq) FROM ledger WHERE body LIKE '%do x%')"
+expect_exit 4 "verify finds the ledger edit" et verify
+eq "$(vstatus)" "failed" "the report says verify found the ledger altered"
+et report daily >"$T_DIR/v.txt"
+contains "$T_DIR/v.txt" "found the ledger altered" "and names the ledger"
 
 done_testing

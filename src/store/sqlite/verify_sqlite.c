@@ -257,11 +257,13 @@ int et__sqlite_report_digest(struct et_store *st, uint8_t out[32],
         uint8_t tag = (uint8_t)(0xf0 | i);
 
         crypto_generichash_update(&h, &tag, 1);
-        while (src == SQLITE_OK && (src = sqlite3_step(q)) == SQLITE_ROW) {
-            static const uint8_t row = 0xee;
+        if (src == SQLITE_OK) {
+            while ((src = sqlite3_step(q)) == SQLITE_ROW) {
+                static const uint8_t row = 0xee;
 
-            crypto_generichash_update(&h, &row, 1);
-            hash_row(q, &h);
+                crypto_generichash_update(&h, &row, 1);
+                hash_row(q, &h);
+            }
         }
         sqlite3_finalize(q);
         if (src != SQLITE_DONE)
