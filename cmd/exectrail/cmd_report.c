@@ -117,8 +117,7 @@ static int write_file(const char *path, const char *text, size_t len)
         return EXIT_FAILURE_;
     }
     if (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-        fprintf(stderr,
-                "exectrail report: --output %s is not a regular file\n",
+        fprintf(stderr, "exectrail report: --output %s is not a regular file\n",
                 path);
         return EXIT_FAILURE_;
     }
@@ -164,8 +163,9 @@ static int write_out(const char *path, const char *text, size_t len)
     if (path)
         return write_file(path, text, len);
     if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0) {
-        fprintf(stderr, "exectrail report: cannot write standard output: "
-                        "%s\n",
+        fprintf(stderr,
+                "exectrail report: cannot write standard output: "
+                "%s\n",
                 strerror(errno));
         return EXIT_FAILURE_;
     }

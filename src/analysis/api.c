@@ -39,7 +39,8 @@ static int analysis_warning_event(struct et_trail *t, const char *msg,
         json_object_put(body);
         return same ? ET_OK : et_error_set(err, ET_ENOMEM, "out of memory");
     }
-    json_object_object_add(body, "file", json_object_new_string(ET_CONFIG_FILE));
+    json_object_object_add(body, "file",
+                           json_object_new_string(ET_CONFIG_FILE));
     json_object_object_add(body, "section", json_object_new_string("analysis"));
     json_object_object_add(body, "message", json_object_new_string(msg));
     json_object_object_add(body, "effect",

@@ -220,14 +220,12 @@ static struct json_object *verification_of(struct et_trail *t,
     o = json_object_new_object();
     json_object_object_add(o, "status", json_object_new_string(vs.status));
     json_object_object_add(o, "message", json_object_new_string(vs.message));
-    json_object_object_add(o, "checked_at",
-                           vs.checked_at[0]
-                               ? json_object_new_string(vs.checked_at)
-                               : NULL);
-    json_object_object_add(o, "checked_tree_size",
-                           vs.checked_at[0]
-                               ? json_object_new_int64((int64_t)vs.size)
-                               : NULL);
+    json_object_object_add(
+        o, "checked_at",
+        vs.checked_at[0] ? json_object_new_string(vs.checked_at) : NULL);
+    json_object_object_add(
+        o, "checked_tree_size",
+        vs.checked_at[0] ? json_object_new_int64((int64_t)vs.size) : NULL);
     return o;
 }
 

@@ -44,8 +44,8 @@ static int body_of(const char *origin, const struct vrec *r, struct et_buf *b)
                                        "ledger %s\nprojections %s\n"
                                        "reports %s\ntime %lld\n",
                          origin, (unsigned long long)r->size, root,
-                         part_names[r->ledger], part_names[r->projections],
-                         rep, (long long)r->time_ns);
+                         part_names[r->ledger], part_names[r->projections], rep,
+                         (long long)r->time_ns);
 }
 
 static int part_of(const char *s, size_t n, enum et__vpart *out)
@@ -76,9 +76,10 @@ static int parse(struct et_trail *t, const char *text, struct vrec *r)
     if (!sig || !fields ||
         strncmp(text, VERIFIED_HEAD, strlen(VERIFIED_HEAD)) != 0)
         return -1;
-    if (sscanf(fields, "\nsize %llu\nroot %64s\nledger "
-                                        "%15s\nprojections %15s\nreports "
-                                        "%64s\ntime %lld",
+    if (sscanf(fields,
+               "\nsize %llu\nroot %64s\nledger "
+               "%15s\nprojections %15s\nreports "
+               "%64s\ntime %lld",
                &size, root, ledger, proj, rep, &tns) != 6 ||
         sscanf(sig, "\nsig %8x %128s", &kid, sighex) != 2)
         return -1;
@@ -225,8 +226,7 @@ int et__verified_status(struct et_trail *t, const struct et_tree *head,
     et_time_format(r.time_ns, out->checked_at);
     out->size = r.size;
     et_tree_root(head, root);
-    if (r.size != head->size ||
-        sodium_memcmp(r.root, root, ET_HASH_LEN) != 0) {
+    if (r.size != head->size || sodium_memcmp(r.root, root, ET_HASH_LEN) != 0) {
         say(out, "stale",
             "not verified at this tree head: 'exectrail verify' last "
             "checked %llu events (%s)",
