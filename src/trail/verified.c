@@ -149,7 +149,7 @@ void et__verified_note(struct et_trail *t, uint64_t size,
     struct vrec r, old;
     struct et_tree head;
     uint8_t now[ET_HASH_LEN];
-    bool found;
+    bool found, same_head;
 
     if (et__trail_signer(t, NULL) != ET_OK || !t->signer.has_secret)
         return; /* a verifier-only install records nothing */
@@ -166,17 +166,29 @@ void et__verified_note(struct et_trail *t, uint64_t size,
     memcpy(r.root, root, ET_HASH_LEN);
     r.ledger = ledger;
     r.projections = ET_VPART_UNCHECKED;
+    same_head = load(t, &old, &found) == 0 && found && old.size == size &&
+                sodium_memcmp(old.root, root, ET_HASH_LEN) == 0;
     if (projections != ET_VPART_UNCHECKED) {
         /* over the ledger result at the same head only */
-        if (load(t, &old, &found) != 0 || !found || old.size != size ||
-            sodium_memcmp(old.root, root, ET_HASH_LEN) != 0)
+        if (!same_head)
             goto out;
         r.ledger = old.ledger;
         r.projections = projections;
+    } else if (same_head && old.ledger == ledger) {
+        /* a ledger-only check confirms what is recorded; the projections'
+         * result at this head stands (the report tables' hash decides) */
+        r.projections = old.projections;
     }
+    if (et_store_report_digest(t->st, r.reports, NULL) != ET_OK)
+        goto out;
+    /* nothing new: the store is left byte for byte as it was (a check
+     * that runs twice changes nothing) */
+    if (same_head && old.ledger == r.ledger &&
+        old.projections == r.projections &&
+        sodium_memcmp(old.reports, r.reports, sizeof(r.reports)) == 0)
+        goto out;
     r.time_ns = et_time_now_ns();
-    if (et_store_report_digest(t->st, r.reports, NULL) != ET_OK ||
-        save(t, &r) != ET_OK)
+    if (save(t, &r) != ET_OK)
         goto out;
     if (et_store_commit(t->st, NULL) == ET_OK)
         return;
