@@ -4,7 +4,8 @@
 # medians and the ratio. usage: bench/run.sh BUILD_DIR
 # Environment: BENCH_RUNS (record runs, default 500), BENCH_IMPORT_RECORDS
 # (records per import run, default 30000), BENCH_BIG_MB (size of the RSS
-# import, default 1024; 0 skips it).
+# import, default 1024; 0 skips it), BENCH_VERIFY_RECORDS (store of the
+# verify benchmark, default 1000; 0 skips it).
 set -eu
 B=${1:-build/release}
 ET="$PWD/$B/exectrail"
@@ -196,6 +197,11 @@ if [ "${BENCH_RETENTION_EXECUTIONS:-30000}" -gt 0 ]; then
   sh "$(dirname "$0")/retention.sh" "$B"
 fi
 
+# ---- 10. verify with the projection check against --no-projections ----
+if [ "${BENCH_VERIFY_RECORDS:-1000}" -gt 0 ]; then
+  echo
+  sh "$(dirname "$0")/verify.sh" "$B"
+fi
 
 # ---- 9. MCP soak: one `exectrail mcp` session, BENCH_MCP_CALLS calls ----
 MN=${BENCH_MCP_CALLS:-10000}

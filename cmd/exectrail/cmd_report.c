@@ -9,9 +9,15 @@
 #include "exectrail/report.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 static const char help[] =
     "usage: exectrail report daily [--date YYYY-MM-DD] [--tz ZONE]\n"
@@ -33,7 +39,9 @@ static const char help[] =
     "--format       text (default; colour on a terminal unless NO_COLOR),\n"
     "               md, json (schema in docs/REPORTS.md) or html\n"
     "--top N        issues or failure modes listed (default 10)\n"
-    "--output FILE  write the report to FILE instead of standard output\n\n"
+    "--output FILE  write the report to FILE instead of standard output\n"
+    "               (a new file renamed over FILE; a symbolic link at FILE\n"
+    "               is refused: exit status 1)\n\n"
     "Every report names the ledger checkpoint (tree size and root) it was\n"
     "computed from; with the signing key it is a signed note that\n"
     "`exectrail verify --checkpoint FILE` checks later.\n";
@@ -72,19 +80,93 @@ static int parse_format(const char *s, enum et_report_format *out)
     return -1;
 }
 
-static int write_out(const char *path, const char *text, size_t len)
+static int write_fd(int fd, const char *text, size_t len)
 {
-    FILE *f = path ? fopen(path, "wb") : stdout;
+    while (len) {
+        ssize_t w = write(fd, text, len);
 
-    if (!f) {
-        fprintf(stderr, "exectrail report: cannot write %s: %s\n", path,
-                strerror(errno));
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        text += w;
+        len -= (size_t)w;
+    }
+    return fsync(fd);
+}
+
+/*
+ * --output FILE: never through a symbolic link (one planted at FILE, even
+ * dangling, is refused), never anything but a regular file; the report goes
+ * to a new file beside it (O_CREAT|O_EXCL|O_NOFOLLOW), fsynced and renamed
+ * over FILE, so a reader sees the old report or the new one, and a link
+ * planted between the check and the rename is replaced, not followed.
+ */
+static int write_file(const char *path, const char *text, size_t len)
+{
+    char tmp[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    struct stat sb;
+    int fd = -1, e;
+
+    if (lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode)) {
+        fprintf(stderr,
+                "exectrail report: --output %s is a symbolic link: refusing "
+                "to write through it (remove it or name the target)\n",
+                path);
         return EXIT_FAILURE_;
     }
-    if (fwrite(text, 1, len, f) != len || fflush(f) != 0 ||
-        (path && fclose(f) != 0)) {
-        fprintf(stderr, "exectrail report: cannot write %s: %s\n",
-                path ? path : "standard output", strerror(errno));
+    if (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+        fprintf(stderr, "exectrail report: --output %s is not a regular file\n",
+                path);
+        return EXIT_FAILURE_;
+    }
+    for (unsigned i = 0; fd < 0 && i < 100; i++) {
+        uint32_t r = (uint32_t)getpid() * 2654435761u ^ (uint32_t)time(NULL) ^
+                     (i * 40503u);
+
+        if (snprintf(tmp, sizeof(tmp), "%.*s.%s.tmp.%08x",
+                     slash ? (int)(slash - path + 1) : 0, path,
+                     slash ? slash + 1 : path, r) >= (int)sizeof(tmp)) {
+            errno = ENAMETOOLONG;
+            break;
+        }
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                  0666);
+        if (fd < 0 && errno != EEXIST)
+            break;
+    }
+    if (fd < 0)
+        goto fail;
+    if (write_fd(fd, text, len) != 0 || close(fd) != 0) {
+        e = errno;
+        close(fd);
+        unlink(tmp);
+        errno = e;
+        goto fail;
+    }
+    if (rename(tmp, path) != 0) {
+        e = errno;
+        unlink(tmp);
+        errno = e;
+        goto fail;
+    }
+    return 0;
+fail:
+    fprintf(stderr, "exectrail report: cannot write %s: %s\n", path,
+            strerror(errno));
+    return EXIT_FAILURE_;
+}
+
+static int write_out(const char *path, const char *text, size_t len)
+{
+    if (path)
+        return write_file(path, text, len);
+    if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0) {
+        fprintf(stderr,
+                "exectrail report: cannot write standard output: "
+                "%s\n",
+                strerror(errno));
         return EXIT_FAILURE_;
     }
     return 0;

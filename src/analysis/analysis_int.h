@@ -121,6 +121,11 @@ struct et__acfg;
 ET_NODISCARD int et__acfg_load(const char *dir, struct et__acfg **out,
                                struct et_error *err);
 void et__acfg_free(struct et__acfg *c);
+/* The defaults, standing in for a section that failed to load with the
+ * message why (ET_ENOMEM, *out NULL, when memory ran out). */
+ET_NODISCARD int et__acfg_defaults(const char *why, struct et__acfg **out);
+/* The message a default configuration stands in for, or NULL. */
+const char *et__acfg_warning(const struct et__acfg *c);
 bool et__acfg_enabled(const struct et__acfg *c);
 const struct et__thresholds *et__acfg_thresholds(const struct et__acfg *c);
 /* The agent's configured criteria, then those for every agent. */

@@ -8,23 +8,78 @@
 #include "base/setup.h"
 #include "base/alloc.h"
 #include "codec/json.h"
+#include "config/config.h"
 #include "trail/trail_int.h"
 #include "analysis/analysis_int.h"
+
+#include <stdio.h>
 
 void et_trail_set_analysis(struct et_trail *t, bool enabled)
 {
     t->is_analysis_off = !enabled;
 }
 
+#define ANALYSIS_WARNING_META "config_warning_analysis"
+
+/* Record the config.yaml error the analysis defaults replaced, once per
+ * distinct message, as a config.warning event (inside a write unit). */
+static int analysis_warning_event(struct et_trail *t, const char *msg,
+                                  struct et_error *err)
+{
+    struct json_object *body = json_object_new_object();
+    char *stored = NULL;
+    bool same;
+    int rc;
+
+    same = et_store_meta_get(t->st, ANALYSIS_WARNING_META, &stored, NULL) ==
+               ET_OK &&
+           !strcmp(stored, msg);
+    et__free(stored);
+    if (same || !body) {
+        json_object_put(body);
+        return same ? ET_OK : et_error_set(err, ET_ENOMEM, "out of memory");
+    }
+    json_object_object_add(body, "file",
+                           json_object_new_string(ET_CONFIG_FILE));
+    json_object_object_add(body, "section", json_object_new_string("analysis"));
+    json_object_object_add(body, "message", json_object_new_string(msg));
+    json_object_object_add(body, "effect",
+                           json_object_new_string("defaults used"));
+    rc = et__ingest_event(t, "config.warning", NULL, body, NULL, err);
+    json_object_put(body);
+    if (!rc)
+        rc = et_store_meta_put(t->st, ANALYSIS_WARNING_META, msg, err);
+    return rc;
+}
+
 int et__acfg_of(struct et_trail *t, struct et__acfg **out, struct et_error *err)
 {
+    struct et_error cerr = ET_ERROR_INIT;
+    const char *msg;
     int rc = ET_OK;
 
     if (!t->acfg) {
-        rc = et__acfg_load(t->dir, &t->acfg, err);
+        rc = et__acfg_load(t->dir, &t->acfg, &cerr);
+        if (rc == ET_EINPUT) {
+            /* like security: a config mistake never stops a write; the
+             * defaults are used and the first write records the warning
+             * (docs/RELIABILITY.md) */
+            fprintf(stderr, "exectrail: warning: %s (using the defaults)\n",
+                    cerr.msg);
+            rc = et__acfg_defaults(cerr.msg, &t->acfg);
+            if (rc)
+                rc = et_error_set(err, rc, "out of memory");
+        } else if (rc && err) {
+            *err = cerr;
+        }
         t->acfg_free = et__acfg_free;
     }
     *out = t->acfg;
+    /* checked against the store on each write: an event rolled back with
+     * its unit is recorded again by the next one */
+    msg = rc ? NULL : et__acfg_warning(t->acfg);
+    if (msg && t->in_ingest)
+        rc = analysis_warning_event(t, msg, err);
     return rc;
 }
 

@@ -16,6 +16,7 @@ struct et__acfg {
     struct et_yaml_doc *doc;
     struct json_object *all;    /* criteria for every agent, or NULL */
     struct json_object *agents; /* name -> {criteria: [...]}, or NULL */
+    char warning[256]; /* the config.yaml error the defaults replaced */
 };
 
 struct num_key {
@@ -214,6 +215,24 @@ int et__acfg_load(const char *dir, struct et__acfg **out, struct et_error *err)
     }
     *out = c;
     return ET_OK;
+}
+
+int et__acfg_defaults(const char *why, struct et__acfg **out)
+{
+    struct et__acfg *c = et__calloc(1, sizeof(*c));
+
+    *out = c;
+    if (!c)
+        return ET_ENOMEM;
+    c->is_enabled = true;
+    et__thresholds_default(&c->th);
+    snprintf(c->warning, sizeof(c->warning), "%s", why ? why : "");
+    return ET_OK;
+}
+
+const char *et__acfg_warning(const struct et__acfg *c)
+{
+    return c && c->warning[0] ? c->warning : NULL;
 }
 
 bool et__acfg_enabled(const struct et__acfg *c)

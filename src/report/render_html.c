@@ -313,6 +313,10 @@ int et__report_html(struct json_object *m, struct et_buf *out)
        et__rs(m, "checkpoint.root"));
     esc(&w, et__checkpoint_sentence(m));
     hp(&w, "</p>\n");
+    hp(&w, "<p id=\"verification\" data-status=\"%s\">Verification: ",
+       et__rs(m, "ledger_verification.status"));
+    esc(&w, et__rs(m, "ledger_verification.message"));
+    hp(&w, "</p>\n");
     if (et__rs(m, "checkpoint.signed_note")) {
         hp(&w, "<pre id=\"signed-note\">");
         esc(&w, et__rs(m, "checkpoint.signed_note"));

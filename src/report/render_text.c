@@ -210,11 +210,14 @@ const char *et__checkpoint_sentence(struct json_object *m)
 
 static void text_checkpoint(struct tw *w, struct json_object *m)
 {
-    tp(w, "Checkpoint: %lld events, %s\n  root %s\n  %s\n",
+    tp(w, "Checkpoint: %lld events, %s\n  root %s\n",
        (long long)et__rint(m, "checkpoint.tree_size"),
        et__rs(m, "checkpoint.signed_note") ? "signed (note: --format json)"
                                            : "unsigned (no signing key)",
-       et__rs(m, "checkpoint.root"), et__checkpoint_sentence(m));
+       et__rs(m, "checkpoint.root"));
+    wrapped(w, "  ", "  ", et__checkpoint_sentence(m));
+    wrapped(w, "Verification: ", "  ",
+            et__rs(m, "ledger_verification.message"));
 }
 
 static void text_title(struct tw *w, struct json_object *m)
@@ -598,6 +601,7 @@ int et__report_md(struct json_object *m, struct et_buf *out)
     tp(&w, "\nComputed from ledger checkpoint: %lld events, root `%s`. %s\n",
        (long long)et__rint(m, "checkpoint.tree_size"),
        et__rs(m, "checkpoint.root"), et__checkpoint_sentence(m));
+    tp(&w, "\nVerification: %s.\n", et__rs(m, "ledger_verification.message"));
     md_summary(&w, m);
     if (!strcmp(kind, "agent")) {
         et__trend_text(et__rj(m, "performance_trend"), trend, sizeof(trend));

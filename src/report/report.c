@@ -14,6 +14,7 @@
 #include "report/report_int.h"
 #include "report/window.h"
 #include "trail/trail_int.h"
+#include "trail/verified.h"
 
 #include <sodium.h>
 
@@ -204,6 +205,30 @@ static struct json_object *checkpoint_of(struct et_trail *t,
     return o;
 }
 
+/* Whether `exectrail verify` checked the figures' tree head (and the
+ * report tables have not changed since): trail/verified.h. */
+static struct json_object *verification_of(struct et_trail *t,
+                                           struct et_error *err)
+{
+    struct et__vstatus vs;
+    struct et_tree tree;
+    struct json_object *o;
+
+    if (et_store_head_load(t->st, &tree, err) ||
+        et__verified_status(t, &tree, &vs, err))
+        return NULL;
+    o = json_object_new_object();
+    json_object_object_add(o, "status", json_object_new_string(vs.status));
+    json_object_object_add(o, "message", json_object_new_string(vs.message));
+    json_object_object_add(
+        o, "checked_at",
+        vs.checked_at[0] ? json_object_new_string(vs.checked_at) : NULL);
+    json_object_object_add(
+        o, "checked_tree_size",
+        vs.checked_at[0] ? json_object_new_int64((int64_t)vs.size) : NULL);
+    return o;
+}
+
 /* ---- the reports ---- */
 
 static int64_t now_of(const struct et_report_opts *o)
@@ -218,11 +243,13 @@ static struct json_object *header(struct et_trail *t, const char *kind,
 {
     struct json_object *m = json_object_new_object();
     struct json_object *cp = checkpoint_of(t, err);
+    struct json_object *ver = cp ? verification_of(t, err) : NULL;
     struct json_object *per = json_object_new_object();
     char ts[ET_RFC3339_MAX];
 
-    if (!cp) {
+    if (!cp || !ver) {
         json_object_put(m);
+        json_object_put(cp);
         json_object_put(per);
         return NULL;
     }
@@ -232,6 +259,7 @@ static struct json_object *header(struct et_trail *t, const char *kind,
     et_time_format(now_of(o), ts);
     json_object_object_add(m, "generated_at", json_object_new_string(ts));
     json_object_object_add(m, "checkpoint", cp);
+    json_object_object_add(m, "ledger_verification", ver);
     json_object_object_add(per, "tz", json_object_new_string(z->name));
     json_object_object_add(per, "from",
                            json_object_new_string(p->labels[p->focus_from]));

@@ -312,6 +312,36 @@ int et_store_projection_snapshot(struct et_store *st, struct et_error *err)
     return st->ops->projection_snapshot(st, err);
 }
 
+int et_store_report_digest(struct et_store *st, uint8_t out[32],
+                           struct et_error *err)
+{
+    ET_ASSERT(st->in_txn);
+    if (!st->ops->report_digest)
+        return et_error_set(err, ET_EUNAVAIL,
+                            "this store cannot digest its report tables");
+    return st->ops->report_digest(st, out, err);
+}
+
+int et_store_projection_scratch(struct et_store *st, bool on,
+                                struct et_error *err)
+{
+    ET_ASSERT(st->in_txn == 0);
+    if (!st->ops->projection_scratch)
+        return ET_OK;
+    return st->ops->projection_scratch(st, on, err);
+}
+
+int et_store_projection_digest(struct et_store *st, const uint8_t key[32],
+                               bool rebuilt, uint8_t out[32],
+                               struct et_error *err)
+{
+    ET_ASSERT(st->in_txn == 2);
+    if (!st->ops->projection_digest)
+        return et_error_set(err, ET_EUNAVAIL,
+                            "this store cannot compare projections");
+    return st->ops->projection_digest(st, key, rebuilt, out, err);
+}
+
 int et_store_projection_diff(struct et_store *st, char *where, size_t cap,
                              struct et_error *err)
 {

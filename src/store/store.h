@@ -220,6 +220,29 @@ ET_NODISCARD int et_store_projection_reset(struct et_store *st,
  */
 ET_NODISCARD int et_store_projection_snapshot(struct et_store *st,
                                               struct et_error *err);
+/*
+ * The fast path of the same check: a digest, keyed with key (32 random
+ * bytes per verification), of the multiset of rows of every projection
+ * table, plus event_index (rebuilt false) or the ledger's execution_id
+ * column (rebuilt true). Equal digests before and after the rebuild mean
+ * equal tables; when they differ, snapshot and diff name the row.
+ * ET_EUNAVAIL when the backend cannot compare.
+ */
+/* A hash of the tables the reports read (the rollups), rows in key order,
+ * unkeyed: equal later means the report tables were not changed since.
+ * ET_EUNAVAIL when the backend has none. */
+ET_NODISCARD int et_store_report_digest(struct et_store *st,
+                                        uint8_t out[32],
+                                        struct et_error *err);
+/* Outside a transaction, around the fast path: on sets the backend up for
+ * a scratch rebuild of the size of the projections (bounded memory), off
+ * restores the writers' settings. A backend without it does nothing. */
+ET_NODISCARD int et_store_projection_scratch(struct et_store *st, bool on,
+                                             struct et_error *err);
+ET_NODISCARD int et_store_projection_digest(struct et_store *st,
+                                            const uint8_t key[32],
+                                            bool rebuilt, uint8_t out[32],
+                                            struct et_error *err);
 ET_NODISCARD int et_store_projection_diff(struct et_store *st, char *where,
                                           size_t cap, struct et_error *err);
 

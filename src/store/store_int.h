@@ -82,6 +82,13 @@ struct et_store_ops {
     int (*projection_snapshot)(struct et_store *st, struct et_error *err);
     int (*projection_diff)(struct et_store *st, char *where, size_t cap,
                            struct et_error *err);
+    int (*report_digest)(struct et_store *st, uint8_t out[32],
+                         struct et_error *err);
+    int (*projection_scratch)(struct et_store *st, bool on,
+                              struct et_error *err);
+    int (*projection_digest)(struct et_store *st, const uint8_t key[32],
+                             bool rebuilt, uint8_t out[32],
+                             struct et_error *err);
     int (*checkpoint_put)(struct et_store *st, uint64_t size,
                           const uint8_t root[ET_HASH_LEN], int64_t ts_ns,
                           const char *note, struct et_error *err);

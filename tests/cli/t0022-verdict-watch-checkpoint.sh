@@ -55,7 +55,9 @@ eq "$(awk '{print $3}' "$T_DIR/w.txt" | tr '\n' ' ')" "$(cut -d' ' -f1 "$T_DIR/w
   "the jsonl labels are the table's"
 
 # ---- the report's checkpoint sentence ----
-et report daily >"$T_DIR/d.txt"
+et report daily >"$T_DIR/d.raw"
+# the text report wraps the sentence at the terminal width: read it joined
+tr '\n' ' ' <"$T_DIR/d.raw" | tr -s ' ' >"$T_DIR/d.txt"
 contains "$T_DIR/d.txt" "These figures count exactly the first events of the ledger up to this root; keep the signed note" \
   "text report: the checkpoint explains itself"
 contains "$T_DIR/d.txt" "'exectrail verify --checkpoint NOTE' proves later" "and says how to check it"

@@ -101,11 +101,15 @@ expect_exit 2 "similar --limit 0 exits 2" et similar "$SIM" --limit 0
 mkdir -p "$EXECTRAIL_HOME"
 printf 'analysis:\n  agents:\n    fixer:\n      criteria:\n        - "n_actoins > 1"\n' >"$EXECTRAIL_HOME/config.yaml"
 ID3=$(et start --agent fixer)
-expect_exit 3 "complete with a bad config.yaml exits 3" et complete "$ID3"
-contains "$T_DIR/err" "config.yaml:5:11: analysis.agents.fixer.criteria[0]: unknown field 'n_actoins'" "the message names file, line, column and key"
-eq "$(et list --format jsonl | python3 -c 'import json,sys; print([json.loads(l)["state"] for l in sys.stdin if json.loads(l)["execution_id"] == sys.argv[1]][0])' "$ID3")" \
-  "started" "nothing was stored"
+# a mistake in the section never stops a write (docs/RELIABILITY.md): the
+# defaults are used and a config.warning event records it
+expect_exit 0 "complete with a bad analysis section exits 0 (defaults used)" et complete "$ID3"
+contains "$T_DIR/err" "config.yaml:5:11: analysis.agents.fixer.criteria[0]: unknown field 'n_actoins'" "the warning names file, line, column and key"
+eq "$(sql "$DB" "SELECT count(*) FROM ledger WHERE type = 'config.warning'")" "1" "a config.warning event records it"
+eq "$(et show --json "$ID3" | python3 -c 'import json,sys; print(sum(c.get("source") == "config" for c in json.load(sys.stdin)["verification"]["criteria"]))')" \
+  "0" "the analysis ran with the defaults: no configured criterion"
 printf 'analysis:\n  agents:\n    fixer:\n      criteria:\n        - "n_actions > 1"\n' >"$EXECTRAIL_HOME/config.yaml"
+ID3=$(et start --agent fixer)
 check "complete with the config criterion" et complete "$ID3"
 eq "$(et show --json "$ID3" | python3 -c 'import json,sys; v=json.load(sys.stdin)["verification"]; print(v["status"], v["criteria"][0]["source"])')" \
   "MISMATCH config" "the configured criterion decides"
