@@ -58,6 +58,9 @@ URL_PROGRAMS = {"curl", "wget", "http", "https", "xh", "httpie"}
 CLI_PROGRAMS = {"gh", "aws", "gcloud", "gsutil", "bq", "az", "kubectl",
                 "helm", "doctl", "heroku", "vercel", "netlify", "fly",
                 "flyctl", "stripe", "firebase", "glab", "hub"}
+# global options that take the next word (kubectl -n prod get pods)
+VALUE_OPTS = {"-n", "--namespace", "--context", "--profile", "--region",
+              "--project", "--repo", "-R"}
 WRAPPERS = {"sudo", "env", "time", "nohup", "exec", "command", "nice",
             "timeout"}
 
@@ -136,7 +139,15 @@ def bash_network_calls(cmd):
             urls = [a for a in args if "://" in a]
             calls.append(prog + (" " + urls[0] if urls else ""))
         elif prog in CLI_PROGRAMS:
-            sub = [a for a in args if not a.startswith("-")][:2]
+            sub, skip = [], False
+            for a in args:
+                if skip:
+                    skip = False
+                elif a.startswith("-"):
+                    skip = a in VALUE_OPTS
+                else:
+                    sub.append(a)
+            sub = sub[:2]
             calls.append(" ".join([prog] + sub))
     return calls
 
