@@ -30,7 +30,7 @@ struct hk {
     int64_t now_ns;
     unsigned n;
     bool is_unattached; /* a subagent tool call with no execution */
-    const char *raw; /* the input bytes (dedup key of session events) */
+    const char *raw;    /* the input bytes (dedup key of session events) */
     size_t raw_len;
 };
 
@@ -547,13 +547,19 @@ static int session_event(struct hk *h, const char *type, const char *ref,
     return rc;
 }
 
-/* A tool call (not Agent) before or after it ran. */
+/*
+ * A tool call (not Agent) before or after it ran. A subagent's call is an
+ * action of its agent (session_id, agent_id in the body): the projection
+ * gives it to the execution the agent is bound to now, or holds it until a
+ * binding comes, and moves it when a binding is corrected
+ * (docs/INTEGRATIONS.md, "Bindings"). It is recorded whatever the state of
+ * that execution: one that has completed is analysed again.
+ */
 static int tool_event(struct hk *h, struct et_error *err)
 {
     bool pre = !strcmp(h->event, "PreToolUse");
     struct json_object *a = NULL;
     char id[37] = "", state[16] = "";
-    int64_t last = 0;
     int rc = ET_OK;
 
     if (h->agent_id)
@@ -562,7 +568,7 @@ static int tool_event(struct hk *h, struct et_error *err)
         return rc;
     if (id[0])
         exec_state(h, id, state);
-    if (!id[0] || !in_list(state, run_states)) {
+    if (!h->agent_id || (pre && (!id[0] || !in_list(state, run_states)))) {
         h->is_unattached = h->agent_id && !id[0];
         return session_event(h, pre ? "session.tool_requested" : "session.tool",
                              id[0] ? id : NULL, err);
@@ -577,20 +583,12 @@ static int tool_event(struct hk *h, struct et_error *err)
         json_object_put(a);
         return rc;
     }
-    rc = et_store_action_last(h->t->st, id, &last, err);
-    if (!rc) {
-        struct json_object *sq = json_object_new_int64(last + 1);
-
-        if (!sq || json_object_object_add(a, "sequence", sq)) {
-            json_object_put(sq);
-            rc = et_error_set(err, ET_ENOMEM, "out of memory");
-        }
-    }
+    h->is_unattached = !id[0];
+    set_str(a, "session_id", h->session);
+    rc = et__record_check(a, "execution.actions_taken[]", ET_CHECK_COMPLETE,
+                          err);
     if (!rc)
-        rc = et__record_check(a, "execution.actions_taken[]", ET_CHECK_COMPLETE,
-                              err);
-    if (!rc)
-        rc = emit(h, "action.recorded", id, a, err);
+        rc = emit(h, "action.recorded", id[0] ? id : NULL, a, err);
     json_object_put(a);
     return rc;
 }
@@ -948,8 +946,8 @@ static int check_input(struct hk *h, struct et_error *err)
 }
 
 static int ingest_claude_hook_(struct et_trail *t, const char *json, size_t len,
-                          unsigned flags, struct et_hook_result *res,
-                          struct et_error *err)
+                               unsigned flags, struct et_hook_result *res,
+                               struct et_error *err)
 {
     struct et_hook_result dummy;
     struct hk h;
@@ -1029,5 +1027,6 @@ int et_ingest_claude_hook(struct et_trail *t, const char *json, size_t len,
                           unsigned flags, struct et_hook_result *res,
                           struct et_error *err)
 {
-    return et__scrub_error(t, ingest_claude_hook_(t, json, len, flags, res, err), err);
+    return et__scrub_error(
+        t, ingest_claude_hook_(t, json, len, flags, res, err), err);
 }

@@ -156,6 +156,37 @@ ET_NODISCARD int et_store_action_last(struct et_store *st, const char *id,
 ET_NODISCARD int et_store_list_put(struct et_store *st, const char *id,
                                    int64_t start_ns, enum et_list_kind kind,
                                    const char *item, struct et_error *err);
+/*
+ * Subagent actions and their agent's binding (docs/INTEGRATIONS.md,
+ * "Bindings"). An action of agent (session, agent) is ledger event seq;
+ * its owner is the execution the agent is bound to, or none yet (owner
+ * NULL). et_store_agent_binding gives the current binding (ET_ENOTFOUND:
+ * none). et_store_agent_bind binds the agent to owner and gives owner
+ * every action of the agent: *moved (caller-owned, et__free) lists the
+ * actions that had another owner or none, with that owner ("" = none);
+ * their action rows, text index rows and credential rows are gone (the
+ * caller projects each event again under the new owner). et_store_lists_clear drops every list item of execution id, to
+ * be recomputed.
+ */
+struct et_store_moved {
+    uint64_t seq;
+    char from[37];
+};
+ET_NODISCARD int et_store_agent_action_put(struct et_store *st, uint64_t seq,
+                                           const char *session,
+                                           const char *agent,
+                                           const char *owner,
+                                           struct et_error *err);
+ET_NODISCARD int et_store_agent_binding(struct et_store *st,
+                                        const char *session, const char *agent,
+                                        char owner_out[37],
+                                        struct et_error *err);
+ET_NODISCARD int et_store_agent_bind(struct et_store *st, const char *session,
+                                     const char *agent, const char *owner,
+                                     struct et_store_moved **moved,
+                                     size_t *n_moved, struct et_error *err);
+ET_NODISCARD int et_store_lists_clear(struct et_store *st, const char *id,
+                                      struct et_error *err);
 /* A credential (redaction marker) seen in event seq of execution id. */
 ET_NODISCARD int et_store_cred_put(struct et_store *st, const char *id,
                                    const char *kind, const char *fingerprint,

@@ -58,6 +58,11 @@ struct et_trail {
      * in one batch (et__ret_forget_flush) */
     char (*gone)[37];
     size_t n_gone, cap_gone;
+    /* completed executions whose actions changed in the event being
+     * projected (a late action, a binding that moved actions): the
+     * completion hook runs again for them (et__ingest_event) */
+    char (*redo)[37];
+    size_t n_redo, cap_redo;
 };
 
 /* Begin a write transaction and load the tree head. */
