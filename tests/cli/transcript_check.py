@@ -2,7 +2,7 @@
 """Compare what exectrail stored for a Claude Code session with what the
 session's own transcript says, field by field.
 
-usage: transcript_check.py EXECTRAIL DIR NAME [MODE]
+usage: transcript_check.py EXECTRAIL DIR NAME
 
 DIR holds one session as Claude Code writes it: <session>.jsonl and
 <session>/subagents/agent-<id>.jsonl. The trail ($EXECTRAIL_HOME) must
@@ -41,23 +41,6 @@ KNOWN = {
     # bypassPermissions) of the prompt that led to the delegation is not
     # recorded by the import.
     "security.permission_mode": "transcript permissionMode not recorded",
-}
-
-# Extra known bugs for one way of importing (the fourth argument).
-KNOWN_BY_MODE = {
-    # Issue 13, item 2: the subagent's tool calls imported before the main
-    # transcript links its agentId to the delegation stay unbound session
-    # events; re-importing the whole session does not move them onto the
-    # execution (the projection does not follow a late binding yet).
-    "piecewise": {
-        "actions (tool_use ids)": "late agent binding: actions not moved",
-        "actions vs toolUseResult.totalToolUseCount":
-            "late agent binding: actions not moved",
-        "action.sequence (1..n)": "late agent binding: actions not moved",
-        "output.files_modified": "late agent binding: actions not moved",
-        "output.commands_executed": "late agent binding: actions not moved",
-        "output.api_calls_made": "late agent binding: actions not moved",
-    },
 }
 
 WRITERS = {"Write": "file_path", "Edit": "file_path",
@@ -226,8 +209,6 @@ def parse_input(v):
 
 def main():
     exe, root, name = sys.argv[1:4]
-    if len(sys.argv) > 4:
-        KNOWN.update(KNOWN_BY_MODE[sys.argv[4]])
     mains = sorted(glob.glob(os.path.join(root, "*.jsonl")))
     if len(mains) != 1:
         sys.exit("%s: expected one main transcript, found %d" %
