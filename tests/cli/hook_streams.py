@@ -14,7 +14,8 @@ MultiEdit, NotebookEdit, Bash with curl/gh/aws/kubectl, WebFetch,
 WebSearch, mcp__server__tool, Read/Grep/Glob, TodoWrite), failed tool
 calls, a background (run_in_background) agent that ends with SubagentStop
 after its launch acknowledgement, a subagent that delegates to another
-(nested), and a delegation that fails. The expected lists are written out
+(nested), a delegation that fails, and two parallel agents of one type
+started in the opposite order to their delegations. The expected lists are written out
 by hand beside each tool call, not computed the way exectrail does.
 """
 import json
@@ -262,6 +263,28 @@ def generate():
     s.expected[t5]["state"] = "completed"
     s.expected[t5]["response"] = ""
     s.expected[t5]["error"] = "Agent stopped: API error 529 overloaded"
+
+    # 5. two parallel agents of the same type, started in the opposite
+    # order to their delegations: SubagentStart carries no tool_use_id, so
+    # only the Agent results' agentId says which run is which
+    t6 = s.delegate("Explore", "Find the cart code", "Where is the cart?")
+    t7 = s.delegate("Explore", "Find the tax code", "Where is tax computed?")
+    a7 = s.start(t7, "f7b0c31")   # the second delegation's agent first
+    a6 = s.start(t6, "a6d9e42")
+    s.tool(a7, "Grep", {"pattern": "tax"})
+    s.tool(a6, "Glob", {"pattern": "src/cart*"})
+    s.tool(a7, "Write", {"file_path": "/home/dev/shop/notes/tax.md",
+                         "content": "x"},
+           files=["/home/dev/shop/notes/tax.md"])
+    s.tool(a6, "Bash", {"command": "gh search code cart --repo dev/shop"},
+           commands=["gh search code cart --repo dev/shop"],
+           apis=["gh search code"])
+    s.tool(a7, "Bash", {"command": "ls src/tax"}, fail="No such file",
+           commands=["ls src/tax"])
+    s.stop(a7, "tax is in src/pricing.c")
+    s.finish(a7, "Tax is computed in src/pricing.c.")
+    s.stop(a6, "cart is in src/cart.c")
+    s.finish(a6, "The cart is src/cart.c.")
 
     s.ev("Stop", stop_hook_active=False,
          last_assistant_message="All four tasks handled.")

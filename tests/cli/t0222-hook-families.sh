@@ -4,8 +4,9 @@
 # subagents use every tool family (Write, Edit, MultiEdit, NotebookEdit,
 # Bash with curl/gh/aws/kubectl/gcloud, WebFetch, WebSearch,
 # mcp__server__tool, Read/Grep/Glob, TodoWrite), with failed calls, a
-# background (run_in_background) agent, a subagent delegating to another
-# and a delegation that fails. Each execution's actions, failures, derived
+# background (run_in_background) agent, a subagent delegating to another,
+# a delegation that fails and two parallel same-type agents started in the
+# opposite order. Each execution's actions, failures, derived
 # lists, response, parent and state are compared with the values the
 # generator wrote beside each call. The stream is fed once in order, and
 # once more with every input delivered twice (retries add nothing).
