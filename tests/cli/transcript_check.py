@@ -224,15 +224,17 @@ def main():
     prompt, mode = None, None  # the user's latest prompt and its mode
     for n, rec in lines(main_path):
         if rec.get("type") == "user" and not rec.get("isSidechain") and \
-                not rec.get("isMeta"):
+                not rec.get("isMeta") and not rec.get("isCompactSummary"):
             m = rec.get("message") or {}
             c = m.get("content") if isinstance(m, dict) else None
             if isinstance(c, list) and c and \
                     all(isinstance(b, dict) and b.get("type") == "text"
                         for b in c):
                 c = text_of(c)
+            # the user's own words: not command wrappers (<command-name>,
+            # <task-notification>, ...) nor Claude Code's own notes
             if isinstance(c, str) and c.strip() and \
-                    not c.lstrip().startswith("<"):
+                    not c.lstrip().startswith(("<", "[Request interrupted")):
                 prompt = c
                 mode = rec.get("permissionMode", mode)
         if rec.get("type") == "progress":
