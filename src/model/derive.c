@@ -7,34 +7,126 @@
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "codec/json.h"
+#include "config/yaml.h"
 #include "model/derive.h"
 
 #define PATH_MAX_LEN 4096 /* a plain-text input longer than this is no path */
 #define WORDS_MAX    24   /* words of one Bash command segment looked at */
 
-/* Tools that write a file, and the input field that names it. */
-static const struct {
-    const char *tool;
+/* One rule: a tool (or program) name and the input field (or recording
+ * style) it maps to. Strings are static or owned by the table. */
+struct rule {
+    const char *name;
     const char *field;
-} writers[] = {{"Write", "file_path"},
-               {"Edit", "file_path"},
-               {"MultiEdit", "file_path"},
-               {"NotebookEdit", "notebook_path"},
-               {"str_replace_based_edit_tool", "path"},
-               {"apply_patch", "path"}};
+};
 
-/* Programs in a Bash command that reach a network service. The URL ones
- * are recorded with their first URL, the others with their first two
+/* The built-in table (docs/RECORD.md "Derived lists"). */
+
+/* Tools that write a file, and the input field that names it. */
+static const struct rule builtin_files[] = {
+    {"Write", "file_path"},
+    {"Edit", "file_path"},
+    {"MultiEdit", "file_path"},
+    {"NotebookEdit", "notebook_path"},
+    {"str_replace_based_edit_tool", "path"},
+    {"apply_patch", "path"}};
+/* Tools that run a shell command, and the input field that holds it. */
+static const struct rule builtin_commands[] = {{"Bash", "command"}};
+/* Tools that call an external service: recorded as "<tool> <field value>". */
+static const struct rule builtin_apis[] = {{"WebFetch", "url"},
+                                           {"WebSearch", "query"}};
+/* Programs in a shell command that reach a network service: "url" ones are
+ * recorded with their first URL, "subcommand" ones with their first two
  * non-option words (`aws s3 ls`, `gh pr create`). */
-static const char *const url_tools[] = {"curl",  "wget", "http",
-                                        "https", "xh",   "httpie"};
-static const char *const cli_tools[] = {
-    "gh",      "aws",    "gcloud", "gsutil",   "bq",     "az",
-    "kubectl", "helm",   "doctl",  "heroku",   "vercel", "netlify",
-    "fly",     "flyctl", "stripe", "firebase", "glab",   "hub"};
+static const struct rule builtin_net[] = {{"curl", "url"},
+                                          {"wget", "url"},
+                                          {"http", "url"},
+                                          {"https", "url"},
+                                          {"xh", "url"},
+                                          {"httpie", "url"},
+                                          {"gh", "subcommand"},
+                                          {"aws", "subcommand"},
+                                          {"gcloud", "subcommand"},
+                                          {"gsutil", "subcommand"},
+                                          {"bq", "subcommand"},
+                                          {"az", "subcommand"},
+                                          {"kubectl", "subcommand"},
+                                          {"helm", "subcommand"},
+                                          {"doctl", "subcommand"},
+                                          {"heroku", "subcommand"},
+                                          {"vercel", "subcommand"},
+                                          {"netlify", "subcommand"},
+                                          {"fly", "subcommand"},
+                                          {"flyctl", "subcommand"},
+                                          {"stripe", "subcommand"},
+                                          {"firebase", "subcommand"},
+                                          {"glab", "subcommand"},
+                                          {"hub", "subcommand"}};
 /* Words that run the next word as the command. */
 static const char *const prefixes[] = {"sudo", "env",     "time", "nohup",
                                        "exec", "command", "nice", "timeout"};
+/* Options of the network CLIs that take the next word as their value, so
+ * that `kubectl -n prod get pods` is "kubectl get pods". */
+static const char *const value_opts[] = {"-n",
+                                         "--namespace",
+                                         "--context",
+                                         "--kubeconfig",
+                                         "--cluster",
+                                         "--profile",
+                                         "--region",
+                                         "--project",
+                                         "--account",
+                                         "--repo",
+                                         "-R",
+                                         "--subscription",
+                                         "--endpoint-url",
+                                         "--zone",
+                                         "--app",
+                                         "-a",
+                                         "--team",
+                                         "--scope",
+                                         "--configuration"};
+
+enum { L_FILES, L_COMMANDS, L_APIS, L_NET, L_COUNT };
+
+struct et__derive_table {
+    struct rule *rules[L_COUNT];
+    size_t n[L_COUNT];
+    char **owned; /* strings the table allocated */
+    size_t n_owned;
+};
+
+/* The lists a table (NULL: the built-in one) holds. */
+static const struct rule *rules_of(const struct et__derive_table *tab, int l,
+                                   size_t *n_out)
+{
+    static const struct {
+        const struct rule *r;
+        size_t n;
+    } builtin[L_COUNT] = {{builtin_files, ET_ARRAY_SIZE(builtin_files)},
+                          {builtin_commands, ET_ARRAY_SIZE(builtin_commands)},
+                          {builtin_apis, ET_ARRAY_SIZE(builtin_apis)},
+                          {builtin_net, ET_ARRAY_SIZE(builtin_net)}};
+
+    if (tab) {
+        *n_out = tab->n[l];
+        return tab->rules[l];
+    }
+    *n_out = builtin[l].n;
+    return builtin[l].r;
+}
+
+static const struct rule *find_rule(const struct et__derive_table *tab, int l,
+                                    const char *name)
+{
+    size_t n;
+    const struct rule *r = rules_of(tab, l, &n);
+
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(r[i].name, name))
+            return &r[i];
+    return NULL;
+}
 
 const char *et__derived_key(enum et__derived kind)
 {
@@ -113,10 +205,20 @@ static const char *base_name(const char *p)
 }
 
 /* The API call one segment makes, if its program is a network tool. */
-static int segment_call(const struct words *w, struct et_buf *item,
+static bool has_url(const struct words *w, size_t from)
+{
+    for (size_t j = from; j < w->n; j++)
+        if (strstr(word(w, j), "://"))
+            return true;
+    return false;
+}
+
+static int segment_call(const struct et__derive_table *tab,
+                        const struct words *w, struct et_buf *item,
                         et__derived_fn *fn, void *ctx)
 {
     size_t i = 0, taken = 0;
+    const struct rule *r;
     const char *prog;
     bool is_url;
     int rc;
@@ -129,20 +231,27 @@ static int segment_call(const struct words *w, struct et_buf *item,
     if (i == w->n)
         return 0;
     prog = base_name(word(w, i));
-    is_url = in_list(prog, url_tools, ET_ARRAY_SIZE(url_tools));
-    if (!is_url && !in_list(prog, cli_tools, ET_ARRAY_SIZE(cli_tools)))
+    r = find_rule(tab, L_NET, prog);
+    if (!r)
         return 0;
+    is_url = !strcmp(r->field, "url") ||
+             (!strcmp(r->field, "auto") && has_url(w, i + 1));
     et_buf_reset(item);
     rc = et_buf_addstr(item, prog);
-    for (size_t j = i + 1; !rc && j < w->n; j++) {
+    for (size_t j = i + 1; !rc && j < w->n && taken < 2; j++) {
         const char *a = word(w, j);
 
-        if (is_url ? !strstr(a, "://") : (a[0] == '-' || taken == 2))
+        if (is_url && !strstr(a, "://"))
             continue;
+        if (!is_url && a[0] == '-') {
+            /* an option's value is no subcommand */
+            if (!strchr(a, '=') &&
+                in_list(a, value_opts, ET_ARRAY_SIZE(value_opts)))
+                j++;
+            continue;
+        }
         rc = et_buf_printf(item, " %s", a);
-        taken++;
-        if (is_url)
-            break;
+        taken += is_url ? 2 : 1;
     }
     if (rc)
         return rc;
@@ -151,7 +260,8 @@ static int segment_call(const struct words *w, struct et_buf *item,
 
 /* Every network call in a Bash command: segments split at ; & | and
  * newlines outside quotes. */
-static int bash_calls(const char *cmd, et__derived_fn *fn, void *ctx)
+static int bash_calls(const struct et__derive_table *tab, const char *cmd,
+                      et__derived_fn *fn, void *ctx)
 {
     struct words w;
     struct et_buf item = ET_BUF_INIT;
@@ -184,7 +294,7 @@ static int bash_calls(const char *cmd, et__derived_fn *fn, void *ctx)
         if (p > seg) {
             rc = split_words(seg, p, &w);
             if (!rc)
-                rc = segment_call(&w, &item, fn, ctx);
+                rc = segment_call(tab, &w, &item, fn, ctx);
         }
         if (!c)
             break;
@@ -238,41 +348,42 @@ static int mcp_call(const char *tool, et__derived_fn *fn, void *ctx)
     return rc;
 }
 
-static int by_tool(const char *tool, struct json_object *in, const char *plain,
+/* The value of a rule's input field, or the plain-text input. */
+static const char *field_of(struct json_object *in, const char *plain,
+                            const struct rule *r)
+{
+    return in ? json_object_get_string(et__jget(in, r->field)) : plain;
+}
+
+static int by_tool(const struct et__derive_table *tab, const char *tool,
+                   struct json_object *in, const char *plain,
                    et__derived_fn *fn, void *ctx)
 {
-    for (size_t i = 0; i < ET_ARRAY_SIZE(writers); i++) {
-        if (strcmp(tool, writers[i].tool) != 0)
-            continue;
+    const struct rule *r;
+
+    if ((r = find_rule(tab, L_FILES, tool))) {
         if (in)
-            return emit_str(
-                fn, ctx, ET__DERIVED_FILES,
-                json_object_get_string(et__jget(in, writers[i].field)));
+            return emit_str(fn, ctx, ET__DERIVED_FILES, field_of(in, NULL, r));
         if (plain && !strchr(plain, '\n') && strlen(plain) <= PATH_MAX_LEN)
             return emit_str(fn, ctx, ET__DERIVED_FILES, plain);
         return 0;
     }
-    if (!strcmp(tool, "Bash")) {
-        const char *cmd =
-            in ? json_object_get_string(et__jget(in, "command")) : plain;
+    if ((r = find_rule(tab, L_COMMANDS, tool))) {
+        const char *cmd = field_of(in, plain, r);
         int rc = emit_str(fn, ctx, ET__DERIVED_COMMANDS, cmd);
 
-        return rc || !cmd ? rc : bash_calls(cmd, fn, ctx);
+        return rc || !cmd ? rc : bash_calls(tab, cmd, fn, ctx);
     }
-    if (!strcmp(tool, "WebFetch"))
-        return emit_prefixed(fn, ctx, tool,
-                             in ? json_object_get_string(et__jget(in, "url"))
-                                : plain);
-    if (!strcmp(tool, "WebSearch"))
-        return emit_prefixed(fn, ctx, tool,
-                             in ? json_object_get_string(et__jget(in, "query"))
-                                : plain);
+    if ((r = find_rule(tab, L_APIS, tool)))
+        return emit_prefixed(fn, ctx, tool, field_of(in, plain, r));
     if (!strncmp(tool, "mcp__", 5))
         return mcp_call(tool, fn, ctx);
     return 0;
 }
 
-int et__derive_action(struct json_object *action, et__derived_fn *fn, void *ctx)
+int et__derive_action_with(const struct et__derive_table *tab,
+                           struct json_object *action, et__derived_fn *fn,
+                           void *ctx)
 {
     struct json_object *in = et__jget(action, "input"), *parsed = NULL;
     const char *tool = json_object_get_string(et__jget(action, "tool"));
@@ -301,9 +412,14 @@ int et__derive_action(struct json_object *action, et__derived_fn *fn, void *ctx)
     } else if (in && !json_object_is_type(in, json_type_object)) {
         in = NULL;
     }
-    rc = by_tool(tool, in, plain, fn, ctx);
+    rc = by_tool(tab, tool, in, plain, fn, ctx);
     json_object_put(parsed);
     return rc;
+}
+
+int et__derive_action(struct json_object *action, et__derived_fn *fn, void *ctx)
+{
+    return et__derive_action_with(NULL, action, fn, ctx);
 }
 
 /* ---- completing a record ---- */
@@ -421,6 +537,12 @@ static int add_item(void *ctx, enum et__derived k, const char *item, size_t len)
 
 int et__derive_complete(struct json_object *rec)
 {
+    return et__derive_complete_with(NULL, rec);
+}
+
+int et__derive_complete_with(const struct et__derive_table *tab,
+                             struct json_object *rec)
+{
     struct json_object *out = et__jget(rec, "output");
     struct json_object *acts =
         et__jget(et__jget(rec, "execution"), "actions_taken");
@@ -462,8 +584,8 @@ int et__derive_complete(struct json_object *rec)
         }
     }
     for (size_t i = 0; !rc && i < n; i++)
-        rc =
-            et__derive_action(json_object_array_get_idx(acts, i), add_item, &c);
+        rc = et__derive_action_with(tab, json_object_array_get_idx(acts, i),
+                                    add_item, &c);
     if (!rc && !out) {
         bool any = false;
 
@@ -487,4 +609,219 @@ int et__derive_complete(struct json_object *rec)
         et__free(c.slots[k]);
     }
     return rc;
+}
+
+/* ---- the table from config.yaml's capture: section ---- */
+
+#define RULES_MAX    256 /* entries per list, built-in ones included */
+#define NAME_MAX_LEN 256
+
+void et__derive_table_free(struct et__derive_table *tab)
+{
+    if (!tab)
+        return;
+    for (int l = 0; l < L_COUNT; l++)
+        et__free(tab->rules[l]);
+    for (size_t i = 0; i < tab->n_owned; i++)
+        et__free(tab->owned[i]);
+    et__free(tab->owned);
+    et__free(tab);
+}
+
+static const char *own(struct et__derive_table *tab, const char *s)
+{
+    char **o, *d;
+
+    o = et__realloc(tab->owned, (tab->n_owned + 1) * sizeof(*o));
+    if (!o)
+        return NULL;
+    tab->owned = o;
+    d = et__strdup(s);
+    if (d)
+        tab->owned[tab->n_owned++] = d;
+    return d;
+}
+
+/* Set (field non-NULL) or remove (field NULL) list l's rule for name. */
+static int put_rule(struct et__derive_table *tab, int l, const char *name,
+                    const char *field)
+{
+    struct rule *r = tab->rules[l];
+    size_t i;
+
+    for (i = 0; i < tab->n[l] && strcmp(r[i].name, name); i++)
+        ;
+    if (!field) {
+        if (i < tab->n[l]) {
+            memmove(&r[i], &r[i + 1], (tab->n[l] - i - 1) * sizeof(*r));
+            tab->n[l]--;
+        }
+        return ET_OK;
+    }
+    if (i == tab->n[l]) {
+        if (tab->n[l] == RULES_MAX)
+            return ET_ETOOBIG;
+        r = et__realloc(r, (tab->n[l] + 1) * sizeof(*r));
+        if (!r)
+            return ET_ENOMEM;
+        tab->rules[l] = r;
+        r[i].name = own(tab, name);
+        if (!r[i].name)
+            return ET_ENOMEM;
+        tab->n[l]++;
+    }
+    r[i].field = own(tab, field);
+    return r[i].field ? ET_OK : ET_ENOMEM;
+}
+
+/* A tool or program name: printable, no spaces, not too long. */
+static bool good_name(const char *s, bool is_program)
+{
+    size_t n = strlen(s);
+
+    if (!n || n > NAME_MAX_LEN)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        if (c <= ' ' || c == 0x7f || (is_program && c == '/'))
+            return false;
+    }
+    return true;
+}
+
+static const char *const list_keys[L_COUNT] = {"file_tools", "command_tools",
+                                               "api_tools", "network_commands"};
+
+static int load_entry(struct et__derive_table *tab, int l,
+                      const struct et_yaml_doc *d, struct json_object *node,
+                      const char *name, struct json_object *v,
+                      struct et_error *err)
+{
+    const char *key = list_keys[l];
+    const char *field = NULL;
+    int rc;
+
+    if (!good_name(name, l == L_NET))
+        return et_yaml_error(d, node, err, "capture.%s: '%s' is not a %s name",
+                             key, name, l == L_NET ? "program" : "tool");
+    if (v && !json_object_is_type(v, json_type_null)) {
+        if (!json_object_is_type(v, json_type_string) ||
+            !good_name(json_object_get_string(v), false))
+            return et_yaml_error(
+                d, v, err, "capture.%s.%s: expected %s or null (to remove it)",
+                key, name,
+                l == L_NET ? "url, subcommand or auto" : "an input field name");
+        field = json_object_get_string(v);
+        if (l == L_NET && strcmp(field, "url") && strcmp(field, "subcommand") &&
+            strcmp(field, "auto"))
+            return et_yaml_error(d, v, err,
+                                 "capture.%s.%s: unknown style '%s' (known: "
+                                 "url, subcommand, auto)",
+                                 key, name, field);
+    }
+    rc = put_rule(tab, l, name, field);
+    if (rc == ET_ETOOBIG)
+        return et_yaml_error(d, node, err, "capture.%s: more than %d entries",
+                             key, RULES_MAX);
+    if (rc)
+        return et_error_set(err, rc, "out of memory");
+    return ET_OK;
+}
+
+static int load_list(struct et__derive_table *tab, int l,
+                     const struct et_yaml_doc *d, struct json_object *v,
+                     struct et_error *err)
+{
+    int rc = ET_OK;
+
+    if (!v || json_object_is_type(v, json_type_null))
+        return ET_OK;
+    if (json_object_is_type(v, json_type_object)) {
+        json_object_object_foreach(v, name, val)
+        {
+            rc = load_entry(tab, l, d, val ? val : v, name, val, err);
+            if (rc)
+                return rc;
+        }
+        return ET_OK;
+    }
+    if (l == L_NET && json_object_is_type(v, json_type_array)) {
+        for (size_t i = 0; !rc && i < json_object_array_length(v); i++) {
+            struct json_object *e = json_object_array_get_idx(v, i);
+
+            if (!json_object_is_type(e, json_type_string))
+                return et_yaml_error(d, e, err,
+                                     "capture.%s: expected a program name",
+                                     list_keys[l]);
+            if (!good_name(json_object_get_string(e), true))
+                return et_yaml_error(d, e, err,
+                                     "capture.%s: '%s' is not a program name",
+                                     list_keys[l], json_object_get_string(e));
+            rc = put_rule(tab, l, json_object_get_string(e), "auto");
+            if (rc == ET_ETOOBIG)
+                return et_yaml_error(d, e, err,
+                                     "capture.%s: more than %d entries",
+                                     list_keys[l], RULES_MAX);
+            if (rc)
+                return et_error_set(err, rc, "out of memory");
+        }
+        return ET_OK;
+    }
+    return et_yaml_error(d, v, err, "capture.%s: expected a mapping%s",
+                         list_keys[l],
+                         l == L_NET ? " or a list of program names" : "");
+}
+
+int et__derive_table_load(const struct et_yaml_doc *d,
+                          struct json_object *capture,
+                          struct et__derive_table **out, struct et_error *err)
+{
+    struct et__derive_table *tab;
+    int rc = ET_OK;
+
+    *out = NULL;
+    if (capture && !json_object_is_type(capture, json_type_null) &&
+        !json_object_is_type(capture, json_type_object))
+        return et_yaml_error(d, capture, err, "capture: expected a mapping");
+    tab = et__calloc(1, sizeof(*tab));
+    if (!tab)
+        return et_error_set(err, ET_ENOMEM, "out of memory");
+    for (int l = 0; !rc && l < L_COUNT; l++) {
+        size_t n;
+        const struct rule *b = rules_of(NULL, l, &n);
+
+        tab->rules[l] = et__calloc(n, sizeof(*b));
+        if (!tab->rules[l])
+            rc = et_error_set(err, ET_ENOMEM, "out of memory");
+        else
+            memcpy(tab->rules[l], b, n * sizeof(*b));
+        tab->n[l] = n;
+    }
+    if (!rc && capture && json_object_is_type(capture, json_type_object)) {
+        json_object_object_foreach(capture, k, v)
+        {
+            int l = 0;
+
+            while (l < L_COUNT && strcmp(k, list_keys[l]))
+                l++;
+            if (l == L_COUNT) {
+                rc = et_yaml_error(d, v ? v : capture, err,
+                                   "capture: unknown setting '%s' (known: "
+                                   "file_tools, command_tools, api_tools, "
+                                   "network_commands)",
+                                   k);
+                break;
+            }
+            rc = load_list(tab, l, d, v, err);
+            if (rc)
+                break;
+        }
+    }
+    if (rc) {
+        et__derive_table_free(tab);
+        return rc;
+    }
+    *out = tab;
+    return ET_OK;
 }

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <json-c/json.h>
 
+#include "config/yaml.h"
+
 /* The spec's three output lists, in the order of the store's list kinds. */
 enum et__derived {
     ET__DERIVED_FILES = 0,    /* output.files_modified */
@@ -29,7 +31,8 @@ typedef int et__derived_fn(void *ctx, enum et__derived kind, const char *item,
 
 /*
  * Report every list item one action (an execution.actions_taken[] entry:
- * "tool", "input" as an object or as JSON text or plain text) implies.
+ * "tool", "input" as an object or as JSON text or plain text) implies,
+ * under the built-in table.
  * Returns the first non-zero result of fn, or 0; ET_ENOMEM when a JSON
  * text input cannot be parsed for lack of memory.
  */
@@ -44,5 +47,34 @@ int et__derive_action(struct json_object *action, et__derived_fn *fn,
  * or partly completed, never with a given item lost).
  */
 int et__derive_complete(struct json_object *rec);
+
+/*
+ * The table of rules (which tool writes a file and in which input field,
+ * which tool runs a shell command, which tool calls an external service,
+ * which programs in a command reach the network): the built-in table with
+ * config.yaml's `capture:` section merged over it (docs/CONFIG.md). NULL
+ * wherever a table is taken means the built-in table.
+ */
+struct et__derive_table;
+
+/*
+ * Build the table from capture (borrowed; the `capture:` section of the
+ * document d, or NULL for the built-in table alone). Errors are ET_EINPUT
+ * with the file, line and column and the key path (`capture.file_tools.X:
+ * ...`), or ET_ENOMEM. *out is caller-owned (et__derive_table_free), NULL
+ * on failure.
+ */
+ET_NODISCARD int et__derive_table_load(const struct et_yaml_doc *d,
+                                       struct json_object *capture,
+                                       struct et__derive_table **out,
+                                       struct et_error *err);
+void et__derive_table_free(struct et__derive_table *tab);
+
+/* et__derive_action and et__derive_complete under table tab (borrowed). */
+int et__derive_action_with(const struct et__derive_table *tab,
+                           struct json_object *action, et__derived_fn *fn,
+                           void *ctx);
+int et__derive_complete_with(const struct et__derive_table *tab,
+                             struct json_object *rec);
 
 #endif /* ET_MODEL_DERIVE_H */

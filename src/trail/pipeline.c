@@ -76,6 +76,8 @@ int et__ingest_begin(struct et_trail *t, struct et_error *err)
     }
     t->in_ingest = true;
     rc = et__security_begin(t, err);
+    if (!rc)
+        rc = et__capture_begin(t, err);
     if (rc)
         et__ingest_abort(t);
     return rc;

@@ -159,7 +159,8 @@ static int put_derived(struct et_trail *t, const char *id, int64_t start_ns,
                        struct json_object *action, struct et_error *err)
 {
     struct derived_put d = {t, id, start_ns, ET_BUF_INIT, err};
-    int rc = et__derive_action(action, derived_put_fn, &d);
+    int rc = et__derive_action_with(et__trail_capture(t), action,
+                                    derived_put_fn, &d);
 
     if (rc == ET_ENOMEM)
         rc = et_error_set(err, rc, "out of memory");

@@ -510,7 +510,8 @@ static int derived_fn(void *ctx, enum et__derived kind, const char *item,
 
 static int action_path(struct cls *c, struct json_object *a)
 {
-    int rc = et__derive_action(a, derived_fn, c);
+    int rc =
+        et__derive_action_with(et__trail_capture(c->t), a, derived_fn, c);
 
     return rc == ET_ENOMEM ? et_error_set(c->err, rc, "out of memory") : rc;
 }

@@ -277,6 +277,7 @@ void et_trail_close(struct et_trail *t)
         return;
     et_store_close(t->st);
     et__security_free(t->sec);
+    et__capture_free(t);
     et_buf_release(&t->scratch);
     et_buf_release(&t->scratch2);
     et__free(t->gone);

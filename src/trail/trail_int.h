@@ -25,6 +25,8 @@ struct et_trail;
 typedef int et__complete_fn(struct et_trail *t, const char *id,
                             const char *trigger, struct et_error *err);
 
+struct et__derive_table;
+
 struct et_trail {
     struct et_store *st;
     char path[PATH_MAX];
@@ -39,6 +41,12 @@ struct et_trail {
     struct et_buf scratch;    /* event bytes */
     struct et_buf scratch2;   /* projection docs */
     struct et__security *sec; /* redactor and classifier, on first use */
+    /* derived-list table (capture.c): config.yaml capture: merged over the
+     * built-in rules, on first use; NULL = the built-in table */
+    struct et__derive_table *capture;
+    char *capture_settings; /* the effective section, for the ledger */
+    char capture_warning[512];
+    bool is_capture_loaded;
     bool is_analysis_off;     /* et_trail_set_analysis(t, false) */
     const char *trigger;      /* the writer, for the completion hook
                                  ("hook"; NULL: "complete") */
@@ -161,6 +169,14 @@ ET_NODISCARD int et__trail_security(struct et_trail *t, bool write,
                                     struct et_error *err);
 void et__security_free(struct et__security *s);
 ET_NODISCARD int et__security_begin(struct et_trail *t, struct et_error *err);
+/*
+ * The derived-list table (capture.c; borrowed until the trail closes; NULL
+ * is the built-in table). et__capture_begin records a config.warning (bad
+ * capture: section) or config.changed (a new effective section) event.
+ */
+const struct et__derive_table *et__trail_capture(struct et_trail *t);
+ET_NODISCARD int et__capture_begin(struct et_trail *t, struct et_error *err);
+void et__capture_free(struct et_trail *t);
 ET_NODISCARD int et__security_redact(struct et_trail *t,
                                      struct json_object *body,
                                      struct et_error *err);

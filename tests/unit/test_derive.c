@@ -8,6 +8,7 @@
 #include "base/setup.h"
 #include "base/buf.h"
 #include "codec/json.h"
+#include "config/yaml.h"
 #include "model/derive.h"
 #include "t.h"
 
@@ -73,7 +74,18 @@ T_TEST(bash_commands_and_calls)
     T_ASSERT_STR_EQ(items_of("{\"tool\":\"Bash\",\"input\":\"A=1 B=2 sudo "
                              "-E env X=y /usr/bin/aws --profile p s3 ls\"}"),
                     "c:A=1 B=2 sudo -E env X=y /usr/bin/aws --profile p s3 "
-                    "ls|a:aws p s3");
+                    "ls|a:aws s3 ls");
+    /* an option's value before the subcommand is no subcommand */
+    T_ASSERT_STR_EQ(items_of("{\"tool\":\"Bash\",\"input\":\"kubectl -n "
+                             "prod rollout status deploy/x\"}"),
+                    "c:kubectl -n prod rollout status deploy/x|a:kubectl "
+                    "rollout status");
+    T_ASSERT_STR_EQ(items_of("{\"tool\":\"Bash\",\"input\":\"gh -R o/r pr "
+                             "view 3 --json title\"}"),
+                    "c:gh -R o/r pr view 3 --json title|a:gh pr view");
+    T_ASSERT_STR_EQ(items_of("{\"tool\":\"Bash\",\"input\":\"kubectl "
+                             "--namespace=prod get pods\"}"),
+                    "c:kubectl --namespace=prod get pods|a:kubectl get pods");
     /* several parts: ; && || | and a subshell */
     T_ASSERT_STR_EQ(items_of("{\"tool\":\"Bash\",\"input\":\"cd x; (gh pr "
                              "list) && wget -q http://h/f || kubectl get "
@@ -199,7 +211,165 @@ T_TEST(complete_many_items)
     et_buf_release(&b);
 }
 
+/* ---- the table from config.yaml's capture: section ---- */
+
+static int table_of(const char *yaml, struct et__derive_table **tab,
+                    struct et_error *err)
+{
+    struct et_yaml_doc *d = NULL;
+    int rc = et_yaml_load_mem(yaml, strlen(yaml), "config.yaml", &d, err);
+
+    if (!rc)
+        rc = et__derive_table_load(
+            d, json_object_object_get(et_yaml_root(d), "capture"), tab, err);
+    et_yaml_free(d);
+    return rc;
+}
+
+static char *items_with(const struct et__derive_table *tab,
+                        const char *action_json)
+{
+    static char out[2048];
+    struct json_object *a = json_tokener_parse(action_json);
+    struct et_buf b = ET_BUF_INIT;
+    int rc;
+
+    if (!a)
+        return NULL;
+    rc = et__derive_action_with(tab, a, collect, &b);
+    json_object_put(a);
+    snprintf(out, sizeof(out), "%s", rc ? "ERROR" : et_buf_str(&b));
+    et_buf_release(&b);
+    return out;
+}
+
+T_TEST(config_extends_the_table)
+{
+    struct et__derive_table *tab = NULL;
+    struct et_error err = ET_ERROR_INIT;
+
+    T_ASSERT_OK(table_of("capture:\n"
+                         "  file_tools: {MyWriter: target, Edit: path, "
+                         "NotebookEdit: null}\n"
+                         "  command_tools: {shell: cmd}\n"
+                         "  api_tools: {Fetch: url}\n"
+                         "  network_commands: [httpie2, psql]\n",
+                         &tab, &err));
+    /* added tools */
+    T_ASSERT_STR_EQ(items_with(tab, "{\"tool\":\"MyWriter\",\"input\":{"
+                                    "\"target\":\"out/x.txt\"}}"),
+                    "f:out/x.txt");
+    T_ASSERT_STR_EQ(items_with(tab, "{\"tool\":\"Fetch\",\"input\":{"
+                                    "\"url\":\"https://h/\"}}"),
+                    "a:Fetch https://h/");
+    /* a new command tool gets the network rules too; configured programs
+     * record a URL when they have one, else the two first words */
+    T_ASSERT_STR_EQ(items_with(tab, "{\"tool\":\"shell\",\"input\":{"
+                                    "\"cmd\":\"httpie2 GET https://h/a && "
+                                    "psql -h db service list\"}}"),
+                    "c:httpie2 GET https://h/a && psql -h db service list|"
+                    "a:httpie2 https://h/a|a:psql db service");
+    /* a changed field, a removed tool, built-ins kept */
+    T_ASSERT_STR_EQ(items_with(tab, "{\"tool\":\"Edit\",\"input\":{"
+                                    "\"path\":\"p\",\"file_path\":\"q\"}}"),
+                    "f:p");
+    T_ASSERT_STR_EQ(items_with(tab, "{\"tool\":\"NotebookEdit\",\"input\":"
+                                    "{\"notebook_path\":\"n.ipynb\"}}"),
+                    "");
+    T_ASSERT_STR_EQ(items_with(tab, "{\"tool\":\"Write\",\"input\":{"
+                                    "\"file_path\":\"w\"}}"),
+                    "f:w");
+    T_ASSERT_STR_EQ(items_with(tab, "{\"tool\":\"Bash\",\"input\":\"gh "
+                                    "pr list\"}"),
+                    "c:gh pr list|a:gh pr list");
+    /* the built-in table is untouched */
+    T_ASSERT_STR_EQ(items_of("{\"tool\":\"MyWriter\",\"input\":{"
+                             "\"target\":\"x\"}}"),
+                    "");
+    et__derive_table_free(tab);
+
+    /* mapping form of network_commands: styles, and removing a built-in */
+    T_ASSERT_OK(table_of("capture:\n  network_commands:\n    curl: null\n"
+                         "    s5cmd: subcommand\n    grpcurl: url\n",
+                         &tab, &err));
+    T_ASSERT_STR_EQ(items_with(tab, "{\"tool\":\"Bash\",\"input\":\"curl "
+                                    "https://h/; s5cmd --stat ls s3://b; "
+                                    "grpcurl -plaintext h:1 list\"}"),
+                    "c:curl https://h/; s5cmd --stat ls s3://b; grpcurl "
+                    "-plaintext h:1 list|a:s5cmd ls s3://b|a:grpcurl");
+    et__derive_table_free(tab);
+
+    /* no section, an empty one: the built-in table */
+    T_ASSERT_OK(table_of("security: {}\n", &tab, &err));
+    T_ASSERT_STR_EQ(items_with(tab, "{\"tool\":\"Write\",\"input\":{"
+                                    "\"file_path\":\"w\"}}"),
+                    "f:w");
+    et__derive_table_free(tab);
+    T_ASSERT_OK(table_of("capture:\n", &tab, &err));
+    et__derive_table_free(tab);
+}
+
+T_TEST(config_errors_name_the_key)
+{
+    static const struct {
+        const char *yaml, *msg;
+    } bad[] = {
+        {"capture: [1]\n", "config.yaml:1:10: capture: expected a mapping"},
+        {"capture:\n  file_tool: {}\n",
+         "config.yaml:2:14: capture: unknown setting 'file_tool' (known: "
+         "file_tools, command_tools, api_tools, network_commands)"},
+        {"capture:\n  file_tools: [Write]\n",
+         "config.yaml:2:15: capture.file_tools: expected a mapping"},
+        {"capture:\n  file_tools: {MyWriter: 3}\n",
+         "config.yaml:2:26: capture.file_tools.MyWriter: expected an input "
+         "field name or null (to remove it)"},
+        {"capture:\n  file_tools: {\"My Writer\": path}\n",
+         "capture.file_tools: 'My Writer' is not a tool name"},
+        {"capture:\n  network_commands: [/usr/bin/x]\n",
+         "config.yaml:2:22: capture.network_commands: '/usr/bin/x' is not a "
+         "program name"},
+        {"capture:\n  network_commands: [3]\n",
+         "config.yaml:2:22: capture.network_commands: expected a program "
+         "name"},
+        {"capture:\n  network_commands: {xh: fast}\n",
+         "config.yaml:2:26: capture.network_commands.xh: unknown style "
+         "'fast' (known: url, subcommand, auto)"},
+        {"capture:\n  network_commands: xh\n",
+         "config.yaml:2:21: capture.network_commands: expected a mapping or "
+         "a list of program names"},
+        {"capture:\n  api_tools: {Fetch: \"\"}\n",
+         "capture.api_tools.Fetch: expected an input field name or null"},
+    };
+
+    for (size_t i = 0; i < ET_ARRAY_SIZE(bad); i++) {
+        struct et__derive_table *tab = (struct et__derive_table *)&tab;
+        struct et_error err = ET_ERROR_INIT;
+
+        T_ASSERT_INT_EQ(table_of(bad[i].yaml, &tab, &err), ET_EINPUT);
+        T_ASSERT(tab == NULL);
+        if (!strstr(err.msg, bad[i].msg))
+            T_ASSERT_STR_EQ(err.msg, bad[i].msg);
+    }
+}
+
+T_TEST(config_too_many_entries)
+{
+    struct et_buf y = ET_BUF_INIT;
+    struct et__derive_table *tab = NULL;
+    struct et_error err = ET_ERROR_INIT;
+
+    T_ASSERT_OK(et_buf_addstr(&y, "capture:\n  network_commands: ["));
+    for (int i = 0; i < 300; i++)
+        T_ASSERT_OK(et_buf_printf(&y, "%sp%d", i ? ", " : "", i));
+    T_ASSERT_OK(et_buf_addstr(&y, "]\n"));
+    T_ASSERT_INT_EQ(table_of(et_buf_str(&y), &tab, &err), ET_EINPUT);
+    T_ASSERT(strstr(err.msg, "capture.network_commands: more than 256 "
+                             "entries") != NULL);
+    et_buf_release(&y);
+}
+
 T_MAIN("derive", T_CASE(file_writing_tools), T_CASE(bash_commands_and_calls),
        T_CASE(web_and_mcp_calls), T_CASE(malformed_actions_give_nothing),
        T_CASE(complete_keeps_given_and_appends_implied),
-       T_CASE(complete_many_items))
+       T_CASE(complete_many_items), T_CASE(config_extends_the_table),
+       T_CASE(config_errors_name_the_key), T_CASE(config_too_many_entries))
