@@ -11,7 +11,7 @@
 static const char help[] =
     "usage: exectrail import otlp [--type traces|logs] [--content-type TYPE]\n"
     "                             [--content-encoding gzip|identity] "
-    "[--json] FILE...|-\n\n"
+    "[--json] [--response OUT] FILE...|-\n\n"
     "Store OTLP/HTTP request bodies (what an OpenTelemetry exporter POSTs to\n"
     "/v1/traces or /v1/logs), one request per FILE, each in one transaction.\n"
     "GenAI spans map by the semantic conventions: invoke_agent -> execution,\n"
@@ -24,7 +24,9 @@ static const char help[] =
     "                       (default: JSON when the body starts with '{')\n"
     "  --content-encoding E gzip or identity (default: gzip when the body\n"
     "                       starts with the gzip magic bytes)\n"
-    "  --json               one JSON result per file on stdout\n\n"
+    "  --json               one JSON result per file on stdout\n"
+    "  --response OUT       write the OTLP response body (protobuf or JSON,\n"
+    "                       as the request) of the last FILE to OUT\n\n"
     "exit status: 0 everything stored; 3 a body that is not OTLP (nothing\n"
     "of that file stored: the message names the field or byte offset), an\n"
     "unsupported content type, or spans rejected (the rest stored, as OTLP's\n"
@@ -32,7 +34,7 @@ static const char help[] =
 
 struct otlp_opts {
     int type; /* 0 auto, else enum et_otlp_signal */
-    const char *ctype, *cenc;
+    const char *ctype, *cenc, *response;
     bool json;
 };
 
@@ -113,6 +115,16 @@ static int import_one(struct et_trail *t, const struct otlp_opts *o,
         return cli_exit_for(rc);
     }
     print_result(path, &r, sig, o->json);
+    if (o->response) {
+        FILE *f = fopen(o->response, "wb");
+
+        if (!f || fwrite(r.response, 1, r.response_len, f) != r.response_len ||
+            fclose(f) != 0) {
+            fprintf(stderr, "exectrail import: cannot write %s\n", o->response);
+            et_otlp_result_release(&r);
+            return EXIT_FAILURE_;
+        }
+    }
     et_otlp_result_release(&r);
     return r.rejected ? EXIT_INPUT : 0;
 }
@@ -126,9 +138,10 @@ int cmd_import_otlp(int argc, char **argv)
         {"content-type", required_argument, 0, 'c'},
         {"content-encoding", required_argument, 0, 'e'},
         {"json", no_argument, 0, 'j'},
+        {"response", required_argument, 0, 'r'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
-    struct otlp_opts o = {0, NULL, NULL, false};
+    struct otlp_opts o = {0, NULL, NULL, NULL, false};
     struct et_trail *t = NULL;
     int c, rc, worst = 0;
 
@@ -157,6 +170,9 @@ int cmd_import_otlp(int argc, char **argv)
             break;
         case 'j':
             o.json = true;
+            break;
+        case 'r':
+            o.response = optarg;
             break;
         default:
             return cli_usage_error("import", "unknown option");
