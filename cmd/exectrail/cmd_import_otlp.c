@@ -21,7 +21,8 @@ static const char help[] =
     "  --type T             traces (default) or logs; JSON bodies holding\n"
     "                       resourceLogs are taken as logs\n"
     "  --content-type T     application/x-protobuf or application/json\n"
-    "                       (default: JSON when the body starts with '{')\n"
+    "                       (default: JSON when the body starts with '{',\n"
+    "                       or a gzip FILE's name contains .json)\n"
     "  --content-encoding E gzip or identity (default: gzip when the body\n"
     "                       starts with the gzip magic bytes)\n"
     "  --json               one JSON result per file on stdout\n"
@@ -58,7 +59,8 @@ static void print_result(const char *path, const struct et_otlp_result *r,
                                json_object_new_int64((int64_t)r->executions));
         json_object_object_add(o, "actions",
                                json_object_new_int64((int64_t)r->actions));
-        json_object_object_add(o, "raw", json_object_new_int64((int64_t)r->raw));
+        json_object_object_add(o, "raw",
+                               json_object_new_int64((int64_t)r->raw));
         json_object_object_add(o, "events",
                                json_object_new_int64((int64_t)r->events));
         if (r->message[0])
@@ -87,8 +89,8 @@ static int import_one(struct et_trail *t, const struct otlp_opts *o,
     struct et_otlp_result r;
     struct et_error err = ET_ERROR_INIT;
     const char *ctype = o->ctype, *cenc = o->cenc;
-    enum et_otlp_signal sig = o->type ? (enum et_otlp_signal)o->type
-                                      : ET_OTLP_TRACES;
+    enum et_otlp_signal sig =
+        o->type ? (enum et_otlp_signal)o->type : ET_OTLP_TRACES;
     char *buf = NULL;
     size_t len = 0, i = 0;
     int rc;
@@ -102,9 +104,12 @@ static int import_one(struct et_trail *t, const struct otlp_opts *o,
     while (i < len && (buf[i] == ' ' || buf[i] == '\n' || buf[i] == '\r' ||
                        buf[i] == '\t'))
         i++;
+    /* a gzip body is sniffed by its file name: x.json.gz is JSON */
     if (!ctype)
-        ctype = !cenc && i < len && buf[i] == '{' ? "application/json"
-                                                  : "application/x-protobuf";
+        ctype = (!cenc && i < len && buf[i] == '{') ||
+                        (cenc && strstr(path, ".json"))
+                    ? "application/json"
+                    : "application/x-protobuf";
     if (!o->type && strstr(ctype, "json") && !cenc &&
         memmem(buf, len, "\"resourceLogs\"", 14))
         sig = ET_OTLP_LOGS;

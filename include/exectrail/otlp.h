@@ -79,13 +79,11 @@ struct et_otlp_result {
  * ET_EUNAVAIL, ET_EIO) means the client should retry. Thread safety: as
  * for the trail t.
  */
-ET_API ET_NODISCARD int et_otlp_ingest(struct et_trail *t,
-                                       enum et_otlp_signal signal,
-                                       const char *content_type,
-                                       const char *content_encoding,
-                                       const void *body, size_t len,
-                                       struct et_otlp_result *res,
-                                       struct et_error *err);
+ET_API ET_NODISCARD int
+et_otlp_ingest(struct et_trail *t, enum et_otlp_signal signal,
+               const char *content_type, const char *content_encoding,
+               const void *body, size_t len, struct et_otlp_result *res,
+               struct et_error *err);
 
 /* Free res->response (res may be NULL; safe to call twice). */
 ET_API void et_otlp_result_release(struct et_otlp_result *res);

@@ -89,8 +89,7 @@ static int gunzip(const void *in, size_t len, struct et_buf *out,
         if (zr == Z_STREAM_END)
             break;
         if (zr != Z_OK && !(zr == Z_BUF_ERROR && zs.avail_out == 0)) {
-            rc = et_error_set(err, ET_EINPUT,
-                              "gzip: %s at input byte %lu",
+            rc = et_error_set(err, ET_EINPUT, "gzip: %s at input byte %lu",
                               zr == Z_BUF_ERROR ? "truncated stream"
                               : zs.msg          ? zs.msg
                                                 : "corrupt data",
@@ -158,8 +157,7 @@ static int respond_pb(enum et_otlp_signal sig, struct et_otlp_result *res,
     size_t n;
 
     if (res->rejected) {
-        tps.rejected_spans = lps.rejected_log_records =
-            (int64_t)res->rejected;
+        tps.rejected_spans = lps.rejected_log_records = (int64_t)res->rejected;
         tps.error_message = lps.error_message = res->message;
         tr.partial_success = &tps;
         lr.partial_success = &lps;
@@ -292,7 +290,8 @@ static int prepare_spans(struct wr *w, struct json_object *items,
                      j < json_object_array_length(waiting) &&
                      pulled < MAX_WAIT_SPANS;
                      j++, pulled++) {
-                    struct json_object *d = json_object_array_get_idx(waiting, j);
+                    struct json_object *d =
+                        json_object_array_get_idx(waiting, j);
 
                     json_object_object_add(d, "deferred",
                                            json_object_new_boolean(1));
@@ -335,8 +334,8 @@ static int log_key(struct json_object *l, char key[128])
 
 static int prepare_logs(struct wr *w, struct json_object *items,
                         struct json_object **fresh_out,
-                        struct json_object *keys,
-                        struct et_otlp_result *res, struct et_error *err)
+                        struct json_object *keys, struct et_otlp_result *res,
+                        struct et_error *err)
 {
     struct json_object *fresh = json_object_new_array();
     size_t n = json_object_array_length(items);
@@ -427,11 +426,12 @@ static int save_state(struct wr *w, struct et__otlp_plan *p,
 
         if (!rc && !et__jget(w->consumed, wk))
             rc = meta_json(w, wk, &old, err);
-        for (size_t i = 0; !rc && old && json_object_is_type(old, json_type_array) &&
-                           i < json_object_array_length(old);
+        for (size_t i = 0;
+             !rc && old && json_object_is_type(old, json_type_array) &&
+             i < json_object_array_length(old);
              i++)
-            json_object_array_add(wv, json_object_get(
-                                          json_object_array_get_idx(old, i)));
+            json_object_array_add(
+                wv, json_object_get(json_object_array_get_idx(old, i)));
         json_object_put(old);
         if (!rc)
             rc = et_store_meta_put(

@@ -130,10 +130,10 @@ static struct json_object *pb_value(const pb_any *v, int depth)
         if (v->double_value != v->double_value ||
             v->double_value > 1.7976931348623157e308 ||
             v->double_value < -1.7976931348623157e308)
-            return json_object_new_string(
-                v->double_value != v->double_value ? "NaN"
-                : v->double_value > 0              ? "Infinity"
-                                                   : "-Infinity");
+            return json_object_new_string(v->double_value != v->double_value
+                                              ? "NaN"
+                                          : v->double_value > 0 ? "Infinity"
+                                                                : "-Infinity");
         return json_object_new_double(v->double_value);
     case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_ARRAY_VALUE:
         a = json_object_new_array();
@@ -184,8 +184,9 @@ static struct json_object *pb_attrs(pb_kv **kv, size_t n, int depth)
 
         if (!kv[i] || !kv[i]->key)
             continue;
-        if (v && v->value_case !=
-                     OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE__NOT_SET) {
+        if (v &&
+            v->value_case !=
+                OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE__NOT_SET) {
             jv = pb_value(v, depth + 1);
             if (!jv) {
                 json_object_put(o);
@@ -201,10 +202,10 @@ static struct json_object *pb_attrs(pb_kv **kv, size_t n, int depth)
     return o;
 }
 
-static bool pb_resource(struct json_object *item,
-                        const Opentelemetry__Proto__Resource__V1__Resource *r,
-                        const Opentelemetry__Proto__Common__V1__InstrumentationScope
-                            *sc)
+static bool
+pb_resource(struct json_object *item,
+            const Opentelemetry__Proto__Resource__V1__Resource *r,
+            const Opentelemetry__Proto__Common__V1__InstrumentationScope *sc)
 {
     struct json_object *s = json_object_new_object();
 
@@ -229,8 +230,8 @@ static bool pb_time(struct json_object *o, const char *k, uint64_t ns)
                json_object_new_int64(ns > INT64_MAX ? INT64_MAX : (int64_t)ns));
 }
 
-static struct json_object *pb_span(const Opentelemetry__Proto__Trace__V1__Span *sp,
-                                   const char *path)
+static struct json_object *
+pb_span(const Opentelemetry__Proto__Trace__V1__Span *sp, const char *path)
 {
     struct json_object *o = json_object_new_object();
     struct json_object *st = json_object_new_object();
@@ -255,12 +256,11 @@ static struct json_object *pb_span(const Opentelemetry__Proto__Trace__V1__Span *
          pb_time(o, "start_ns", sp->start_time_unix_nano) &&
          pb_time(o, "end_ns", sp->end_time_unix_nano) &&
          put(o, "attributes", pb_attrs(sp->attributes, sp->n_attributes, 0)) &&
-         put(st, "code", json_object_new_int(sp->status ? (int)sp->status->code
-                                                        : 0)) &&
+         put(st, "code",
+             json_object_new_int(sp->status ? (int)sp->status->code : 0)) &&
          put(st, "message",
-             json_object_new_string(sp->status && sp->status->message
-                                        ? sp->status->message
-                                        : ""));
+             json_object_new_string(
+                 sp->status && sp->status->message ? sp->status->message : ""));
     for (size_t i = 0; ok && i < sp->n_events; i++) {
         const Opentelemetry__Proto__Trace__V1__Span__Event *e = sp->events[i];
         struct json_object *je = json_object_new_object();
@@ -286,9 +286,11 @@ pb_log(const Opentelemetry__Proto__Logs__V1__LogRecord *lr, const char *path)
     ok = ok && put(o, "path", json_object_new_string(path)) &&
          pb_time(o, "time_ns", lr->time_unix_nano) &&
          pb_time(o, "observed_ns", lr->observed_time_unix_nano) &&
-         put(o, "severity_number", json_object_new_int((int)lr->severity_number)) &&
+         put(o, "severity_number",
+             json_object_new_int((int)lr->severity_number)) &&
          put(o, "severity_text",
-             json_object_new_string(lr->severity_text ? lr->severity_text : "")) &&
+             json_object_new_string(lr->severity_text ? lr->severity_text
+                                                      : "")) &&
          put(o, "event_name",
              json_object_new_string(lr->event_name ? lr->event_name : "")) &&
          put(o, "attributes", pb_attrs(lr->attributes, lr->n_attributes, 0)) &&
@@ -314,8 +316,9 @@ static int pb_traces(const void *buf, size_t len, struct json_object *items,
     char path[128];
     int rc = ET_OK;
 
-    rq = opentelemetry__proto__collector__trace__v1__export_trace_service_request__unpack(
-        &pb_allocator, len, buf);
+    rq =
+        opentelemetry__proto__collector__trace__v1__export_trace_service_request__unpack(
+            &pb_allocator, len, buf);
     if (!rq)
         return et_error_set(err, ET_EINPUT,
                             "protobuf: %zu bytes are not an "
@@ -358,8 +361,9 @@ static int pb_logs(const void *buf, size_t len, struct json_object *items,
     char path[128];
     int rc = ET_OK;
 
-    rq = opentelemetry__proto__collector__logs__v1__export_logs_service_request__unpack(
-        &pb_allocator, len, buf);
+    rq =
+        opentelemetry__proto__collector__logs__v1__export_logs_service_request__unpack(
+            &pb_allocator, len, buf);
     if (!rq)
         return et_error_set(err, ET_EINPUT,
                             "protobuf: %zu bytes are not an "
@@ -713,8 +717,8 @@ static int jattrs_into(struct jd *d, struct json_object *o, const char *camel,
 
     if (rc)
         return rc;
-    snprintf(d->path + plen, sizeof(d->path) - plen, "%s%s", *d->path ? "." : "",
-             camel);
+    snprintf(d->path + plen, sizeof(d->path) - plen, "%s%s",
+             *d->path ? "." : "", camel);
     rc = jattrs(d, list, 0, &a);
     d->path[plen] = '\0';
     if (!rc && !put(item, key, a))
@@ -935,9 +939,9 @@ static int jwalk(struct jd *d, struct json_object *root, bool logs,
                 if (!push(items, item) ||
                     !put(item, "path", json_object_new_string(d->path)))
                     return oom(d->err);
-                rc = logs ? jlog(d, json_object_array_get_idx(leaves, k), item)
-                          : jspan(d, json_object_array_get_idx(leaves, k),
-                                  item);
+                rc = logs
+                         ? jlog(d, json_object_array_get_idx(leaves, k), item)
+                         : jspan(d, json_object_array_get_idx(leaves, k), item);
                 if (!rc)
                     rc = jgroup(d, res, sc, item);
             }

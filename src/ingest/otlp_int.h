@@ -53,8 +53,8 @@ typedef int et__otlp_lookup_fn(void *ctx, const char *key, char **out,
 
 /* One event to append. */
 struct et__otlp_ev {
-    const char *type;        /* static string */
-    char id[37];             /* execution id, "" for none */
+    const char *type;         /* static string */
+    char id[37];              /* execution id, "" for none */
     struct json_object *body; /* owned */
 };
 

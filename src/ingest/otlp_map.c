@@ -26,9 +26,9 @@ struct sp {
     const char *trace, *id, *parent;
     enum kind kind;
     bool is_deferred;
-    char exec[37];  /* K_AGENT: its execution */
-    char owner[37]; /* the execution it belongs to ("" none) */
-    char wait[17];  /* unresolved: the missing ancestor span */
+    char exec[37];               /* K_AGENT: its execution */
+    char owner[37];              /* the execution it belongs to ("" none) */
+    char wait[17];               /* unresolved: the missing ancestor span */
     struct json_object *actions; /* K_AGENT: its actions (owned) */
 };
 
@@ -101,7 +101,7 @@ static int64_t jint(struct json_object *o, const char *k)
     struct json_object *v = et__jget(o, k);
 
     return v && json_object_is_type(v, json_type_int) ? json_object_get_int64(v)
-                                                       : 0;
+                                                      : 0;
 }
 
 /* Why a span cannot be used, or NULL. */
@@ -147,13 +147,13 @@ static enum kind kind_of(struct json_object *s)
     const char *name = et__jstr(s, "name");
 
     if (!op && name) /* spans that give only the conventional name */
-        op = !strncmp(name, "invoke_agent", 12) &&
-                     (!name[12] || name[12] == ' ')
-                 ? "invoke_agent"
-             : !strncmp(name, "execute_tool", 12) &&
-                     (!name[12] || name[12] == ' ')
-                 ? "execute_tool"
-                 : NULL;
+        op =
+            !strncmp(name, "invoke_agent", 12) && (!name[12] || name[12] == ' ')
+                ? "invoke_agent"
+            : !strncmp(name, "execute_tool", 12) &&
+                    (!name[12] || name[12] == ' ')
+                ? "execute_tool"
+                : NULL;
     if (op && !strcmp(op, "invoke_agent"))
         return K_AGENT;
     if (op && !strcmp(op, "execute_tool"))
@@ -323,12 +323,14 @@ static struct json_object *action_of(const struct sp *s)
         tool = name + 13;
     set_str(a, "tool", tool && *tool ? tool : "unknown");
     set_str(a, "action", name);
-    set_text(a, "input", et__jget(et__jget(s->o, "attributes"),
-                                  "gen_ai.tool.call.arguments"));
-    set_text(a, "output", et__jget(et__jget(s->o, "attributes"),
-                                   "gen_ai.tool.call.result"));
+    set_text(
+        a, "input",
+        et__jget(et__jget(s->o, "attributes"), "gen_ai.tool.call.arguments"));
+    set_text(a, "output",
+             et__jget(et__jget(s->o, "attributes"), "gen_ai.tool.call.result"));
     set_time(a, "timestamp", t0);
-    json_object_object_add(a, "success", json_object_new_boolean(!is_error(s->o)));
+    json_object_object_add(a, "success",
+                           json_object_new_boolean(!is_error(s->o)));
     if (is_error(s->o)) {
         const char *m = et__jstr(et__jget(s->o, "status"), "message");
         const char *et = attr(s->o, "error.type");
@@ -368,11 +370,12 @@ static void messages_text(struct json_object *v, struct et_buf *out)
         struct json_object *parts =
             et__jget(json_object_array_get_idx(v, i), "parts");
 
-        for (size_t j = 0; parts && json_object_is_type(parts, json_type_array) &&
-                           j < json_object_array_length(parts);
+        for (size_t j = 0;
+             parts && json_object_is_type(parts, json_type_array) &&
+             j < json_object_array_length(parts);
              j++) {
-            const char *t = et__jstr(json_object_array_get_idx(parts, j),
-                                     "content");
+            const char *t =
+                et__jstr(json_object_array_get_idx(parts, j), "content");
 
             if (!t)
                 continue;
@@ -470,7 +473,8 @@ static struct json_object *record_of(struct sp *s)
         json_object_object_add(r, "output", o);
     }
     set_copy(usage, "input_tokens", et__jget(at, "gen_ai.usage.input_tokens"));
-    set_copy(usage, "output_tokens", et__jget(at, "gen_ai.usage.output_tokens"));
+    set_copy(usage, "output_tokens",
+             et__jget(at, "gen_ai.usage.output_tokens"));
     set_copy(usage, "cache_read_input_tokens",
              et__jget(at, "gen_ai.usage.cache_read.input_tokens"));
     set_copy(usage, "cache_creation_input_tokens",
@@ -485,7 +489,9 @@ static struct json_object *record_of(struct sp *s)
 
         set_str(i, "type", "ERROR");
         set_str(i, "description",
-                m && *m ? m : et ? et : "invoke_agent span status ERROR");
+                m && *m ? m
+                : et    ? et
+                        : "invoke_agent span status ERROR");
         json_object_array_add(iss, i);
         json_object_object_add(r, "issues", iss);
     }
@@ -620,8 +626,9 @@ static int emit_all(struct sp *v, size_t n, struct json_object *map,
             if (v[j].kind == K_AGENT && !strcmp(v[j].exec, s->owner))
                 ag = &v[j];
         if (ag) {
-            json_object_object_add(a, "timestamp_ns_",
-                                   json_object_new_int64(jint(s->o, "start_ns")));
+            json_object_object_add(
+                a, "timestamp_ns_",
+                json_object_new_int64(jint(s->o, "start_ns")));
             if (json_object_array_add(ag->actions, a)) {
                 json_object_put(a);
                 return oom(err);
@@ -662,8 +669,7 @@ static int emit_all(struct sp *v, size_t n, struct json_object *map,
 }
 
 int et__otlp_map_spans(struct json_object *spans, et__otlp_lookup_fn *lookup,
-                       void *ctx, struct et__otlp_plan *p,
-                       struct et_error *err)
+                       void *ctx, struct et__otlp_plan *p, struct et_error *err)
 {
     size_t len = json_object_array_length(spans), n = 0;
     struct sp *v = et__calloc(len ? len : 1, sizeof(*v));
@@ -692,18 +698,24 @@ out:
 
 /* ---- logs ---- */
 
-/* The Claude Code event name of a log record: event.name, the eventName
- * field, or a body naming it. */
+/* The event name of a log record: the eventName field, the event.name
+ * attribute or a string body; a "claude_code." name (Claude Code puts the
+ * short name in event.name and the full one in the body) wins. */
 static const char *event_name(struct json_object *l)
 {
-    const char *s = attr(l, "event.name");
+    struct json_object *body = et__jget(l, "body");
+    const char *c[3] = {et__jstr(l, "event_name"), attr(l, "event.name"),
+                        body && json_object_is_type(body, json_type_string)
+                            ? json_object_get_string(body)
+                            : NULL};
 
-    if (!s || !*s)
-        s = et__jstr(l, "event_name");
-    if ((!s || !*s) && et__jget(l, "body") &&
-        json_object_is_type(et__jget(l, "body"), json_type_string))
-        s = json_object_get_string(et__jget(l, "body"));
-    return s && *s ? s : NULL;
+    for (size_t i = 0; i < 3; i++)
+        if (c[i] && !strncmp(c[i], "claude_code.", 12))
+            return c[i];
+    for (size_t i = 0; i < 3; i++)
+        if (c[i] && *c[i])
+            return c[i];
+    return NULL;
 }
 
 int et__otlp_map_logs(struct json_object *logs, et__otlp_lookup_fn *lookup,
@@ -723,8 +735,8 @@ int et__otlp_map_logs(struct json_object *logs, et__otlp_lookup_fn *lookup,
         struct json_object *b = json_object_new_object();
         const char *ev = event_name(l), *tr = et__jstr(l, "trace_id");
         const char *sp = et__jstr(l, "span_id");
-        int64_t t = jint(l, "time_ns") ? jint(l, "time_ns")
-                                       : jint(l, "observed_ns");
+        int64_t t =
+            jint(l, "time_ns") ? jint(l, "time_ns") : jint(l, "observed_ns");
 
         if (!b)
             return oom(err);

@@ -168,13 +168,13 @@ T_TEST(protobuf_partial_success_response)
      * trace_id(1)=010203 (3 bytes), span_id(2)=0102..08, name(5)="x",
      * start_time_unix_nano(7, fixed64)=1, end_time_unix_nano(8)=2}}}} */
     static const unsigned char req[] = {
-        0x0a, 40, 0x12, 38, 0x12, 36, 0x0a, 3, 1, 2, 3, 0x12, 8, 1, 2, 3, 4,
-        5,    6,  7,    8,  0x2a, 1,  'x',  0x39, 1, 0, 0, 0, 0, 0, 0, 0,
-        0x41, 2,  0,    0,  0,    0,  0,    0,    0};
+        0x0a, 40, 0x12, 38, 0x12, 36,   0x0a, 3,    1, 2,   3,    0x12, 8, 1,
+        2,    3,  4,    5,  6,    7,    8,    0x2a, 1, 'x', 0x39, 1,    0, 0,
+        0,    0,  0,    0,  0,    0x41, 2,    0,    0, 0,   0,    0,    0, 0};
 
     T_ASSERT(t != NULL);
-    T_ASSERT_OK(
-        et_otlp_ingest(t, ET_OTLP_TRACES, PB, NULL, req, sizeof(req), &r, &err));
+    T_ASSERT_OK(et_otlp_ingest(t, ET_OTLP_TRACES, PB, NULL, req, sizeof(req),
+                               &r, &err));
     T_ASSERT_INT_EQ(r.rejected, 1);
     T_ASSERT_STR_CONTAINS(r.message, "traceId: 3 bytes, expected 16");
     /* ExportTraceServiceResponse{partial_success(1){rejected_spans(1)=1,
@@ -264,8 +264,8 @@ T_TEST(truncated_sdk_protobuf)
 
     T_ASSERT(t != NULL && buf != NULL);
     for (size_t cut = 1; cut < len; cut += 97) {
-        int rc = et_otlp_ingest(t, ET_OTLP_TRACES, PB, NULL, buf, len - cut,
-                                &r, &err);
+        int rc = et_otlp_ingest(t, ET_OTLP_TRACES, PB, NULL, buf, len - cut, &r,
+                                &err);
 
         /* a cut can land between whole messages: then it decodes */
         if (rc) {
@@ -363,7 +363,8 @@ T_TEST(claude_code_logs)
     struct et_error err = ET_ERROR_INIT;
 
     T_ASSERT(t != NULL);
-    T_ASSERT_OK(ingest_file(t, ET_OTLP_LOGS, "sdk-logs.pb", PB, NULL, &r, &err));
+    T_ASSERT_OK(
+        ingest_file(t, ET_OTLP_LOGS, "sdk-logs.pb", PB, NULL, &r, &err));
     T_ASSERT_INT_EQ(r.accepted, 3);
     T_ASSERT_INT_EQ(r.raw, 3);
     T_ASSERT_INT_EQ(r.events, 3);
@@ -377,8 +378,8 @@ T_TEST(claude_code_logs)
     T_ASSERT_STR_EQ(r.response, "{}");
     et_otlp_result_release(&r);
     /* a traces body sent as logs is not a logs request: nothing in it */
-    T_ASSERT_OK(ingest_file(t, ET_OTLP_LOGS, "genai-trace.json", JSON, NULL,
-                            &r, &err));
+    T_ASSERT_OK(
+        ingest_file(t, ET_OTLP_LOGS, "genai-trace.json", JSON, NULL, &r, &err));
     T_ASSERT_INT_EQ(r.accepted, 0);
     et_otlp_result_release(&r);
     et_trail_close(t);
