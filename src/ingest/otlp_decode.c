@@ -309,13 +309,100 @@ pb_log(const Opentelemetry__Proto__Logs__V1__LogRecord *lr, const char *path)
     return o;
 }
 
+/*
+ * protobuf-c unpacks nested messages recursively with no depth limit, so a
+ * small body of deeply nested AnyValues would overflow the stack. Before
+ * unpacking, this walks the wire format guided by the generated
+ * descriptors only to measure how deep messages nest (it decodes no
+ * values); anything malformed is left for protobuf-c to refuse. Returns
+ * the byte offset of the first message past max_depth, or -1.
+ */
+#define MAX_MESSAGE_DEPTH 100
+
+static bool wire_varint(const uint8_t *p, size_t len, size_t *i, uint64_t *v)
+{
+    *v = 0;
+    for (unsigned shift = 0; shift < 64 && *i < len; shift += 7) {
+        uint8_t b = p[(*i)++];
+
+        *v |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80))
+            return true;
+    }
+    return false;
+}
+
+static long too_deep_at(const ProtobufCMessageDescriptor *d, const uint8_t *p,
+                        size_t len, size_t base, int depth)
+{
+    size_t i = 0;
+
+    if (depth > MAX_MESSAGE_DEPTH)
+        return (long)base;
+    while (i < len) {
+        uint64_t key, n;
+        const ProtobufCFieldDescriptor *f;
+
+        if (!wire_varint(p, len, &i, &key))
+            return -1;
+        switch (key & 7) {
+        case 0:
+            if (!wire_varint(p, len, &i, &n))
+                return -1;
+            break;
+        case 1:
+            i += 8;
+            break;
+        case 5:
+            i += 4;
+            break;
+        case 2:
+            if (!wire_varint(p, len, &i, &n) || n > len - i)
+                return -1;
+            f = key >> 3 <= UINT32_MAX
+                    ? protobuf_c_message_descriptor_get_field(
+                          d, (unsigned)(key >> 3))
+                    : NULL;
+            if (f && f->type == PROTOBUF_C_TYPE_MESSAGE) {
+                long at = too_deep_at(f->descriptor, p + i, (size_t)n, base + i,
+                                      depth + 1);
+
+                if (at >= 0)
+                    return at;
+            }
+            i += (size_t)n;
+            break;
+        default:
+            return -1; /* groups and bad wire types: protobuf-c refuses */
+        }
+    }
+    return -1;
+}
+
+static int pb_depth_check(const ProtobufCMessageDescriptor *d, const void *buf,
+                          size_t len, struct et_error *err)
+{
+    long at = too_deep_at(d, buf, len, 0, 0);
+
+    if (at >= 0)
+        return et_error_set(err, ET_EINPUT,
+                            "protobuf: messages nested deeper than %d at byte "
+                            "%ld",
+                            MAX_MESSAGE_DEPTH, at);
+    return ET_OK;
+}
+
 static int pb_traces(const void *buf, size_t len, struct json_object *items,
                      struct et_error *err)
 {
     Opentelemetry__Proto__Collector__Trace__V1__ExportTraceServiceRequest *rq;
     char path[128];
-    int rc = ET_OK;
+    int rc = pb_depth_check(
+        &opentelemetry__proto__collector__trace__v1__export_trace_service_request__descriptor,
+        buf, len, err);
 
+    if (rc)
+        return rc;
     rq =
         opentelemetry__proto__collector__trace__v1__export_trace_service_request__unpack(
             &pb_allocator, len, buf);
@@ -359,8 +446,12 @@ static int pb_logs(const void *buf, size_t len, struct json_object *items,
 {
     Opentelemetry__Proto__Collector__Logs__V1__ExportLogsServiceRequest *rq;
     char path[128];
-    int rc = ET_OK;
+    int rc = pb_depth_check(
+        &opentelemetry__proto__collector__logs__v1__export_logs_service_request__descriptor,
+        buf, len, err);
 
+    if (rc)
+        return rc;
     rq =
         opentelemetry__proto__collector__logs__v1__export_logs_service_request__unpack(
             &pb_allocator, len, buf);

@@ -385,8 +385,65 @@ T_TEST(claude_code_logs)
     et_trail_close(t);
 }
 
+/* Write a varint ending just before *end (building backwards). */
+static void put_varint_back(unsigned char **end, size_t v)
+{
+    unsigned char tmp[10];
+    size_t n = 0;
+
+    do {
+        tmp[n++] = (unsigned char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+        v >>= 7;
+    } while (v);
+    for (size_t i = n; i > 0; i--)
+        *--(*end) = tmp[i - 1];
+}
+
+/* Wrap [*end, stop) in a length-delimited field with tag byte tag. */
+static void wrap_back(unsigned char **end, unsigned char *stop,
+                      unsigned char tag)
+{
+    put_varint_back(end, (size_t)(stop - *end));
+    *--(*end) = tag;
+}
+
+/* protobuf-c unpacks recursively: a small body nesting AnyValues 200000
+ * deep must be refused before it overflows the stack. */
+T_TEST(deep_protobuf_nesting_refused)
+{
+    size_t cap = 4u << 20;
+    unsigned char *buf = malloc(cap), *stop, *p;
+    struct et_trail *t = open_fresh("deep");
+    struct et_otlp_result r;
+    struct et_error err = ET_ERROR_INIT;
+
+    T_ASSERT(buf != NULL && t != NULL);
+    stop = p = buf + cap;
+    *--p = 'x';
+    *--p = 1;
+    *--p = 0x0a; /* AnyValue{string_value: "x"} */
+    for (int i = 0; i < 200000; i++) {
+        wrap_back(&p, stop, 0x0a); /* ArrayValue.values */
+        wrap_back(&p, stop, 0x2a); /* AnyValue.array_value */
+    }
+    wrap_back(&p, stop, 0x12); /* KeyValue.value */
+    *--p = 'k';
+    *--p = 1;
+    *--p = 0x0a;               /* KeyValue.key */
+    wrap_back(&p, stop, 0x4a); /* Span.attributes */
+    wrap_back(&p, stop, 0x12); /* ScopeSpans.spans */
+    wrap_back(&p, stop, 0x12); /* ResourceSpans.scope_spans */
+    wrap_back(&p, stop, 0x0a); /* request.resource_spans */
+    T_ASSERT_RC(et_otlp_ingest(t, ET_OTLP_TRACES, PB, NULL, p,
+                               (size_t)(stop - p), &r, &err),
+                ET_EINPUT);
+    T_ASSERT_STR_CONTAINS(err.msg, "protobuf: messages nested deeper than 100");
+    free(buf);
+    et_trail_close(t);
+}
+
 T_MAIN("otlp", T_CASE(json_sample_maps_and_rejects_one),
        T_CASE(sdk_protobuf_traces), T_CASE(protobuf_partial_success_response),
        T_CASE(bad_bodies_store_nothing), T_CASE(truncated_sdk_protobuf),
        T_CASE(mapping_is_pure), T_CASE(tools_before_their_agent),
-       T_CASE(claude_code_logs))
+       T_CASE(claude_code_logs), T_CASE(deep_protobuf_nesting_refused))
