@@ -85,6 +85,26 @@ et_otlp_ingest(struct et_trail *t, enum et_otlp_signal signal,
                const void *body, size_t len, struct et_otlp_result *res,
                struct et_error *err);
 
+/*
+ * The HTTP status for a return code of et_otlp_ingest, by the OTLP/HTTP
+ * rules: ET_OK 200 (also with rejections: partialSuccess), ET_EINPUT 400
+ * (the client must not retry), ET_ETOOBIG 413, ET_EBUSY and ET_EUNAVAIL
+ * 503 (retryable: send Retry-After), anything else 500.
+ *
+ * A server's whole handler for POST /v1/traces (and /v1/logs):
+ *
+ *   struct et_otlp_result r;
+ *   struct et_error err = ET_ERROR_INIT;
+ *   int rc = et_otlp_ingest(t, ET_OTLP_TRACES, header("Content-Type"),
+ *                           header("Content-Encoding"), body, len, &r, &err);
+ *   if (rc == ET_OK)
+ *       reply(200, r.response_type, r.response, r.response_len);
+ *   else
+ *       reply_error(et_otlp_http_status(rc), err.msg);
+ *   et_otlp_result_release(&r);
+ */
+ET_API int et_otlp_http_status(int rc);
+
 /* Free res->response (res may be NULL; safe to call twice). */
 ET_API void et_otlp_result_release(struct et_otlp_result *res);
 

@@ -37,6 +37,23 @@ void et_otlp_result_release(struct et_otlp_result *res)
     res->response_len = 0;
 }
 
+int et_otlp_http_status(int rc)
+{
+    switch (rc) {
+    case ET_OK:
+        return 200;
+    case ET_EINPUT:
+        return 400;
+    case ET_ETOOBIG:
+        return 413;
+    case ET_EBUSY:
+    case ET_EUNAVAIL:
+        return 503;
+    default:
+        return 500;
+    }
+}
+
 /* ---- request framing ---- */
 
 /* The media type of a Content-Type header, parameters and case ignored:

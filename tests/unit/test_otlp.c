@@ -246,6 +246,7 @@ T_TEST(bad_bodies_store_nothing)
 
         printf("# case %zu: %s\n", i, err.msg);
         T_ASSERT_INT_EQ(rc, cases[i].rc);
+        T_ASSERT_INT_EQ(et_otlp_http_status(rc), 400);
         T_ASSERT_STR_CONTAINS(err.msg, cases[i].msg);
         T_ASSERT(r.response == NULL);
         T_ASSERT_INT_EQ(r.events, 0);
