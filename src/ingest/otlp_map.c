@@ -26,9 +26,10 @@ struct sp {
     const char *trace, *id, *parent;
     enum kind kind;
     bool is_deferred;
-    char exec[37];               /* K_AGENT: its execution */
-    char owner[37];              /* the execution it belongs to ("" none) */
-    char wait[17];               /* unresolved: the missing ancestor span */
+    char exec[37];       /* K_AGENT: its execution */
+    char owner[37];      /* the execution it belongs to ("" none) */
+    char wait[17];       /* unresolved: the missing ancestor span */
+    struct sp *owner_sp; /* the owner's span when it is in this request */
     struct json_object *actions; /* K_AGENT: its actions (owned) */
 };
 
@@ -211,6 +212,7 @@ static int resolve(struct sp *s, struct json_object *map, struct sp *v,
         if (q) {
             if (q->kind == K_AGENT) {
                 memcpy(s->owner, q->exec, sizeof(s->owner));
+                s->owner_sp = q;
                 return ET_OK;
             }
             cur = q->parent;
@@ -605,8 +607,8 @@ static int collect(struct json_object *spans, struct sp *v, size_t *n_out,
     return 0;
 }
 
-static int emit_all(struct sp *v, size_t n, struct json_object *map,
-                    struct et__otlp_plan *p, struct et_error *err)
+static int emit_all(struct sp *v, size_t n, struct et__otlp_plan *p,
+                    struct et_error *err)
 {
     int rc = ET_OK;
 
@@ -621,10 +623,7 @@ static int emit_all(struct sp *v, size_t n, struct json_object *map,
         a = action_of(s);
         if (!a)
             return oom(err);
-        ag = NULL;
-        for (size_t j = 0; j < n && !ag; j++)
-            if (v[j].kind == K_AGENT && !strcmp(v[j].exec, s->owner))
-                ag = &v[j];
+        ag = s->owner_sp;
         if (ag) {
             json_object_object_add(
                 a, "timestamp_ns_",
@@ -638,7 +637,6 @@ static int emit_all(struct sp *v, size_t n, struct json_object *map,
         }
         p->actions++;
     }
-    (void)map;
     /* executions, children before parents is not needed: each is whole */
     for (size_t i = 0; !rc && i < n; i++) {
         if (v[i].kind != K_AGENT)
@@ -687,7 +685,7 @@ int et__otlp_map_spans(struct json_object *spans, et__otlp_lookup_fn *lookup,
     for (size_t i = 0; !rc && i < n; i++)
         rc = resolve(&v[i], map, v, lookup, ctx, err);
     if (!rc)
-        rc = emit_all(v, n, map, p, err);
+        rc = emit_all(v, n, p, err);
 out:
     for (size_t i = 0; v && i < len; i++)
         json_object_put(v[i].actions);
