@@ -23,7 +23,12 @@
 #include "exectrail/ledger.h"
 #include "exectrail/otlp.h"
 
-#define MAX_WAIT_SPANS 100000 /* spans one request may pull from waiting */
+/* Spans one request may pull from waiting (a list that would pass it
+ * stays waiting for a later request), and spans one ancestor may have
+ * waiting (past it a span is only its raw event: never lost, not attached
+ * when the ancestor comes). Both bound the work a request can cause. */
+#define MAX_WAIT_SPANS   100000
+#define MAX_WAIT_PER_KEY 10000
 
 static const char ct_pb[] = "application/x-protobuf";
 static const char ct_json[] = "application/json";
@@ -299,13 +304,12 @@ static int prepare_spans(struct wr *w, struct json_object *items,
             snprintf(key, sizeof(key), "otlp:wait:%s:%s", tr, id);
             if (!rc && !et__jget(w->consumed, key))
                 rc = meta_json(w, key, &waiting, err);
-            if (!rc && waiting) {
+            if (!rc && waiting &&
+                json_object_is_type(waiting, json_type_array) &&
+                pulled + json_object_array_length(waiting) <= MAX_WAIT_SPANS) {
                 json_object_object_add(w->consumed, key,
                                        json_object_new_boolean(1));
-                for (size_t j = 0;
-                     json_object_is_type(waiting, json_type_array) &&
-                     j < json_object_array_length(waiting) &&
-                     pulled < MAX_WAIT_SPANS;
+                for (size_t j = 0; j < json_object_array_length(waiting);
                      j++, pulled++) {
                     struct json_object *d =
                         json_object_array_get_idx(waiting, j);
@@ -439,22 +443,31 @@ static int save_state(struct wr *w, struct et__otlp_plan *p,
     }
     json_object_object_foreach(p->waits, wk, wv)
     {
-        struct json_object *old = NULL;
+        struct json_object *old = NULL, *all = json_object_new_array();
+        size_t n_old;
 
+        if (!all)
+            rc = et_error_set(err, ET_ENOMEM, "out of memory");
         if (!rc && !et__jget(w->consumed, wk))
             rc = meta_json(w, wk, &old, err);
-        for (size_t i = 0;
-             !rc && old && json_object_is_type(old, json_type_array) &&
-             i < json_object_array_length(old);
+        n_old = old && json_object_is_type(old, json_type_array)
+                    ? json_object_array_length(old)
+                    : 0;
+        /* the oldest stay; newer ones past the bound keep only their raw
+         * event */
+        for (size_t i = 0; !rc && i < n_old + json_object_array_length(wv) &&
+                           i < MAX_WAIT_PER_KEY;
              i++)
             json_object_array_add(
-                wv, json_object_get(json_object_array_get_idx(old, i)));
-        json_object_put(old);
+                all, json_object_get(json_object_array_get_idx(
+                         i < n_old ? old : wv, i < n_old ? i : i - n_old)));
         if (!rc)
             rc = et_store_meta_put(
                 w->t->st, wk,
-                json_object_to_json_string_ext(wv, JSON_C_TO_STRING_PLAIN),
+                json_object_to_json_string_ext(all, JSON_C_TO_STRING_PLAIN),
                 err);
+        json_object_put(old);
+        json_object_put(all);
     }
     return rc;
 }

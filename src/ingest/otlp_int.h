@@ -77,7 +77,9 @@ void et__otlp_plan_release(struct et__otlp_plan *p);
  * Map normalised spans onto events: invoke_agent spans -> execution.recorded
  * (with their execute_tool descendants as actions), execute_tool spans of
  * an execution stored earlier -> action.recorded (no "sequence": the writer
- * numbers it), other spans -> otlp.span raw events. Invalid spans are
+ * numbers it), other spans -> otlp.span raw events. An invoke_agent span
+ * whose ancestor has not arrived is recorded without a parent and waits;
+ * when the ancestor comes, execution.linked sets its parent_execution_id. Invalid spans are
  * rejected into p->rejected/p->message. Spans flagged "deferred" (waiting
  * from earlier requests, raw event already stored) get no raw event again.
  * lookup answers for spans outside `spans` (may be NULL). spans is

@@ -624,7 +624,7 @@ static int emit_all(struct sp *v, size_t n, struct et__otlp_plan *p,
         if (!a)
             return oom(err);
         ag = s->owner_sp;
-        if (ag) {
+        if (ag && !ag->is_deferred) {
             json_object_object_add(
                 a, "timestamp_ns_",
                 json_object_new_int64(jint(s->o, "start_ns")));
@@ -637,12 +637,25 @@ static int emit_all(struct sp *v, size_t n, struct et__otlp_plan *p,
         }
         p->actions++;
     }
-    /* executions, children before parents is not needed: each is whole */
+    /* executions, each whole; an agent whose ancestor had not arrived was
+     * recorded without a parent and waited: it gets its link now */
     for (size_t i = 0; !rc && i < n; i++) {
-        if (v[i].kind != K_AGENT)
+        struct sp *s = &v[i];
+
+        if (s->kind != K_AGENT)
             continue;
-        rc = add_ev(p, "execution.recorded", v[i].exec, record_of(&v[i]), err);
-        p->executions++;
+        if (s->wait[0] && add_wait(p, s))
+            return oom(err);
+        if (!s->is_deferred) {
+            rc = add_ev(p, "execution.recorded", s->exec, record_of(s), err);
+            p->executions++;
+        } else if (s->owner[0]) {
+            struct json_object *b = json_object_new_object();
+
+            set_str(b, "parent_execution_id", s->owner);
+            set_str(b, "parent_span_id", s->parent);
+            rc = add_ev(p, "execution.linked", s->exec, b, err);
+        }
     }
     /* raw events for the rest (a span that waited already has one) */
     for (size_t i = 0; !rc && i < n; i++) {

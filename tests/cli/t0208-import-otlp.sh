@@ -61,6 +61,15 @@ et --db "$T_DIR/split.db" show --json "$id" >"$T_DIR/split.json"
 eq "$(jget "$T_DIR/split.json" 'd["execution"]["actions_taken"][0]["tool"]'),$(jget "$T_DIR/split.json" 'd["execution"]["actions_taken"][1]["tool"]')" \
   "Read,Bash" "the waiting tools became the subagent's actions"
 
+# the subagent before the planner that delegated to it
+check "the subagent's request, then the planner's" et --db "$T_DIR/nested.db" import otlp \
+  "$D/nested-1-subagent.json" "$D/nested-2-planner.json"
+eq "$(sql "$T_DIR/nested.db" "SELECT json_extract(doc,'$.parent_execution_id') FROM executions WHERE agent_name='general-purpose'")" \
+  "$(sql "$T_DIR/nested.db" "SELECT execution_id FROM executions WHERE agent_name='planner'")" \
+  "linked to its parent when the parent arrived"
+eq "$(sql "$T_DIR/nested.db" "SELECT count(*) FROM ledger WHERE type='execution.linked'")" 1 "by one execution.linked event"
+check "the projections rebuild to the same" et --db "$T_DIR/nested.db" verify
+
 # bad bodies: exit 3, named, nothing stored
 n=$(events)
 head -c 1500 "$D/sdk-traces.pb" >"$T_DIR/cut.pb"

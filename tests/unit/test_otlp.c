@@ -408,6 +408,43 @@ static void wrap_back(unsigned char **end, unsigned char *stop,
     *--(*end) = tag;
 }
 
+/* The subagent's spans come in a request before the planner's: it is
+ * recorded at once, and linked to its parent when the planner arrives. */
+T_TEST(subagent_before_its_parent)
+{
+    struct et_trail *t = open_fresh("nested");
+    struct et_otlp_result r;
+    struct et_error err = ET_ERROR_INIT;
+    char id[37] = "", *doc = NULL;
+    size_t len;
+
+    T_ASSERT(t != NULL);
+    T_ASSERT_OK(ingest_file(t, ET_OTLP_TRACES, "nested-1-subagent.json", JSON,
+                            NULL, &r, &err));
+    T_ASSERT_INT_EQ(r.executions, 1);
+    T_ASSERT_INT_EQ(r.actions, 2);
+    et_otlp_result_release(&r);
+    T_ASSERT_OK(et_trail_list(t, 10, find_agent, id, &err));
+    T_ASSERT_OK(et_trail_show(t, id, ET_SHOW_PRETTY, &doc, &len, &err));
+    T_ASSERT(strstr(doc, "\"parent_execution_id\"") == NULL);
+    et_trail_free_string(doc);
+    T_ASSERT_OK(ingest_file(t, ET_OTLP_TRACES, "nested-2-planner.json", JSON,
+                            NULL, &r, &err));
+    T_ASSERT_INT_EQ(r.executions, 1);
+    T_ASSERT_INT_EQ(r.events, 3); /* planner, its raw span, the link */
+    et_otlp_result_release(&r);
+    T_ASSERT_OK(et_trail_show(t, id, ET_SHOW_PRETTY, &doc, &len, &err));
+    /* the planner's id: the name-based UUID of its trace and span */
+    T_ASSERT_STR_CONTAINS(
+        doc,
+        "\"parent_execution_id\": \"c9fb0084-5bf5-581b-9337-5de3f0363ee0\"");
+    T_ASSERT_STR_CONTAINS(doc, "\"tool\": \"Bash\"");
+    et_trail_free_string(doc);
+    /* the link is in the ledger: the projections rebuild to the same */
+    T_ASSERT_OK(et_trail_verify_projections(t, &err));
+    et_trail_close(t);
+}
+
 /* protobuf-c unpacks recursively: a small body nesting AnyValues 200000
  * deep must be refused before it overflows the stack. */
 T_TEST(deep_protobuf_nesting_refused)
@@ -447,4 +484,5 @@ T_MAIN("otlp", T_CASE(json_sample_maps_and_rejects_one),
        T_CASE(sdk_protobuf_traces), T_CASE(protobuf_partial_success_response),
        T_CASE(bad_bodies_store_nothing), T_CASE(truncated_sdk_protobuf),
        T_CASE(mapping_is_pure), T_CASE(tools_before_their_agent),
-       T_CASE(claude_code_logs), T_CASE(deep_protobuf_nesting_refused))
+       T_CASE(claude_code_logs), T_CASE(deep_protobuf_nesting_refused),
+       T_CASE(subagent_before_its_parent))
