@@ -216,6 +216,24 @@ const presp = ProtobufTraceSerializer.deserializeResponse(
 ok(r.status === 0 && !presp.partialSuccess?.rejectedSpans,
   'protobuf response on full success decodes with no rejections', presp);
 
+// two requests, as a BatchSpanProcessor sends them when the planner outlives
+// the export interval: the subagent and its tools first, the planner later
+const conv5 = 'conv-batched-5';
+const s5 = makeSpans(conv5);
+const late = new Set(['invoke_agent planner', 'GET /health']);
+r = importFile('early.pb', ProtobufTraceSerializer.serializeRequest(
+  s5.spans.filter((s) => !late.has(s.name))));
+eq(JSON.parse(r.stdout || '{}').executions, 1, 'batched: the subagent is recorded at once');
+r = importFile('late.pb', ProtobufTraceSerializer.serializeRequest(
+  s5.spans.filter((s) => late.has(s.name))));
+const l5 = JSON.parse(execFileSync(BIN, ['--db', DB, 'list', '--format', 'json',
+  '--limit', '100'], { encoding: 'utf8' })).filter((x) => x.session_id === conv5);
+const sub5 = show(l5.find((x) => x.agent === 'reviewer').execution_id);
+eq(sub5.parent_execution_id, l5.find((x) => x.agent === 'planner').execution_id,
+  'batched: linked to the planner when it arrives');
+eq(sub5.execution.actions_taken.map((a) => a.tool), ['Read', 'Bash'],
+  'batched: with its tools');
+
 // ---- logs (Claude Code's events) ----
 function makeLogs() {
   const exporter = new InMemoryLogRecordExporter();
