@@ -163,6 +163,7 @@ int cmd_spool(int argc, char **argv);
 int cmd_hooks(int argc, char **argv);
 int cmd_mcp(int argc, char **argv);
 int cmd_import_claude_code(int argc, char **argv);
+int cmd_import_otlp(int argc, char **argv);
 int cmd_verify_outcome(int argc, char **argv);
 int cmd_similar(int argc, char **argv);
 int cmd_insights(int argc, char **argv);

@@ -15,7 +15,9 @@ static const char help[] =
     "usage: exectrail import [--db PATH] [--on-error abort|skip] "
     "[--batch N] FILE.jsonl|-\n"
     "       exectrail import claude-code PATH...   (Claude Code "
-    "transcripts; see docs/INTEGRATIONS.md)\n\n"
+    "transcripts; see docs/INTEGRATIONS.md)\n"
+    "       exectrail import otlp FILE...|-        (OTLP trace/log "
+    "requests; see import otlp --help)\n\n"
     "Import spec records, one JSON object per line, in batched "
     "transactions.\n"
     "Bad lines are reported with their line numbers. With --on-error abort\n"
@@ -83,6 +85,8 @@ int cmd_import(int argc, char **argv)
 
     if (argc > 1 && !strcmp(argv[1], "claude-code"))
         return cmd_import_claude_code(argc - 1, argv + 1);
+    if (argc > 1 && !strcmp(argv[1], "otlp"))
+        return cmd_import_otlp(argc - 1, argv + 1);
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'h':

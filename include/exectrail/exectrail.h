@@ -7,6 +7,7 @@
 #include "exectrail/error.h"
 #include "exectrail/ledger.h"
 #include "exectrail/note.h"
+#include "exectrail/otlp.h"
 #include "exectrail/query.h"
 #include "exectrail/record.h"
 #include "exectrail/report.h"

@@ -10,6 +10,7 @@ static const char *const k_tool[] = {"tool", NULL};
 static const char *const k_binding[] = {"binding", NULL};
 static const char *const k_status[] = {"status", NULL};
 static const char *const k_session[] = {"session_id", NULL};
+static const char *const k_parent[] = {"parent_execution_id", NULL};
 static const char *const k_note[] = {"uuid", "text", NULL};
 static const char *const k_score[] = {"uuid", "score", NULL};
 
@@ -23,11 +24,14 @@ static const struct et__event_type types[] = {
     {"execution.completed", ET__EV_EXEC | ET__EV_COMPLETES, NULL},
     {"execution.delegated", ET__EV_EXEC, k_delegation},
     {"execution.launched", ET__EV_EXEC, k_status},
+    {"execution.linked", ET__EV_EXEC, k_parent},
     {"execution.note", 0, k_note},
     {"execution.recorded", ET__EV_EXEC, NULL},
     {"execution.responded", ET__EV_EXEC, k_output},
     {"execution.scored", ET__EV_EXEC, k_score},
     {"execution.started", ET__EV_EXEC, NULL},
+    {"otlp.log", 0, NULL},
+    {"otlp.span", 0, NULL},
     {"retention.erased", ET__EV_EXEC, NULL},
     {"retention.hold", ET__EV_EXEC, NULL},
     {"retention.restored", ET__EV_EXEC, NULL},

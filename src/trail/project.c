@@ -460,6 +460,12 @@ static int project_phase(struct et_trail *t, uint64_t seq, const char *type,
                 json_object_object_add(
                     doc, keys[i], json_object_get(et__jget(body, keys[i])));
         issues = et__jget(body, "issues");
+    } else if (!strcmp(type, "execution.linked")) {
+        /* OTLP: the delegating execution, known after this one was
+         * recorded (its span arrived later) */
+        json_object_object_add(
+            doc, "parent_execution_id",
+            json_object_get(et__jget(body, "parent_execution_id")));
     } else if (!strcmp(type, "execution.completed")) {
         issues = et__jget(body, "issues");
         merge_into(doc, body);
