@@ -142,6 +142,8 @@ int cmd_hold(int argc, char **argv);
 int cmd_unhold(int argc, char **argv);
 int cmd_archive(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_token(int argc, char **argv);
 
 /*
  * Replace a settings file the way `hooks install` and `mcp install` do: the
