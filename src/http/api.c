@@ -157,6 +157,47 @@ static void h_complete(struct et_http_ctx *c)
     phase(c, et_trail_complete);
 }
 
+/*
+ * The library names a bad action "action N: execution.actions_taken[].F":
+ * answer the field as a path into the request body, "[N-1].F" for an
+ * array, "F" for one object.
+ */
+static void reply_action_error(struct et_http_ctx *c,
+                               const struct et_error *err)
+{
+    static const char pre[] = "execution.actions_taken[].";
+    const char *m = err->msg, *p;
+    char field[128], *end = NULL;
+    unsigned long n;
+    bool is_array = false;
+
+    for (size_t i = 0; i < c->req->body_len; i++) {
+        char ch = c->req->body[i];
+        if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n')
+            continue;
+        is_array = ch == '[';
+        break;
+    }
+    if (err->code != ET_EINPUT || strncmp(m, "action ", 7) != 0) {
+        et__http_reply_lib(c, err);
+        return;
+    }
+    n = strtoul(m + 7, &end, 10);
+    p = end;
+    if (n == 0 || strncmp(p, ": ", 2) != 0 ||
+        strncmp(p + 2, pre, sizeof(pre) - 1) != 0) {
+        et__http_reply_lib(c, err);
+        return;
+    }
+    p += 2 + sizeof(pre) - 1;
+    if (is_array)
+        snprintf(field, sizeof(field), "[%lu].%.*s", n - 1,
+                 (int)strcspn(p, ":"), p);
+    else
+        snprintf(field, sizeof(field), "%.*s", (int)strcspn(p, ":"), p);
+    et__http_reply_err(c, 400, "invalid_input", m, field, -1);
+}
+
 static void h_actions(struct et_http_ctx *c)
 {
     struct et_error err = ET_ERROR_INIT;
@@ -167,7 +208,7 @@ static void h_actions(struct et_http_ctx *c)
         return;
     if (et_trail_action(c->t, c->route.param, c->req->body, c->req->body_len,
                         &n, &err)) {
-        et__http_reply_lib(c, &err);
+        reply_action_error(c, &err);
         return;
     }
     c->events = n;

@@ -157,10 +157,11 @@ void et__http_reply_err(struct et_http_ctx *c, int status, const char *code,
         /* the message was not UTF-8, or memory ran out */
         et_buf_release(&b);
         json_object_put(o);
-        et__http_reply(c, status, "application/json",
-                       "{\"error\":{\"code\":\"internal\",\"message\":"
-                       "\"unprintable error\"}}\n",
-                       61);
+        static const char fallback[] =
+            "{\"error\":{\"code\":\"internal\",\"message\":"
+            "\"unprintable error\"}}\n";
+        et__http_reply(c, status, "application/json", fallback,
+                       sizeof(fallback) - 1);
         return;
     }
     json_object_put(o);
@@ -233,7 +234,11 @@ void et__http_reply_lib(struct et_http_ctx *c, const struct et_error *err)
     }
     if (st == 503)
         c->res->retry_after_s = 1;
-    split_msg(err->msg, field, sizeof(field), &off);
+    field[0] = '\0';
+    off = -1;
+    if (err->code == ET_EINPUT || err->code == ET_ETOOBIG ||
+        err->code == ET_EINVAL)
+        split_msg(err->msg, field, sizeof(field), &off);
     et__http_reply_err(c, st, code,
                        err->msg[0] ? err->msg : et_status_str(err->code),
                        field[0] ? field : NULL, off);

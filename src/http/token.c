@@ -71,7 +71,7 @@ static int parse_line(char *line, struct et_token_entry *e)
     int used = 0;
 
     memset(e, 0, sizeof(*e));
-    if (sscanf(line, "%31s %15s %lld %lld %66s %n", id, scope, &created,
+    if (sscanf(line, "%31s %15s %lld %lld %65s %n", id, scope, &created,
                &expires, hash, &used) < 5)
         return -1;
     if (strlen(id) != ID_BYTES * 2 || strlen(hash) != ET_HASH_LEN * 2)

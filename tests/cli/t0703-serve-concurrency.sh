@@ -12,6 +12,7 @@ check "init a trail" et init
 if serve_start --threads 4; then ok "the server starts"; else
   fails "the server starts"; done_testing; fi
 
+PIDS=""  # the writers started below, waited for by wait_writers
 W=4   # curl writers
 N=15  # records each
 mkdir -p "$T_DIR/w"
@@ -20,11 +21,12 @@ for w in $(seq 1 $W); do
     for i in $(seq 1 $N); do
       id=$(printf '60000000-0000-4000-8000-%04d%08d' "$w" "$i")
       spec_record "$id" >"$T_DIR/w/$w.$i.json"
-      code=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 120 -H "$JSON_CT" \
+      code=$(curl -sS -o "$T_DIR/w/$w.$i.out" -w '%{http_code}' --max-time 120 -H "$JSON_CT" \
         --data-binary @"$T_DIR/w/$w.$i.json" "$URL/v1/executions")
       echo "$code $id"
     done >"$T_DIR/w/$w.codes"
   ) &
+  PIDS="$PIDS $!"
 done
 # two lifecycle writers with batched actions
 for l in 1 2; do
@@ -41,13 +43,18 @@ for l in 1 2; do
     curl -sS -o /dev/null -H "$JSON_CT" -d '{}' "$URL/v1/executions/$id/complete"
     echo "$id" >"$T_DIR/w/life.$l"
   ) &
+  PIDS="$PIDS $!"
 done
 # CLI processes writing the same trail at the same time
 for c in 1 2 3 4 5; do
   spec_record "$(printf '70000000-0000-4000-8000-%012d' "$c")" >"$T_DIR/w/cli.$c.json"
   et record "$T_DIR/w/cli.$c.json" >/dev/null 2>&1 &
+  PIDS="$PIDS $!"
 done
-wait_writers() { for p in $(jobs -p); do [ "$p" = "$SERVE_PID" ] || wait "$p"; done; }
+wait_writers() {
+  for p in $PIDS; do wait "$p"; done
+  PIDS=""
+}
 wait_writers
 
 eq "$(cat "$T_DIR"/w/*.codes | grep -c '^201 ')" $((W * N)) "all $((W * N)) concurrent POSTs were acknowledged with 201"
@@ -68,6 +75,7 @@ for i in $(seq 1 20); do
   ( code=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 60 -H "$JSON_CT" \
       --data-binary @"$T_DIR/w/b.$i.json" "$URL/v1/executions" 2>/dev/null)
     echo "$code $id" >"$T_DIR/w/b.$i.code" ) &
+  PIDS="$PIDS $!"
 done
 sleep 0.3
 serve_stop TERM
