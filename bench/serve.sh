@@ -23,7 +23,7 @@ SP=""
 trap '[ -z "$SP" ] || kill "$SP" 2>/dev/null; wait 2>/dev/null; rm -rf "$W"' EXIT
 
 median3() { printf '%s\n%s\n%s\n' "$1" "$2" "$3" | sort -g | sed -n 2p; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 kv() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 
 # one spec record with 5 actions, without execution_id (the server makes one)

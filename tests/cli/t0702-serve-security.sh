@@ -93,7 +93,7 @@ status_is 400 "an encoded separator: 400"
 
 same_state "$T_DIR/before" "none of the refused requests stored anything"
 req GET /metrics
-contains "$T_DIR/body" "exectrail_requests_rejected_total 12" "the 12 rejections (400, 413, 415) are counted"
+contains "$T_DIR/body" "exectrail_requests_rejected_total 13" "the 13 rejections (400, 413, 415) are counted"
 
 # ---- an idle client is cut off (--timeout 2) ----
 check "a client that stops sending mid-headers is disconnected" python3 - "$(cat "$T_DIR/port")" <<'PY'
