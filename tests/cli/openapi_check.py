@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """Validate answers captured by serve_lib.sh's req against docs/openapi.yaml.
 
-usage: openapi_check.py OPENAPI.yaml CAPTURE_DIR
+usage: openapi_check.py OPENAPI.yaml CAPTURE_DIR [ROUTE.c]
 
 Each capture is N.meta (method, path, status, content type; tab-separated)
 and N.body. For each, the operation is found by matching the path against
@@ -9,7 +9,9 @@ the document's path templates (a literal segment beats a {parameter}); the
 status must be documented for it (or the operation's "default"); the
 content type must be one the response lists; a JSON body must validate
 against that media type's schema (JSON Schema 2020-12, as OpenAPI 3.1
-says). Prints the first problems and exits 1, or a closing count.
+says). With ROUTE.c (src/http/route.c), the document's operations must be
+exactly the router's routes. Prints the first problems and exits 1, or a
+closing count.
 """
 import glob
 import json
@@ -59,6 +61,17 @@ def main():
     for name, schema in doc.get("components", {}).get("schemas", {}).items():
         jsonschema.Draft202012Validator.check_schema(schema)
     problems, checked = [], 0
+    if len(sys.argv) > 3:
+        src = open(sys.argv[3]).read()
+        routes = set((m, p.replace("*", "{id}")) for m, p in
+                     re.findall(r'\{"(GET|POST)", "(/[^"]*)"', src))
+        documented = set((m.upper(), p) for p, item in doc["paths"].items()
+                         for m in item if m in ("get", "post", "put",
+                                                "delete", "patch"))
+        for m, p in sorted(routes - documented):
+            problems.append("route %s %s is not in the document" % (m, p))
+        for m, p in sorted(documented - routes):
+            problems.append("%s %s is documented but not routed" % (m, p))
     metas = sorted(glob.glob(os.path.join(sys.argv[2], "*.meta")),
                    key=lambda p: int(os.path.basename(p).split(".")[0]))
     for meta in metas:
