@@ -144,6 +144,8 @@ int cmd_archive(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_token(int argc, char **argv);
+int cmd_note(int argc, char **argv);
+int cmd_score(int argc, char **argv);
 
 /*
  * Replace a settings file the way `hooks install` and `mcp install` do: the

@@ -113,7 +113,7 @@ int cmd_import_claude_code(int argc, char **argv)
                 "exectrail: warning: %llu tool call(s) of %llu subagent(s) "
                 "could not be attached to a delegation (their main "
                 "transcript, with the Agent call, was not imported); they "
-                "are kept as session events\n",
+                "are kept and join their execution when it is imported\n",
                 (unsigned long long)st.unattached,
                 (unsigned long long)st.unattached_agents);
     return rc ? cli_fail("import", &err) : 0;

@@ -15,8 +15,9 @@ static const char help[] =
     "Executions whose text contains every word, best match first (BM25),\n"
     "each with its best snippets, matches highlighted. The text is the\n"
     "request, the prompt, the response, action inputs, outputs and errors,\n"
-    "file paths, commands, API calls and issues. Punctuation separates\n"
-    "words; no search operators.\n\n"
+    "file paths, commands, API calls, issues and notes. Free-form notes\n"
+    "(of no execution) that match follow the executions. Punctuation\n"
+    "separates words; no search operators.\n\n"
     "--limit N     executions (default 20)\n"
     "--snippets N  snippets per execution (default 3)\n"
     "--format      text (default) or jsonl: one object per execution\n";
@@ -94,6 +95,34 @@ static int on_hit(void *ctx, const struct et_search_hit *h)
     return 0;
 }
 
+/* A free-form note (no execution) whose text matches (docs/NOTES.md). */
+static int on_note(void *ctx, const struct et_note_info *n)
+{
+    struct ui *ui = ctx;
+
+    ui->n++;
+    if (ui->jsonl) {
+        struct json_object *o = json_object_new_object();
+
+        cli_set_str(o, "kind", "note");
+        cli_set_str(o, "uuid", n->uuid);
+        cli_set_str(o, "group_id", n->group_id);
+        cli_set_str(o, "name", n->name);
+        json_object_object_add(o, "seq",
+                               json_object_new_int64((int64_t)n->seq));
+        cli_set_str(o, "snippet", n->snippet);
+        printf("%s\n", cli_json_text(o, NULL));
+        json_object_put(o);
+        return 0;
+    }
+    printf("%s%zu. note %s%s%s%s%s\n", ui->n > 1 ? "\n" : "", ui->n, n->uuid,
+           n->group_id ? "  group " : "", n->group_id ? n->group_id : "",
+           n->name ? "  " : "", n->name ? n->name : "");
+    if (n->snippet)
+        print_snippet(n->snippet);
+    return 0;
+}
+
 static const char *const text_jsonl[] = {"text", "jsonl", NULL};
 
 int cmd_search(int argc, char **argv)
@@ -166,8 +195,18 @@ int cmd_search(int argc, char **argv)
     }
     rc = cli_open("search", false, &t);
     if (!rc) {
+        struct et_note_query nq;
+
         rc = et_search(t, words, strlen(words), &so, on_hit, &ui, &err);
         flush_json(&ui);
+        memset(&nq, 0, sizeof(nq));
+        nq.is_free_only = true; /* an execution's notes find the execution */
+        nq.words = words;
+        nq.mark_open = so.mark_open;
+        nq.mark_close = so.mark_close;
+        nq.limit = so.max_executions ? so.max_executions : 20;
+        if (!rc)
+            rc = et_trail_notes(t, &nq, on_note, &ui, &err);
         rc = rc ? cli_fail("search", &err) : 0;
         et_trail_close(t);
     }

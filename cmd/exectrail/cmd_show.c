@@ -117,6 +117,57 @@ static void print_text(const struct et_record *r)
         line("recommendation", r->learning.recommendation_for_future);
 }
 
+/* The `feedback` extension key (docs/NOTES.md): the human score beside
+ * the automatic one, then each score and note. */
+static void print_feedback(const char *extra_json)
+{
+    struct json_object *x = extra_json ? json_tokener_parse(extra_json) : NULL;
+    struct json_object *fb = NULL, *v = NULL, *arr = NULL;
+    char buf[600];
+
+    if (!x || !json_object_object_get_ex(x, "feedback", &fb) || !fb) {
+        json_object_put(x);
+        return;
+    }
+    if (json_object_object_get_ex(fb, "human_score", &v) && v) {
+        struct json_object *q = NULL;
+
+        json_object_object_get_ex(fb, "quality_score", &q);
+        if (q)
+            snprintf(buf, sizeof(buf), "%.2f (latest); automatic %.2f",
+                     json_object_get_double(v), json_object_get_double(q));
+        else
+            snprintf(buf, sizeof(buf), "%.2f (latest); automatic none",
+                     json_object_get_double(v));
+        line("human score", buf);
+    }
+    json_object_object_get_ex(fb, "scores", &arr);
+    for (size_t i = 0; arr && i < json_object_array_length(arr); i++) {
+        struct json_object *o = json_object_array_get_idx(arr, i), *s, *r, *w;
+
+        json_object_object_get_ex(o, "score", &s);
+        json_object_object_get_ex(o, "reason", &r);
+        json_object_object_get_ex(o, "scorer", &w);
+        snprintf(buf, sizeof(buf), "%.2f%s%s%s%s", json_object_get_double(s),
+                 w ? " by " : "", w ? json_object_get_string(w) : "",
+                 r ? ": " : "", r ? json_object_get_string(r) : "");
+        line("score", buf);
+    }
+    arr = NULL;
+    json_object_object_get_ex(fb, "notes", &arr);
+    for (size_t i = 0; arr && i < json_object_array_length(arr); i++) {
+        struct json_object *o = json_object_array_get_idx(arr, i), *t, *a;
+
+        json_object_object_get_ex(o, "text", &t);
+        json_object_object_get_ex(o, "author", &a);
+        snprintf(buf, sizeof(buf), "%s%s%s%s", a ? "(" : "",
+                 a ? json_object_get_string(a) : "", a ? ") " : "",
+                 t ? json_object_get_string(t) : "");
+        line("note", buf);
+    }
+    json_object_put(x);
+}
+
 static const char *const text_json[] = {"text", "json", NULL};
 
 int cmd_show(int argc, char **argv)
@@ -176,6 +227,7 @@ int cmd_show(int argc, char **argv)
             return cli_fail("show", &err);
         }
         print_text(r);
+        print_feedback(r->extra_json);
         et_record_free(r);
     }
     et_trail_free_string(text);

@@ -30,6 +30,8 @@ static const struct cli_cmd commands[] = {
      "verify an execution again (new criteria, new event)"},
     {"insights", cmd_insights, "per-agent learning and recommendations"},
     {"similar", cmd_similar, "past executions similar to one"},
+    {"note", cmd_note, "append a note (free-form, or on an execution)"},
+    {"score", cmd_score, "a human score, beside the automatic quality score"},
     {"verify", cmd_verify, "prove nothing was altered, reordered or dropped"},
     {"checkpoint", cmd_checkpoint, "sign the current tree head"},
     {"proof", cmd_proof, "inclusion proofs for one execution"},

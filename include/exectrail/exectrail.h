@@ -6,6 +6,7 @@
 #include "exectrail/analysis.h"
 #include "exectrail/error.h"
 #include "exectrail/ledger.h"
+#include "exectrail/note.h"
 #include "exectrail/query.h"
 #include "exectrail/record.h"
 #include "exectrail/report.h"

@@ -509,15 +509,42 @@ int et__analyse(struct et_trail *t, const char *id,
         rc = et_error_set(err, ET_ENOMEM, "out of memory");
         goto out;
     }
-    /* on complete the caller's own blocks win; verify-outcome replaces */
-    if (!fresh || !get(rec, "verification"))
-        json_object_object_add(body, "verification", json_object_get(vo));
-    if (!fresh || !get(rec, "quality_metrics"))
-        json_object_object_add(body, "quality_metrics", json_object_get(q));
-    if (!fresh || !get(rec, "learning"))
-        json_object_object_add(body, "learning", json_object_get(lo));
-    if (!fresh || !get(rec, "issues"))
-        json_object_object_add(body, "issues", json_object_get(is.arr));
+    /* on complete the caller's own blocks win; verify-outcome replaces;
+     * a re-analysis (its actions changed: trigger "rebind") replaces the
+     * blocks an earlier analysis wrote (analysis.wrote), not the caller's */
+    {
+        struct json_object *blocks[4] = {vo, q, lo, is.arr};
+        static const char *const keys[4] = {"verification", "quality_metrics",
+                                            "learning", "issues"};
+        struct json_object *prev = get(get(rec, "analysis"), "wrote");
+        struct json_object *wrote = json_object_new_array();
+        bool rebind = !strcmp(o->trigger, "rebind");
+
+        if (!wrote || json_object_object_add(meta, "wrote", wrote)) {
+            json_object_put(wrote);
+            rc = et_error_set(err, ET_ENOMEM, "out of memory");
+            goto out;
+        }
+        for (size_t i = 0; i < 4; i++) {
+            bool ours = false;
+
+            for (size_t j = 0;
+                 rebind && prev && json_object_is_type(prev, json_type_array) &&
+                 j < json_object_array_length(prev);
+                 j++)
+                ours |= !strcmp(
+                    json_object_get_string(json_object_array_get_idx(prev, j)),
+                    keys[i]);
+            if (fresh && get(rec, keys[i]) && !ours)
+                continue;
+            if (json_object_object_add(body, keys[i],
+                                       json_object_get(blocks[i])) ||
+                json_object_array_add(wrote, json_object_new_string(keys[i]))) {
+                rc = et_error_set(err, ET_ENOMEM, "out of memory");
+                goto out;
+            }
+        }
+    }
     if (!json_object_object_length(body))
         goto out; /* the caller gave every block: nothing to add */
     json_object_object_add(meta, "trigger", json_object_new_string(o->trigger));

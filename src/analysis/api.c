@@ -40,7 +40,8 @@ static int analyse_completed(struct et_trail *t, const char *id,
     if (t->is_analysis_off)
         return ET_OK;
     rc = et__acfg_of(t, &c, err);
-    if (rc == ET_EINPUT && !strcmp(trigger, "hook"))
+    if (rc == ET_EINPUT &&
+        (!strcmp(trigger, "hook") || !strcmp(trigger, "rebind")))
         return ET_OK; /* capture never depends on the config file */
     if (rc)
         return rc;

@@ -30,8 +30,11 @@ struct hk {
     int64_t now_ns;
     unsigned n;
     bool is_unattached; /* a subagent tool call with no execution */
-    const char *raw; /* the input bytes (dedup key of session events) */
+    const char *raw;    /* the input bytes (dedup key of session events) */
     size_t raw_len;
+    /* the session as state keys name it: a keyed digest, so that the
+     * meta table holds no session id (et__keyed_id) */
+    char skey[ET_KEYED_ID_HEX + 1];
 };
 
 static const char *const run_states[] = {"started", "delegated", "running",
@@ -186,7 +189,7 @@ static int pending_edit(struct hk *h, const char *type, const char *add,
 {
     char key[KEY_MAX];
     struct json_object *a = NULL, *na = NULL;
-    int rc = mkey(key, err, "pending", h->session, type_or_default(type));
+    int rc = mkey(key, err, "pending", h->skey, type_or_default(type));
 
     if (pop_out)
         pop_out[0] = '\0';
@@ -251,7 +254,7 @@ static int agent_map_put(struct hk *h, const char *agent, const char *id,
                          struct et_error *err)
 {
     char key[KEY_MAX];
-    int rc = mkey(key, err, "agent", h->session, agent);
+    int rc = mkey(key, err, "agent", h->skey, agent);
 
     return rc ? rc : kv_put(h, key, id, err);
 }
@@ -285,7 +288,7 @@ static int resolve_agent(struct hk *h, const char *agent, const char *type,
 {
     char key[KEY_MAX], *v = NULL;
     struct json_object *xs = NULL;
-    int rc = mkey(key, err, "agent", h->session, agent);
+    int rc = mkey(key, err, "agent", h->skey, agent);
 
     id_out[0] = '\0';
     if (!rc)
@@ -320,7 +323,7 @@ static int bind_authoritative(struct hk *h, const char *agent, const char *x,
     char key[KEY_MAX], *y = NULL, b[128] = "";
     struct json_object *xs = NULL, *ys = NULL;
     const char *type;
-    int rc = mkey(key, err, "agent", h->session, agent);
+    int rc = mkey(key, err, "agent", h->skey, agent);
 
     if (!rc)
         rc = kv_get(h, key, &y, err);
@@ -415,7 +418,7 @@ static int delegate(struct hk *h, const char *id, struct et_error *err)
         json_object_object_add(meta, "configuration", cfg);
     }
     json_object_object_add(doc, "agent_metadata", json_object_get(meta));
-    rc = mkey(prompt_key, err, "prompt", h->session, NULL);
+    rc = mkey(prompt_key, err, "prompt", h->skey, NULL);
     if (!rc)
         rc = kv_get(h, prompt_key, &user_prompt, err);
     if (rc)
@@ -547,13 +550,19 @@ static int session_event(struct hk *h, const char *type, const char *ref,
     return rc;
 }
 
-/* A tool call (not Agent) before or after it ran. */
+/*
+ * A tool call (not Agent) before or after it ran. A subagent's call is an
+ * action of its agent (session_id, agent_id in the body): the projection
+ * gives it to the execution the agent is bound to now, or holds it until a
+ * binding comes, and moves it when a binding is corrected
+ * (docs/INTEGRATIONS.md, "Bindings"). It is recorded whatever the state of
+ * that execution: one that has completed is analysed again.
+ */
 static int tool_event(struct hk *h, struct et_error *err)
 {
     bool pre = !strcmp(h->event, "PreToolUse");
     struct json_object *a = NULL;
     char id[37] = "", state[16] = "";
-    int64_t last = 0;
     int rc = ET_OK;
 
     if (h->agent_id)
@@ -562,7 +571,7 @@ static int tool_event(struct hk *h, struct et_error *err)
         return rc;
     if (id[0])
         exec_state(h, id, state);
-    if (!id[0] || !in_list(state, run_states)) {
+    if (!h->agent_id || (pre && (!id[0] || !in_list(state, run_states)))) {
         h->is_unattached = h->agent_id && !id[0];
         return session_event(h, pre ? "session.tool_requested" : "session.tool",
                              id[0] ? id : NULL, err);
@@ -577,20 +586,12 @@ static int tool_event(struct hk *h, struct et_error *err)
         json_object_put(a);
         return rc;
     }
-    rc = et_store_action_last(h->t->st, id, &last, err);
-    if (!rc) {
-        struct json_object *sq = json_object_new_int64(last + 1);
-
-        if (!sq || json_object_object_add(a, "sequence", sq)) {
-            json_object_put(sq);
-            rc = et_error_set(err, ET_ENOMEM, "out of memory");
-        }
-    }
+    h->is_unattached = !id[0];
+    set_str(a, "session_id", h->session);
+    rc = et__record_check(a, "execution.actions_taken[]", ET_CHECK_COMPLETE,
+                          err);
     if (!rc)
-        rc = et__record_check(a, "execution.actions_taken[]", ET_CHECK_COMPLETE,
-                              err);
-    if (!rc)
-        rc = emit(h, "action.recorded", id, a, err);
+        rc = emit(h, "action.recorded", id[0] ? id : NULL, a, err);
     json_object_put(a);
     return rc;
 }
@@ -633,8 +634,6 @@ static int respond_complete(struct hk *h, const char *id,
             json_object_new_int64(end_ns / 1000000 - start_ns / 1000000));
     if (!rc)
         rc = emit(h, "execution.completed", id, c, err);
-    if (!rc)
-        rc = et__ingest_completed(h->t, id, "hook", err);
     json_object_put(b);
     json_object_put(c);
     return rc;
@@ -849,7 +848,7 @@ static int session_hook(struct hk *h, struct et_error *err)
         rc = emit(h, "session.hook", NULL, b, err);
     prompt = et__jstr(b, "prompt"); /* redacted by the pipeline */
     if (!rc && prompt && !strcmp(h->event, "UserPromptSubmit")) {
-        rc = mkey(key, err, "prompt", h->session, NULL);
+        rc = mkey(key, err, "prompt", h->skey, NULL);
         if (!rc)
             rc = kv_put(h, key, prompt, err);
     }
@@ -863,15 +862,13 @@ static int dedup_key(struct hk *h, char key[KEY_MAX], struct et_error *err)
 
     key[0] = '\0';
     if (!strcmp(e, "PreToolUse"))
-        return h->tuid ? mkey(key, err, "seen-pre", h->session, h->tuid)
-                       : ET_OK;
+        return h->tuid ? mkey(key, err, "seen-pre", h->skey, h->tuid) : ET_OK;
     if (!strcmp(e, "PostToolUse") || !strcmp(e, "PostToolUseFailure"))
-        return h->tuid ? mkey(key, err, "seen-post", h->session, h->tuid)
-                       : ET_OK;
+        return h->tuid ? mkey(key, err, "seen-post", h->skey, h->tuid) : ET_OK;
     if (!strcmp(e, "SubagentStart") && h->agent_id)
-        return mkey(key, err, "seen-start", h->session, h->agent_id);
+        return mkey(key, err, "seen-start", h->skey, h->agent_id);
     if (!strcmp(e, "SubagentStop") && h->agent_id)
-        return mkey(key, err, "seen-stop", h->session, h->agent_id);
+        return mkey(key, err, "seen-stop", h->skey, h->agent_id);
     if (!is_tool_or_agent_event(e)) {
         /* other events carry no id: the same input bytes are the same
          * delivery (a spool replay, a retry) */
@@ -881,7 +878,7 @@ static int dedup_key(struct hk *h, char key[KEY_MAX], struct et_error *err)
         et_hash_sha256(h->raw, h->raw_len, d);
         for (size_t i = 0; i < sizeof(d); i++)
             snprintf(hex + 2 * i, 3, "%02x", d[i]);
-        return mkey(key, err, "seen-event", h->session, hex);
+        return mkey(key, err, "seen-event", h->skey, hex);
     }
     return ET_OK;
 }
@@ -948,8 +945,8 @@ static int check_input(struct hk *h, struct et_error *err)
 }
 
 static int ingest_claude_hook_(struct et_trail *t, const char *json, size_t len,
-                          unsigned flags, struct et_hook_result *res,
-                          struct et_error *err)
+                               unsigned flags, struct et_hook_result *res,
+                               struct et_error *err)
 {
     struct et_hook_result dummy;
     struct hk h;
@@ -993,8 +990,6 @@ static int ingest_claude_hook_(struct et_trail *t, const char *json, size_t len,
             h.now_ns = ns;
     }
     rc = check_input(&h, err);
-    if (!rc)
-        rc = dedup_key(&h, key, err);
     if (rc)
         goto out;
     if (!strcmp(h.event, "PreToolUse") && !h.tuid) /* ignore tool-less */
@@ -1002,6 +997,13 @@ static int ingest_claude_hook_(struct et_trail *t, const char *json, size_t len,
     rc = et__ingest_begin(t, err);
     if (rc)
         goto out;
+    et__keyed_id(t, h.session, h.skey); /* the unit loaded the key */
+    rc = dedup_key(&h, key, err);
+    if (rc) {
+        et__ingest_abort(t);
+        goto out;
+    }
+    t->trigger = "hook"; /* completions analysed as captured by a hook */
     if (key[0])
         rc = kv_get(&h, key, &seen, err);
     if (!rc && seen)
@@ -1010,6 +1012,7 @@ static int ingest_claude_hook_(struct et_trail *t, const char *json, size_t len,
         rc = dispatch(&h, err);
     if (!rc && key[0] && !seen && h.n)
         rc = kv_put(&h, key, "1", err);
+    t->trigger = NULL;
     if (rc || !h.n)
         et__ingest_abort(t);
     else
@@ -1029,5 +1032,6 @@ int et_ingest_claude_hook(struct et_trail *t, const char *json, size_t len,
                           unsigned flags, struct et_hook_result *res,
                           struct et_error *err)
 {
-    return et__scrub_error(t, ingest_claude_hook_(t, json, len, flags, res, err), err);
+    return et__scrub_error(
+        t, ingest_claude_hook_(t, json, len, flags, res, err), err);
 }

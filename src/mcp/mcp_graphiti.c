@@ -2,7 +2,8 @@
 /*
  * graphiti-memory compatible tools: add_memory (and add_episode) turns the
  * spec's "Execution Start: <id>" / "Execution Complete: <id>" JSON episodes
- * into real executions through the lifecycle API; search_memory_facts (and
+ * into real executions through the lifecycle API, and any other episode
+ * into a ledger note (mcp_notes.c); search_memory_facts (and
  * search_facts) runs the query language and returns facts naming the
  * execution, the field and the value. Results are wrapped as FastMCP does:
  * {"result": {...}}.
@@ -262,12 +263,10 @@ static int t_add_memory(struct et_mcp *m, struct json_object *args,
         group = "main";
     start = !strncmp(name, START, strlen(START));
     complete = !strncmp(name, COMPLETE, strlen(COMPLETE));
+    /* anything but the spec's execution episodes is a ledger note */
     if (!source || strcmp(source, "json") || (!start && !complete))
-        return et_error_set(
-            err, ET_EINPUT,
-            "argument 'name': only execution episodes are stored: name "
-            "\"Execution Start: <id>\" or \"Execution Complete: <id>\" with "
-            "source \"json\" (free-form notes are not supported yet)");
+        return et__mcp_note_episode(m, args, name, body_text, source, group,
+                                    res, err);
     body = json_tokener_parse(body_text);
     if (!body || !json_object_is_type(body, json_type_object)) {
         json_object_put(body);
@@ -488,12 +487,58 @@ static int group_of(struct json_object *args, const char **group,
     return ET_OK;
 }
 
+static int on_text_hit(void *ctx, const struct et_search_hit *h)
+{
+    struct facts *f = ctx;
+    struct json_object *rec = json_object_new_object(),
+                       *meta = json_object_new_object(),
+                       *v = json_object_new_string(h->snippet);
+
+    if (f->center && strcmp(f->center, h->execution_id)) {
+        json_object_put(rec);
+        json_object_put(meta);
+        json_object_put(v);
+        return 0;
+    }
+    if (!et__mcp_put(rec, "agent_metadata", meta) ||
+        !et__mcp_put_str(meta, "name", h->agent_name) || !v) {
+        json_object_put(rec);
+        json_object_put(v);
+        f->oom = true;
+        return 1;
+    }
+    add_fact(f, rec, h->execution_id, "text", v);
+    json_object_put(rec);
+    json_object_put(v);
+    return f->oom;
+}
+
+/* Facts from the executions whose text has every word of f->query. */
+static int text_facts(struct et_mcp *m, struct facts *f, struct et_error *err)
+{
+    struct et_search_opts so = {0, 1, NULL, NULL, 0};
+    size_t have = json_object_array_length(f->arr);
+    int rc;
+
+    if (have >= f->max)
+        return ET_OK;
+    so.max_executions = f->max - have;
+    rc = et_search(m->t, f->query, strlen(f->query), &so, on_text_hit, f, err);
+    if (rc == ET_EINPUT) { /* no searchable word */
+        err->code = 0;
+        err->msg[0] = '\0';
+        rc = ET_OK;
+    }
+    return rc;
+}
+
 static int t_search_facts(struct et_mcp *m, struct json_object *args,
                           struct json_object **res, struct et_error *err)
 {
     struct facts f = {NULL, NULL, NULL, NULL, 10, false};
     struct et_query *q = NULL;
     struct json_object *inner;
+    char why[256] = "", msg[300];
     int64_t max;
     int rc = et__mcp_arg_str(args, "query", true, &f.query, err);
 
@@ -506,15 +551,21 @@ static int t_search_facts(struct et_mcp *m, struct json_object *args,
     if (rc != ET_OK)
         return rc;
     f.max = (size_t)max;
-    rc = et_query_parse(f.query, strlen(f.query), 0, &q, err);
-    if (rc != ET_OK)
-        return et_error_prefix(err, "argument 'query'");
     f.arr = json_object_new_array();
-    if (!f.arr) {
-        et_query_free(q);
+    if (!f.arr)
         return oom(err);
+    /* notes of the groups whose text has every word of the query */
+    rc = et__mcp_note_list(m, args, f.query, f.center, 0, f.max, f.arr, err);
+    if (rc == ET_OK &&
+        et_query_parse(f.query, strlen(f.query), 0, &q, err) != ET_OK) {
+        /* not a query (graphiti's queries are plain words): executions
+         * whose text has every word; when none, say why it is no query */
+        snprintf(why, sizeof(why), "%s", err->msg);
+        rc = text_facts(m, &f, err);
+    } else if (rc == ET_OK && json_object_array_length(f.arr) < f.max) {
+        rc = et_query_records(m->t, q, f.center ? 0 : f.max, 0, on_record, &f,
+                              err);
     }
-    rc = et_query_records(m->t, q, f.center ? 0 : f.max, 0, on_record, &f, err);
     et_query_free(q);
     if (rc == ET_OK && f.oom)
         rc = oom(err);
@@ -522,9 +573,13 @@ static int t_search_facts(struct et_mcp *m, struct json_object *args,
         json_object_put(f.arr);
         return rc;
     }
-    inner =
-        message(json_object_array_length(f.arr) ? "Facts retrieved successfully"
-                                                : "No relevant facts found");
+    if (!json_object_array_length(f.arr) && why[0])
+        snprintf(msg, sizeof(msg),
+                 "No relevant facts found (not a query: %.200s)", why);
+    inner = message(json_object_array_length(f.arr) ? "Facts retrieved "
+                                                      "successfully"
+                    : why[0]                        ? msg
+                             : "No relevant facts found");
     if (!et__mcp_put(inner, "facts", f.arr)) {
         json_object_put(inner);
         return oom(err);
@@ -586,6 +641,10 @@ static int t_search_nodes(struct et_mcp *m, struct json_object *args,
     rc = et_search(m->t, query, strlen(query), &so, on_node, &n, err);
     if (rc == ET_OK && n.oom)
         rc = oom(err);
+    if (rc == ET_OK && json_object_array_length(n.arr) < so.max_executions)
+        rc = et__mcp_note_list(
+            m, args, query, NULL, 1,
+            so.max_executions - json_object_array_length(n.arr), n.arr, err);
     if (rc != ET_OK) {
         json_object_put(n.arr);
         return et_error_prefix(err, "argument 'query'");
@@ -628,6 +687,31 @@ static int on_episode(void *ctx, const struct et_exec_summary *s)
     return 0;
 }
 
+static int by_created_desc(const void *a, const void *b)
+{
+    const char *x = NULL, *y = NULL;
+    struct json_object *v;
+
+    if (json_object_object_get_ex(*(struct json_object *const *)a, "created_at",
+                                  &v))
+        x = json_object_get_string(v);
+    if (json_object_object_get_ex(*(struct json_object *const *)b, "created_at",
+                                  &v))
+        y = json_object_get_string(v);
+    return strcmp(y ? y : "", x ? x : "");
+}
+
+/* Executions and notes together: the newest max episodes first. */
+static int newest(struct json_object *arr, size_t max, struct et_error *err)
+{
+    size_t n = json_object_array_length(arr);
+
+    json_object_array_sort(arr, by_created_desc);
+    if (n > max && json_object_array_del_idx(arr, max, n - max))
+        return oom(err);
+    return ET_OK;
+}
+
 static int t_get_episodes(struct et_mcp *m, struct json_object *args,
                           struct json_object **res, struct et_error *err)
 {
@@ -650,6 +734,10 @@ static int t_get_episodes(struct et_mcp *m, struct json_object *args,
     rc = et_trail_list(m->t, (size_t)max, on_episode, &n, err);
     if (rc == ET_OK && n.oom)
         rc = oom(err);
+    if (rc == ET_OK)
+        rc = et__mcp_note_list(m, args, NULL, NULL, 2, (size_t)max, n.arr, err);
+    if (rc == ET_OK)
+        rc = newest(n.arr, (size_t)max, err);
     if (rc != ET_OK) {
         json_object_put(n.arr);
         return rc;
@@ -724,7 +812,9 @@ static int t_refuse(struct et_mcp *m, struct json_object *args,
  "graphiti-memory compatible: an episode named \"Execution Start: <id>\" " \
  "or \"Execution Complete: <id>\" with source \"json\" and the spec's "    \
  "execution context or complete record as episode_body becomes a real "    \
- "execution (merged by execution_id)."
+ "execution (merged by execution_id); any other episode is stored as a "   \
+ "ledger note of its group_id, found by search_memory_facts, "             \
+ "search_nodes and get_episodes."
 #define FACTS_DESC                                                     \
  "graphiti-memory compatible: the query (exectrail's query language, " \
  "e.g. \"duration_ms > 300000\") selects executions; each fact names " \
@@ -740,22 +830,28 @@ static const struct et__mcp_tool gtools[] = {
     {"search_facts", "Search facts (graphiti, old name)", FACTS_DESC, FACTS_IN,
      W_MSG, ET_MCP_READONLY | ET_MCP_IDEMPOTENT, t_search_facts},
     {"search_nodes", "Search nodes (graphiti)",
-     "graphiti-memory compatible: executions matching the words, as nodes.",
+     "graphiti-memory compatible: executions and notes matching the words, "
+     "as nodes.",
      NODES_IN, W_MSG, ET_MCP_READONLY | ET_MCP_IDEMPOTENT, t_search_nodes},
     {"search_memory_nodes", "Search nodes (graphiti, old name)",
-     "graphiti-memory compatible: executions matching the words, as nodes.",
+     "graphiti-memory compatible: executions and notes matching the words, "
+     "as nodes.",
      NODES_IN, W_MSG, ET_MCP_READONLY | ET_MCP_IDEMPOTENT, t_search_nodes},
     {"get_episodes", "Get episodes (graphiti)",
-     "graphiti-memory compatible: the newest executions, as episodes.", EPIS_IN,
-     W_MSG, ET_MCP_READONLY | ET_MCP_IDEMPOTENT, t_get_episodes},
+     "graphiti-memory compatible: the newest executions and notes of the "
+     "group, as episodes.",
+     EPIS_IN, W_MSG, ET_MCP_READONLY | ET_MCP_IDEMPOTENT, t_get_episodes},
     {"get_status", "Status (graphiti)", "The server and its store.",
      "{\"type\":\"object\",\"additionalProperties\":false}",
      "{\"type\":\"object\",\"properties\":{\"status\":{\"type\":\"string\"},"
      "\"message\":{\"type\":\"string\"}},\"required\":[\"status\"]}",
      ET_MCP_READONLY | ET_MCP_IDEMPOTENT, t_status},
     {"delete_episode", "Delete episode (refused)",
-     "Refused: the trail is append-only.", ANY_IN, W_MSG, ET_MCP_DESTRUCTIVE,
-     t_refuse},
+     "Refused: the trail is append-only; a stored episode (a ledger note) is "
+     "kept.",
+     "{\"type\":\"object\",\"properties\":{\"uuid\":{\"type\":"
+     "\"string\"}},\"required\":[\"uuid\"]}",
+     W_MSG, ET_MCP_DESTRUCTIVE, et__mcp_note_delete},
     {"delete_entity_edge", "Delete edge (refused)",
      "Refused: the trail is append-only.", ANY_IN, W_MSG, ET_MCP_DESTRUCTIVE,
      t_refuse},

@@ -699,19 +699,25 @@ static const struct et__mcp_tool tools[] = {
 
 size_t et__mcp_tool_count(void)
 {
-    size_t k = 0;
+    size_t k = 0, nn = 0;
     (void)et__mcp_graphiti_tools(&k);
-    return sizeof(tools) / sizeof(tools[0]) + k;
+    (void)et__mcp_note_tools(&nn);
+    return sizeof(tools) / sizeof(tools[0]) + nn + k;
 }
 
+/* The first-class tools, then the note tools (mcp_notes.c), then the
+ * graphiti-memory ones. */
 const struct et__mcp_tool *et__mcp_tool_at(size_t i)
 {
-    size_t k = 0, own = sizeof(tools) / sizeof(tools[0]);
+    size_t k = 0, nn = 0, own = sizeof(tools) / sizeof(tools[0]);
     const struct et__mcp_tool *g = et__mcp_graphiti_tools(&k);
+    const struct et__mcp_tool *nt = et__mcp_note_tools(&nn);
 
     if (i < own)
         return &tools[i];
-    return i - own < k ? &g[i - own] : NULL;
+    if (i - own < nn)
+        return &nt[i - own];
+    return i - own - nn < k ? &g[i - own - nn] : NULL;
 }
 
 const struct et__mcp_tool *et__mcp_tool_find(const char *name)

@@ -213,10 +213,44 @@ int et_store_actions_get(struct et_store *st, const char *id, et_text_fn *fn,
     return st->ops->actions_get(st, id, fn, ctx, err);
 }
 
-int et_store_action_last(struct et_store *st, const char *id,
-                         int64_t *last_out, struct et_error *err)
+int et_store_action_last(struct et_store *st, const char *id, int64_t *last_out,
+                         struct et_error *err)
 {
     return st->ops->action_last(st, id, last_out, err);
+}
+
+int et_store_agent_action_put(struct et_store *st, uint64_t seq,
+                              const char *session, const char *agent,
+                              const char *owner, struct et_error *err)
+{
+    ET_ASSERT(st->in_txn == 2);
+    return st->ops->agent_action_put(st, seq, session, agent, owner, err);
+}
+
+int et_store_agent_binding(struct et_store *st, const char *session,
+                           const char *agent, char owner_out[37],
+                           struct et_error *err)
+{
+    owner_out[0] = '\0';
+    return st->ops->agent_binding(st, session, agent, owner_out, err);
+}
+
+int et_store_agent_bind(struct et_store *st, const char *session,
+                        const char *agent, const char *owner,
+                        struct et_store_moved **moved, size_t *n_moved,
+                        struct et_error *err)
+{
+    ET_ASSERT(st->in_txn == 2);
+    *moved = NULL;
+    *n_moved = 0;
+    return st->ops->agent_bind(st, session, agent, owner, moved, n_moved, err);
+}
+
+int et_store_lists_clear(struct et_store *st, const char *id,
+                         struct et_error *err)
+{
+    ET_ASSERT(st->in_txn == 2);
+    return st->ops->lists_clear(st, id, err);
 }
 
 int et_store_cred_put(struct et_store *st, const char *id, const char *kind,
@@ -314,8 +348,8 @@ int et_store_meta_put(struct et_store *st, const char *key, const char *value,
 }
 
 int et_store_query_run(struct et_store *st, const struct et_query *q,
-                       const struct et_qrun *run, et_exec_row_fn *fn,
-                       void *ctx, struct et_error *err)
+                       const struct et_qrun *run, et_exec_row_fn *fn, void *ctx,
+                       struct et_error *err)
 {
     int rc = fault("query", err);
 
@@ -338,22 +372,19 @@ int et_store_search(struct et_store *st, const struct et_store_search *s,
 }
 
 int et_store_agent_stats(struct et_store *st, const struct et_query *q,
-                         et_store_agent_fn *fn, void *ctx,
-                         struct et_error *err)
+                         et_store_agent_fn *fn, void *ctx, struct et_error *err)
 {
     return st->ops->agent_stats(st, q, fn, ctx, err);
 }
 
 int et_store_failures(struct et_store *st, const struct et_query *q,
-                      et_store_failure_fn *fn, void *ctx,
-                      struct et_error *err)
+                      et_store_failure_fn *fn, void *ctx, struct et_error *err)
 {
     return st->ops->failures(st, q, fn, ctx, err);
 }
 
 int et_store_exec_texts(struct et_store *st, const char *id,
-                        et_store_text_fn *fn, void *ctx,
-                        struct et_error *err)
+                        et_store_text_fn *fn, void *ctx, struct et_error *err)
 {
     return st->ops->exec_texts(st, id, fn, ctx, err);
 }
@@ -387,12 +418,12 @@ int et_store_signature_count(struct et_store *st, const char *signature,
 }
 
 int et_store_top_signatures(struct et_store *st, const char *agent,
-                            int64_t since_ns, const char *prefix,
-                            size_t limit, et_store_signature_fn *fn,
-                            void *ctx, struct et_error *err)
+                            int64_t since_ns, const char *prefix, size_t limit,
+                            et_store_signature_fn *fn, void *ctx,
+                            struct et_error *err)
 {
-    return st->ops->top_signatures(st, agent, since_ns, prefix, limit, fn,
-                                   ctx, err);
+    return st->ops->top_signatures(st, agent, since_ns, prefix, limit, fn, ctx,
+                                   err);
 }
 
 int et_store_similar(struct et_store *st, const char *id, const char *words,
@@ -449,8 +480,8 @@ int et_store_ret_scan(struct et_store *st, et_store_ret_fn *fn, void *ctx,
     return st->ops->ret_scan(st, fn, ctx, err);
 }
 
-int et_store_exec_forget(struct et_store *st, const char *const *ids,
-                         size_t n, struct et_error *err)
+int et_store_exec_forget(struct et_store *st, const char *const *ids, size_t n,
+                         struct et_error *err)
 {
     int rc = fault("forget", err);
 
@@ -464,12 +495,11 @@ int et_store_payload_set(struct et_store *st, uint64_t seq, const char *body,
 
     if (changed_out)
         *changed_out = false;
-    return rc ? rc
-              : st->ops->payload_set(st, seq, body, len, changed_out, err);
+    return rc ? rc : st->ops->payload_set(st, seq, body, len, changed_out, err);
 }
 
-int et_store_rstate_put(struct et_store *st, const char *key,
-                        const char *value, uint64_t seq, struct et_error *err)
+int et_store_rstate_put(struct et_store *st, const char *key, const char *value,
+                        uint64_t seq, struct et_error *err)
 {
     return st->ops->rstate_put(st, key, value, seq, err);
 }
@@ -480,8 +510,8 @@ int et_store_rstate_del(struct et_store *st, const char *key,
     return st->ops->rstate_del(st, key, err);
 }
 
-int et_store_rstate_get(struct et_store *st, const char *key,
-                        char **value_out, struct et_error *err)
+int et_store_rstate_get(struct et_store *st, const char *key, char **value_out,
+                        struct et_error *err)
 {
     return st->ops->rstate_get(st, key, value_out, err);
 }
@@ -490,4 +520,21 @@ int et_store_rstate_each(struct et_store *st, const char *prefix,
                          et_store_kv_fn *fn, void *ctx, struct et_error *err)
 {
     return st->ops->rstate_each(st, prefix, fn, ctx, err);
+}
+
+int et_store_note_put(struct et_store *st, const struct et_store_note_row *r,
+                      struct et_error *err)
+{
+    int rc = fault("note", err);
+
+    return rc ? rc : st->ops->note_put(st, r, err);
+}
+
+int et_store_note_each(struct et_store *st,
+                       const struct et_store_note_filter *f,
+                       et_store_note_fn *fn, void *ctx, struct et_error *err)
+{
+    int rc = fault("search", err);
+
+    return rc ? rc : st->ops->note_each(st, f, fn, ctx, err);
 }

@@ -156,6 +156,37 @@ ET_NODISCARD int et_store_action_last(struct et_store *st, const char *id,
 ET_NODISCARD int et_store_list_put(struct et_store *st, const char *id,
                                    int64_t start_ns, enum et_list_kind kind,
                                    const char *item, struct et_error *err);
+/*
+ * Subagent actions and their agent's binding (docs/INTEGRATIONS.md,
+ * "Bindings"). An action of agent (session, agent) is ledger event seq;
+ * its owner is the execution the agent is bound to, or none yet (owner
+ * NULL). et_store_agent_binding gives the current binding (ET_ENOTFOUND:
+ * none). et_store_agent_bind binds the agent to owner and gives owner
+ * every action of the agent: *moved (caller-owned, et__free) lists the
+ * actions that had another owner or none, with that owner ("" = none);
+ * their action rows, text index rows and credential rows are gone (the
+ * caller projects each event again under the new owner). et_store_lists_clear drops every list item of execution id, to
+ * be recomputed.
+ */
+struct et_store_moved {
+    uint64_t seq;
+    char from[37];
+};
+ET_NODISCARD int et_store_agent_action_put(struct et_store *st, uint64_t seq,
+                                           const char *session,
+                                           const char *agent,
+                                           const char *owner,
+                                           struct et_error *err);
+ET_NODISCARD int et_store_agent_binding(struct et_store *st,
+                                        const char *session, const char *agent,
+                                        char owner_out[37],
+                                        struct et_error *err);
+ET_NODISCARD int et_store_agent_bind(struct et_store *st, const char *session,
+                                     const char *agent, const char *owner,
+                                     struct et_store_moved **moved,
+                                     size_t *n_moved, struct et_error *err);
+ET_NODISCARD int et_store_lists_clear(struct et_store *st, const char *id,
+                                      struct et_error *err);
 /* A credential (redaction marker) seen in event seq of execution id. */
 ET_NODISCARD int et_store_cred_put(struct et_store *st, const char *id,
                                    const char *kind, const char *fingerprint,
@@ -464,5 +495,41 @@ typedef int et_store_kv_fn(void *ctx, const char *key, const char *value);
 ET_NODISCARD int et_store_rstate_each(struct et_store *st, const char *prefix,
                                       et_store_kv_fn *fn, void *ctx,
                                       struct et_error *err);
+
+/* ---- notes and human scores (src/trail/note.c, docs/NOTES.md): one row
+ * per execution.note / execution.scored event ---- */
+struct et_store_note_row {
+    uint64_t seq; /* the event's ledger seq */
+    const char *uuid;
+    const char *kind;         /* "note" or "score" */
+    const char *execution_id; /* NULL: a free-form note */
+    const char *group_id;     /* may be NULL */
+    int64_t ts_ns;
+    const char *doc; /* canonical JSON of the event body */
+    size_t doc_len;
+    const char *snippet; /* note_each with words: the match, marked */
+};
+struct et_store_note_filter {
+    const char *execution_id;  /* only this execution's (NULL: any) */
+    const char *uuid;          /* only this uuid (NULL: any) */
+    const char *const *groups; /* only these groups (n_groups 0: any) */
+    size_t n_groups;
+    const char *kind;  /* "note" or "score" (NULL: both) */
+    bool is_free_only; /* only notes of no execution */
+    const char *words; /* every word must occur (bound, quoted) */
+    size_t words_len;
+    const char *mark_open, *mark_close; /* snippet marks (words only) */
+    size_t limit;                       /* 0 = no bound */
+};
+typedef int et_store_note_fn(void *ctx, const struct et_store_note_row *r);
+ET_NODISCARD int et_store_note_put(struct et_store *st,
+                                   const struct et_store_note_row *r,
+                                   struct et_error *err);
+/* Matching rows, newest first (best match first with words); rows valid
+ * during the call; fn must not use the store. */
+ET_NODISCARD int et_store_note_each(struct et_store *st,
+                                    const struct et_store_note_filter *f,
+                                    et_store_note_fn *fn, void *ctx,
+                                    struct et_error *err);
 
 #endif /* ET_STORE_STORE_H */

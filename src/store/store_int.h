@@ -53,6 +53,18 @@ struct et_store_ops {
     int (*list_put)(struct et_store *st, const char *id, int64_t start_ns,
                     enum et_list_kind kind, const char *item,
                     struct et_error *err);
+    int (*agent_action_put)(struct et_store *st, uint64_t seq,
+                            const char *session, const char *agent,
+                            const char *owner, struct et_error *err);
+    int (*agent_binding)(struct et_store *st, const char *session,
+                         const char *agent, char owner_out[37],
+                         struct et_error *err);
+    int (*agent_bind)(struct et_store *st, const char *session,
+                      const char *agent, const char *owner,
+                      struct et_store_moved **moved, size_t *n_moved,
+                      struct et_error *err);
+    int (*lists_clear)(struct et_store *st, const char *id,
+                       struct et_error *err);
     int (*cred_put)(struct et_store *st, const char *id, const char *kind,
                     const char *fingerprint, uint64_t seq,
                     struct et_error *err);
@@ -144,6 +156,11 @@ struct et_store_ops {
                       struct et_error *err);
     int (*rstate_each)(struct et_store *st, const char *prefix,
                        et_store_kv_fn *fn, void *ctx, struct et_error *err);
+    /* notes and human scores (src/store/<backend>/note_*.c) */
+    int (*note_put)(struct et_store *st, const struct et_store_note_row *r,
+                    struct et_error *err);
+    int (*note_each)(struct et_store *st, const struct et_store_note_filter *f,
+                     et_store_note_fn *fn, void *ctx, struct et_error *err);
 };
 
 struct et_store {

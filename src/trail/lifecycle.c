@@ -21,8 +21,8 @@ static int parse_object(const char *json, size_t len, const char *what,
     if (rc)
         return rc;
     if (!json_object_is_type(*out, json_type_object)) {
-        rc = et_error_set(err, ET_EINPUT, "%s: expected object, got %s",
-                          what, et_json_type_name(*out));
+        rc = et_error_set(err, ET_EINPUT, "%s: expected object, got %s", what,
+                          et_json_type_name(*out));
         json_object_put(*out);
         *out = NULL;
     }
@@ -68,8 +68,7 @@ static int check_criteria(struct json_object *doc, struct et_error *err)
         rc = et_criterion_check(json_object_get_string(c),
                                 (size_t)json_object_get_string_len(c), err);
         if (rc) {
-            et_error_prefix(err, "main_agent_context.success_criteria[%zu]",
-                            i);
+            et_error_prefix(err, "main_agent_context.success_criteria[%zu]", i);
             return rc;
         }
     }
@@ -77,11 +76,12 @@ static int check_criteria(struct json_object *doc, struct et_error *err)
 }
 
 static const char *const later_keys[] = {
-    "delegation", "execution", "output", "verification", "quality_metrics",
-    "issues", "learning", "timestamp_end", "duration_ms", NULL};
+    "delegation",      "execution", "output",   "verification",
+    "quality_metrics", "issues",    "learning", "timestamp_end",
+    "duration_ms",     NULL};
 
 static int trail_start_(struct et_trail *t, const char *json, size_t len,
-                   char id_out[37], struct et_error *err)
+                        char id_out[37], struct et_error *err)
 {
     struct json_object *doc = NULL, *v;
     char id[37];
@@ -94,8 +94,7 @@ static int trail_start_(struct et_trail *t, const char *json, size_t len,
     for (const char *const *k = later_keys; *k; k++) {
         if (et__jget(doc, *k)) {
             rc = et_error_set(err, ET_EINPUT,
-                              "%s: belongs to a later phase, not to start",
-                              *k);
+                              "%s: belongs to a later phase, not to start", *k);
             goto out;
         }
     }
@@ -106,8 +105,9 @@ static int trail_start_(struct et_trail *t, const char *json, size_t len,
     if (rc)
         goto out;
     if (!et__jstr(doc, "session_id")) {
-        rc = et_error_set(err, ET_EINPUT, "session_id: missing mandatory "
-                                          "field");
+        rc = et_error_set(err, ET_EINPUT,
+                          "session_id: missing mandatory "
+                          "field");
         goto out;
     }
     if (!et__jstr(et__jget(doc, "agent_metadata"), "name") ||
@@ -125,8 +125,7 @@ static int trail_start_(struct et_trail *t, const char *json, size_t len,
             rc = et_error_set(err, rc, "no entropy for an execution_id");
             goto out;
         }
-        json_object_object_add(doc, "execution_id",
-                               json_object_new_string(id));
+        json_object_object_add(doc, "execution_id", json_object_new_string(id));
     }
     rc = et__ingest_begin(t, err);
     if (rc)
@@ -175,8 +174,8 @@ static int open_phase(struct et_trail *t, const char *idp, char id[37],
     for (; *allowed; allowed++)
         if (row->state && !strcmp(row->state, *allowed))
             return ET_OK;
-    rc = et_error_set(err, ET_ESTATE, "cannot %s execution %s: it is %s",
-                      verb, id, row->state ? row->state : "in no state");
+    rc = et_error_set(err, ET_ESTATE, "cannot %s execution %s: it is %s", verb,
+                      id, row->state ? row->state : "in no state");
     et__ingest_abort(t);
     return rc;
 }
@@ -205,8 +204,8 @@ static int wrap_phase(struct et_trail *t, const char *idp, const char *json,
         return rc;
     rc = et__record_check(frag, key, 0, err);
     if (!rc && mandatory && !et__jget(frag, mandatory))
-        rc = et_error_set(err, ET_EINPUT, "%s.%s: missing mandatory field",
-                          key, mandatory);
+        rc = et_error_set(err, ET_EINPUT, "%s.%s: missing mandatory field", key,
+                          mandatory);
     if (rc)
         goto out;
     body = json_object_new_object();
@@ -227,7 +226,7 @@ out:
 }
 
 static int trail_delegate_(struct et_trail *t, const char *id, const char *json,
-                      size_t len, struct et_error *err)
+                           size_t len, struct et_error *err)
 {
     static const char *const allowed[] = {"started", NULL};
 
@@ -236,7 +235,7 @@ static int trail_delegate_(struct et_trail *t, const char *id, const char *json,
 }
 
 static int trail_respond_(struct et_trail *t, const char *id, const char *json,
-                     size_t len, struct et_error *err)
+                          size_t len, struct et_error *err)
 {
     static const char *const allowed[] = {"started", "delegated", "running",
                                           NULL};
@@ -260,8 +259,7 @@ static int prepare_action(struct json_object *a, size_t index, int64_t *last,
     add_now(a, "timestamp");
     sq = et__jget(a, "sequence");
     if (!sq || json_object_is_type(sq, json_type_null))
-        json_object_object_add(a, "sequence",
-                               json_object_new_int64(*last + 1));
+        json_object_object_add(a, "sequence", json_object_new_int64(*last + 1));
     rc = et__record_check(a, "execution.actions_taken[]", ET_CHECK_COMPLETE,
                           err);
     if (rc)
@@ -278,7 +276,7 @@ static int prepare_action(struct json_object *a, size_t index, int64_t *last,
 }
 
 static int trail_action_(struct et_trail *t, const char *idp, const char *json,
-                    size_t len, uint64_t *n_out, struct et_error *err)
+                         size_t len, uint64_t *n_out, struct et_error *err)
 {
     static const char *const allowed[] = {"started", "delegated", "running",
                                           NULL};
@@ -330,7 +328,7 @@ out:
 
 static const char *const complete_keys[] = {
     "timestamp_end", "duration_ms", "verification", "quality_metrics",
-    "issues", "learning", "execution", NULL};
+    "issues",        "learning",    "execution",    NULL};
 
 /* Check the closing fragment against the record as it stands. */
 static int check_complete(struct json_object *frag, const char *start,
@@ -346,9 +344,9 @@ static int check_complete(struct json_object *frag, const char *start,
         ET_UNUSED(v);
         for (const char *const *c = complete_keys; *c; c++)
             known = known || !strcmp(k, *c);
-        if (!known && (!strcmp(k, "delegation") || !strcmp(k, "output") ||
-                       !strcmp(k, "main_agent_context") ||
-                       !strcmp(k, "agent_metadata")))
+        if (!known &&
+            (!strcmp(k, "delegation") || !strcmp(k, "output") ||
+             !strcmp(k, "main_agent_context") || !strcmp(k, "agent_metadata")))
             return et_error_set(err, ET_EINPUT,
                                 "%s: belongs to an earlier phase, not to "
                                 "complete",
@@ -385,8 +383,8 @@ static int check_complete(struct json_object *frag, const char *start,
     return rc;
 }
 
-static int trail_complete_(struct et_trail *t, const char *idp, const char *json,
-                      size_t len, struct et_error *err)
+static int trail_complete_(struct et_trail *t, const char *idp,
+                           const char *json, size_t len, struct et_error *err)
 {
     static const char *const allowed[] = {"started", "delegated", "running",
                                           "responded", NULL};
@@ -407,8 +405,6 @@ static int trail_complete_(struct et_trail *t, const char *idp, const char *json
     rc = check_complete(frag, start[0] ? start : NULL, err);
     if (!rc)
         rc = et__ingest_event(t, "execution.completed", id, frag, NULL, err);
-    if (!rc)
-        rc = et__ingest_completed(t, id, "complete", err);
     rc = finish(t, rc, err);
 out:
     json_object_put(frag);
@@ -439,10 +435,10 @@ int et_trail_respond(struct et_trail *t, const char *id, const char *json,
 
 /* The public entry: error messages never quote a secret from the input. */
 int et_trail_action(struct et_trail *t, const char *idp, const char *json,
-                    size_t len, uint64_t *n_recorded_out,
-                    struct et_error *err)
+                    size_t len, uint64_t *n_recorded_out, struct et_error *err)
 {
-    return et__scrub_error(t, trail_action_(t, idp, json, len, n_recorded_out, err), err);
+    return et__scrub_error(
+        t, trail_action_(t, idp, json, len, n_recorded_out, err), err);
 }
 
 /* The public entry: error messages never quote a secret from the input. */

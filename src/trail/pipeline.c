@@ -6,8 +6,10 @@
  * in one transaction.
  */
 #include "base/setup.h"
+#include "base/alloc.h"
 #include "base/time.h"
 #include "codec/json.h"
+#include "model/events.h"
 #include "trail/trail_int.h"
 
 /* Begin a write transaction and load the tree head into t->tree. */
@@ -172,16 +174,42 @@ static int event_bytes(struct et_trail *t, const char *type,
     return ET_OK;
 }
 
+/*
+ * The completed executions whose actions the event just projected changed
+ * (a late action, a binding that moved actions) are analysed again, as new
+ * events after it (trigger "rebind"); rebuild replays those events instead.
+ */
+static int redo(struct et_trail *t, struct et_error *err)
+{
+    size_t n = t->n_redo;
+    char(*ids)[37] = et__calloc(n, sizeof(*ids));
+    int rc = ET_OK;
+
+    if (!ids)
+        return et_error_set(err, ET_ENOMEM, "out of memory");
+    memcpy(ids, t->redo, n * sizeof(*ids));
+    t->n_redo = 0;
+    for (size_t i = 0; !rc && i < n; i++)
+        rc = et__ingest_completed(t, ids[i], "rebind", err);
+    et__free(ids);
+    return rc;
+}
+
 int et__ingest_event(struct et_trail *t, const char *type,
                      const char *execution_id, struct json_object *body,
                      uint64_t *seq_out, struct et_error *err)
 {
+    const struct et__event_type *et = NULL;
     struct et_event_row row;
     int64_t now = et_time_now_ns();
     uint64_t seq = t->tree.size;
     int rc;
 
     ET_ASSERT(t->in_ingest);
+    /* one table says what each event type carries (model/events.h) */
+    rc = et__event_check(type, execution_id, body, &et, err);
+    if (rc)
+        return rc;
     /* secrets never reach the canonical bytes, the hash or any table */
     rc = et__security_redact(t, body, err);
     if (rc)
@@ -203,7 +231,15 @@ int et__ingest_event(struct et_trail *t, const char *type,
     et_tree_append(&t->tree, row.leaf);
     if (seq_out)
         *seq_out = seq;
-    return et__project(t, seq, type, execution_id, now, body, err);
+    t->n_redo = 0;
+    rc = et__project(t, seq, type, execution_id, now, body, err);
+    if (!rc && t->n_redo)
+        rc = redo(t, err);
+    /* the completion hook (the analysis) runs here, for every writer */
+    if (!rc && (et->flags & ET__EV_COMPLETES))
+        rc = et__ingest_completed(t, execution_id,
+                                  t->trigger ? t->trigger : "complete", err);
+    return rc;
 }
 
 int et__ingest_completed(struct et_trail *t, const char *id,

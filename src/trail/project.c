@@ -9,6 +9,7 @@
 #include "base/time.h"
 #include "codec/json.h"
 #include "model/derive.h"
+#include "trail/note.h"
 #include "trail/rollup.h"
 #include "trail/trail_int.h"
 #include "exectrail/analysis.h"
@@ -23,8 +24,7 @@ static int64_t time_of(struct json_object *o, const char *key)
     return ns;
 }
 
-static const char *str_at(struct json_object *o, const char *k1,
-                          const char *k2)
+static const char *str_at(struct json_object *o, const char *k1, const char *k2)
 {
     return et__jstr(et__jget(o, k1), k2);
 }
@@ -79,13 +79,13 @@ static int add_fields(struct et_buf *out, struct json_object *o,
 static const char *const context_keys[] = {
     "user_request", "main_agent_reasoning", "expected_outcome",
     "risk_assessment", NULL};
-static const char *const delegation_keys[] = {
-    "prompt_sent", "context_provided", "instructions", NULL};
-static const char *const action_keys[] = {"tool", "action", "input",
-                                          "output", "error", NULL};
-static const char *const output_keys[] = {
-    "raw_response", "files_modified", "commands_executed", "api_calls_made",
-    NULL};
+static const char *const delegation_keys[] = {"prompt_sent", "context_provided",
+                                              "instructions", NULL};
+static const char *const action_keys[] = {"tool",   "action", "input",
+                                          "output", "error",  NULL};
+static const char *const output_keys[] = {"raw_response", "files_modified",
+                                          "commands_executed", "api_calls_made",
+                                          NULL};
 static const char *const issue_keys[] = {"description", "impact", NULL};
 
 static int index_text(struct et_trail *t, uint64_t seq, const char *id,
@@ -192,7 +192,10 @@ static int put_action(struct et_trail *t, const char *id, uint64_t seq,
         return et_error_set(err, rc, "cannot encode action");
     memset(&r, 0, sizeof(r));
     r.execution_id = id;
-    r.sequence = sq ? json_object_get_int64(sq) : 0;
+    /* an action with no sequence of its own (a subagent's, captured by a
+     * hook or a transcript) is keyed by its event; et__record_load orders
+     * such actions by time */
+    r.sequence = sq ? json_object_get_int64(sq) : (int64_t)seq;
     r.tool = et__jstr(a, "tool");
     r.ts_ns = time_of(a, "timestamp");
     r.success = ok && json_object_is_type(ok, json_type_boolean)
@@ -299,8 +302,7 @@ static int project_recorded(struct et_trail *t, uint64_t seq, const char *id,
             json_object_object_foreach(exec, ek, ev)
             {
                 if (strcmp(ek, "actions_taken") != 0)
-                    json_object_object_add(exec_copy, ek,
-                                           json_object_get(ev));
+                    json_object_object_add(exec_copy, ek, json_object_get(ev));
             }
             json_object_object_add(doc, k, exec_copy);
         } else {
@@ -319,8 +321,7 @@ static int project_recorded(struct et_trail *t, uint64_t seq, const char *id,
     r.doc_len = t->scratch2.len;
     rc = et_store_exec_put(t->st, &r, true, err);
     if (!rc && r.session_id)
-        rc = et_store_session_touch(t->st, r.session_id, r.start_ns, true,
-                                    err);
+        rc = et_store_session_touch(t->st, r.session_id, r.start_ns, true, err);
     if (!rc) {
         struct et__rollup ru;
 
@@ -335,14 +336,12 @@ static int project_recorded(struct et_trail *t, uint64_t seq, const char *id,
     if (!rc && et__jget(body, "issues"))
         rc = put_issues(t, id, str_at(body, "agent_metadata", "name"),
                         et__jget(body, "issues"),
-                        r.end_ns ? r.end_ns : r.start_ns, NULL, NULL, &r,
-                        err);
+                        r.end_ns ? r.end_ns : r.start_ns, NULL, NULL, &r, err);
     if (!rc)
         rc = add_fields(&text, et__jget(body, "main_agent_context"),
                         context_keys);
     if (!rc)
-        rc = add_fields(&text, et__jget(body, "delegation"),
-                        delegation_keys);
+        rc = add_fields(&text, et__jget(body, "delegation"), delegation_keys);
     if (!rc)
         rc = add_fields(&text, et__jget(body, "output"), output_keys);
     if (!rc)
@@ -426,7 +425,8 @@ static int project_phase(struct et_trail *t, uint64_t seq, const char *type,
     old_issues = json_object_get(et__jget(doc, "issues"));
     r.execution_id = id;
     r.state = state;
-    r.last_seq = seq;
+    if (seq > r.last_seq)
+        r.last_seq = seq;
     if (!strcmp(type, "execution.delegated")) {
         json_object_object_add(doc, "delegation",
                                json_object_get(et__jget(body, "delegation")));
@@ -463,9 +463,9 @@ static int project_phase(struct et_trail *t, uint64_t seq, const char *type,
         issues = et__jget(body, "issues");
         merge_into(doc, body);
         snprintf(state, sizeof(state), "completed");
-        for (size_t i = 0; issues && !rc &&
-                           json_object_is_type(issues, json_type_array) &&
-                           i < json_object_array_length(issues);
+        for (size_t i = 0;
+             issues && !rc && json_object_is_type(issues, json_type_array) &&
+             i < json_object_array_length(issues);
              i++)
             rc = add_fields(&text, json_object_array_get_idx(issues, i),
                             issue_keys);
@@ -476,8 +476,8 @@ static int project_phase(struct et_trail *t, uint64_t seq, const char *type,
     if (!rc)
         rc = save_doc(t, &r, doc, &old, err);
     if (!rc && issues)
-        rc = put_issues(t, id, agent[0] ? agent : NULL, issues, ts_ns,
-                        &old_row, old_issues, &r, err);
+        rc = put_issues(t, id, agent[0] ? agent : NULL, issues, ts_ns, &old_row,
+                        old_issues, &r, err);
     if (!rc)
         rc = index_text(t, seq, id, &text, err);
 out:
@@ -507,8 +507,7 @@ static int project_started(struct et_trail *t, uint64_t seq, const char *id,
     r.doc_len = t->scratch2.len;
     rc = et_store_exec_put(t->st, &r, true, err);
     if (!rc && r.session_id)
-        rc = et_store_session_touch(t->st, r.session_id, r.start_ns, true,
-                                    err);
+        rc = et_store_session_touch(t->st, r.session_id, r.start_ns, true, err);
     if (!rc) {
         struct et__rollup ru;
 
@@ -524,6 +523,204 @@ static int project_started(struct et_trail *t, uint64_t seq, const char *id,
     return rc;
 }
 
+/* ---- subagent actions and bindings (docs/INTEGRATIONS.md) ---- */
+
+/* Execution id is to be analysed again once the event is in (a completed
+ * execution gained or lost an action): et__ingest_event runs the
+ * completion hook for it. */
+static int redo_add(struct et_trail *t, const char *id, struct et_error *err)
+{
+    for (size_t i = 0; i < t->n_redo; i++)
+        if (!strcmp(t->redo[i], id))
+            return ET_OK;
+    if (t->n_redo == t->cap_redo) {
+        size_t cap = t->cap_redo ? t->cap_redo * 2 : 4;
+        char(*p)[37] = et__realloc(t->redo, cap * sizeof(*p));
+
+        if (!p)
+            return et_error_set(err, ET_ENOMEM, "out of memory");
+        t->redo = p;
+        t->cap_redo = cap;
+    }
+    snprintf(t->redo[t->n_redo++], 37, "%s", id);
+    return ET_OK;
+}
+
+static int state_of(struct et_trail *t, const char *id, char state[16],
+                    struct et_error *err)
+{
+    struct et_exec_row r;
+    int rc = et_store_exec_get(t->st, id, &r, err);
+
+    state[0] = '\0';
+    if (!rc)
+        snprintf(state, 16, "%s", r.state ? r.state : "");
+    return rc;
+}
+
+/* Action seq (body) joins execution id: its row, counters, lists, text
+ * and credentials; an execution that had completed is analysed again. */
+static int attach(struct et_trail *t, uint64_t seq, const char *id,
+                  int64_t ts_ns, struct json_object *body, struct et_error *err)
+{
+    char state[16];
+    int rc = state_of(t, id, state, NULL);
+
+    if (rc == ET_ENOTFOUND)
+        return ET_OK; /* erased: the action goes with it */
+    if (rc)
+        return state_of(t, id, state, err);
+    rc = project_phase(t, seq, "action.recorded", id, ts_ns, body, err);
+    if (!rc)
+        rc = et__security_project(t, seq, "action.recorded", id, body, err);
+    if (!rc && !strcmp(state, "completed"))
+        rc = redo_add(t, id, err);
+    return rc;
+}
+
+struct lists_ctx {
+    struct et_trail *t;
+    const char *id;
+    int64_t start_ns;
+    struct et_error *err;
+};
+
+static int relist_action(void *ctx, const char *text, size_t len)
+{
+    struct lists_ctx *c = ctx;
+    struct json_object *a = NULL;
+    int rc = et_json_parse(text, len, NULL, &a, c->err);
+
+    if (!rc)
+        rc = put_derived(c->t, c->id, c->start_ns, a, c->err);
+    json_object_put(a);
+    return rc;
+}
+
+/* Action body left execution id (its row is already gone): counters and
+ * lists follow; a completed execution is analysed again. */
+static int detach(struct et_trail *t, const char *id, struct json_object *body,
+                  struct et_error *err)
+{
+    struct et_exec_row r;
+    struct json_object *doc = NULL;
+    struct et__rollup old;
+    char state[16];
+    int rc = et_store_exec_get(t->st, id, &r, err);
+
+    if (rc == ET_ENOTFOUND)
+        return ET_OK;
+    if (rc)
+        return rc;
+    snprintf(state, sizeof(state), "%s", r.state ? r.state : "");
+    rc = et_json_parse(r.doc, r.doc_len, NULL, &doc, err);
+    if (rc)
+        return et_error_prefix(err, "stored document of %s", id);
+    et__rollup_of(&r, doc, &old);
+    r.execution_id = id;
+    r.state = state;
+    if (r.n_actions > 0)
+        r.n_actions--;
+    if (r.n_failed_actions > 0 && action_failed(body))
+        r.n_failed_actions--;
+    rc = save_doc(t, &r, doc, &old, err);
+    if (!rc)
+        rc = et_store_lists_clear(t->st, id, err);
+    if (!rc)
+        rc = put_lists(t, id, r.start_ns, et__jget(doc, "output"), err);
+    if (!rc) {
+        struct lists_ctx c = {t, id, r.start_ns, err};
+
+        rc = et_store_actions_get(t->st, id, relist_action, &c, err);
+    }
+    if (!rc && !strcmp(state, "completed"))
+        rc = redo_add(t, id, err);
+    json_object_put(doc);
+    return rc;
+}
+
+/* The body of ledger event seq (NULL when erased). */
+struct event_ctx {
+    struct json_object *body;
+    int64_t ts_ns;
+};
+
+static int grab_body(void *ctx, const struct et_event_row *row)
+{
+    struct event_ctx *c = ctx;
+    struct json_object *ev = NULL;
+
+    c->ts_ns = row->ts_ns;
+    if (!row->body)
+        return ET_OK;
+    if (et_json_parse(row->body, row->body_len, NULL, &ev, NULL))
+        return ET_EINTEGRITY;
+    c->body = json_object_get(et__jget(ev, "body"));
+    json_object_put(ev);
+    return ET_OK;
+}
+
+/* A subagent's action ({session_id, agent_id, ...} in body): owned by the
+ * execution its agent is bound to, else by the event's execution, else by
+ * none until a binding comes. */
+static int project_agent_action(struct et_trail *t, uint64_t seq,
+                                const char *execution_id, int64_t ts_ns,
+                                struct json_object *body, struct et_error *err)
+{
+    const char *session = et__jstr(body, "session_id");
+    const char *agent = et__jstr(body, "agent_id");
+    char owner[37];
+    int rc = et_store_agent_binding(t->st, session, agent, owner, err);
+
+    if (rc == ET_ENOTFOUND) {
+        snprintf(owner, sizeof(owner), "%s", execution_id ? execution_id : "");
+        rc = ET_OK;
+    }
+    if (!rc)
+        rc = et_store_agent_action_put(t->st, seq, session, agent,
+                                       owner[0] ? owner : NULL, err);
+    if (!rc && owner[0])
+        rc = attach(t, seq, owner, ts_ns, body, err);
+    return rc;
+}
+
+/* execution.bound: the agent's actions follow it to execution id. */
+static int project_bound(struct et_trail *t, const char *id,
+                         struct json_object *body, struct et_error *err)
+{
+    const char *session = et__jstr(body, "session_id");
+    const char *agent = et__jstr(body, "agent_id");
+    struct et_store_moved *m = NULL;
+    size_t n = 0;
+    int rc;
+
+    if (!session || !agent)
+        return ET_OK; /* "unbound": its agent's next binding moves them */
+    rc = et_store_agent_bind(t->st, session, agent, id, &m, &n, err);
+    for (size_t i = 0; !rc && i < n; i++) {
+        struct event_ctx c = {NULL, 0};
+
+        rc = et_store_read_range(t->st, m[i].seq, m[i].seq + 1, grab_body, &c,
+                                 err);
+        if (rc == ET_EINTEGRITY)
+            rc = et_error_set(err, rc, "event %llu is damaged",
+                              (unsigned long long)m[i].seq);
+        if (!rc && c.body && m[i].from[0])
+            rc = detach(t, m[i].from, c.body, err);
+        if (!rc && c.body)
+            rc = attach(t, m[i].seq, id, c.ts_ns, c.body, err);
+        json_object_put(c.body);
+    }
+    et__free(m);
+    return rc;
+}
+
+static bool is_agent_action(const char *type, struct json_object *body)
+{
+    return !strcmp(type, "action.recorded") && et__jstr(body, "session_id") &&
+           et__jstr(body, "agent_id");
+}
+
 int et__project(struct et_trail *t, uint64_t seq, const char *type,
                 const char *execution_id, int64_t ts_ns,
                 struct json_object *body, struct et_error *err)
@@ -536,14 +733,20 @@ int et__project(struct et_trail *t, uint64_t seq, const char *type,
     rc = et__ret_forget_flush(t, err);
     if (rc)
         return rc;
+    if (et__note_type(type)) /* notes: note.c, with or without execution */
+        return et__note_project(t, seq, type, execution_id, ts_ns, body, err);
+    if (is_agent_action(type, body))
+        return project_agent_action(t, seq, execution_id, ts_ns, body, err);
     if (!execution_id)
         return ET_OK;
+    if (!strcmp(type, "execution.bound"))
+        return project_bound(t, execution_id, body, err);
     if (!strcmp(type, "execution.recorded"))
         rc = project_recorded(t, seq, execution_id, body, err);
     else if (!strcmp(type, "execution.started"))
         rc = project_started(t, seq, execution_id, body, err);
     else
         rc = project_phase(t, seq, type, execution_id, ts_ns, body, err);
-    return rc ? rc : et__security_project(t, seq, type, execution_id,
-                                                body, err);
+    return rc ? rc
+              : et__security_project(t, seq, type, execution_id, body, err);
 }

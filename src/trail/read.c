@@ -5,6 +5,7 @@
 #include "codec/json.h"
 #include "model/derive.h"
 #include "model/record.h"
+#include "trail/note.h"
 #include "trail/trail_int.h"
 
 static int collect_action(void *ctx, const char *text, size_t len)
@@ -20,6 +21,74 @@ static int collect_action(void *ctx, const char *text, size_t len)
         return ET_ENOMEM;
     }
     return 0;
+}
+
+struct ordered {
+    struct json_object *a;
+    const char *ts;
+    const char *tuid;
+    size_t at;
+};
+
+static int by_time(const void *x, const void *y)
+{
+    const struct ordered *a = x, *b = y;
+    int c = strcmp(a->ts ? a->ts : "", b->ts ? b->ts : "");
+
+    if (!c)
+        c = strcmp(a->tuid ? a->tuid : "", b->tuid ? b->tuid : "");
+    if (!c)
+        c = (a->at > b->at) - (a->at < b->at);
+    return c;
+}
+
+/*
+ * Actions with no sequence of their own (a subagent's, captured by a hook
+ * or a transcript) come in the order the events arrived, which depends on
+ * how the session was imported: all actions are put in time order (then
+ * tool_use_id) and numbered 1..n, so that any import order gives the same
+ * record. A record whose actions all carry a sequence is left as given.
+ */
+static int order_actions(struct json_object **arr_io)
+{
+    struct json_object *arr = *arr_io, *out;
+    size_t n = json_object_array_length(arr);
+    struct ordered *o;
+    bool any = false;
+
+    for (size_t i = 0; i < n && !any; i++)
+        any = !et__jget(json_object_array_get_idx(arr, i), "sequence");
+    if (!any)
+        return ET_OK;
+    o = et__calloc(n ? n : 1, sizeof(*o));
+    out = json_object_new_array_ext((int)n);
+    if (!o || !out) {
+        et__free(o);
+        json_object_put(out);
+        return ET_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        o[i].a = json_object_array_get_idx(arr, i);
+        o[i].ts = et__jstr(o[i].a, "timestamp");
+        o[i].tuid = et__jstr(o[i].a, "tool_use_id");
+        o[i].at = i;
+    }
+    qsort(o, n, sizeof(*o), by_time);
+    for (size_t i = 0; i < n; i++) {
+        struct json_object *sq = json_object_new_int64((int64_t)i + 1);
+
+        if (!sq || json_object_object_add(o[i].a, "sequence", sq) ||
+            json_object_array_add(out, json_object_get(o[i].a))) {
+            json_object_put(sq);
+            et__free(o);
+            json_object_put(out);
+            return ET_ENOMEM;
+        }
+    }
+    et__free(o);
+    json_object_put(arr);
+    *arr_io = out;
+    return ET_OK;
 }
 
 int et__record_load(struct et_trail *t, const char *id,
@@ -44,11 +113,12 @@ int et__record_load(struct et_trail *t, const char *id,
     if (rc)
         return et_error_prefix(err, "stored document of %s", id);
     actions = json_object_new_array();
-    rc = actions ? et_store_actions_get(t->st, id, collect_action, actions,
-                                        err)
+    rc = actions ? et_store_actions_get(t->st, id, collect_action, actions, err)
                  : et_error_set(err, ET_ENOMEM, "out of memory");
     if (rc == ET_EINTEGRITY)
         et_error_set(err, rc, "stored action of %s is damaged", id);
+    if (!rc && order_actions(&actions))
+        rc = et_error_set(err, ET_ENOMEM, "out of memory");
     if (rc)
         goto out;
     exec = et__jget(doc, "execution");
@@ -70,6 +140,10 @@ int et__record_load(struct et_trail *t, const char *id,
         rc = et_error_set(err, ET_ENOMEM, "out of memory");
         goto out;
     }
+    /* notes and human scores, beside the record (docs/NOTES.md) */
+    rc = et__note_attach(t, id, doc, err);
+    if (rc)
+        goto out;
     *rec_out = doc;
     doc = NULL;
 out:
@@ -136,8 +210,8 @@ int et__summary_row(void *ctx, const struct et_exec_row *r)
     return cb->fn(cb->ctx, &s);
 }
 
-int et_trail_list(struct et_trail *t, size_t limit, et_exec_fn *fn,
-                  void *ctx, struct et_error *err)
+int et_trail_list(struct et_trail *t, size_t limit, et_exec_fn *fn, void *ctx,
+                  struct et_error *err)
 {
     struct et__summary_cb cb = {fn, ctx};
 

@@ -16,6 +16,7 @@
 
 #include <ctype.h>
 #include <fnmatch.h>
+#include <sodium.h>
 
 #define SETTINGS_META "redaction_settings"
 #define WARNING_META  "config_warning"
@@ -444,8 +445,7 @@ static bool path_matches(const struct et__security *s, const char *path)
 }
 
 /* One list item: a sensitive path, or a call to a configured API. */
-static int classify_item(struct cls *c, enum et__derived kind,
-                         const char *item)
+static int classify_item(struct cls *c, enum et__derived kind, const char *item)
 {
     const struct et__security *s = c->t->sec;
     char *low;
@@ -473,8 +473,9 @@ static int lists(struct cls *c, struct json_object *output)
     for (size_t k = 0; !rc && k < ET_ARRAY_SIZE(kinds); k++) {
         struct json_object *a = et__jget(output, et__derived_key(kinds[k]));
 
-        for (size_t i = 0; !rc && a && json_object_is_type(a, json_type_array) &&
-                           i < json_object_array_length(a);
+        for (size_t i = 0;
+             !rc && a && json_object_is_type(a, json_type_array) &&
+             i < json_object_array_length(a);
              i++) {
             const char *v =
                 json_object_get_string(json_object_array_get_idx(a, i));
@@ -522,9 +523,9 @@ static int actions(struct cls *c, const char *type, struct json_object *body)
 
     if (!strcmp(type, "action.recorded"))
         return action_path(c, body);
-    for (size_t i = 0; !rc && list &&
-                       json_object_is_type(list, json_type_array) &&
-                       i < json_object_array_length(list);
+    for (size_t i = 0;
+         !rc && list && json_object_is_type(list, json_type_array) &&
+         i < json_object_array_length(list);
          i++)
         rc = action_path(c, json_object_array_get_idx(list, i));
     return rc;
@@ -593,6 +594,21 @@ int et_trail_fingerprints(struct et_trail *t, const char *text, size_t len,
         rc = et__redact_markers(out.ptr, out.len, fp_marker, &c);
     et_buf_release(&out);
     return rc;
+}
+
+void et__keyed_id(struct et_trail *t, const char *s,
+                  char out[ET_KEYED_ID_HEX + 1])
+{
+    uint8_t mac[crypto_auth_hmacsha256_BYTES];
+    size_t len = s ? strlen(s) : 0;
+
+    if (t->sec && t->sec->has_key)
+        crypto_auth_hmacsha256(mac, (const unsigned char *)(s ? s : ""), len,
+                               t->sec->key);
+    else
+        et_hash_sha256(s ? s : "", len, mac);
+    for (size_t i = 0; i < ET_KEYED_ID_HEX / 2; i++)
+        snprintf(out + 2 * i, 3, "%02x", mac[i]);
 }
 
 int et__scrub_error(struct et_trail *t, int rc, struct et_error *err)

@@ -280,6 +280,7 @@ void et_trail_close(struct et_trail *t)
     et_buf_release(&t->scratch);
     et_buf_release(&t->scratch2);
     et__free(t->gone);
+    et__free(t->redo);
     et_signer_wipe(&t->signer);
     if (t->acfg_free)
         t->acfg_free(t->acfg);

@@ -40,6 +40,8 @@ struct et_trail {
     struct et_buf scratch2;   /* projection docs */
     struct et__security *sec; /* redactor and classifier, on first use */
     bool is_analysis_off;     /* et_trail_set_analysis(t, false) */
+    const char *trigger;      /* the writer, for the completion hook
+                                 ("hook"; NULL: "complete") */
     /* what runs when an execution completes (et__ingest_completed): the
      * analysis registers itself here when the trail opens, so no writer
      * below it calls it; with its state and how to free that */
@@ -50,6 +52,11 @@ struct et_trail {
      * in one batch (et__ret_forget_flush) */
     char (*gone)[37];
     size_t n_gone, cap_gone;
+    /* completed executions whose actions changed in the event being
+     * projected (a late action, a binding that moved actions): the
+     * completion hook runs again for them (et__ingest_event) */
+    char (*redo)[37];
+    size_t n_redo, cap_redo;
 };
 
 /* Begin a write transaction and load the tree head. */
@@ -161,6 +168,17 @@ ET_NODISCARD int et__security_project(struct et_trail *t, uint64_t seq,
                                       const char *type, const char *id,
                                       struct json_object *body,
                                       struct et_error *err);
+
+/*
+ * A keyed digest of identifier s (HMAC-SHA-256 under the installation's
+ * redaction key, ET_KEYED_ID_HEX hex characters; plain SHA-256 when the
+ * trail has no key), for state keys that must not hold the identifier
+ * itself (the hook's correlation state names sessions this way). Inside a
+ * write unit (the unit loads the key).
+ */
+#define ET_KEYED_ID_HEX 32
+void et__keyed_id(struct et_trail *t, const char *s,
+                  char out[ET_KEYED_ID_HEX + 1]);
 
 /* Redact secrets quoted from the input in err->msg; returns rc. */
 int et__scrub_error(struct et_trail *t, int rc, struct et_error *err);

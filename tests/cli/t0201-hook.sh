@@ -145,17 +145,19 @@ want("A prompt", a["delegation"]["prompt_sent"], "Survey src/jobs and list its s
 want("A prompt_length", a["delegation"]["prompt_length"], 44)
 want("A description", a["main_agent_context"]["user_request"], "Survey the jobs module")
 want("A actions", [(x["tool"], x["success"], x["agent_id"], x["tool_use_id"]) for x in a["execution"]["actions_taken"]],
-     [("Grep", True, "agy", "toolu_y1"), ("Read", True, "agx", "toolu_x1"), ("Bash", False, "agx", "toolu_x2")])
-x2 = a["execution"]["actions_taken"][2]
+     [("Read", True, "agx", "toolu_x1"), ("Bash", False, "agx", "toolu_x2")])
+x2 = a["execution"]["actions_taken"][1]
 want("A failing tool error", x2["error"], "Command exited with non-zero status code 1")
 want("A failing tool input", json.loads(x2["input"]), {"command": "pytest src/jobs"})
 want("A failing tool duration", x2["duration_ms"], 812)
-want("A read output", json.loads(a["execution"]["actions_taken"][1]["output"]), {"type": "text", "file": {"numLines": 3}})
+want("A read output", json.loads(a["execution"]["actions_taken"][0]["output"]), {"type": "text", "file": {"numLines": 3}})
 want("A raw_response", a["output"]["raw_response"], "3 jobs.")
 want("A usage", a["output"]["usage"], {"input_tokens": 5, "output_tokens": 9, "total_tokens": 100, "total_duration_ms": 7000})
 want("A duration from the input", a["duration_ms"], 7000)
-want("B has no actions: agy's Grep came under the provisional binding to A",
-     [(x["tool"], x["agent_id"], x["duration_ms"]) for x in b["execution"]["actions_taken"]], [])
+want("B has agy's Grep: recorded under the provisional binding to A, moved by the correction",
+     [(x["tool"], x["agent_id"], x["duration_ms"], x["sequence"]) for x in b["execution"]["actions_taken"]],
+     [("Grep", "agy", 41, 1)])
+want("A's actions are numbered in time order", [x["sequence"] for x in a["execution"]["actions_taken"]], [1, 2])
 want("B raw_response joins text blocks", b["output"]["raw_response"], "API review done.\n\n2 issues.")
 want("B usage", b["output"]["usage"], {"input_tokens": 1, "output_tokens": 432, "cache_read_input_tokens": 5384,
      "total_tokens": 6079, "total_duration_ms": 4900, "total_tool_use_count": 1})
@@ -176,7 +178,8 @@ PY
 eq "$(cat "$T_DIR/fields")" "ALL OK" "records match the hook inputs field by field"
 
 # agy's Grep went to A's execution under the provisional binding (the
-# ledger is append-only); the correction is itself in the ledger
+# ledger is append-only); the correction is itself in the ledger, and the
+# projection follows it: the Grep is B's action now
 A_ID=$(cat "$T_DIR/toolu_A.id"); B_ID=$(cat "$T_DIR/toolu_B.id")
 eq "$(sql "$DB" "SELECT group_concat(x) FROM (SELECT json_extract(body,'$.body.binding') || ':' || json_extract(body,'$.body.agent_id') || ':' || (execution_id = '$A_ID') AS x FROM ledger WHERE type = 'execution.bound' AND execution_id IN ('$A_ID','$B_ID') ORDER BY seq)")" \
    "provisional:agy:1,provisional:agx:0,corrected:agx:1,authoritative:agy:0,confirmed:agx:1" \
@@ -184,13 +187,23 @@ eq "$(sql "$DB" "SELECT group_concat(x) FROM (SELECT json_extract(body,'$.body.b
 eq "$(sql "$DB" "SELECT json_extract(body,'$.body.tool') || ':' || json_extract(body,'$.body.agent_id') FROM ledger WHERE type = 'tool.requested' AND execution_id = '$A_ID'")" \
    "Grep:agy" "the PreToolUse before the correction stays on the provisional execution"
 eq "$(sql "$DB" "SELECT state, n_actions, n_failed_actions FROM executions WHERE execution_id = '$A_ID'")" \
-   "completed|3|1" "A: completed, 3 actions (one misattributed before the correction), 1 failed"
+   "completed|2|1" "A: completed, 2 actions (agy's Grep moved to B by the correction), 1 failed"
+eq "$(sql "$DB" "SELECT execution_id FROM actions WHERE json_extract(doc,'$.tool_use_id') = 'toolu_y1'")" \
+   "$B_ID" "the projection puts agy's Grep on B"
+eq "$(sql "$DB" "SELECT n_actions FROM executions WHERE execution_id = '$B_ID'")" 1 "B counts it"
+eq "$(sql "$DB" "SELECT count(*) FROM exec_lists WHERE execution_id = '$A_ID' AND item LIKE '%raise%'")" 0 \
+   "nothing the Grep implied stays listed on A"
 eq "$(sql "$DB" "SELECT count(*) FROM ledger WHERE type = 'action.recorded' AND json_extract(body,'$.body.tool_use_id') = 'toolu_y1'")" \
    1 "the Grep PostToolUse of agy is one action"
 eq "$(sql "$DB" "SELECT execution_id FROM ledger WHERE type = 'action.recorded' AND json_extract(body,'$.body.tool_use_id') = 'toolu_y1'")" \
-   "$A_ID" "an action recorded before the correction stays where it was recorded"
+   "$A_ID" "the ledger keeps the event as it was recorded"
 eq "$(sql "$DB" "SELECT count(*) FROM ledger WHERE type = 'session.tool' AND json_extract(body,'$.body.tool') = 'Edit'")" \
    1 "the main-thread Edit is one session.tool event"
+
+# the correlation state names sessions by a keyed digest, never the id
+eq "$(sql "$DB" "SELECT count(*) FROM meta WHERE key LIKE 'claude:%' AND key LIKE '%88a8d761%'")" 0 \
+   "no correlation key holds the session id"
+check "there is correlation state" test "$(sql "$DB" "SELECT count(*) FROM meta WHERE key LIKE 'claude:agent:%'")" -gt 0
 
 # ---- 5. malformed input: exit 0, quarantined ----
 hook '{"session_id": "x", "hook_event_name": "PostToolUse", '

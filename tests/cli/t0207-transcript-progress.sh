@@ -76,6 +76,27 @@ check "import only the subagent file" et import claude-code "$T_DIR/p2/$S/subage
 contains "$T_DIR/err" "warning: 2 tool call(s) of 1 subagent(s) could not be attached to a delegation" \
   "the import warns about the calls it could not attach, counting them and their agents"
 eq "$(et list --format ids | wc -l | tr -d ' ')" 0 "no execution is invented for them"
-eq "$(sql "$EXECTRAIL_HOME/trail.db" "SELECT count(*) FROM ledger WHERE type = 'session.tool'")" 2 \
-  "they are kept as session events"
+eq "$(sql "$EXECTRAIL_HOME/trail.db" "SELECT count(*) FROM ledger WHERE type = 'action.recorded' AND execution_id IS NULL")" 2 \
+  "they are kept as actions of their agent, with no execution yet"
+eq "$(sql "$EXECTRAIL_HOME/trail.db" "SELECT count(*) FROM agent_actions WHERE agent_id = 'a1' AND execution_id IS NULL")" 2 \
+  "held for agent a1 until a binding comes"
+
+# then the main transcript (without the progress records, as a periodic
+# import of the main file alone sees it): the late link gives the held
+# actions to the delegation, and the verdict is computed on them
+grep -v '"type":"progress"' "$T_DIR/p2/$S.jsonl" >"$T_DIR/main-only.jsonl"
+check "import the main transcript afterwards" et import claude-code "$T_DIR/main-only.jsonl"
+id=$(et list --format ids)
+eq "$(echo "$id" | wc -l | tr -d ' ')" 1 "one execution"
+et show --json "$id" >"$T_DIR/r3.json"
+eq "$(jget "$T_DIR/r3.json" '[(a["tool"], a["success"], a["sequence"]) for a in d["execution"]["actions_taken"]]')" \
+   '[["Bash",true,1],["Write",false,2]]' "the held actions joined the execution in time order"
+eq "$(jget "$T_DIR/r3.json" '[d["output"]["files_modified"], d["output"]["commands_executed"]]')" \
+   '[["notes/secrets.md"],["ls -la"]]' "with their derived lists"
+eq "$(sql "$EXECTRAIL_HOME/trail.db" "SELECT n_actions || '|' || n_failed_actions FROM executions")" "2|1" \
+   "counted, the failure too"
+jget "$T_DIR/r1.json" 'd["verification"]["status"]' >"$T_DIR/v1"
+eq "$(jget "$T_DIR/r3.json" 'd["verification"]["status"]')" "$(cat "$T_DIR/v1")" \
+   "the verdict is the one a whole import gives"
+check "verify passes after the late link" et verify
 done_testing

@@ -1073,6 +1073,8 @@ T_TEST(list_start_times_migrate_and_follow)
                      "ALTER TABLE exec_lists DROP COLUMN start_ns;"
                      "CREATE INDEX exec_lists_item ON exec_lists(kind, item,"
                      "  execution_id);"
+                     "DROP TABLE agent_bindings; DROP TABLE agent_actions;"
+                     "DROP TABLE notes;"
                      "PRAGMA user_version = 10;",
                      NULL, NULL, NULL),
         SQLITE_OK);

@@ -26,6 +26,10 @@ _exectrail() {
     --db | --out | --output | --checkpoint | --json | --settings | --file | --key | --dir)
       COMPREPLY=($(compgen -f -- "$cur"))
       return ;;
+    --author | --tag | --group | --name | --source | --reason | --scorer)
+      # free text (note, score): nothing to offer, least of all file names
+      COMPREPLY=()
+      return ;;
   esac
   if [ -z "$verb" ]; then
     if [[ $cur == -* ]]; then

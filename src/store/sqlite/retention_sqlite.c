@@ -155,8 +155,13 @@ int et__sqlite_exec_forget(struct et_store *st, const char *const *ids,
     sqlite3_finalize(q);
     if (!rc)
         rc = run(db,
-                 "DELETE FROM fts WHERE rowid IN (SELECT seq FROM ledger "
-                 "WHERE execution_id IN (SELECT id FROM temp.et_gone));"
+                 "DELETE FROM fts WHERE rowid IN (SELECT seq FROM ledger l "
+                 "WHERE execution_id IN (SELECT id FROM temp.et_gone) AND "
+                 "NOT EXISTS (SELECT 1 FROM agent_actions a WHERE a.seq = "
+                 "l.seq AND a.execution_id IS NOT l.execution_id));"
+                 "DELETE FROM fts WHERE rowid IN (SELECT seq FROM "
+                 "agent_actions WHERE execution_id IN (SELECT id FROM "
+                 "temp.et_gone));"
                  "UPDATE sessions SET n_executions = n_executions - "
                  "(SELECT count(*) FROM executions e WHERE e.session_id = "
                  "sessions.session_id AND e.execution_id IN "

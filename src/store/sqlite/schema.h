@@ -237,6 +237,41 @@ static const char *const et_sqlite_migrations[] = {
     "CREATE INDEX report_slots_agent ON report_slots(agent, slot);"
     "INSERT OR REPLACE INTO meta(key, value) SELECT 'rollups_stale', '1' "
     "  WHERE EXISTS (SELECT 1 FROM executions);",
+    /* 13: subagent bindings as projection state (docs/INTEGRATIONS.md,
+     * "Bindings"): which execution each (session, agent) is bound to, and
+     * which ledger events are actions of which agent with their current
+     * owner (NULL: no execution yet), so that a correction or a late link
+     * moves the actions and an erasure or a proof follows the owner */
+    "CREATE TABLE agent_bindings("
+    "  session_id TEXT NOT NULL,"
+    "  agent_id TEXT NOT NULL,"
+    "  execution_id TEXT NOT NULL,"
+    "  PRIMARY KEY (session_id, agent_id)) WITHOUT ROWID;"
+    "CREATE INDEX agent_bindings_exec ON agent_bindings(execution_id);"
+    "CREATE TABLE agent_actions("
+    "  seq INTEGER PRIMARY KEY,"
+    "  session_id TEXT NOT NULL,"
+    "  agent_id TEXT NOT NULL,"
+    "  execution_id TEXT);"
+    "CREATE INDEX agent_actions_agent ON agent_actions(session_id, "
+    "  agent_id);"
+    "CREATE INDEX agent_actions_exec ON agent_actions(execution_id) "
+    "  WHERE execution_id IS NOT NULL;",
+    /* 14: notes and human scores (docs/NOTES.md), a projection of
+     * execution.note and execution.scored events: free-form notes (no
+     * execution) by group, an execution's notes, a note by uuid. Their
+     * text is in fts (rowid = seq) like every event's. */
+    "CREATE TABLE notes("
+    "  seq INTEGER PRIMARY KEY,"
+    "  uuid TEXT NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  execution_id TEXT,"
+    "  group_id TEXT,"
+    "  ts_ns INTEGER NOT NULL,"
+    "  doc TEXT NOT NULL);"
+    "CREATE INDEX notes_exec ON notes(execution_id, seq);"
+    "CREATE INDEX notes_group ON notes(group_id, seq);"
+    "CREATE INDEX notes_uuid ON notes(uuid);",
 };
 
 #endif /* ET_STORE_SQLITE_SCHEMA_H */

@@ -9,6 +9,7 @@
 #include "store/store_int.h"
 #include "store/sqlite/schema.h"
 #include "store/sqlite/query_sqlite.h"
+#include "store/sqlite/note_sqlite.h"
 #include "store/sqlite/retention_sqlite.h"
 #include "store/sqlite/verify_sqlite.h"
 
@@ -34,6 +35,15 @@ enum stmt_id {
     S_ACTION_PUT,
     S_ACTIONS_GET,
     S_ACTION_LAST,
+    S_AGENT_ACTION_PUT,
+    S_AGENT_BINDING,
+    S_AGENT_BIND,
+    S_AGENT_OWNED,
+    S_AGENT_MOVE_ACTION,
+    S_AGENT_MOVE_FTS,
+    S_AGENT_MOVE_CREDS,
+    S_AGENT_MOVE,
+    S_LISTS_CLEAR,
     S_LIST_PUT,
     S_FTS_PUT,
     S_SESSION_TOUCH,
@@ -56,8 +66,13 @@ static const char *const stmt_sql[S_COUNT] = {
                  "body) VALUES (?, ?, ?, ?, ?, ?)",
     [S_READ_RANGE] = "SELECT seq, type, execution_id, ts_ns, leaf, body "
                      "FROM ledger WHERE seq >= ? AND seq < ? ORDER BY seq",
-    [S_EXEC_SEQS] = "SELECT seq FROM ledger WHERE execution_id = ? "
-                    "ORDER BY seq",
+    /* an execution's events: those the ledger names it in, less the
+     * subagent actions another execution owns now, plus those it owns */
+    [S_EXEC_SEQS] = "SELECT seq FROM ledger l WHERE execution_id = ?1 "
+                    "AND NOT EXISTS (SELECT 1 FROM agent_actions a WHERE "
+                    "a.seq = l.seq AND a.execution_id IS NOT ?1) UNION "
+                    "SELECT seq FROM agent_actions WHERE execution_id = ?1 "
+                    "ORDER BY 1",
     [S_LEAVES] = "SELECT seq, leaf FROM ledger WHERE seq < ? ORDER BY seq",
     [S_EXEC_FOR_SEQ] = "SELECT execution_id FROM event_index WHERE seq = ?",
     [S_EVENT_INDEX] = "INSERT INTO event_index(seq, execution_id) "
@@ -92,6 +107,27 @@ static const char *const stmt_sql[S_COUNT] = {
     /* the item carries its execution's start time (migration 11); an
      * execution lists an item once, however many actions imply it (the
      * check reads only that execution's items of that kind) */
+    [S_AGENT_ACTION_PUT] = "INSERT OR REPLACE INTO agent_actions(seq, "
+                           "session_id, agent_id, execution_id) "
+                           "VALUES (?, ?, ?, ?)",
+    [S_AGENT_BINDING] = "SELECT execution_id FROM agent_bindings WHERE "
+                        "session_id = ? AND agent_id = ?",
+    [S_AGENT_BIND] = "INSERT INTO agent_bindings(session_id, agent_id, "
+                     "execution_id) VALUES (?1, ?2, ?3) ON CONFLICT DO "
+                     "UPDATE SET execution_id = ?3",
+    [S_AGENT_OWNED] = "SELECT seq, execution_id FROM agent_actions WHERE "
+                      "session_id = ?1 AND agent_id = ?2 AND execution_id "
+                      "IS NOT ?3 ORDER BY seq",
+    [S_AGENT_MOVE_ACTION] = "DELETE FROM actions WHERE execution_id = ? "
+                            "AND seq = ?",
+    /* ?1 (the new owner) is unused: the caller indexes the event again */
+    [S_AGENT_MOVE_FTS] = "DELETE FROM fts WHERE rowid = ?2 AND ?1 IS NOT "
+                         "NULL",
+    [S_AGENT_MOVE_CREDS] = "DELETE FROM exec_credentials WHERE seq = ?2 AND "
+                           "?1 IS NOT NULL",
+    [S_AGENT_MOVE] = "UPDATE agent_actions SET execution_id = ?3 WHERE "
+                     "session_id = ?1 AND agent_id = ?2",
+    [S_LISTS_CLEAR] = "DELETE FROM exec_lists WHERE execution_id = ?",
     [S_LIST_PUT] = "INSERT INTO exec_lists(execution_id, kind, item, "
                    "start_ns) SELECT ?1, ?2, ?3, ?4 WHERE NOT EXISTS ("
                    "SELECT 1 FROM exec_lists INDEXED BY exec_lists_exec "
@@ -203,8 +239,8 @@ static int busy_handler(void *ctx, int count)
     return 1;
 }
 
-static int get_stmt(struct sqlite_store *s, enum stmt_id id,
-                    sqlite3_stmt **out, struct et_error *err)
+static int get_stmt(struct sqlite_store *s, enum stmt_id id, sqlite3_stmt **out,
+                    struct et_error *err)
 {
     int rc;
 
@@ -436,8 +472,8 @@ static int sq_release(struct et_store *st, struct et_error *err)
 
 static void sq_rollback_to(struct et_store *st)
 {
-    sqlite3_exec(S(st)->db, "ROLLBACK TO et_unit; RELEASE et_unit", NULL,
-                 NULL, NULL);
+    sqlite3_exec(S(st)->db, "ROLLBACK TO et_unit; RELEASE et_unit", NULL, NULL,
+                 NULL);
 }
 
 static int sq_head_load(struct et_store *st, struct et_tree *t,
@@ -529,8 +565,7 @@ static int sq_read_range(struct et_store *st, uint64_t from, uint64_t to,
     /* reentrant: a callback may read the ledger again (rebuild projects a
      * restored execution's earlier events from inside the pass) */
     if (s->stmt[S_READ_RANGE] && sqlite3_stmt_busy(s->stmt[S_READ_RANGE])) {
-        rc = sqlite3_prepare_v2(s->db, stmt_sql[S_READ_RANGE], -1, &own,
-                                NULL);
+        rc = sqlite3_prepare_v2(s->db, stmt_sql[S_READ_RANGE], -1, &own, NULL);
         if (rc != SQLITE_OK)
             return db_error(s, rc, err, "prepare");
         q = own;
@@ -608,7 +643,7 @@ static int sq_leaves(struct et_store *st, uint64_t n,
                      uint8_t (**out)[ET_HASH_LEN], struct et_error *err)
 {
     struct sqlite_store *s = S(st);
-    uint8_t (*leaves)[ET_HASH_LEN];
+    uint8_t(*leaves)[ET_HASH_LEN];
     sqlite3_stmt *q;
     uint64_t i = 0;
     int rc;
@@ -653,8 +688,8 @@ static int sq_leaves(struct et_store *st, uint64_t n,
     return ET_OK;
 }
 
-static int sq_exec_for_seq(struct et_store *st, uint64_t seq,
-                           char id_out[37], struct et_error *err)
+static int sq_exec_for_seq(struct et_store *st, uint64_t seq, char id_out[37],
+                           struct et_error *err)
 {
     struct sqlite_store *s = S(st);
     sqlite3_stmt *q;
@@ -879,9 +914,9 @@ static int sq_actions_get(struct et_store *st, const char *id, et_text_fn *fn,
     return rc == SQLITE_DONE ? ET_OK : db_error(s, rc, err, "read actions");
 }
 
-static int sq_list_put(struct et_store *st, const char *id,
-                       int64_t start_ns, enum et_list_kind kind,
-                       const char *item, struct et_error *err)
+static int sq_list_put(struct et_store *st, const char *id, int64_t start_ns,
+                       enum et_list_kind kind, const char *item,
+                       struct et_error *err)
 {
     struct sqlite_store *s = S(st);
     sqlite3_stmt *q;
@@ -896,9 +931,148 @@ static int sq_list_put(struct et_store *st, const char *id,
     return step_done(s, q, err, "write list");
 }
 
-static int sq_cred_put(struct et_store *st, const char *id,
-                       const char *kind, const char *fingerprint,
-                       uint64_t seq, struct et_error *err)
+static int sq_agent_action_put(struct et_store *st, uint64_t seq,
+                               const char *session, const char *agent,
+                               const char *owner, struct et_error *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q;
+    int rc = get_stmt(s, S_AGENT_ACTION_PUT, &q, err);
+
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(q, 1, (sqlite3_int64)seq);
+    bind_str(q, 2, session);
+    bind_str(q, 3, agent);
+    bind_str(q, 4, owner);
+    return step_done(s, q, err, "write agent action");
+}
+
+static int sq_agent_binding(struct et_store *st, const char *session,
+                            const char *agent, char owner_out[37],
+                            struct et_error *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q;
+    int rc = get_stmt(s, S_AGENT_BINDING, &q, err);
+
+    if (rc)
+        return rc;
+    bind_str(q, 1, session);
+    bind_str(q, 2, agent);
+    rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        snprintf(owner_out, 37, "%s", (const char *)sqlite3_column_text(q, 0));
+    sqlite3_reset(q);
+    if (rc == SQLITE_ROW)
+        return ET_OK;
+    if (rc == SQLITE_DONE)
+        return ET_ENOTFOUND;
+    return db_error(s, rc, err, "read agent binding");
+}
+
+/* One statement of two bound values, run to the end. */
+static int run2(struct sqlite_store *s, enum stmt_id id, const char *a,
+                uint64_t b, struct et_error *err)
+{
+    sqlite3_stmt *q;
+    int rc = get_stmt(s, id, &q, err);
+
+    if (rc)
+        return rc;
+    bind_str(q, 1, a);
+    sqlite3_bind_int64(q, 2, (sqlite3_int64)b);
+    return step_done(s, q, err, "move agent action");
+}
+
+static int sq_agent_bind(struct et_store *st, const char *session,
+                         const char *agent, const char *owner,
+                         struct et_store_moved **moved, size_t *n_moved,
+                         struct et_error *err)
+{
+    struct sqlite_store *s = S(st);
+    struct et_store_moved *m = NULL;
+    size_t n = 0, cap = 0;
+    sqlite3_stmt *q;
+    int rc = get_stmt(s, S_AGENT_BIND, &q, err);
+
+    if (rc)
+        return rc;
+    bind_str(q, 1, session);
+    bind_str(q, 2, agent);
+    bind_str(q, 3, owner);
+    rc = step_done(s, q, err, "write agent binding");
+    if (!rc)
+        rc = get_stmt(s, S_AGENT_OWNED, &q, err);
+    if (rc)
+        return rc;
+    bind_str(q, 1, session);
+    bind_str(q, 2, agent);
+    bind_str(q, 3, owner);
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *from = (const char *)sqlite3_column_text(q, 1);
+
+        if (n == cap) {
+            struct et_store_moved *p;
+
+            cap = cap ? cap * 2 : 8;
+            p = et__realloc(m, cap * sizeof(*m));
+            if (!p) {
+                sqlite3_reset(q);
+                et__free(m);
+                return et_error_set(err, ET_ENOMEM, "out of memory");
+            }
+            m = p;
+        }
+        m[n].seq = (uint64_t)sqlite3_column_int64(q, 0);
+        snprintf(m[n].from, sizeof(m[n].from), "%s", from ? from : "");
+        n++;
+    }
+    sqlite3_reset(q);
+    rc = rc == SQLITE_DONE ? ET_OK : db_error(s, rc, err, "read agent actions");
+    /* the rows leave the old owner: its action row, the text index and
+     * credential rows of the event (the caller projects it again) */
+    for (size_t i = 0; !rc && i < n; i++) {
+        if (m[i].from[0])
+            rc = run2(s, S_AGENT_MOVE_ACTION, m[i].from, m[i].seq, err);
+        if (!rc)
+            rc = run2(s, S_AGENT_MOVE_FTS, owner, m[i].seq, err);
+        if (!rc)
+            rc = run2(s, S_AGENT_MOVE_CREDS, owner, m[i].seq, err);
+    }
+    if (!rc && n)
+        rc = get_stmt(s, S_AGENT_MOVE, &q, err);
+    if (!rc && n) {
+        bind_str(q, 1, session);
+        bind_str(q, 2, agent);
+        bind_str(q, 3, owner);
+        rc = step_done(s, q, err, "move agent actions");
+    }
+    if (rc) {
+        et__free(m);
+        return rc;
+    }
+    *moved = m;
+    *n_moved = n;
+    return ET_OK;
+}
+
+static int sq_lists_clear(struct et_store *st, const char *id,
+                          struct et_error *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q;
+    int rc = get_stmt(s, S_LISTS_CLEAR, &q, err);
+
+    if (rc)
+        return rc;
+    bind_str(q, 1, id);
+    return step_done(s, q, err, "clear lists");
+}
+
+static int sq_cred_put(struct et_store *st, const char *id, const char *kind,
+                       const char *fingerprint, uint64_t seq,
+                       struct et_error *err)
 {
     struct sqlite_store *s = S(st);
     sqlite3_stmt *q;
@@ -998,6 +1172,8 @@ static int sq_projection_reset(struct et_store *st, struct et_error *err)
         "DELETE FROM report_slots; "
         "DELETE FROM report_duration; DELETE FROM report_issues; "
         "DELETE FROM report_duration_day; DELETE FROM retention_state; "
+        "DELETE FROM agent_bindings; DELETE FROM agent_actions; "
+        "DELETE FROM notes; "
         "DELETE FROM meta WHERE key = 'rollups_stale';",
         err);
 }
@@ -1064,8 +1240,8 @@ static int sq_meta_get(struct et_store *st, const char *key, char **value,
     return db_error(s, rc, err, "read metadata");
 }
 
-static int sq_meta_put(struct et_store *st, const char *key,
-                       const char *value, struct et_error *err)
+static int sq_meta_put(struct et_store *st, const char *key, const char *value,
+                       struct et_error *err)
 {
     struct sqlite_store *s = S(st);
     sqlite3_stmt *q;
@@ -1103,6 +1279,10 @@ const struct et_store_ops et__sqlite_ops = {
     .actions_get = sq_actions_get,
     .action_last = sq_action_last,
     .list_put = sq_list_put,
+    .agent_action_put = sq_agent_action_put,
+    .agent_binding = sq_agent_binding,
+    .agent_bind = sq_agent_bind,
+    .lists_clear = sq_lists_clear,
     .cred_put = sq_cred_put,
     .security_add = sq_security_add,
     .fts_put = sq_fts_put,
@@ -1138,6 +1318,8 @@ const struct et_store_ops et__sqlite_ops = {
     .rstate_del = et__sqlite_rstate_del,
     .rstate_get = et__sqlite_rstate_get,
     .rstate_each = et__sqlite_rstate_each,
+    .note_put = et__sqlite_note_put,
+    .note_each = et__sqlite_note_each,
 };
 
 /* The connection, for the query dialect (query_sqlite.c). */

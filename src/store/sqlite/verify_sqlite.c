@@ -38,6 +38,9 @@ static const char *const tabs[][2] = {
     {"report_duration_day", "SELECT * FROM main.report_duration_day WHERE n"},
     {"report_issues", "SELECT * FROM main.report_issues WHERE n OR executions"},
     {"retention_state", "SELECT * FROM main.retention_state"},
+    {"agent_bindings", "SELECT * FROM main.agent_bindings"},
+    {"agent_actions", "SELECT * FROM main.agent_actions"},
+    {"notes", "SELECT * FROM main.notes"},
 };
 #define N_TABS (sizeof(tabs) / sizeof(tabs[0]))
 

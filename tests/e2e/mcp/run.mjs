@@ -102,7 +102,7 @@ await t('tools/list: paginated, every schema valid', async () => {
     'search_executions', 'similar_executions', 'report_daily', 'agent_performance',
     'insights', 'verify_ledger', 'inclusion_proof', 'add_memory', 'search_memory_facts',
     'add_episode', 'search_facts', 'search_nodes', 'search_memory_nodes', 'get_episodes',
-    'delete_episode', 'clear_graph'])
+    'delete_episode', 'clear_graph', 'execution_note', 'execution_score'])
     assert.ok(tools.has(name), `missing tool ${name}`);
   assert.equal(tools.get('get_execution').annotations.readOnlyHint, true);
   assert.equal(tools.get('execution_start').annotations.readOnlyHint, false);
@@ -163,6 +163,19 @@ await t('integrity: verify_ledger and inclusion_proof', async () => {
   const p = await call(c1, 'inclusion_proof', { execution_id: id });
   assert.ok(JSON.stringify(p).includes(id) || Object.keys(p).length > 0);
 });
+await t('notes: execution_note and execution_score beside the automatic score', async () => {
+  const nt = await call(c1, 'execution_note', { execution_id: id, text: 'lint needs a follow-up',
+    author: 'e2e', tags: ['lint'] });
+  assert.equal(nt.execution_id, id);
+  const sc = await call(c1, 'execution_score', { execution_id: id, score: 0.6, reason: 'lint fails' });
+  assert.equal(sc.score, 0.6);
+  await callErr(c1, 'execution_score', { execution_id: id, score: 2 }, ['score']);
+  const rec = await call(c1, 'get_execution', { execution_id: id });
+  assert.deepEqual(rec, show(id));
+  assert.equal(rec.feedback.human_score, 0.6);
+  assert.equal(rec.quality_metrics.completeness, 'HIGH');
+  assert.equal(rec.feedback.notes[0].text, 'lint needs a follow-up');
+});
 await t('bad tool arguments: isError naming the argument', async () => {
   await callErr(c1, 'get_execution', {}, ['execution_id']);
   await callErr(c1, 'get_execution', { execution_id: 42 }, ['execution_id', 'string']);
@@ -176,7 +189,16 @@ await t('bad tool arguments: isError naming the argument', async () => {
   await callErr(c1, 'search_memory_facts', { query: 'x', max_facts: 0 }, ['max_facts']);
   await callErr(c1, 'add_memory', { name: 'Execution Start: x', episode_body: '{', source: 'json' },
     ['episode_body']);
-  await callErr(c1, 'add_memory', { name: 'a note', episode_body: 'hello' }, ['name']);
+  // a free-form episode is a ledger note of its group, found again
+  const note = await call(c1, 'add_memory', { name: 'a note', episode_body: 'hello from the e2e client',
+    source: 'text', source_description: 'e2e', group_id: 'e2e-notes' });
+  assert.match(note.result.message, /stored as note/);
+  const nf = await call(c1, 'search_memory_facts', { query: 'hello e2e', group_ids: ['e2e-notes'] });
+  assert.equal(nf.result.facts[0].uuid, note.result.uuid);
+  await callErr(c1, 'add_memory', { name: 'again', episode_body: 'x', uuid: note.result.uuid }, ['uuid']);
+  const ne = await call(c1, 'get_episodes', { group_ids: ['e2e-notes'] });
+  assert.ok(ne.result.episodes.some((e) => e.uuid === note.result.uuid && e.content === 'hello from the e2e client'));
+  await callErr(c1, 'delete_episode', { uuid: note.result.uuid }, ['append-only', 'ledger note']);
   await assert.rejects(c1.callTool({ name: 'no_such_tool', arguments: {} }), /no_such_tool/);
 });
 
@@ -263,7 +285,7 @@ await t('graphiti older names and refusals', async () => {
   assert.equal(nodes.result.nodes[0].uuid, EID);
   const old = await call(c1, 'search_memory_nodes', { query: 'OAuth', max_nodes: 1 });
   assert.equal(old.result.nodes.length, 1);
-  const eps = await call(c1, 'get_episodes', { max_episodes: 5 });
+  const eps = await call(c1, 'get_episodes', { max_episodes: 5, group_ids: ['execution_tracking'] });
   assert.equal(eps.result.episodes.length, 2);
   await call(c1, 'get_status', {});
   await callErr(c1, 'delete_episode', { uuid: EID }, ['append-only']);
