@@ -211,3 +211,9 @@ if [ "$MN" -gt 0 ]; then
   echo "MCP soak, one session, $MN tool calls (start, actions, complete, get, query, facts, list):"
   "$BIN/bench_mcp_soak" "$ET" "$W/mcp.db" "$MN"
 fi
+
+# ---- 10. HTTP ingest (exectrail serve) against the CLI and the no-store floor ----
+if [ "${BENCH_SERVE_SECONDS:-10}" -gt 0 ]; then
+  echo
+  sh "$(dirname "$0")/serve.sh" "$B"
+fi

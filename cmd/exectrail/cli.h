@@ -172,6 +172,8 @@ int cmd_hold(int argc, char **argv);
 int cmd_unhold(int argc, char **argv);
 int cmd_archive(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_token(int argc, char **argv);
 int cmd_note(int argc, char **argv);
 int cmd_score(int argc, char **argv);
 int cmd_export(int argc, char **argv);

@@ -210,6 +210,19 @@ ET_API ET_NODISCARD int et_trail_checkpoint(struct et_trail *t, char **note_out,
 ET_API ET_NODISCARD int et_trail_proof(struct et_trail *t, const char *id,
                                        char **json_out, struct et_error *err);
 
+/*
+ * A consistency proof (RFC 9162 2.1.4) that the current log extends the
+ * log of its first old_size events unchanged, against a freshly signed
+ * checkpoint, as JSON: old_size, old_root, tree_size, root_hash,
+ * consistency_proof (hex hashes), checkpoint, verifier_key (docs/LEDGER.md).
+ * ET_EINPUT when old_size is 0 or larger than the log. *json_out is
+ * caller-owned (et_trail_free_string).
+ */
+ET_API ET_NODISCARD int et_trail_consistency_proof(struct et_trail *t,
+                                                   uint64_t old_size,
+                                                   char **json_out,
+                                                   struct et_error *err);
+
 /* Drop and recreate every projection table from the ledger. */
 ET_API ET_NODISCARD int et_trail_rebuild(struct et_trail *t,
                                          uint64_t *events_out,

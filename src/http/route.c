@@ -7,7 +7,7 @@
 
 struct route_def {
     const char *method;
-    const char *path; /* a trailing "*" takes one {id} segment */
+    const char *path; /* a "*" segment takes one {id} segment */
     enum et_http_route_id id;
     enum et_http_scope scope;
 };
@@ -17,9 +17,28 @@ static const struct route_def routes[] = {
     {"GET", "/metrics", ET_ROUTE_METRICS, ET_SCOPE_READ},
     {"GET", "/v1/executions", ET_ROUTE_EXEC_LIST, ET_SCOPE_READ},
     {"POST", "/v1/executions", ET_ROUTE_EXEC_RECORD, ET_SCOPE_INGEST},
+    {"POST", "/v1/executions/start", ET_ROUTE_EXEC_START, ET_SCOPE_INGEST},
     {"GET", "/v1/executions/*", ET_ROUTE_EXEC_GET, ET_SCOPE_READ},
+    {"POST", "/v1/executions/*/delegate", ET_ROUTE_EXEC_DELEGATE,
+     ET_SCOPE_INGEST},
+    {"POST", "/v1/executions/*/actions", ET_ROUTE_EXEC_ACTIONS,
+     ET_SCOPE_INGEST},
+    {"POST", "/v1/executions/*/respond", ET_ROUTE_EXEC_RESPOND,
+     ET_SCOPE_INGEST},
+    {"POST", "/v1/executions/*/complete", ET_ROUTE_EXEC_COMPLETE,
+     ET_SCOPE_INGEST},
+    {"GET", "/v1/executions/*/proof", ET_ROUTE_EXEC_PROOF, ET_SCOPE_READ},
+    {"GET", "/v1/executions/*/similar", ET_ROUTE_EXEC_SIMILAR, ET_SCOPE_READ},
+    {"GET", "/v1/search", ET_ROUTE_SEARCH, ET_SCOPE_READ},
+    {"GET", "/v1/reports/daily", ET_ROUTE_REPORT_DAILY, ET_SCOPE_READ},
+    {"GET", "/v1/reports/agent", ET_ROUTE_REPORT_AGENT, ET_SCOPE_READ},
+    {"GET", "/v1/reports/agents", ET_ROUTE_REPORT_AGENTS, ET_SCOPE_READ},
+    {"GET", "/v1/insights", ET_ROUTE_INSIGHTS, ET_SCOPE_READ},
+    {"POST", "/v1/checkpoint", ET_ROUTE_CHECKPOINT, ET_SCOPE_INGEST},
+    {"GET", "/v1/proofs/consistency", ET_ROUTE_CONSISTENCY, ET_SCOPE_READ},
     {"POST", "/v1/hooks/claude-code", ET_ROUTE_HOOK_CLAUDE, ET_SCOPE_INGEST},
     {"POST", "/v1/traces", ET_ROUTE_OTLP_TRACES, ET_SCOPE_INGEST},
+    {"POST", "/v1/logs", ET_ROUTE_OTLP_LOGS, ET_SCOPE_INGEST},
 };
 
 static int hexval(char c)
@@ -86,6 +105,32 @@ static bool param_ok(const char *s, size_t n)
     return true;
 }
 
+/* does path p[0..n) match pattern pat (a "*" segment takes one {id})? */
+static bool match_path(const char *pat, const char *p, size_t n,
+                       const char **param, size_t *param_len)
+{
+    size_t i = 0;
+
+    while (*pat) {
+        if (pat[0] == '*' && (pat[1] == '/' || pat[1] == '\0')) {
+            size_t s = i;
+            while (i < n && p[i] != '/')
+                i++;
+            if (!param_ok(p + s, i - s))
+                return false;
+            *param = p + s;
+            *param_len = i - s;
+            pat++;
+            continue;
+        }
+        if (i >= n || p[i] != *pat)
+            return false;
+        i++;
+        pat++;
+    }
+    return i == n;
+}
+
 int et__http_route(const char *method, const char *target, size_t len,
                    struct et_http_route *out)
 {
@@ -107,27 +152,18 @@ int et__http_route(const char *method, const char *target, size_t len,
     out->path_len = plen;
     for (size_t i = 0; i < ET_ARRAY_SIZE(routes); i++) {
         const struct route_def *r = &routes[i];
-        size_t rl = strlen(r->path);
         const char *param = NULL;
         size_t param_len = 0;
 
-        if (rl >= 2 && r->path[rl - 1] == '*') {
-            rl -= 1; /* prefix including the '/' */
-            if (plen <= rl || memcmp(target, r->path, rl) != 0)
-                continue;
-            param = target + rl;
-            param_len = plen - rl;
-            if (memchr(param, '/', param_len) || !param_ok(param, param_len))
-                continue;
-        } else if (plen != rl || memcmp(target, r->path, rl) != 0) {
+        if (!match_path(r->path, target, plen, &param, &param_len))
             continue;
-        }
         path_known = true;
         if (strcmp(method, r->method) != 0 &&
             !(strcmp(method, "HEAD") == 0 && strcmp(r->method, "GET") == 0))
             continue;
         out->id = r->id;
         out->scope = r->scope;
+        out->pattern = r->path;
         if (param) {
             memcpy(out->param, param, param_len);
             out->param[param_len] = '\0';

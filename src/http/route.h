@@ -14,13 +14,29 @@
 
 enum et_http_route_id {
     ET_ROUTE_NONE = 0,
-    ET_ROUTE_HEALTHZ,     /* GET /healthz */
-    ET_ROUTE_METRICS,     /* GET /metrics */
-    ET_ROUTE_EXEC_LIST,   /* GET /v1/executions?q=...&cursor=... */
-    ET_ROUTE_EXEC_RECORD, /* POST /v1/executions (a whole spec record) */
-    ET_ROUTE_EXEC_GET,    /* GET /v1/executions/{id} */
-    ET_ROUTE_HOOK_CLAUDE, /* POST /v1/hooks/claude-code */
-    ET_ROUTE_OTLP_TRACES, /* POST /v1/traces */
+    ET_ROUTE_HEALTHZ,       /* GET /healthz */
+    ET_ROUTE_METRICS,       /* GET /metrics */
+    ET_ROUTE_EXEC_LIST,     /* GET /v1/executions?q=...&cursor=... */
+    ET_ROUTE_EXEC_RECORD,   /* POST /v1/executions (a whole spec record) */
+    ET_ROUTE_EXEC_GET,      /* GET /v1/executions/{id} */
+    ET_ROUTE_HOOK_CLAUDE,   /* POST /v1/hooks/claude-code */
+    ET_ROUTE_OTLP_TRACES,   /* POST /v1/traces */
+    ET_ROUTE_OTLP_LOGS,     /* POST /v1/logs */
+    ET_ROUTE_EXEC_START,    /* POST /v1/executions/start */
+    ET_ROUTE_EXEC_DELEGATE, /* POST /v1/executions/{id}/delegate */
+    ET_ROUTE_EXEC_ACTIONS,  /* POST /v1/executions/{id}/actions */
+    ET_ROUTE_EXEC_RESPOND,  /* POST /v1/executions/{id}/respond */
+    ET_ROUTE_EXEC_COMPLETE, /* POST /v1/executions/{id}/complete */
+    ET_ROUTE_EXEC_PROOF,    /* GET /v1/executions/{id}/proof */
+    ET_ROUTE_EXEC_SIMILAR,  /* GET /v1/executions/{id}/similar */
+    ET_ROUTE_SEARCH,        /* GET /v1/search?q=words */
+    ET_ROUTE_REPORT_DAILY,  /* GET /v1/reports/daily */
+    ET_ROUTE_REPORT_AGENT,  /* GET /v1/reports/agent?name= */
+    ET_ROUTE_REPORT_AGENTS, /* GET /v1/reports/agents */
+    ET_ROUTE_INSIGHTS,      /* GET /v1/insights */
+    ET_ROUTE_CHECKPOINT,    /* POST /v1/checkpoint */
+    ET_ROUTE_CONSISTENCY,   /* GET /v1/proofs/consistency?old_size=N */
+    ET_ROUTE_COUNT_         /* number of routes (metrics arrays) */
 };
 
 enum et_http_scope {
@@ -34,12 +50,14 @@ struct et_http_route {
     enum et_http_route_id id;
     enum et_http_scope scope;
     char param[ET_HTTP_PARAM_MAX]; /* the {id} segment, "" when none */
+    const char *pattern;           /* the route's path, "*" for {id} */
     size_t path_len;               /* bytes of the target before '?' */
 };
 
 /*
  * Routes `method` (NUL-terminated) and the request target `target` of
  * `len` bytes. Returns the HTTP status: 200 when routed (*out filled),
+ * A "*" segment of a route's path takes one {id} segment.
  * 400 for a malformed target (not absolute, control bytes, bad or encoded
  * '/' '.' NUL escapes, a "." or ".." segment, an empty segment), 414 when
  * too long, 404 for no route, 405 when the path exists for another method.

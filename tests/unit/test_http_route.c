@@ -33,6 +33,20 @@ T_TEST(routes_and_scopes)
     T_ASSERT_INT_EQ(r.id, ET_ROUTE_HOOK_CLAUDE);
     T_ASSERT_INT_EQ(route("POST", "/v1/traces", &r), 200);
     T_ASSERT_INT_EQ(r.id, ET_ROUTE_OTLP_TRACES);
+    T_ASSERT_INT_EQ(route("POST", "/v1/executions/start", &r), 200);
+    T_ASSERT_INT_EQ(r.id, ET_ROUTE_EXEC_START);
+    T_ASSERT_INT_EQ(route("POST", "/v1/executions/ab12/actions", &r), 200);
+    T_ASSERT_INT_EQ(r.id, ET_ROUTE_EXEC_ACTIONS);
+    T_ASSERT_STR_EQ(r.param, "ab12");
+    T_ASSERT_INT_EQ(r.scope, ET_SCOPE_INGEST);
+    T_ASSERT_INT_EQ(route("GET", "/v1/executions/ab12/proof", &r), 200);
+    T_ASSERT_INT_EQ(r.id, ET_ROUTE_EXEC_PROOF);
+    T_ASSERT_INT_EQ(r.scope, ET_SCOPE_READ);
+    T_ASSERT_INT_EQ(route("GET", "/v1/reports/daily?format=md", &r), 200);
+    T_ASSERT_INT_EQ(r.id, ET_ROUTE_REPORT_DAILY);
+    T_ASSERT_INT_EQ(route("GET", "/v1/executions/ab12/actions", &r), 405);
+    T_ASSERT_INT_EQ(route("POST", "/v1/executions/a.b/actions", &r), 404);
+    T_ASSERT_INT_EQ(route("POST", "/v1/executions//actions", &r), 400);
     /* the harness names statuses through the library (link order) */
     T_ASSERT(et_status_name(0) != NULL);
 }

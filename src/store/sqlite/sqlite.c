@@ -434,7 +434,20 @@ static int sq_open(const char *path, unsigned flags, struct et_store **out,
 
 static int sq_begin(struct et_store *st, bool write, struct et_error *err)
 {
-    return exec_sql(S(st), write ? "BEGIN IMMEDIATE" : "BEGIN", err);
+    struct sqlite_store *s = S(st);
+
+    /*
+     * A statement whose row is on loan (held) keeps a read snapshot open.
+     * On a long-lived handle (exectrail serve) the next BEGIN IMMEDIATE
+     * would then fail at once with SQLITE_BUSY_SNAPSHOT, without the busy
+     * handler, as soon as another connection has committed. A new
+     * transaction ends the loan.
+     */
+    if (s->held && sqlite3_get_autocommit(s->db)) {
+        sqlite3_reset(s->held);
+        s->held = NULL;
+    }
+    return exec_sql(s, write ? "BEGIN IMMEDIATE" : "BEGIN", err);
 }
 
 static int sq_commit(struct et_store *st, struct et_error *err)

@@ -1,0 +1,640 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The HTTP API core (include/exectrail/http.h): routing, authentication,
+ * the pool of trail handles, error responses and metrics. The handlers of
+ * each route are in api.c; the transport is the caller's (cmd_serve.c).
+ */
+#include "base/setup.h"
+#include "http/http_int.h"
+
+#include <sys/stat.h>
+
+#include "base/alloc.h"
+#include "base/buf.h"
+#include "base/time.h"
+#include "codec/json.h"
+#include "exectrail/query.h"
+#include "http/params.h"
+
+static const double bucket_s[ET_HTTP_N_BUCKETS] = {
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+    0.1,    0.25,  0.5,    1,     2.5,  5,     10};
+
+int et_http_new(const struct et_http_opts *o, struct et_http **out,
+                struct et_error *err)
+{
+    struct et_http *h;
+    int rc = ET_OK;
+
+    *out = NULL;
+    h = et__calloc(1, sizeof(*h));
+    if (!h)
+        return et_error_set(err, ET_ENOMEM, "out of memory");
+    h->is_loopback = o->is_loopback;
+    h->require_token = o->require_token;
+    h->max_body = o->max_body ? o->max_body : ET_HTTP_MAX_BODY_DEFAULT;
+    h->started_ns = et_time_now_ns();
+    h->n_handles = o->n_handles ? o->n_handles : 4;
+    pthread_mutex_init(&h->pool_mu, NULL);
+    pthread_cond_init(&h->pool_cv, NULL);
+    pthread_mutex_init(&h->write_mu, NULL);
+    pthread_mutex_init(&h->report_mu, NULL);
+    pthread_mutex_init(&h->token_mu, NULL);
+    rc = et_trail_locate(o->db, h->db, sizeof(h->db), err);
+    if (!rc)
+        rc = et__token_path(h->db, h->token_path, err);
+    if (!rc) {
+        h->handles = et__calloc(h->n_handles, sizeof(*h->handles));
+        h->free_list = et__calloc(h->n_handles, sizeof(*h->free_list));
+        if (!h->handles || !h->free_list)
+            rc = et_error_set(err, ET_ENOMEM, "out of memory");
+    }
+    for (unsigned i = 0; !rc && i < h->n_handles; i++) {
+        rc = et_trail_open(h->db, ET_OPEN_CREATE, &h->handles[i], NULL, err);
+        if (!rc)
+            h->free_list[h->n_free++] = i;
+    }
+    if (!rc)
+        rc = et__token_refresh(h->token_path, &h->tokens, err);
+    if (rc) {
+        et_http_free(h);
+        return rc;
+    }
+    *out = h;
+    return ET_OK;
+}
+
+void et_http_free(struct et_http *h)
+{
+    if (!h)
+        return;
+    for (unsigned i = 0; h->handles && i < h->n_handles; i++)
+        et_trail_close(h->handles[i]);
+    et__free(h->handles);
+    et__free(h->free_list);
+    et__token_set_release(&h->tokens);
+    pthread_mutex_destroy(&h->pool_mu);
+    pthread_cond_destroy(&h->pool_cv);
+    pthread_mutex_destroy(&h->write_mu);
+    pthread_mutex_destroy(&h->report_mu);
+    pthread_mutex_destroy(&h->token_mu);
+    et__free(h);
+}
+
+void et_http_response_release(struct et_http_response *res)
+{
+    if (!res)
+        return;
+    et__free(res->body);
+    memset(res, 0, sizeof(*res));
+}
+
+/* ---- responses ---- */
+
+void et__http_reply_owned(struct et_http_ctx *c, int status, const char *type,
+                          char *body, size_t len)
+{
+    struct et_http_response *r = c->res;
+
+    et__free(r->body);
+    r->status = status;
+    r->content_type = type;
+    r->body = body;
+    r->body_len = body ? len : 0;
+}
+
+void et__http_reply(struct et_http_ctx *c, int status, const char *type,
+                    const char *body, size_t len)
+{
+    char *p = et__malloc(len + 1);
+
+    if (!p) {
+        et__http_reply_owned(c, 503, "text/plain", NULL, 0);
+        c->res->retry_after_s = 1;
+        return;
+    }
+    memcpy(p, body, len);
+    p[len] = '\0';
+    et__http_reply_owned(c, status, type, p, len);
+}
+
+void et__http_reply_obj(struct et_http_ctx *c, int status,
+                        struct json_object *obj)
+{
+    struct et_buf b = ET_BUF_INIT;
+    size_t len = 0;
+    char *p;
+
+    if (!obj || et_json_write(obj, 0, &b) != ET_OK ||
+        et_buf_addch(&b, '\n') != ET_OK) {
+        json_object_put(obj);
+        et_buf_release(&b);
+        et__http_reply_err(c, 500, "internal", "cannot write the response",
+                           NULL, -1);
+        return;
+    }
+    json_object_put(obj);
+    p = et_buf_detach(&b, &len);
+    et__http_reply_owned(c, status, "application/json", p, len);
+}
+
+void et__http_reply_err(struct et_http_ctx *c, int status, const char *code,
+                        const char *msg, const char *field, long long offset)
+{
+    struct json_object *o = json_object_new_object();
+    struct json_object *e = json_object_new_object();
+    struct et_buf b = ET_BUF_INIT;
+    size_t len = 0;
+
+    json_object_object_add(e, "code", json_object_new_string(code));
+    json_object_object_add(e, "message", json_object_new_string(msg));
+    if (field)
+        json_object_object_add(e, "field", json_object_new_string(field));
+    if (offset >= 0)
+        json_object_object_add(e, "offset", json_object_new_int64(offset));
+    json_object_object_add(o, "error", e);
+    if (et_json_write(o, 0, &b) != ET_OK || et_buf_addch(&b, '\n') != ET_OK) {
+        /* the message was not UTF-8, or memory ran out */
+        et_buf_release(&b);
+        json_object_put(o);
+        static const char fallback[] =
+            "{\"error\":{\"code\":\"internal\",\"message\":"
+            "\"unprintable error\"}}\n";
+        et__http_reply(c, status, "application/json", fallback,
+                       sizeof(fallback) - 1);
+        return;
+    }
+    json_object_put(o);
+    {
+        char *p = et_buf_detach(&b, &len);
+        et__http_reply_owned(c, status, "application/json", p, len);
+    }
+}
+
+/* "a.b[0].c: message" names a field; "byte N: message" an offset */
+static void split_msg(const char *msg, char *field, size_t cap,
+                      long long *offset)
+{
+    const char *colon = strstr(msg, ": ");
+    size_t n;
+
+    field[0] = '\0';
+    *offset = -1;
+    if (!colon)
+        return;
+    n = (size_t)(colon - msg);
+    if (n > 5 && strncmp(msg, "byte ", 5) == 0 &&
+        strspn(msg + 5, "0123456789") == n - 5) {
+        *offset = strtoll(msg + 5, NULL, 10);
+        return;
+    }
+    if (n == 0 || n >= cap ||
+        strspn(msg, "abcdefghijklmnopqrstuvwxyz"
+                    "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                    "0123456789_.[]$") != n)
+        return;
+    memcpy(field, msg, n);
+    field[n] = '\0';
+}
+
+void et__http_reply_lib(struct et_http_ctx *c, const struct et_error *err)
+{
+    char field[128];
+    long long off;
+    int st = 500;
+    const char *code = "internal";
+
+    switch (err->code) {
+    case ET_EINPUT:
+    case ET_EINVAL:
+    case ET_EUSAGE:
+        st = 400, code = "invalid_input";
+        break;
+    case ET_ETOOBIG:
+        st = 413, code = "too_large";
+        break;
+    case ET_ENOTFOUND:
+        st = 404, code = "not_found";
+        break;
+    case ET_EEXIST:
+        st = 409, code = "exists";
+        break;
+    case ET_ESTATE:
+        st = 409, code = "state";
+        break;
+    case ET_EBUSY:
+    case ET_EUNAVAIL:
+        st = 503, code = "unavailable";
+        break;
+    case ET_EINTEGRITY:
+        st = 500, code = "integrity";
+        break;
+    default:
+        break;
+    }
+    if (st == 503)
+        c->res->retry_after_s = 1;
+    field[0] = '\0';
+    off = -1;
+    if (err->code == ET_EINPUT || err->code == ET_ETOOBIG ||
+        err->code == ET_EINVAL)
+        split_msg(err->msg, field, sizeof(field), &off);
+    et__http_reply_err(c, st, code,
+                       err->msg[0] ? err->msg : et_status_str(err->code),
+                       field[0] ? field : NULL, off);
+}
+
+/* ---- query parameters ---- */
+
+int et__http_arg(struct et_http_ctx *c, const char *name, char *out, size_t cap)
+{
+    size_t bad = 0;
+    int r = et__http_param(c->query, c->query_len, name, out, cap, &bad);
+    char msg[160];
+
+    if (r < 0) {
+        snprintf(msg, sizeof(msg),
+                 "query parameter %s: bad %%-escape, NUL or longer than %zu "
+                 "bytes (byte %zu of the query string)",
+                 name, cap - 1, bad);
+        et__http_reply_err(c, 400, "invalid_input", msg, name, (long long)bad);
+        return -1;
+    }
+    return r;
+}
+
+int et__http_arg_u64(struct et_http_ctx *c, const char *name, uint64_t def,
+                     uint64_t lo, uint64_t hi, uint64_t *out)
+{
+    char v[32], msg[160], *end = NULL;
+    int r = et__http_arg(c, name, v, sizeof(v));
+    unsigned long long x;
+
+    *out = def;
+    if (r <= 0)
+        return r;
+    errno = 0;
+    x = strtoull(v, &end, 10);
+    if (!v[0] || v[0] == '-' || *end || errno || x < lo || x > hi) {
+        snprintf(msg, sizeof(msg),
+                 "query parameter %s: expected an integer from %llu to %llu, "
+                 "got '%s'",
+                 name, (unsigned long long)lo, (unsigned long long)hi, v);
+        et__http_reply_err(c, 400, "invalid_input", msg, name, -1);
+        return -1;
+    }
+    *out = x;
+    return 1;
+}
+
+/* ---- authentication ---- */
+
+static bool scope_allows(enum et_token_scope have, enum et_http_scope need)
+{
+    if (have == ET_TOKEN_ADMIN || need == ET_SCOPE_NONE)
+        return true;
+    if (need == ET_SCOPE_INGEST)
+        return have == ET_TOKEN_INGEST;
+    if (need == ET_SCOPE_READ)
+        return have == ET_TOKEN_READ;
+    return false;
+}
+
+/* 0 when the request may go on; else a reply was made */
+static int authenticate(struct et_http_ctx *c)
+{
+    const char *a = c->req->authorization;
+    enum et_token_scope have;
+    struct et_error err = ET_ERROR_INIT;
+    int rc;
+
+    if (!a) {
+        if (c->route.scope == ET_SCOPE_NONE ||
+            (c->h->is_loopback && !c->h->require_token))
+            return 0;
+        et__http_reply_err(c, 401, "unauthorized",
+                           "this server needs an API token: send "
+                           "Authorization: Bearer TOKEN",
+                           "Authorization", -1);
+        c->res->is_unauthorized = true;
+        return -1;
+    }
+    if (strncasecmp(a, "Bearer ", 7) != 0) {
+        et__http_reply_err(c, 401, "unauthorized",
+                           "Authorization: expected 'Bearer TOKEN'",
+                           "Authorization", -1);
+        c->res->is_unauthorized = true;
+        return -1;
+    }
+    a += 7;
+    while (*a == ' ')
+        a++;
+    pthread_mutex_lock(&c->h->token_mu);
+    rc = et__token_refresh(c->h->token_path, &c->h->tokens, &err);
+    have = rc ? ET_TOKEN_NONE
+              : et__token_check(&c->h->tokens, a, strlen(a), et_time_now_ns());
+    pthread_mutex_unlock(&c->h->token_mu);
+    if (rc) {
+        et__http_reply_lib(c, &err);
+        return -1;
+    }
+    if (have == ET_TOKEN_NONE) {
+        et__http_reply_err(c, 401, "unauthorized",
+                           "unknown, revoked or expired API token",
+                           "Authorization", -1);
+        c->res->is_unauthorized = true;
+        return -1;
+    }
+    if (!scope_allows(have, c->route.scope)) {
+        static const char *const need[] = {"", "ingest", "read", "admin"};
+        char msg[128];
+        snprintf(msg, sizeof(msg),
+                 "this token may not do that: it needs "
+                 "the %s scope",
+                 need[c->route.scope]);
+        et__http_reply_err(c, 403, "forbidden", msg, "Authorization", -1);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- the pool of trail handles ---- */
+
+static unsigned pool_get(struct et_http *h)
+{
+    unsigned i;
+
+    pthread_mutex_lock(&h->pool_mu);
+    while (h->n_free == 0)
+        pthread_cond_wait(&h->pool_cv, &h->pool_mu);
+    i = h->free_list[--h->n_free];
+    pthread_mutex_unlock(&h->pool_mu);
+    return i;
+}
+
+static void pool_put(struct et_http *h, unsigned i)
+{
+    pthread_mutex_lock(&h->pool_mu);
+    h->free_list[h->n_free++] = i;
+    pthread_cond_signal(&h->pool_cv);
+    pthread_mutex_unlock(&h->pool_mu);
+}
+
+/* ---- requests ---- */
+
+static void account(struct et_http *h, enum et_http_route_id id, int status,
+                    int64_t dt_ns)
+{
+    double s = (double)dt_ns / 1e9;
+    unsigned cls = (unsigned)(status / 100);
+    size_t b = 0;
+
+    if (cls > 5)
+        cls = 5;
+    atomic_fetch_add(&h->requests[id][cls], 1);
+    while (b < ET_HTTP_N_BUCKETS && s > bucket_s[b])
+        b++;
+    atomic_fetch_add(&h->latency[b], 1);
+    atomic_fetch_add(&h->latency_sum_us, (uint64_t)(dt_ns / 1000));
+    if (status == 400 || status == 413 || status == 415)
+        atomic_fetch_add(&h->requests_rejected, 1);
+}
+
+static bool body_type_ok(const struct et_http_request *r)
+{
+    const char *t = r->content_type;
+
+    if (!t)
+        return true;
+    while (*t == ' ')
+        t++;
+    return strncasecmp(t, "application/json", 16) == 0 &&
+           (t[16] == '\0' || t[16] == ';' || t[16] == ' ');
+}
+
+static void dispatch(struct et_http_ctx *c)
+{
+    et__http_handler *fn;
+    bool is_write = false;
+    unsigned slot;
+
+    if (c->route.id == ET_ROUTE_HEALTHZ || c->route.id == ET_ROUTE_METRICS) {
+        c->t = NULL;
+        fn = et__http_handler_for(c->route.id, &is_write);
+        fn(c);
+        return;
+    }
+    if (strcmp(c->req->method, "POST") == 0 &&
+        c->route.id != ET_ROUTE_OTLP_TRACES &&
+        c->route.id != ET_ROUTE_OTLP_LOGS) {
+        if (!body_type_ok(c->req)) {
+            et__http_reply_err(c, 415, "unsupported_media_type",
+                               "Content-Type: expected application/json",
+                               "Content-Type", -1);
+            return;
+        }
+        if (c->req->content_encoding &&
+            strcasecmp(c->req->content_encoding, "identity") != 0) {
+            et__http_reply_err(c, 415, "unsupported_media_type",
+                               "Content-Encoding: only identity is accepted "
+                               "here",
+                               "Content-Encoding", -1);
+            return;
+        }
+    }
+    fn = et__http_handler_for(c->route.id, &is_write);
+    slot = pool_get(c->h);
+    c->t = c->h->handles[slot];
+    if (is_write)
+        pthread_mutex_lock(&c->h->write_mu);
+    fn(c);
+    if (is_write)
+        pthread_mutex_unlock(&c->h->write_mu);
+    c->t = NULL;
+    pool_put(c->h, slot);
+}
+
+void et_http_handle(struct et_http *h, const struct et_http_request *req,
+                    struct et_http_response *res)
+{
+    struct et_http_ctx c;
+    int64_t t0 = et_time_mono_ns();
+    const char *q;
+    int st;
+
+    memset(res, 0, sizeof(*res));
+    memset(&c, 0, sizeof(c));
+    c.h = h;
+    c.req = req;
+    c.res = res;
+    st = et__http_route(req->method, req->target, req->target_len, &c.route);
+    if (st == 200) {
+        q = memchr(req->target, '?', req->target_len);
+        if (q) {
+            c.query = q + 1;
+            c.query_len = req->target_len - (size_t)(q + 1 - req->target);
+        }
+        if (authenticate(&c) == 0)
+            dispatch(&c);
+    } else if (st == 405) {
+        et__http_reply_err(&c, 405, "method_not_allowed",
+                           "this path does not take that method", NULL, -1);
+        res->allow = "GET, HEAD, POST";
+    } else if (st == 404) {
+        et__http_reply_err(&c, 404, "not_found", "no such endpoint", NULL, -1);
+    } else if (st == 414) {
+        et__http_reply_err(&c, 414, "uri_too_long",
+                           "the request target is longer than 2048 bytes", NULL,
+                           -1);
+    } else {
+        et__http_reply_err(&c, 400, "bad_request",
+                           "malformed request target (see docs/API.md)",
+                           "target", -1);
+    }
+    if (!res->content_type)
+        et__http_reply_err(&c, 500, "internal", "no response", NULL, -1);
+    if (res->status < 300)
+        atomic_fetch_add(&h->events_ingested, c.events);
+    account(h, c.route.id, res->status, et_time_mono_ns() - t0);
+}
+
+void et_http_error(struct et_http *h, int status, const char *code,
+                   const char *message, struct et_http_response *res)
+{
+    struct et_http_ctx c;
+
+    memset(res, 0, sizeof(*res));
+    memset(&c, 0, sizeof(c));
+    c.h = h;
+    c.res = res;
+    et__http_reply_err(&c, status, code, message, NULL, -1);
+    account(h, ET_ROUTE_NONE, status, 0);
+}
+
+/* ---- metrics ---- */
+
+static const char *const route_names[ET_ROUTE_COUNT_] = {
+    [ET_ROUTE_NONE] = "none",
+    [ET_ROUTE_HEALTHZ] = "healthz",
+    [ET_ROUTE_METRICS] = "metrics",
+    [ET_ROUTE_EXEC_LIST] = "executions_query",
+    [ET_ROUTE_EXEC_RECORD] = "executions_record",
+    [ET_ROUTE_EXEC_GET] = "execution_get",
+    [ET_ROUTE_HOOK_CLAUDE] = "hooks_claude_code",
+    [ET_ROUTE_OTLP_TRACES] = "otlp_traces",
+    [ET_ROUTE_OTLP_LOGS] = "otlp_logs",
+    [ET_ROUTE_EXEC_START] = "execution_start",
+    [ET_ROUTE_EXEC_DELEGATE] = "execution_delegate",
+    [ET_ROUTE_EXEC_ACTIONS] = "execution_actions",
+    [ET_ROUTE_EXEC_RESPOND] = "execution_respond",
+    [ET_ROUTE_EXEC_COMPLETE] = "execution_complete",
+    [ET_ROUTE_EXEC_PROOF] = "execution_proof",
+    [ET_ROUTE_EXEC_SIMILAR] = "execution_similar",
+    [ET_ROUTE_SEARCH] = "search",
+    [ET_ROUTE_REPORT_DAILY] = "report_daily",
+    [ET_ROUTE_REPORT_AGENT] = "report_agent",
+    [ET_ROUTE_REPORT_AGENTS] = "report_agents",
+    [ET_ROUTE_INSIGHTS] = "insights",
+    [ET_ROUTE_CHECKPOINT] = "checkpoint",
+    [ET_ROUTE_CONSISTENCY] = "proof_consistency",
+};
+
+static long long file_size(const char *path, const char *suffix)
+{
+    char p[PATH_MAX + 8];
+    struct stat st;
+
+    snprintf(p, sizeof(p), "%s%s", path, suffix);
+    return stat(p, &st) == 0 ? (long long)st.st_size : 0;
+}
+
+void et__http_metrics(struct et_http_ctx *c)
+{
+    static const char *const cls[] = {"", "1xx", "2xx", "3xx", "4xx", "5xx"};
+    struct et_http *h = c->h;
+    struct et_buf b = ET_BUF_INIT;
+    struct et_error err = ET_ERROR_INIT;
+    uint64_t size = 0, cum = 0;
+    unsigned slot;
+    int rc = 0, src;
+    size_t len = 0;
+
+    slot = pool_get(h);
+    src = et_trail_size(h->handles[slot], &size, &err);
+    pool_put(h, slot);
+    rc |= et_buf_printf(&b,
+                        "# HELP exectrail_events_ingested_total Ledger events "
+                        "appended by accepted requests.\n"
+                        "# TYPE exectrail_events_ingested_total counter\n"
+                        "exectrail_events_ingested_total %llu\n",
+                        (unsigned long long)atomic_load(&h->events_ingested));
+    rc |= et_buf_printf(
+        &b,
+        "# HELP exectrail_requests_rejected_total Requests refused as bad "
+        "input (400, 413, 415); nothing of them was stored.\n"
+        "# TYPE exectrail_requests_rejected_total counter\n"
+        "exectrail_requests_rejected_total %llu\n",
+        (unsigned long long)atomic_load(&h->requests_rejected));
+    rc |= et_buf_addstr(&b, "# HELP exectrail_http_requests_total Requests "
+                            "answered, by route and status class.\n"
+                            "# TYPE exectrail_http_requests_total counter\n");
+    for (int r = 0; r < ET_ROUTE_COUNT_; r++)
+        for (int k = 1; k <= 5; k++) {
+            uint64_t n = atomic_load(&h->requests[r][k]);
+            if (n)
+                rc |= et_buf_printf(&b,
+                                    "exectrail_http_requests_total{route=\"%s"
+                                    "\",code=\"%s\"} %llu\n",
+                                    route_names[r] ? route_names[r] : "none",
+                                    cls[k], (unsigned long long)n);
+        }
+    rc |=
+        et_buf_addstr(&b, "# HELP exectrail_http_request_duration_seconds Time "
+                          "to answer a request once its body is read.\n"
+                          "# TYPE exectrail_http_request_duration_seconds "
+                          "histogram\n");
+    for (int k = 0; k <= ET_HTTP_N_BUCKETS; k++) {
+        cum += atomic_load(&h->latency[k]);
+        if (k < ET_HTTP_N_BUCKETS)
+            rc |= et_buf_printf(&b,
+                                "exectrail_http_request_duration_seconds_"
+                                "bucket{le=\"%g\"} %llu\n",
+                                bucket_s[k], (unsigned long long)cum);
+        else
+            rc |= et_buf_printf(&b,
+                                "exectrail_http_request_duration_seconds_"
+                                "bucket{le=\"+Inf\"} %llu\n",
+                                (unsigned long long)cum);
+    }
+    rc |= et_buf_printf(&b,
+                        "exectrail_http_request_duration_seconds_sum %.6f\n"
+                        "exectrail_http_request_duration_seconds_count %llu\n",
+                        (double)atomic_load(&h->latency_sum_us) / 1e6,
+                        (unsigned long long)cum);
+    if (src == 0)
+        rc |= et_buf_printf(&b,
+                            "# HELP exectrail_store_events Events in the "
+                            "ledger.\n# TYPE exectrail_store_events gauge\n"
+                            "exectrail_store_events %llu\n",
+                            (unsigned long long)size);
+    rc |= et_buf_printf(&b,
+                        "# HELP exectrail_store_bytes Size of the store files "
+                        "(database and write-ahead log).\n"
+                        "# TYPE exectrail_store_bytes gauge\n"
+                        "exectrail_store_bytes %lld\n"
+                        "# HELP exectrail_uptime_seconds Seconds since the "
+                        "server started.\n"
+                        "# TYPE exectrail_uptime_seconds gauge\n"
+                        "exectrail_uptime_seconds %.3f\n",
+                        file_size(h->db, "") + file_size(h->db, "-wal"),
+                        (double)(et_time_now_ns() - h->started_ns) / 1e9);
+    if (rc) {
+        et_buf_release(&b);
+        et__http_reply_err(c, 500, "internal", "out of memory", NULL, -1);
+        return;
+    }
+    {
+        char *p = et_buf_detach(&b, &len);
+        et__http_reply_owned(c, 200, "text/plain; version=0.0.4", p, len);
+    }
+}

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Consistency proofs of the trail (RFC 9162 section 2.1.4): that the
+ * current log, as a freshly signed checkpoint shows it, extends the log of
+ * an earlier size unchanged (docs/LEDGER.md).
+ */
+#include "base/setup.h"
+#include "base/alloc.h"
+#include "base/buf.h"
+#include "codec/json.h"
+#include "trail/trail_int.h"
+
+#include <sodium.h>
+
+static void add_hex(struct json_object *o, const char *key, const uint8_t *b)
+{
+    char h[ET_HASH_LEN * 2 + 1];
+
+    sodium_bin2hex(h, sizeof(h), b, ET_HASH_LEN);
+    json_object_object_add(o, key, json_object_new_string(h));
+}
+
+static int proof_json(struct et_trail *t, const char *note, uint64_t m,
+                      uint64_t n, const uint8_t (*leaves)[ET_HASH_LEN],
+                      char **json_out, struct et_error *err)
+{
+    uint8_t proof[ET_PROOF_MAX][ET_HASH_LEN], root_m[ET_HASH_LEN],
+        root_n[ET_HASH_LEN];
+    struct json_object *out = json_object_new_object(), *arr;
+    struct et_buf b = ET_BUF_INIT;
+    size_t np = 0;
+    int rc;
+
+    rc = et_merkle_consistency_proof(leaves, n, m, proof, &np, err);
+    if (rc)
+        goto out;
+    et_merkle_root(leaves, m, root_m);
+    et_merkle_root(leaves, n, root_n);
+    arr = json_object_new_array();
+    for (size_t i = 0; i < np; i++) {
+        char h[ET_HASH_LEN * 2 + 1];
+        sodium_bin2hex(h, sizeof(h), proof[i], ET_HASH_LEN);
+        json_object_array_add(arr, json_object_new_string(h));
+    }
+    json_object_object_add(out, "old_size", json_object_new_int64((int64_t)m));
+    add_hex(out, "old_root", root_m);
+    json_object_object_add(out, "tree_size", json_object_new_int64((int64_t)n));
+    add_hex(out, "root_hash", root_n);
+    json_object_object_add(out, "consistency_proof", arr);
+    json_object_object_add(out, "checkpoint", json_object_new_string(note));
+    json_object_object_add(out, "verifier_key",
+                           json_object_new_string(t->verifier));
+    rc = et_json_write(out, ET_JSON_PRETTY, &b);
+    if (!rc)
+        *json_out = et_buf_detach(&b, NULL);
+    else
+        rc = et_error_set(err, rc, "cannot write the proof");
+out:
+    json_object_put(out);
+    et_buf_release(&b);
+    return rc;
+}
+
+int et_trail_consistency_proof(struct et_trail *t, uint64_t old_size,
+                               char **json_out, struct et_error *err)
+{
+    uint8_t(*leaves)[ET_HASH_LEN] = NULL;
+    struct et_checkpoint cp;
+    char *note = NULL;
+    int rc;
+
+    *json_out = NULL;
+    if (old_size == 0)
+        return et_error_set(err, ET_EINPUT, "old_size: must be at least 1");
+    /* sign first: the leaves below the signed size never change, so they
+     * can be read after the signature whatever is appended meanwhile */
+    rc = et_trail_checkpoint(t, &note, err);
+    if (rc)
+        return rc;
+    rc = et_checkpoint_verify(note, strlen(note), &t->signer, &cp, err);
+    if (rc)
+        goto out;
+    if (old_size > cp.size) {
+        rc = et_error_set(err, ET_EINPUT,
+                          "old_size: %llu is larger than the log (%llu "
+                          "events)",
+                          (unsigned long long)old_size,
+                          (unsigned long long)cp.size);
+        goto out;
+    }
+    rc = et_store_begin(t->st, false, err);
+    if (rc)
+        goto out;
+    rc = et_store_leaves(t->st, cp.size, &leaves, err);
+    et_store_rollback(t->st);
+    if (!rc)
+        rc = proof_json(t, note, old_size, cp.size,
+                        (const uint8_t(*)[ET_HASH_LEN])leaves, json_out, err);
+out:
+    et__free(leaves);
+    et__free(note);
+    return rc;
+}
