@@ -9,6 +9,9 @@
 
 static const struct et_store_ops *const backends[ET_BACKEND_COUNT] = {
     [ET_BACKEND_SQLITE] = &et__sqlite_ops,
+#ifdef ET_HAVE_POSTGRES
+    [ET_BACKEND_POSTGRES] = &et__pg_ops,
+#endif
 };
 
 static int fault(const char *op, struct et_error *err)
@@ -37,7 +40,9 @@ static int fault(const char *op, struct et_error *err)
 
 enum et_backend et_store_backend_for(const char *target)
 {
-    ET_UNUSED(target);
+    if (target && (!strncmp(target, "postgresql://", 13) ||
+                   !strncmp(target, "postgres://", 11)))
+        return ET_BACKEND_POSTGRES;
     return ET_BACKEND_SQLITE;
 }
 
@@ -51,11 +56,10 @@ int et_store_open(const char *target, unsigned flags, struct et_store **out,
     *out = NULL;
     if (created_out)
         *created_out = 0;
-    if (!strncmp(target, "postgresql://", 13) ||
-        !strncmp(target, "postgres://", 11))
+    if (!ops && et_store_backend_for(target) == ET_BACKEND_POSTGRES)
         return et_error_set(err, ET_EUNAVAIL,
-                            "the PostgreSQL backend is not built in this "
-                            "version; use a file path");
+                            "this exectrail was built without PostgreSQL "
+                            "support (libpq); use a file path");
     if (!ops || ops->abi != ET_STORE_ABI)
         return et_error_set(err, ET_EINTERNAL, "no store backend");
     rc = ops->open(target, flags, out, &created, err);
@@ -213,8 +217,8 @@ int et_store_actions_get(struct et_store *st, const char *id, et_text_fn *fn,
     return st->ops->actions_get(st, id, fn, ctx, err);
 }
 
-int et_store_action_last(struct et_store *st, const char *id,
-                         int64_t *last_out, struct et_error *err)
+int et_store_action_last(struct et_store *st, const char *id, int64_t *last_out,
+                         struct et_error *err)
 {
     return st->ops->action_last(st, id, last_out, err);
 }
@@ -314,8 +318,8 @@ int et_store_meta_put(struct et_store *st, const char *key, const char *value,
 }
 
 int et_store_query_run(struct et_store *st, const struct et_query *q,
-                       const struct et_qrun *run, et_exec_row_fn *fn,
-                       void *ctx, struct et_error *err)
+                       const struct et_qrun *run, et_exec_row_fn *fn, void *ctx,
+                       struct et_error *err)
 {
     int rc = fault("query", err);
 
@@ -338,22 +342,19 @@ int et_store_search(struct et_store *st, const struct et_store_search *s,
 }
 
 int et_store_agent_stats(struct et_store *st, const struct et_query *q,
-                         et_store_agent_fn *fn, void *ctx,
-                         struct et_error *err)
+                         et_store_agent_fn *fn, void *ctx, struct et_error *err)
 {
     return st->ops->agent_stats(st, q, fn, ctx, err);
 }
 
 int et_store_failures(struct et_store *st, const struct et_query *q,
-                      et_store_failure_fn *fn, void *ctx,
-                      struct et_error *err)
+                      et_store_failure_fn *fn, void *ctx, struct et_error *err)
 {
     return st->ops->failures(st, q, fn, ctx, err);
 }
 
 int et_store_exec_texts(struct et_store *st, const char *id,
-                        et_store_text_fn *fn, void *ctx,
-                        struct et_error *err)
+                        et_store_text_fn *fn, void *ctx, struct et_error *err)
 {
     return st->ops->exec_texts(st, id, fn, ctx, err);
 }
@@ -387,12 +388,12 @@ int et_store_signature_count(struct et_store *st, const char *signature,
 }
 
 int et_store_top_signatures(struct et_store *st, const char *agent,
-                            int64_t since_ns, const char *prefix,
-                            size_t limit, et_store_signature_fn *fn,
-                            void *ctx, struct et_error *err)
+                            int64_t since_ns, const char *prefix, size_t limit,
+                            et_store_signature_fn *fn, void *ctx,
+                            struct et_error *err)
 {
-    return st->ops->top_signatures(st, agent, since_ns, prefix, limit, fn,
-                                   ctx, err);
+    return st->ops->top_signatures(st, agent, since_ns, prefix, limit, fn, ctx,
+                                   err);
 }
 
 int et_store_similar(struct et_store *st, const char *id, const char *words,
@@ -449,8 +450,8 @@ int et_store_ret_scan(struct et_store *st, et_store_ret_fn *fn, void *ctx,
     return st->ops->ret_scan(st, fn, ctx, err);
 }
 
-int et_store_exec_forget(struct et_store *st, const char *const *ids,
-                         size_t n, struct et_error *err)
+int et_store_exec_forget(struct et_store *st, const char *const *ids, size_t n,
+                         struct et_error *err)
 {
     int rc = fault("forget", err);
 
@@ -464,12 +465,11 @@ int et_store_payload_set(struct et_store *st, uint64_t seq, const char *body,
 
     if (changed_out)
         *changed_out = false;
-    return rc ? rc
-              : st->ops->payload_set(st, seq, body, len, changed_out, err);
+    return rc ? rc : st->ops->payload_set(st, seq, body, len, changed_out, err);
 }
 
-int et_store_rstate_put(struct et_store *st, const char *key,
-                        const char *value, uint64_t seq, struct et_error *err)
+int et_store_rstate_put(struct et_store *st, const char *key, const char *value,
+                        uint64_t seq, struct et_error *err)
 {
     return st->ops->rstate_put(st, key, value, seq, err);
 }
@@ -480,8 +480,8 @@ int et_store_rstate_del(struct et_store *st, const char *key,
     return st->ops->rstate_del(st, key, err);
 }
 
-int et_store_rstate_get(struct et_store *st, const char *key,
-                        char **value_out, struct et_error *err)
+int et_store_rstate_get(struct et_store *st, const char *key, char **value_out,
+                        struct et_error *err)
 {
     return st->ops->rstate_get(st, key, value_out, err);
 }

@@ -35,8 +35,7 @@ static const char *nonempty_env(const char *name)
     return v && *v ? v : NULL;
 }
 
-int et_trail_locate(const char *db, char *out, size_t cap,
-                    struct et_error *err)
+int et_trail_locate(const char *db, char *out, size_t cap, struct et_error *err)
 {
     const char *v;
     int n;
@@ -60,6 +59,31 @@ int et_trail_locate(const char *db, char *out, size_t cap,
     return ET_OK;
 }
 
+/*
+ * Where the signing and fingerprint keys of a server store (PostgreSQL)
+ * live: $EXECTRAIL_HOME, else the default data directory. Each host keeps
+ * its own keys (docs/POSTGRES.md).
+ */
+static int key_dir(char *out, size_t cap, struct et_error *err)
+{
+    const char *v;
+    int n;
+
+    if ((v = nonempty_env("EXECTRAIL_HOME")))
+        n = snprintf(out, cap, "%s", v);
+    else if ((v = nonempty_env("XDG_DATA_HOME")))
+        n = snprintf(out, cap, "%s/exectrail", v);
+    else if ((v = nonempty_env("HOME")))
+        n = snprintf(out, cap, "%s/.local/share/exectrail", v);
+    else
+        return et_error_set(err, ET_EUSAGE,
+                            "cannot find a directory for the keys: set "
+                            "EXECTRAIL_HOME");
+    if (n < 0 || (size_t)n >= cap)
+        return et_error_set(err, ET_EUSAGE, "key directory is too long");
+    return ET_OK;
+}
+
 static int mkdir_p(char *path, struct et_error *err)
 {
     for (char *p = path + 1; *p; p++) {
@@ -69,14 +93,12 @@ static int mkdir_p(char *path, struct et_error *err)
         if (mkdir(path, 0700) != 0 && errno != EEXIST) {
             int e = errno;
             *p = '/';
-            return et_error_sys(err, ET_EUNAVAIL, e, "cannot create %s",
-                                path);
+            return et_error_sys(err, ET_EUNAVAIL, e, "cannot create %s", path);
         }
         *p = '/';
     }
     if (mkdir(path, 0700) != 0 && errno != EEXIST)
-        return et_error_sys(err, ET_EUNAVAIL, errno, "cannot create %s",
-                            path);
+        return et_error_sys(err, ET_EUNAVAIL, errno, "cannot create %s", path);
     return ET_OK;
 }
 
@@ -119,8 +141,8 @@ static int read_small_file(const char *path, char *out, size_t cap,
     ssize_t n;
 
     if (fd < 0)
-        return et_error_sys(err, errno == ENOENT ? ET_ENOTFOUND : ET_EIO,
-                            errno, "cannot read %s", path);
+        return et_error_sys(err, errno == ENOENT ? ET_ENOTFOUND : ET_EIO, errno,
+                            "cannot read %s", path);
     n = read(fd, out, cap - 1);
     close(fd);
     if (n < 0)
@@ -232,7 +254,14 @@ int et__trail_open(const char *db, unsigned flags, struct et_trail **out,
     rc = et_trail_locate(db, t->path, sizeof(t->path), err);
     if (rc)
         goto fail;
-    dir_of(t->path, t->dir, sizeof(t->dir));
+    if (et_store_backend_for(t->path) != ET_BACKEND_SQLITE) {
+        /* a server store: the keys live in the local data directory */
+        rc = key_dir(t->dir, sizeof(t->dir), err);
+        if (rc)
+            goto fail;
+    } else {
+        dir_of(t->path, t->dir, sizeof(t->dir));
+    }
     if (flags & ET_OPEN_CREATE) {
         rc = mkdir_p(t->dir, err);
         if (rc)
@@ -244,6 +273,7 @@ int et__trail_open(const char *db, unsigned flags, struct et_trail **out,
     rc = et_store_open(t->path, sflags, &t->st, &created, err);
     if (rc) {
         if (rc == ET_EUNAVAIL && !(flags & ET_OPEN_CREATE) &&
+            et_store_backend_for(t->path) == ET_BACKEND_SQLITE &&
             access(t->path, F_OK) != 0)
             et_error_set(err, ET_EUNAVAIL,
                          "no trail at %s (run 'exectrail init', or set "
@@ -324,8 +354,8 @@ int et__trail_signer(struct et_trail *t, struct et_error *err)
         if (rc)
             return rc;
     }
-    rc = et_signer_format_verifier(&t->signer, t->verifier,
-                                   sizeof(t->verifier));
+    rc =
+        et_signer_format_verifier(&t->signer, t->verifier, sizeof(t->verifier));
     if (rc)
         return et_error_set(err, rc, "cannot format the verifier key");
     t->has_signer = true;
@@ -357,4 +387,3 @@ void et_trail_free_string(char *s)
 {
     et__free(s);
 }
-
