@@ -217,8 +217,8 @@ int et_store_actions_get(struct et_store *st, const char *id, et_text_fn *fn,
     return st->ops->actions_get(st, id, fn, ctx, err);
 }
 
-int et_store_action_last(struct et_store *st, const char *id, int64_t *last_out,
-                         struct et_error *err)
+int et_store_action_last(struct et_store *st, const char *id,
+                         int64_t *last_out, struct et_error *err)
 {
     return st->ops->action_last(st, id, last_out, err);
 }
@@ -318,8 +318,8 @@ int et_store_meta_put(struct et_store *st, const char *key, const char *value,
 }
 
 int et_store_query_run(struct et_store *st, const struct et_query *q,
-                       const struct et_qrun *run, et_exec_row_fn *fn, void *ctx,
-                       struct et_error *err)
+                       const struct et_qrun *run, et_exec_row_fn *fn,
+                       void *ctx, struct et_error *err)
 {
     int rc = fault("query", err);
 
@@ -342,19 +342,22 @@ int et_store_search(struct et_store *st, const struct et_store_search *s,
 }
 
 int et_store_agent_stats(struct et_store *st, const struct et_query *q,
-                         et_store_agent_fn *fn, void *ctx, struct et_error *err)
+                         et_store_agent_fn *fn, void *ctx,
+                         struct et_error *err)
 {
     return st->ops->agent_stats(st, q, fn, ctx, err);
 }
 
 int et_store_failures(struct et_store *st, const struct et_query *q,
-                      et_store_failure_fn *fn, void *ctx, struct et_error *err)
+                      et_store_failure_fn *fn, void *ctx,
+                      struct et_error *err)
 {
     return st->ops->failures(st, q, fn, ctx, err);
 }
 
 int et_store_exec_texts(struct et_store *st, const char *id,
-                        et_store_text_fn *fn, void *ctx, struct et_error *err)
+                        et_store_text_fn *fn, void *ctx,
+                        struct et_error *err)
 {
     return st->ops->exec_texts(st, id, fn, ctx, err);
 }
@@ -388,12 +391,12 @@ int et_store_signature_count(struct et_store *st, const char *signature,
 }
 
 int et_store_top_signatures(struct et_store *st, const char *agent,
-                            int64_t since_ns, const char *prefix, size_t limit,
-                            et_store_signature_fn *fn, void *ctx,
-                            struct et_error *err)
+                            int64_t since_ns, const char *prefix,
+                            size_t limit, et_store_signature_fn *fn,
+                            void *ctx, struct et_error *err)
 {
-    return st->ops->top_signatures(st, agent, since_ns, prefix, limit, fn, ctx,
-                                   err);
+    return st->ops->top_signatures(st, agent, since_ns, prefix, limit, fn,
+                                   ctx, err);
 }
 
 int et_store_similar(struct et_store *st, const char *id, const char *words,
@@ -450,8 +453,8 @@ int et_store_ret_scan(struct et_store *st, et_store_ret_fn *fn, void *ctx,
     return st->ops->ret_scan(st, fn, ctx, err);
 }
 
-int et_store_exec_forget(struct et_store *st, const char *const *ids, size_t n,
-                         struct et_error *err)
+int et_store_exec_forget(struct et_store *st, const char *const *ids,
+                         size_t n, struct et_error *err)
 {
     int rc = fault("forget", err);
 
@@ -465,11 +468,12 @@ int et_store_payload_set(struct et_store *st, uint64_t seq, const char *body,
 
     if (changed_out)
         *changed_out = false;
-    return rc ? rc : st->ops->payload_set(st, seq, body, len, changed_out, err);
+    return rc ? rc
+              : st->ops->payload_set(st, seq, body, len, changed_out, err);
 }
 
-int et_store_rstate_put(struct et_store *st, const char *key, const char *value,
-                        uint64_t seq, struct et_error *err)
+int et_store_rstate_put(struct et_store *st, const char *key,
+                        const char *value, uint64_t seq, struct et_error *err)
 {
     return st->ops->rstate_put(st, key, value, seq, err);
 }
@@ -480,8 +484,8 @@ int et_store_rstate_del(struct et_store *st, const char *key,
     return st->ops->rstate_del(st, key, err);
 }
 
-int et_store_rstate_get(struct et_store *st, const char *key, char **value_out,
-                        struct et_error *err)
+int et_store_rstate_get(struct et_store *st, const char *key,
+                        char **value_out, struct et_error *err)
 {
     return st->ops->rstate_get(st, key, value_out, err);
 }

@@ -49,14 +49,14 @@ struct et_exec_row {
     const char *completeness;
     const char *accuracy;
     const char *efficiency;
-    int64_t start_ns;    /* 0 = unknown */
-    int64_t end_ns;      /* 0 = unknown */
+    int64_t start_ns;  /* 0 = unknown */
+    int64_t end_ns;    /* 0 = unknown */
     int64_t duration_ms; /* -1 = unknown */
     int64_t n_actions;
     int64_t n_failed_actions;
     uint64_t first_seq;
     uint64_t last_seq;
-    const char *doc; /* canonical JSON of the record without actions */
+    const char *doc;   /* canonical JSON of the record without actions */
     size_t doc_len;
 };
 
@@ -65,7 +65,7 @@ struct et_action_row {
     int64_t sequence;
     const char *tool;
     int64_t ts_ns;
-    int success;  /* 1, 0, -1 unknown */
+    int success; /* 1, 0, -1 unknown */
     uint64_t seq; /* ledger seq of the event that recorded it */
     const char *doc;
     size_t doc_len;
@@ -99,7 +99,8 @@ void et_store_rollback(struct et_store *st);
  * its changes in the transaction) or rollback_to (undo them, the
  * transaction goes on). Not nestable further.
  */
-ET_NODISCARD int et_store_savepoint(struct et_store *st, struct et_error *err);
+ET_NODISCARD int et_store_savepoint(struct et_store *st,
+                                    struct et_error *err);
 ET_NODISCARD int et_store_release(struct et_store *st, struct et_error *err);
 void et_store_rollback_to(struct et_store *st);
 
@@ -169,8 +170,8 @@ ET_NODISCARD int et_store_security_add(struct et_store *st, const char *id,
                                        struct et_error *err);
 /* Full-text row for the text of one event (rowid = seq). */
 ET_NODISCARD int et_store_fts_put(struct et_store *st, uint64_t seq,
-                                  const char *id, const char *text, size_t len,
-                                  struct et_error *err);
+                                  const char *id, const char *text,
+                                  size_t len, struct et_error *err);
 ET_NODISCARD int et_store_session_touch(struct et_store *st,
                                         const char *session_id, int64_t ts_ns,
                                         bool new_execution,
@@ -289,9 +290,9 @@ ET_NODISCARD int et_store_failures(struct et_store *st,
 
 /* ---- analysis (src/analysis/): issues, agent history, similarity ---- */
 struct et_store_issue_row {
-    int64_t seq;      /* position in the execution's issues[] */
-    int64_t ts_ns;    /* when the analysis ran */
-    const char *type; /* ERROR, WARNING, INFO */
+    int64_t seq;         /* position in the execution's issues[] */
+    int64_t ts_ns;       /* when the analysis ran */
+    const char *type;    /* ERROR, WARNING, INFO */
     const char *signature;
     const char *message;
 };
@@ -311,18 +312,21 @@ typedef int et_store_history_fn(void *ctx,
 /* Of the agent's 2 x limit newest executions started at or after since_ns,
  * the finished ones (known duration) other than exclude_id (may be NULL),
  * newest first; at most limit (0 = no bound). */
-ET_NODISCARD int et_store_agent_history(struct et_store *st, const char *agent,
+ET_NODISCARD int et_store_agent_history(struct et_store *st,
+                                        const char *agent,
                                         const char *exclude_id,
                                         int64_t since_ns, size_t limit,
                                         et_store_history_fn *fn, void *ctx,
                                         struct et_error *err);
 /* Issues with this signature since since_ns in other executions than
  * exclude_id: how many (counting stops at cap) and in how many agents. */
-ET_NODISCARD int
-et_store_signature_count(struct et_store *st, const char *signature,
-                         int64_t since_ns, const char *exclude_id, int64_t cap,
-                         int64_t *count_out, int64_t *agents_out,
-                         struct et_error *err);
+ET_NODISCARD int et_store_signature_count(struct et_store *st,
+                                          const char *signature,
+                                          int64_t since_ns,
+                                          const char *exclude_id, int64_t cap,
+                                          int64_t *count_out,
+                                          int64_t *agents_out,
+                                          struct et_error *err);
 struct et_store_signature_row {
     const char *signature;
     const char *type;    /* the worst type seen */
@@ -335,9 +339,9 @@ typedef int et_store_signature_fn(void *ctx,
                                   const struct et_store_signature_row *r);
 /* The most frequent signatures of agent (NULL = all) since since_ns whose
  * signature starts with prefix (NULL = any), most frequent first. */
-ET_NODISCARD int et_store_top_signatures(struct et_store *st, const char *agent,
-                                         int64_t since_ns, const char *prefix,
-                                         size_t limit,
+ET_NODISCARD int et_store_top_signatures(struct et_store *st,
+                                         const char *agent, int64_t since_ns,
+                                         const char *prefix, size_t limit,
                                          et_store_signature_fn *fn, void *ctx,
                                          struct et_error *err);
 /* Executions whose request or prompt text matches any of words (space
@@ -351,7 +355,7 @@ ET_NODISCARD int et_store_similar(struct et_store *st, const char *id,
  * (a quarter of an hour, UTC: every zone in use is a whole number of
  * quarter hours from UTC) and agent ("" when none), maintained on
  * write ---- */
-#define ET_ROLLUP_QBINS     5
+#define ET_ROLLUP_QBINS 5
 #define ET_ROLLUP_SLOT_NS   (INT64_C(900) * 1000000000)
 #define ET_ROLLUP_SLOTS_DAY 96
 /* The slot of a time (floor, also before 1970). */
@@ -426,11 +430,11 @@ ET_NODISCARD int et_store_issues_top(struct et_store *st, const char *agent,
 struct et_store_ret_row {
     const char *execution_id;
     const char *state;
-    const char *verification;                         /* may be NULL */
+    const char *verification; /* may be NULL */
     const char *completeness, *accuracy, *efficiency; /* may be NULL */
     int64_t ref_ns;
-    bool is_security;        /* a row in security_relevant */
-    const char *hold_reason; /* non-NULL when on legal hold */
+    bool is_security;          /* a row in security_relevant */
+    const char *hold_reason;   /* non-NULL when on legal hold */
     int64_t hold_since_ns;
 };
 typedef int et_store_ret_fn(void *ctx, const struct et_store_ret_row *r);
@@ -448,11 +452,11 @@ ET_NODISCARD int et_store_exec_forget(struct et_store *st,
  * written where the payload is erased (*changed_out tells, may be NULL). */
 ET_NODISCARD int et_store_payload_set(struct et_store *st, uint64_t seq,
                                       const char *body, size_t len,
-                                      bool *changed_out, struct et_error *err);
+                                      bool *changed_out,
+                                      struct et_error *err);
 /* Retention bookkeeping (legal holds "hold:<id>" with {"reason","since_ns"},
- * runs, the schedule): key -> JSON text, projected from retention events. get:
- * ET_ENOTFOUND when absent; *value_out caller-owned (et__free). each: keys
- * starting with prefix, in key order. */
+ * runs, the schedule): key -> JSON text, projected from retention events. get: ET_ENOTFOUND when absent; *value_out caller-owned
+ * (et__free). each: keys starting with prefix, in key order. */
 ET_NODISCARD int et_store_rstate_put(struct et_store *st, const char *key,
                                      const char *value, uint64_t seq,
                                      struct et_error *err);

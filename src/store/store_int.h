@@ -56,8 +56,8 @@ struct et_store_ops {
     int (*cred_put)(struct et_store *st, const char *id, const char *kind,
                     const char *fingerprint, uint64_t seq,
                     struct et_error *err);
-    int (*security_add)(struct et_store *st, const char *id, const char *reason,
-                        struct et_error *err);
+    int (*security_add)(struct et_store *st, const char *id,
+                        const char *reason, struct et_error *err);
     int (*fts_put)(struct et_store *st, uint64_t seq, const char *id,
                    const char *text, size_t len, struct et_error *err);
     int (*session_touch)(struct et_store *st, const char *session_id,
@@ -73,39 +73,40 @@ struct et_store_ops {
     int (*checkpoint_put)(struct et_store *st, uint64_t size,
                           const uint8_t root[ET_HASH_LEN], int64_t ts_ns,
                           const char *note, struct et_error *err);
-    int (*checkpoint_each)(struct et_store *st, et_checkpoint_fn *fn, void *ctx,
-                           struct et_error *err);
+    int (*checkpoint_each)(struct et_store *st, et_checkpoint_fn *fn,
+                           void *ctx, struct et_error *err);
     int (*meta_get)(struct et_store *st, const char *key, char **value,
                     struct et_error *err);
     int (*meta_put)(struct et_store *st, const char *key, const char *value,
                     struct et_error *err);
     /* the query language (dialects: src/store/<backend>/query_*.c) */
     int (*query_run)(struct et_store *st, const struct et_query *q,
-                     const struct et_qrun *run, et_exec_row_fn *fn, void *ctx,
-                     struct et_error *err);
+                     const struct et_qrun *run, et_exec_row_fn *fn,
+                     void *ctx, struct et_error *err);
     int (*query_explain)(struct et_store *st, const struct et_query *q,
                          const struct et_qrun *run, struct et_buf *out,
                          struct et_error *err);
     int (*search)(struct et_store *st, const struct et_store_search *s,
                   et_store_hit_fn *fn, void *ctx, struct et_error *err);
     int (*agent_stats)(struct et_store *st, const struct et_query *q,
-                       et_store_agent_fn *fn, void *ctx, struct et_error *err);
+                       et_store_agent_fn *fn, void *ctx,
+                       struct et_error *err);
     int (*failures)(struct et_store *st, const struct et_query *q,
                     et_store_failure_fn *fn, void *ctx, struct et_error *err);
-    int (*exec_texts)(struct et_store *st, const char *id, et_store_text_fn *fn,
-                      void *ctx, struct et_error *err);
+    int (*exec_texts)(struct et_store *st, const char *id,
+                      et_store_text_fn *fn, void *ctx, struct et_error *err);
     /* analysis (src/store/sqlite/analysis_sqlite.c) */
     int (*issues_put)(struct et_store *st, const char *id, const char *agent,
                       const struct et_store_issue_row *rows, size_t n,
                       struct et_error *err);
     int (*agent_history)(struct et_store *st, const char *agent,
-                         const char *exclude_id, int64_t since_ns, size_t limit,
-                         et_store_history_fn *fn, void *ctx,
+                         const char *exclude_id, int64_t since_ns,
+                         size_t limit, et_store_history_fn *fn, void *ctx,
                          struct et_error *err);
     int (*signature_count)(struct et_store *st, const char *signature,
                            int64_t since_ns, const char *exclude_id,
-                           int64_t cap, int64_t *count_out, int64_t *agents_out,
-                           struct et_error *err);
+                           int64_t cap, int64_t *count_out,
+                           int64_t *agents_out, struct et_error *err);
     int (*top_signatures)(struct et_store *st, const char *agent,
                           int64_t since_ns, const char *prefix, size_t limit,
                           et_store_signature_fn *fn, void *ctx,
@@ -147,7 +148,7 @@ struct et_store_ops {
 
 struct et_store {
     const struct et_store_ops *ops;
-    int in_txn; /* 0 none, 1 read, 2 write */
+    int in_txn;   /* 0 none, 1 read, 2 write */
 };
 
 extern const struct et_store_ops et__sqlite_ops;

@@ -35,7 +35,8 @@ static const char *nonempty_env(const char *name)
     return v && *v ? v : NULL;
 }
 
-int et_trail_locate(const char *db, char *out, size_t cap, struct et_error *err)
+int et_trail_locate(const char *db, char *out, size_t cap,
+                    struct et_error *err)
 {
     const char *v;
     int n;
@@ -62,7 +63,7 @@ int et_trail_locate(const char *db, char *out, size_t cap, struct et_error *err)
 /*
  * Where the signing and fingerprint keys of a server store (PostgreSQL)
  * live: $EXECTRAIL_HOME, else the default data directory. Each host keeps
- * its own keys (docs/POSTGRES.md).
+ * its own copy of the keys (docs/POSTGRES.md).
  */
 static int key_dir(char *out, size_t cap, struct et_error *err)
 {
@@ -93,12 +94,14 @@ static int mkdir_p(char *path, struct et_error *err)
         if (mkdir(path, 0700) != 0 && errno != EEXIST) {
             int e = errno;
             *p = '/';
-            return et_error_sys(err, ET_EUNAVAIL, e, "cannot create %s", path);
+            return et_error_sys(err, ET_EUNAVAIL, e, "cannot create %s",
+                                path);
         }
         *p = '/';
     }
     if (mkdir(path, 0700) != 0 && errno != EEXIST)
-        return et_error_sys(err, ET_EUNAVAIL, errno, "cannot create %s", path);
+        return et_error_sys(err, ET_EUNAVAIL, errno, "cannot create %s",
+                            path);
     return ET_OK;
 }
 
@@ -141,8 +144,8 @@ static int read_small_file(const char *path, char *out, size_t cap,
     ssize_t n;
 
     if (fd < 0)
-        return et_error_sys(err, errno == ENOENT ? ET_ENOTFOUND : ET_EIO, errno,
-                            "cannot read %s", path);
+        return et_error_sys(err, errno == ENOENT ? ET_ENOTFOUND : ET_EIO,
+                            errno, "cannot read %s", path);
     n = read(fd, out, cap - 1);
     close(fd);
     if (n < 0)
@@ -354,8 +357,8 @@ int et__trail_signer(struct et_trail *t, struct et_error *err)
         if (rc)
             return rc;
     }
-    rc =
-        et_signer_format_verifier(&t->signer, t->verifier, sizeof(t->verifier));
+    rc = et_signer_format_verifier(&t->signer, t->verifier,
+                                   sizeof(t->verifier));
     if (rc)
         return et_error_set(err, rc, "cannot format the verifier key");
     t->has_signer = true;
@@ -387,3 +390,4 @@ void et_trail_free_string(char *s)
 {
     et__free(s);
 }
+
