@@ -34,6 +34,7 @@ static const struct cli_cmd commands[] = {
     {"checkpoint", cmd_checkpoint, "sign the current tree head"},
     {"proof", cmd_proof, "inclusion proofs for one execution"},
     {"rebuild", cmd_rebuild, "recreate the projection tables from the ledger"},
+    {"migrate", cmd_migrate, "copy a trail to another store and prove it"},
     {"retention", cmd_retention, "retention policy: plan, run, schedule"},
     {"hold", cmd_hold, "legal hold: keep an execution whatever the policy"},
     {"unhold", cmd_unhold, "release a legal hold"},

@@ -11,6 +11,7 @@
 #include "codec/json.h"
 #include "redact/redact.h"
 #include "trail/trail_int.h"
+#include "trail/trail_dir.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -115,6 +116,15 @@ static void dir_of(const char *path, char *out, size_t cap)
         snprintf(out, cap, "/");
     else
         snprintf(out, cap, "%.*s", (int)(slash - path), path);
+}
+
+int et__trail_dir_for(const char *db, char *out, size_t cap,
+                       struct et_error *err)
+{
+    if (et_store_backend_for(db) != ET_BACKEND_SQLITE)
+        return key_dir(out, cap, err); /* a server store */
+    dir_of(db, out, cap);
+    return ET_OK;
 }
 
 static int write_file_excl(const char *path, const char *text, mode_t mode,
@@ -257,14 +267,9 @@ int et__trail_open(const char *db, unsigned flags, struct et_trail **out,
     rc = et_trail_locate(db, t->path, sizeof(t->path), err);
     if (rc)
         goto fail;
-    if (et_store_backend_for(t->path) != ET_BACKEND_SQLITE) {
-        /* a server store: the keys live in the local data directory */
-        rc = key_dir(t->dir, sizeof(t->dir), err);
-        if (rc)
-            goto fail;
-    } else {
-        dir_of(t->path, t->dir, sizeof(t->dir));
-    }
+    rc = et__trail_dir_for(t->path, t->dir, sizeof(t->dir), err);
+    if (rc)
+        goto fail;
     if (flags & ET_OPEN_CREATE) {
         rc = mkdir_p(t->dir, err);
         if (rc)
