@@ -22,8 +22,9 @@ static const char help[] =
     "      'postgresql://exectrail@db.internal/trails'\n"
     "  exectrail migrate 'postgresql://exectrail@db.internal/trails' "
     "copy.db\n\n"
-    "exit status: 0 copied and proved; 4 the copy does not prove; 5 DST\n"
-    "already holds events or other keys; others as for every command.\n";
+    "exit status: 0 copied and proved; 4 the copy does not prove; 7 DST\n"
+    "already holds events, or its key directory other keys; others as for\n"
+    "every command.\n";
 
 /* A connection string as shown: any password replaced by '***'. */
 static void shown(const char *target, char *out, size_t cap)
