@@ -18,7 +18,7 @@ struct et_store;
 
 enum et_backend {
     ET_BACKEND_SQLITE = 0,
-    ET_BACKEND_POSTGRES = 1, /* postgresql://... or postgres://... */
+    ET_BACKEND_POSTGRES = 1, /* a postgresql: or postgres: URL */
     ET_BACKEND_COUNT
 };
 

@@ -102,6 +102,13 @@ check "stats" et stats
 check "checkpoint" et checkpoint
 check "verify" et verify
 contains "$T_DIR/out" "OK: 21 events verified, 1 signed checkpoint(s) match" "verify counts every event"
+contains "$T_DIR/out" "every row matches" "verify compares the projections with the ledger"
+psql_q "$S_MAIN" "UPDATE executions SET agent_name = 'evil' WHERE execution_id = '$ID'" >/dev/null
+expect_exit 4 "verify fails on a changed projection row" et verify
+contains "$T_DIR/out" "table executions" "and names its table"
+check "rebuild" et rebuild
+contains "$T_DIR/out" "rebuilt projections from 21 events" "rebuild replays every event"
+check "verify after rebuild" et verify
 psql_q "$S_MAIN" "UPDATE ledger SET body = convert_to('{\"forged\":1}', 'UTF8') WHERE seq = 5" >/dev/null
 expect_exit 4 "verify fails on a changed row" et verify
 contains "$T_DIR/out" "event 5: the stored bytes do not match" "verify names the changed row"

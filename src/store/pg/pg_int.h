@@ -117,6 +117,11 @@ int et__pg_search(struct et_store *st, const struct et_store_search *s,
 int et__pg_exec_texts(struct et_store *st, const char *id, et_store_text_fn *fn,
                       void *ctx, struct et_error *err);
 
+/* verify --projections (verify_pg.c) */
+int et__pg_projection_snapshot(struct et_store *st, struct et_error *err);
+int et__pg_projection_diff(struct et_store *st, char *where, size_t cap,
+                           struct et_error *err);
+
 /* the query dialect (query_pg.c) */
 int et__pg_query_run(struct et_store *st, const struct et_query *q,
                      const struct et_qrun *run, et_exec_row_fn *fn, void *ctx,
