@@ -114,6 +114,19 @@ expect_exit 4 "verify fails on a changed row" et verify
 contains "$T_DIR/out" "event 5: the stored bytes do not match" "verify names the changed row"
 contains "$T_DIR/out" "50000000-0000-4000-8000-000000000004" "and its execution"
 
+# ---- the Claude Code hook path ----
+PH=$(new_trail hook)
+check "init a trail for hooks" et --db "$PH" init
+HOOK_BAD=0
+while IFS= read -r line; do
+  printf '%s' "$line" | et --db "$PH" hook >/dev/null 2>>"$T_DIR/hook.err" || HOOK_BAD=$((HOOK_BAD + 1))
+done <"$ET_SOURCE_DIR/tests/data/claude/doc-samples.jsonl"
+eq "$HOOK_BAD" "0" "every hook input is accepted $(head -c 200 "$T_DIR/hook.err")"
+eq "$(psql_q "et_cli_$$_hook" "SELECT string_agg(type, ',' ORDER BY seq) FROM ledger")" \
+  "session.tool,session.tool,session.hook,session.subagent_stopped,session.hook,session.hook,session.hook,session.hook,session.hook" \
+  "the same session events as on SQLite (t0201)"
+check "the hook trail verifies" et --db "$PH" verify
+
 # ---- concurrent writers: one ledger, nothing lost or duplicated ----
 PC=$(new_trail conc)
 S_CONC="et_cli_$$_conc"
