@@ -1,13 +1,34 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Every test on a bare Debian 12 (no make, no compiler needed): the same
-# set-up as run.sh, an ASan+UBSan build, then the whole suite through
-# CTest. The last line is "N passed, N failed"; the exit status is non-zero
-# on any failure. usage: sh test.sh [ctest args...]
+# set-up as run.sh, an ASan+UBSan build, a throwaway PostgreSQL cluster on
+# a loopback port (tools/pg-test-cluster.sh; its tests skip, saying why,
+# when it cannot start), then the whole suite through CTest. The last line
+# is "N passed, N failed"; the exit status is non-zero on any failure.
+# usage: sh test.sh [ctest args...]
 set -eu
 cd "$(dirname "$0")"
 sh tools/setup.sh test
 cmake --preset asan >/dev/null
 cmake --build --preset asan
 jobs=$(nproc 2>/dev/null || echo 2)
-exec sh tools/run-tests.sh asan -j"$jobs" "$@"
+pg_dir=""
+stop_pg() {
+  [ -n "$pg_dir" ] && sh tools/pg-test-cluster.sh stop "$pg_dir" || true
+}
+trap stop_pg EXIT
+trap 'exit 130' INT TERM
+if [ -n "${EXECTRAIL_TEST_PG:-}" ]; then
+  echo "test: PostgreSQL tests use EXECTRAIL_TEST_PG from the environment" >&2
+elif pg_out=$(sh tools/pg-test-cluster.sh start 2>"${TMPDIR:-/tmp}/et-pg-start.$$"); then
+  pg_dir=$(echo "$pg_out" | sed -n 's/^DIR=//p')
+  EXECTRAIL_TEST_PG=$(echo "$pg_out" | sed -n 's/^DSN=//p')
+  export EXECTRAIL_TEST_PG
+  echo "test: PostgreSQL test cluster at $EXECTRAIL_TEST_PG" >&2
+else
+  echo "test: SKIPPING the PostgreSQL tests: $(cat "${TMPDIR:-/tmp}/et-pg-start.$$")" >&2
+fi
+rm -f "${TMPDIR:-/tmp}/et-pg-start.$$"
+status=0
+sh tools/run-tests.sh asan -j"$jobs" "$@" || status=$?
+exit $status

@@ -149,6 +149,7 @@ int cmd_complete(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
 int cmd_checkpoint(int argc, char **argv);
 int cmd_proof(int argc, char **argv);
 int cmd_rebuild(int argc, char **argv);

@@ -37,6 +37,7 @@ static const struct cli_cmd commands[] = {
     {"proof", cmd_proof, "inclusion proofs for one execution"},
     {"export", cmd_export, "matching records as JSONL spec records or CSV"},
     {"rebuild", cmd_rebuild, "recreate the projection tables from the ledger"},
+    {"migrate", cmd_migrate, "copy a trail to another store and prove it"},
     {"retention", cmd_retention, "retention policy: plan, run, schedule"},
     {"hold", cmd_hold, "legal hold: keep an execution whatever the policy"},
     {"unhold", cmd_unhold, "release a legal hold"},

@@ -235,6 +235,27 @@ et_trail_rebuild_progress(struct et_trail *t,
                           et_rebuild_progress_fn *on_progress, void *ctx,
                           uint64_t *events_out, struct et_error *err);
 
+/*
+ * Copy the trail at src to the empty store dst (another backend: a SQLite
+ * path or a postgresql:// connection string): every ledger row as stored,
+ * the identity and the signed checkpoints, then rebuild dst's projections
+ * and prove the copy (the same tree size and root as src's head, and a
+ * full verification of dst). The signing and fingerprint keys are copied
+ * to dst's key directory when it has none. ET_EEXIST when dst already
+ * holds events or different keys; ET_EINTEGRITY when the copy does not
+ * prove; else a store error. rep is filled as far as the copy got.
+ */
+struct et_migrate_report {
+    uint64_t events;      /* ledger rows copied */
+    uint64_t checkpoints; /* signed checkpoints copied */
+    uint64_t rebuilt;     /* events replayed into dst's projections */
+    uint64_t size;        /* tree size of the copy (= src's) */
+    uint8_t root[ET_HASH_LEN]; /* tree root of the copy (= src's) */
+};
+ET_API ET_NODISCARD int et_trail_migrate(const char *src, const char *dst,
+                                         struct et_migrate_report *rep,
+                                         struct et_error *err);
+
 /* The verifier key text (borrowed). */
 ET_API const char *et_trail_verifier_key(struct et_trail *t);
 

@@ -19,6 +19,7 @@
 #include "codec/json.h"
 #include "exectrail/ingest.h"
 #include "redact/redact.h"
+#include "trail/trail_dir.h"
 #include "trail/trail_int.h"
 
 #define SPOOL       "hook-spool.jsonl"
@@ -37,6 +38,9 @@ int et_ingest_data_dir(const char *db, char *out, size_t cap,
 
     if (rc)
         return rc;
+    /* a server store (PostgreSQL): the local data directory */
+    if (et_store_backend_for(path) != ET_BACKEND_SQLITE)
+        return et__trail_dir_for(path, out, cap, err);
     n = snprintf(out, cap, "%s", dirname(path));
     if (n < 0 || (size_t)n >= cap)
         return et_error_set(err, ET_EINVAL, "data directory path too long");

@@ -9,6 +9,9 @@
 
 static const struct et_store_ops *const backends[ET_BACKEND_COUNT] = {
     [ET_BACKEND_SQLITE] = &et__sqlite_ops,
+#ifdef ET_HAVE_POSTGRES
+    [ET_BACKEND_POSTGRES] = &et__pg_ops,
+#endif
 };
 
 static int fault(const char *op, struct et_error *err)
@@ -37,7 +40,9 @@ static int fault(const char *op, struct et_error *err)
 
 enum et_backend et_store_backend_for(const char *target)
 {
-    ET_UNUSED(target);
+    if (target && (!strncmp(target, "postgresql://", 13) ||
+                   !strncmp(target, "postgres://", 11)))
+        return ET_BACKEND_POSTGRES;
     return ET_BACKEND_SQLITE;
 }
 
@@ -51,11 +56,10 @@ int et_store_open(const char *target, unsigned flags, struct et_store **out,
     *out = NULL;
     if (created_out)
         *created_out = 0;
-    if (!strncmp(target, "postgresql://", 13) ||
-        !strncmp(target, "postgres://", 11))
+    if (!ops && et_store_backend_for(target) == ET_BACKEND_POSTGRES)
         return et_error_set(err, ET_EUNAVAIL,
-                            "the PostgreSQL backend is not built in this "
-                            "version; use a file path");
+                            "this exectrail was built without PostgreSQL "
+                            "support (libpq); use a file path");
     if (!ops || ops->abi != ET_STORE_ABI)
         return et_error_set(err, ET_EINTERNAL, "no store backend");
     rc = ops->open(target, flags, out, &created, err);
@@ -557,6 +561,10 @@ int et_store_note_put(struct et_store *st, const struct et_store_note_row *r,
 {
     int rc = fault("note", err);
 
+    if (!rc && !st->ops->note_put)
+        return et_error_set(err, ET_EUNAVAIL,
+                            "notes are not supported by the %s store yet",
+                            st->ops->name);
     return rc ? rc : st->ops->note_put(st, r, err);
 }
 
@@ -566,5 +574,7 @@ int et_store_note_each(struct et_store *st,
 {
     int rc = fault("search", err);
 
+    if (!rc && !st->ops->note_each)
+        return ET_OK; /* a store without notes has none */
     return rc ? rc : st->ops->note_each(st, f, fn, ctx, err);
 }

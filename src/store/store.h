@@ -16,7 +16,11 @@
 
 struct et_store;
 
-enum et_backend { ET_BACKEND_SQLITE = 0, ET_BACKEND_COUNT };
+enum et_backend {
+    ET_BACKEND_SQLITE = 0,
+    ET_BACKEND_POSTGRES = 1, /* a postgresql: or postgres: URL */
+    ET_BACKEND_COUNT
+};
 
 enum et_store_open_flags {
     ET_STORE_CREATE = 1 << 0,

@@ -176,5 +176,8 @@ struct et_store {
 };
 
 extern const struct et_store_ops et__sqlite_ops;
+#ifdef ET_HAVE_POSTGRES
+extern const struct et_store_ops et__pg_ops;
+#endif
 
 #endif /* ET_STORE_STORE_INT_H */

@@ -11,6 +11,7 @@
 #include "codec/json.h"
 #include "redact/redact.h"
 #include "trail/trail_int.h"
+#include "trail/trail_dir.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -60,6 +61,31 @@ int et_trail_locate(const char *db, char *out, size_t cap,
     return ET_OK;
 }
 
+/*
+ * Where the signing and fingerprint keys of a server store (PostgreSQL)
+ * live: $EXECTRAIL_HOME, else the default data directory. Each host keeps
+ * its own copy of the keys (docs/POSTGRES.md).
+ */
+static int key_dir(char *out, size_t cap, struct et_error *err)
+{
+    const char *v;
+    int n;
+
+    if ((v = nonempty_env("EXECTRAIL_HOME")))
+        n = snprintf(out, cap, "%s", v);
+    else if ((v = nonempty_env("XDG_DATA_HOME")))
+        n = snprintf(out, cap, "%s/exectrail", v);
+    else if ((v = nonempty_env("HOME")))
+        n = snprintf(out, cap, "%s/.local/share/exectrail", v);
+    else
+        return et_error_set(err, ET_EUSAGE,
+                            "cannot find a directory for the keys: set "
+                            "EXECTRAIL_HOME");
+    if (n < 0 || (size_t)n >= cap)
+        return et_error_set(err, ET_EUSAGE, "key directory is too long");
+    return ET_OK;
+}
+
 static int mkdir_p(char *path, struct et_error *err)
 {
     for (char *p = path + 1; *p; p++) {
@@ -90,6 +116,15 @@ static void dir_of(const char *path, char *out, size_t cap)
         snprintf(out, cap, "/");
     else
         snprintf(out, cap, "%.*s", (int)(slash - path), path);
+}
+
+int et__trail_dir_for(const char *db, char *out, size_t cap,
+                       struct et_error *err)
+{
+    if (et_store_backend_for(db) != ET_BACKEND_SQLITE)
+        return key_dir(out, cap, err); /* a server store */
+    dir_of(db, out, cap);
+    return ET_OK;
 }
 
 static int write_file_excl(const char *path, const char *text, mode_t mode,
@@ -232,7 +267,9 @@ int et__trail_open(const char *db, unsigned flags, struct et_trail **out,
     rc = et_trail_locate(db, t->path, sizeof(t->path), err);
     if (rc)
         goto fail;
-    dir_of(t->path, t->dir, sizeof(t->dir));
+    rc = et__trail_dir_for(t->path, t->dir, sizeof(t->dir), err);
+    if (rc)
+        goto fail;
     if (flags & ET_OPEN_CREATE) {
         rc = mkdir_p(t->dir, err);
         if (rc)
@@ -244,6 +281,7 @@ int et__trail_open(const char *db, unsigned flags, struct et_trail **out,
     rc = et_store_open(t->path, sflags, &t->st, &created, err);
     if (rc) {
         if (rc == ET_EUNAVAIL && !(flags & ET_OPEN_CREATE) &&
+            et_store_backend_for(t->path) == ET_BACKEND_SQLITE &&
             access(t->path, F_OK) != 0)
             et_error_set(err, ET_EUNAVAIL,
                          "no trail at %s (run 'exectrail init', or set "

@@ -15,8 +15,26 @@ T_FAIL=0
 T_NAME=$(basename "$0" .sh)
 T_PIDS=""
 
+# EXECTRAIL_CLI_PG (a PostgreSQL connection string): run this test's trail
+# in PostgreSQL instead, in a schema of its own dropped at the end. For
+# finding which tests pass there (docs/POSTGRES.md); tests that read the
+# SQLite file directly (sql, db_digest) cannot pass this way.
+T_PG_SCHEMA=""
+if [ -n "${EXECTRAIL_CLI_PG:-}" ]; then
+  T_PG_SCHEMA="et_clipg_$$"
+  case "$EXECTRAIL_CLI_PG" in
+    *\?*) EXECTRAIL_DB="$EXECTRAIL_CLI_PG&options=-csearch_path%3D$T_PG_SCHEMA" ;;
+    *) EXECTRAIL_DB="$EXECTRAIL_CLI_PG?options=-csearch_path%3D$T_PG_SCHEMA" ;;
+  esac
+  export EXECTRAIL_DB
+fi
+
 t_cleanup() {
   for p in $T_PIDS; do kill -9 "$p" 2>/dev/null || true; done
+  if [ -n "$T_PG_SCHEMA" ]; then
+    PGOPTIONS="-c client_min_messages=warning" psql "$EXECTRAIL_CLI_PG" -X -q \
+      -c "DROP SCHEMA IF EXISTS $T_PG_SCHEMA CASCADE" >/dev/null 2>&1 || true
+  fi
   [ -n "${T_KEEP:-}" ] || rm -rf "$T_DIR"
 }
 trap t_cleanup EXIT

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The PostgreSQL backend's shared pieces: the connection struct, bound
+ * parameters and the statement runner used by pg.c, pg_more.c and the
+ * query dialect (query_pg.c).
+ */
+#ifndef ET_STORE_PG_PG_INT_H
+#define ET_STORE_PG_PG_INT_H
+
+#include <libpq-fe.h>
+
+#include "store/store_int.h"
+
+#define ET_PG_MAXP  32 /* parameters per statement */
+#define ET_PG_NSTMT 96 /* named (prepared) statement slots */
+
+struct et_pg {
+    struct et_store base; /* must be first */
+    PGconn *conn;
+    PGresult *held; /* result whose strings are on loan (exec_get) */
+    bool readonly;
+    bool prepared[ET_PG_NSTMT];
+};
+
+/* Parameters of one statement: text format, except bytes (binary). */
+struct et_pgp {
+    int n;
+    const char *v[ET_PG_MAXP];
+    int len[ET_PG_MAXP];
+    int fmt[ET_PG_MAXP];
+    char num[ET_PG_MAXP][24];
+};
+
+void et__pgp_str(struct et_pgp *p, const char *s);
+void et__pgp_bytes(struct et_pgp *p, const void *b, size_t len);
+void et__pgp_i64(struct et_pgp *p, int64_t v);
+void et__pgp_i64_or_null(struct et_pgp *p, int64_t v, int64_t null_value);
+
+static inline struct et_pg *et__pg(struct et_store *st)
+{
+    return (struct et_pg *)st;
+}
+
+/*
+ * Run sql with p: as the named prepared statement slot id (prepared on
+ * first use on this connection), or unnamed when id < 0. rfmt 1 asks for
+ * binary results. *out (caller frees with PQclear) only when out != NULL.
+ */
+ET_NODISCARD int et__pg_run(struct et_pg *s, int id, const char *sql,
+                            const struct et_pgp *p, int rfmt, PGresult **out,
+                            struct et_error *err, const char *what);
+/* A simple-protocol command (may hold several statements, no params). */
+ET_NODISCARD int et__pg_exec(struct et_pg *s, const char *sql,
+                             struct et_error *err, const char *what);
+int et__pg_fail(struct et_pg *s, const PGresult *r, struct et_error *err,
+                const char *what);
+
+/* text-format result helpers */
+const char *et__pg_text(const PGresult *r, int row, int col); /* NULL */
+int64_t et__pg_i64(const PGresult *r, int row, int col, int64_t null_value);
+/* bytea in hex text form ("\x0a1b...") into out (cap bytes); length or -1 */
+long et__pg_bytea(const PGresult *r, int row, int col, uint8_t *out,
+                  size_t cap);
+
+/* statement slot ranges: pg.c 0..47, pg_more.c 48..95 */
+#define ET_PG_MORE_FIRST 48
+
+/* ops of pg_more.c */
+int et__pg_issues_put(struct et_store *st, const char *id, const char *agent,
+                      const struct et_store_issue_row *rows, size_t n,
+                      struct et_error *err);
+int et__pg_agent_history(struct et_store *st, const char *agent,
+                         const char *exclude_id, int64_t since_ns, size_t limit,
+                         et_store_history_fn *fn, void *ctx,
+                         struct et_error *err);
+int et__pg_signature_count(struct et_store *st, const char *signature,
+                           int64_t since_ns, const char *exclude_id,
+                           int64_t cap, int64_t *count_out, int64_t *agents_out,
+                           struct et_error *err);
+int et__pg_top_signatures(struct et_store *st, const char *agent,
+                          int64_t since_ns, const char *prefix, size_t limit,
+                          et_store_signature_fn *fn, void *ctx,
+                          struct et_error *err);
+int et__pg_similar(struct et_store *st, const char *id, const char *words,
+                   size_t limit, et_store_hit_fn *fn, void *ctx,
+                   struct et_error *err);
+int et__pg_rollup_add(struct et_store *st, const struct et_rollup_row *r,
+                      int sign, struct et_error *err);
+int et__pg_rollup_read(struct et_store *st, const char *agent,
+                       int64_t from_slot, int64_t to_slot, et_rollup_fn *fn,
+                       void *ctx, struct et_error *err);
+int et__pg_rollup_hist(struct et_store *st, const char *agent,
+                       int64_t from_slot, int64_t to_slot, et_bucket_fn *fn,
+                       void *ctx, struct et_error *err);
+int et__pg_issue_rollup_add(struct et_store *st,
+                            const struct et_issue_rollup *r,
+                            struct et_error *err);
+int et__pg_issues_top(struct et_store *st, const char *agent, int64_t from_slot,
+                      int64_t to_slot, size_t limit, et_issue_group_fn *fn,
+                      void *ctx, struct et_error *err);
+int et__pg_ret_scan(struct et_store *st, et_store_ret_fn *fn, void *ctx,
+                    struct et_error *err);
+int et__pg_exec_forget(struct et_store *st, const char *const *ids, size_t n,
+                       struct et_error *err);
+int et__pg_payload_set(struct et_store *st, uint64_t seq, const char *body,
+                       size_t len, bool *changed, struct et_error *err);
+int et__pg_rstate_put(struct et_store *st, const char *key, const char *value,
+                      uint64_t seq, struct et_error *err);
+int et__pg_rstate_del(struct et_store *st, const char *key,
+                      struct et_error *err);
+int et__pg_rstate_get(struct et_store *st, const char *key, char **value,
+                      struct et_error *err);
+int et__pg_rstate_each(struct et_store *st, const char *prefix,
+                       et_store_kv_fn *fn, void *ctx, struct et_error *err);
+int et__pg_search(struct et_store *st, const struct et_store_search *s,
+                  et_store_hit_fn *fn, void *ctx, struct et_error *err);
+int et__pg_exec_texts(struct et_store *st, const char *id, et_store_text_fn *fn,
+                      void *ctx, struct et_error *err);
+
+/* verify --projections (verify_pg.c) */
+int et__pg_projection_snapshot(struct et_store *st, struct et_error *err);
+int et__pg_projection_diff(struct et_store *st, char *where, size_t cap,
+                           struct et_error *err);
+
+/* the query dialect (query_pg.c) */
+int et__pg_query_run(struct et_store *st, const struct et_query *q,
+                     const struct et_qrun *run, et_exec_row_fn *fn, void *ctx,
+                     struct et_error *err);
+int et__pg_query_explain(struct et_store *st, const struct et_query *q,
+                         const struct et_qrun *run, struct et_buf *out,
+                         struct et_error *err);
+int et__pg_agent_stats(struct et_store *st, const struct et_query *q,
+                       et_store_agent_fn *fn, void *ctx, struct et_error *err);
+int et__pg_failures(struct et_store *st, const struct et_query *q,
+                    et_store_failure_fn *fn, void *ctx, struct et_error *err);
+/* exec row columns in the order of et__pg_row_from */
+#define ET_PG_EXEC_COLS                                                 \
+ "execution_id, session_id, agent_name, agent_version, state, "         \
+ "verification, completeness, accuracy, efficiency, start_ns, end_ns, " \
+ "duration_ms, n_actions, n_failed_actions, first_seq, last_seq"
+void et__pg_row_from(const PGresult *r, int row, int col0,
+                     struct et_exec_row *out);
+
+#endif /* ET_STORE_PG_PG_INT_H */
