@@ -120,11 +120,9 @@ static const char *const stmt_sql[S_COUNT] = {
                       "IS NOT ?3 ORDER BY seq",
     [S_AGENT_MOVE_ACTION] = "DELETE FROM actions WHERE execution_id = ? "
                             "AND seq = ?",
-    /* ?1 (the new owner) is unused: the caller indexes the event again */
-    [S_AGENT_MOVE_FTS] = "DELETE FROM fts WHERE rowid = ?2 AND ?1 IS NOT "
-                         "NULL",
-    [S_AGENT_MOVE_CREDS] = "DELETE FROM exec_credentials WHERE seq = ?2 AND "
-                           "?1 IS NOT NULL",
+    /* the caller indexes the moved event again under its new owner */
+    [S_AGENT_MOVE_FTS] = "DELETE FROM fts WHERE rowid = ?",
+    [S_AGENT_MOVE_CREDS] = "DELETE FROM exec_credentials WHERE seq = ?",
     [S_AGENT_MOVE] = "UPDATE agent_actions SET execution_id = ?3 WHERE "
                      "session_id = ?1 AND agent_id = ?2",
     [S_LISTS_CLEAR] = "DELETE FROM exec_lists WHERE execution_id = ?",
@@ -972,6 +970,19 @@ static int sq_agent_binding(struct et_store *st, const char *session,
 }
 
 /* One statement of two bound values, run to the end. */
+/* One statement of one bound sequence number, run to the end. */
+static int run_seq(struct sqlite_store *s, enum stmt_id id, uint64_t seq,
+                   struct et_error *err)
+{
+    sqlite3_stmt *q;
+    int rc = get_stmt(s, id, &q, err);
+
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(q, 1, (sqlite3_int64)seq);
+    return step_done(s, q, err, "move agent action");
+}
+
 static int run2(struct sqlite_store *s, enum stmt_id id, const char *a,
                 uint64_t b, struct et_error *err)
 {
@@ -1036,9 +1047,9 @@ static int sq_agent_bind(struct et_store *st, const char *session,
         if (m[i].from[0])
             rc = run2(s, S_AGENT_MOVE_ACTION, m[i].from, m[i].seq, err);
         if (!rc)
-            rc = run2(s, S_AGENT_MOVE_FTS, owner, m[i].seq, err);
+            rc = run_seq(s, S_AGENT_MOVE_FTS, m[i].seq, err);
         if (!rc)
-            rc = run2(s, S_AGENT_MOVE_CREDS, owner, m[i].seq, err);
+            rc = run_seq(s, S_AGENT_MOVE_CREDS, m[i].seq, err);
     }
     if (!rc && n)
         rc = get_stmt(s, S_AGENT_MOVE, &q, err);
