@@ -525,6 +525,7 @@ static void tool_facts(struct hk *h, struct json_object *o, bool as_text)
     set_str(o, "agent_id", h->agent_id);
     mcp_server(h, o);
     copy_key(o, "permission_mode", h->in, "permission_mode");
+    copy_key(o, "model", h->in, "model"); /* from a transcript's turn */
 }
 
 /* An event kept against the session: no execution projection. */

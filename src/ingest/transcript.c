@@ -24,6 +24,8 @@ struct tr {
     struct json_object *phase[PH_COUNT]; /* arrays of hook inputs */
     struct json_object *uses;            /* tool_use id -> {name, input} */
     struct json_object *unatt;           /* agents with unattached calls */
+    struct json_object *mode;            /* permissionMode of the latest
+                                            prompt in the file being read */
     struct et_transcript_stats *st;
     const struct et_transcript_opts *opts;
 };
@@ -55,6 +57,78 @@ static void add(struct tr *r, int ph, struct json_object *in)
         json_object_array_add(r->phase[ph], in);
 }
 
+/* The model an assistant turn ran on (not Claude Code's "<synthetic>"
+ * placeholder for the turns it writes itself). */
+static const char *model_of(struct json_object *rec)
+{
+    const char *m = et__jstr(et__jget(rec, "message"), "model");
+
+    return m && *m && strcmp(m, "<synthetic>") != 0 ? m : NULL;
+}
+
+/* The text of a user turn when it is the user's own words: a string or
+ * text blocks only, not Claude Code's notes (isMeta, compaction summaries,
+ * <command-name> and <task-notification> wrappers, interruptions). */
+static bool user_words(struct json_object *rec, struct et_buf *out)
+{
+    struct json_object *c = et__jget(et__jget(rec, "message"), "content");
+    struct json_object *f;
+    const char *s;
+
+    et_buf_reset(out);
+    if (((f = et__jget(rec, "isMeta")) && json_object_get_boolean(f)) ||
+        ((f = et__jget(rec, "isCompactSummary")) && json_object_get_boolean(f)))
+        return false;
+    if (c && json_object_is_type(c, json_type_string)) {
+        if (et_buf_addstr(out, json_object_get_string(c)))
+            return false;
+    } else if (c && json_object_is_type(c, json_type_array) &&
+               json_object_array_length(c)) {
+        for (size_t i = 0; i < json_object_array_length(c); i++) {
+            struct json_object *b = json_object_array_get_idx(c, i);
+            const char *t = et__jstr(b, "text");
+
+            if (!t || strcmp(et__jstr(b, "type") ? et__jstr(b, "type") : "",
+                             "text") != 0)
+                return false;
+            if ((out->len && et_buf_addstr(out, "\n\n")) ||
+                et_buf_addstr(out, t))
+                return false;
+        }
+    } else {
+        return false;
+    }
+    s = et_buf_str(out);
+    while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+        s++;
+    return *s && *s != '<' && strncmp(s, "[Request interrupted", 20) != 0;
+}
+
+/*
+ * A prompt the user typed in the main session: the UserPromptSubmit the
+ * live hook would have seen, so later delegations record it as
+ * main_agent_context.user_request and carry its permission mode.
+ */
+static void on_prompt(struct tr *r, struct json_object *rec)
+{
+    struct et_buf text = ET_BUF_INIT;
+    struct json_object *in, *mode = et__jget(rec, "permissionMode");
+
+    if (user_words(rec, &text) && (in = input_for(rec, "UserPromptSubmit"))) {
+        json_object_object_add(in, "prompt",
+                               json_object_new_string(et_buf_str(&text)));
+        if (mode && json_object_is_type(mode, json_type_string)) {
+            json_object_put(r->mode);
+            r->mode = json_object_get(mode);
+        }
+        if (r->mode)
+            json_object_object_add(in, "permission_mode",
+                                   json_object_get(r->mode));
+        add(r, PH_PRE, in);
+    }
+    et_buf_release(&text);
+}
+
 static void on_tool_use(struct tr *r, struct json_object *rec,
                         struct json_object *b, bool side)
 {
@@ -66,6 +140,9 @@ static void on_tool_use(struct tr *r, struct json_object *rec,
     u = json_object_new_object();
     json_object_object_add(u, "name", json_object_new_string(name));
     json_object_object_add(u, "input", json_object_get(et__jget(b, "input")));
+    if (side && model_of(rec))
+        json_object_object_add(u, "model",
+                               json_object_new_string(model_of(rec)));
     json_object_object_add(r->uses, id, u);
     if (!side && !is_agent_tool(name))
         return;
@@ -73,6 +150,11 @@ static void on_tool_use(struct tr *r, struct json_object *rec,
     if (side && et__jstr(rec, "agentId"))
         json_object_object_add(in, "agent_id",
                                json_object_get(et__jget(rec, "agentId")));
+    if (side && et__jget(u, "model"))
+        json_object_object_add(in, "model",
+                               json_object_get(et__jget(u, "model")));
+    else if (r->mode)
+        json_object_object_add(in, "permission_mode", json_object_get(r->mode));
     json_object_object_add(in, "tool_name", json_object_new_string(name));
     json_object_object_add(in, "tool_input",
                            json_object_get(et__jget(b, "input")));
@@ -173,6 +255,9 @@ static void on_tool_result(struct tr *r, struct json_object *rec,
         if (agent)
             json_object_object_add(in, "agent_id",
                                    json_object_new_string(agent));
+        if (et__jget(u, "model"))
+            json_object_object_add(in, "model",
+                                   json_object_get(et__jget(u, "model")));
         add(r, PH_MID, in);
         return;
     }
@@ -269,8 +354,11 @@ static void on_record(struct tr *r, struct json_object *rec,
         on_progress(r, rec);
         return;
     }
-    if (!type || !et__jstr(rec, "sessionId") || !c ||
-        !json_object_is_type(c, json_type_array))
+    if (!type || !et__jstr(rec, "sessionId"))
+        return;
+    if (!side && !strcmp(type, "user"))
+        on_prompt(r, rec);
+    if (!c || !json_object_is_type(c, json_type_array))
         return;
     for (size_t i = 0; i < json_object_array_length(c); i++) {
         struct json_object *b = json_object_array_get_idx(c, i);
@@ -340,6 +428,8 @@ static int read_file(struct tr *r, const char *path, struct et_error *err)
     if (!f)
         return et_error_sys(err, ET_EIO, errno, "cannot open %s", path);
     r->st->files++;
+    json_object_put(r->mode); /* a file's prompts set its modes */
+    r->mode = NULL;
     subagent_file(r, path, id);
     while ((n = getline(&line, &cap, f)) > 0) {
         struct json_object *rec = NULL;
@@ -507,6 +597,7 @@ int et_ingest_claude_transcripts(struct et_trail *t, const char *const *paths,
     }
     json_object_put(r.uses);
     json_object_put(r.unatt);
+    json_object_put(r.mode);
     for (int i = 0; i < PH_COUNT; i++)
         json_object_put(r.phase[i]);
     return rc;

@@ -611,6 +611,89 @@ int et__derive_complete_with(const struct et__derive_table *tab,
     return rc;
 }
 
+/* ---- models used ---- */
+
+static int model_add(struct json_object *set, struct json_object *v)
+{
+    if (!v || !json_object_is_type(v, json_type_string) ||
+        !json_object_get_string_len(v) ||
+        json_object_object_get_ex(set, json_object_get_string(v), NULL))
+        return 0;
+    return json_object_object_add(set, json_object_get_string(v), NULL)
+               ? ET_ENOMEM
+               : 0;
+}
+
+static int model_cmp(const void *a, const void *b)
+{
+    return strcmp(json_object_get_string(*(struct json_object *const *)a),
+                  json_object_get_string(*(struct json_object *const *)b));
+}
+
+int et__derive_models(struct json_object *rec)
+{
+    struct json_object *meta = et__jget(rec, "agent_metadata");
+    struct json_object *usage = et__jget(et__jget(rec, "output"), "usage");
+    struct json_object *acts =
+        et__jget(et__jget(rec, "execution"), "actions_taken");
+    struct json_object *set, *list, *given = et__jget(meta, "models_used");
+    int rc = 0;
+
+    if (!meta || !json_object_is_type(meta, json_type_object) ||
+        (given && !json_object_is_type(given, json_type_array)))
+        return 0; /* shown as stored */
+    set = json_object_new_object();
+    if (!set)
+        return ET_ENOMEM;
+    for (size_t i = 0; !rc && given && i < json_object_array_length(given); i++)
+        rc = model_add(set, json_object_array_get_idx(given, i));
+    if (usage && json_object_is_type(usage, json_type_object)) {
+        struct json_object *u = et__jget(usage, "models_used");
+
+        for (size_t i = 0;
+             !rc && u && json_object_is_type(u, json_type_array) &&
+             i < json_object_array_length(u);
+             i++)
+            rc = model_add(set, json_object_array_get_idx(u, i));
+        if (!rc)
+            rc = model_add(set, et__jget(usage, "resolved_model"));
+    }
+    for (size_t i = 0;
+         !rc && acts && json_object_is_type(acts, json_type_array) &&
+         i < json_object_array_length(acts);
+         i++)
+        rc = model_add(set,
+                       et__jget(json_object_array_get_idx(acts, i), "model"));
+    if (rc || !json_object_object_length(set)) {
+        json_object_put(set);
+        return rc;
+    }
+    list = json_object_new_array_ext((int)json_object_object_length(set));
+    if (!list) {
+        json_object_put(set);
+        return ET_ENOMEM;
+    }
+    json_object_object_foreach(set, k, v)
+    {
+        struct json_object *m = rc ? NULL : json_object_new_string(k);
+
+        (void)v;
+        if (!rc && (!m || json_object_array_add(list, m))) {
+            json_object_put(m);
+            rc = ET_ENOMEM;
+        }
+    }
+    json_object_put(set);
+    if (!rc) {
+        json_object_array_sort(list, model_cmp);
+        rc = json_object_object_add(meta, "models_used", list) ? ET_ENOMEM : 0;
+        if (!rc)
+            return 0;
+    }
+    json_object_put(list);
+    return rc;
+}
+
 /* ---- the table from config.yaml's capture: section ---- */
 
 #define RULES_MAX    256 /* entries per list, built-in ones included */

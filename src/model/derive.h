@@ -77,4 +77,13 @@ int et__derive_action_with(const struct et__derive_table *tab,
 int et__derive_complete_with(const struct et__derive_table *tab,
                              struct json_object *rec);
 
+/*
+ * Complete rec's agent_metadata.models_used: the models its run is known to
+ * have used, sorted, once each: what it gives, the Agent result's
+ * output.usage.models_used and resolved_model, and each action's "model"
+ * (the turn that called the tool, from a transcript). Nothing is added when
+ * none is known. Returns 0 or ET_ENOMEM (rec then unchanged).
+ */
+int et__derive_models(struct json_object *rec);
+
 #endif /* ET_MODEL_DERIVE_H */

@@ -136,7 +136,8 @@ int et__record_load(struct et_trail *t, const char *id,
     }
     actions = NULL;
     /* the lists the actions imply (docs/RECORD.md, "Derived lists") */
-    if (et__derive_complete_with(et__trail_capture(t), doc)) {
+    if (et__derive_complete_with(et__trail_capture(t), doc) ||
+        et__derive_models(doc)) {
         rc = et_error_set(err, ET_ENOMEM, "out of memory");
         goto out;
     }

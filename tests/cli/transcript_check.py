@@ -28,20 +28,7 @@ import sys
 # visible but not failing the suite until they are fixed. Key: the field
 # name as printed by this checker; value: the bug. Remove an entry when
 # the bug is fixed (an entry that no longer matches is reported too).
-KNOWN = {
-    # Claude Code writes the model each assistant turn used
-    # (message.model); the record keeps only the Agent call's "model"
-    # alias (sonnet, haiku) or nothing. transcript.c does not pass it on.
-    "agent_metadata.model_used": "subagent's message.model not recorded",
-    # Issue 13, item 5: user_request holds the Agent call's description,
-    # not what the user asked (the session's last prompt before the call).
-    "main_agent_context.user_request":
-        "user_request is the Agent description, not the user's prompt",
-    # Issue 13, item 5: the transcript's permissionMode (e.g.
-    # bypassPermissions) of the prompt that led to the delegation is not
-    # recorded by the import.
-    "security.permission_mode": "transcript permissionMode not recorded",
-}
+KNOWN = {}
 
 WRITERS = {"Write": "file_path", "Edit": "file_path",
            "MultiEdit": "file_path", "NotebookEdit": "notebook_path"}

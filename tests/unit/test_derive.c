@@ -211,6 +211,52 @@ T_TEST(complete_many_items)
     et_buf_release(&b);
 }
 
+/* ---- models used ---- */
+
+static char *models(const char *rec_json)
+{
+    static char out[1024];
+    struct json_object *r = json_tokener_parse(rec_json);
+
+    if (!r)
+        return NULL;
+    if (et__derive_models(r))
+        snprintf(out, sizeof(out), "ERROR");
+    else
+        snprintf(
+            out, sizeof(out), "%s",
+            json_object_to_json_string_ext(
+                json_object_object_get(
+                    json_object_object_get(r, "agent_metadata"), "models_used"),
+                JSON_C_TO_STRING_PLAIN));
+    json_object_put(r);
+    return out;
+}
+
+T_TEST(models_from_given_usage_and_actions)
+{
+    /* given, the Agent result's usage and each action's turn, sorted, once */
+    T_ASSERT_STR_EQ(
+        models("{\"agent_metadata\":{\"name\":\"x\",\"models_used\":[\"m3\"]},"
+               "\"output\":{\"usage\":{\"models_used\":[\"m2\",\"m3\"],"
+               "\"resolved_model\":\"m1\"}},"
+               "\"execution\":{\"actions_taken\":[{\"model\":\"m4\"},"
+               "{\"model\":\"m1\"},{\"tool\":\"Read\"},{\"model\":7}]}}"),
+        "[\"m1\",\"m2\",\"m3\",\"m4\"]");
+    /* nothing known: nothing added */
+    T_ASSERT_STR_EQ(models("{\"agent_metadata\":{\"name\":\"x\"},"
+                           "\"execution\":{\"actions_taken\":[{}]}}"),
+                    "null");
+    /* malformed places are shown as stored, not completed */
+    T_ASSERT_STR_EQ(models("{\"agent_metadata\":{\"models_used\":\"m\"},"
+                           "\"execution\":{\"actions_taken\":"
+                           "[{\"model\":\"a\"}]}}"),
+                    "\"m\"");
+    T_ASSERT_STR_EQ(models("{\"agent_metadata\":5,\"execution\":{"
+                           "\"actions_taken\":[{\"model\":\"a\"}]}}"),
+                    "null");
+}
+
 /* ---- the table from config.yaml's capture: section ---- */
 
 static int table_of(const char *yaml, struct et__derive_table **tab,
@@ -371,5 +417,6 @@ T_TEST(config_too_many_entries)
 T_MAIN("derive", T_CASE(file_writing_tools), T_CASE(bash_commands_and_calls),
        T_CASE(web_and_mcp_calls), T_CASE(malformed_actions_give_nothing),
        T_CASE(complete_keeps_given_and_appends_implied),
-       T_CASE(complete_many_items), T_CASE(config_extends_the_table),
-       T_CASE(config_errors_name_the_key), T_CASE(config_too_many_entries))
+       T_CASE(complete_many_items), T_CASE(models_from_given_usage_and_actions),
+       T_CASE(config_extends_the_table), T_CASE(config_errors_name_the_key),
+       T_CASE(config_too_many_entries))
