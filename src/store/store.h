@@ -169,8 +169,9 @@ ET_NODISCARD int et_store_list_put(struct et_store *st, const char *id,
  * every action of the agent: *moved (caller-owned, et__free) lists the
  * actions that had another owner or none, with that owner ("" = none);
  * their action rows, text index rows and credential rows are gone (the
- * caller projects each event again under the new owner). et_store_lists_clear drops every list item of execution id, to
- * be recomputed.
+ * caller projects each event again under the new owner).
+ * et_store_lists_clear drops every list item and the security reasons of
+ * execution id, to be recomputed.
  */
 struct et_store_moved {
     uint64_t seq;

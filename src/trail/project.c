@@ -604,8 +604,51 @@ static int relist_action(void *ctx, const char *text, size_t len)
     return rc;
 }
 
-/* Action body left execution id (its row is already gone): counters and
- * lists follow; a completed execution is analysed again. */
+static int resecure_row(void *ctx, const struct et_event_row *row);
+
+struct resecure_ctx {
+    struct et_trail *t;
+    const char *id;
+    struct et_error *err;
+};
+
+/* The security reasons of execution id again, from the events it holds
+ * now (after one of its actions moved away: et_store_lists_clear dropped
+ * them with the lists). */
+static int resecure(struct et_trail *t, const char *id, struct et_error *err)
+{
+    struct resecure_ctx c = {t, id, err};
+    uint64_t *seqs = NULL;
+    size_t n = 0;
+    int rc = et_store_exec_seqs(t->st, id, &seqs, &n, err);
+
+    for (size_t i = 0; !rc && i < n; i++)
+        rc = et_store_read_range(t->st, seqs[i], seqs[i] + 1, resecure_row, &c,
+                                 err);
+    et__free(seqs);
+    return rc;
+}
+
+static int resecure_row(void *ctx, const struct et_event_row *row)
+{
+    struct resecure_ctx *c = ctx;
+    struct json_object *ev = NULL;
+    int rc;
+
+    if (!row->body)
+        return ET_OK; /* erased */
+    if (et_json_parse(row->body, row->body_len, NULL, &ev, NULL))
+        return et_error_set(c->err, ET_EINTEGRITY, "event %llu is damaged",
+                            (unsigned long long)row->seq);
+    rc = et__security_project(c->t, row->seq, row->type, c->id,
+                              et__jget(ev, "body"), c->err);
+    json_object_put(ev);
+    return rc;
+}
+
+/* Action body left execution id (its row is already gone): counters,
+ * lists and security reasons follow; a completed execution is analysed
+ * again. */
 static int detach(struct et_trail *t, const char *id, struct json_object *body,
                   struct et_error *err)
 {
@@ -640,6 +683,8 @@ static int detach(struct et_trail *t, const char *id, struct json_object *body,
 
         rc = et_store_actions_get(t->st, id, relist_action, &c, err);
     }
+    if (!rc)
+        rc = resecure(t, id, err);
     if (!rc && !strcmp(state, "completed"))
         rc = redo_add(t, id, err);
     json_object_put(doc);

@@ -217,4 +217,38 @@ contains "$EXECTRAIL_HOME/hook-quarantine.log" '{"session_id": "x", "hook_event_
 contains "$EXECTRAIL_HOME/hook-quarantine.log" 'agent_id: missing on SubagentStart' "with the reason"
 
 check "verify passes" et verify
+
+# ---- 6. a moved action takes its security reasons with it ----
+# agent agp starts first and is bound provisionally to P; it writes .env;
+# then Q's result says agp is Q's: the path reason leaves P for Q
+export EXECTRAIL_HOME="$T_DIR/moved"
+DB="$EXECTRAIL_HOME/trail.db"
+python3 - "$T_DIR/moved.jsonl" <<'PY'
+import json, sys
+b = {"session_id": "s-moved", "cwd": "/w", "permission_mode": "default"}
+P = {"description": "p", "prompt": "do p", "subagent_type": "general-purpose"}
+Q = {"description": "q", "prompt": "do q", "subagent_type": "general-purpose"}
+evs = [dict(hook_event_name="PreToolUse", tool_name="Agent", tool_input=P, tool_use_id="toolu_P"),
+       dict(hook_event_name="PreToolUse", tool_name="Agent", tool_input=Q, tool_use_id="toolu_Q"),
+       dict(hook_event_name="SubagentStart", agent_id="agp", agent_type="general-purpose"),
+       dict(hook_event_name="PostToolUse", agent_id="agp", agent_type="general-purpose", tool_name="Write",
+            tool_input={"file_path": "/w/.env", "content": "X=1"}, tool_response={"ok": True}, tool_use_id="toolu_p1"),
+       dict(hook_event_name="PostToolUse", tool_name="Agent", tool_input=Q, tool_use_id="toolu_Q",
+            tool_response={"status": "completed", "agentId": "agp", "content": [{"type": "text", "text": "q done"}]})]
+with open(sys.argv[1], "w") as f:
+    for e in evs:
+        d = dict(b); d.update(e); f.write(json.dumps(d) + "\n")
+PY
+while IFS= read -r line; do hook "$line"; done <"$T_DIR/moved.jsonl"
+eq "$HOOK_BAD" 0 "the moved-action session exits 0"
+P_ID=$(sql "$DB" "SELECT execution_id FROM executions WHERE json_extract(doc,'$.tool_use_id') = 'toolu_P'")
+Q_ID=$(sql "$DB" "SELECT execution_id FROM executions WHERE json_extract(doc,'$.tool_use_id') = 'toolu_Q'")
+eq "$(sql "$DB" "SELECT count(*) FROM security_relevant WHERE execution_id = '$P_ID'")" 0 \
+   "P keeps no security reason of the .env write that moved to Q"
+contains_sql() { sql "$DB" "$1" | grep -q -- "$2"; }
+check "Q is security-relevant for the .env path" \
+  contains_sql "SELECT reasons FROM security_relevant WHERE execution_id = '$Q_ID'" "path:/w/.env"
+eq "$(et query --format ids 'files_modified:*.env' | tr '\n' ' ')" "$Q_ID " \
+   "a files_modified query finds Q only"
+check "verify passes, projections included" et verify
 done_testing

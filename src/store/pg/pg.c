@@ -122,7 +122,9 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_AGENT_MOVE_CREDS] = "DELETE FROM exec_credentials WHERE seq = $1",
     [S_AGENT_MOVE] = "UPDATE agent_actions SET execution_id = $3 WHERE "
                      "session_id = $1 AND agent_id = $2",
-    [S_LISTS_CLEAR] = "DELETE FROM exec_lists WHERE execution_id = $1",
+    [S_LISTS_CLEAR] = "WITH s AS (DELETE FROM security_relevant WHERE "
+                      "execution_id = $1) "
+                      "DELETE FROM exec_lists WHERE execution_id = $1",
     [S_LIST_PUT] = "INSERT INTO exec_lists(execution_id, kind, item, "
                    "start_ns) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
     [S_FTS_PUT] = "INSERT INTO fts(seq, execution_id, body) VALUES ($1, $2, "

@@ -44,6 +44,7 @@ enum stmt_id {
     S_AGENT_MOVE_CREDS,
     S_AGENT_MOVE,
     S_LISTS_CLEAR,
+    S_SECURITY_CLEAR,
     S_LIST_PUT,
     S_FTS_PUT,
     S_SESSION_TOUCH,
@@ -126,6 +127,7 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_AGENT_MOVE] = "UPDATE agent_actions SET execution_id = ?3 WHERE "
                      "session_id = ?1 AND agent_id = ?2",
     [S_LISTS_CLEAR] = "DELETE FROM exec_lists WHERE execution_id = ?",
+    [S_SECURITY_CLEAR] = "DELETE FROM security_relevant WHERE execution_id = ?",
     [S_LIST_PUT] = "INSERT INTO exec_lists(execution_id, kind, item, "
                    "start_ns) SELECT ?1, ?2, ?3, ?4 WHERE NOT EXISTS ("
                    "SELECT 1 FROM exec_lists INDEXED BY exec_lists_exec "
@@ -1078,7 +1080,13 @@ static int sq_lists_clear(struct et_store *st, const char *id,
     if (rc)
         return rc;
     bind_str(q, 1, id);
-    return step_done(s, q, err, "clear lists");
+    rc = step_done(s, q, err, "clear lists");
+    if (!rc)
+        rc = get_stmt(s, S_SECURITY_CLEAR, &q, err);
+    if (rc)
+        return rc;
+    bind_str(q, 1, id);
+    return step_done(s, q, err, "clear security reasons");
 }
 
 static int sq_cred_put(struct et_store *st, const char *id, const char *kind,
