@@ -262,9 +262,9 @@ int et__pg_search(struct et_store *st, const struct et_store_search *o,
         "WITH q AS (SELECT plainto_tsquery('simple', " WORDS(
             "$1::text") ") AS q), m AS (SELECT f.seq, ts_rank(f.tsv, q.q) AS rank FROM q, "
                         "fts f WHERE f.tsv @@ q.q ORDER BY f.seq DESC LIMIT $3), b AS "
-                        "(SELECT ei.execution_id, max(m.rank) AS best, count(*) AS n FROM m "
-                        "JOIN event_index ei ON ei.seq = m.seq GROUP BY ei.execution_id "
-                        "ORDER BY 2 DESC, ei.execution_id COLLATE \"C\" LIMIT $2) SELECT b.execution_id, "
+                        "(SELECT f.execution_id, max(m.rank) AS best, count(*) AS n FROM m "
+                        "JOIN fts f ON f.seq = m.seq GROUP BY f.execution_id "
+                        "ORDER BY 2 DESC, f.execution_id COLLATE \"C\" LIMIT $2) SELECT b.execution_id, "
                         "b.best, b.n, e.agent_name FROM b LEFT JOIN executions e ON "
                         "e.execution_id = b.execution_id ORDER BY b.best DESC, "
                         "b.execution_id COLLATE \"C\"",
@@ -284,8 +284,8 @@ int et__pg_exec_texts(struct et_store *st, const char *id, et_store_text_fn *fn,
 
     et__pgp_str(&p, id);
     rc = et__pg_run(et__pg(st), M_EXEC_TEXTS,
-                    "SELECT f.seq, f.body FROM fts f WHERE f.seq IN (SELECT "
-                    "seq FROM ledger WHERE execution_id = $1) ORDER BY f.seq",
+                    "SELECT f.seq, f.body FROM fts f WHERE f.execution_id = "
+                    "$1 ORDER BY f.seq",
                     &p, 0, &r, err, "read indexed text");
     for (int i = 0; !rc && i < PQntuples(r); i++)
         rc = fn(ctx, (uint64_t)et__pg_i64(r, i, 0, 0), PQgetvalue(r, i, 1),
@@ -638,8 +638,15 @@ int et__pg_exec_forget(struct et_store *st, const char *const *ids, size_t n,
     if (!rc)
         rc = et__pg_exec(
             s,
-            "DELETE FROM fts WHERE seq IN (SELECT seq FROM ledger WHERE "
-            "execution_id IN (SELECT id FROM et_gone));"
+            /* the text of what the executions own now: their own events
+             * but those of their agents' actions another execution owns,
+             * and the actions of their agents recorded unbound */
+            "DELETE FROM fts WHERE seq IN (SELECT seq FROM ledger l WHERE "
+            "execution_id IN (SELECT id FROM et_gone) AND NOT EXISTS "
+            "(SELECT 1 FROM agent_actions a WHERE a.seq = l.seq AND "
+            "a.execution_id IS DISTINCT FROM l.execution_id));"
+            "DELETE FROM fts WHERE seq IN (SELECT seq FROM agent_actions "
+            "WHERE execution_id IN (SELECT id FROM et_gone));"
             "UPDATE sessions SET n_executions = n_executions - (SELECT "
             "count(*) FROM executions e WHERE e.session_id = "
             "sessions.session_id AND e.execution_id IN (SELECT id FROM "

@@ -137,18 +137,23 @@ static int best_executions(sqlite3 *db, const struct et_sqlparams *p,
     /* the execution of each matching event from event_index (a small
      * row per event), not from the full-text table's own copy of the
      * column, which reads the event's whole text: 260 -> 150 ms for 50,000
-     * matching events at 1M executions */
+     * matching events at 1M executions; a subagent's action belongs to the
+     * execution its agent is bound to now (agent_actions), which a binding
+     * correction may have changed since the event named another */
     if (!rc)
         rc = sql_text(&sql,
-                      "WITH b AS (SELECT ei.execution_id AS execution_id, "
-                      "min(f.rank) AS best, count(*) AS n FROM fts f JOIN "
-                      "event_index ei ON ei.seq = f.rowid WHERE fts MATCH ?",
+                      "WITH b AS (SELECT CASE WHEN a.seq IS NULL THEN "
+                      "ei.execution_id ELSE a.execution_id END AS "
+                      "execution_id, min(f.rank) AS best, count(*) AS n FROM "
+                      "fts f JOIN event_index ei ON ei.seq = f.rowid LEFT "
+                      "JOIN agent_actions a ON a.seq = f.rowid WHERE fts "
+                      "MATCH ?",
                       err);
     if (!rc)
         rc = sql_text(&sql, window, err);
     if (!rc)
         rc = sql_text(&sql,
-                      " GROUP BY ei.execution_id ORDER BY 2, 1 LIMIT ?) SELECT "
+                      " GROUP BY 1 ORDER BY 2, 1 LIMIT ?) SELECT "
                       "b.execution_id, b.best, b.n, e.agent_name FROM b "
                       "LEFT JOIN executions e ON e.execution_id = "
                       "b.execution_id ORDER BY b.best, b.execution_id",
@@ -230,7 +235,10 @@ int et__sqlite_exec_texts(struct et_store *st, const char *id,
     /* rowid lookups in the index's own content, no MATCH to evaluate */
     rc = sql_text(&sql,
                   "SELECT rowid, body FROM fts WHERE rowid IN (SELECT seq "
-                  "FROM ledger WHERE execution_id = ?) ORDER BY rowid",
+                  "FROM ledger l WHERE execution_id = ?1 AND NOT EXISTS "
+                  "(SELECT 1 FROM agent_actions a WHERE a.seq = l.seq AND "
+                  "a.execution_id IS NOT ?1) UNION SELECT seq FROM "
+                  "agent_actions WHERE execution_id = ?1) ORDER BY rowid",
                   err);
     if (!rc)
         rc = et__sqlite_prepare(db, &sql, &p, &stmt, err);
