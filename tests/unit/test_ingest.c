@@ -133,8 +133,10 @@ T_TEST(plain_session_has_no_executions) {
   T_ASSERT(t != NULL);
   data_path(file, sizeof(file), "representative_messages.jsonl");
   T_ASSERT_OK(et_ingest_claude_transcripts(t, paths, 1, NULL, &st, &err));
-  T_ASSERT_INT_EQ(st.inputs, 2);  /* Edit and Bash: session events */
-  T_ASSERT_INT_EQ(st.events, 2);
+  /* Edit and Bash, and the user's 4 prompts (UserPromptSubmit): session
+   * events only */
+  T_ASSERT_INT_EQ(st.inputs, 6);
+  T_ASSERT_INT_EQ(st.events, 6);
   memset(&w, 0, sizeof(w));
   T_ASSERT_OK(et_trail_list(t, 0, collect, &w, &err));
   T_ASSERT_INT_EQ(w.n, 0);
