@@ -10,6 +10,7 @@
 #include "base/alloc.h"
 #include "base/time.h"
 #include "codec/json.h"
+#include "ingest/pipeline.h"
 #include "trail/trail_int.h"
 #include "analysis/analysis_int.h"
 

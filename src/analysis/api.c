@@ -9,6 +9,7 @@
 #include "base/alloc.h"
 #include "codec/json.h"
 #include "config/config.h"
+#include "ingest/pipeline.h"
 #include "trail/trail_int.h"
 #include "analysis/analysis_int.h"
 
@@ -154,10 +155,10 @@ int et_trail_verify_outcome(struct et_trail *t, const char *idp,
     if (!rc)
         rc = et__analyse(t, id, &o, &res, err);
     if (rc) {
-        et__ingest_abort(t);
+        et__unit_abort(t);
         goto out;
     }
-    rc = et__ingest_commit(t, err);
+    rc = et__unit_commit(t, err);
     if (!rc && json_out) {
         rc = et_json_write(res, ET_JSON_PRETTY, &out);
         if (rc)

@@ -12,6 +12,7 @@
 #include "base/time.h"
 #include "codec/json.h"
 #include "model/record.h"
+#include "ingest/pipeline.h"
 #include "trail/trail_int.h"
 #include "exectrail/ingest.h"
 #include "exectrail/ledger.h"
@@ -1001,7 +1002,7 @@ static int ingest_claude_hook_(struct et_trail *t, const char *json, size_t len,
     et__keyed_id(t, h.session, h.skey); /* the unit loaded the key */
     rc = dedup_key(&h, key, err);
     if (rc) {
-        et__ingest_abort(t);
+        et__unit_abort(t);
         goto out;
     }
     t->trigger = "hook"; /* completions analysed as captured by a hook */
@@ -1015,9 +1016,9 @@ static int ingest_claude_hook_(struct et_trail *t, const char *json, size_t len,
         rc = kv_put(&h, key, "1", err);
     t->trigger = NULL;
     if (rc || !h.n)
-        et__ingest_abort(t);
+        et__unit_abort(t);
     else
-        rc = et__ingest_commit(t, err);
+        rc = et__unit_commit(t, err);
     if (!rc) {
         res->n_events = h.n;
         res->is_unattached = h.is_unattached;

@@ -10,6 +10,7 @@
 #include "base/uuid.h"
 #include "codec/json.h"
 #include "model/record.h"
+#include "ingest/pipeline.h"
 #include "trail/trail_int.h"
 #include "exectrail/analysis.h"
 
@@ -140,9 +141,9 @@ static int trail_start_(struct et_trail *t, const char *json, size_t len,
     if (!rc)
         rc = et__ingest_event(t, "execution.started", id, doc, NULL, err);
     if (rc)
-        et__ingest_abort(t);
+        et__unit_abort(t);
     else
-        rc = et__ingest_commit(t, err);
+        rc = et__unit_commit(t, err);
     if (!rc)
         memcpy(id_out, id, sizeof(id));
 out:
@@ -168,7 +169,7 @@ static int open_phase(struct et_trail *t, const char *idp, char id[37],
         return rc;
     rc = et_store_exec_get(t->st, id, row, err);
     if (rc) {
-        et__ingest_abort(t);
+        et__unit_abort(t);
         return rc;
     }
     for (; *allowed; allowed++)
@@ -176,17 +177,17 @@ static int open_phase(struct et_trail *t, const char *idp, char id[37],
             return ET_OK;
     rc = et_error_set(err, ET_ESTATE, "cannot %s execution %s: it is %s", verb,
                       id, row->state ? row->state : "in no state");
-    et__ingest_abort(t);
+    et__unit_abort(t);
     return rc;
 }
 
 static int finish(struct et_trail *t, int rc, struct et_error *err)
 {
     if (rc) {
-        et__ingest_abort(t);
+        et__unit_abort(t);
         return rc;
     }
-    return et__ingest_commit(t, err);
+    return et__unit_commit(t, err);
 }
 
 /* body = {key: frag} after checking frag at path. */

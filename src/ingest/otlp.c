@@ -19,6 +19,7 @@
 #include "base/buf.h"
 #include "codec/json.h"
 #include "ingest/otlp_int.h"
+#include "ingest/pipeline.h"
 #include "trail/trail_int.h"
 #include "exectrail/ledger.h"
 #include "exectrail/otlp.h"
@@ -512,9 +513,9 @@ static int ingest_(struct et_trail *t, enum et_otlp_signal sig, int media,
         goto out;
     if (!res->events && !json_object_object_length(plan.index) &&
         !json_object_object_length(log_keys))
-        et__ingest_abort(t); /* nothing new: no empty transaction */
+        et__unit_abort(t); /* nothing new: no empty transaction */
     else
-        rc = et__ingest_commit(t, err);
+        rc = et__unit_commit(t, err);
     in_tx = false;
     if (!rc) {
         res->accepted = plan.accepted;
@@ -534,7 +535,7 @@ static int ingest_(struct et_trail *t, enum et_otlp_signal sig, int media,
     }
 out:
     if (in_tx)
-        et__ingest_abort(t);
+        et__unit_abort(t);
     if (rc) {
         uint64_t keep = res->rejected;
 

@@ -1,127 +1,38 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The one ingest pipeline: every writer (record, import, lifecycle verbs,
- * later hooks, HTTP and MCP) appends events through here, so canonical
- * encoding, hashing, ledger append and projection happen in one place and
- * in one transaction.
+ * hooks, transcripts, spool replay, OTLP, HTTP and MCP) appends events
+ * through here: validate (one table keyed by event type), redact, canonical
+ * bytes, leaf hash, ledger append, projection and the completion hook, in
+ * the writer's unit (src/trail/txn.c).
  */
 #include "base/setup.h"
 #include "base/alloc.h"
 #include "base/time.h"
 #include "codec/json.h"
 #include "model/events.h"
-#include "trail/trail_int.h"
+#include "ingest/pipeline.h"
 
-/* Begin a write transaction and load the tree head into t->tree. */
-static int write_txn(struct et_trail *t, struct et_error *err)
+/* The config events security.c and capture.c ask for, appended as the
+ * first events of the unit. */
+static int emit_config(struct et_trail *t, const char *type,
+                       struct json_object *body, struct et_error *err)
 {
-    int rc = et_store_begin(t->st, true, err);
-
-    if (rc)
-        return rc;
-    rc = et_store_head_load(t->st, &t->tree, err);
-    if (rc)
-        et_store_rollback(t->st);
-    return rc;
-}
-
-int et__batch_begin(struct et_trail *t, struct et_error *err)
-{
-    int rc;
-
-    ET_ASSERT(!t->in_ingest && !t->in_batch);
-    rc = write_txn(t, err);
-    if (!rc)
-        t->in_batch = true;
-    return rc;
-}
-
-void et__batch_abort(struct et_trail *t)
-{
-    if (t->in_batch) {
-        et_store_rollback(t->st);
-        t->in_batch = false;
-        t->in_ingest = false;
-    }
-}
-
-int et__batch_commit(struct et_trail *t, struct et_error *err)
-{
-    int rc;
-
-    ET_ASSERT(t->in_batch && !t->in_ingest);
-    rc = et_store_head_save(t->st, &t->tree, err);
-    if (rc) {
-        et__batch_abort(t);
-        return rc;
-    }
-    t->in_batch = false;
-    return et_store_commit(t->st, err);
+    return et__ingest_event(t, type, NULL, body, NULL, err);
 }
 
 int et__ingest_begin(struct et_trail *t, struct et_error *err)
 {
-    int rc;
+    int rc = et__unit_begin(t, err);
 
-    ET_ASSERT(!t->in_ingest);
-    if (t->in_batch) {
-        rc = et_store_savepoint(t->st, err);
-        if (rc)
-            return rc;
-        t->unit_tree = t->tree;
-    } else {
-        rc = write_txn(t, err);
-        if (rc)
-            return rc;
-    }
-    t->in_ingest = true;
-    rc = et__security_begin(t, err);
-    if (!rc)
-        rc = et__capture_begin(t, err);
     if (rc)
-        et__ingest_abort(t);
+        return rc;
+    rc = et__security_begin(t, emit_config, err);
+    if (!rc)
+        rc = et__capture_begin(t, emit_config, err);
+    if (rc)
+        et__unit_abort(t);
     return rc;
-}
-
-void et__ingest_abort(struct et_trail *t)
-{
-    t->n_gone = 0;
-    if (t->in_ingest && t->in_batch) {
-        et_store_rollback_to(t->st);
-        t->tree = t->unit_tree;
-        t->in_ingest = false;
-        return;
-    }
-    if (t->in_ingest) {
-        et_store_rollback(t->st);
-        t->in_ingest = false;
-    }
-}
-
-int et__ingest_commit(struct et_trail *t, struct et_error *err)
-{
-    int rc;
-
-    ET_ASSERT(t->in_ingest);
-    rc = et__ret_forget_flush(t, err);
-    if (rc) {
-        et__ingest_abort(t);
-        return rc;
-    }
-    if (t->in_batch) {
-        t->in_ingest = false;
-        rc = et_store_release(t->st, err);
-        if (rc)
-            et__batch_abort(t);
-        return rc;
-    }
-    rc = et_store_head_save(t->st, &t->tree, err);
-    if (rc) {
-        et__ingest_abort(t);
-        return rc;
-    }
-    t->in_ingest = false;
-    return et_store_commit(t->st, err);
 }
 
 /* Add key = val to o; val is consumed either way. */

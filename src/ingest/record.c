@@ -8,6 +8,7 @@
 #include "base/uuid.h"
 #include "codec/json.h"
 #include "model/record.h"
+#include "ingest/pipeline.h"
 #include "trail/trail_int.h"
 
 /* Parse, validate and normalise one record; fill in a missing id. */
@@ -83,9 +84,9 @@ static int trail_record_(struct et_trail *t, const char *json, size_t len,
             rc = et__ingest_event(t, "execution.recorded", id, doc, NULL,
                                   err);
         if (rc)
-            et__ingest_abort(t);
+            et__unit_abort(t);
         else
-            rc = et__ingest_commit(t, err);
+            rc = et__unit_commit(t, err);
     }
     json_object_put(doc);
     if (!rc)
@@ -235,14 +236,14 @@ int et_trail_import(struct et_trail *t, FILE *in,
         if (r) {
             rc = et_error_set(err, r, "line %llu: %s",
                               (unsigned long long)lineno, lerr.msg);
-            et__ingest_abort(t);
+            et__unit_abort(t);
             stats->recorded -= in_batch;
             in_batch = 0;
             break;
         }
         stats->recorded++;
         if (++in_batch >= batch) {
-            rc = et__ingest_commit(t, err);
+            rc = et__unit_commit(t, err);
             if (rc) {
                 stats->recorded -= in_batch;
                 break;
@@ -254,7 +255,7 @@ int et_trail_import(struct et_trail *t, FILE *in,
     }
     if (t->in_ingest) {
         /* input errors stop the import, but what came before stays */
-        int crc = et__ingest_commit(t, rc ? NULL : err);
+        int crc = et__unit_commit(t, rc ? NULL : err);
 
         if (crc) {
             stats->recorded -= in_batch;

@@ -20,6 +20,7 @@
 #include "exectrail/ingest.h"
 #include "redact/redact.h"
 #include "trail/trail_dir.h"
+#include "ingest/pipeline.h"
 #include "trail/trail_int.h"
 
 #define SPOOL       "hook-spool.jsonl"
@@ -483,7 +484,7 @@ static int replay_spool_dir(struct et_trail *t, const char *qdir,
     rc = et__ingest_begin(t, err);
     if (rc)
         goto out;
-    et__ingest_abort(t);
+    et__unit_abort(t);
     rc = take_spool(sdir, rp, err);
     if (!rc)
         rc = slurp(rp, &buf, &len, err);
@@ -648,7 +649,7 @@ int et_ingest_quarantine_replay(struct et_trail *t, const char *dir,
     rc = et__ingest_begin(t, err);
     if (rc)
         goto out;
-    et__ingest_abort(t);
+    et__unit_abort(t);
     rc = take_quarantine(dir, rp, err);
     if (!rc)
         rc = slurp(rp, &buf, &len, err);

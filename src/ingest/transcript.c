@@ -13,6 +13,7 @@
 
 #include "base/alloc.h"
 #include "codec/json.h"
+#include "ingest/pipeline.h"
 #include "trail/trail_int.h"
 #include "exectrail/ingest.h"
 

@@ -3,7 +3,7 @@
  * The ledger's event types: one table, keyed by type, of what an event must
  * carry before it is hashed into the ledger (an execution id or none, body
  * keys) and what appending it sets off (the completion hook). The one write
- * pipeline checks every event against it (src/trail/pipeline.c); adapters
+ * pipeline checks every event against it (src/ingest/pipeline.c); adapters
  * only map their input to these events. Reference: docs/LEDGER.md "Event
  * types".
  */

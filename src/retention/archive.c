@@ -883,7 +883,7 @@ static int restore_one(void *ctx, struct reader *r, const char *id,
     rc = et_store_exec_get(t->st, id, &row, NULL);
     if (rc == ET_OK) {
         rc_->res->present++;
-        et__ingest_abort(t);
+        et__unit_abort(t);
         return ET_OK;
     }
     body = json_object_new_object();
@@ -927,9 +927,9 @@ static int restore_one(void *ctx, struct reader *r, const char *id,
     if (!rc)
         rc = et_store_exec_resolve(t->st, id, got, err);
     if (!rc)
-        rc = et__ingest_commit(t, err);
+        rc = et__unit_commit(t, err);
     else
-        et__ingest_abort(t);
+        et__unit_abort(t);
     json_object_put(body);
     if (!rc)
         rc_->res->restored++;

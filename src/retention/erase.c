@@ -30,9 +30,9 @@ int et__ret_note(struct et_trail *t, const char *type, struct json_object *body,
         return rc;
     rc = et__ingest_event(t, type, NULL, body, NULL, err);
     if (!rc)
-        rc = et__ingest_commit(t, err);
+        rc = et__unit_commit(t, err);
     else
-        et__ingest_abort(t);
+        et__unit_abort(t);
     return rc;
 }
 
@@ -191,9 +191,9 @@ int et_ret_erase(struct et_trail *t, const char *id, const char *reason,
     if (!rc)
         rc = erase_events(t, id_out, body, &events, err);
     if (!rc)
-        rc = et__ingest_commit(t, err);
+        rc = et__unit_commit(t, err);
     else
-        et__ingest_abort(t);
+        et__unit_abort(t);
     if (!rc && events_out)
         *events_out = events;
 out:
@@ -254,9 +254,9 @@ int et__ret_erase(struct et_trail *t, const struct et_ret_policy *p,
             json_object_put(b);
         }
         if (!rc)
-            rc = et__ingest_commit(t, err);
+            rc = et__unit_commit(t, err);
         else
-            et__ingest_abort(t);
+            et__unit_abort(t);
         if (!rc && o && o->on_progress)
             o->on_progress(o->ctx, "erase", i, n);
     }

@@ -130,9 +130,9 @@ static int hold_event(struct et_trail *t, const char *type, const char *idp,
     if (!rc)
         rc = et__ingest_event(t, type, id_out, body, NULL, err);
     if (!rc)
-        rc = et__ingest_commit(t, err);
+        rc = et__unit_commit(t, err);
     else
-        et__ingest_abort(t);
+        et__unit_abort(t);
 out:
     et__free(cur);
     json_object_put(body);

@@ -8,6 +8,7 @@
 
 #include "exectrail/retention.h"
 #include "base/buf.h"
+#include "ingest/pipeline.h"
 #include "trail/trail_int.h"
 
 /* Parse "<N>_<unit>"; ET_EINPUT with why filled. */

@@ -524,8 +524,9 @@ ET_NODISCARD int et_store_rstate_each(struct et_store *st, const char *prefix,
                                       et_store_kv_fn *fn, void *ctx,
                                       struct et_error *err);
 
-/* ---- notes and human scores (src/trail/note.c, docs/NOTES.md): one row
- * per execution.note / execution.scored event ---- */
+/* ---- notes and human scores (written by src/ingest/note_write.c,
+ * projected by src/trail/note.c; docs/NOTES.md): one row per
+ * execution.note / execution.scored event ---- */
 struct et_store_note_row {
     uint64_t seq; /* the event's ledger seq */
     const char *uuid;

@@ -77,9 +77,9 @@ const struct et__derive_table *et__trail_capture(struct et_trail *t)
 }
 
 /* Record body once per distinct value under meta key (meta stores value). */
-static int event_once(struct et_trail *t, const char *type, const char *meta,
-                      const char *value, struct json_object *body,
-                      struct et_error *err)
+static int event_once(struct et_trail *t, et__emit_fn *emit, const char *type,
+                      const char *meta, const char *value,
+                      struct json_object *body, struct et_error *err)
 {
     char *stored = NULL;
     int rc = et_store_meta_get(t->st, meta, &stored, NULL);
@@ -90,11 +90,12 @@ static int event_once(struct et_trail *t, const char *type, const char *meta,
         return ET_OK;
     if (rc == ET_ENOTFOUND && !strcmp(type, "config.changed") && !value[0])
         return et_store_meta_put(t->st, meta, value, err); /* the default */
-    rc = et__ingest_event(t, type, NULL, body, NULL, err);
+    rc = emit(t, type, body, err);
     return rc ? rc : et_store_meta_put(t->st, meta, value, err);
 }
 
-int et__capture_begin(struct et_trail *t, struct et_error *err)
+int et__capture_begin(struct et_trail *t, et__emit_fn *emit,
+                      struct et_error *err)
 {
     struct json_object *body = NULL, *sec = NULL;
     int rc = ET_OK;
@@ -112,8 +113,8 @@ int et__capture_begin(struct et_trail *t, struct et_error *err)
                                json_object_new_string(t->capture_warning));
         json_object_object_add(body, "effect",
                                json_object_new_string("built-in table used"));
-        rc = event_once(t, "config.warning", WARNING_META, t->capture_warning,
-                        body, err);
+        rc = event_once(t, emit, "config.warning", WARNING_META,
+                        t->capture_warning, body, err);
         json_object_put(body);
         return rc;
     }
@@ -130,8 +131,8 @@ int et__capture_begin(struct et_trail *t, struct et_error *err)
     }
     json_object_object_add(body, "section", json_object_new_string("capture"));
     json_object_object_add(body, "capture", sec);
-    rc = event_once(t, "config.changed", SETTINGS_META, t->capture_settings,
-                    body, err);
+    rc = event_once(t, emit, "config.changed", SETTINGS_META,
+                    t->capture_settings, body, err);
     json_object_put(body);
     return rc;
 }

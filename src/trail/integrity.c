@@ -813,7 +813,7 @@ int et_trail_rebuild_progress(struct et_trail *t,
     int rc;
 
     *events_out = 0;
-    rc = et__ingest_begin(t, err);
+    rc = et__unit_begin(t, err);
     if (rc)
         return rc;
     rc = et_store_head_load(t->st, &tree, err);
@@ -824,10 +824,10 @@ int et_trail_rebuild_progress(struct et_trail *t,
         rc = et_store_read_range(t->st, 0, UINT64_MAX, rebuild_row, &ctx,
                                  err);
     if (rc) {
-        et__ingest_abort(t);
+        et__unit_abort(t);
         return rc;
     }
-    rc = et__ingest_commit(t, err);
+    rc = et__unit_commit(t, err);
     if (!rc)
         *events_out = ctx.n;
     if (!rc && on_progress)

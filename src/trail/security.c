@@ -271,7 +271,8 @@ int et__trail_security(struct et_trail *t, bool write, struct et_error *err)
 
 /* Record the effective redaction settings when they changed (never
  * silently off); the defaults on a new store are no change. */
-static int settings_event(struct et_trail *t, struct et_error *err)
+static int settings_event(struct et_trail *t, et__emit_fn *emit,
+                          struct et_error *err)
 {
     char *stored = NULL, disabled[400];
     struct json_object *body, *kinds;
@@ -304,7 +305,7 @@ static int settings_event(struct et_trail *t, struct et_error *err)
     json_object_object_add(body, "disabled_kinds", kinds);
     json_object_object_add(body, "rules",
                            json_object_new_int64((int64_t)et__n_redact_rules));
-    rc = et__ingest_event(t, "config.changed", NULL, body, NULL, err);
+    rc = emit(t, "config.changed", body, err);
     json_object_put(body);
     if (!rc)
         rc = et_store_meta_put(t->st, SETTINGS_META, t->sec->settings, err);
@@ -313,7 +314,8 @@ static int settings_event(struct et_trail *t, struct et_error *err)
 
 /* Record a config.yaml error that the defaults replaced, once per distinct
  * message (meta config_warning), as a config.warning event. */
-static int warning_event(struct et_trail *t, struct et_error *err)
+static int warning_event(struct et_trail *t, et__emit_fn *emit,
+                         struct et_error *err)
 {
     struct json_object *body;
     char *stored = NULL;
@@ -343,20 +345,21 @@ static int warning_event(struct et_trail *t, struct et_error *err)
     }
     if (!body)
         return et_error_set(err, ET_ENOMEM, "out of memory");
-    rc = et__ingest_event(t, "config.warning", NULL, body, NULL, err);
+    rc = emit(t, "config.warning", body, err);
     json_object_put(body);
     if (!rc)
         rc = et_store_meta_put(t->st, WARNING_META, t->sec->warning, err);
     return rc;
 }
 
-int et__security_begin(struct et_trail *t, struct et_error *err)
+int et__security_begin(struct et_trail *t, et__emit_fn *emit,
+                       struct et_error *err)
 {
     int rc = et__trail_security(t, true, err);
 
     if (!rc)
-        rc = warning_event(t, err);
-    return rc ? rc : settings_event(t, err);
+        rc = warning_event(t, emit, err);
+    return rc ? rc : settings_event(t, emit, err);
 }
 
 int et__security_redact(struct et_trail *t, struct json_object *body,

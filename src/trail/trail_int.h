@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The trail's private state and the one ingest pipeline every writer uses:
- * begin -> event... -> commit. An event is appended to the ledger (canonical
- * bytes, leaf hash, tree head) and projected in the same transaction.
+ * The trail's private state, its write units (txn.c), the projection of
+ * one event (project.c), redaction and classification (security.c) and
+ * the derived-list table (capture.c). The ingest pipeline above them
+ * (src/ingest/pipeline.h) appends events: begin -> event... -> commit.
  */
 #ifndef ET_TRAIL_TRAIL_INT_H
 #define ET_TRAIL_TRAIL_INT_H
@@ -67,13 +68,22 @@ struct et_trail {
     size_t n_redo, cap_redo;
 };
 
-/* Begin a write transaction and load the tree head. */
-ET_NODISCARD int et__ingest_begin(struct et_trail *t, struct et_error *err);
 /*
- * Append one event: {"body":body,"execution_id":id,"seq":n,"ts":now,
- * "type":type,"v":1} in canonical bytes, then project it. body is borrowed.
- * *seq_out (may be NULL) receives its sequence number.
+ * A write unit: et__unit_begin opens a write transaction and loads the tree
+ * head (inside a batch: a savepoint); et__unit_commit saves the tree head
+ * and commits durably (rolls back on failure); et__unit_abort undoes the
+ * unit. Writers open units through et__ingest_begin (src/ingest/), which
+ * adds the config events; rebuild opens one directly.
  */
+ET_NODISCARD int et__unit_begin(struct et_trail *t, struct et_error *err);
+ET_NODISCARD int et__unit_commit(struct et_trail *t, struct et_error *err);
+void et__unit_abort(struct et_trail *t);
+
+/* How a lower part of the trail has an event appended without depending
+ * on the pipeline: the pipeline hands it this (body borrowed). */
+typedef int et__emit_fn(struct et_trail *t, const char *type,
+                        struct json_object *body, struct et_error *err);
+
 /* Authorised erasure (erasure.c): add body.auth, a signature over the
  * erased seqs (body.seqs) and their leaf hashes (leaves: hex strings). */
 ET_NODISCARD int et__erasure_sign(struct et_trail *t, const char *id,
@@ -85,17 +95,10 @@ ET_NODISCARD int et__erasure_sign(struct et_trail *t, const char *id,
 ET_NODISCARD int et__erasure_check(struct et_trail *t, const char *id,
                                    struct json_object *body, char *why,
                                    size_t cap);
-ET_NODISCARD int et__ingest_event(struct et_trail *t, const char *type,
-                                  const char *execution_id,
-                                  struct json_object *body, uint64_t *seq_out,
-                                  struct et_error *err);
-/* Save the tree head and commit durably. Rolls back on failure. */
-ET_NODISCARD int et__ingest_commit(struct et_trail *t, struct et_error *err);
-void et__ingest_abort(struct et_trail *t);
 
 /*
- * A batch: one write transaction holding many ingest units. Inside it,
- * et__ingest_begin/commit/abort open, keep or undo one unit (a savepoint
+ * A batch: one write transaction holding many write units. Inside it,
+ * et__unit_begin/commit/abort open, keep or undo one unit (a savepoint
  * and the tree head with it); et__batch_commit saves the head and commits
  * everything durably, et__batch_abort undoes everything. Bulk paths use it
  * to pay one durable commit per batch, not per unit.
@@ -115,7 +118,7 @@ ET_NODISCARD int et__project(struct et_trail *t, uint64_t seq,
  * the schedule go to the retention state table; retention.erased removes
  * the execution from every projection (batched: consecutive erasures are
  * forgotten together by et__ret_forget_flush, which et__project and
- * et__ingest_commit call first); retention.restored projects the
+ * et__unit_commit call first); retention.restored projects the
  * execution's events again from the ledger.
  */
 ET_NODISCARD int et__project_retention(struct et_trail *t, uint64_t seq,
@@ -159,7 +162,8 @@ int et__summary_row(void *ctx, const struct et_exec_row *r);
 /*
  * Redaction and classification (security.c). et__trail_security loads the
  * redactor and the `security:` config once (write: create the key file if
- * absent); et__security_begin also appends a config.changed event when the
+ * absent); et__security_begin also has emit append a config.changed event
+ * when the
  * redaction settings differ from the last recorded ones;
  * et__security_redact redacts body in place; et__security_project fills
  * exec_credentials and security_relevant from one event.
@@ -168,14 +172,16 @@ struct et__security;
 ET_NODISCARD int et__trail_security(struct et_trail *t, bool write,
                                     struct et_error *err);
 void et__security_free(struct et__security *s);
-ET_NODISCARD int et__security_begin(struct et_trail *t, struct et_error *err);
+ET_NODISCARD int et__security_begin(struct et_trail *t, et__emit_fn *emit,
+                                    struct et_error *err);
 /*
  * The derived-list table (capture.c; borrowed until the trail closes; NULL
  * is the built-in table). et__capture_begin records a config.warning (bad
  * capture: section) or config.changed (a new effective section) event.
  */
 const struct et__derive_table *et__trail_capture(struct et_trail *t);
-ET_NODISCARD int et__capture_begin(struct et_trail *t, struct et_error *err);
+ET_NODISCARD int et__capture_begin(struct et_trail *t, et__emit_fn *emit,
+                                   struct et_error *err);
 void et__capture_free(struct et_trail *t);
 ET_NODISCARD int et__security_redact(struct et_trail *t,
                                      struct json_object *body,
@@ -199,16 +205,6 @@ void et__keyed_id(struct et_trail *t, const char *s,
 /* Redact secrets quoted from the input in err->msg; returns rc. */
 int et__scrub_error(struct et_trail *t, int rc, struct et_error *err);
 
-/*
- * Execution id has just completed inside the current write transaction
- * (trigger names the writer: "complete", "hook"): runs the completion hook
- * the trail was opened with (the analysis, which appends an
- * `execution.analysed` event unless it is off). Writers call this, never
- * the analysis itself (docs/internals/LAYERS.md).
- */
-ET_NODISCARD int et__ingest_completed(struct et_trail *t, const char *id,
-                                      const char *trigger,
-                                      struct et_error *err);
 
 /*
  * Open a trail without completion hooks (the public et_trail_open, in

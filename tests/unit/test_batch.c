@@ -6,6 +6,7 @@
  * nothing; verify passes after each.
  */
 #include "base/setup.h"
+#include "ingest/pipeline.h"
 #include "trail/trail_int.h"
 #include "t.h"
 
@@ -42,14 +43,14 @@ static int unit(struct et_trail *t, const char *id, bool keep)
     json_object_put(body);
     if (rc) {
         printf("# unit: %s\n", err.msg);
-        et__ingest_abort(t);
+        et__unit_abort(t);
         return rc;
     }
     if (!keep) {
-        et__ingest_abort(t);
+        et__unit_abort(t);
         return ET_OK;
     }
-    return et__ingest_commit(t, &err);
+    return et__unit_commit(t, &err);
 }
 
 static uint64_t verified(struct et_trail *t)

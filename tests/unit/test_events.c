@@ -8,6 +8,7 @@
  */
 #include "base/setup.h"
 #include "model/events.h"
+#include "ingest/pipeline.h"
 #include "trail/trail_int.h"
 #include "t.h"
 
@@ -112,7 +113,7 @@ T_TEST(pipeline_refuses_and_appends_nothing)
     T_ASSERT_OK(
         et__ingest_event(t, "execution.completed", "e1", end, NULL, &err));
     T_ASSERT_INT_EQ(completions, 1); /* the pipeline ran the hook itself */
-    T_ASSERT_OK(et__ingest_commit(t, &err));
+    T_ASSERT_OK(et__unit_commit(t, &err));
     T_ASSERT_INT_EQ(t->tree.size, size + 2);
     json_object_put(body);
     json_object_put(end);
