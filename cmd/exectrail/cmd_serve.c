@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * exectrail serve: the HTTP API (docs/API.md) over libmicrohttpd. This file
- * is only the transport: sockets, limits, request bodies and signals; every
- * request is answered by the library's et_http_handle.
+ * exectrail serve: the HTTP API (docs/API.md) and the MCP endpoint /mcp
+ * (docs/MCP.md) over libmicrohttpd. This file is only the transport:
+ * sockets, limits, request bodies and signals; every request is answered
+ * by the library's et_http_handle.
  */
 #define _GNU_SOURCE 1
 #include "cli.h"
@@ -28,8 +29,9 @@ static const char help[] =
     "Serve the HTTP API (docs/API.md; OpenAPI: docs/openapi.yaml) over the "
     "trail:\nrecord and follow executions, query, search, reports, "
     "insights, checkpoints and\nproofs, /healthz and Prometheus "
-    "/metrics. Stops cleanly on SIGINT or SIGTERM\n(requests in progress "
-    "finish first).\n\n"
+    "/metrics; and the MCP server of `exectrail mcp`\nat /mcp (Streamable "
+    "HTTP, docs/MCP.md). Stops cleanly on SIGINT or SIGTERM\n(requests in "
+    "progress finish first).\n\n"
     "  --listen HOST:PORT   where to listen (default 127.0.0.1:7411; port 0 "
     "picks a\n                       free port). Any address other than "
     "loopback needs API\n                       tokens (exectrail token "
@@ -163,11 +165,16 @@ static enum MHD_Result send_response(struct MHD_Connection *conn,
     enum MHD_Result ok;
     char ra[16];
 
-    mr = MHD_create_response_from_buffer(res->body_len, res->body,
-                                         MHD_RESPMEM_MUST_COPY);
+    if (res->body_len)
+        mr = MHD_create_response_from_buffer(res->body_len, res->body,
+                                             MHD_RESPMEM_MUST_COPY);
+    else /* 202 Accepted (an MCP notification) has no body */
+        mr = MHD_create_response_from_buffer(0, (void *)(uintptr_t) "",
+                                             MHD_RESPMEM_PERSISTENT);
     if (!mr)
         return MHD_NO;
-    MHD_add_response_header(mr, "Content-Type", res->content_type);
+    if (res->content_type)
+        MHD_add_response_header(mr, "Content-Type", res->content_type);
     MHD_add_response_header(mr, "Cache-Control", "no-store");
     MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
     if (res->allow)
@@ -301,6 +308,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
     req.content_encoding =
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Encoding");
+    req.accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept");
+    req.origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
+    req.host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host");
+    req.mcp_protocol_version = MHD_lookup_connection_value(
+        conn, MHD_HEADER_KIND, "MCP-Protocol-Version");
+    req.mcp_method =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Mcp-Method");
+    req.mcp_name =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Mcp-Name");
     req.body = r->body;
     req.body_len = r->len;
     et_http_handle(s->h, &req, &res);

@@ -48,7 +48,7 @@ static const struct cli_cmd commands[] = {
     {"spool", cmd_spool, "replay or inspect the hook spool (replay, status)"},
     {"doctor", cmd_doctor, "check the data directory, key, store, spool, hooks"},
     {"mcp", cmd_mcp, "MCP server on stdio; mcp install adds it to Claude Code"},
-    {"serve", cmd_serve, "HTTP API server (docs/API.md), loopback by default"},
+    {"serve", cmd_serve, "HTTP API and MCP (/mcp) server, loopback by default"},
     {"token", cmd_token, "API tokens for serve: create, list, revoke"},
 };
 

@@ -42,11 +42,19 @@ struct et_http_request {
     const char *content_encoding;
     const char *body; /* NULL when none */
     size_t body_len;
+    /* headers read by the MCP endpoint (/mcp), each NULL when absent */
+    const char *accept;
+    const char *origin;
+    const char *host;
+    const char *mcp_protocol_version; /* MCP-Protocol-Version */
+    const char *mcp_method;           /* Mcp-Method */
+    const char *mcp_name;             /* Mcp-Name */
 };
 
 struct et_http_response {
     int status;
-    const char *content_type; /* static string */
+    const char *content_type; /* static string; NULL when there is no body
+                               * (202 Accepted) */
     char *body;               /* caller-owned: et_http_response_release */
     size_t body_len;
     const char *allow;      /* Allow header for 405 (static), or NULL */

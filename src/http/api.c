@@ -771,6 +771,8 @@ et__http_handler *et__http_handler_for(enum et_http_route_id id, bool *is_write)
         return h_checkpoint;
     case ET_ROUTE_HOOK_CLAUDE:
         return h_hook_claude;
+    case ET_ROUTE_MCP:
+        return et__http_mcp; /* a tool may write */
     default:
         break;
     }

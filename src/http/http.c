@@ -291,7 +291,7 @@ int et__http_arg_u64(struct et_http_ctx *c, const char *name, uint64_t def,
 
 static bool scope_allows(enum et_token_scope have, enum et_http_scope need)
 {
-    if (have == ET_TOKEN_ADMIN || need == ET_SCOPE_NONE)
+    if (have == ET_TOKEN_ADMIN || need == ET_SCOPE_NONE || need == ET_SCOPE_ANY)
         return true;
     if (need == ET_SCOPE_INGEST)
         return have == ET_TOKEN_INGEST;
@@ -345,14 +345,46 @@ static int authenticate(struct et_http_ctx *c)
         c->res->is_unauthorized = true;
         return -1;
     }
+    c->token_scope = have;
     if (!scope_allows(have, c->route.scope)) {
-        static const char *const need[] = {"", "ingest", "read", "admin"};
+        static const char *const need[] = {"", "ingest", "read", "admin",
+                                           "any"};
         char msg[128];
         snprintf(msg, sizeof(msg),
                  "this token may not do that: it needs "
                  "the %s scope",
                  need[c->route.scope]);
         et__http_reply_err(c, 403, "forbidden", msg, "Authorization", -1);
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * DNS-rebinding protection of the MCP endpoint (the Streamable HTTP
+ * transport's security rules): a web page must not drive it through the
+ * browser, so an Origin that is not loopback is refused, and on a loopback
+ * listener so is a Host that does not name loopback (a rebound name). 0
+ * when the request may go on; else a 403 was made.
+ */
+static int rebinding_guard(struct et_http_ctx *c)
+{
+    const char *o = c->req->origin, *host = c->req->host;
+
+    if (c->route.id != ET_ROUTE_MCP)
+        return 0;
+    if (o && !et__http_origin_ok(o)) {
+        et__http_reply_err(c, 403, "forbidden",
+                           "Origin: only a loopback origin may use the MCP "
+                           "endpoint",
+                           "Origin", -1);
+        return -1;
+    }
+    if (c->h->is_loopback && host && !et__http_host_ok(host)) {
+        et__http_reply_err(c, 403, "forbidden",
+                           "Host: this server listens on loopback and "
+                           "answers only to a loopback name",
+                           "Host", -1);
         return -1;
     }
     return 0;
@@ -474,12 +506,16 @@ void et_http_handle(struct et_http *h, const struct et_http_request *req,
             c.query = q + 1;
             c.query_len = req->target_len - (size_t)(q + 1 - req->target);
         }
-        if (authenticate(&c) == 0)
+        if (rebinding_guard(&c) == 0 && authenticate(&c) == 0)
             dispatch(&c);
     } else if (st == 405) {
         et__http_reply_err(&c, 405, "method_not_allowed",
-                           "this path does not take that method", NULL, -1);
-        res->allow = "GET, HEAD, POST";
+                           c.route.id == ET_ROUTE_MCP
+                               ? "the MCP endpoint takes POST only (no SSE "
+                                 "stream on GET, no sessions to DELETE)"
+                               : "this path does not take that method",
+                           NULL, -1);
+        res->allow = c.route.allow;
     } else if (st == 404) {
         et__http_reply_err(&c, 404, "not_found", "no such endpoint", NULL, -1);
     } else if (st == 414) {
@@ -491,7 +527,7 @@ void et_http_handle(struct et_http *h, const struct et_http_request *req,
                            "malformed request target (see docs/API.md)",
                            "target", -1);
     }
-    if (!res->content_type)
+    if (!res->status)
         et__http_reply_err(&c, 500, "internal", "no response", NULL, -1);
     if (res->status < 300)
         atomic_fetch_add(&h->events_ingested, c.events);
@@ -537,6 +573,7 @@ static const char *const route_names[ET_ROUTE_COUNT_] = {
     [ET_ROUTE_INSIGHTS] = "insights",
     [ET_ROUTE_CHECKPOINT] = "checkpoint",
     [ET_ROUTE_CONSISTENCY] = "proof_consistency",
+    [ET_ROUTE_MCP] = "mcp",
 };
 
 static long long file_size(const char *path, const char *suffix)

@@ -53,7 +53,8 @@ struct et_http_ctx {
     size_t query_len;
     struct et_trail *t; /* the handle lent for this request */
     struct et_http_response *res;
-    uint64_t events; /* events this request appended */
+    uint64_t events;                 /* events this request appended */
+    enum et_token_scope token_scope; /* of the token sent; NONE for none */
 };
 
 /* ---- responses (http.c) ---- */
@@ -85,6 +86,15 @@ typedef void et__http_handler(struct et_http_ctx *c);
 /* the handler of a route, and whether it writes */
 et__http_handler *et__http_handler_for(enum et_http_route_id id,
                                        bool *is_write);
+/* ---- the MCP endpoint (api_mcp.c) ---- */
+/* POST /mcp: one JSON-RPC message through the MCP core */
+void et__http_mcp(struct et_http_ctx *c);
+/* Origin names a loopback origin (http or https, localhost, 127.0.0.0/8,
+ * [::1], any port); "null" does not */
+bool et__http_origin_ok(const char *origin);
+/* Host (host[:port]) names loopback */
+bool et__http_host_ok(const char *host);
+
 /* Prometheus text of the metrics (api.c uses it for /metrics) */
 void et__http_metrics(struct et_http_ctx *c);
 

@@ -39,6 +39,16 @@ static const struct route_def routes[] = {
     {"POST", "/v1/hooks/claude-code", ET_ROUTE_HOOK_CLAUDE, ET_SCOPE_INGEST},
     {"POST", "/v1/traces", ET_ROUTE_OTLP_TRACES, ET_SCOPE_INGEST},
     {"POST", "/v1/logs", ET_ROUTE_OTLP_LOGS, ET_SCOPE_INGEST},
+    {"POST", "/mcp", ET_ROUTE_MCP, ET_SCOPE_ANY},
+};
+
+/* Allow header values, by the set of methods a path takes */
+enum { M_GET = 1 << 0, M_POST = 1 << 1 };
+static const char *const allow_of[] = {
+    [0] = "",
+    [M_GET] = "GET, HEAD",
+    [M_POST] = "POST",
+    [M_GET | M_POST] = "GET, HEAD, POST",
 };
 
 static int hexval(char c)
@@ -136,7 +146,7 @@ int et__http_route(const char *method, const char *target, size_t len,
 {
     const char *q;
     size_t plen;
-    bool path_known = false;
+    unsigned methods = 0;
     int rc;
 
     memset(out, 0, sizeof(*out));
@@ -157,10 +167,15 @@ int et__http_route(const char *method, const char *target, size_t len,
 
         if (!match_path(r->path, target, plen, &param, &param_len))
             continue;
-        path_known = true;
         if (strcmp(method, r->method) != 0 &&
-            !(strcmp(method, "HEAD") == 0 && strcmp(r->method, "GET") == 0))
+            !(strcmp(method, "HEAD") == 0 && strcmp(r->method, "GET") == 0)) {
+            if (!methods) {
+                out->id = r->id;
+                out->pattern = r->path;
+            }
+            methods |= strcmp(r->method, "GET") == 0 ? M_GET : M_POST;
             continue;
+        }
         out->id = r->id;
         out->scope = r->scope;
         out->pattern = r->path;
@@ -170,5 +185,8 @@ int et__http_route(const char *method, const char *target, size_t len,
         }
         return 200;
     }
-    return path_known ? 405 : 404;
+    if (!methods)
+        return 404;
+    out->allow = allow_of[methods];
+    return 405;
 }

@@ -36,6 +36,7 @@ enum et_http_route_id {
     ET_ROUTE_INSIGHTS,      /* GET /v1/insights */
     ET_ROUTE_CHECKPOINT,    /* POST /v1/checkpoint */
     ET_ROUTE_CONSISTENCY,   /* GET /v1/proofs/consistency?old_size=N */
+    ET_ROUTE_MCP,           /* POST /mcp (MCP Streamable HTTP) */
     ET_ROUTE_COUNT_         /* number of routes (metrics arrays) */
 };
 
@@ -44,6 +45,7 @@ enum et_http_scope {
     ET_SCOPE_INGEST,
     ET_SCOPE_READ,
     ET_SCOPE_ADMIN,
+    ET_SCOPE_ANY, /* any valid token (the handler checks further: /mcp) */
 };
 
 struct et_http_route {
@@ -52,6 +54,8 @@ struct et_http_route {
     char param[ET_HTTP_PARAM_MAX]; /* the {id} segment, "" when none */
     const char *pattern;           /* the route's path, "*" for {id} */
     size_t path_len;               /* bytes of the target before '?' */
+    const char *allow; /* 405: the methods the path takes (static), for
+                        * the Allow header */
 };
 
 /*
@@ -60,7 +64,8 @@ struct et_http_route {
  * A "*" segment of a route's path takes one {id} segment.
  * 400 for a malformed target (not absolute, control bytes, bad or encoded
  * '/' '.' NUL escapes, a "." or ".." segment, an empty segment), 414 when
- * too long, 404 for no route, 405 when the path exists for another method.
+ * too long, 404 for no route, 405 when the path exists for another method
+ * (out->id is then the path's route and out->allow its methods).
  */
 int et__http_route(const char *method, const char *target, size_t len,
                    struct et_http_route *out);

@@ -14,7 +14,7 @@
 
 #include "exectrail/trail.h"
 
-#define MODERN "2026-07-28"
+#define MODERN ET_MCP_MODERN
 #define LEGACY "2025-11-25"
 #define PAGE   10 /* tools per tools/list page */
 
@@ -25,12 +25,12 @@ static const char *const levels[] = {"debug",   "info",     "notice",
                                      "alert",   "emergency"};
 
 enum {
-    E_PARSE = -32700,
-    E_REQUEST = -32600,
-    E_METHOD = -32601,
-    E_PARAMS = -32602,
-    E_INTERNAL = -32603,
-    E_VERSION = -32022
+    E_PARSE = ET_MCP_PARSE_ERROR,
+    E_REQUEST = ET_MCP_INVALID_REQUEST,
+    E_METHOD = ET_MCP_METHOD_NOT_FOUND,
+    E_PARAMS = ET_MCP_INVALID_PARAMS,
+    E_INTERNAL = ET_MCP_INTERNAL_ERROR,
+    E_VERSION = ET_MCP_UNSUPPORTED_VERSION
 };
 
 bool et__mcp_put(struct json_object *obj, const char *key,
@@ -81,6 +81,8 @@ int et_mcp_log_level(const struct et_mcp *m)
 struct outbuf {
     char *p;
     size_t len, cap;
+    size_t last_off; /* where the last message starts */
+    int error;       /* the JSON-RPC error code sent, 0 for none */
     bool oom;
     bool modern; /* 2026-07-28: results carry resultType */
 };
@@ -110,6 +112,7 @@ static void out_add(struct outbuf *o, struct json_object *msg)
         o->p = p;
         o->cap = cap;
     }
+    o->last_off = o->len;
     memcpy(o->p + o->len, s, n);
     o->len += n;
     o->p[o->len++] = '\n';
@@ -138,6 +141,7 @@ static void send_error(struct outbuf *o, struct json_object *id, int code,
               (!data || et__mcp_put(e, "data", json_object_get(data)));
     if (ok && et__mcp_put(r, "error", e)) {
         out_add(o, r);
+        o->error = code;
     } else {
         if (!ok)
             json_object_put(e);
@@ -286,7 +290,7 @@ static int parse(const char *buf, size_t len, struct json_object **msg_out,
 
 /* ---- methods ---- */
 
-static bool supported(const char *v)
+bool et__mcp_version_supported(const char *v)
 {
     for (size_t i = 0; i < sizeof(versions) / sizeof(versions[0]); i++)
         if (!strcmp(v, versions[i]))
@@ -328,7 +332,7 @@ static const char instructions[] =
     "action, execution_complete at the end; query_executions and "
     "search_memory_facts search the trail.";
 
-static struct json_object *versions_array(void)
+struct json_object *et__mcp_versions_array(void)
 {
     struct json_object *a = json_object_new_array();
     for (size_t i = 0; a && i < sizeof(versions) / sizeof(versions[0]); i++)
@@ -347,7 +351,7 @@ static void m_initialize(struct et_mcp *m, struct outbuf *o,
 
     if (params && json_object_object_get_ex(params, "protocolVersion", &v) &&
         json_object_is_type(v, json_type_string) &&
-        supported(json_object_get_string(v)) &&
+        et__mcp_version_supported(json_object_get_string(v)) &&
         strcmp(json_object_get_string(v), MODERN))
         want = json_object_get_string(v);
     snprintf(m->version, sizeof(m->version), "%s", want);
@@ -371,7 +375,7 @@ static void m_discover(struct et_mcp *m, struct outbuf *o,
     if (!m->initialized)
         snprintf(m->version, sizeof(m->version), "%s", MODERN);
     if (!et__mcp_put_str(r, "resultType", "complete") ||
-        !et__mcp_put(r, "supportedVersions", versions_array()) ||
+        !et__mcp_put(r, "supportedVersions", et__mcp_versions_array()) ||
         !et__mcp_put(r, "capabilities", capabilities()) ||
         !et__mcp_put(meta, "io.modelcontextprotocol/serverInfo",
                      server_info()) ||
@@ -491,6 +495,19 @@ static void m_tools_call(struct et_mcp *m, struct outbuf *o,
         send_error(o, id, E_PARAMS, msg, NULL);
         return;
     }
+    if (m->http &&
+        ((tool->hints & ET_MCP_READONLY) ? m->http->is_read_denied
+                                         : m->http->is_write_denied)) {
+        char msg[200];
+        snprintf(msg, sizeof(msg),
+                 "Forbidden: tool %s %s the trail: the API token needs the "
+                 "%s scope",
+                 tool->name,
+                 (tool->hints & ET_MCP_READONLY) ? "reads" : "writes to",
+                 (tool->hints & ET_MCP_READONLY) ? "read" : "ingest");
+        send_error(o, id, ET_MCP_FORBIDDEN, msg, NULL);
+        return;
+    }
     if (json_object_object_get_ex(params, "arguments", &args) && args &&
         !json_object_is_type(args, json_type_object)) {
         send_error(o, id, E_PARAMS,
@@ -595,7 +612,7 @@ static bool check_meta(struct et_mcp *m, struct outbuf *o,
         return true;
     }
     data = json_object_new_object();
-    if (et__mcp_put(data, "supported", versions_array()) &&
+    if (et__mcp_put(data, "supported", et__mcp_versions_array()) &&
         et__mcp_put_str(data, "requested", want))
         send_error(o, id, E_VERSION, "Unsupported protocol version", data);
     else
@@ -643,25 +660,48 @@ static void dispatch(struct et_mcp *m, struct outbuf *o,
     }
 }
 
-int et_mcp_handle(struct et_mcp *m, const char *buf, size_t len, char **out,
-                  size_t *out_len)
+int et_mcp_handle_http(struct et_mcp *m, const char *buf, size_t len,
+                       const struct et_mcp_http *http, char **out,
+                       size_t *out_len, struct et_mcp_outcome *oc)
 {
-    struct outbuf o = {NULL, 0, 0, false, false};
-    struct json_object *msg = NULL, *id = NULL;
+    struct outbuf o = {NULL, 0, 0, 0, 0, false, false};
+    struct json_object *msg = NULL, *id = NULL, *data = NULL;
     const char *why = "";
+    char why_http[256];
     int code;
 
     *out = NULL;
     *out_len = 0;
+    if (oc)
+        memset(oc, 0, sizeof(*oc));
     while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
         len--;
-    if (!len)
-        return ET_OK; /* blank line */
+    if (!len && !http)
+        return ET_OK; /* a blank line between stdio messages */
     code = parse(buf, len, &msg, &id, &why);
-    if (code)
-        send_error(&o, id, code, why, NULL);
-    else
+    if (!code && http) {
+        code =
+            et__mcp_http_check(m, http, msg, why_http, sizeof(why_http), &data);
+        why = why_http;
+    }
+    if (code) {
+        send_error(&o, id, code, why, data);
+    } else {
+        m->http = http;
         dispatch(m, &o, msg, id);
+        m->http = NULL;
+    }
+    if (oc) {
+        /* a request, or a message refused with its id: *out answers it */
+        oc->is_request =
+            (code && id) ||
+            (!code && json_object_object_get_ex(msg, "method", NULL) &&
+             json_object_object_get_ex(msg, "id", NULL));
+        oc->is_modern = o.modern || !strcmp(m->version, MODERN);
+        oc->error = o.error;
+        oc->reply_off = o.last_off;
+    }
+    json_object_put(data);
     json_object_put(msg);
     json_object_put(id);
     if (o.oom) {
@@ -671,4 +711,10 @@ int et_mcp_handle(struct et_mcp *m, const char *buf, size_t len, char **out,
     *out = o.p;
     *out_len = o.len;
     return ET_OK;
+}
+
+int et_mcp_handle(struct et_mcp *m, const char *buf, size_t len, char **out,
+                  size_t *out_len)
+{
+    return et_mcp_handle_http(m, buf, len, NULL, out, out_len, NULL);
 }

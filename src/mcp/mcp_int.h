@@ -9,11 +9,14 @@
 
 #include "exectrail/mcp.h"
 
+#define ET_MCP_MODERN "2026-07-28" /* the stateless revision */
+
 struct et_mcp {
     struct et_trail *t;
-    int log_level;    /* syslog rank, 0 debug .. 7 emergency */
-    bool initialized; /* initialize seen (2025-11-25 era) */
-    char version[16]; /* negotiated protocol version, "" before */
+    const struct et_mcp_http *http; /* during et_mcp_handle_http, else NULL */
+    int log_level;                  /* syslog rank, 0 debug .. 7 emergency */
+    bool initialized;               /* initialize seen (2025-11-25 era) */
+    char version[16];               /* negotiated protocol version, "" before */
 };
 
 enum et_mcp_hint {
@@ -41,6 +44,21 @@ struct et__mcp_tool {
 size_t et__mcp_tool_count(void);
 const struct et__mcp_tool *et__mcp_tool_at(size_t i);
 const struct et__mcp_tool *et__mcp_tool_find(const char *name);
+
+/* Is v a protocol version the server speaks? The list of them (a new
+ * array, NULL on ENOMEM). */
+bool et__mcp_version_supported(const char *v);
+struct json_object *et__mcp_versions_array(void);
+
+/*
+ * The Streamable HTTP checks of a parsed message msg (mcp_http.c): 0 when
+ * it may be dispatched (m->version set from a legacy MCP-Protocol-Version
+ * header), else the JSON-RPC error code with its message in why and, for
+ * ET_MCP_UNSUPPORTED_VERSION, *data (caller-owned).
+ */
+int et__mcp_http_check(struct et_mcp *m, const struct et_mcp_http *h,
+                       struct json_object *msg, char *why, size_t cap,
+                       struct json_object **data);
 
 /* obj[key] = val, consuming val; false (val freed) on failure. */
 bool et__mcp_put(struct json_object *obj, const char *key,

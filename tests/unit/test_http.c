@@ -3,15 +3,16 @@
  * The HTTP API core without a transport: query-string decoding, hashed
  * tokens, and et_http_handle over a real trail (routing, authentication by
  * scope, JSON errors naming the field or byte offset, nothing stored on
- * refusal).
+ * refusal), and the MCP endpoint (statuses, DNS-rebinding guard, scopes per
+ * tool).
  */
-#include <stdlib.h>
-#include <string.h>
+#include "base/setup.h"
 
 #include "t.h"
 #include "exectrail/http.h"
 #include "exectrail/query.h"
 #include "exectrail/trail.h"
+#include "http/http_int.h"
 #include "http/params.h"
 #include "http/token.h"
 
@@ -180,5 +181,122 @@ T_TEST(handle_without_transport)
     et_http_free(h);
 }
 
+/* POST /mcp with the given headers; the status */
+static int mcp(struct et_http *h, const char *auth, const char *origin,
+               const char *version, const char *body,
+               struct et_http_response *res)
+{
+    struct et_http_request rq;
+
+    memset(&rq, 0, sizeof(rq));
+    rq.method = "POST";
+    rq.target = "/mcp";
+    rq.target_len = 4;
+    rq.authorization = auth;
+    rq.content_type = "application/json";
+    rq.accept = "application/json, text/event-stream";
+    rq.origin = origin;
+    rq.host = "127.0.0.1:7411";
+    rq.mcp_protocol_version = version;
+    rq.body = body;
+    rq.body_len = strlen(body);
+    et_http_handle(h, &rq, res);
+    return res->status;
+}
+
+T_TEST(mcp_endpoint)
+{
+    static const char start[] =
+        "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\","
+        "\"params\":{\"name\":\"execution_start\",\"arguments\":{"
+        "\"session_id\":\"s\",\"agent_metadata\":{\"name\":\"a\"}}}}";
+    static const char verify[] =
+        "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\","
+        "\"params\":{\"name\":\"verify_ledger\"}}";
+    struct et_error err = ET_ERROR_INIT;
+    struct et_http_opts o;
+    struct et_http *h = NULL;
+    struct et_http_response res;
+    char tok[ET_TOKEN_LEN], id[ET_TOKEN_ID_LEN], rd[128], in[128];
+
+    fresh_db("mcp");
+    memset(&o, 0, sizeof(o));
+    o.db = db;
+    o.n_handles = 1;
+    o.is_loopback = true;
+    T_ASSERT_OK(et_http_new(&o, &h, &err));
+    T_ASSERT_OK(et_token_create(db, "read", NULL, 0, tok, id, &err));
+    snprintf(rd, sizeof(rd), "Bearer %s", tok);
+    T_ASSERT_OK(et_token_create(db, "ingest", NULL, 0, tok, id, &err));
+    snprintf(in, sizeof(in), "Bearer %s", tok);
+
+    /* a request: its response, alone; a notification: 202, no body */
+    T_ASSERT_INT_EQ(mcp(h, NULL, NULL, NULL,
+                        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}",
+                        &res),
+                    200);
+    T_ASSERT_STR_EQ(res.content_type, "application/json");
+    T_ASSERT_STR_EQ(res.body, "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}\n");
+    et_http_response_release(&res);
+    T_ASSERT_INT_EQ(mcp(h, NULL, NULL, "2025-11-25",
+                        "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/"
+                        "initialized\"}",
+                        &res),
+                    202);
+    T_ASSERT(res.content_type == NULL && res.body_len == 0);
+    et_http_response_release(&res);
+    /* a failed tool call logs a warning first (2025-11-25): JSON keeps
+     * only the response */
+    T_ASSERT_INT_EQ(mcp(h, NULL, NULL, "2025-11-25",
+                        "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/"
+                        "call\",\"params\":{\"name\":\"get_execution\"}}",
+                        &res),
+                    200);
+    T_ASSERT(strncmp(res.body, "{\"jsonrpc\":\"2.0\",\"id\":2,", 22) == 0);
+    T_ASSERT_STR_CONTAINS(res.body, "\"isError\":true");
+    et_http_response_release(&res);
+    T_ASSERT_INT_EQ(mcp(h, NULL, NULL, NULL, "{nope", &res), 400);
+    T_ASSERT_STR_CONTAINS(res.body, "-32700");
+    et_http_response_release(&res);
+    T_ASSERT_INT_EQ(mcp(h, NULL, NULL, "2024-01-01", verify, &res), 400);
+    T_ASSERT_STR_CONTAINS(res.body, "-32022");
+    et_http_response_release(&res);
+
+    /* DNS rebinding: a foreign Origin, or Host on a loopback listener */
+    T_ASSERT_INT_EQ(mcp(h, NULL, "http://evil.example", NULL, verify, &res),
+                    403);
+    et_http_response_release(&res);
+    T_ASSERT_INT_EQ(mcp(h, NULL, "http://[::1]:3000", NULL, verify, &res), 200);
+    et_http_response_release(&res);
+    T_ASSERT(et__http_origin_ok("https://127.1.2.3"));
+    T_ASSERT(et__http_origin_ok("http://LOCALHOST:8080"));
+    T_ASSERT(!et__http_origin_ok("null"));
+    T_ASSERT(!et__http_origin_ok("http://localhost.evil.example"));
+    T_ASSERT(!et__http_origin_ok("http://127.0.0.1:80x"));
+    T_ASSERT(!et__http_origin_ok("http://128.0.0.1"));
+    T_ASSERT(!et__http_origin_ok("ftp://localhost"));
+    T_ASSERT(et__http_host_ok("[::1]"));
+    T_ASSERT(!et__http_host_ok("evil.example:7411"));
+
+    /* scopes, per tool: read reads, ingest writes */
+    T_ASSERT_INT_EQ(mcp(h, rd, NULL, NULL, start, &res), 403);
+    T_ASSERT_STR_CONTAINS(res.body, "ingest scope");
+    T_ASSERT_STR_CONTAINS(res.body, "\"id\":4");
+    et_http_response_release(&res);
+    T_ASSERT_INT_EQ(mcp(h, rd, NULL, NULL, verify, &res), 200);
+    et_http_response_release(&res);
+    T_ASSERT_INT_EQ(mcp(h, in, NULL, NULL, verify, &res), 403);
+    T_ASSERT_STR_CONTAINS(res.body, "read scope");
+    et_http_response_release(&res);
+    T_ASSERT_INT_EQ(mcp(h, in, NULL, NULL, start, &res), 200);
+    T_ASSERT_STR_CONTAINS(res.body, "execution_id");
+    et_http_response_release(&res);
+    T_ASSERT_INT_EQ(call(h, "GET", "/mcp", NULL, NULL, &res), 405);
+    T_ASSERT_STR_EQ(res.allow, "POST");
+    et_http_response_release(&res);
+    et_http_free(h);
+}
+
 T_MAIN("http", T_CASE(query_string_decoding),
-       T_CASE(tokens_hashed_checked_revoked), T_CASE(handle_without_transport))
+       T_CASE(tokens_hashed_checked_revoked), T_CASE(handle_without_transport),
+       T_CASE(mcp_endpoint))

@@ -44,7 +44,11 @@ T_TEST(routes_and_scopes)
     T_ASSERT_INT_EQ(r.scope, ET_SCOPE_READ);
     T_ASSERT_INT_EQ(route("GET", "/v1/reports/daily?format=md", &r), 200);
     T_ASSERT_INT_EQ(r.id, ET_ROUTE_REPORT_DAILY);
+    T_ASSERT_INT_EQ(route("POST", "/mcp", &r), 200);
+    T_ASSERT_INT_EQ(r.id, ET_ROUTE_MCP);
+    T_ASSERT_INT_EQ(r.scope, ET_SCOPE_ANY);
     T_ASSERT_INT_EQ(route("GET", "/v1/executions/ab12/actions", &r), 405);
+    T_ASSERT_STR_EQ(r.allow, "POST");
     T_ASSERT_INT_EQ(route("POST", "/v1/executions/a.b/actions", &r), 404);
     T_ASSERT_INT_EQ(route("POST", "/v1/executions//actions", &r), 400);
     /* the harness names statuses through the library (link order) */
@@ -56,6 +60,13 @@ T_TEST(wrong_method_and_unknown_path)
     struct et_http_route r;
 
     T_ASSERT_INT_EQ(route("DELETE", "/healthz", &r), 405);
+    T_ASSERT_STR_EQ(r.allow, "GET, HEAD");
+    T_ASSERT_INT_EQ(route("PUT", "/v1/executions", &r), 405);
+    T_ASSERT_STR_EQ(r.allow, "GET, HEAD, POST");
+    T_ASSERT_INT_EQ(route("GET", "/mcp", &r), 405);
+    T_ASSERT_INT_EQ(r.id, ET_ROUTE_MCP); /* the path's route, for /mcp's 405 */
+    T_ASSERT_STR_EQ(r.allow, "POST");
+    T_ASSERT_INT_EQ(route("DELETE", "/mcp", &r), 405);
     T_ASSERT_INT_EQ(route("GET", "/v1/traces", &r), 405);
     T_ASSERT_INT_EQ(route("GET", "/nope", &r), 404);
     T_ASSERT_INT_EQ(r.id, ET_ROUTE_NONE);
