@@ -150,7 +150,7 @@ static void add_str(struct json_object *arr, const char *fmt, ...)
         if (!strcmp(json_object_get_string(json_object_array_get_idx(arr, i)),
                     buf))
             return;
-    json_object_array_add(arr, json_object_new_string(buf));
+    et__jappend(arr, et__jnew_string(buf));
 }
 
 /* How often the signature occurred elsewhere lately (learning). */
@@ -165,23 +165,21 @@ static int add_issue(struct issues *is, const char *type, const char *desc,
                      const char *impact, const char *resolution,
                      const char *prevention, const char *sig)
 {
-    struct json_object *o = json_object_new_object();
+    struct json_object *o = et__jnew_object();
 
     if (!o)
         return ET_ENOMEM;
-    json_object_object_add(o, "type", json_object_new_string(type));
-    json_object_object_add(o, "description", json_object_new_string(desc));
+    et__jadd(o, "type", et__jnew_string(type));
+    et__jadd(o, "description", et__jnew_string(desc));
     if (impact)
-        json_object_object_add(o, "impact", json_object_new_string(impact));
+        et__jadd(o, "impact", et__jnew_string(impact));
     if (resolution)
-        json_object_object_add(o, "resolution",
-                               json_object_new_string(resolution));
+        et__jadd(o, "resolution", et__jnew_string(resolution));
     if (prevention)
-        json_object_object_add(o, "prevention",
-                               json_object_new_string(prevention));
-    json_object_object_add(o, "signature", json_object_new_string(sig));
-    json_object_object_add(o, "source", json_object_new_string("analysis"));
-    json_object_array_add(is->arr, o);
+        et__jadd(o, "prevention", et__jnew_string(prevention));
+    et__jadd(o, "signature", et__jnew_string(sig));
+    et__jadd(o, "source", et__jnew_string("analysis"));
+    et__jappend(is->arr, o);
     return ET_OK;
 }
 
@@ -309,7 +307,7 @@ static int keep_given_issues(struct issues *is, struct json_object *rec)
         const char *src = str(o, "source");
 
         if (!src || strcmp(src, "analysis") != 0)
-            json_object_array_add(is->arr, json_object_get(o));
+            et__jappend(is->arr, json_object_get(o));
     }
     return ET_OK;
 }
@@ -320,12 +318,12 @@ static struct json_object *
 learning(const struct et__subject *s, const struct et__verdict *v,
          struct json_object *q, const struct et__history *h, struct issues *is)
 {
-    struct json_object *l = json_object_new_object();
+    struct json_object *l = et__jnew_object();
     struct json_object *d = get(s->rec, "duration_ms");
     struct json_object *acts = get(get(s->rec, "execution"), "actions_taken");
     const char *agent = str(get(s->rec, "agent_metadata"), "name");
     size_t nact = acts ? json_object_array_length(acts) : 0;
-    struct json_object *insights = json_object_new_array();
+    struct json_object *insights = et__jnew_array();
     char perf[512], rate[96] = "";
 
     if (!l || !insights) {
@@ -361,9 +359,8 @@ learning(const struct et__subject *s, const struct et__verdict *v,
         }
     }
     for (size_t i = 0; i < json_object_array_length(is->insights); i++)
-        json_object_array_add(
-            insights,
-            json_object_get(json_object_array_get_idx(is->insights, i)));
+        et__jappend(insights, json_object_get(
+                                  json_object_array_get_idx(is->insights, i)));
     if (v->only_defaults)
         add_str(is->improvements,
                 "state success criteria (start --expect or a "
@@ -380,19 +377,16 @@ learning(const struct et__subject *s, const struct et__verdict *v,
              str(q, "completeness") ? str(q, "completeness") : "-",
              str(q, "accuracy") ? str(q, "accuracy") : "-",
              str(q, "efficiency") ? str(q, "efficiency") : "-", rate);
-    json_object_object_add(l, "insights_gained", insights);
-    json_object_object_add(l, "process_improvements",
-                           json_object_get(is->improvements));
-    json_object_object_add(l, "agent_performance",
-                           json_object_new_string(perf));
-    json_object_object_add(
-        l, "recommendation_for_future",
-        json_object_new_string(
-            json_object_array_length(is->improvements)
-                ? json_object_get_string(
-                      json_object_array_get_idx(is->improvements, 0))
-                : "no change: the run met its criteria within the agent's "
-                  "usual effort"));
+    et__jadd(l, "insights_gained", insights);
+    et__jadd(l, "process_improvements", json_object_get(is->improvements));
+    et__jadd(l, "agent_performance", et__jnew_string(perf));
+    et__jadd(l, "recommendation_for_future",
+             et__jnew_string(
+                 json_object_array_length(is->improvements)
+                     ? json_object_get_string(
+                           json_object_array_get_idx(is->improvements, 0))
+                     : "no change: the run met its criteria within the agent's "
+                       "usual effort"));
     return l;
 }
 
@@ -425,12 +419,12 @@ static int fill_criteria_lists(struct json_object *body,
             continue;
         if (!merged && json_object_deep_copy(given, &merged, NULL))
             return ET_ENOMEM;
-        if (json_object_object_add(merged, keys[i], json_object_get(mine))) {
+        if (et__jadd(merged, keys[i], json_object_get(mine))) {
             json_object_put(merged);
             return ET_ENOMEM;
         }
     }
-    if (merged && json_object_object_add(body, "verification", merged)) {
+    if (merged && et__jadd(body, "verification", merged)) {
         json_object_put(merged);
         return ET_ENOMEM;
     }
@@ -506,11 +500,11 @@ int et__analyse(struct et_trail *t, const char *id,
     if (rc)
         goto out;
     q = et__quality(&s, &v, &h, &th);
-    is.arr = json_object_new_array();
-    is.insights = json_object_new_array();
-    is.improvements = json_object_new_array();
-    body = json_object_new_object();
-    meta = json_object_new_object();
+    is.arr = et__jnew_array();
+    is.insights = et__jnew_array();
+    is.improvements = et__jnew_array();
+    body = et__jnew_object();
+    meta = et__jnew_object();
     if (!q || !is.arr || !is.insights || !is.improvements || !body || !meta) {
         rc = et_error_set(err, ET_ENOMEM, "out of memory");
         goto out;
@@ -558,10 +552,10 @@ int et__analyse(struct et_trail *t, const char *id,
         static const char *const keys[4] = {"verification", "quality_metrics",
                                             "learning", "issues"};
         struct json_object *prev = get(get(rec, "analysis"), "wrote");
-        struct json_object *wrote = json_object_new_array();
+        struct json_object *wrote = et__jnew_array();
         bool rebind = !strcmp(o->trigger, "rebind");
 
-        if (!wrote || json_object_object_add(meta, "wrote", wrote)) {
+        if (!wrote || et__jadd(meta, "wrote", wrote)) {
             json_object_put(wrote);
             rc = et_error_set(err, ET_ENOMEM, "out of memory");
             goto out;
@@ -584,9 +578,8 @@ int et__analyse(struct et_trail *t, const char *id,
                     goto out;
                 continue;
             }
-            if (json_object_object_add(body, keys[i],
-                                       json_object_get(blocks[i])) ||
-                json_object_array_add(wrote, json_object_new_string(keys[i]))) {
+            if (et__jadd(body, keys[i], json_object_get(blocks[i])) ||
+                et__jappend(wrote, et__jnew_string(keys[i]))) {
                 rc = et_error_set(err, ET_ENOMEM, "out of memory");
                 goto out;
             }
@@ -594,16 +587,14 @@ int et__analyse(struct et_trail *t, const char *id,
     }
     if (!json_object_object_length(body))
         goto out; /* the caller gave every block: nothing to add */
-    json_object_object_add(meta, "trigger", json_object_new_string(o->trigger));
-    json_object_object_add(meta, "history_executions",
-                           json_object_new_int64((int64_t)h.n));
+    et__jadd(meta, "trigger", et__jnew_string(o->trigger));
+    et__jadd(meta, "history_executions", et__jnew_int64((int64_t)h.n));
     if (h.median_duration_ms >= 0)
-        json_object_object_add(meta, "median_duration_ms",
-                               json_object_new_double(h.median_duration_ms));
+        et__jadd(meta, "median_duration_ms",
+                 et__jnew_double(h.median_duration_ms));
     if (h.median_actions >= 0)
-        json_object_object_add(meta, "median_actions",
-                               json_object_new_double(h.median_actions));
-    json_object_object_add(body, "analysis", json_object_get(meta));
+        et__jadd(meta, "median_actions", et__jnew_double(h.median_actions));
+    et__jadd(body, "analysis", json_object_get(meta));
     rc = et__ingest_event(t, "execution.analysed", id, body, NULL, err);
     if (!rc && out)
         *out = json_object_get(body);

@@ -27,7 +27,7 @@ void et_trail_set_analysis(struct et_trail *t, bool enabled)
 static int analysis_warning_event(struct et_trail *t, const char *msg,
                                   struct et_error *err)
 {
-    struct json_object *body = json_object_new_object();
+    struct json_object *body = et__jnew_object();
     char *stored = NULL;
     bool same;
     int rc;
@@ -40,12 +40,10 @@ static int analysis_warning_event(struct et_trail *t, const char *msg,
         json_object_put(body);
         return same ? ET_OK : et_error_set(err, ET_ENOMEM, "out of memory");
     }
-    json_object_object_add(body, "file",
-                           json_object_new_string(ET_CONFIG_FILE));
-    json_object_object_add(body, "section", json_object_new_string("analysis"));
-    json_object_object_add(body, "message", json_object_new_string(msg));
-    json_object_object_add(body, "effect",
-                           json_object_new_string("defaults used"));
+    et__jadd(body, "file", et__jnew_string(ET_CONFIG_FILE));
+    et__jadd(body, "section", et__jnew_string("analysis"));
+    et__jadd(body, "message", et__jnew_string(msg));
+    et__jadd(body, "effect", et__jnew_string("defaults used"));
     rc = et__ingest_event(t, "config.warning", NULL, body, NULL, err);
     json_object_put(body);
     if (!rc)

@@ -5,6 +5,7 @@
  * criteria from its sources (docs/ANALYSIS.md, "Criteria").
  */
 #include "base/setup.h"
+#include "codec/json.h"
 #include "base/alloc.h"
 #include "query/query_int.h"
 #include "exectrail/query.h"
@@ -164,16 +165,16 @@ int et__criteria_add(struct et__criteria *c, const char *text,
 static int prompt_line(void *ctx, const char *text, size_t len, unsigned line)
 {
     struct et__criteria *c = ctx;
-    struct json_object *s = json_object_new_string_len(text, (int)len);
+    struct json_object *s = et__jnew_string_len(text, (int)len);
 
     ET_UNUSED(line);
     if (!s)
         return ET_ENOMEM;
-    if (!c->own && !(c->own = json_object_new_array())) {
+    if (!c->own && !(c->own = et__jnew_array())) {
         json_object_put(s);
         return ET_ENOMEM;
     }
-    json_object_array_add(c->own, s);
+    et__jappend(c->own, s);
     return et__criteria_add(c, json_object_get_string(s), ET_SRC_PROMPT);
 }
 

@@ -386,7 +386,7 @@ static int counted(const struct et_qnode *n, const struct ev *e,
         for (size_t i = 0; i < len; i++)
             k += et__action_failed(json_object_array_get_idx(acts, i));
     }
-    v = json_object_new_int64((int64_t)k);
+    v = et__jnew_int64((int64_t)k);
     if (!v)
         return R_UNKNOWN;
     r = holds(n, v, &at) != negative(n) ? R_PASS : R_FAIL;
@@ -399,7 +399,7 @@ static int cmp_state(const struct et_qnode *n, const struct ev *e,
                      struct et_buf *b)
 {
     struct json_object *v =
-        json_object_new_string(e->s->state ? e->s->state : "completed");
+        et__jnew_string(e->s->state ? e->s->state : "completed");
     size_t at;
     int r;
 

@@ -212,29 +212,23 @@ static int agent_row(void *ctx, const struct et_agent_stats *s)
 
     if (a->only && (!s->agent_name || strcmp(a->only, s->agent_name)))
         return 0;
-    o = json_object_new_object();
+    o = et__jnew_object();
     if (!o)
         return ET_ENOMEM;
-    json_object_object_add(o, "agent",
-                           s->agent_name ? json_object_new_string(s->agent_name)
-                                         : NULL);
-    json_object_object_add(o, "executions",
-                           json_object_new_int64(s->executions));
-    json_object_object_add(o, "completed", json_object_new_int64(s->completed));
-    json_object_object_add(o, "match", json_object_new_int64(s->match));
-    json_object_object_add(o, "partial", json_object_new_int64(s->partial));
-    json_object_object_add(o, "mismatch", json_object_new_int64(s->mismatch));
-    json_object_object_add(o, "error", json_object_new_int64(s->error));
-    json_object_object_add(o, "unverified",
-                           json_object_new_int64(s->unverified));
+    et__jadd(o, "agent", s->agent_name ? et__jnew_string(s->agent_name) : NULL);
+    et__jadd(o, "executions", et__jnew_int64(s->executions));
+    et__jadd(o, "completed", et__jnew_int64(s->completed));
+    et__jadd(o, "match", et__jnew_int64(s->match));
+    et__jadd(o, "partial", et__jnew_int64(s->partial));
+    et__jadd(o, "mismatch", et__jnew_int64(s->mismatch));
+    et__jadd(o, "error", et__jnew_int64(s->error));
+    et__jadd(o, "unverified", et__jnew_int64(s->unverified));
     if (s->success_rate >= 0)
-        json_object_object_add(
-            o, "success_rate",
-            json_object_new_double(
-                (double)(int64_t)(s->success_rate * 1000 + 0.5) / 1000));
-    json_object_object_add(o, "failed_actions",
-                           json_object_new_int64(s->failed_actions));
-    json_object_array_add(a->arr, o);
+        et__jadd(o, "success_rate",
+                 et__jnew_double(
+                     (double)(int64_t)(s->success_rate * 1000 + 0.5) / 1000));
+    et__jadd(o, "failed_actions", et__jnew_int64(s->failed_actions));
+    et__jappend(a->arr, o);
     return 0;
 }
 
@@ -285,19 +279,16 @@ static int sig_row(void *ctx, const struct et_store_signature_row *r)
 
     if (is_crit != s->criteria || json_object_array_length(s->arr) >= 5)
         return 0;
-    o = json_object_new_object();
+    o = et__jnew_object();
     if (!o)
         return ET_ENOMEM;
-    json_object_object_add(
-        o, s->criteria ? "criterion" : "signature",
-        json_object_new_string(s->criteria ? r->signature + 18 : r->signature));
-    json_object_object_add(o, "type", json_object_new_string(r->type));
-    json_object_object_add(o, "count", json_object_new_int64(r->count));
-    json_object_object_add(o, "executions",
-                           json_object_new_int64(r->executions));
-    json_object_object_add(o, "example_id",
-                           json_object_new_string(r->example_id));
-    json_object_array_add(s->arr, o);
+    et__jadd(o, s->criteria ? "criterion" : "signature",
+             et__jnew_string(s->criteria ? r->signature + 18 : r->signature));
+    et__jadd(o, "type", et__jnew_string(r->type));
+    et__jadd(o, "count", et__jnew_int64(r->count));
+    et__jadd(o, "executions", et__jnew_int64(r->executions));
+    et__jadd(o, "example_id", et__jnew_string(r->example_id));
+    et__jappend(s->arr, o);
     return 0;
 }
 
@@ -311,7 +302,7 @@ static int64_t iget(struct json_object *o, const char *k)
 static void recommend(struct json_object *o, struct json_object *fails,
                       struct json_object *crits, int64_t low)
 {
-    struct json_object *r = json_object_new_array();
+    struct json_object *r = et__jnew_array();
     int64_t verified = iget(o, "match") + iget(o, "partial") +
                        iget(o, "mismatch") + iget(o, "error");
     int64_t execs = iget(o, "executions"), done = iget(o, "completed");
@@ -330,7 +321,7 @@ static void recommend(struct json_object *o, struct json_object *fails,
                 ? et__jstr(json_object_array_get_idx(fails, 0), "signature")
                 : "",
             json_object_array_length(fails) ? "'" : "");
-        json_object_array_add(r, json_object_new_string(buf));
+        et__jappend(r, et__jnew_string(buf));
     }
     for (size_t i = 0; i < json_object_array_length(fails); i++) {
         struct json_object *f = json_object_array_get_idx(fails, i);
@@ -342,7 +333,7 @@ static void recommend(struct json_object *o, struct json_object *fails,
                  "its cause (example %s)",
                  et__jstr(f, "signature"), (long long)iget(f, "count"),
                  (long long)iget(f, "executions"), et__jstr(f, "example_id"));
-        json_object_array_add(r, json_object_new_string(buf));
+        et__jappend(r, et__jnew_string(buf));
     }
     for (size_t i = 0; i < json_object_array_length(crits); i++) {
         struct json_object *f = json_object_array_get_idx(crits, i);
@@ -353,21 +344,21 @@ static void recommend(struct json_object *o, struct json_object *fails,
                  "criterion '%s' failed %lld times: state it in the prompt, "
                  "or check that it is realistic",
                  et__jstr(f, "criterion"), (long long)iget(f, "count"));
-        json_object_array_add(r, json_object_new_string(buf));
+        et__jappend(r, et__jnew_string(buf));
     }
     if (execs >= 5 && iget(o, "unverified") * 2 >= execs) {
         snprintf(buf, sizeof(buf),
                  "%lld of %lld executions have no verdict: complete them, or "
                  "give success criteria",
                  (long long)iget(o, "unverified"), (long long)execs);
-        json_object_array_add(r, json_object_new_string(buf));
+        et__jappend(r, et__jnew_string(buf));
     }
     if (done >= 5 && low * 5 >= done) {
         snprintf(buf, sizeof(buf),
                  "%lld of %lld recent runs took far more time or actions "
                  "than usual: look for loops or repeated work",
                  (long long)low, (long long)done);
-        json_object_array_add(r, json_object_new_string(buf));
+        et__jappend(r, et__jnew_string(buf));
     }
     if (!json_object_array_length(r)) {
         /* never "no problem" beside failures the rules were too few to
@@ -388,11 +379,11 @@ static void recommend(struct json_object *o, struct json_object *fails,
                      (long long)verified);
         else
             snprintf(buf, sizeof(buf), "no change: no rule found a problem");
-        m = json_object_new_string(buf);
-        if (!m || json_object_array_add(r, m))
+        m = et__jnew_string(buf);
+        if (!m || et__jappend(r, m))
             json_object_put(m);
     }
-    json_object_object_add(o, "recommendations", r);
+    et__jadd(o, "recommendations", r);
 }
 
 static int enrich(struct et_trail *t, struct json_object *o, int64_t since_ns,
@@ -405,8 +396,8 @@ static int enrich(struct et_trail *t, struct json_object *o, int64_t since_ns,
                         0,
                         1000,
                         0};
-    struct sig_acc fails = {json_object_new_array(), false};
-    struct sig_acc crits = {json_object_new_array(), true};
+    struct sig_acc fails = {et__jnew_array(), false};
+    struct sig_acc crits = {et__jnew_array(), true};
     int rc = ET_OK;
 
     if (!m.dur || !m.act || !fails.arr || !crits.arr)
@@ -425,16 +416,12 @@ static int enrich(struct et_trail *t, struct json_object *o, int64_t since_ns,
         double d = med(m.dur, m.n_dur), a = med(m.act, m.n);
 
         if (d >= 0)
-            json_object_object_add(o, "median_duration_ms",
-                                   json_object_new_double(d));
+            et__jadd(o, "median_duration_ms", et__jnew_double(d));
         if (a >= 0)
-            json_object_object_add(o, "median_actions",
-                                   json_object_new_double(a));
-        json_object_object_add(o, "low_efficiency",
-                               json_object_new_int64(m.low));
-        json_object_object_add(o, "top_failures", json_object_get(fails.arr));
-        json_object_object_add(o, "failing_criteria",
-                               json_object_get(crits.arr));
+            et__jadd(o, "median_actions", et__jnew_double(a));
+        et__jadd(o, "low_efficiency", et__jnew_int64(m.low));
+        et__jadd(o, "top_failures", json_object_get(fails.arr));
+        et__jadd(o, "failing_criteria", json_object_get(crits.arr));
         recommend(o, fails.arr, crits.arr, m.low);
     }
     et__free(m.dur);
@@ -468,8 +455,8 @@ static int insights_filter(const char *agent, int64_t since_ns,
         char when[ET_RFC3339_MAX];
 
         et_time_format(since_ns, when);
-        rc = et_buf_printf(&q, "%stimestamp_start >= %s",
-                           agent ? " AND " : "", when);
+        rc = et_buf_printf(&q, "%stimestamp_start >= %s", agent ? " AND " : "",
+                           when);
     }
     if (rc)
         rc = et_error_set(err, rc, "out of memory");
@@ -482,7 +469,7 @@ static int insights_filter(const char *agent, int64_t since_ns,
 int et_insights(struct et_trail *t, const char *agent, int64_t since_ns,
                 char **json_out, struct et_error *err)
 {
-    struct agent_acc acc = {json_object_new_array(), agent};
+    struct agent_acc acc = {et__jnew_array(), agent};
     struct et_query *filter = NULL;
     struct et_buf out = ET_BUF_INIT;
     int rc;

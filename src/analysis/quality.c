@@ -6,6 +6,7 @@
  * (policy checks). Thresholds: docs/ANALYSIS.md, "Quality".
  */
 #include "base/setup.h"
+#include "codec/json.h"
 #include "analysis/analysis_int.h"
 
 void et__thresholds_default(struct et__thresholds *th)
@@ -72,7 +73,7 @@ static const char *completeness(struct json_object *rec,
         if (present[i])
             n++;
         else
-            json_object_array_add(missing, json_object_new_string(parts[i]));
+            et__jappend(missing, et__jnew_string(parts[i]));
     }
     return n == 5 ? "HIGH" : n >= 3 ? "MEDIUM" : "LOW";
 }
@@ -97,27 +98,23 @@ static const char *efficiency(struct json_object *rec,
         if (dur >= 0 && h->median_duration_ms > 0) {
             double r = dur / h->median_duration_ms;
 
-            json_object_object_add(
-                details, "duration_ratio",
-                json_object_new_double((double)(int64_t)(r * 100) / 100));
+            et__jadd(details, "duration_ratio",
+                     et__jnew_double((double)(int64_t)(r * 100) / 100));
             ratio = r;
         }
         if (h->median_actions > 0) {
             double r = nact / h->median_actions;
 
-            json_object_object_add(
-                details, "actions_ratio",
-                json_object_new_double((double)(int64_t)(r * 100) / 100));
+            et__jadd(details, "actions_ratio",
+                     et__jnew_double((double)(int64_t)(r * 100) / 100));
             ratio = r > ratio ? r : ratio;
         }
-        json_object_object_add(details, "baseline",
-                               json_object_new_string("agent median"));
+        et__jadd(details, "baseline", et__jnew_string("agent median"));
         if (ratio < 0)
             return NULL;
         return level_of(ratio, th->efficiency_high, th->efficiency_medium);
     }
-    json_object_object_add(details, "baseline",
-                           json_object_new_string("new-agent defaults"));
+    et__jadd(details, "baseline", et__jnew_string("new-agent defaults"));
     if (dur < 0)
         return NULL;
     if (dur <= (double)th->default_duration_high_ms &&
@@ -186,13 +183,13 @@ static bool sensitive_path(const char *p)
 static void check(struct json_object *arr, const char *name, bool passed,
                   const char *detail, size_t *n_passed)
 {
-    struct json_object *o = json_object_new_object();
+    struct json_object *o = et__jnew_object();
 
-    json_object_object_add(o, "check", json_object_new_string(name));
-    json_object_object_add(o, "passed", json_object_new_boolean(passed));
+    et__jadd(o, "check", et__jnew_string(name));
+    et__jadd(o, "passed", et__jnew_boolean(passed));
     if (detail)
-        json_object_object_add(o, "detail", json_object_new_string(detail));
-    json_object_array_add(arr, o);
+        et__jadd(o, "detail", et__jnew_string(detail));
+    et__jappend(arr, o);
     *n_passed += passed;
 }
 
@@ -261,10 +258,10 @@ struct json_object *et__quality(const struct et__subject *s,
                                 const struct et__history *h,
                                 const struct et__thresholds *th)
 {
-    struct json_object *q = json_object_new_object();
-    struct json_object *details = json_object_new_object();
-    struct json_object *missing = json_object_new_array();
-    struct json_object *checks = json_object_new_array();
+    struct json_object *q = et__jnew_object();
+    struct json_object *details = et__jnew_object();
+    struct json_object *missing = et__jnew_array();
+    struct json_object *checks = et__jnew_array();
     const char *eff;
     size_t n_passed = 0;
     char text[64];
@@ -276,28 +273,24 @@ struct json_object *et__quality(const struct et__subject *s,
         json_object_put(checks);
         return NULL;
     }
-    json_object_object_add(
-        q, "completeness",
-        json_object_new_string(completeness(s->rec, missing)));
+    et__jadd(q, "completeness", et__jnew_string(completeness(s->rec, missing)));
     if (v->errored)
-        json_object_object_add(q, "accuracy", json_object_new_string("LOW"));
+        et__jadd(q, "accuracy", et__jnew_string("LOW"));
     else if (v->pass_rate >= 0)
-        json_object_object_add(
-            q, "accuracy",
-            json_object_new_string(v->pass_rate >= th->accuracy_high ? "HIGH"
-                                   : v->pass_rate >= th->accuracy_medium
-                                       ? "MEDIUM"
-                                       : "LOW"));
+        et__jadd(q, "accuracy",
+                 et__jnew_string(v->pass_rate >= th->accuracy_high ? "HIGH"
+                                 : v->pass_rate >= th->accuracy_medium
+                                     ? "MEDIUM"
+                                     : "LOW"));
     eff = efficiency(s->rec, h, th, details);
     if (eff)
-        json_object_object_add(q, "efficiency", json_object_new_string(eff));
+        et__jadd(q, "efficiency", et__jnew_string(eff));
     policy(s->rec, checks, &n_passed);
     snprintf(text, sizeof(text), "%zu/%zu policy checks passed", n_passed,
              json_object_array_length(checks));
-    json_object_object_add(q, "adherence_to_standards",
-                           json_object_new_string(text));
-    json_object_object_add(details, "missing", missing);
-    json_object_object_add(details, "policy_checks", checks);
-    json_object_object_add(q, "details", details);
+    et__jadd(q, "adherence_to_standards", et__jnew_string(text));
+    et__jadd(details, "missing", missing);
+    et__jadd(details, "policy_checks", checks);
+    et__jadd(q, "details", details);
     return q;
 }

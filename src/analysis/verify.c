@@ -61,16 +61,15 @@ static double round2(double x)
 static int add_result(struct json_object *arr, const struct et__criterion *c,
                       const char *result, const char *evidence)
 {
-    struct json_object *o = json_object_new_object();
+    struct json_object *o = et__jnew_object();
 
     if (!o)
         return ET_ENOMEM;
-    json_object_object_add(o, "criterion", json_object_new_string(c->text));
-    json_object_object_add(o, "source",
-                           json_object_new_string(source_names[c->source]));
-    json_object_object_add(o, "result", json_object_new_string(result));
-    json_object_object_add(o, "evidence", json_object_new_string(evidence));
-    json_object_array_add(arr, o);
+    et__jadd(o, "criterion", et__jnew_string(c->text));
+    et__jadd(o, "source", et__jnew_string(source_names[c->source]));
+    et__jadd(o, "result", et__jnew_string(result));
+    et__jadd(o, "evidence", et__jnew_string(evidence));
+    et__jappend(arr, o);
     return ET_OK;
 }
 
@@ -121,10 +120,10 @@ int et__verify(const struct et__subject *s, const struct et__criteria *c,
                int64_t now_ns, struct json_object **out, struct et__verdict *v,
                struct et_error *err)
 {
-    struct json_object *vo = json_object_new_object();
-    struct json_object *met = json_object_new_array();
-    struct json_object *failed = json_object_new_array();
-    struct json_object *results = json_object_new_array();
+    struct json_object *vo = et__jnew_object();
+    struct json_object *met = et__jnew_array();
+    struct json_object *failed = et__jnew_array();
+    struct json_object *results = et__jnew_array();
     struct et_buf ev = ET_BUF_INIT, text = ET_BUF_INIT;
     const char *why = errored(s->rec);
     int rc = ET_OK;
@@ -154,12 +153,12 @@ int et__verify(const struct et__subject *s, const struct et__criteria *c,
         case ET_CRITERION_PASSED:
             v->passed++;
             res = "passed";
-            json_object_array_add(met, json_object_new_string(c->v[i].text));
+            et__jappend(met, et__jnew_string(c->v[i].text));
             break;
         case ET_CRITERION_FAILED:
             v->failed++;
             res = "failed";
-            json_object_array_add(failed, json_object_new_string(c->v[i].text));
+            et__jappend(failed, et__jnew_string(c->v[i].text));
             break;
         default:
             v->unknown++;
@@ -180,20 +179,16 @@ int et__verify(const struct et__subject *s, const struct et__criteria *c,
         rc = et_error_set(err, ET_ENOMEM, "out of memory");
         goto out;
     }
-    json_object_object_add(vo, "status", json_object_new_string(v->status));
-    json_object_object_add(vo, "expected_vs_actual",
-                           json_object_new_string(et_buf_str(&text)));
-    json_object_object_add(vo, "success_criteria_met", json_object_get(met));
-    json_object_object_add(vo, "success_criteria_failed",
-                           json_object_get(failed));
-    json_object_object_add(
-        vo, "confidence_score",
-        json_object_new_double(v->pass_rate < 0 ? 0 : round2(v->pass_rate)));
-    json_object_object_add(vo, "manual_verification_required",
-                           json_object_new_boolean(v->unknown || v->broken ||
-                                                   v->only_defaults ||
-                                                   c->n == 0));
-    json_object_object_add(vo, "criteria", json_object_get(results));
+    et__jadd(vo, "status", et__jnew_string(v->status));
+    et__jadd(vo, "expected_vs_actual", et__jnew_string(et_buf_str(&text)));
+    et__jadd(vo, "success_criteria_met", json_object_get(met));
+    et__jadd(vo, "success_criteria_failed", json_object_get(failed));
+    et__jadd(vo, "confidence_score",
+             et__jnew_double(v->pass_rate < 0 ? 0 : round2(v->pass_rate)));
+    et__jadd(vo, "manual_verification_required",
+             et__jnew_boolean(v->unknown || v->broken || v->only_defaults ||
+                              c->n == 0));
+    et__jadd(vo, "criteria", json_object_get(results));
     *out = vo;
     vo = NULL;
 out:

@@ -21,6 +21,11 @@ static bool should_fail(void)
     return ++calls == fail_at;
 }
 
+bool et__alloc_inject(void)
+{
+    return should_fail();
+}
+
 void *et__malloc(size_t size)
 {
     if (should_fail())

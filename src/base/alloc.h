@@ -6,12 +6,16 @@
 #ifndef ET_BASE_ALLOC_H
 #define ET_BASE_ALLOC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 void *et__malloc(size_t size);
 void *et__calloc(size_t n, size_t size);
 void *et__realloc(void *ptr, size_t size);
 void et__free(void *ptr);
+/* True when the fault injection (ET_TEST_FAIL_ALLOC=N) fails this call:
+ * for allocations made elsewhere (json-c's, through src/codec/json.h). */
+bool et__alloc_inject(void);
 /* Copy of s (NUL-terminated); NULL on ENOMEM or when s is NULL. */
 char *et__strdup(const char *s);
 /* Copy of the len bytes at s plus a NUL. */

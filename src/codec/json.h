@@ -28,8 +28,10 @@ struct et_json_limits {
 };
 
 /* 16 MiB, depth 64, 8 MiB strings, 1M members. */
-#define ET_JSON_LIMITS_DEFAULT                                                 \
-    {(size_t)16 << 20, 64, (size_t)8 << 20, (size_t)1000000}
+#define ET_JSON_LIMITS_DEFAULT                           \
+ {                                                       \
+  (size_t)16 << 20, 64, (size_t)8 << 20, (size_t)1000000 \
+ }
 
 /*
  * Parse exactly one JSON text from buf[0..len) (leading/trailing whitespace
@@ -53,8 +55,7 @@ struct et_json_limits {
  */
 ET_NODISCARD int et_json_parse(const char *buf, size_t len,
                                const struct et_json_limits *lim,
-                               struct json_object **out,
-                               struct et_error *err);
+                               struct json_object **out, struct et_error *err);
 
 enum et_json_write_flags {
     ET_JSON_SORTED = 1 << 0, /* keys in byte order (canonical form) */
@@ -90,6 +91,31 @@ const char *et_json_type_name(struct json_object *obj);
  * NULL when absent or not a string.
  */
 struct json_object *et__jget(struct json_object *o, const char *key);
+
+/*
+ * json-c's constructors and container inserts, with every allocation
+ * failure remembered: each behaves exactly like the json-c call it wraps
+ * (NULL, or -1 with val not consumed, on failure) and also sets a sticky
+ * per-thread flag. The ingest pipeline takes the flag before it encodes an
+ * event (et__json_oom_take), so an event is never hashed into the ledger
+ * with a member silently missing because an allocation failed, whether or
+ * not the code that built it checked each result. A NULL container (its
+ * own allocation failed) takes nothing and returns -1 where json-c would
+ * assert. Constructors honour the test fault injection
+ * (ET_TEST_FAIL_ALLOC, base/alloc.h).
+ */
+struct json_object *et__jnew_object(void);
+struct json_object *et__jnew_array(void);
+struct json_object *et__jnew_string(const char *s);
+struct json_object *et__jnew_string_len(const char *s, int len);
+struct json_object *et__jnew_int(int32_t v);
+struct json_object *et__jnew_int64(int64_t v);
+struct json_object *et__jnew_double(double v);
+struct json_object *et__jnew_boolean(int v);
+int et__jadd(struct json_object *o, const char *key, struct json_object *val);
+int et__jappend(struct json_object *a, struct json_object *val);
+/* Whether an allocation failed in this thread since the last call. */
+bool et__json_oom_take(void);
 const char *et__jstr(struct json_object *o, const char *key);
 
 #endif /* ET_CODEC_JSON_H */

@@ -150,7 +150,7 @@ static int emit(struct hk *h, const char *type, const char *id,
 static void set_str(struct json_object *o, const char *k, const char *v)
 {
     if (v)
-        json_object_object_add(o, k, json_object_new_string(v));
+        et__jadd(o, k, et__jnew_string(v));
 }
 
 static void copy_key(struct json_object *to, const char *tk,
@@ -159,7 +159,7 @@ static void copy_key(struct json_object *to, const char *tk,
     struct json_object *v = et__jget(from, fk);
 
     if (v)
-        json_object_object_add(to, tk, json_object_get(v));
+        et__jadd(to, tk, json_object_get(v));
 }
 
 /* Tool input/response as action text: strings as is, else compact JSON. */
@@ -169,7 +169,7 @@ static void set_text(struct json_object *o, const char *k,
     if (!v)
         return;
     if (json_object_is_type(v, json_type_string))
-        json_object_object_add(o, k, json_object_get(v));
+        et__jadd(o, k, json_object_get(v));
     else
         set_str(
             o, k,
@@ -198,13 +198,13 @@ static int pending_edit(struct hk *h, const char *type, const char *add,
         rc = kv_get_json(h, key, &a, err);
     if (rc)
         return rc;
-    na = json_object_new_array();
+    na = et__jnew_array();
     if (!na) {
         json_object_put(a);
         return et_error_set(err, ET_ENOMEM, "out of memory");
     }
     if (add && front)
-        json_object_array_add(na, json_object_new_string(add));
+        et__jappend(na, et__jnew_string(add));
     for (size_t i = 0; a && json_object_is_type(a, json_type_array) &&
                        i < json_object_array_length(a);
          i++) {
@@ -216,10 +216,10 @@ static int pending_edit(struct hk *h, const char *type, const char *add,
             snprintf(pop_out, 37, "%s", s);
             continue;
         }
-        json_object_array_add(na, json_object_new_string(s));
+        et__jappend(na, et__jnew_string(s));
     }
     if (add && !front)
-        json_object_array_add(na, json_object_new_string(add));
+        et__jappend(na, et__jnew_string(add));
     rc = kv_put_json(h, key, na, err);
     json_object_put(a);
     json_object_put(na);
@@ -236,7 +236,7 @@ static int xstate_get(struct hk *h, const char *id, struct json_object **out,
     if (!rc)
         rc = kv_get_json(h, key, out, err);
     if (!rc && !*out)
-        *out = json_object_new_object();
+        *out = et__jnew_object();
     if (!rc && !*out)
         rc = et_error_set(err, ET_ENOMEM, "out of memory");
     return rc;
@@ -264,7 +264,7 @@ static int bound_event(struct hk *h, const char *id, const char *agent,
                        const char *how, const char *replaces,
                        const char *previous, struct et_error *err)
 {
-    struct json_object *b = json_object_new_object();
+    struct json_object *b = et__jnew_object();
     int rc;
 
     if (!b)
@@ -306,7 +306,7 @@ static int resolve_agent(struct hk *h, const char *agent, const char *type,
     rc = xstate_get(h, id_out, &xs, err);
     if (!rc) {
         set_str(xs, "agent", agent);
-        json_object_object_add(xs, "auth", json_object_new_boolean(0));
+        et__jadd(xs, "auth", et__jnew_boolean(0));
         rc = xstate_put(h, id_out, xs, err);
     }
     if (!rc)
@@ -334,7 +334,7 @@ static int bind_authoritative(struct hk *h, const char *agent, const char *x,
         goto out;
     if (y && !strcmp(y, x)) {
         if (!json_object_get_boolean(et__jget(xs, "auth"))) {
-            json_object_object_add(xs, "auth", json_object_new_boolean(1));
+            et__jadd(xs, "auth", et__jnew_boolean(1));
             rc = xstate_put(h, x, xs, err);
             if (!rc)
                 rc = bound_event(h, x, agent, "confirmed", NULL, NULL, err);
@@ -367,7 +367,7 @@ static int bind_authoritative(struct hk *h, const char *agent, const char *x,
         rc = agent_map_put(h, b, "", err); /* b binds afresh next time */
     }
     set_str(xs, "agent", agent);
-    json_object_object_add(xs, "auth", json_object_new_boolean(1));
+    et__jadd(xs, "auth", et__jnew_boolean(1));
     if (!rc)
         rc = xstate_put(h, x, xs, err);
     if (!rc)
@@ -387,11 +387,11 @@ out:
 static int delegate(struct hk *h, const char *id, struct et_error *err)
 {
     struct json_object *ti = et__jget(h->in, "tool_input");
-    struct json_object *doc = json_object_new_object();
-    struct json_object *meta = json_object_new_object();
-    struct json_object *ctx = json_object_new_object();
-    struct json_object *dl = json_object_new_object();
-    struct json_object *body = json_object_new_object();
+    struct json_object *doc = et__jnew_object();
+    struct json_object *meta = et__jnew_object();
+    struct json_object *ctx = et__jnew_object();
+    struct json_object *dl = et__jnew_object();
+    struct json_object *body = et__jnew_object();
     struct json_object *xs = NULL;
     const char *type = type_or_default(et__jstr(ti, "subagent_type"));
     const char *prompt = et__jstr(ti, "prompt");
@@ -413,12 +413,12 @@ static int delegate(struct hk *h, const char *id, struct et_error *err)
     set_str(doc, "timestamp_start", when);
     set_str(meta, "name", type);
     if (et__jget(ti, "model")) {
-        struct json_object *cfg = json_object_new_object();
+        struct json_object *cfg = et__jnew_object();
 
         copy_key(cfg, "model", ti, "model");
-        json_object_object_add(meta, "configuration", cfg);
+        et__jadd(meta, "configuration", cfg);
     }
-    json_object_object_add(doc, "agent_metadata", json_object_get(meta));
+    et__jadd(doc, "agent_metadata", json_object_get(meta));
     rc = mkey(prompt_key, err, "prompt", h->skey, NULL);
     if (!rc)
         rc = kv_get(h, prompt_key, &user_prompt, err);
@@ -428,11 +428,11 @@ static int delegate(struct hk *h, const char *id, struct et_error *err)
      * the Agent call's short description */
     set_str(ctx, "user_request",
             user_prompt ? user_prompt : et__jstr(ti, "description"));
-    json_object_object_add(doc, "main_agent_context", json_object_get(ctx));
+    et__jadd(doc, "main_agent_context", json_object_get(ctx));
     if (et__jget(h->in, "permission_mode")) {
-        struct json_object *sec = json_object_new_object();
+        struct json_object *sec = et__jnew_object();
 
-        if (!sec || json_object_object_add(doc, "security", sec)) {
+        if (!sec || et__jadd(doc, "security", sec)) {
             json_object_put(sec);
             rc = et_error_set(err, ET_ENOMEM, "out of memory");
             goto out;
@@ -456,7 +456,7 @@ static int delegate(struct hk *h, const char *id, struct et_error *err)
     set_str(dl, "prompt_sent", prompt ? prompt : "");
     set_str(dl, "instructions", et__jstr(ti, "description"));
     rc = et__record_check(dl, "delegation", ET_CHECK_COMPLETE, err);
-    json_object_object_add(body, "delegation", json_object_get(dl));
+    et__jadd(body, "delegation", json_object_get(dl));
     if (!rc)
         rc = emit(h, "execution.delegated", id, body, err);
     if (!rc)
@@ -487,9 +487,9 @@ static void mcp_server(struct hk *h, struct json_object *o)
     if (h->tool && !strncmp(h->tool, "mcp__", 5) &&
         (sep = strstr(h->tool + 5, "__")) != NULL && sep > h->tool + 5) {
         struct json_object *v =
-            json_object_new_string_len(h->tool + 5, (int)(sep - (h->tool + 5)));
+            et__jnew_string_len(h->tool + 5, (int)(sep - (h->tool + 5)));
 
-        if (v && json_object_object_add(o, "mcp_server", v))
+        if (v && et__jadd(o, "mcp_server", v))
             json_object_put(v);
         return;
     }
@@ -514,14 +514,14 @@ static void tool_facts(struct hk *h, struct json_object *o, bool as_text)
     et_time_format(h->now_ns, when);
     set_str(o, "timestamp", when);
     if (strcmp(h->event, "PreToolUse") != 0)
-        json_object_object_add(o, "success", json_object_new_boolean(!failed));
+        et__jadd(o, "success", et__jnew_boolean(!failed));
     if (failed)
         set_str(o, "error",
                 et__jstr(h->in, "error") ? et__jstr(h->in, "error")
                                          : "tool failed");
     copy_key(o, "is_interrupt", h->in, "is_interrupt");
     if (d && json_object_is_type(d, json_type_int))
-        json_object_object_add(o, "duration_ms", json_object_get(d));
+        et__jadd(o, "duration_ms", json_object_get(d));
     set_str(o, "tool_use_id", h->tuid);
     set_str(o, "agent_id", h->agent_id);
     mcp_server(h, o);
@@ -533,7 +533,7 @@ static void tool_facts(struct hk *h, struct json_object *o, bool as_text)
 static int session_event(struct hk *h, const char *type, const char *ref,
                          struct et_error *err)
 {
-    struct json_object *b = json_object_new_object();
+    struct json_object *b = et__jnew_object();
     int rc;
 
     if (!b)
@@ -578,7 +578,7 @@ static int tool_event(struct hk *h, struct et_error *err)
         return session_event(h, pre ? "session.tool_requested" : "session.tool",
                              id[0] ? id : NULL, err);
     }
-    a = json_object_new_object();
+    a = et__jnew_object();
     if (!a)
         return et_error_set(err, ET_ENOMEM, "out of memory");
     tool_facts(h, a, true);
@@ -608,8 +608,8 @@ static int respond_complete(struct hk *h, const char *id,
 {
     struct et_exec_row row;
     int64_t start_ns = 0, end_ns = h->now_ns;
-    struct json_object *b = json_object_new_object();
-    struct json_object *c = json_object_new_object();
+    struct json_object *b = et__jnew_object();
+    struct json_object *c = et__jnew_object();
     char when[ET_RFC3339_MAX];
     int rc;
 
@@ -619,7 +619,7 @@ static int respond_complete(struct hk *h, const char *id,
         return et_error_set(err, ET_ENOMEM, "out of memory");
     }
     rc = et__record_check(out, "output", 0, err);
-    json_object_object_add(b, "output", json_object_get(out));
+    et__jadd(b, "output", json_object_get(out));
     if (!rc)
         rc = emit(h, "execution.responded", id, b, err);
     if (et_store_exec_get(h->t->st, id, &row, NULL) == ET_OK)
@@ -631,9 +631,8 @@ static int respond_complete(struct hk *h, const char *id,
     et_time_format(end_ns, when);
     set_str(c, "timestamp_end", when);
     if (start_ns) /* both rounded to ms, as the record stores them */
-        json_object_object_add(
-            c, "duration_ms",
-            json_object_new_int64(end_ns / 1000000 - start_ns / 1000000));
+        et__jadd(c, "duration_ms",
+                 et__jnew_int64(end_ns / 1000000 - start_ns / 1000000));
     if (!rc)
         rc = emit(h, "execution.completed", id, c, err);
     json_object_put(b);
@@ -679,7 +678,7 @@ static struct json_object *usage_of(struct json_object *resp)
         {"toolStats", "tool_stats"},
         {"total_cost_usd", "total_cost_usd"},
         {"costUSD", "cost_usd"}};
-    struct json_object *u = json_object_new_object();
+    struct json_object *u = et__jnew_object();
     struct json_object *raw = et__jget(resp, "usage");
 
     if (!u)
@@ -687,7 +686,7 @@ static struct json_object *usage_of(struct json_object *resp)
     if (raw && json_object_is_type(raw, json_type_object)) {
         json_object_object_foreach(raw, k, v)
         {
-            json_object_object_add(u, k, json_object_get(v));
+            et__jadd(u, k, json_object_get(v));
         }
     }
     for (size_t i = 0; i < ET_ARRAY_SIZE(totals); i++)
@@ -712,7 +711,7 @@ static int agent_post(struct hk *h, const char *id, struct et_error *err)
     exec_state(h, id, state);
     if (status && (!strcmp(status, "async_launched") ||
                    !strcmp(status, "remote_launched"))) {
-        b = json_object_new_object();
+        b = et__jnew_object();
         set_str(b, "status", status);
         set_str(b, "agent_id", agent);
         copy_key(b, "output_file", resp, "outputFile");
@@ -723,14 +722,14 @@ static int agent_post(struct hk *h, const char *id, struct et_error *err)
         if (!rc)
             rc = xstate_get(h, id, &xs, err);
         if (!rc) {
-            json_object_object_add(xs, "async", json_object_new_boolean(1));
+            et__jadd(xs, "async", et__jnew_boolean(1));
             rc = xstate_put(h, id, xs, err);
         }
         goto out;
     }
     if (!in_list(state, run_states))
         goto out; /* already closed (e.g. by SubagentStop) */
-    out = json_object_new_object();
+    out = et__jnew_object();
     if (!strcmp(h->event, "PostToolUseFailure")) {
         set_str(out, "raw_response", "");
         set_str(out, "error",
@@ -741,7 +740,7 @@ static int agent_post(struct hk *h, const char *id, struct et_error *err)
         result_text(resp, &text);
         set_str(out, "raw_response", text.len ? et_buf_str(&text) : "");
         set_str(out, "status", status ? status : "completed");
-        json_object_object_add(out, "usage", usage_of(resp));
+        et__jadd(out, "usage", usage_of(resp));
     }
     set_str(out, "agent_id", agent);
     {
@@ -780,7 +779,7 @@ static int subagent_stop(struct hk *h, struct et_error *err)
     if (json_object_get_boolean(et__jget(xs, "async")) &&
         in_list(state, run_states)) {
         /* an async agent's end: nothing else will come */
-        out = json_object_new_object();
+        out = et__jnew_object();
         set_str(out, "raw_response",
                 et__jstr(h->in, "last_assistant_message")
                     ? et__jstr(h->in, "last_assistant_message")
@@ -791,7 +790,7 @@ static int subagent_stop(struct hk *h, struct et_error *err)
         rc = respond_complete(h, id, out, -1, err);
     } else {
         /* a foreground agent: its PostToolUse brings the result */
-        b = json_object_new_object();
+        b = et__jnew_object();
         set_str(b, "agent_id", h->agent_id);
         copy_key(b, "last_assistant_message", h->in, "last_assistant_message");
         copy_key(b, "agent_transcript_path", h->in, "agent_transcript_path");
@@ -831,7 +830,7 @@ static bool is_tool_or_agent_event(const char *e)
  */
 static int session_hook(struct hk *h, struct et_error *err)
 {
-    struct json_object *b = json_object_new_object();
+    struct json_object *b = et__jnew_object();
     char key[KEY_MAX];
     const char *prompt;
     int rc = ET_OK;
@@ -840,7 +839,7 @@ static int session_hook(struct hk *h, struct et_error *err)
         return et_error_set(err, ET_ENOMEM, "out of memory");
     json_object_object_foreach(h->in, k, v)
     {
-        if (json_object_object_add(b, k, json_object_get(v))) {
+        if (et__jadd(b, k, json_object_get(v))) {
             json_object_put(v);
             rc = et_error_set(err, ET_ENOMEM, "out of memory");
             break;

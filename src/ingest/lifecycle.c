@@ -38,7 +38,7 @@ static void add_now(struct json_object *o, const char *key)
     if (v && !json_object_is_type(v, json_type_null))
         return;
     et_time_format(et_time_now_ns(), when);
-    json_object_object_add(o, key, json_object_new_string(when));
+    et__jadd(o, key, et__jnew_string(when));
 }
 
 /* main_agent_context.success_criteria: an array of criteria that compile
@@ -126,7 +126,7 @@ static int trail_start_(struct et_trail *t, const char *json, size_t len,
             rc = et_error_set(err, rc, "no entropy for an execution_id");
             goto out;
         }
-        json_object_object_add(doc, "execution_id", json_object_new_string(id));
+        et__jadd(doc, "execution_id", et__jnew_string(id));
     }
     rc = et__ingest_begin(t, err);
     if (rc)
@@ -209,12 +209,12 @@ static int wrap_phase(struct et_trail *t, const char *idp, const char *json,
                           mandatory);
     if (rc)
         goto out;
-    body = json_object_new_object();
+    body = et__jnew_object();
     if (!body) {
         rc = et_error_set(err, ET_ENOMEM, "out of memory");
         goto out;
     }
-    json_object_object_add(body, key, json_object_get(frag));
+    et__jadd(body, key, json_object_get(frag));
     rc = open_phase(t, idp, id, verb, allowed, &row, err);
     if (rc)
         goto out;
@@ -260,7 +260,7 @@ static int prepare_action(struct json_object *a, size_t index, int64_t *last,
     add_now(a, "timestamp");
     sq = et__jget(a, "sequence");
     if (!sq || json_object_is_type(sq, json_type_null))
-        json_object_object_add(a, "sequence", json_object_new_int64(*last + 1));
+        et__jadd(a, "sequence", et__jnew_int64(*last + 1));
     rc = et__record_check(a, "execution.actions_taken[]", ET_CHECK_COMPLETE,
                           err);
     if (rc)
@@ -296,9 +296,9 @@ static int trail_action_(struct et_trail *t, const char *idp, const char *json,
     if (json_object_is_type(in, json_type_array)) {
         arr = json_object_get(in);
     } else {
-        arr = json_object_new_array();
+        arr = et__jnew_array();
         if (arr)
-            json_object_array_add(arr, json_object_get(in));
+            et__jappend(arr, json_object_get(in));
     }
     if (!arr) {
         rc = et_error_set(err, ET_ENOMEM, "out of memory");
@@ -361,23 +361,22 @@ static int check_complete(struct json_object *frag, const char *start,
     add_now(frag, "timestamp_end");
     /* validate the fragment as a partial record that includes the start
      * time, so duration_ms is derived or checked against it */
-    probe = json_object_new_object();
+    probe = et__jnew_object();
     if (!probe)
         return et_error_set(err, ET_ENOMEM, "out of memory");
     json_object_object_foreach(frag, k2, v2)
     {
-        json_object_object_add(probe, k2, json_object_get(v2));
+        et__jadd(probe, k2, json_object_get(v2));
     }
     if (start)
-        json_object_object_add(probe, "timestamp_start",
-                               json_object_new_string(start));
+        et__jadd(probe, "timestamp_start", et__jnew_string(start));
     rc = et__record_check(probe, "", 0, err);
     if (!rc) {
         /* copy back what the check normalised or derived */
         json_object_object_foreach(probe, k3, v3)
         {
             if (strcmp(k3, "timestamp_start") != 0)
-                json_object_object_add(frag, k3, json_object_get(v3));
+                et__jadd(frag, k3, json_object_get(v3));
         }
     }
     json_object_put(probe);

@@ -56,8 +56,8 @@ static int put_str(struct json_object *body, const char *key, const char *s,
                    multiline, err);
     if (rc)
         return rc;
-    v = json_object_new_string(s);
-    if (!v || json_object_object_add(body, key, v)) {
+    v = et__jnew_string(s);
+    if (!v || et__jadd(body, key, v)) {
         json_object_put(v);
         return et_error_set(err, ET_ENOMEM, "out of memory");
     }
@@ -76,8 +76,8 @@ static int put_tags(struct json_object *body, const char *const *tags, size_t n,
     if (n > ET_NOTE_TAGS_MAX)
         return et_error_set(err, ET_EINPUT, "tags: more than %d",
                             ET_NOTE_TAGS_MAX);
-    arr = json_object_new_array();
-    if (!arr || json_object_object_add(body, "tags", arr)) {
+    arr = et__jnew_array();
+    if (!arr || et__jadd(body, "tags", arr)) {
         json_object_put(arr);
         return et_error_set(err, ET_ENOMEM, "out of memory");
     }
@@ -86,7 +86,7 @@ static int put_tags(struct json_object *body, const char *const *tags, size_t n,
         if (!tags[i] || !*tags[i])
             return et_error_set(err, ET_EINPUT, "%s: must not be empty", field);
         rc = check_str(field, tags[i], ET_NOTE_FIELD_MAX, false, err);
-        if (!rc && json_object_array_add(arr, json_object_new_string(tags[i])))
+        if (!rc && et__jappend(arr, et__jnew_string(tags[i])))
             rc = et_error_set(err, ET_ENOMEM, "out of memory");
     }
     return rc;
@@ -164,7 +164,7 @@ int et_trail_note(struct et_trail *t, const struct et_note *n, char *uuid_out,
                   struct et_error *err)
 {
     char uuid[ET_NOTE_FIELD_MAX];
-    struct json_object *body = json_object_new_object();
+    struct json_object *body = et__jnew_object();
     int rc = body ? ET_OK : et_error_set(err, ET_ENOMEM, "out of memory");
 
     if (uuid_out)
@@ -200,7 +200,7 @@ int et_trail_score(struct et_trail *t, const struct et_score *s, char *uuid_out,
                    struct et_error *err)
 {
     char uuid[ET_NOTE_FIELD_MAX];
-    struct json_object *body = json_object_new_object(), *v = NULL;
+    struct json_object *body = et__jnew_object(), *v = NULL;
     int rc = body ? ET_OK : et_error_set(err, ET_ENOMEM, "out of memory");
 
     if (uuid_out)
@@ -213,8 +213,8 @@ int et_trail_score(struct et_trail *t, const struct et_score *s, char *uuid_out,
                           "score: expected a number in [0, 1], got %g",
                           s->score);
     if (!rc) {
-        v = json_object_new_double(s->score);
-        if (!v || json_object_object_add(body, "score", v)) {
+        v = et__jnew_double(s->score);
+        if (!v || et__jadd(body, "score", v)) {
             json_object_put(v);
             rc = et_error_set(err, ET_ENOMEM, "out of memory");
         }

@@ -206,21 +206,20 @@ static int respond_pb(enum et_otlp_signal sig, struct et_otlp_result *res,
 static int respond_json(enum et_otlp_signal sig, struct et_otlp_result *res,
                         struct et_error *err)
 {
-    struct json_object *o = json_object_new_object(), *ps = NULL;
+    struct json_object *o = et__jnew_object(), *ps = NULL;
     struct et_buf b = ET_BUF_INIT;
     char n[24];
     int rc = ET_OK;
 
     if (o && res->rejected) {
         snprintf(n, sizeof(n), "%llu", (unsigned long long)res->rejected);
-        ps = json_object_new_object();
-        if (ps && !json_object_object_add(o, "partialSuccess", ps)) {
-            json_object_object_add(ps,
-                                   sig == ET_OTLP_LOGS ? "rejectedLogRecords"
-                                                       : "rejectedSpans",
-                                   json_object_new_string(n));
-            json_object_object_add(ps, "errorMessage",
-                                   json_object_new_string(res->message));
+        ps = et__jnew_object();
+        if (ps && !et__jadd(o, "partialSuccess", ps)) {
+            et__jadd(ps,
+                     sig == ET_OTLP_LOGS ? "rejectedLogRecords"
+                                         : "rejectedSpans",
+                     et__jnew_string(n));
+            et__jadd(ps, "errorMessage", et__jnew_string(res->message));
         } else {
             json_object_put(ps);
             rc = ET_ENOMEM;
@@ -281,7 +280,7 @@ static int prepare_spans(struct wr *w, struct json_object *items,
                          struct json_object **fresh_out,
                          struct et_otlp_result *res, struct et_error *err)
 {
-    struct json_object *fresh = json_object_new_array();
+    struct json_object *fresh = et__jnew_array();
     size_t n = json_object_array_length(items), pulled = 0;
     int rc = ET_OK;
 
@@ -308,21 +307,19 @@ static int prepare_spans(struct wr *w, struct json_object *items,
             if (!rc && waiting &&
                 json_object_is_type(waiting, json_type_array) &&
                 pulled + json_object_array_length(waiting) <= MAX_WAIT_SPANS) {
-                json_object_object_add(w->consumed, key,
-                                       json_object_new_boolean(1));
+                et__jadd(w->consumed, key, et__jnew_boolean(1));
                 for (size_t j = 0; j < json_object_array_length(waiting);
                      j++, pulled++) {
                     struct json_object *d =
                         json_object_array_get_idx(waiting, j);
 
-                    json_object_object_add(d, "deferred",
-                                           json_object_new_boolean(1));
-                    json_object_array_add(fresh, json_object_get(d));
+                    et__jadd(d, "deferred", et__jnew_boolean(1));
+                    et__jappend(fresh, json_object_get(d));
                 }
             }
             json_object_put(waiting);
         }
-        if (!rc && json_object_array_add(fresh, json_object_get(s)))
+        if (!rc && et__jappend(fresh, json_object_get(s)))
             rc = et_error_set(err, ET_ENOMEM, "out of memory");
     }
     if (rc)
@@ -343,7 +340,7 @@ static int log_key(struct json_object *l, char key[128])
     json_object_object_del(l, "path");
     rc = et_json_canon(l, &b);
     if (path)
-        json_object_object_add(l, "path", path);
+        et__jadd(l, "path", path);
     if (rc)
         return rc;
     et_hash_sha256(b.ptr, b.len, h);
@@ -359,7 +356,7 @@ static int prepare_logs(struct wr *w, struct json_object *items,
                         struct json_object *keys, struct et_otlp_result *res,
                         struct et_error *err)
 {
-    struct json_object *fresh = json_object_new_array();
+    struct json_object *fresh = et__jnew_array();
     size_t n = json_object_array_length(items);
     int rc = ET_OK;
 
@@ -380,8 +377,8 @@ static int prepare_logs(struct wr *w, struct json_object *items,
             res->duplicates++;
             continue;
         }
-        json_object_object_add(keys, key, json_object_new_string("1"));
-        if (!rc && json_object_array_add(fresh, json_object_get(l)))
+        et__jadd(keys, key, et__jnew_string("1"));
+        if (!rc && et__jappend(fresh, json_object_get(l)))
             rc = et_error_set(err, ET_ENOMEM, "out of memory");
     }
     if (rc)
@@ -405,8 +402,7 @@ static int append(struct wr *w, struct et__otlp_plan *p,
 
             rc = et_store_action_last(w->t->st, id, &last, err);
             if (!rc)
-                json_object_object_add(e->body, "sequence",
-                                       json_object_new_int64(last + 1));
+                et__jadd(e->body, "sequence", et__jnew_int64(last + 1));
         }
         if (!rc)
             rc = et__ingest_event(w->t, e->type, id, e->body, NULL, err);
@@ -444,7 +440,7 @@ static int save_state(struct wr *w, struct et__otlp_plan *p,
     }
     json_object_object_foreach(p->waits, wk, wv)
     {
-        struct json_object *old = NULL, *all = json_object_new_array();
+        struct json_object *old = NULL, *all = et__jnew_array();
         size_t n_old;
 
         if (!all)
@@ -459,9 +455,9 @@ static int save_state(struct wr *w, struct et__otlp_plan *p,
         for (size_t i = 0; !rc && i < n_old + json_object_array_length(wv) &&
                            i < MAX_WAIT_PER_KEY;
              i++)
-            json_object_array_add(
-                all, json_object_get(json_object_array_get_idx(
-                         i < n_old ? old : wv, i < n_old ? i : i - n_old)));
+            et__jappend(all,
+                        json_object_get(json_object_array_get_idx(
+                            i < n_old ? old : wv, i < n_old ? i : i - n_old)));
         if (!rc)
             rc = et_store_meta_put(
                 w->t->st, wk,
@@ -478,9 +474,9 @@ static int ingest_(struct et_trail *t, enum et_otlp_signal sig, int media,
                    struct et_otlp_result *res, struct et_error *err)
 {
     struct json_object *items = NULL, *fresh = NULL;
-    struct json_object *log_keys = json_object_new_object();
+    struct json_object *log_keys = et__jnew_object();
     struct et__otlp_plan plan;
-    struct wr w = {t, json_object_new_object()};
+    struct wr w = {t, et__jnew_object()};
     bool in_tx = false;
     int rc;
 

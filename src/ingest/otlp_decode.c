@@ -34,7 +34,7 @@ static bool put(struct json_object *o, const char *k, struct json_object *v)
 {
     if (!v)
         return false;
-    if (json_object_object_add(o, k, v)) {
+    if (et__jadd(o, k, v)) {
         json_object_put(v);
         return false;
     }
@@ -45,7 +45,7 @@ static bool push(struct json_object *a, struct json_object *v)
 {
     if (!v)
         return false;
-    if (json_object_array_add(a, v)) {
+    if (et__jappend(a, v)) {
         json_object_put(v);
         return false;
     }
@@ -63,7 +63,7 @@ static struct json_object *hex_of(const uint8_t *p, size_t n)
         buf[2 * i] = digits[p[i] >> 4];
         buf[2 * i + 1] = digits[p[i] & 15];
     }
-    return json_object_new_string_len(buf, (int)(2 * n));
+    return et__jnew_string_len(buf, (int)(2 * n));
 }
 
 static struct json_object *base64_of(const uint8_t *p, size_t n)
@@ -89,7 +89,7 @@ static struct json_object *base64_of(const uint8_t *p, size_t n)
         ok = et_buf_add(&b, q, 4) == ET_OK;
     }
     if (ok)
-        s = json_object_new_string_len(b.ptr ? b.ptr : "", (int)b.len);
+        s = et__jnew_string_len(b.ptr ? b.ptr : "", (int)b.len);
     et_buf_release(&b);
     return s;
 }
@@ -120,23 +120,22 @@ static struct json_object *pb_value(const pb_any *v, int depth)
         return NULL;
     switch (v->value_case) {
     case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_STRING_VALUE:
-        return json_object_new_string(v->string_value ? v->string_value : "");
+        return et__jnew_string(v->string_value ? v->string_value : "");
     case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_BOOL_VALUE:
-        return json_object_new_boolean(v->bool_value != 0);
+        return et__jnew_boolean(v->bool_value != 0);
     case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_INT_VALUE:
-        return json_object_new_int64(v->int_value);
+        return et__jnew_int64(v->int_value);
     case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_DOUBLE_VALUE:
         /* JSON has no NaN or infinities: kept as text */
         if (v->double_value != v->double_value ||
             v->double_value > 1.7976931348623157e308 ||
             v->double_value < -1.7976931348623157e308)
-            return json_object_new_string(v->double_value != v->double_value
-                                              ? "NaN"
-                                          : v->double_value > 0 ? "Infinity"
-                                                                : "-Infinity");
-        return json_object_new_double(v->double_value);
+            return et__jnew_string(v->double_value != v->double_value ? "NaN"
+                                   : v->double_value > 0 ? "Infinity"
+                                                         : "-Infinity");
+        return et__jnew_double(v->double_value);
     case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_ARRAY_VALUE:
-        a = json_object_new_array();
+        a = et__jnew_array();
         for (size_t i = 0; a && v->array_value && i < v->array_value->n_values;
              i++) {
             struct json_object *e =
@@ -148,7 +147,7 @@ static struct json_object *pb_value(const pb_any *v, int depth)
                 json_object_put(a);
                 return NULL;
             }
-            if (json_object_array_add(a, e)) {
+            if (et__jappend(a, e)) {
                 json_object_put(e);
                 json_object_put(a);
                 return NULL;
@@ -157,13 +156,13 @@ static struct json_object *pb_value(const pb_any *v, int depth)
         return a;
     case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_KVLIST_VALUE:
         if (!v->kvlist_value)
-            return json_object_new_object();
+            return et__jnew_object();
         return pb_attrs(v->kvlist_value->values, v->kvlist_value->n_values,
                         depth + 1);
     case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_BYTES_VALUE:
         return base64_of(v->bytes_value.data, v->bytes_value.len);
     case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_STRING_VALUE_STRINDEX:
-        return json_object_new_int64(v->string_value_strindex);
+        return et__jnew_int64(v->string_value_strindex);
     default:
         return NULL;
     }
@@ -172,7 +171,7 @@ static struct json_object *pb_value(const pb_any *v, int depth)
 /* Attributes as an object; an empty value is null. NULL: OOM or too deep. */
 static struct json_object *pb_attrs(pb_kv **kv, size_t n, int depth)
 {
-    struct json_object *o = json_object_new_object();
+    struct json_object *o = et__jnew_object();
 
     if (depth > MAX_VALUE_DEPTH) {
         json_object_put(o);
@@ -193,7 +192,7 @@ static struct json_object *pb_attrs(pb_kv **kv, size_t n, int depth)
                 return NULL;
             }
         }
-        if (json_object_object_add(o, kv[i]->key, jv)) {
+        if (et__jadd(o, kv[i]->key, jv)) {
             json_object_put(jv);
             json_object_put(o);
             return NULL;
@@ -207,18 +206,18 @@ pb_resource(struct json_object *item,
             const Opentelemetry__Proto__Resource__V1__Resource *r,
             const Opentelemetry__Proto__Common__V1__InstrumentationScope *sc)
 {
-    struct json_object *s = json_object_new_object();
+    struct json_object *s = et__jnew_object();
 
     if (!put(item, "resource",
              r ? pb_attrs(r->attributes, r->n_attributes, 0)
-               : json_object_new_object()) ||
+               : et__jnew_object()) ||
         !put(item, "scope", s))
         return false;
     if (sc && sc->name && *sc->name &&
-        !put(s, "name", json_object_new_string(sc->name)))
+        !put(s, "name", et__jnew_string(sc->name)))
         return false;
     if (sc && sc->version && *sc->version &&
-        !put(s, "version", json_object_new_string(sc->version)))
+        !put(s, "version", et__jnew_string(sc->version)))
         return false;
     return true;
 }
@@ -226,16 +225,15 @@ pb_resource(struct json_object *item,
 static bool pb_time(struct json_object *o, const char *k, uint64_t ns)
 {
     /* past INT64_MAX (year 2262) is kept as the largest value */
-    return put(o, k,
-               json_object_new_int64(ns > INT64_MAX ? INT64_MAX : (int64_t)ns));
+    return put(o, k, et__jnew_int64(ns > INT64_MAX ? INT64_MAX : (int64_t)ns));
 }
 
 static struct json_object *
 pb_span(const Opentelemetry__Proto__Trace__V1__Span *sp, const char *path)
 {
-    struct json_object *o = json_object_new_object();
-    struct json_object *st = json_object_new_object();
-    struct json_object *evs = json_object_new_array();
+    struct json_object *o = et__jnew_object();
+    struct json_object *st = et__jnew_object();
+    struct json_object *evs = et__jnew_array();
     bool ok = o && st && evs;
 
     if (!ok) {
@@ -244,29 +242,29 @@ pb_span(const Opentelemetry__Proto__Trace__V1__Span *sp, const char *path)
         json_object_put(evs);
         return NULL;
     }
-    ok = put(o, "status", st) && put(o, "events", evs) &&
-         put(o, "path", json_object_new_string(path)) &&
-         put(o, "trace_id", hex_of(sp->trace_id.data, sp->trace_id.len)) &&
-         put(o, "span_id", hex_of(sp->span_id.data, sp->span_id.len)) &&
-         (!sp->parent_span_id.len ||
-          put(o, "parent_span_id",
-              hex_of(sp->parent_span_id.data, sp->parent_span_id.len))) &&
-         put(o, "name", json_object_new_string(sp->name ? sp->name : "")) &&
-         put(o, "kind", json_object_new_int((int)sp->kind)) &&
-         pb_time(o, "start_ns", sp->start_time_unix_nano) &&
-         pb_time(o, "end_ns", sp->end_time_unix_nano) &&
-         put(o, "attributes", pb_attrs(sp->attributes, sp->n_attributes, 0)) &&
-         put(st, "code",
-             json_object_new_int(sp->status ? (int)sp->status->code : 0)) &&
-         put(st, "message",
-             json_object_new_string(
-                 sp->status && sp->status->message ? sp->status->message : ""));
+    ok =
+        put(o, "status", st) && put(o, "events", evs) &&
+        put(o, "path", et__jnew_string(path)) &&
+        put(o, "trace_id", hex_of(sp->trace_id.data, sp->trace_id.len)) &&
+        put(o, "span_id", hex_of(sp->span_id.data, sp->span_id.len)) &&
+        (!sp->parent_span_id.len ||
+         put(o, "parent_span_id",
+             hex_of(sp->parent_span_id.data, sp->parent_span_id.len))) &&
+        put(o, "name", et__jnew_string(sp->name ? sp->name : "")) &&
+        put(o, "kind", et__jnew_int((int)sp->kind)) &&
+        pb_time(o, "start_ns", sp->start_time_unix_nano) &&
+        pb_time(o, "end_ns", sp->end_time_unix_nano) &&
+        put(o, "attributes", pb_attrs(sp->attributes, sp->n_attributes, 0)) &&
+        put(st, "code", et__jnew_int(sp->status ? (int)sp->status->code : 0)) &&
+        put(st, "message",
+            et__jnew_string(
+                sp->status && sp->status->message ? sp->status->message : ""));
     for (size_t i = 0; ok && i < sp->n_events; i++) {
         const Opentelemetry__Proto__Trace__V1__Span__Event *e = sp->events[i];
-        struct json_object *je = json_object_new_object();
+        struct json_object *je = et__jnew_object();
 
         ok = push(evs, je) &&
-             put(je, "name", json_object_new_string(e->name ? e->name : "")) &&
+             put(je, "name", et__jnew_string(e->name ? e->name : "")) &&
              pb_time(je, "time_ns", e->time_unix_nano) &&
              put(je, "attributes", pb_attrs(e->attributes, e->n_attributes, 0));
     }
@@ -280,19 +278,17 @@ pb_span(const Opentelemetry__Proto__Trace__V1__Span *sp, const char *path)
 static struct json_object *
 pb_log(const Opentelemetry__Proto__Logs__V1__LogRecord *lr, const char *path)
 {
-    struct json_object *o = json_object_new_object();
+    struct json_object *o = et__jnew_object();
     bool ok = o != NULL;
 
-    ok = ok && put(o, "path", json_object_new_string(path)) &&
+    ok = ok && put(o, "path", et__jnew_string(path)) &&
          pb_time(o, "time_ns", lr->time_unix_nano) &&
          pb_time(o, "observed_ns", lr->observed_time_unix_nano) &&
-         put(o, "severity_number",
-             json_object_new_int((int)lr->severity_number)) &&
+         put(o, "severity_number", et__jnew_int((int)lr->severity_number)) &&
          put(o, "severity_text",
-             json_object_new_string(lr->severity_text ? lr->severity_text
-                                                      : "")) &&
+             et__jnew_string(lr->severity_text ? lr->severity_text : "")) &&
          put(o, "event_name",
-             json_object_new_string(lr->event_name ? lr->event_name : "")) &&
+             et__jnew_string(lr->event_name ? lr->event_name : "")) &&
          put(o, "attributes", pb_attrs(lr->attributes, lr->n_attributes, 0)) &&
          (!lr->trace_id.len ||
           put(o, "trace_id", hex_of(lr->trace_id.data, lr->trace_id.len))) &&
@@ -493,7 +489,7 @@ static int pb_logs(const void *buf, size_t len, struct json_object *items,
 int et__otlp_decode_pb(enum et_otlp_signal sig, const void *buf, size_t len,
                        struct json_object **items_out, struct et_error *err)
 {
-    struct json_object *items = json_object_new_array();
+    struct json_object *items = et__jnew_array();
     int rc;
 
     *items_out = NULL;
@@ -667,7 +663,7 @@ static int jhex(struct jd *d, struct json_object *o, const char *camel,
                                 (s[i] >= 32 && s[i] < 127) ? s[i] : '?');
         buf[i] = c;
     }
-    *out = json_object_new_string_len(buf, (int)n);
+    *out = et__jnew_string_len(buf, (int)n);
     return *out ? ET_OK : oom(d->err);
 }
 
@@ -702,13 +698,13 @@ static int jvalue(struct jd *d, struct json_object *v, int depth,
         rc = jint64(d, v, "intValue", "int_value", false, &n);
         if (rc)
             return rc;
-        *out = json_object_new_int64(n);
+        *out = et__jnew_int64(n);
     } else if ((x = jf(v, "doubleValue", "double_value")) != NULL) {
         if (json_object_is_type(x, json_type_string)) /* "NaN", "Infinity" */
             *out = json_object_get(x);
         else if (json_object_is_type(x, json_type_double) ||
                  json_object_is_type(x, json_type_int))
-            *out = json_object_new_double(json_object_get_double(x));
+            *out = et__jnew_double(json_object_get_double(x));
         else
             return jbad(d, "doubleValue", "expected number", x);
     } else if ((x = jf(v, "arrayValue", "array_value")) != NULL) {
@@ -719,14 +715,14 @@ static int jvalue(struct jd *d, struct json_object *v, int depth,
         rc = jarray(d, x, "values", NULL, &vals);
         if (rc)
             return rc;
-        a = json_object_new_array();
+        a = et__jnew_array();
         if (!a)
             return oom(d->err);
         for (size_t i = 0; vals && i < json_object_array_length(vals); i++) {
             struct json_object *e = NULL;
 
             rc = jvalue(d, json_object_array_get_idx(vals, i), depth + 1, &e);
-            if (!rc && json_object_array_add(a, e)) {
+            if (!rc && et__jappend(a, e)) {
                 json_object_put(e);
                 rc = oom(d->err);
             }
@@ -760,7 +756,7 @@ static int jvalue(struct jd *d, struct json_object *v, int depth,
 static int jattrs(struct jd *d, struct json_object *list, int depth,
                   struct json_object **out)
 {
-    struct json_object *o = json_object_new_object();
+    struct json_object *o = et__jnew_object();
     size_t plen = strlen(d->path);
     int rc = ET_OK;
 
@@ -784,7 +780,7 @@ static int jattrs(struct jd *d, struct json_object *list, int depth,
             rc = jvalue(d, et__jget(kv, "value"), depth, &v);
             d->path[l2] = '\0';
         }
-        if (!rc && json_object_object_add(o, key, v)) {
+        if (!rc && et__jadd(o, key, v)) {
             json_object_put(v);
             rc = oom(d->err);
         }
@@ -823,7 +819,7 @@ static int jtime(struct jd *d, struct json_object *o, const char *camel,
     int64_t ns;
     int rc = jint64(d, o, camel, snake, true, &ns);
 
-    if (!rc && !put(item, key, json_object_new_int64(ns)))
+    if (!rc && !put(item, key, et__jnew_int64(ns)))
         rc = oom(d->err);
     return rc;
 }
@@ -879,20 +875,19 @@ static int jspan(struct jd *d, struct json_object *sp, struct json_object *item)
     }
     if (rc)
         return rc;
-    jst = json_object_new_object();
-    if (!put(item, "name", json_object_new_string(name)) ||
-        !put(item, "kind", json_object_new_int(kind)) ||
-        !put(item, "status", jst) ||
-        !put(jst, "code", json_object_new_int(code)) ||
-        !put(jst, "message", json_object_new_string(msg)))
+    jst = et__jnew_object();
+    if (!put(item, "name", et__jnew_string(name)) ||
+        !put(item, "kind", et__jnew_int(kind)) || !put(item, "status", jst) ||
+        !put(jst, "code", et__jnew_int(code)) ||
+        !put(jst, "message", et__jnew_string(msg)))
         return oom(d->err);
     rc = jarray(d, sp, "events", NULL, &evs);
-    jevs = json_object_new_array();
+    jevs = et__jnew_array();
     if (!rc && !put(item, "events", jevs))
         return oom(d->err);
     for (size_t i = 0; !rc && evs && i < json_object_array_length(evs); i++) {
         struct json_object *e = json_object_array_get_idx(evs, i);
-        struct json_object *je = json_object_new_object();
+        struct json_object *je = et__jnew_object();
         size_t plen = strlen(d->path);
         const char *en;
 
@@ -903,7 +898,7 @@ static int jspan(struct jd *d, struct json_object *sp, struct json_object *item)
             rc = jbad(d, NULL, "expected an Event object", e);
         if (!rc)
             rc = jstring(d, e, "name", NULL, &en);
-        if (!rc && !put(je, "name", json_object_new_string(en)))
+        if (!rc && !put(je, "name", et__jnew_string(en)))
             rc = oom(d->err);
         if (!rc)
             rc = jtime(d, e, "timeUnixNano", "time_unix_nano", je, "time_ns");
@@ -950,9 +945,9 @@ static int jlog(struct jd *d, struct json_object *lr, struct json_object *item)
     }
     if (rc)
         return rc;
-    if (!put(item, "severity_number", json_object_new_int(sev)) ||
-        !put(item, "severity_text", json_object_new_string(sev_text)) ||
-        !put(item, "event_name", json_object_new_string(ev_name)))
+    if (!put(item, "severity_number", et__jnew_int(sev)) ||
+        !put(item, "severity_text", et__jnew_string(sev_text)) ||
+        !put(item, "event_name", et__jnew_string(ev_name)))
         return oom(d->err);
     return ET_OK;
 }
@@ -961,7 +956,7 @@ static int jlog(struct jd *d, struct json_object *lr, struct json_object *item)
 static int jgroup(struct jd *d, struct json_object *res, struct json_object *sc,
                   struct json_object *item)
 {
-    struct json_object *s = json_object_new_object();
+    struct json_object *s = et__jnew_object();
     const char *name = "", *ver = "";
     char save[256];
     int rc;
@@ -975,9 +970,9 @@ static int jgroup(struct jd *d, struct json_object *res, struct json_object *sc,
     if (!rc && sc)
         rc = jstring(d, sc, "version", NULL, &ver);
     memcpy(d->path, save, sizeof(save));
-    if (!rc && *name && !put(s, "name", json_object_new_string(name)))
+    if (!rc && *name && !put(s, "name", et__jnew_string(name)))
         rc = oom(d->err);
-    if (!rc && *ver && !put(s, "version", json_object_new_string(ver)))
+    if (!rc && *ver && !put(s, "version", et__jnew_string(ver)))
         rc = oom(d->err);
     return rc;
 }
@@ -1023,12 +1018,12 @@ static int jwalk(struct jd *d, struct json_object *root, bool logs,
                 rc = jarray(d, s, nm->leaf, nm->leaf_s, &leaves);
             for (size_t k = 0;
                  !rc && leaves && k < json_object_array_length(leaves); k++) {
-                struct json_object *item = json_object_new_object();
+                struct json_object *item = et__jnew_object();
 
                 snprintf(d->path, sizeof(d->path), "%s[%zu].%s[%zu].%s[%zu]",
                          nm->top, i, nm->mid, j, nm->leaf, k);
                 if (!push(items, item) ||
-                    !put(item, "path", json_object_new_string(d->path)))
+                    !put(item, "path", et__jnew_string(d->path)))
                     return oom(d->err);
                 rc = logs
                          ? jlog(d, json_object_array_get_idx(leaves, k), item)
@@ -1065,7 +1060,7 @@ int et__otlp_decode_json(enum et_otlp_signal sig, const char *buf, size_t len,
                           et_json_type_name(root));
         goto out;
     }
-    items = json_object_new_array();
+    items = et__jnew_array();
     if (!items) {
         rc = oom(err);
         goto out;

@@ -254,9 +254,9 @@ static void set_text(struct json_object *o, const char *k,
     if (json_object_is_type(v, json_type_string))
         s = json_object_get(v);
     else
-        s = json_object_new_string(json_object_to_json_string_ext(
+        s = et__jnew_string(json_object_to_json_string_ext(
             v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-    if (s && json_object_object_add(o, k, s))
+    if (s && et__jadd(o, k, s))
         json_object_put(s);
 }
 
@@ -266,15 +266,15 @@ static void set_str(struct json_object *o, const char *k, const char *v)
 
     if (!v)
         return;
-    s = json_object_new_string(v);
-    if (s && json_object_object_add(o, k, s))
+    s = et__jnew_string(v);
+    if (s && et__jadd(o, k, s))
         json_object_put(s);
 }
 
 static void set_copy(struct json_object *o, const char *k,
                      struct json_object *v)
 {
-    if (v && json_object_object_add(o, k, json_object_get(v)))
+    if (v && et__jadd(o, k, json_object_get(v)))
         json_object_put(v);
 }
 
@@ -294,7 +294,7 @@ static bool is_error(struct json_object *s)
 /* Where the span came from, kept with every mapped item. */
 static struct json_object *origin(const struct sp *s)
 {
-    struct json_object *o = json_object_new_object();
+    struct json_object *o = et__jnew_object();
 
     if (!o)
         return NULL;
@@ -314,7 +314,7 @@ static struct json_object *origin(const struct sp *s)
 /* An execute_tool span as a spec action (without "sequence"). */
 static struct json_object *action_of(const struct sp *s)
 {
-    struct json_object *a = json_object_new_object();
+    struct json_object *a = et__jnew_object();
     const char *tool = attr(s->o, "gen_ai.tool.name");
     const char *name = et__jstr(s->o, "name");
     int64_t t0 = jint(s->o, "start_ns"), t1 = jint(s->o, "end_ns");
@@ -331,8 +331,7 @@ static struct json_object *action_of(const struct sp *s)
     set_text(a, "output",
              et__jget(et__jget(s->o, "attributes"), "gen_ai.tool.call.result"));
     set_time(a, "timestamp", t0);
-    json_object_object_add(a, "success",
-                           json_object_new_boolean(!is_error(s->o)));
+    et__jadd(a, "success", et__jnew_boolean(!is_error(s->o)));
     if (is_error(s->o)) {
         const char *m = et__jstr(et__jget(s->o, "status"), "message");
         const char *et = attr(s->o, "error.type");
@@ -340,8 +339,7 @@ static struct json_object *action_of(const struct sp *s)
         set_str(a, "error", m && *m ? m : et ? et : "span status ERROR");
         set_str(a, "error_type", et);
     }
-    json_object_object_add(a, "duration_ms",
-                           json_object_new_int64((t1 - t0) / 1000000));
+    et__jadd(a, "duration_ms", et__jnew_int64((t1 - t0) / 1000000));
     set_str(a, "tool_use_id", attr(s->o, "gen_ai.tool.call.id"));
     set_str(a, "tool_type", attr(s->o, "gen_ai.tool.type"));
     set_str(a, "span_id", s->id);
@@ -407,8 +405,7 @@ static void number_actions(struct json_object *acts)
         struct json_object *a = json_object_array_get_idx(acts, i);
 
         json_object_object_del(a, "timestamp_ns_");
-        json_object_object_add(a, "sequence",
-                               json_object_new_int64((int64_t)i + 1));
+        et__jadd(a, "sequence", et__jnew_int64((int64_t)i + 1));
     }
 }
 
@@ -416,12 +413,12 @@ static void number_actions(struct json_object *acts)
 static struct json_object *record_of(struct sp *s)
 {
     struct json_object *at = et__jget(s->o, "attributes");
-    struct json_object *r = json_object_new_object();
-    struct json_object *meta = json_object_new_object();
-    struct json_object *cfg = json_object_new_object();
-    struct json_object *dl = json_object_new_object();
-    struct json_object *ex = json_object_new_object();
-    struct json_object *usage = json_object_new_object();
+    struct json_object *r = et__jnew_object();
+    struct json_object *meta = et__jnew_object();
+    struct json_object *cfg = et__jnew_object();
+    struct json_object *dl = et__jnew_object();
+    struct json_object *ex = et__jnew_object();
+    struct json_object *usage = et__jnew_object();
     struct et_buf in = ET_BUF_INIT, out = ET_BUF_INIT;
     const char *name = attr(s->o, "gen_ai.agent.name");
     const char *sname = et__jstr(s->o, "name");
@@ -447,8 +444,7 @@ static struct json_object *record_of(struct sp *s)
     set_str(r, "session_id", conv && *conv ? conv : sess);
     set_time(r, "timestamp_start", t0);
     set_time(r, "timestamp_end", t1);
-    json_object_object_add(r, "duration_ms",
-                           json_object_new_int64(t1 / 1000000 - t0 / 1000000));
+    et__jadd(r, "duration_ms", et__jnew_int64(t1 / 1000000 - t0 / 1000000));
     set_str(meta, "name", name && *name ? name : "unknown");
     set_str(meta, "version", attr(s->o, "gen_ai.agent.version"));
     set_str(cfg, "agent_id", attr(s->o, "gen_ai.agent.id"));
@@ -458,21 +454,21 @@ static struct json_object *record_of(struct sp *s)
     set_str(cfg, "response_model", attr(s->o, "gen_ai.response.model"));
     set_copy(cfg, "temperature", et__jget(at, "gen_ai.request.temperature"));
     set_copy(cfg, "max_tokens", et__jget(at, "gen_ai.request.max_tokens"));
-    json_object_object_add(meta, "configuration", cfg);
-    json_object_object_add(r, "agent_metadata", meta);
+    et__jadd(meta, "configuration", cfg);
+    et__jadd(r, "agent_metadata", meta);
     messages_text(et__jget(at, "gen_ai.input.messages"), &in);
     set_str(dl, "prompt_sent", in.len ? et_buf_str(&in) : "");
     set_str(dl, "instructions", attr(s->o, "gen_ai.agent.description"));
-    json_object_object_add(r, "delegation", dl);
+    et__jadd(r, "delegation", dl);
     number_actions(s->actions);
-    json_object_object_add(ex, "actions_taken", json_object_get(s->actions));
-    json_object_object_add(r, "execution", ex);
+    et__jadd(ex, "actions_taken", json_object_get(s->actions));
+    et__jadd(r, "execution", ex);
     messages_text(et__jget(at, "gen_ai.output.messages"), &out);
     if (out.len) {
-        struct json_object *o = json_object_new_object();
+        struct json_object *o = et__jnew_object();
 
         set_str(o, "raw_response", et_buf_str(&out));
-        json_object_object_add(r, "output", o);
+        et__jadd(r, "output", o);
     }
     set_copy(usage, "input_tokens", et__jget(at, "gen_ai.usage.input_tokens"));
     set_copy(usage, "output_tokens",
@@ -482,10 +478,10 @@ static struct json_object *record_of(struct sp *s)
     set_copy(usage, "cache_creation_input_tokens",
              et__jget(at, "gen_ai.usage.cache_creation.input_tokens"));
     set_str(usage, "model", attr(s->o, "gen_ai.response.model"));
-    json_object_object_add(r, "usage", usage);
+    et__jadd(r, "usage", usage);
     if (is_error(s->o)) {
-        struct json_object *iss = json_object_new_array();
-        struct json_object *i = json_object_new_object();
+        struct json_object *iss = et__jnew_array();
+        struct json_object *i = et__jnew_object();
         const char *m = et__jstr(et__jget(s->o, "status"), "message");
         const char *et = attr(s->o, "error.type");
 
@@ -494,13 +490,13 @@ static struct json_object *record_of(struct sp *s)
                 m && *m ? m
                 : et    ? et
                         : "invoke_agent span status ERROR");
-        json_object_array_add(iss, i);
-        json_object_object_add(r, "issues", iss);
+        et__jappend(iss, i);
+        et__jadd(r, "issues", iss);
     }
     if (s->owner[0])
         set_str(r, "parent_execution_id", s->owner);
     set_str(r, "source", "otlp");
-    json_object_object_add(r, "otlp", origin(s));
+    et__jadd(r, "otlp", origin(s));
     et_buf_release(&in);
     et_buf_release(&out);
     return r;
@@ -510,7 +506,7 @@ static struct json_object *record_of(struct sp *s)
  * still waits for an ancestor. */
 static struct json_object *raw_of(const struct sp *s)
 {
-    struct json_object *b = json_object_new_object();
+    struct json_object *b = et__jnew_object();
 
     if (!b)
         return NULL;
@@ -533,15 +529,15 @@ static int add_wait(struct et__otlp_plan *p, const struct sp *s)
     snprintf(key, sizeof(key), "otlp:wait:%s:%s", s->trace, s->wait);
     a = et__jget(p->waits, key);
     if (!a) {
-        a = json_object_new_array();
-        if (!a || json_object_object_add(p->waits, key, a))
+        a = et__jnew_array();
+        if (!a || et__jadd(p->waits, key, a))
             return -1;
     }
     c = NULL;
     if (json_object_deep_copy(s->o, &c, NULL) || !c)
         return -1;
     json_object_object_del(c, "deferred");
-    if (json_object_array_add(a, c)) {
+    if (et__jappend(a, c)) {
         json_object_put(c);
         return -1;
     }
@@ -561,7 +557,7 @@ static int index_put(struct et__otlp_plan *p, const struct sp *s)
         snprintf(val, sizeof(val), "?%s", s->wait);
     else
         snprintf(val, sizeof(val), "-");
-    return json_object_object_add(p->index, key, json_object_new_string(val));
+    return et__jadd(p->index, key, et__jnew_string(val));
 }
 
 /* Collect the usable spans into v (n_out of them) and the map. */
@@ -593,11 +589,11 @@ static int collect(struct json_object *spans, struct sp *v, size_t *n_out,
             p->duplicates++;
             continue;
         }
-        if (json_object_object_add(map, key, json_object_new_int((int)n)))
+        if (et__jadd(map, key, et__jnew_int((int)n)))
             return -1;
         if (s->kind == K_AGENT) {
             exec_id_for(s->trace, s->id, s->exec);
-            s->actions = json_object_new_array();
+            s->actions = et__jnew_array();
             if (!s->actions)
                 return -1;
         }
@@ -625,10 +621,9 @@ static int emit_all(struct sp *v, size_t n, struct et__otlp_plan *p,
             return oom(err);
         ag = s->owner_sp;
         if (ag && !ag->is_deferred) {
-            json_object_object_add(
-                a, "timestamp_ns_",
-                json_object_new_int64(jint(s->o, "start_ns")));
-            if (json_object_array_add(ag->actions, a)) {
+            et__jadd(a, "timestamp_ns_",
+                     et__jnew_int64(jint(s->o, "start_ns")));
+            if (et__jappend(ag->actions, a)) {
                 json_object_put(a);
                 return oom(err);
             }
@@ -650,7 +645,7 @@ static int emit_all(struct sp *v, size_t n, struct et__otlp_plan *p,
             rc = add_ev(p, "execution.recorded", s->exec, record_of(s), err);
             p->executions++;
         } else if (s->owner[0]) {
-            struct json_object *b = json_object_new_object();
+            struct json_object *b = et__jnew_object();
 
             set_str(b, "parent_execution_id", s->owner);
             set_str(b, "parent_span_id", s->parent);
@@ -684,13 +679,13 @@ int et__otlp_map_spans(struct json_object *spans, et__otlp_lookup_fn *lookup,
 {
     size_t len = json_object_array_length(spans), n = 0;
     struct sp *v = et__calloc(len ? len : 1, sizeof(*v));
-    struct json_object *map = json_object_new_object();
+    struct json_object *map = et__jnew_object();
     int rc = ET_OK;
 
     if (!p->index)
-        p->index = json_object_new_object();
+        p->index = et__jnew_object();
     if (!p->waits)
-        p->waits = json_object_new_object();
+        p->waits = et__jnew_object();
     if (!v || !map || !p->index || !p->waits || collect(spans, v, &n, map, p)) {
         rc = oom(err);
         goto out;
@@ -736,14 +731,14 @@ int et__otlp_map_logs(struct json_object *logs, et__otlp_lookup_fn *lookup,
     int rc = ET_OK;
 
     if (!p->index)
-        p->index = json_object_new_object();
+        p->index = et__jnew_object();
     if (!p->waits)
-        p->waits = json_object_new_object();
+        p->waits = et__jnew_object();
     if (!p->index || !p->waits)
         return oom(err);
     for (size_t i = 0; !rc && i < len; i++) {
         struct json_object *l = json_object_array_get_idx(logs, i);
-        struct json_object *b = json_object_new_object();
+        struct json_object *b = et__jnew_object();
         const char *ev = event_name(l), *tr = et__jstr(l, "trace_id");
         const char *sp = et__jstr(l, "span_id");
         int64_t t =

@@ -40,7 +40,7 @@ static int put(struct json_object *o, const char *key, struct json_object *val)
 {
     if (!val)
         return ET_ENOMEM;
-    if (json_object_object_add(o, key, val)) {
+    if (et__jadd(o, key, val)) {
         json_object_put(val);
         return ET_ENOMEM;
     }
@@ -57,7 +57,7 @@ static int event_bytes(struct et_trail *t, const char *type,
                        uint64_t seq, int64_t ts_ns, struct et_error *err)
 {
     char when[ET_RFC3339_MAX];
-    struct json_object *ev = json_object_new_object();
+    struct json_object *ev = et__jnew_object();
     int rc;
 
     if (!ev)
@@ -65,15 +65,15 @@ static int event_bytes(struct et_trail *t, const char *type,
     et_time_format(ts_ns, when);
     rc = put(ev, "body", json_object_get(body));
     if (!rc && execution_id)
-        rc = put(ev, "execution_id", json_object_new_string(execution_id));
+        rc = put(ev, "execution_id", et__jnew_string(execution_id));
     if (!rc)
-        rc = put(ev, "seq", json_object_new_int64((int64_t)seq));
+        rc = put(ev, "seq", et__jnew_int64((int64_t)seq));
     if (!rc)
-        rc = put(ev, "ts", json_object_new_string(when));
+        rc = put(ev, "ts", et__jnew_string(when));
     if (!rc)
-        rc = put(ev, "type", json_object_new_string(type));
+        rc = put(ev, "type", et__jnew_string(type));
     if (!rc)
-        rc = put(ev, "v", json_object_new_int(ET_EVENT_VERSION));
+        rc = put(ev, "v", et__jnew_int(ET_EVENT_VERSION));
     if (rc) {
         json_object_put(ev);
         return et_error_set(err, rc, "out of memory");
@@ -127,6 +127,12 @@ int et__ingest_event(struct et_trail *t, const char *type,
     rc = et__security_redact(t, body, err);
     if (rc)
         return rc;
+    /* a JSON value that could not be allocated while the body was built or
+     * redacted (checked or not where it happened): the event fails whole */
+    if (et__json_oom_take())
+        return et_error_set(err, ET_ENOMEM,
+                            "out of memory (building an event of type %s)",
+                            type);
     rc = event_bytes(t, type, execution_id, body, seq, now, err);
     if (rc)
         return rc;
@@ -146,6 +152,10 @@ int et__ingest_event(struct et_trail *t, const char *type,
         *seq_out = seq;
     t->n_redo = 0;
     rc = et__project(t, seq, type, execution_id, now, body, err);
+    if (!rc && et__json_oom_take()) /* a projection row built short */
+        rc = et_error_set(err, ET_ENOMEM,
+                          "out of memory (projecting an event of type %s)",
+                          type);
     if (!rc && t->n_redo)
         rc = redo(t, err);
     /* the completion hook (the analysis) runs here, for every writer */

@@ -38,8 +38,7 @@ static int prepare(const char *json, size_t len, struct json_object **out,
             rc = et_error_set(err, rc, "no entropy for an execution_id");
             goto fail;
         }
-        json_object_object_add(doc, "execution_id",
-                               json_object_new_string(id));
+        et__jadd(doc, "execution_id", et__jnew_string(id));
     } else {
         s = json_object_get_string(v);
         snprintf(id, 37, "%s", s);
@@ -67,7 +66,7 @@ static int check_new(struct et_trail *t, const char *id, struct et_error *err)
 }
 
 static int trail_record_(struct et_trail *t, const char *json, size_t len,
-                    char id_out[37], struct et_error *err)
+                         char id_out[37], struct et_error *err)
 {
     struct json_object *doc = NULL;
     char id[37] = "";
@@ -81,8 +80,7 @@ static int trail_record_(struct et_trail *t, const char *json, size_t len,
     if (!rc) {
         rc = check_new(t, id, err);
         if (!rc)
-            rc = et__ingest_event(t, "execution.recorded", id, doc, NULL,
-                                  err);
+            rc = et__ingest_event(t, "execution.recorded", id, doc, NULL, err);
         if (rc)
             et__unit_abort(t);
         else
@@ -150,8 +148,7 @@ static bool blank(const struct et_buf *b)
  * rolled back).
  */
 static int import_one(struct et_trail *t, const struct et_buf *line,
-                      uint64_t *actions, bool *fatal_out,
-                      struct et_error *err)
+                      uint64_t *actions, bool *fatal_out, struct et_error *err)
 {
     struct json_object *doc = NULL, *acts;
     char id[37];

@@ -38,24 +38,21 @@ static bool is_agent_tool(const char *n)
 
 static struct json_object *input_for(struct json_object *rec, const char *event)
 {
-    struct json_object *in = json_object_new_object();
+    struct json_object *in = et__jnew_object();
 
     if (!in)
         return NULL;
-    json_object_object_add(in, "session_id",
-                           json_object_get(et__jget(rec, "sessionId")));
-    json_object_object_add(in, "hook_event_name",
-                           json_object_new_string(event));
-    json_object_object_add(in, "timestamp",
-                           json_object_get(et__jget(rec, "timestamp")));
-    json_object_object_add(in, "cwd", json_object_get(et__jget(rec, "cwd")));
+    et__jadd(in, "session_id", json_object_get(et__jget(rec, "sessionId")));
+    et__jadd(in, "hook_event_name", et__jnew_string(event));
+    et__jadd(in, "timestamp", json_object_get(et__jget(rec, "timestamp")));
+    et__jadd(in, "cwd", json_object_get(et__jget(rec, "cwd")));
     return in;
 }
 
 static void add(struct tr *r, int ph, struct json_object *in)
 {
     if (in)
-        json_object_array_add(r->phase[ph], in);
+        et__jappend(r->phase[ph], in);
 }
 
 /* The model an assistant turn ran on (not Claude Code's "<synthetic>"
@@ -116,15 +113,13 @@ static void on_prompt(struct tr *r, struct json_object *rec)
     struct json_object *in, *mode = et__jget(rec, "permissionMode");
 
     if (user_words(rec, &text) && (in = input_for(rec, "UserPromptSubmit"))) {
-        json_object_object_add(in, "prompt",
-                               json_object_new_string(et_buf_str(&text)));
+        et__jadd(in, "prompt", et__jnew_string(et_buf_str(&text)));
         if (mode && json_object_is_type(mode, json_type_string)) {
             json_object_put(r->mode);
             r->mode = json_object_get(mode);
         }
         if (r->mode)
-            json_object_object_add(in, "permission_mode",
-                                   json_object_get(r->mode));
+            et__jadd(in, "permission_mode", json_object_get(r->mode));
         add(r, PH_PRE, in);
     }
     et_buf_release(&text);
@@ -138,28 +133,24 @@ static void on_tool_use(struct tr *r, struct json_object *rec,
 
     if (!id || !name)
         return;
-    u = json_object_new_object();
-    json_object_object_add(u, "name", json_object_new_string(name));
-    json_object_object_add(u, "input", json_object_get(et__jget(b, "input")));
+    u = et__jnew_object();
+    et__jadd(u, "name", et__jnew_string(name));
+    et__jadd(u, "input", json_object_get(et__jget(b, "input")));
     if (side && model_of(rec))
-        json_object_object_add(u, "model",
-                               json_object_new_string(model_of(rec)));
-    json_object_object_add(r->uses, id, u);
+        et__jadd(u, "model", et__jnew_string(model_of(rec)));
+    et__jadd(r->uses, id, u);
     if (!side && !is_agent_tool(name))
         return;
     in = input_for(rec, "PreToolUse");
     if (side && et__jstr(rec, "agentId"))
-        json_object_object_add(in, "agent_id",
-                               json_object_get(et__jget(rec, "agentId")));
+        et__jadd(in, "agent_id", json_object_get(et__jget(rec, "agentId")));
     if (side && et__jget(u, "model"))
-        json_object_object_add(in, "model",
-                               json_object_get(et__jget(u, "model")));
+        et__jadd(in, "model", json_object_get(et__jget(u, "model")));
     else if (r->mode)
-        json_object_object_add(in, "permission_mode", json_object_get(r->mode));
-    json_object_object_add(in, "tool_name", json_object_new_string(name));
-    json_object_object_add(in, "tool_input",
-                           json_object_get(et__jget(b, "input")));
-    json_object_object_add(in, "tool_use_id", json_object_new_string(id));
+        et__jadd(in, "permission_mode", json_object_get(r->mode));
+    et__jadd(in, "tool_name", et__jnew_string(name));
+    et__jadd(in, "tool_input", json_object_get(et__jget(b, "input")));
+    et__jadd(in, "tool_use_id", et__jnew_string(id));
     add(r, side ? PH_MID : PH_PRE, in);
 }
 
@@ -181,7 +172,7 @@ static struct json_object *content_text(struct json_object *c)
         if (t)
             (void)!et_buf_addstr(&b, t);
     }
-    s = json_object_new_string(b.len ? et_buf_str(&b) : "");
+    s = et__jnew_string(b.len ? et_buf_str(&b) : "");
     et_buf_release(&b);
     return s;
 }
@@ -192,30 +183,27 @@ static struct json_object *agent_response(struct json_object *rec,
                                           const char **agent_out)
 {
     struct json_object *tur = et__jget(rec, "toolUseResult");
-    struct json_object *resp = json_object_new_object();
+    struct json_object *resp = et__jnew_object();
 
     if (tur && json_object_is_type(tur, json_type_object)) {
         json_object_object_foreach(tur, k, v)
         {
-            json_object_object_add(resp, k, json_object_get(v));
+            et__jadd(resp, k, json_object_get(v));
         }
     }
     if (!et__jstr(resp, "agentId") && et__jstr(rec, "agentId"))
-        json_object_object_add(resp, "agentId",
-                               json_object_get(et__jget(rec, "agentId")));
+        et__jadd(resp, "agentId", json_object_get(et__jget(rec, "agentId")));
     if (!et__jstr(resp, "status"))
-        json_object_object_add(resp, "status",
-                               json_object_new_string("completed"));
+        et__jadd(resp, "status", et__jnew_string("completed"));
     if (!et__jget(resp, "content") ||
         json_object_is_type(et__jget(resp, "content"), json_type_null)) {
-        struct json_object *blk = json_object_new_object();
-        struct json_object *arr = json_object_new_array();
+        struct json_object *blk = et__jnew_object();
+        struct json_object *arr = et__jnew_array();
 
-        json_object_object_add(blk, "type", json_object_new_string("text"));
-        json_object_object_add(blk, "text",
-                               content_text(et__jget(b, "content")));
-        json_object_array_add(arr, blk);
-        json_object_object_add(resp, "content", arr);
+        et__jadd(blk, "type", et__jnew_string("text"));
+        et__jadd(blk, "text", content_text(et__jget(b, "content")));
+        et__jappend(arr, blk);
+        et__jadd(resp, "content", arr);
     }
     *agent_out = et__jstr(resp, "agentId");
     return resp;
@@ -238,27 +226,23 @@ static void on_tool_result(struct tr *r, struct json_object *rec,
     if (!name) /* its tool_use is not in the transcript (cut) */
         name = "unknown";
     in = input_for(rec, failed ? "PostToolUseFailure" : "PostToolUse");
-    json_object_object_add(in, "tool_name", json_object_new_string(name));
-    json_object_object_add(in, "tool_input",
-                           json_object_get(et__jget(u, "input")));
-    json_object_object_add(in, "tool_use_id", json_object_new_string(id));
+    et__jadd(in, "tool_name", et__jnew_string(name));
+    et__jadd(in, "tool_input", json_object_get(et__jget(u, "input")));
+    et__jadd(in, "tool_use_id", et__jnew_string(id));
     if (failed)
-        json_object_object_add(in, "error",
-                               content_text(et__jget(b, "content")));
+        et__jadd(in, "error", content_text(et__jget(b, "content")));
     if (side) {
         struct json_object *tur = et__jget(rec, "toolUseResult");
 
-        json_object_object_add(in, "tool_response",
-                               tur ? json_object_get(tur)
-                                   : content_text(et__jget(b, "content")));
+        et__jadd(in, "tool_response",
+                 tur ? json_object_get(tur)
+                     : content_text(et__jget(b, "content")));
         if (!agent)
             agent = file_agent;
         if (agent)
-            json_object_object_add(in, "agent_id",
-                                   json_object_new_string(agent));
+            et__jadd(in, "agent_id", et__jnew_string(agent));
         if (et__jget(u, "model"))
-            json_object_object_add(in, "model",
-                                   json_object_get(et__jget(u, "model")));
+            et__jadd(in, "model", json_object_get(et__jget(u, "model")));
         add(r, PH_MID, in);
         return;
     }
@@ -269,18 +253,17 @@ static void on_tool_result(struct tr *r, struct json_object *rec,
         if (a) {
             struct json_object *link = input_for(rec, "SubagentStart");
 
-            json_object_object_add(link, "agent_id", json_object_new_string(a));
-            json_object_object_add(link, "tool_use_id",
-                                   json_object_new_string(id));
+            et__jadd(link, "agent_id", et__jnew_string(a));
+            et__jadd(link, "tool_use_id", et__jnew_string(id));
             add(r, PH_LINK, link);
         }
-        json_object_object_add(in, "tool_response", resp);
+        et__jadd(in, "tool_response", resp);
     } else if (!failed) {
         struct json_object *tur = et__jget(rec, "toolUseResult");
 
-        json_object_object_add(in, "tool_response",
-                               tur ? json_object_get(tur)
-                                   : content_text(et__jget(b, "content")));
+        et__jadd(in, "tool_response",
+                 tur ? json_object_get(tur)
+                     : content_text(et__jget(b, "content")));
     }
     add(r, PH_POST, in);
 }
@@ -311,33 +294,28 @@ static void on_progress(struct tr *r, struct json_object *rec)
         struct json_object *link = input_for(rec, "SubagentStart");
 
         if (link) {
-            json_object_object_add(link, "agent_id",
-                                   json_object_new_string(agent));
-            json_object_object_add(link, "tool_use_id",
-                                   json_object_new_string(parent));
+            et__jadd(link, "agent_id", et__jnew_string(agent));
+            et__jadd(link, "tool_use_id", et__jnew_string(parent));
             add(r, PH_LINK, link);
         }
     }
     if (!m || !json_object_is_type(m, json_type_object) ||
         !et__jget(m, "message"))
         return;
-    sub = json_object_new_object();
+    sub = et__jnew_object();
     if (!sub)
         return;
     json_object_object_foreach(m, k, v)
     {
-        json_object_object_add(sub, k, json_object_get(v));
+        et__jadd(sub, k, json_object_get(v));
     }
     if (!et__jstr(sub, "sessionId"))
-        json_object_object_add(sub, "sessionId",
-                               json_object_get(et__jget(rec, "sessionId")));
+        et__jadd(sub, "sessionId", json_object_get(et__jget(rec, "sessionId")));
     if (!et__jstr(sub, "timestamp"))
-        json_object_object_add(sub, "timestamp",
-                               json_object_get(et__jget(rec, "timestamp")));
+        et__jadd(sub, "timestamp", json_object_get(et__jget(rec, "timestamp")));
     if (!et__jstr(sub, "cwd"))
-        json_object_object_add(sub, "cwd",
-                               json_object_get(et__jget(rec, "cwd")));
-    json_object_object_add(sub, "agentId", json_object_new_string(agent));
+        et__jadd(sub, "cwd", json_object_get(et__jget(rec, "cwd")));
+    et__jadd(sub, "agentId", et__jnew_string(agent));
     on_record(r, sub, agent);
     json_object_put(sub);
 }
@@ -402,16 +380,14 @@ static void subagent_file(struct tr *r, const char *path, char id[128])
         if (et_json_parse(buf, len, NULL, &m, NULL) == ET_OK &&
             et__jstr(m, "toolUseId")) {
             /* session and time come from the file's first record later */
-            struct json_object *link = json_object_new_object();
+            struct json_object *link = et__jnew_object();
 
-            json_object_object_add(link, "hook_event_name",
-                                   json_object_new_string("SubagentStart"));
-            json_object_object_add(link, "agent_id",
-                                   json_object_new_string(id));
-            json_object_object_add(link, "agent_type",
-                                   json_object_get(et__jget(m, "agentType")));
-            json_object_object_add(link, "tool_use_id",
-                                   json_object_get(et__jget(m, "toolUseId")));
+            et__jadd(link, "hook_event_name", et__jnew_string("SubagentStart"));
+            et__jadd(link, "agent_id", et__jnew_string(id));
+            et__jadd(link, "agent_type",
+                     json_object_get(et__jget(m, "agentType")));
+            et__jadd(link, "tool_use_id",
+                     json_object_get(et__jget(m, "toolUseId")));
             add(r, PH_LINK, link);
         }
         json_object_put(m);
@@ -452,12 +428,10 @@ static int read_file(struct tr *r, const char *path, struct et_error *err)
                 struct json_object *l =
                     json_object_array_get_idx(r->phase[PH_LINK], i);
 
-                json_object_object_add(
-                    l, "session_id",
-                    json_object_get(et__jget(rec, "sessionId")));
-                json_object_object_add(
-                    l, "timestamp",
-                    json_object_get(et__jget(rec, "timestamp")));
+                et__jadd(l, "session_id",
+                         json_object_get(et__jget(rec, "sessionId")));
+                et__jadd(l, "timestamp",
+                         json_object_get(et__jget(rec, "timestamp")));
             }
             first = false;
         }
@@ -478,7 +452,7 @@ static void unattached(struct tr *r, const char *agent)
     r->st->unattached++;
     if (agent && r->unatt &&
         !json_object_object_get_ex(r->unatt, agent, NULL) &&
-        !json_object_object_add(r->unatt, agent, NULL))
+        !et__jadd(r->unatt, agent, NULL))
         r->st->unattached_agents++;
 }
 
@@ -545,10 +519,10 @@ int et_ingest_claude_transcripts(struct et_trail *t, const char *const *paths,
     memset(&r, 0, sizeof(r));
     r.st = st;
     r.opts = opts;
-    r.uses = json_object_new_object();
-    r.unatt = json_object_new_object();
+    r.uses = et__jnew_object();
+    r.unatt = et__jnew_object();
     for (int i = 0; i < PH_COUNT; i++)
-        r.phase[i] = json_object_new_array();
+        r.phase[i] = et__jnew_array();
     for (size_t i = 0; !rc && i < n_paths; i++)
         rc = walk(&r, paths[i], 0, err);
     for (int ph = 0; ph < PH_COUNT; ph++)

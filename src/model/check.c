@@ -508,7 +508,7 @@ static int copy_value(struct json_object *v, struct json_object **out)
 static int add_member(struct json_object *obj, const char *key,
                       struct json_object *v)
 {
-    if (json_object_object_add(obj, key, v) < 0) {
+    if (et__jadd(obj, key, v) < 0) {
         json_object_put(v);
         return ET_ENOMEM;
     }
@@ -519,7 +519,7 @@ static int shape_list(const struct et__level *sub, struct json_object *v,
                       struct json_object **out)
 {
     size_t n = json_object_array_length(v);
-    struct json_object *list = json_object_new_array();
+    struct json_object *list = et__jnew_array();
 
     *out = NULL;
     if (!list)
@@ -534,7 +534,7 @@ static int shape_list(const struct et__level *sub, struct json_object *v,
         } else if (copy_value(item, &copy)) {
             goto fail;
         }
-        if (json_object_array_add(list, copy) < 0) {
+        if (et__jappend(list, copy) < 0) {
             json_object_put(copy);
             goto fail;
         }
@@ -554,7 +554,7 @@ static int shape_value(const struct et__field *f, struct json_object *v,
 
     *out = NULL;
     if (!v && is_list) {
-        *out = json_object_new_array();
+        *out = et__jnew_array();
         return *out ? ET_OK : ET_ENOMEM;
     }
     if (f->kind == ET__K_OBJECT && json_object_is_type(v, json_type_object)) {
@@ -569,7 +569,7 @@ static int shape_value(const struct et__field *f, struct json_object *v,
 static struct json_object *shape_level(const struct et__level *lv,
                                        struct json_object *obj)
 {
-    struct json_object *out = json_object_new_object(), *v;
+    struct json_object *out = et__jnew_object(), *v;
     struct json_object_iterator it, end;
 
     if (!out)
@@ -608,7 +608,7 @@ struct json_object *et__record_shape(struct json_object *doc)
     if (json_object_is_type(doc, json_type_object))
         return shape_level(&et__level_record, doc);
     /* not a record: the shape of {} */
-    empty = json_object_new_object();
+    empty = et__jnew_object();
     if (!empty)
         return NULL;
     out = shape_level(&et__level_record, empty);

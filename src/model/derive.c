@@ -525,8 +525,8 @@ static int add_item(void *ctx, enum et__derived k, const char *item, size_t len)
 
     if (rc || j == SIZE_MAX)
         return rc;
-    s = json_object_new_string_len(item, (int)len);
-    if (!s || json_object_array_add(c->lists[k], s)) {
+    s = et__jnew_string_len(item, (int)len);
+    if (!s || et__jappend(c->lists[k], s)) {
         json_object_put(s);
         return ET_ENOMEM;
     }
@@ -561,7 +561,7 @@ int et__derive_complete_with(const struct et__derive_table *tab,
         struct json_object *g =
             et__jget(out, et__derived_key((enum et__derived)k));
 
-        c.lists[k] = json_object_new_array();
+        c.lists[k] = et__jnew_array();
         if (!c.lists[k]) {
             rc = ET_ENOMEM;
             break;
@@ -573,7 +573,7 @@ int et__derive_complete_with(const struct et__derive_table *tab,
              i++) {
             struct json_object *v = json_object_array_get_idx(g, i);
 
-            if (json_object_array_add(c.lists[k], json_object_get(v))) {
+            if (et__jappend(c.lists[k], json_object_get(v))) {
                 json_object_put(v);
                 rc = ET_ENOMEM;
             } else if (json_object_is_type(v, json_type_string)) {
@@ -591,16 +591,15 @@ int et__derive_complete_with(const struct et__derive_table *tab,
 
         for (int k = 0; k < 3; k++)
             any = any || (c.lists[k] && json_object_array_length(c.lists[k]));
-        out = any ? json_object_new_object() : NULL;
-        if (any && (!out || json_object_object_add(rec, "output", out))) {
+        out = any ? et__jnew_object() : NULL;
+        if (any && (!out || et__jadd(rec, "output", out))) {
             json_object_put(out);
             rc = ET_ENOMEM;
         }
     }
     for (int k = 0; k < 3; k++) {
         if (!rc && c.lists[k] && json_object_array_length(c.lists[k])) {
-            if (json_object_object_add(
-                    out, et__derived_key((enum et__derived)k), c.lists[k]))
+            if (et__jadd(out, et__derived_key((enum et__derived)k), c.lists[k]))
                 rc = ET_ENOMEM;
             else
                 c.lists[k] = NULL;
@@ -619,9 +618,7 @@ static int model_add(struct json_object *set, struct json_object *v)
         !json_object_get_string_len(v) ||
         json_object_object_get_ex(set, json_object_get_string(v), NULL))
         return 0;
-    return json_object_object_add(set, json_object_get_string(v), NULL)
-               ? ET_ENOMEM
-               : 0;
+    return et__jadd(set, json_object_get_string(v), NULL) ? ET_ENOMEM : 0;
 }
 
 static int model_cmp(const void *a, const void *b)
@@ -642,7 +639,7 @@ int et__derive_models(struct json_object *rec)
     if (!meta || !json_object_is_type(meta, json_type_object) ||
         (given && !json_object_is_type(given, json_type_array)))
         return 0; /* shown as stored */
-    set = json_object_new_object();
+    set = et__jnew_object();
     if (!set)
         return ET_ENOMEM;
     for (size_t i = 0; !rc && given && i < json_object_array_length(given); i++)
@@ -675,10 +672,10 @@ int et__derive_models(struct json_object *rec)
     }
     json_object_object_foreach(set, k, v)
     {
-        struct json_object *m = rc ? NULL : json_object_new_string(k);
+        struct json_object *m = rc ? NULL : et__jnew_string(k);
 
         (void)v;
-        if (!rc && (!m || json_object_array_add(list, m))) {
+        if (!rc && (!m || et__jappend(list, m))) {
             json_object_put(m);
             rc = ET_ENOMEM;
         }
@@ -686,7 +683,7 @@ int et__derive_models(struct json_object *rec)
     json_object_put(set);
     if (!rc) {
         json_object_array_sort(list, model_cmp);
-        rc = json_object_object_add(meta, "models_used", list) ? ET_ENOMEM : 0;
+        rc = et__jadd(meta, "models_used", list) ? ET_ENOMEM : 0;
         if (!rc)
             return 0;
     }

@@ -258,10 +258,10 @@ static int decode_extra(const struct et__level *lv, struct json_object *obj,
 
         if (et__level_is_spec_key(lv, key))
             continue;
-        if (!extra && !(extra = json_object_new_object()))
+        if (!extra && !(extra = et__jnew_object()))
             goto out;
         /* shared, not copied: extra only lives until it is written */
-        if (json_object_object_add(extra, key, json_object_get(v)) < 0) {
+        if (et__jadd(extra, key, json_object_get(v)) < 0) {
             json_object_put(v);
             goto out;
         }
@@ -350,7 +350,7 @@ static int enc_fail(struct enc *e, int code, const char *what)
 /* A new string, or *out NULL for s NULL; ENOMEM distinguishable. */
 static int new_string(const char *s, struct json_object **out)
 {
-    *out = s ? json_object_new_string(s) : NULL;
+    *out = s ? et__jnew_string(s) : NULL;
     return s && !*out ? ET_ENOMEM : ET_OK;
 }
 
@@ -359,13 +359,13 @@ static int encode_text_list(struct enc *e, const struct et__field *f,
 {
     char **list = *(char **const *)CAT(base, f->offset);
     size_t n = *(const size_t *)CAT(base, f->count_offset);
-    struct json_object *arr = json_object_new_array(), *v;
+    struct json_object *arr = et__jnew_array(), *v;
 
     *out = NULL;
     if (!arr)
         return enc_fail(e, ET_ENOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
-        if (new_string(list[i], &v) || json_object_array_add(arr, v) < 0) {
+        if (new_string(list[i], &v) || et__jappend(arr, v) < 0) {
             json_object_put(v);
             json_object_put(arr);
             return enc_fail(e, ET_ENOMEM, "out of memory");
@@ -380,7 +380,7 @@ static int encode_obj_list(struct enc *e, const struct et__field *f,
 {
     const char *items = *(char *const *)CAT(base, f->offset);
     size_t n = *(const size_t *)CAT(base, f->count_offset);
-    struct json_object *arr = json_object_new_array(), *v;
+    struct json_object *arr = et__jnew_array(), *v;
 
     *out = NULL;
     if (!arr)
@@ -390,7 +390,7 @@ static int encode_obj_list(struct enc *e, const struct et__field *f,
         int rc = encode_level(e, f->sub, items + i * f->sub->struct_size, &v);
 
         et__path_pop(&e->path, mark);
-        if (!rc && json_object_array_add(arr, v) < 0) {
+        if (!rc && et__jappend(arr, v) < 0) {
             json_object_put(v);
             rc = enc_fail(e, ET_ENOMEM, "out of memory");
         }
@@ -498,17 +498,17 @@ static int encode_value(struct enc *e, const struct et__field *f,
     case ET__K_COUNT:
     case ET__K_SEQ:
         n = *(const int64_t *)p;
-        if (n != -1 && !(*out = json_object_new_int64(n)))
+        if (n != -1 && !(*out = et__jnew_int64(n)))
             rc = ET_ENOMEM;
         break;
     case ET__K_BOOL:
         b = *(const int *)p;
-        if (b >= 0 && !(*out = json_object_new_boolean(b > 0)))
+        if (b >= 0 && !(*out = et__jnew_boolean(b > 0)))
             rc = ET_ENOMEM;
         break;
     case ET__K_SCORE:
         d = *(const double *)p;
-        if (!isnan(d) && !(*out = json_object_new_double(d)))
+        if (!isnan(d) && !(*out = et__jnew_double(d)))
             rc = ET_ENOMEM;
         break;
     case ET__K_ENUM:
@@ -553,7 +553,7 @@ static int encode_extra(struct enc *e, const struct et__level *lv,
                               et__path_str(&e->path), key);
             goto out;
         }
-        if (json_object_object_add(obj, key, json_object_get(v)) < 0) {
+        if (et__jadd(obj, key, json_object_get(v)) < 0) {
             json_object_put(v);
             rc = enc_fail(e, ET_ENOMEM, "out of memory");
             goto out;
@@ -568,7 +568,7 @@ out:
 static int encode_level(struct enc *e, const struct et__level *lv,
                         const void *base, struct json_object **out)
 {
-    struct json_object *obj = json_object_new_object(), *v;
+    struct json_object *obj = et__jnew_object(), *v;
     int rc = ET_OK;
 
     *out = NULL;
@@ -582,7 +582,7 @@ static int encode_level(struct enc *e, const struct et__level *lv,
             continue;
         mark = et__path_key(&e->path, f->name);
         rc = encode_value(e, f, base, &v);
-        if (rc == ET_OK && json_object_object_add(obj, f->name, v) < 0) {
+        if (rc == ET_OK && et__jadd(obj, f->name, v) < 0) {
             json_object_put(v);
             rc = enc_fail(e, ET_ENOMEM, "out of memory");
         }

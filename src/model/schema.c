@@ -5,6 +5,7 @@
  * timestamp order, prompt_length, action sequences).
  */
 #include "base/setup.h"
+#include "codec/json.h"
 
 #include <inttypes.h>
 
@@ -255,11 +256,11 @@ static bool get_time(struct json_object *obj, const char *key, int64_t *ns)
 static int add_int(struct et__check *c, struct json_object *obj,
                    const char *key, int64_t value)
 {
-    struct json_object *v = json_object_new_int64(value);
+    struct json_object *v = et__jnew_int64(value);
 
     if (!v)
         return et__check_nomem(c);
-    if (json_object_object_add(obj, key, v) < 0) {
+    if (et__jadd(obj, key, v) < 0) {
         json_object_put(v);
         return et__check_nomem(c);
     }

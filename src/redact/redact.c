@@ -9,6 +9,7 @@
  * any match survives. docs/SECURITY.md, docs/PERFORMANCE.md.
  */
 #include "base/setup.h"
+#include "codec/json.h"
 #include "base/alloc.h"
 #include "redact/redact.h"
 
@@ -505,8 +506,8 @@ static int redact_string(struct et_redactor *r, struct json_object *v,
     return ET_OK;
 }
 
-static int redact_keys(struct et_redactor *r, struct json_object *o,
-                       size_t *n, struct et_error *err);
+static int redact_keys(struct et_redactor *r, struct json_object *o, size_t *n,
+                       struct et_error *err);
 
 static int walk(struct et_redactor *r, struct json_object *o, const char *key,
                 size_t *n, struct et_error *err)
@@ -536,8 +537,8 @@ static int walk(struct et_redactor *r, struct json_object *o, const char *key,
 
 /* A secret used as a member name (e.g. {"ghp_...": 1}): the member is
  * renamed to the redacted name, its value kept. */
-static int redact_keys(struct et_redactor *r, struct json_object *o,
-                       size_t *n, struct et_error *err)
+static int redact_keys(struct et_redactor *r, struct json_object *o, size_t *n,
+                       struct et_error *err)
 {
     struct et_buf out = ET_BUF_INIT;
     int rc = ET_OK;
@@ -586,7 +587,7 @@ static int redact_keys(struct et_redactor *r, struct json_object *o,
                 json_object_object_get_ex(o, old, &val);
                 json_object_get(val);
                 json_object_object_del(o, old);
-                if (json_object_object_add(o, nk, val)) {
+                if (et__jadd(o, nk, val)) {
                     json_object_put(val);
                     rc = et_error_set(err, ET_ENOMEM, "out of memory");
                 }

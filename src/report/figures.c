@@ -6,6 +6,7 @@
  * trend by least squares, improvement rules).
  */
 #include "base/setup.h"
+#include "codec/json.h"
 #include "base/alloc.h"
 #include "report/figures.h"
 #include "report/report_int.h"
@@ -44,12 +45,12 @@ static int64_t verified_of(const struct et_rollup_row *r)
 
 static void add_i(struct json_object *o, const char *k, int64_t v)
 {
-    json_object_object_add(o, k, json_object_new_int64(v));
+    et__jadd(o, k, et__jnew_int64(v));
 }
 
 static struct json_object *counts_json(const struct et_rollup_row *r)
 {
-    struct json_object *o = json_object_new_object();
+    struct json_object *o = et__jnew_object();
 
     add_i(o, "total", r->n);
     add_i(o, "completed", r->completed);
@@ -64,9 +65,8 @@ static struct json_object *counts_json(const struct et_rollup_row *r)
 
 static void rates(struct json_object *m, const struct et_rollup_row *r)
 {
-    json_object_object_add(m, "success_rate", ratio(r->match, verified_of(r)));
-    json_object_object_add(m, "failure_rate",
-                           ratio(r->mismatch + r->error, verified_of(r)));
+    et__jadd(m, "success_rate", ratio(r->match, verified_of(r)));
+    et__jadd(m, "failure_rate", ratio(r->mismatch + r->error, verified_of(r)));
 }
 
 /* Nearest rank: the smallest value with at least p of the values at or
@@ -81,15 +81,14 @@ static struct json_object *percentile(const struct et__hist *h,
     if (!h->total)
         return NULL;
     if (r->dur_n == 1 && h->total == 1)
-        return json_object_new_int64(r->dur_sum_ms);
+        return et__jnew_int64(r->dur_sum_ms);
     rank = (int64_t)ceil(p * (double)h->total);
     if (rank < 1)
         rank = 1;
     for (size_t i = 0; i < h->n; i++) {
         seen += h->count[i];
         if (seen >= rank)
-            return json_object_new_int64(
-                llround(et__dur_bucket_mid(h->bucket[i])));
+            return et__jnew_int64(llround(et__dur_bucket_mid(h->bucket[i])));
     }
     return NULL;
 }
@@ -97,34 +96,32 @@ static struct json_object *percentile(const struct et__hist *h,
 static struct json_object *duration_json(const struct et_rollup_row *r,
                                          const struct et__hist *h)
 {
-    struct json_object *o = json_object_new_object();
+    struct json_object *o = et__jnew_object();
 
     add_i(o, "count", r->dur_n);
-    json_object_object_add(
-        o, "avg",
-        r->dur_n ? num((double)r->dur_sum_ms / (double)r->dur_n, 1) : NULL);
-    json_object_object_add(o, "p50", percentile(h, r, 0.50));
-    json_object_object_add(o, "p95", percentile(h, r, 0.95));
-    json_object_object_add(o, "p99", percentile(h, r, 0.99));
-    json_object_object_add(o, "percentile_precision",
-                           num(exp2(0.5 / ET_DUR_BUCKETS_PER_OCTAVE) - 1, 4));
+    et__jadd(o, "avg",
+             r->dur_n ? num((double)r->dur_sum_ms / (double)r->dur_n, 1)
+                      : NULL);
+    et__jadd(o, "p50", percentile(h, r, 0.50));
+    et__jadd(o, "p95", percentile(h, r, 0.95));
+    et__jadd(o, "p99", percentile(h, r, 0.99));
+    et__jadd(o, "percentile_precision",
+             num(exp2(0.5 / ET_DUR_BUCKETS_PER_OCTAVE) - 1, 4));
     return o;
 }
 
 static struct json_object *hist_json(const struct et__hist *h)
 {
-    struct json_object *a = json_object_new_array();
+    struct json_object *a = et__jnew_array();
 
     for (size_t i = 0; i < h->n; i++) {
-        struct json_object *o = json_object_new_object();
+        struct json_object *o = et__jnew_object();
 
         add_i(o, "bucket", h->bucket[i]);
-        json_object_object_add(o, "from_ms",
-                               num(et__dur_bucket_lo(h->bucket[i]), 1));
-        json_object_object_add(o, "to_ms",
-                               num(et__dur_bucket_hi(h->bucket[i]), 1));
+        et__jadd(o, "from_ms", num(et__dur_bucket_lo(h->bucket[i]), 1));
+        et__jadd(o, "to_ms", num(et__dur_bucket_hi(h->bucket[i]), 1));
         add_i(o, "count", h->count[i]);
-        json_object_array_add(a, o);
+        et__jappend(a, o);
     }
     return a;
 }
@@ -136,61 +133,60 @@ static struct json_object *avg_quality(const struct et_rollup_row *r)
 
 static struct json_object *quality_json(const struct et_rollup_row *r)
 {
-    struct json_object *o = json_object_new_object();
-    struct json_object *a = json_object_new_array();
+    struct json_object *o = et__jnew_object();
+    struct json_object *a = et__jnew_array();
 
     add_i(o, "scored", r->q_n);
-    json_object_object_add(o, "average_score", avg_quality(r));
+    et__jadd(o, "average_score", avg_quality(r));
     add_i(o, "high_quality", r->q_high);
     for (int i = 0; i < ET_ROLLUP_QBINS; i++) {
-        struct json_object *b = json_object_new_object();
+        struct json_object *b = et__jnew_object();
 
-        json_object_object_add(b, "from", num(i * 0.2, 1));
-        json_object_object_add(b, "to", num((i + 1) * 0.2, 1));
+        et__jadd(b, "from", num(i * 0.2, 1));
+        et__jadd(b, "to", num((i + 1) * 0.2, 1));
         add_i(b, "count", r->q_bin[i]);
-        json_object_array_add(a, b);
+        et__jappend(a, b);
     }
-    json_object_object_add(o, "distribution", a);
+    et__jadd(o, "distribution", a);
     return o;
 }
 
 static struct json_object *usage_json(const struct et_rollup_row *r)
 {
-    struct json_object *o = json_object_new_object();
+    struct json_object *o = et__jnew_object();
 
     add_i(o, "executions_with_usage", r->usage_n);
     add_i(o, "input_tokens", r->tok_in);
     add_i(o, "output_tokens", r->tok_out);
     add_i(o, "cache_read_tokens", r->tok_cache_read);
     add_i(o, "cache_write_tokens", r->tok_cache_write);
-    json_object_object_add(o, "cost_usd",
-                           num((double)r->cost_micro_usd / 1e6, 6));
+    et__jadd(o, "cost_usd", num((double)r->cost_micro_usd / 1e6, 6));
     return o;
 }
 
 static struct json_object *day_json(const struct et__period *p, int i)
 {
     const struct et_rollup_row *r = &p->day[i];
-    struct json_object *o = json_object_new_object();
+    struct json_object *o = et__jnew_object();
 
-    json_object_object_add(o, "date", json_object_new_string(p->labels[i]));
+    et__jadd(o, "date", et__jnew_string(p->labels[i]));
     add_i(o, "executions", r->n);
     add_i(o, "verified", verified_of(r));
     add_i(o, "match", r->match);
-    json_object_object_add(o, "success_rate", ratio(r->match, verified_of(r)));
-    json_object_object_add(
-        o, "avg_duration_ms",
-        r->dur_n ? num((double)r->dur_sum_ms / (double)r->dur_n, 1) : NULL);
-    json_object_object_add(o, "average_quality", avg_quality(r));
+    et__jadd(o, "success_rate", ratio(r->match, verified_of(r)));
+    et__jadd(o, "avg_duration_ms",
+             r->dur_n ? num((double)r->dur_sum_ms / (double)r->dur_n, 1)
+                      : NULL);
+    et__jadd(o, "average_quality", avg_quality(r));
     return o;
 }
 
 static struct json_object *days_json(const struct et__period *p)
 {
-    struct json_object *a = json_object_new_array();
+    struct json_object *a = et__jnew_array();
 
     for (int i = 0; i < p->n_days; i++)
-        json_object_array_add(a, day_json(p, i));
+        et__jappend(a, day_json(p, i));
     return a;
 }
 
@@ -198,17 +194,15 @@ static struct json_object *days_json(const struct et__period *p)
 
 static int on_issue(void *ctx, const struct et_issue_group *g)
 {
-    struct json_object *o = json_object_new_object();
+    struct json_object *o = et__jnew_object();
 
-    json_object_object_add(o, "signature",
-                           json_object_new_string(g->signature));
-    json_object_object_add(o, "type", json_object_new_string(g->type));
+    et__jadd(o, "signature", et__jnew_string(g->signature));
+    et__jadd(o, "type", et__jnew_string(g->type));
     add_i(o, "count", g->count);
     add_i(o, "executions", g->executions);
     add_i(o, "agents", g->agents);
-    json_object_object_add(
-        o, "example", json_object_new_string(g->example ? g->example : ""));
-    json_object_array_add(ctx, o);
+    et__jadd(o, "example", et__jnew_string(g->example ? g->example : ""));
+    et__jappend(ctx, o);
     return 0;
 }
 
@@ -216,7 +210,7 @@ static int issues_json(struct et_trail *t, const struct et_report_opts *o,
                        const struct et__period *p, const char *agent,
                        struct json_object **out, struct et_error *err)
 {
-    struct json_object *a = json_object_new_array();
+    struct json_object *a = et__jnew_array();
     int rc = et_store_issues_top(t->st, agent,
                                  et_rollup_slot(p->bound[p->focus_from]),
                                  et_rollup_slot(p->bound[p->n_days]),
@@ -239,7 +233,7 @@ static int issues_json(struct et_trail *t, const struct et_report_opts *o,
 static struct json_object *trend_json(const int64_t *match,
                                       const int64_t *verified, int n_days)
 {
-    struct json_object *o = json_object_new_object();
+    struct json_object *o = et__jnew_object();
     double sx = 0, sy = 0, sxx = 0, sxy = 0, slope = 0;
     int n = 0, first = -1, last = -1;
     const char *dir;
@@ -261,20 +255,19 @@ static struct json_object *trend_json(const int64_t *match,
     }
     add_i(o, "days", n);
     if (n < ET_TREND_MIN_DAYS) {
-        json_object_object_add(o, "direction",
-                               json_object_new_string("not enough data"));
-        json_object_object_add(o, "slope_per_day", NULL);
-        json_object_object_add(o, "change", NULL);
+        et__jadd(o, "direction", et__jnew_string("not enough data"));
+        et__jadd(o, "slope_per_day", NULL);
+        et__jadd(o, "change", NULL);
         return o;
     }
     slope = (n * sxy - sx * sy) / (n * sxx - sx * sx);
     dir = fabs(slope) < ET_TREND_STABLE_PER_DAY ? "stable"
           : slope > 0                           ? "improving"
                                                 : "declining";
-    json_object_object_add(o, "direction", json_object_new_string(dir));
-    json_object_object_add(o, "slope_per_day", num(slope, 4));
+    et__jadd(o, "direction", et__jnew_string(dir));
+    et__jadd(o, "slope_per_day", num(slope, 4));
     /* the fitted change from the first to the last day with a verdict */
-    json_object_object_add(o, "change", num(slope * (last - first), 4));
+    et__jadd(o, "change", num(slope * (last - first), 4));
     return o;
 }
 
@@ -286,18 +279,17 @@ static void advise(struct json_object *a, const char *rule, const char *subject,
 static void advise(struct json_object *a, const char *rule, const char *subject,
                    const char *fmt, ...)
 {
-    struct json_object *o = json_object_new_object();
+    struct json_object *o = et__jnew_object();
     char msg[512];
     va_list ap;
 
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    json_object_object_add(o, "rule", json_object_new_string(rule));
-    json_object_object_add(o, "subject",
-                           subject ? json_object_new_string(subject) : NULL);
-    json_object_object_add(o, "message", json_object_new_string(msg));
-    json_object_array_add(a, o);
+    et__jadd(o, "rule", et__jnew_string(rule));
+    et__jadd(o, "subject", subject ? et__jnew_string(subject) : NULL);
+    et__jadd(o, "message", et__jnew_string(msg));
+    et__jappend(a, o);
 }
 
 static const char *shown(const char *agent)
@@ -389,11 +381,11 @@ static int learning_recommendations(struct et_trail *t, const char *agent,
  * richer objects): -1 when out of memory. */
 static int spec_key_i(struct json_object *o, const char *k, int64_t v)
 {
-    struct json_object *n = json_object_new_int64(v);
+    struct json_object *n = et__jnew_int64(v);
 
     if (!n)
         return -1;
-    if (json_object_object_add(o, k, n)) {
+    if (et__jadd(o, k, n)) {
         json_object_put(n);
         return -1;
     }
@@ -450,7 +442,7 @@ sorted(const struct et__period *p, int (*cmp)(const void *, const void *))
 
 static struct json_object *name_json(const char *name)
 {
-    return *name ? json_object_new_string(name) : NULL;
+    return *name ? et__jnew_string(name) : NULL;
 }
 
 int et__fig_daily(struct et_trail *t, const struct et_report_opts *o,
@@ -464,45 +456,43 @@ int et__fig_daily(struct et_trail *t, const struct et_report_opts *o,
 
     if (!ag)
         return et_error_set(err, ET_ENOMEM, "out of memory");
-    json_object_object_add(m, "date",
-                           json_object_new_string(p->labels[p->n_days - 1]));
-    json_object_object_add(m, "executions", counts_json(r));
+    et__jadd(m, "date", et__jnew_string(p->labels[p->n_days - 1]));
+    et__jadd(m, "executions", counts_json(r));
     rates(m, r);
-    json_object_object_add(m, "duration_ms", duration_json(r, h));
+    et__jadd(m, "duration_ms", duration_json(r, h));
     if (spec_key_i(m, "total_executions", r->n) ||
-        json_object_object_add(m, "average_duration",
-                               r->dur_n ? num(all_avg_ms(r), 1) : NULL) ||
-        json_object_object_add(m, "quality_scores", quality_json(r))) {
+        et__jadd(m, "average_duration",
+                 r->dur_n ? num(all_avg_ms(r), 1) : NULL) ||
+        et__jadd(m, "quality_scores", quality_json(r))) {
         et__free(ag);
         return et_error_set(err, ET_ENOMEM, "out of memory");
     }
-    agents = json_object_new_array();
+    agents = et__jnew_array();
     for (size_t i = 0; i < p->n_agents; i++) {
-        struct json_object *a = json_object_new_object();
+        struct json_object *a = et__jnew_object();
 
-        json_object_object_add(a, "name", name_json(ag[i]->name));
+        et__jadd(a, "name", name_json(ag[i]->name));
         add_i(a, "executions", ag[i]->sum.n);
-        json_object_object_add(a, "share", ratio(ag[i]->sum.n, r->n));
-        json_object_object_add(
-            a, "success_rate",
-            ratio(ag[i]->sum.match, verified_of(&ag[i]->sum)));
-        json_object_array_add(agents, a);
+        et__jadd(a, "share", ratio(ag[i]->sum.n, r->n));
+        et__jadd(a, "success_rate",
+                 ratio(ag[i]->sum.match, verified_of(&ag[i]->sum)));
+        et__jappend(agents, a);
     }
-    json_object_object_add(m, "agents_used", agents);
-    json_object_object_add(m, "quality", quality_json(r));
+    et__jadd(m, "agents_used", agents);
+    et__jadd(m, "quality", quality_json(r));
     rc = issues_json(t, o, p, NULL, &issues, err);
     if (!rc) {
-        json_object_object_add(m, "top_issues", issues);
-        json_object_object_add(m, "usage", usage_json(r));
-        json_object_object_add(m, "comparison", et__fig_compare(p));
-        json_object_object_add(m, "days", days_json(p));
-        json_object_object_add(m, "duration_histogram", hist_json(h));
-        ops = json_object_new_array();
+        et__jadd(m, "top_issues", issues);
+        et__jadd(m, "usage", usage_json(r));
+        et__jadd(m, "comparison", et__fig_compare(p));
+        et__jadd(m, "days", days_json(p));
+        et__jadd(m, "duration_histogram", hist_json(h));
+        ops = et__jnew_array();
         for (size_t i = 0; i < p->n_agents; i++)
             agent_rules(ops, ag[i]->name, &ag[i]->sum, all_avg_ms(r));
         issue_rules(ops, issues);
         unverified_rule(ops, r);
-        json_object_object_add(m, "improvement_opportunities", ops);
+        et__jadd(m, "improvement_opportunities", ops);
         rc = learning_recommendations(t, NULL, p, ops, err);
     }
     et__free(ag);
@@ -518,25 +508,25 @@ int et__fig_agent(struct et_trail *t, const struct et_report_opts *o,
     const struct et__agent_sum *a = p->n_agents ? &p->agents[0] : NULL;
     int rc;
 
-    json_object_object_add(m, "agent", json_object_new_string(o->agent));
-    json_object_object_add(m, "executions", counts_json(r));
+    et__jadd(m, "agent", et__jnew_string(o->agent));
+    et__jadd(m, "executions", counts_json(r));
     if (spec_key_i(m, "execution_count", r->n))
         return et_error_set(err, ET_ENOMEM, "out of memory");
     rates(m, r);
-    json_object_object_add(m, "average_quality_score", avg_quality(r));
-    json_object_object_add(m, "duration_ms", duration_json(r, h));
-    json_object_object_add(m, "quality", quality_json(r));
+    et__jadd(m, "average_quality_score", avg_quality(r));
+    et__jadd(m, "duration_ms", duration_json(r, h));
+    et__jadd(m, "quality", quality_json(r));
     rc = issues_json(t, o, p, o->agent, &issues, err);
     if (rc)
         return rc;
-    json_object_object_add(m, "common_failure_modes", issues);
+    et__jadd(m, "common_failure_modes", issues);
     trend = a ? trend_json(a->day_match, a->day_verified, p->n_days)
               : trend_json(NULL, NULL, 0);
-    json_object_object_add(m, "performance_trend", trend);
-    json_object_object_add(m, "usage", usage_json(r));
-    json_object_object_add(m, "days", days_json(p));
-    json_object_object_add(m, "duration_histogram", hist_json(h));
-    recs = json_object_new_array();
+    et__jadd(m, "performance_trend", trend);
+    et__jadd(m, "usage", usage_json(r));
+    et__jadd(m, "days", days_json(p));
+    et__jadd(m, "duration_histogram", hist_json(h));
+    recs = et__jnew_array();
     agent_rules(recs, o->agent, r, 0);
     issue_rules(recs, issues);
     unverified_rule(recs, r);
@@ -549,7 +539,7 @@ int et__fig_agent(struct et_trail *t, const struct et_report_opts *o,
                -100 * json_object_get_double(
                           json_object_object_get(trend, "slope_per_day")),
                json_object_get_int(json_object_object_get(trend, "days")));
-    json_object_object_add(m, "recommendations", recs);
+    et__jadd(m, "recommendations", recs);
     return learning_recommendations(t, o->agent, p, recs, err);
 }
 
@@ -565,11 +555,11 @@ int et__fig_agents(struct et_trail *t, const struct et_report_opts *o,
     ET_UNUSED(o);
     if (!ag)
         return et_error_set(err, ET_ENOMEM, "out of memory");
-    board = json_object_new_array();
-    json_object_object_add(m, "leaderboard", board);
+    board = et__jnew_array();
+    et__jadd(m, "leaderboard", board);
     for (size_t i = 0; !rc && i < p->n_agents; i++) {
         const struct et_rollup_row *s = &ag[i]->sum;
-        struct json_object *a = json_object_new_object();
+        struct json_object *a = et__jnew_object();
         struct et__hist ah;
         struct json_object *tr;
 
@@ -579,37 +569,36 @@ int et__fig_agents(struct et_trail *t, const struct et_report_opts *o,
             break;
         }
         add_i(a, "rank", (int64_t)i + 1);
-        json_object_object_add(a, "name", name_json(ag[i]->name));
+        et__jadd(a, "name", name_json(ag[i]->name));
         add_i(a, "executions", s->n);
         add_i(a, "verified", verified_of(s));
-        json_object_object_add(a, "success_rate",
-                               ratio(s->match, verified_of(s)));
-        json_object_object_add(a, "average_quality_score", avg_quality(s));
-        json_object_object_add(
-            a, "avg_duration_ms",
-            s->dur_n ? num((double)s->dur_sum_ms / (double)s->dur_n, 1) : NULL);
-        json_object_object_add(a, "p95_duration_ms", percentile(&ah, s, 0.95));
+        et__jadd(a, "success_rate", ratio(s->match, verified_of(s)));
+        et__jadd(a, "average_quality_score", avg_quality(s));
+        et__jadd(a, "avg_duration_ms",
+                 s->dur_n ? num((double)s->dur_sum_ms / (double)s->dur_n, 1)
+                          : NULL);
+        et__jadd(a, "p95_duration_ms", percentile(&ah, s, 0.95));
         tr = trend_json(ag[i]->day_match, ag[i]->day_verified, p->n_days);
-        json_object_object_add(a, "trend", tr);
-        json_object_array_add(board, a);
+        et__jadd(a, "trend", tr);
+        et__jappend(board, a);
     }
     et__free(ag);
     if (rc)
         return rc;
-    json_object_object_add(m, "executions", counts_json(r));
+    et__jadd(m, "executions", counts_json(r));
     rates(m, r);
-    json_object_object_add(m, "duration_ms", duration_json(r, h));
-    json_object_object_add(m, "quality", quality_json(r));
-    json_object_object_add(m, "days", days_json(p));
-    json_object_object_add(m, "duration_histogram", hist_json(h));
+    et__jadd(m, "duration_ms", duration_json(r, h));
+    et__jadd(m, "quality", quality_json(r));
+    et__jadd(m, "days", days_json(p));
+    et__jadd(m, "duration_histogram", hist_json(h));
     return ET_OK;
 }
 
 /* The daily report's comparison with the days before it. */
 struct json_object *et__fig_compare(const struct et__period *p)
 {
-    struct json_object *o = json_object_new_object();
-    struct json_object *d = json_object_new_object();
+    struct json_object *o = et__jnew_object();
+    struct json_object *d = et__jnew_object();
     struct et_rollup_row prev;
     const struct et_rollup_row *today = &p->total;
     int k = p->focus_from, with = 0;
@@ -623,25 +612,22 @@ struct json_object *et__fig_compare(const struct et__period *p)
     per_day = k ? (double)prev.n / k : 0;
     add_i(o, "previous_days", k);
     add_i(o, "days_with_executions", with);
-    json_object_object_add(o, "executions_per_day", num(per_day, 2));
-    json_object_object_add(o, "success_rate",
-                           ratio(prev.match, verified_of(&prev)));
-    json_object_object_add(
-        o, "avg_duration_ms",
-        prev.dur_n ? num((double)prev.dur_sum_ms / (double)prev.dur_n, 1)
-                   : NULL);
-    json_object_object_add(o, "average_quality_score", avg_quality(&prev));
-    json_object_object_add(d, "executions", num((double)today->n - per_day, 2));
+    et__jadd(o, "executions_per_day", num(per_day, 2));
+    et__jadd(o, "success_rate", ratio(prev.match, verified_of(&prev)));
+    et__jadd(o, "avg_duration_ms",
+             prev.dur_n ? num((double)prev.dur_sum_ms / (double)prev.dur_n, 1)
+                        : NULL);
+    et__jadd(o, "average_quality_score", avg_quality(&prev));
+    et__jadd(d, "executions", num((double)today->n - per_day, 2));
     sr_today = rate_or(today, -1);
     sr_prev = rate_or(&prev, -1);
-    json_object_object_add(d, "success_rate_points",
-                           sr_today >= 0 && sr_prev >= 0
-                               ? num(100 * (sr_today - sr_prev), 2)
-                               : NULL);
-    json_object_object_add(d, "avg_duration_ms",
-                           today->dur_n && prev.dur_n
-                               ? num(all_avg_ms(today) - all_avg_ms(&prev), 1)
-                               : NULL);
-    json_object_object_add(o, "change", d);
+    et__jadd(d, "success_rate_points",
+             sr_today >= 0 && sr_prev >= 0 ? num(100 * (sr_today - sr_prev), 2)
+                                           : NULL);
+    et__jadd(d, "avg_duration_ms",
+             today->dur_n && prev.dur_n
+                 ? num(all_avg_ms(today) - all_avg_ms(&prev), 1)
+                 : NULL);
+    et__jadd(o, "change", d);
     return o;
 }

@@ -7,6 +7,7 @@
  * that a test can count marks against the data.
  */
 #include "base/setup.h"
+#include "codec/json.h"
 #include "report/render.h"
 
 #define CW  640 /* chart width and height, in SVG units */
@@ -165,7 +166,7 @@ static void rate_chart(struct hw *w, struct json_object *days)
 static struct json_object *filled(struct json_object *h)
 {
     size_t n = h ? json_object_array_length(h) : 0;
-    struct json_object *a = json_object_new_array();
+    struct json_object *a = et__jnew_array();
     int64_t next = 0;
 
     for (size_t i = 0; a && i < n; i++) {
@@ -173,19 +174,19 @@ static struct json_object *filled(struct json_object *h)
         int64_t b = et__rint(o, "bucket");
 
         for (; i > 0 && next < b; next++) {
-            struct json_object *z = json_object_new_object();
+            struct json_object *z = et__jnew_object();
             char lo[32], hi[32];
 
             snprintf(lo, sizeof(lo), "%.1f", et__dur_bucket_lo((int)next));
             snprintf(hi, sizeof(hi), "%.1f", et__dur_bucket_hi((int)next));
-            json_object_object_add(
-                z, "from_ms", json_object_new_double_s(strtod(lo, NULL), lo));
-            json_object_object_add(
-                z, "to_ms", json_object_new_double_s(strtod(hi, NULL), hi));
-            json_object_object_add(z, "count", json_object_new_int(0));
-            json_object_array_add(a, z);
+            et__jadd(z, "from_ms",
+                     json_object_new_double_s(strtod(lo, NULL), lo));
+            et__jadd(z, "to_ms",
+                     json_object_new_double_s(strtod(hi, NULL), hi));
+            et__jadd(z, "count", et__jnew_int(0));
+            et__jappend(a, z);
         }
-        json_object_array_add(a, json_object_get(o));
+        et__jappend(a, json_object_get(o));
         next = b + 1;
     }
     return a;

@@ -7,6 +7,7 @@
  * docs/REPORTS.md) that every renderer reads.
  */
 #include "base/setup.h"
+#include "codec/json.h"
 #include "base/alloc.h"
 #include "base/time.h"
 #include "exectrail/report.h"
@@ -18,7 +19,7 @@
 
 #include <sodium.h>
 
-#define MAX_DAYS    366
+#define MAX_DAYS 366
 
 static int add_agent_row(struct et__period *p, const char *name,
                          const struct et_rollup_row *r, int day)
@@ -196,12 +197,10 @@ static struct json_object *checkpoint_of(struct et_trail *t,
         signed_ = et_checkpoint_sign(&cp, &t->signer, note, sizeof(note),
                                      NULL) == ET_OK;
     }
-    o = json_object_new_object();
-    json_object_object_add(o, "tree_size",
-                           json_object_new_int64((int64_t)cp.size));
-    json_object_object_add(o, "root", json_object_new_string(hexroot));
-    json_object_object_add(o, "signed_note",
-                           signed_ ? json_object_new_string(note) : NULL);
+    o = et__jnew_object();
+    et__jadd(o, "tree_size", et__jnew_int64((int64_t)cp.size));
+    et__jadd(o, "root", et__jnew_string(hexroot));
+    et__jadd(o, "signed_note", signed_ ? et__jnew_string(note) : NULL);
     return o;
 }
 
@@ -217,15 +216,13 @@ static struct json_object *verification_of(struct et_trail *t,
     if (et_store_head_load(t->st, &tree, err) ||
         et__verified_status(t, &tree, &vs, err))
         return NULL;
-    o = json_object_new_object();
-    json_object_object_add(o, "status", json_object_new_string(vs.status));
-    json_object_object_add(o, "message", json_object_new_string(vs.message));
-    json_object_object_add(
-        o, "checked_at",
-        vs.checked_at[0] ? json_object_new_string(vs.checked_at) : NULL);
-    json_object_object_add(
-        o, "checked_tree_size",
-        vs.checked_at[0] ? json_object_new_int64((int64_t)vs.size) : NULL);
+    o = et__jnew_object();
+    et__jadd(o, "status", et__jnew_string(vs.status));
+    et__jadd(o, "message", et__jnew_string(vs.message));
+    et__jadd(o, "checked_at",
+             vs.checked_at[0] ? et__jnew_string(vs.checked_at) : NULL);
+    et__jadd(o, "checked_tree_size",
+             vs.checked_at[0] ? et__jnew_int64((int64_t)vs.size) : NULL);
     return o;
 }
 
@@ -241,10 +238,10 @@ static struct json_object *header(struct et_trail *t, const char *kind,
                                   const struct et__period *p,
                                   const struct et_zone *z, struct et_error *err)
 {
-    struct json_object *m = json_object_new_object();
+    struct json_object *m = et__jnew_object();
     struct json_object *cp = checkpoint_of(t, err);
     struct json_object *ver = cp ? verification_of(t, err) : NULL;
-    struct json_object *per = json_object_new_object();
+    struct json_object *per = et__jnew_object();
     char ts[ET_RFC3339_MAX];
 
     if (!cp || !ver) {
@@ -253,25 +250,21 @@ static struct json_object *header(struct et_trail *t, const char *kind,
         json_object_put(per);
         return NULL;
     }
-    json_object_object_add(m, "schema",
-                           json_object_new_string(ET_REPORT_SCHEMA));
-    json_object_object_add(m, "kind", json_object_new_string(kind));
+    et__jadd(m, "schema", et__jnew_string(ET_REPORT_SCHEMA));
+    et__jadd(m, "kind", et__jnew_string(kind));
     et_time_format(now_of(o), ts);
-    json_object_object_add(m, "generated_at", json_object_new_string(ts));
-    json_object_object_add(m, "checkpoint", cp);
-    json_object_object_add(m, "ledger_verification", ver);
-    json_object_object_add(per, "tz", json_object_new_string(z->name));
-    json_object_object_add(per, "from",
-                           json_object_new_string(p->labels[p->focus_from]));
-    json_object_object_add(per, "to",
-                           json_object_new_string(p->labels[p->n_days - 1]));
-    json_object_object_add(per, "days",
-                           json_object_new_int(p->n_days - p->focus_from));
+    et__jadd(m, "generated_at", et__jnew_string(ts));
+    et__jadd(m, "checkpoint", cp);
+    et__jadd(m, "ledger_verification", ver);
+    et__jadd(per, "tz", et__jnew_string(z->name));
+    et__jadd(per, "from", et__jnew_string(p->labels[p->focus_from]));
+    et__jadd(per, "to", et__jnew_string(p->labels[p->n_days - 1]));
+    et__jadd(per, "days", et__jnew_int(p->n_days - p->focus_from));
     et_time_format(p->bound[p->focus_from], ts);
-    json_object_object_add(per, "start", json_object_new_string(ts));
+    et__jadd(per, "start", et__jnew_string(ts));
     et_time_format(p->bound[p->n_days], ts);
-    json_object_object_add(per, "end", json_object_new_string(ts));
-    json_object_object_add(m, "period", per);
+    et__jadd(per, "end", et__jnew_string(ts));
+    et__jadd(m, "period", per);
     return m;
 }
 
@@ -321,8 +314,8 @@ static bool same_day(const struct et_day *a, const struct et_day *b)
 
 /* An absolute --since (o->date of an agent or agents report): the period
  * runs from that day to today in the zone, both included. */
-static int since_days(const char *date, const struct et_zone *z,
-                      int64_t now_ns, int64_t *days_out, struct et_error *err)
+static int since_days(const char *date, const struct et_zone *z, int64_t now_ns,
+                      int64_t *days_out, struct et_error *err)
 {
     struct et_day day, today;
     int64_t n = 1;
@@ -452,9 +445,8 @@ int et_report(struct et_trail *t, const struct et_report_opts *o,
                               "existed): run 'exectrail rebuild' once");
         et__free(stale);
         if (!rc)
-            rc = o->kind == ET_REPORT_DAILY
-                     ? report_daily(t, o, &z, &m, err)
-                     : report_period(t, o, &z, &m, err);
+            rc = o->kind == ET_REPORT_DAILY ? report_daily(t, o, &z, &m, err)
+                                            : report_period(t, o, &z, &m, err);
         et_store_rollback(t->st);
     }
     et__zone_close(&z);

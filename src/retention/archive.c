@@ -67,17 +67,16 @@ static int add_event(void *ctx, const struct et_event_row *row)
     rc = et_prover_inclusion(w->prover, row->seq, proof, &np, w->err);
     if (rc)
         return rc;
-    e = json_object_new_object();
-    p = json_object_new_array();
-    json_object_object_add(e, "seq", json_object_new_int64((int64_t)row->seq));
-    json_object_object_add(
-        e, "event", json_object_new_string_len(row->body, (int)row->body_len));
+    e = et__jnew_object();
+    p = et__jnew_array();
+    et__jadd(e, "seq", et__jnew_int64((int64_t)row->seq));
+    et__jadd(e, "event", et__jnew_string_len(row->body, (int)row->body_len));
     for (size_t j = 0; j < np; j++) {
         hex(proof[j], ET_HASH_LEN, h);
-        json_object_array_add(p, json_object_new_string(h));
+        et__jappend(p, et__jnew_string(h));
     }
-    json_object_object_add(e, "proof", p);
-    json_object_array_add(w->events, e);
+    et__jadd(e, "proof", p);
+    et__jappend(w->events, e);
     return 0;
 }
 
@@ -95,7 +94,7 @@ static int exec_line(struct wctx *w, const char *id, struct et_buf *line,
     rc = et_trail_show(w->t, id, 0, &rec, &rec_len, err);
     if (!rc)
         rc = et_store_exec_seqs(w->t->st, id, &seqs, &n, err);
-    w->events = json_object_new_array();
+    w->events = et__jnew_array();
     for (size_t i = 0; !rc && i < n; i++)
         rc = et_store_read_range(w->t->st, seqs[i], seqs[i] + 1, add_event, w,
                                  err);
@@ -126,25 +125,23 @@ static int manifest_text(struct et_trail *t, const char *note, uint64_t size,
                          const uint8_t ids_hash[ET_HASH_LEN],
                          struct et_buf *out)
 {
-    struct json_object *m = json_object_new_object();
+    struct json_object *m = et__jnew_object();
     char h[ET_HASH_LEN * 2 + 1], when[ET_RFC3339_MAX];
     int rc;
 
     hex(root, ET_HASH_LEN, h);
     et_time_format(et_time_now_ns(), when);
-    json_object_object_add(m, "kind", json_object_new_string("manifest"));
-    json_object_object_add(m, "format", json_object_new_string(FORMAT_NAME));
-    json_object_object_add(m, "version", json_object_new_int(1));
-    json_object_object_add(m, "created", json_object_new_string(when));
-    json_object_object_add(m, "tree_size",
-                           json_object_new_int64((int64_t)size));
-    json_object_object_add(m, "root_hash", json_object_new_string(h));
-    json_object_object_add(m, "checkpoint", json_object_new_string(note));
-    json_object_object_add(m, "verifier_key",
-                           json_object_new_string(t->verifier));
-    json_object_object_add(m, "executions", json_object_new_int64((int64_t)n));
+    et__jadd(m, "kind", et__jnew_string("manifest"));
+    et__jadd(m, "format", et__jnew_string(FORMAT_NAME));
+    et__jadd(m, "version", et__jnew_int(1));
+    et__jadd(m, "created", et__jnew_string(when));
+    et__jadd(m, "tree_size", et__jnew_int64((int64_t)size));
+    et__jadd(m, "root_hash", et__jnew_string(h));
+    et__jadd(m, "checkpoint", et__jnew_string(note));
+    et__jadd(m, "verifier_key", et__jnew_string(t->verifier));
+    et__jadd(m, "executions", et__jnew_int64((int64_t)n));
     hex(ids_hash, ET_HASH_LEN, h);
-    json_object_object_add(m, "ids_sha256", json_object_new_string(h));
+    et__jadd(m, "ids_sha256", et__jnew_string(h));
     et_buf_reset(out);
     rc = et_json_write(m, 0, out);
     json_object_put(m);
@@ -886,11 +883,10 @@ static int restore_one(void *ctx, struct reader *r, const char *id,
         et__unit_abort(t);
         return ET_OK;
     }
-    body = json_object_new_object();
-    seqs = json_object_new_array();
-    json_object_object_add(
-        body, "archive", json_object_new_string(slash ? slash + 1 : rc_->path));
-    json_object_object_add(body, "seqs", seqs);
+    body = et__jnew_object();
+    seqs = et__jnew_array();
+    et__jadd(body, "archive", et__jnew_string(slash ? slash + 1 : rc_->path));
+    et__jadd(body, "seqs", seqs);
     rc = ET_OK;
     for (size_t i = 0; !rc && i < n; i++) {
         struct json_object *e =
@@ -918,7 +914,7 @@ static int restore_one(void *ctx, struct reader *r, const char *id,
                                   (size_t)json_object_get_string_len(bytes),
                                   &changed, err);
         if (!rc && changed) {
-            json_object_array_add(seqs, json_object_new_int64((int64_t)seq));
+            et__jappend(seqs, et__jnew_int64((int64_t)seq));
             rc_->res->events++;
         }
     }

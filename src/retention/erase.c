@@ -54,13 +54,13 @@ static int erasable(void *ctx, const struct et_event_row *row)
 
         for (size_t i = 0; i < ET_HASH_LEN; i++)
             snprintf(h + 2 * i, 3, "%02x", row->leaf[i]);
-        v = json_object_new_string(h);
-        if (!v || json_object_array_add(s->leaves, v)) {
+        v = et__jnew_string(h);
+        if (!v || et__jappend(s->leaves, v)) {
             json_object_put(v);
             return ET_ENOMEM;
         }
-        v = json_object_new_int64((int64_t)row->seq);
-        if (!v || json_object_array_add(s->seqs, v)) {
+        v = et__jnew_int64((int64_t)row->seq);
+        if (!v || et__jappend(s->seqs, v)) {
             json_object_put(v);
             return ET_ENOMEM;
         }
@@ -87,8 +87,8 @@ static int erase_events(struct et_trail *t, const char *id,
     rc = et_store_exec_seqs(t->st, id, &seqs, &n, err);
     if (rc)
         return rc;
-    s.seqs = json_object_new_array();
-    s.leaves = json_object_new_array();
+    s.seqs = et__jnew_array();
+    s.leaves = et__jnew_array();
     s.list = et__calloc(n ? n : 1, sizeof(*s.list));
     if (!s.list || !s.seqs || !s.leaves) {
         rc = et_error_set(err, ET_ENOMEM, "out of memory");
@@ -99,7 +99,7 @@ static int erase_events(struct et_trail *t, const char *id,
             et_store_read_range(t->st, seqs[i], seqs[i] + 1, erasable, &s, err);
     if (rc)
         goto out;
-    json_object_object_add(body, "seqs", json_object_get(s.seqs));
+    et__jadd(body, "seqs", json_object_get(s.seqs));
     /* the erasure commits to what it erases, signed (docs/LEDGER.md) */
     rc = et__erasure_sign(t, id, body, s.leaves, err);
     if (!rc)
@@ -133,19 +133,15 @@ static int erase_one(struct et_trail *t, const struct et_ret_policy *p,
     }
     if (et_store_exec_get(t->st, pk->id, &row, NULL) != ET_OK)
         return 1;
-    body = json_object_new_object();
+    body = et__jnew_object();
     if (!body)
         return et_error_set(err, ET_ENOMEM, "out of memory");
-    json_object_object_add(body, "rule",
-                           json_object_new_string(et_ret_class_name(pk->rule)));
-    json_object_object_add(body, "keep",
-                           json_object_new_string(p->keep_text[pk->rule]));
-    json_object_object_add(
-        body, "policy",
-        json_object_new_string(p->from_file ? "retention.yaml" : "defaults"));
-    json_object_object_add(body, "archive",
-                           bundle ? json_object_new_string(bundle) : NULL);
-    json_object_object_add(body, "run", json_object_new_string(run_id));
+    et__jadd(body, "rule", et__jnew_string(et_ret_class_name(pk->rule)));
+    et__jadd(body, "keep", et__jnew_string(p->keep_text[pk->rule]));
+    et__jadd(body, "policy",
+             et__jnew_string(p->from_file ? "retention.yaml" : "defaults"));
+    et__jadd(body, "archive", bundle ? et__jnew_string(bundle) : NULL);
+    et__jadd(body, "run", et__jnew_string(run_id));
     rc = erase_events(t, pk->id, body, events, err);
     json_object_put(body);
     return rc;
@@ -167,15 +163,14 @@ int et_ret_erase(struct et_trail *t, const char *id, const char *reason,
     rc = et_uuid_v4(run_id);
     if (rc)
         return et_error_set(err, rc, "cannot make a run id");
-    body = json_object_new_object();
+    body = et__jnew_object();
     if (!body)
         return et_error_set(err, ET_ENOMEM, "out of memory");
-    json_object_object_add(body, "rule", json_object_new_string("user"));
-    json_object_object_add(body, "policy",
-                           json_object_new_string("user request"));
-    json_object_object_add(body, "reason", json_object_new_string(reason));
-    json_object_object_add(body, "archive", NULL);
-    json_object_object_add(body, "run", json_object_new_string(run_id));
+    et__jadd(body, "rule", et__jnew_string("user"));
+    et__jadd(body, "policy", et__jnew_string("user request"));
+    et__jadd(body, "reason", et__jnew_string(reason));
+    et__jadd(body, "archive", NULL);
+    et__jadd(body, "run", et__jnew_string(run_id));
     rc = et__ingest_begin(t, err);
     if (rc)
         goto out;
@@ -205,16 +200,16 @@ out:
 static struct json_object *run_body(const char *run_id, const char *phase,
                                     const char *bundle, int64_t at_ns)
 {
-    struct json_object *b = json_object_new_object();
+    struct json_object *b = et__jnew_object();
     char key[64], when[ET_RFC3339_MAX];
 
     snprintf(key, sizeof(key), "run:%s", run_id);
     et_time_format(at_ns, when);
-    json_object_object_add(b, "key", json_object_new_string(key));
-    json_object_object_add(b, "phase", json_object_new_string(phase));
-    json_object_object_add(b, "bundle", json_object_new_string(bundle));
-    json_object_object_add(b, "at", json_object_new_string(when));
-    json_object_object_add(b, "at_ns", json_object_new_int64(at_ns));
+    et__jadd(b, "key", et__jnew_string(key));
+    et__jadd(b, "phase", et__jnew_string(phase));
+    et__jadd(b, "bundle", et__jnew_string(bundle));
+    et__jadd(b, "at", et__jnew_string(when));
+    et__jadd(b, "at_ns", et__jnew_int64(at_ns));
     return b;
 }
 
@@ -318,11 +313,10 @@ static int archive_dir(struct et_trail *t, const struct et_ret_run_opts *o,
         if (stat(out, &sb) != 0)
             return et_error_sys(err, ET_EIO, errno, "cannot use %s", out);
         if (!S_ISDIR(sb.st_mode))
-            return et_error_set(err, ET_EINVAL,
-                                "--dir %s: not a directory", out);
-        if (access(out, W_OK | X_OK) != 0)
-            return et_error_sys(err, ET_EIO, errno, "cannot write to %s",
+            return et_error_set(err, ET_EINVAL, "--dir %s: not a directory",
                                 out);
+        if (access(out, W_OK | X_OK) != 0)
+            return et_error_sys(err, ET_EIO, errno, "cannot write to %s", out);
     }
     return ET_OK;
 }
@@ -507,9 +501,8 @@ int et_ret_run(struct et_trail *t, const struct et_ret_policy *p,
              ".etar.zst",
              when, when + 5, when + 8, when + 11, when + 14, when + 17, run_id);
     b = run_body(run_id, "started", name, opts.at_ns);
-    json_object_object_add(b, "dir", json_object_new_string(dir));
-    json_object_object_add(b, "executions",
-                           json_object_new_int64((int64_t)ps.n));
+    et__jadd(b, "dir", et__jnew_string(dir));
+    et__jadd(b, "executions", et__jnew_int64((int64_t)ps.n));
     rc = et__ret_note(t, "retention.run", b, err);
     json_object_put(b);
     if (!rc)

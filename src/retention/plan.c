@@ -5,6 +5,7 @@
  * them applies; a legal hold keeps it whatever the policy says.
  */
 #include "base/setup.h"
+#include "codec/json.h"
 #include "base/alloc.h"
 #include "base/time.h"
 #include "retention/retention_int.h"
@@ -103,7 +104,7 @@ int et_ret_plan(struct et_trail *t, const struct et_ret_policy *p,
 static int hold_event(struct et_trail *t, const char *type, const char *idp,
                       const char *reason, char id_out[37], struct et_error *err)
 {
-    struct json_object *body = json_object_new_object();
+    struct json_object *body = et__jnew_object();
     char *cur = NULL;
     char key[64];
     int rc;
@@ -112,7 +113,7 @@ static int hold_event(struct et_trail *t, const char *type, const char *idp,
     if (!body)
         return et_error_set(err, ET_ENOMEM, "out of memory");
     if (reason)
-        json_object_object_add(body, "reason", json_object_new_string(reason));
+        et__jadd(body, "reason", et__jnew_string(reason));
     rc = et__ingest_begin(t, err);
     if (rc)
         goto out;

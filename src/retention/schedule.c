@@ -331,18 +331,18 @@ static int last_run(struct et_trail *t, enum et_ret_period per, int64_t *last,
 static int record_task(struct et_trail *t, const struct et_ret_task_result *r,
                        int64_t at, int status, struct et_error *err)
 {
-    struct json_object *b = json_object_new_object();
+    struct json_object *b = et__jnew_object();
     char key[32], when[ET_RFC3339_MAX];
     int rc;
 
     snprintf(key, sizeof(key), "task:%s", et_ret_period_name(r->period));
     et_time_format(at, when);
-    json_object_object_add(b, "key", json_object_new_string(key));
-    json_object_object_add(b, "task", json_object_new_string(r->task));
-    json_object_object_add(b, "at", json_object_new_string(when));
-    json_object_object_add(b, "at_ns", json_object_new_int64(at));
-    json_object_object_add(b, "ok", json_object_new_boolean(status == 0));
-    json_object_object_add(b, "detail", json_object_new_string(r->detail));
+    et__jadd(b, "key", et__jnew_string(key));
+    et__jadd(b, "task", et__jnew_string(r->task));
+    et__jadd(b, "at", et__jnew_string(when));
+    et__jadd(b, "at_ns", et__jnew_int64(at));
+    et__jadd(b, "ok", et__jnew_boolean(status == 0));
+    et__jadd(b, "detail", et__jnew_string(r->detail));
     rc = et__ret_note(t, "retention.task", b, err);
     json_object_put(b);
     return rc;

@@ -102,17 +102,13 @@ int et__capture_begin(struct et_trail *t, et__emit_fn *emit,
 
     (void)et__trail_capture(t);
     if (t->capture_warning[0]) {
-        body = json_object_new_object();
+        body = et__jnew_object();
         if (!body)
             return et_error_set(err, ET_ENOMEM, "out of memory");
-        json_object_object_add(body, "file",
-                               json_object_new_string(ET_CONFIG_FILE));
-        json_object_object_add(body, "section",
-                               json_object_new_string("capture"));
-        json_object_object_add(body, "message",
-                               json_object_new_string(t->capture_warning));
-        json_object_object_add(body, "effect",
-                               json_object_new_string("built-in table used"));
+        et__jadd(body, "file", et__jnew_string(ET_CONFIG_FILE));
+        et__jadd(body, "section", et__jnew_string("capture"));
+        et__jadd(body, "message", et__jnew_string(t->capture_warning));
+        et__jadd(body, "effect", et__jnew_string("built-in table used"));
         rc = event_once(t, emit, "config.warning", WARNING_META,
                         t->capture_warning, body, err);
         json_object_put(body);
@@ -120,7 +116,7 @@ int et__capture_begin(struct et_trail *t, et__emit_fn *emit,
     }
     if (!t->capture_settings)
         return ET_OK;
-    body = json_object_new_object();
+    body = et__jnew_object();
     if (t->capture_settings[0] &&
         et_json_parse(t->capture_settings, strlen(t->capture_settings), NULL,
                       &sec, NULL) != ET_OK)
@@ -129,8 +125,8 @@ int et__capture_begin(struct et_trail *t, et__emit_fn *emit,
         json_object_put(sec);
         return et_error_set(err, ET_ENOMEM, "out of memory");
     }
-    json_object_object_add(body, "section", json_object_new_string("capture"));
-    json_object_object_add(body, "capture", sec);
+    et__jadd(body, "section", et__jnew_string("capture"));
+    et__jadd(body, "capture", sec);
     rc = event_once(t, emit, "config.changed", SETTINGS_META,
                     t->capture_settings, body, err);
     json_object_put(body);

@@ -17,7 +17,7 @@ static void add_hex(struct json_object *o, const char *key, const uint8_t *b)
     char h[ET_HASH_LEN * 2 + 1];
 
     sodium_bin2hex(h, sizeof(h), b, ET_HASH_LEN);
-    json_object_object_add(o, key, json_object_new_string(h));
+    et__jadd(o, key, et__jnew_string(h));
 }
 
 static int proof_json(struct et_trail *t, const char *note, uint64_t m,
@@ -26,7 +26,7 @@ static int proof_json(struct et_trail *t, const char *note, uint64_t m,
 {
     uint8_t proof[ET_PROOF_MAX][ET_HASH_LEN], root_m[ET_HASH_LEN],
         root_n[ET_HASH_LEN];
-    struct json_object *out = json_object_new_object(), *arr;
+    struct json_object *out = et__jnew_object(), *arr;
     struct et_buf b = ET_BUF_INIT;
     size_t np = 0;
     int rc;
@@ -36,20 +36,19 @@ static int proof_json(struct et_trail *t, const char *note, uint64_t m,
         goto out;
     et_merkle_root(leaves, m, root_m);
     et_merkle_root(leaves, n, root_n);
-    arr = json_object_new_array();
+    arr = et__jnew_array();
     for (size_t i = 0; i < np; i++) {
         char h[ET_HASH_LEN * 2 + 1];
         sodium_bin2hex(h, sizeof(h), proof[i], ET_HASH_LEN);
-        json_object_array_add(arr, json_object_new_string(h));
+        et__jappend(arr, et__jnew_string(h));
     }
-    json_object_object_add(out, "old_size", json_object_new_int64((int64_t)m));
+    et__jadd(out, "old_size", et__jnew_int64((int64_t)m));
     add_hex(out, "old_root", root_m);
-    json_object_object_add(out, "tree_size", json_object_new_int64((int64_t)n));
+    et__jadd(out, "tree_size", et__jnew_int64((int64_t)n));
     add_hex(out, "root_hash", root_n);
-    json_object_object_add(out, "consistency_proof", arr);
-    json_object_object_add(out, "checkpoint", json_object_new_string(note));
-    json_object_object_add(out, "verifier_key",
-                           json_object_new_string(t->verifier));
+    et__jadd(out, "consistency_proof", arr);
+    et__jadd(out, "checkpoint", et__jnew_string(note));
+    et__jadd(out, "verifier_key", et__jnew_string(t->verifier));
     rc = et_json_write(out, ET_JSON_PRETTY, &b);
     if (!rc)
         *json_out = et_buf_detach(&b, NULL);

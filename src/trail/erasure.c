@@ -73,17 +73,15 @@ int et__erasure_sign(struct et_trail *t, const char *id,
     et_buf_release(&m);
     sodium_bin2hex(hex, sizeof(hex), sig, sizeof(sig));
     snprintf(kid, sizeof(kid), "%08x", (unsigned)t->signer.key_id);
-    auth = json_object_new_object();
+    auth = et__jnew_object();
     rc = auth ? ET_OK : ET_ENOMEM;
-    if (!rc && json_object_object_add(auth, "leaves", json_object_get(leaves)))
+    if (!rc && et__jadd(auth, "leaves", json_object_get(leaves)))
         rc = ET_ENOMEM;
-    if (!rc && (!(v = json_object_new_string(kid)) ||
-                json_object_object_add(auth, "key_id", v)))
+    if (!rc && (!(v = et__jnew_string(kid)) || et__jadd(auth, "key_id", v)))
         rc = ET_ENOMEM;
-    if (!rc && (!(v = json_object_new_string(hex)) ||
-                json_object_object_add(auth, "sig", v)))
+    if (!rc && (!(v = et__jnew_string(hex)) || et__jadd(auth, "sig", v)))
         rc = ET_ENOMEM;
-    if (!rc && json_object_object_add(body, "auth", auth))
+    if (!rc && et__jadd(body, "auth", auth))
         rc = ET_ENOMEM;
     else if (!rc)
         auth = NULL;

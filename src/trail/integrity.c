@@ -25,9 +25,9 @@ struct vctx {
     struct et_verify_report *rep;
     struct et_tree tree;
     uint64_t expect;
-    struct ckpt *ck;      /* sorted by size */
+    struct ckpt *ck; /* sorted by size */
     size_t n_ck, next_ck;
-    uint64_t last_good;   /* largest size whose root matched a checkpoint */
+    uint64_t last_good; /* largest size whose root matched a checkpoint */
     /* the first checkpoint that did not match, reported after the tree head
      * check (which can name a narrower range) */
     bool ck_bad;
@@ -40,8 +40,8 @@ struct vctx {
      * (honoured only under a signed checkpoint that covers it) */
     bool has_legacy;
     uint64_t legacy_seq;
-    char *install_id;         /* meta.install_id, or NULL */
-    uint64_t last_good_ext;   /* largest given checkpoint that matched */
+    char *install_id;       /* meta.install_id, or NULL */
+    uint64_t last_good_ext; /* largest given checkpoint that matched */
     struct et_error *err;
 };
 
@@ -76,8 +76,8 @@ static int note_erasure(struct vctx *v, const struct et_event_row *row)
     seqs = et__jget(body, "seqs");
     {
         char why[160];
-        int a = et__erasure_check(v->t, row->execution_id, body, why,
-                                  sizeof(why));
+        int a =
+            et__erasure_check(v->t, row->execution_id, body, why, sizeof(why));
 
         if (a == ET_ENOTFOUND) {
             v->has_legacy = true;
@@ -102,9 +102,8 @@ static int note_erasure(struct vctx *v, const struct et_event_row *row)
 
         snprintf(v->rep->erased_note, sizeof(v->rep->erased_note),
                  "execution %s erased by policy %s at %s (event %llu)",
-                 row->execution_id ? row->execution_id : "?",
-                 rule ? rule : "?", ts ? ts : "?",
-                 (unsigned long long)row->seq);
+                 row->execution_id ? row->execution_id : "?", rule ? rule : "?",
+                 ts ? ts : "?", (unsigned long long)row->seq);
     }
     json_object_put(ev);
     return rc;
@@ -116,7 +115,6 @@ static int cmp_u64(const void *a, const void *b)
 
     return x < y ? -1 : x > y;
 }
-
 
 static int fail_at(struct vctx *v, uint64_t seq, const char *exec_id,
                    const char *fmt, ...)
@@ -183,8 +181,7 @@ static int check_checkpoints(struct vctx *v)
                 /* stored checkpoints can be re-signed by whoever holds
                  * the key beside the store: a given one that disagrees
                  * is narrowed only by given ones */
-                v->ck_bad_from =
-                    c->external ? v->last_good_ext : v->last_good;
+                v->ck_bad_from = c->external ? v->last_good_ext : v->last_good;
                 v->ck_bad_external = c->external;
             }
             continue;
@@ -222,8 +219,8 @@ static int check_columns(struct vctx *v, const struct et_event_row *row)
     et_time_format(row->ts_ns, when);
     if (!type || !row->type || strcmp(type, row->type) != 0)
         what = "type";
-    else if ((id == NULL) != (row->execution_id == NULL ||
-                              !*row->execution_id) ||
+    else if ((id == NULL) !=
+                 (row->execution_id == NULL || !*row->execution_id) ||
              (id && strcmp(id, row->execution_id) != 0))
         what = "execution_id";
     else if (!ts || strcmp(ts, when) != 0)
@@ -238,8 +235,8 @@ static int check_columns(struct vctx *v, const struct et_event_row *row)
                              ? (row->execution_id ? row->execution_id : "")
                              : when,
                          what[0] == 't' && what[1] == 'y' ? (type ? type : "")
-                         : what[0] == 'e' ? (id ? id : "(none)")
-                                          : (ts ? ts : ""));
+                         : what[0] == 'e'                 ? (id ? id : "(none)")
+                                                          : (ts ? ts : ""));
 
         json_object_put(ev);
         return rc;
@@ -381,8 +378,8 @@ static int check_erasures(struct vctx *v)
     for (size_t i = 0; i < v->n_erased; i++) {
         uint64_t s = v->erased[i];
 
-        if (v->n_covered && bsearch(&s, v->covered, v->n_covered,
-                                    sizeof(*v->covered), cmp_u64))
+        if (v->n_covered &&
+            bsearch(&s, v->covered, v->n_covered, sizeof(*v->covered), cmp_u64))
             continue;
         return fail_at(v, s, NULL,
                        "event %llu: its payload is gone but no "
@@ -606,8 +603,8 @@ static int sign_head(struct et_trail *t, const struct et_tree *tree,
         return et_error_set(err, ET_ENOMEM, "out of memory");
     rc = et_checkpoint_sign(&cp, &t->signer, note, 4096, err);
     if (!rc)
-        rc = et_store_checkpoint_put(t->st, cp.size, cp.root, cp.time_ns,
-                                     note, err);
+        rc = et_store_checkpoint_put(t->st, cp.size, cp.root, cp.time_ns, note,
+                                     err);
     if (rc) {
         et__free(note);
         return rc;
@@ -659,9 +656,8 @@ static int grab_event(void *ctx, const struct et_event_row *row)
 {
     struct proof_ctx *pc = ctx;
 
-    pc->ev = row->body ? json_object_new_string_len(row->body,
-                                                    (int)row->body_len)
-                       : NULL;
+    pc->ev =
+        row->body ? et__jnew_string_len(row->body, (int)row->body_len) : NULL;
     return 0;
 }
 
@@ -676,13 +672,12 @@ static int proof_entries(struct et_trail *t, const char *id,
     int rc = et_store_exec_seqs(t->st, id, &seqs, &n, err);
 
     for (size_t i = 0; !rc && i < n; i++) {
-        struct json_object *e = json_object_new_object(), *p;
+        struct json_object *e = et__jnew_object(), *p;
         struct proof_ctx pc = {NULL};
 
         if (seqs[i] >= size)
             break;
-        rc = et_merkle_inclusion_proof(leaves, size, seqs[i], proof, &np,
-                                       err);
+        rc = et_merkle_inclusion_proof(leaves, size, seqs[i], proof, &np, err);
         if (!rc)
             rc = et_store_read_range(t->st, seqs[i], seqs[i] + 1, grab_event,
                                      &pc, err);
@@ -690,18 +685,17 @@ static int proof_entries(struct et_trail *t, const char *id,
             json_object_put(e);
             break;
         }
-        json_object_object_add(e, "seq", json_object_new_int64(
-                                             (int64_t)seqs[i]));
+        et__jadd(e, "seq", et__jnew_int64((int64_t)seqs[i]));
         hex(leaves[seqs[i]], ET_HASH_LEN, h);
-        json_object_object_add(e, "leaf_hash", json_object_new_string(h));
-        json_object_object_add(e, "event", pc.ev);
-        p = json_object_new_array();
+        et__jadd(e, "leaf_hash", et__jnew_string(h));
+        et__jadd(e, "event", pc.ev);
+        p = et__jnew_array();
         for (size_t j = 0; j < np; j++) {
             hex(proof[j], ET_HASH_LEN, h);
-            json_object_array_add(p, json_object_new_string(h));
+            et__jappend(p, et__jnew_string(h));
         }
-        json_object_object_add(e, "inclusion_proof", p);
-        json_object_array_add(arr, e);
+        et__jadd(e, "inclusion_proof", p);
+        et__jappend(arr, e);
     }
     et__free(seqs);
     return rc;
@@ -710,7 +704,7 @@ static int proof_entries(struct et_trail *t, const char *id,
 int et_trail_proof(struct et_trail *t, const char *idp, char **json_out,
                    struct et_error *err)
 {
-    uint8_t (*leaves)[ET_HASH_LEN] = NULL;
+    uint8_t(*leaves)[ET_HASH_LEN] = NULL;
     uint8_t root[ET_HASH_LEN];
     struct json_object *out = NULL, *arr;
     struct et_tree tree;
@@ -739,19 +733,17 @@ int et_trail_proof(struct et_trail *t, const char *idp, char **json_out,
     if (rc)
         goto out;
     et_merkle_root((const uint8_t(*)[ET_HASH_LEN])leaves, tree.size, root);
-    out = json_object_new_object();
-    arr = json_object_new_array();
-    json_object_object_add(out, "execution_id", json_object_new_string(id));
-    json_object_object_add(out, "tree_size",
-                           json_object_new_int64((int64_t)tree.size));
+    out = et__jnew_object();
+    arr = et__jnew_array();
+    et__jadd(out, "execution_id", et__jnew_string(id));
+    et__jadd(out, "tree_size", et__jnew_int64((int64_t)tree.size));
     hex(root, ET_HASH_LEN, h);
-    json_object_object_add(out, "root_hash", json_object_new_string(h));
-    json_object_object_add(out, "checkpoint", json_object_new_string(note));
-    json_object_object_add(out, "verifier_key",
-                           json_object_new_string(t->verifier));
-    json_object_object_add(out, "events", arr);
-    rc = proof_entries(t, id, (const uint8_t(*)[ET_HASH_LEN])leaves,
-                       tree.size, arr, err);
+    et__jadd(out, "root_hash", et__jnew_string(h));
+    et__jadd(out, "checkpoint", et__jnew_string(note));
+    et__jadd(out, "verifier_key", et__jnew_string(t->verifier));
+    et__jadd(out, "events", arr);
+    rc = proof_entries(t, id, (const uint8_t(*)[ET_HASH_LEN])leaves, tree.size,
+                       arr, err);
     if (!rc)
         rc = et_json_write(out, ET_JSON_PRETTY, &b);
     if (!rc)
@@ -791,8 +783,8 @@ static int rebuild_row(void *ctx, const struct et_event_row *row)
     if (rc)
         return et_error_prefix(rc_->err, "event %llu",
                                (unsigned long long)row->seq);
-    rc = et__project(rc_->t, row->seq, row->type, row->execution_id,
-                     row->ts_ns, et__jget(ev, "body"), rc_->err);
+    rc = et__project(rc_->t, row->seq, row->type, row->execution_id, row->ts_ns,
+                     et__jget(ev, "body"), rc_->err);
     json_object_put(ev);
     rc_->n++;
     return rc;
@@ -821,8 +813,7 @@ int et_trail_rebuild_progress(struct et_trail *t,
     if (!rc)
         rc = et_store_projection_reset(t->st, err);
     if (!rc)
-        rc = et_store_read_range(t->st, 0, UINT64_MAX, rebuild_row, &ctx,
-                                 err);
+        rc = et_store_read_range(t->st, 0, UINT64_MAX, rebuild_row, &ctx, err);
     if (rc) {
         et__unit_abort(t);
         return rc;

@@ -173,19 +173,18 @@ static struct json_object *entry(const struct et_store_note_row *r,
 {
     static const char *const keys[] = {"text",   "score", "reason", "author",
                                        "scorer", "tags",  "source"};
-    struct json_object *o = json_object_new_object();
+    struct json_object *o = et__jnew_object();
     char when[ET_RFC3339_MAX];
 
     if (!o)
         return NULL;
     et_time_format(r->ts_ns, when);
-    json_object_object_add(o, "uuid", json_object_new_string(r->uuid));
+    et__jadd(o, "uuid", et__jnew_string(r->uuid));
     for (size_t i = 0; i < ET_ARRAY_SIZE(keys); i++)
         if (et__jget(body, keys[i]))
-            json_object_object_add(o, keys[i],
-                                   json_object_get(et__jget(body, keys[i])));
-    json_object_object_add(o, "at", json_object_new_string(when));
-    json_object_object_add(o, "seq", json_object_new_int64((int64_t)r->seq));
+            et__jadd(o, keys[i], json_object_get(et__jget(body, keys[i])));
+    et__jadd(o, "at", et__jnew_string(when));
+    et__jadd(o, "seq", et__jnew_int64((int64_t)r->seq));
     return o;
 }
 
@@ -198,8 +197,7 @@ static int attach_row(void *ctx, const struct et_store_note_row *r)
         return 0; /* verify --projections reports a damaged row */
     o = entry(r, body);
     json_object_put(body);
-    if (!o || json_object_array_add(
-                  strcmp(r->kind, "score") ? a->notes : a->scores, o)) {
+    if (!o || et__jappend(strcmp(r->kind, "score") ? a->notes : a->scores, o)) {
         json_object_put(o);
         a->oom = true;
         return 1;
@@ -237,7 +235,7 @@ static struct json_object *oldest_first(struct json_object *arr)
     struct json_object *out = json_object_new_array_ext((int)(n ? n : 1));
 
     for (size_t i = n; out && i > 0; i--)
-        if (json_object_array_add(
+        if (et__jappend(
                 out, json_object_get(json_object_array_get_idx(arr, i - 1)))) {
             json_object_put(out);
             out = NULL;
@@ -249,7 +247,7 @@ static struct json_object *oldest_first(struct json_object *arr)
 static int feedback(struct attach *a, struct json_object *rec,
                     struct json_object **out)
 {
-    struct json_object *fb = json_object_new_object(), *latest;
+    struct json_object *fb = et__jnew_object(), *latest;
     double q = quality_score(rec);
 
     *out = fb;
@@ -258,13 +256,11 @@ static int feedback(struct attach *a, struct json_object *rec,
     latest = json_object_array_length(a->scores)
                  ? json_object_array_get_idx(a->scores, 0)
                  : NULL;
-    json_object_object_add(fb, "human_score",
-                           latest ? json_object_get(et__jget(latest, "score"))
-                                  : NULL);
-    json_object_object_add(fb, "quality_score",
-                           q < 0 ? NULL : json_object_new_double(q));
-    json_object_object_add(fb, "notes", oldest_first(a->notes));
-    json_object_object_add(fb, "scores", oldest_first(a->scores));
+    et__jadd(fb, "human_score",
+             latest ? json_object_get(et__jget(latest, "score")) : NULL);
+    et__jadd(fb, "quality_score", q < 0 ? NULL : et__jnew_double(q));
+    et__jadd(fb, "notes", oldest_first(a->notes));
+    et__jadd(fb, "scores", oldest_first(a->scores));
     a->notes = a->scores = NULL;
     if (!et__jget(fb, "notes") || !et__jget(fb, "scores"))
         return ET_ENOMEM;
@@ -275,7 +271,7 @@ int et__note_attach(struct et_trail *t, const char *id, struct json_object *rec,
                     struct et_error *err)
 {
     struct et_store_note_filter f;
-    struct attach a = {json_object_new_array(), json_object_new_array(), false};
+    struct attach a = {et__jnew_array(), et__jnew_array(), false};
     struct json_object *fb = NULL;
     int rc;
 
@@ -292,7 +288,7 @@ int et__note_attach(struct et_trail *t, const char *id, struct json_object *rec,
                !json_object_array_length(a.scores)))
         goto out;
     rc = feedback(&a, rec, &fb);
-    if (!rc && json_object_object_add(rec, "feedback", fb))
+    if (!rc && et__jadd(rec, "feedback", fb))
         rc = ET_ENOMEM;
     if (!rc)
         fb = NULL;

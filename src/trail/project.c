@@ -290,7 +290,7 @@ static int project_recorded(struct et_trail *t, uint64_t seq, const char *id,
     if (rc)
         goto out;
     /* the stored document is the record without its actions */
-    doc = json_object_new_object();
+    doc = et__jnew_object();
     if (!doc) {
         rc = et_error_set(err, ET_ENOMEM, "out of memory");
         goto out;
@@ -299,15 +299,15 @@ static int project_recorded(struct et_trail *t, uint64_t seq, const char *id,
     {
         if (strcmp(k, "execution") == 0 && exec &&
             json_object_is_type(exec, json_type_object)) {
-            exec_copy = json_object_new_object();
+            exec_copy = et__jnew_object();
             json_object_object_foreach(exec, ek, ev)
             {
                 if (strcmp(ek, "actions_taken") != 0)
-                    json_object_object_add(exec_copy, ek, json_object_get(ev));
+                    et__jadd(exec_copy, ek, json_object_get(ev));
             }
-            json_object_object_add(doc, k, exec_copy);
+            et__jadd(doc, k, exec_copy);
         } else {
-            json_object_object_add(doc, k, json_object_get(v));
+            et__jadd(doc, k, json_object_get(v));
         }
     }
     columns_from_doc(&r, doc);
@@ -367,10 +367,10 @@ static void merge_into(struct json_object *doc, struct json_object *body)
             json_object_is_type(v, json_type_object)) {
             json_object_object_foreach(v, ek, ev)
             {
-                json_object_object_add(cur, ek, json_object_get(ev));
+                et__jadd(cur, ek, json_object_get(ev));
             }
         } else {
-            json_object_object_add(doc, k, json_object_get(v));
+            et__jadd(doc, k, json_object_get(v));
         }
     }
 }
@@ -429,8 +429,8 @@ static int project_phase(struct et_trail *t, uint64_t seq, const char *type,
     if (seq > r.last_seq)
         r.last_seq = seq;
     if (!strcmp(type, "execution.delegated")) {
-        json_object_object_add(doc, "delegation",
-                               json_object_get(et__jget(body, "delegation")));
+        et__jadd(doc, "delegation",
+                 json_object_get(et__jget(body, "delegation")));
         snprintf(state, sizeof(state), "delegated");
         rc = add_fields(&text, et__jget(body, "delegation"), delegation_keys);
     } else if (!strcmp(type, "action.recorded")) {
@@ -445,8 +445,7 @@ static int project_phase(struct et_trail *t, uint64_t seq, const char *type,
         if (!rc)
             rc = add_fields(&text, body, action_keys);
     } else if (!strcmp(type, "execution.responded")) {
-        json_object_object_add(doc, "output",
-                               json_object_get(et__jget(body, "output")));
+        et__jadd(doc, "output", json_object_get(et__jget(body, "output")));
         snprintf(state, sizeof(state), "responded");
         rc = put_lists(t, id, r.start_ns, et__jget(body, "output"), err);
         if (!rc)
@@ -457,15 +456,14 @@ static int project_phase(struct et_trail *t, uint64_t seq, const char *type,
 
         for (size_t i = 0; i < ET_ARRAY_SIZE(keys); i++)
             if (et__jget(body, keys[i]))
-                json_object_object_add(
-                    doc, keys[i], json_object_get(et__jget(body, keys[i])));
+                et__jadd(doc, keys[i],
+                         json_object_get(et__jget(body, keys[i])));
         issues = et__jget(body, "issues");
     } else if (!strcmp(type, "execution.linked")) {
         /* OTLP: the delegating execution, known after this one was
          * recorded (its span arrived later) */
-        json_object_object_add(
-            doc, "parent_execution_id",
-            json_object_get(et__jget(body, "parent_execution_id")));
+        et__jadd(doc, "parent_execution_id",
+                 json_object_get(et__jget(body, "parent_execution_id")));
     } else if (!strcmp(type, "execution.completed")) {
         issues = et__jget(body, "issues");
         merge_into(doc, body);

@@ -16,7 +16,7 @@ static int collect_action(void *ctx, const char *text, size_t len)
 
     if (rc)
         return rc == ET_ENOMEM ? rc : ET_EINTEGRITY;
-    if (json_object_array_add(arr, a)) {
+    if (et__jappend(arr, a)) {
         json_object_put(a);
         return ET_ENOMEM;
     }
@@ -75,10 +75,10 @@ static int order_actions(struct json_object **arr_io)
     }
     qsort(o, n, sizeof(*o), by_time);
     for (size_t i = 0; i < n; i++) {
-        struct json_object *sq = json_object_new_int64((int64_t)i + 1);
+        struct json_object *sq = et__jnew_int64((int64_t)i + 1);
 
-        if (!sq || json_object_object_add(o[i].a, "sequence", sq) ||
-            json_object_array_add(out, json_object_get(o[i].a))) {
+        if (!sq || et__jadd(o[i].a, "sequence", sq) ||
+            et__jappend(out, json_object_get(o[i].a))) {
             json_object_put(sq);
             et__free(o);
             json_object_put(out);
@@ -112,7 +112,7 @@ int et__record_load(struct et_trail *t, const char *id,
     rc = et_json_parse(row.doc, row.doc_len, NULL, &doc, err);
     if (rc)
         return et_error_prefix(err, "stored document of %s", id);
-    actions = json_object_new_array();
+    actions = et__jnew_array();
     rc = actions ? et_store_actions_get(t->st, id, collect_action, actions, err)
                  : et_error_set(err, ET_ENOMEM, "out of memory");
     if (rc == ET_EINTEGRITY)
@@ -123,14 +123,14 @@ int et__record_load(struct et_trail *t, const char *id,
         goto out;
     exec = et__jget(doc, "execution");
     if (!exec || !json_object_is_type(exec, json_type_object)) {
-        exec = json_object_new_object();
-        if (!exec || json_object_object_add(doc, "execution", exec)) {
+        exec = et__jnew_object();
+        if (!exec || et__jadd(doc, "execution", exec)) {
             json_object_put(exec);
             rc = et_error_set(err, ET_ENOMEM, "out of memory");
             goto out;
         }
     }
-    if (json_object_object_add(exec, "actions_taken", actions)) {
+    if (et__jadd(exec, "actions_taken", actions)) {
         rc = et_error_set(err, ET_ENOMEM, "out of memory");
         goto out;
     }

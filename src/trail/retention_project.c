@@ -149,11 +149,11 @@ int et__project_retention(struct et_trail *t, uint64_t seq, const char *type,
         return restored(t, seq, execution_id, err);
     if (!strcmp(type, "retention.hold") && execution_id) {
         snprintf(key, sizeof(key), "hold:%s", execution_id);
-        v = json_object_new_object();
+        v = et__jnew_object();
         s = et__jstr(body, "reason");
-        json_object_object_add(v, "reason", json_object_new_string(s ? s : ""));
-        json_object_object_add(v, "since_ns", json_object_new_int64(ts_ns));
-        json_object_object_add(v, "seq", json_object_new_int64((int64_t)seq));
+        et__jadd(v, "reason", et__jnew_string(s ? s : ""));
+        et__jadd(v, "since_ns", et__jnew_int64(ts_ns));
+        et__jadd(v, "seq", et__jnew_int64((int64_t)seq));
         rc = put_json(t, key, v, seq, err);
         json_object_put(v);
         return rc;
@@ -168,9 +168,9 @@ int et__project_retention(struct et_trail *t, uint64_t seq, const char *type,
     if (s &&
         (!strcmp(type, "retention.run") || !strcmp(type, "retention.task"))) {
         snprintf(key, sizeof(key), "%.120s", s);
-        v = json_object_new_object();
-        json_object_object_add(v, "event", json_object_get(body));
-        json_object_object_add(v, "ts_ns", json_object_new_int64(ts_ns));
+        v = et__jnew_object();
+        et__jadd(v, "event", json_object_get(body));
+        et__jadd(v, "ts_ns", et__jnew_int64(ts_ns));
         rc = put_json(t, key, v, seq, err);
         json_object_put(v);
         return rc;

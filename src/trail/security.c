@@ -285,8 +285,8 @@ static int settings_event(struct et_trail *t, et__emit_fn *emit,
         return ET_OK;
     if (rc == ET_ENOTFOUND && is_default)
         return et_store_meta_put(t->st, SETTINGS_META, t->sec->settings, err);
-    body = json_object_new_object();
-    kinds = json_object_new_array();
+    body = et__jnew_object();
+    kinds = et__jnew_array();
     if (!body || !kinds) {
         json_object_put(body);
         json_object_put(kinds);
@@ -295,16 +295,13 @@ static int settings_event(struct et_trail *t, et__emit_fn *emit,
     et__redactor_disabled(t->sec->redactor, disabled, sizeof(disabled));
     for (char *p = disabled, *tok; *p; p = tok) {
         tok = strchr(p, ',');
-        json_object_array_add(kinds,
-                              json_object_new_string_len(
-                                  p, tok ? (int)(tok - p) : (int)strlen(p)));
+        et__jappend(kinds, et__jnew_string_len(p, tok ? (int)(tok - p)
+                                                      : (int)strlen(p)));
         tok = tok ? tok + 1 : p + strlen(p);
     }
-    json_object_object_add(body, "section",
-                           json_object_new_string("security.redaction"));
-    json_object_object_add(body, "disabled_kinds", kinds);
-    json_object_object_add(body, "rules",
-                           json_object_new_int64((int64_t)et__n_redact_rules));
+    et__jadd(body, "section", et__jnew_string("security.redaction"));
+    et__jadd(body, "disabled_kinds", kinds);
+    et__jadd(body, "rules", et__jnew_int64((int64_t)et__n_redact_rules));
     rc = emit(t, "config.changed", body, err);
     json_object_put(body);
     if (!rc)
@@ -329,15 +326,15 @@ static int warning_event(struct et_trail *t, et__emit_fn *emit,
     et__free(stored);
     if (same)
         return ET_OK;
-    body = json_object_new_object();
+    body = et__jnew_object();
     for (size_t i = 0; body && i < 4; i++) {
         static const char *const keys[] = {"file", "section", "message",
                                            "effect"};
         const char *vals[] = {ET_CONFIG_FILE, "security", t->sec->warning,
                               "defaults used"};
-        struct json_object *v = json_object_new_string(vals[i]);
+        struct json_object *v = et__jnew_string(vals[i]);
 
-        if (!v || json_object_object_add(body, keys[i], v)) {
+        if (!v || et__jadd(body, keys[i], v)) {
             json_object_put(v);
             json_object_put(body);
             body = NULL;
@@ -513,8 +510,7 @@ static int derived_fn(void *ctx, enum et__derived kind, const char *item,
 
 static int action_path(struct cls *c, struct json_object *a)
 {
-    int rc =
-        et__derive_action_with(et__trail_capture(c->t), a, derived_fn, c);
+    int rc = et__derive_action_with(et__trail_capture(c->t), a, derived_fn, c);
 
     return rc == ET_ENOMEM ? et_error_set(c->err, rc, "out of memory") : rc;
 }
