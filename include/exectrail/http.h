@@ -42,6 +42,10 @@ struct et_http_request {
     const char *content_encoding;
     const char *body; /* NULL when none */
     size_t body_len;
+    /* for the dashboard pages (docs/DASHBOARD.md); NULL when absent */
+    const char *cookie;        /* the Cookie header */
+    const char *host;          /* the Host header */
+    const char *last_event_id; /* the Last-Event-ID header (SSE) */
 };
 
 struct et_http_response {
@@ -52,6 +56,9 @@ struct et_http_response {
     const char *allow;      /* Allow header for 405 (static), or NULL */
     unsigned retry_after_s; /* Retry-After when non-zero */
     bool is_unauthorized;   /* send WWW-Authenticate: Bearer */
+    /* more header lines to send, "Name: value\n" each (Content-Security-
+     * Policy, Set-Cookie, Location...), or NULL; caller-owned like body */
+    char *headers;
 };
 
 /*

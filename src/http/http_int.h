@@ -54,6 +54,7 @@ struct et_http_ctx {
     struct et_trail *t; /* the handle lent for this request */
     struct et_http_response *res;
     uint64_t events; /* events this request appended */
+    int ui_token;    /* a page's token came as ?token= (1), a cookie (2) */
 };
 
 /* ---- responses (http.c) ---- */
