@@ -90,7 +90,7 @@ const char *const et__dash_css[] = {
     ".live{font-size:.8em;color:var(--muted);min-height:1.2em}\n"
     "nav.pages{display:flex;gap:1.5em;margin:.8em 0}\n"
     /* the embedded HTML reports (src/report/render_html.c's classes) */
-    ".report table{width:auto}.report td.n{text-align:right}"
+    ".report{overflow-x:auto}.report table{width:auto}.report td.n{text-align:right}"
     ".report svg.chart{background:#fafafa;border:1px solid #ddd;"
     "max-width:100%;height:auto}.report .bar{fill:#4a78b0}"
     ".report .point{fill:#2a8a4a}.report .line{fill:none;stroke:#2a8a4a;"

@@ -66,6 +66,11 @@ static void value(struct et_html *h, struct json_object *v)
         }
         return;
     }
+    if (json_object_is_type(v, json_type_array) &&
+        json_object_array_length(v) == 0) {
+        et__html_raw(h, "<span class=\"none\">none</span>");
+        return;
+    }
     if (json_object_is_type(v, json_type_array) && strings_only(v)) {
         et__html_raw(h, "<ul class=\"items\">");
         for (size_t i = 0; i < json_object_array_length(v); i++) {
