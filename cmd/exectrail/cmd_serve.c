@@ -158,6 +158,30 @@ static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
     }
 }
 
+/* the core's extra header lines, "Name: value\n" each (dashboard pages) */
+static void add_headers(struct MHD_Response *mr, const char *lines)
+{
+    char name[64], value[1024];
+
+    while (lines && *lines) {
+        size_t n = strcspn(lines, "\n");
+        const char *colon = memchr(lines, ':', n);
+        if (colon && (size_t)(colon - lines) < sizeof(name) &&
+            n - (size_t)(colon - lines) < sizeof(value)) {
+            size_t nl = (size_t)(colon - lines);
+            const char *v = colon + 1;
+            while (*v == ' ')
+                v++;
+            memcpy(name, lines, nl);
+            name[nl] = '\0';
+            memcpy(value, v, n - (size_t)(v - lines));
+            value[n - (size_t)(v - lines)] = '\0';
+            MHD_add_response_header(mr, name, value);
+        }
+        lines += n + (lines[n] == '\n');
+    }
+}
+
 static enum MHD_Result send_response(struct MHD_Connection *conn,
                                      struct et_http_response *res)
 {
@@ -186,6 +210,7 @@ static enum MHD_Result send_response(struct MHD_Connection *conn,
         snprintf(ra, sizeof(ra), "%u", res->retry_after_s);
         MHD_add_response_header(mr, "Retry-After", ra);
     }
+    add_headers(mr, res->headers);
     ok = MHD_queue_response(conn, (unsigned)res->status, mr);
     MHD_destroy_response(mr);
     return ok;
@@ -319,6 +344,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Mcp-Name");
     req.body = r->body;
     req.body_len = r->len;
+    req.cookie = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Cookie");
+    req.last_event_id =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Last-Event-ID");
     et_http_handle(s->h, &req, &res);
     ok = send_response(conn, &res);
     et_http_response_release(&res);

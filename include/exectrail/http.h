@@ -42,13 +42,16 @@ struct et_http_request {
     const char *content_encoding;
     const char *body; /* NULL when none */
     size_t body_len;
-    /* headers read by the MCP endpoint (/mcp), each NULL when absent */
+    /* headers read by the MCP endpoint (/mcp) and the dashboard pages
+     * (docs/DASHBOARD.md), each NULL when absent */
     const char *accept;
     const char *origin;
     const char *host;
     const char *mcp_protocol_version; /* MCP-Protocol-Version */
     const char *mcp_method;           /* Mcp-Method */
     const char *mcp_name;             /* Mcp-Name */
+    const char *cookie;               /* the Cookie header */
+    const char *last_event_id;        /* the Last-Event-ID header (SSE) */
 };
 
 struct et_http_response {
@@ -60,6 +63,9 @@ struct et_http_response {
     const char *allow;      /* Allow header for 405 (static), or NULL */
     unsigned retry_after_s; /* Retry-After when non-zero */
     bool is_unauthorized;   /* send WWW-Authenticate: Bearer */
+    /* more header lines to send, "Name: value\n" each (Content-Security-
+     * Policy, Set-Cookie, Location...), or NULL; caller-owned like body */
+    char *headers;
 };
 
 /*

@@ -204,6 +204,16 @@ ET_API ET_NODISCARD int et_trail_checkpoint(struct et_trail *t, char **note_out,
                                             struct et_error *err);
 
 /*
+ * The stored checkpoint of the largest tree size (the newest of those), as
+ * signed: *note_out is caller-owned (et_trail_free_string), NULL when no
+ * checkpoint was ever signed. Reads only; the note is not verified here
+ * (et_checkpoint_verify, or et_trail_verify, does that).
+ */
+ET_API ET_NODISCARD int et_trail_latest_checkpoint(struct et_trail *t,
+                                                   char **note_out,
+                                                   struct et_error *err);
+
+/*
  * Inclusion proofs of every event of execution `id` against the current
  * tree head, with a fresh signed checkpoint, as JSON (docs/LEDGER.md).
  */

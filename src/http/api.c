@@ -15,6 +15,7 @@
 #include "exectrail/otlp.h"
 #include "exectrail/query.h"
 #include "exectrail/report.h"
+#include "http/dash_int.h"
 #include "http/params.h"
 
 #define PAGE_DEFAULT 50
@@ -746,6 +747,8 @@ et__http_handler *et__http_handler_for(enum et_http_route_id id, bool *is_write)
     default:
         break;
     }
+    if (et__dash_is_ui(id))
+        return et__dash_handler_for(id, is_write);
     *is_write = true;
     switch (id) {
     case ET_ROUTE_OTLP_TRACES:

@@ -14,6 +14,7 @@
 #include "base/time.h"
 #include "codec/json.h"
 #include "exectrail/query.h"
+#include "http/dash_int.h"
 #include "http/params.h"
 
 static const double bucket_s[ET_HTTP_N_BUCKETS] = {
@@ -86,6 +87,7 @@ void et_http_response_release(struct et_http_response *res)
     if (!res)
         return;
     et__free(res->body);
+    et__free(res->headers);
     memset(res, 0, sizeof(*res));
 }
 
@@ -300,35 +302,13 @@ static bool scope_allows(enum et_token_scope have, enum et_http_scope need)
     return false;
 }
 
-/* 0 when the request may go on; else a reply was made */
-static int authenticate(struct et_http_ctx *c)
+/* the token a (NUL-terminated): 0 when it allows the route */
+static int check_token(struct et_http_ctx *c, const char *a)
 {
-    const char *a = c->req->authorization;
     enum et_token_scope have;
     struct et_error err = ET_ERROR_INIT;
     int rc;
 
-    if (!a) {
-        if (c->route.scope == ET_SCOPE_NONE ||
-            (c->h->is_loopback && !c->h->require_token))
-            return 0;
-        et__http_reply_err(c, 401, "unauthorized",
-                           "this server needs an API token: send "
-                           "Authorization: Bearer TOKEN",
-                           "Authorization", -1);
-        c->res->is_unauthorized = true;
-        return -1;
-    }
-    if (strncasecmp(a, "Bearer ", 7) != 0) {
-        et__http_reply_err(c, 401, "unauthorized",
-                           "Authorization: expected 'Bearer TOKEN'",
-                           "Authorization", -1);
-        c->res->is_unauthorized = true;
-        return -1;
-    }
-    a += 7;
-    while (*a == ' ')
-        a++;
     pthread_mutex_lock(&c->h->token_mu);
     rc = et__token_refresh(c->h->token_path, &c->h->tokens, &err);
     have = rc ? ET_TOKEN_NONE
@@ -388,6 +368,43 @@ static int rebinding_guard(struct et_http_ctx *c)
         return -1;
     }
     return 0;
+}
+
+/* 0 when the request may go on; else a reply was made */
+static int authenticate(struct et_http_ctx *c)
+{
+    const char *a = c->req->authorization;
+    char page_tok[ET_TOKEN_LEN + 8];
+
+    /* a browser cannot send the header: a page's token may come as
+     * ?token= once, then as the cookie it sets (docs/DASHBOARD.md) */
+    if (!a && et__dash_is_ui(c->route.id) && c->route.scope != ET_SCOPE_NONE) {
+        c->ui_token = et__dash_token(c, page_tok, sizeof(page_tok));
+        if (c->ui_token)
+            return check_token(c, page_tok);
+    }
+    if (!a) {
+        if (c->route.scope == ET_SCOPE_NONE ||
+            (c->h->is_loopback && !c->h->require_token))
+            return 0;
+        et__http_reply_err(c, 401, "unauthorized",
+                           "this server needs an API token: send "
+                           "Authorization: Bearer TOKEN",
+                           "Authorization", -1);
+        c->res->is_unauthorized = true;
+        return -1;
+    }
+    if (strncasecmp(a, "Bearer ", 7) != 0) {
+        et__http_reply_err(c, 401, "unauthorized",
+                           "Authorization: expected 'Bearer TOKEN'",
+                           "Authorization", -1);
+        c->res->is_unauthorized = true;
+        return -1;
+    }
+    a += 7;
+    while (*a == ' ')
+        a++;
+    return check_token(c, a);
 }
 
 /* ---- the pool of trail handles ---- */
@@ -506,8 +523,18 @@ void et_http_handle(struct et_http *h, const struct et_http_request *req,
             c.query = q + 1;
             c.query_len = req->target_len - (size_t)(q + 1 - req->target);
         }
-        if (rebinding_guard(&c) == 0 && authenticate(&c) == 0)
+        if (et__dash_is_ui(c.route.id)) {
+            if (et__dash_check_host(&c) == 0) {
+                if (authenticate(&c) != 0)
+                    et__dash_auth_failed(&c);
+                else if (c.ui_token == 1)
+                    et__dash_login(&c);
+                else
+                    dispatch(&c);
+            }
+        } else if (rebinding_guard(&c) == 0 && authenticate(&c) == 0) {
             dispatch(&c);
+        }
     } else if (st == 405) {
         et__http_reply_err(&c, 405, "method_not_allowed",
                            c.route.id == ET_ROUTE_MCP
@@ -553,6 +580,14 @@ static const char *const route_names[ET_ROUTE_COUNT_] = {
     [ET_ROUTE_NONE] = "none",
     [ET_ROUTE_HEALTHZ] = "healthz",
     [ET_ROUTE_METRICS] = "metrics",
+    [ET_ROUTE_UI_LIST] = "ui_executions",
+    [ET_ROUTE_UI_EXEC] = "ui_execution",
+    [ET_ROUTE_UI_PROOF] = "ui_execution_proof",
+    [ET_ROUTE_UI_AGENTS] = "ui_agents",
+    [ET_ROUTE_UI_DAILY] = "ui_report_daily",
+    [ET_ROUTE_UI_LEDGER] = "ui_ledger",
+    [ET_ROUTE_UI_EVENTS] = "ui_events",
+    [ET_ROUTE_UI_ASSET] = "ui_asset",
     [ET_ROUTE_EXEC_LIST] = "executions_query",
     [ET_ROUTE_EXEC_RECORD] = "executions_record",
     [ET_ROUTE_EXEC_GET] = "execution_get",

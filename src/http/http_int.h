@@ -55,6 +55,7 @@ struct et_http_ctx {
     struct et_http_response *res;
     uint64_t events;                 /* events this request appended */
     enum et_token_scope token_scope; /* of the token sent; NONE for none */
+    int ui_token; /* a page's token came as ?token= (1), a cookie (2) */
 };
 
 /* ---- responses (http.c) ---- */

@@ -16,6 +16,14 @@ enum et_http_route_id {
     ET_ROUTE_NONE = 0,
     ET_ROUTE_HEALTHZ,       /* GET /healthz */
     ET_ROUTE_METRICS,       /* GET /metrics */
+    ET_ROUTE_UI_LIST,       /* GET /, /ui: dashboard (docs/DASHBOARD.md) */
+    ET_ROUTE_UI_EXEC,       /* GET /ui/executions/{id} */
+    ET_ROUTE_UI_PROOF,      /* GET /ui/executions/{id}/proof */
+    ET_ROUTE_UI_AGENTS,     /* GET /ui/agents */
+    ET_ROUTE_UI_DAILY,      /* GET /ui/reports/daily */
+    ET_ROUTE_UI_LEDGER,     /* GET /ui/ledger */
+    ET_ROUTE_UI_EVENTS,     /* GET /ui/events (Server-Sent Events) */
+    ET_ROUTE_UI_ASSET,      /* GET /ui/dash.css, /ui/dash.js */
     ET_ROUTE_EXEC_LIST,     /* GET /v1/executions?q=...&cursor=... */
     ET_ROUTE_EXEC_RECORD,   /* POST /v1/executions (a whole spec record) */
     ET_ROUTE_EXEC_GET,      /* GET /v1/executions/{id} */

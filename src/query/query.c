@@ -380,9 +380,22 @@ int et_search(struct et_trail *t, const char *words, size_t len,
 int et_trail_size(struct et_trail *t, uint64_t *size_out, struct et_error *err)
 {
     struct et_tree tree;
-    int rc = et_store_head_load(t->st, &tree, err);
+    int rc;
 
-    *size_out = rc ? 0 : tree.size;
+    /*
+     * In a read transaction of its own: beginning one ends a row still on
+     * loan from an earlier read (sqlite.c, sq_begin), which would otherwise
+     * keep this long-lived handle (exectrail serve, watch) on an old
+     * snapshot, blind to what other writers appended since.
+     */
+    *size_out = 0;
+    rc = et_store_begin(t->st, false, err);
+    if (rc)
+        return rc;
+    rc = et_store_head_load(t->st, &tree, err);
+    et_store_rollback(t->st);
+    if (!rc)
+        *size_out = tree.size;
     return rc;
 }
 

@@ -643,6 +643,49 @@ int et_trail_checkpoint(struct et_trail *t, char **note_out,
     return rc;
 }
 
+struct latest_ckpt {
+    uint64_t size;
+    char *note;
+};
+
+static int keep_latest(void *ctx, uint64_t size, const char *note)
+{
+    struct latest_ckpt *l = ctx;
+    char *copy;
+
+    if (l->note && size < l->size)
+        return 0;
+    copy = et__strdup(note);
+    if (!copy)
+        return ET_ENOMEM;
+    et__free(l->note);
+    l->note = copy;
+    l->size = size;
+    return 0;
+}
+
+int et_trail_latest_checkpoint(struct et_trail *t, char **note_out,
+                               struct et_error *err)
+{
+    struct latest_ckpt l = {0, NULL};
+    int rc;
+
+    *note_out = NULL;
+    rc = et_store_begin(t->st, false, err);
+    if (rc)
+        return rc;
+    rc = et_store_checkpoint_each(t->st, keep_latest, &l, err);
+    et_store_rollback(t->st);
+    if (rc == ET_ENOMEM)
+        rc = et_error_set(err, ET_ENOMEM, "out of memory");
+    if (rc) {
+        et__free(l.note);
+        return rc;
+    }
+    *note_out = l.note;
+    return ET_OK;
+}
+
 static void hex(const uint8_t *b, size_t n, char *out)
 {
     sodium_bin2hex(out, n * 2 + 1, b, n);

@@ -51,6 +51,18 @@ T_TEST(routes_and_scopes)
     T_ASSERT_STR_EQ(r.allow, "POST");
     T_ASSERT_INT_EQ(route("POST", "/v1/executions/a.b/actions", &r), 404);
     T_ASSERT_INT_EQ(route("POST", "/v1/executions//actions", &r), 400);
+    /* the dashboard's pages (docs/DASHBOARD.md) */
+    T_ASSERT_INT_EQ(route("GET", "/?q=agent%3Dx", &r), 200);
+    T_ASSERT_INT_EQ(r.id, ET_ROUTE_UI_LIST);
+    T_ASSERT_INT_EQ(r.scope, ET_SCOPE_READ);
+    T_ASSERT_INT_EQ(route("GET", "/ui/executions/ab12/proof", &r), 200);
+    T_ASSERT_INT_EQ(r.id, ET_ROUTE_UI_PROOF);
+    T_ASSERT_STR_EQ(r.param, "ab12");
+    T_ASSERT_INT_EQ(route("GET", "/ui/dash.js", &r), 200);
+    T_ASSERT_INT_EQ(r.scope, ET_SCOPE_NONE);
+    T_ASSERT_INT_EQ(route("GET", "/ui/", &r), 400);
+    T_ASSERT_INT_EQ(route("GET", "/ui/dash.js/..", &r), 400);
+    T_ASSERT_INT_EQ(route("POST", "/ui/ledger", &r), 405);
     /* the harness names statuses through the library (link order) */
     T_ASSERT(et_status_name(0) != NULL);
 }
