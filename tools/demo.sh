@@ -106,4 +106,23 @@ if command -v sqlite3 >/dev/null 2>&1; then
 else
   echo "(install sqlite3 to see this step)"
 fi
+step "13. The dashboard (exectrail serve)"
+# in a terminal: serve the demo trail until Ctrl-C; otherwise say how
+if [ -t 0 ] && [ -t 1 ] && [ -z "${DEMO_NO_SERVE:-}" ]; then
+  "$ET" --db "$DIR/trail.db" serve --listen 127.0.0.1:0 --port-file "$DIR/port" &
+  spid=$!
+  trap 'kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null; exit 0' INT TERM
+  for _ in 1 2 3 4 5 6 7 8 9 10; do [ -s "$DIR/port" ] && break; sleep 0.3; done
+  if [ -s "$DIR/port" ]; then
+    echo "The dashboard of the demo trail: http://127.0.0.1:$(cat "$DIR/port")/"
+    echo "(its ledger page shows the byte tampered with in step 12; Ctrl-C stops the server)"
+    wait "$spid" || true
+  else
+    echo "(the server did not start; try: $ET --db $DIR/trail.db serve)"
+    kill "$spid" 2>/dev/null || true
+  fi
+else
+  echo "To look at it in a browser: $ET --db $DIR/trail.db serve"
+  echo "then open http://127.0.0.1:7411/ (docs/DASHBOARD.md)"
+fi
 printf '\nThe demo trail is in %s/. Next: README.md and docs/.\n' "$DIR"
