@@ -220,15 +220,52 @@ static void h_actions(struct et_http_ctx *c)
     et__http_reply_obj(c, 200, o);
 }
 
-static void h_hook_claude(struct et_http_ctx *c)
+/* The store did not take a hook input (busy past the timeout, unavailable,
+ * an I/O error): it waits in the data directory's spool, as the CLI hook's
+ * do, and the next hook input (HTTP or CLI) or `spool replay` records it. 0
+ * when spooled. */
+static int hook_spool(struct et_http_ctx *c, const char *dir)
 {
     struct et_error err = ET_ERROR_INIT;
+
+    if (!dir[0] ||
+        et_ingest_spool_append(dir, c->req->body, c->req->body_len, &err))
+        return -1;
+    atomic_fetch_add(&c->h->hooks_spooled, 1);
+    /* 2xx: Claude Code goes on; the body is hook output that changes
+     * nothing in the agent's run */
+    et__http_reply(c, 202, "application/json", "{}\n", 3);
+    return 0;
+}
+
+static bool store_failure(int rc)
+{
+    return rc == ET_EBUSY || rc == ET_EUNAVAIL || rc == ET_EIO;
+}
+
+static void h_hook_claude(struct et_http_ctx *c)
+{
+    struct et_error err = ET_ERROR_INIT, derr = ET_ERROR_INIT;
     struct et_hook_result r;
+    char dir[PATH_MAX] = "";
+    int rc;
 
     if (known_args(c, no_args) || need_body(c))
         return;
-    if (et_ingest_claude_hook(c->t, c->req->body, c->req->body_len, 0, &r,
-                              &err)) {
+    if (et_ingest_data_dir(c->h->db, dir, sizeof(dir), &derr))
+        dir[0] = '\0';
+    /* earlier inputs first; when the store refuses them it would refuse
+     * this one too: spool it behind them */
+    rc = dir[0] ? et_ingest_spool_replay(c->t, dir, false, NULL, &err) : ET_OK;
+    if (store_failure(rc) && hook_spool(c, dir) == 0)
+        return;
+    rc = et_ingest_claude_hook(c->t, c->req->body, c->req->body_len, 0, &r,
+                               &err);
+    if (store_failure(rc) &&
+        et_json_check(c->req->body, c->req->body_len, NULL) == ET_OK &&
+        hook_spool(c, dir) == 0)
+        return;
+    if (rc) {
         et__http_reply_lib(c, &err);
         return;
     }
@@ -249,9 +286,8 @@ static void h_otlp(struct et_http_ctx *c)
 {
     struct et_otlp_result r;
     struct et_error err = ET_ERROR_INIT;
-    enum et_otlp_signal sig = c->route.id == ET_ROUTE_OTLP_LOGS
-                                  ? ET_OTLP_LOGS
-                                  : ET_OTLP_TRACES;
+    enum et_otlp_signal sig =
+        c->route.id == ET_ROUTE_OTLP_LOGS ? ET_OTLP_LOGS : ET_OTLP_TRACES;
     int rc = et_otlp_ingest(c->t, sig, c->req->content_type,
                             c->req->content_encoding, c->req->body,
                             c->req->body_len, &r, &err);

@@ -647,6 +647,13 @@ void et__http_metrics(struct et_http_ctx *c)
         "# TYPE exectrail_requests_rejected_total counter\n"
         "exectrail_requests_rejected_total %llu\n",
         (unsigned long long)atomic_load(&h->requests_rejected));
+    rc |= et_buf_printf(
+        &b,
+        "# HELP exectrail_hooks_spooled_total Claude Code hook inputs the "
+        "store could not take at once, kept in the spool for replay.\n"
+        "# TYPE exectrail_hooks_spooled_total counter\n"
+        "exectrail_hooks_spooled_total %llu\n",
+        (unsigned long long)atomic_load(&c->h->hooks_spooled));
     rc |= et_buf_addstr(&b, "# HELP exectrail_http_requests_total Requests "
                             "answered, by route and status class.\n"
                             "# TYPE exectrail_http_requests_total counter\n");

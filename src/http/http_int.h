@@ -41,6 +41,7 @@ struct et_http {
     atomic_uint_fast64_t requests[ET_ROUTE_COUNT_][6]; /* by status/100 */
     atomic_uint_fast64_t events_ingested;
     atomic_uint_fast64_t requests_rejected;
+    atomic_uint_fast64_t hooks_spooled; /* hook inputs spooled (store busy) */
     atomic_uint_fast64_t latency[ET_HTTP_N_BUCKETS + 1];
     atomic_uint_fast64_t latency_sum_us;
 };
