@@ -12,6 +12,7 @@
 #include "store/sqlite/note_sqlite.h"
 #include "store/sqlite/retention_sqlite.h"
 #include "store/sqlite/verify_sqlite.h"
+#include "store/sqlite/fault_vfs.h"
 
 #include <limits.h>
 #include <sqlite3.h>
@@ -401,7 +402,7 @@ static int sq_open(const char *path, unsigned flags, struct et_store **out,
     }
     oflags |= s->readonly ? SQLITE_OPEN_READONLY
                           : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-    rc = sqlite3_open_v2(path, &s->db, oflags, NULL);
+    rc = sqlite3_open_v2(path, &s->db, oflags, et__sqlite_vfs());
     if (rc != SQLITE_OK) {
         rc = et_error_set(err, ET_EUNAVAIL, "cannot open %s: %s", path,
                           s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
