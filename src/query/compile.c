@@ -551,6 +551,10 @@ static int finish(struct compiler *c)
     return c->s->rc;
 }
 
+/* A statement is a few hundred bytes: one allocation up front rather
+ * than growing from 64 bytes through several. */
+#define SQL_RESERVE 512
+
 static int compile(const struct et_sql_dialect *d, const struct et_query *q,
                    const struct et_qrun *run,
                    const struct et_qnode *const *dense, size_t n_dense,
@@ -559,6 +563,7 @@ static int compile(const struct et_sql_dialect *d, const struct et_query *q,
     struct compiler c = {out, d, err, false, false, false, dense, n_dense};
 
     et__sqlstmt_init(out, d);
+    out->rc = et_buf_grow(&out->sql, SQL_RESERVE);
     build(&c, q, run);
     return finish(&c);
 }

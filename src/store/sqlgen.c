@@ -29,12 +29,6 @@ void et__sqlstmt_release(struct et_sqlstmt *s)
     et__sqlparams_release(&s->params);
 }
 
-void et__sqlstmt_put(struct et_sqlstmt *s, const char *sql)
-{
-    if (!s->rc)
-        s->rc = et_buf_addstr(&s->sql, sql);
-}
-
 size_t et__sqlstmt_param(struct et_sqlstmt *s, const struct et_sqlparam *v)
 {
     struct et_sqlparams *p = &s->params;

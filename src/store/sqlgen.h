@@ -60,8 +60,13 @@ struct et_sqlstmt {
 void et__sqlstmt_init(struct et_sqlstmt *s, const struct et_sql_dialect *d);
 /* Frees the text and the parameters; s can be reused after init. */
 void et__sqlstmt_release(struct et_sqlstmt *s);
-/* Append SQL text (names and keywords only, never a user value). */
-void et__sqlstmt_put(struct et_sqlstmt *s, const char *sql);
+/* Append SQL text (names and keywords only, never a user value). Inline:
+ * a statement is built from many short pieces. */
+static inline void et__sqlstmt_put(struct et_sqlstmt *s, const char *sql)
+{
+    if (!s->rc && *sql)
+        s->rc = et_buf_addstr(&s->sql, sql);
+}
 /* Append parameter v without writing its placeholder: its number (from
  * 1), or 0 after a failure. v->own is transferred, even on failure. */
 size_t et__sqlstmt_param(struct et_sqlstmt *s, const struct et_sqlparam *v);
