@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer target for the query language: arbitrary bytes are compiled
- * (lex, parse, check), described, and planned to SQLite SQL; every planned
- * statement must prepare against the real schema as one read-only
- * statement and run (on empty tables) without error.
+ * (lex, parse, check), described, and planned to SQLite SQL by the query
+ * compiler (src/query/compile.c); every planned statement must prepare
+ * against the real schema as one read-only statement and run (on empty
+ * tables) without error.
  */
 #include "base/setup.h"
 #include "base/buf.h"
 #include "exectrail/query.h"
+#include "query/compile.h"
 #include "store/sqlite/query_sqlite.h"
 #include "store/sqlite/schema.h"
 
@@ -31,8 +33,7 @@ static void open_db(void)
  * and (mode & 2) plans free text as found in many events */
 static void plan_and_run(const struct et_query *q, size_t mode)
 {
-    struct et_buf sql = ET_BUF_INIT;
-    struct et_sqlparams p = {NULL, 0, 0};
+    struct et_sqlstmt s;
     struct et_qrun run = {mode % 3 == 0 ? -1 : 7,
                           mode % 3 == 2 ? "00000000-0000-4000-8000-"
                                           "000000000000"
@@ -42,27 +43,28 @@ static void plan_and_run(const struct et_query *q, size_t mode)
     sqlite3_stmt *st = NULL;
     int rc;
 
-    if ((mode & 2
-             ? et__sqlite_query_sql_dense(q, &run, &sql, &p, &err)
-             : et__sqlite_query_sql(q, &run, &sql, &p, NULL, &err)) != ET_OK)
+    if (et__query_compile(&et__sqlite_dialect, q, &run,
+                          mode & 2 ? ET_QC_DENSE : 0, &s, &err) != ET_OK) {
+        if (err.code != ET_ENOMEM)
+            ET_BUG("the compiler refused a checked query");
         goto out; /* only out of memory */
-    rc = et__sqlite_prepare(db, &sql, &p, &st, &err);
+    }
+    rc = et__sqlite_prepare(db, &s.sql, &s.params, &st, &err);
     if (rc != ET_OK) {
         fprintf(stderr, "planned SQL does not prepare: %s\n%s\n", err.msg,
-                sql.ptr);
+                s.sql.ptr);
         ET_BUG("the dialect produced bad SQL");
     }
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         ;
     if (rc != SQLITE_DONE) {
         fprintf(stderr, "planned SQL fails: %s\n%s\n", sqlite3_errmsg(db),
-                sql.ptr);
+                s.sql.ptr);
         ET_BUG("the dialect produced SQL that fails");
     }
 out:
     sqlite3_finalize(st);
-    et__sqlparams_release(&p);
-    et_buf_release(&sql);
+    et__sqlstmt_release(&s);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The checked query: a backend-neutral tree that store dialects translate to
- * their own SQL (src/store/<backend>/query_*.c). Data only: the parser and
+ * The checked query: a backend-neutral tree that the query compiler
+ * (compile.c) turns into SQL in a store's dialect. Data only: the parser and
  * checker that build it live in src/query/.
  */
 #ifndef ET_QUERY_AST_H
@@ -25,7 +25,7 @@ enum et_qtype {
     ET_QT_DYNAMIC, /* extension object member: typed by the value given */
 };
 
-/* Where a field lives, so that a dialect knows how to reach it. */
+/* Where a field lives, so that the compiler knows how to reach it. */
 enum et_qplace {
     ET_QP_NONE,      /* objects and pseudo fields (rewritten by the checker) */
     ET_QP_EXEC,      /* a scalar of the execution record */

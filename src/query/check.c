@@ -4,7 +4,7 @@
  * value must parse as the field's type (numbers, durations, times, enum
  * names, booleans). Values become typed (struct et_qval); text matches
  * become LIKE-style patterns; time comparisons become ranges, so that the
- * store dialects only ever see simple operators.
+ * compiler only ever sees simple operators.
  */
 #include "base/setup.h"
 #include "base/time.h"

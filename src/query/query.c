@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The query API (include/exectrail/query.h): compile = lex -> parse ->
- * check; running, explaining and matching go to the store's dialect.
+ * check; running, explaining and matching go through the compiler
+ * (compile.c) to the store.
  */
 #include "base/setup.h"
 #include "base/alloc.h"
 #include "base/time.h"
 #include "exectrail/query.h"
+#include "query/compile.h"
 #include "query/query_int.h"
 #include "query/snippet.h"
 #include "trail/trail_int.h"
@@ -92,7 +94,7 @@ int et_query_run(struct et_trail *t, const struct et_query *q, size_t limit,
     struct et_qrun run;
 
     run_opts(&run, limit);
-    return et_store_query_run(t->st, q, &run, et__summary_row, &rc, err);
+    return et__query_store_run(t->st, q, &run, et__summary_row, &rc, err);
 }
 
 struct ids {
@@ -138,7 +140,7 @@ int et_query_ids(struct et_trail *t, const struct et_query *q, size_t limit,
 
     run_opts(&run, limit);
     run.ids_only = true;
-    return et_store_query_run(t->st, q, &run, id_row, &ic, err);
+    return et__query_store_run(t->st, q, &run, id_row, &ic, err);
 }
 
 int et_query_records(struct et_trail *t, const struct et_query *q, size_t limit,
@@ -151,7 +153,7 @@ int et_query_records(struct et_trail *t, const struct et_query *q, size_t limit,
 
     run_opts(&run, limit);
     run.ids_only = true;
-    rc = et_store_query_run(t->st, q, &run, collect_id, &ids, err);
+    rc = et__query_store_run(t->st, q, &run, collect_id, &ids, err);
     if (rc == ET_ENOMEM)
         et_error_set(err, rc, "out of memory");
     /* the ids first, then each record: a record read is its own
@@ -194,11 +196,11 @@ int et_query_match(struct et_trail *t, const struct et_query *q, const char *id,
         bare.n_order = 0;
         bare.limit = -1;
     }
-    rc = et_store_query_run(t->st, q ? &bare : NULL, &run, found_row, match_out,
-                            err);
+    rc = et__query_store_run(t->st, q ? &bare : NULL, &run, found_row,
+                             match_out, err);
     if (rc || *match_out)
         return rc;
-    rc = et_store_query_run(t->st, NULL, &run, found_row, &exists, err);
+    rc = et__query_store_run(t->st, NULL, &run, found_row, &exists, err);
     if (!rc && !exists)
         rc = et_error_set(err, ET_ENOTFOUND, "no execution %s", id);
     return rc;
@@ -222,7 +224,7 @@ int et_query_explain(struct et_trail *t, const struct et_query *q, size_t limit,
         et_buf_release(&b);
         return et_error_set(err, rc, "out of memory");
     }
-    rc = et_store_query_explain(t->st, q, &run, &b, err);
+    rc = et__query_store_explain(t->st, q, &run, &b, err);
     if (rc) {
         et_buf_release(&b);
         return rc;

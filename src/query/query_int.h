@@ -2,7 +2,7 @@
 /*
  * Private parts of the query module: tokens, the per-query arena, the field
  * table and the lex -> parse -> check stages (docs/QUERY.md has the
- * language; ast.h the checked tree the store dialects read).
+ * language; ast.h the checked tree the compiler reads).
  */
 #ifndef ET_QUERY_QUERY_INT_H
 #define ET_QUERY_QUERY_INT_H

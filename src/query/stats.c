@@ -10,6 +10,7 @@
 #include "exectrail/analysis.h"
 #include "exectrail/query.h"
 #include "model/signature.h"
+#include "query/compile.h"
 #include "query/query_int.h"
 #include "trail/trail_int.h"
 
@@ -45,8 +46,14 @@ int et_stats_agents(struct et_trail *t, const struct et_query *filter,
                     et_agent_stats_fn *fn, void *ctx, struct et_error *err)
 {
     struct agents_ctx ac = {fn, ctx};
+    struct et_sqlstmt where;
+    int rc =
+        et__query_compile_where(et_store_dialect(t->st), filter, &where, err);
 
-    return et_store_agent_stats(t->st, filter, agent_row, &ac, err);
+    if (!rc)
+        rc = et_store_agent_stats(t->st, &where, agent_row, &ac, err);
+    et__sqlstmt_release(&where);
+    return rc;
 }
 
 int et_stats_slowest(struct et_trail *t, const struct et_query *filter,
@@ -248,12 +255,17 @@ int et_stats_failures(struct et_trail *t, const struct et_query *filter,
                       struct et_error *err)
 {
     struct patterns ps;
-    int rc;
+    struct et_sqlstmt where;
+    int rc =
+        et__query_compile_where(et_store_dialect(t->st), filter, &where, err);
 
     memset(&ps, 0, sizeof(ps));
-    rc = et_store_failures(t->st, filter, failure_row, &ps, err);
-    if (rc == ET_ENOMEM || rc == ET_ETOOBIG)
-        et_error_set(err, rc, "out of memory grouping failures");
+    if (!rc) {
+        rc = et_store_failures(t->st, &where, failure_row, &ps, err);
+        if (rc == ET_ENOMEM || rc == ET_ETOOBIG)
+            et_error_set(err, rc, "out of memory grouping failures");
+    }
+    et__sqlstmt_release(&where);
     if (!rc)
         rc = report_patterns(&ps, limit, fn, ctx);
     for (size_t i = 0; i < ps.n; i++) {

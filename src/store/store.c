@@ -381,20 +381,40 @@ int et_store_meta_put(struct et_store *st, const char *key, const char *value,
     return st->ops->meta_put(st, key, value, err);
 }
 
-int et_store_query_run(struct et_store *st, const struct et_query *q,
-                       const struct et_qrun *run, et_exec_row_fn *fn, void *ctx,
-                       struct et_error *err)
+const struct et_sql_dialect *et_store_dialect(struct et_store *st)
+{
+    return st->ops->dialect;
+}
+
+const struct et_sql_dialect *et_store_dialect_of(enum et_backend b)
+{
+    return (unsigned)b < ET_BACKEND_COUNT && backends[b] ? backends[b]->dialect
+                                                         : NULL;
+}
+
+int et_store_text_dense(struct et_store *st, const char *text, size_t len,
+                        bool *dense_out, struct et_error *err)
+{
+    *dense_out = false;
+    return st->ops->text_dense
+               ? st->ops->text_dense(st, text, len, dense_out, err)
+               : ET_OK;
+}
+
+int et_store_query_run(struct et_store *st, const struct et_sqlstmt *s,
+                       et_exec_row_fn *fn, void *ctx, struct et_error *err)
 {
     int rc = fault("query", err);
 
-    return rc ? rc : st->ops->query_run(st, q, run, fn, ctx, err);
+    ET_ASSERT(s->dialect == st->ops->dialect && !s->rc);
+    return rc ? rc : st->ops->query_run(st, s, fn, ctx, err);
 }
 
-int et_store_query_explain(struct et_store *st, const struct et_query *q,
-                           const struct et_qrun *run, struct et_buf *out,
-                           struct et_error *err)
+int et_store_query_explain(struct et_store *st, const struct et_sqlstmt *s,
+                           struct et_buf *out, struct et_error *err)
 {
-    return st->ops->query_explain(st, q, run, out, err);
+    ET_ASSERT(s->dialect == st->ops->dialect && !s->rc);
+    return st->ops->query_explain(st, s, out, err);
 }
 
 int et_store_search(struct et_store *st, const struct et_store_search *s,
@@ -405,16 +425,18 @@ int et_store_search(struct et_store *st, const struct et_store_search *s,
     return rc ? rc : st->ops->search(st, s, fn, ctx, err);
 }
 
-int et_store_agent_stats(struct et_store *st, const struct et_query *q,
+int et_store_agent_stats(struct et_store *st, const struct et_sqlstmt *where,
                          et_store_agent_fn *fn, void *ctx, struct et_error *err)
 {
-    return st->ops->agent_stats(st, q, fn, ctx, err);
+    ET_ASSERT(where->dialect == st->ops->dialect && !where->rc);
+    return st->ops->agent_stats(st, where, fn, ctx, err);
 }
 
-int et_store_failures(struct et_store *st, const struct et_query *q,
+int et_store_failures(struct et_store *st, const struct et_sqlstmt *where,
                       et_store_failure_fn *fn, void *ctx, struct et_error *err)
 {
-    return st->ops->failures(st, q, fn, ctx, err);
+    ET_ASSERT(where->dialect == st->ops->dialect && !where->rc);
+    return st->ops->failures(st, where, fn, ctx, err);
 }
 
 int et_store_exec_texts(struct et_store *st, const char *id,

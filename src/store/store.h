@@ -2,8 +2,9 @@
 /*
  * The store front door: backend-neutral operations on the ledger and the
  * projection tables. Each backend implements struct et_store_ops
- * (store_int.h); these wrappers add checks and fault injection. SQL never
- * leaves src/store/.
+ * (store_int.h); these wrappers add checks and fault injection. SQL is
+ * written here, except the query language's statements, which the query
+ * compiler (src/query/compile.c) writes in the backend's dialect.
  */
 #ifndef ET_STORE_STORE_H
 #define ET_STORE_STORE_H
@@ -266,23 +267,36 @@ ET_NODISCARD int et_store_meta_get(struct et_store *st, const char *key,
 ET_NODISCARD int et_store_meta_put(struct et_store *st, const char *key,
                                    const char *value, struct et_error *err);
 
-/* ---- queries: the checked tree of src/query/ast.h, translated to SQL by
- * each backend's dialect (src/store/<backend>/query_*.c) ---- */
-struct et_query;
-struct et_qrun;
+/* ---- queries: statements the query compiler (src/query/compile.c) wrote
+ * in the backend's dialect (sqlgen.h); the store never sees a query tree */
+struct et_sql_dialect;
+struct et_sqlstmt;
 struct et_buf;
 
-/* Executions matching q (NULL = all), in its order; rows as for
- * et_store_exec_list (doc not loaded). Only read-only statements run. */
+/* The SQL dialect of st's backend (static data, never NULL). */
+const struct et_sql_dialect *et_store_dialect(struct et_store *st);
+/* The dialect of backend b without a store (tests, the fuzzer), or NULL
+ * when this build does not have it. */
+const struct et_sql_dialect *et_store_dialect_of(enum et_backend b);
+/*
+ * A planning hint for ET_SQLD_PROBE dialects: whether free text (a phrase
+ * of the query language, user text) is found in many of the trail's
+ * events, so that a page tests it per execution rather than collecting
+ * its matches. false where the backend has no such hint.
+ */
+ET_NODISCARD int et_store_text_dense(struct et_store *st, const char *text,
+                                     size_t len, bool *dense_out,
+                                     struct et_error *err);
+/* Run the statement s (borrowed) and call fn for each execution, in its
+ * order; rows as for et_store_exec_list (doc not loaded), only the id with
+ * s->ids_only. Only a single read-only statement runs. */
 ET_NODISCARD int et_store_query_run(struct et_store *st,
-                                    const struct et_query *q,
-                                    const struct et_qrun *run,
+                                    const struct et_sqlstmt *s,
                                     et_exec_row_fn *fn, void *ctx,
                                     struct et_error *err);
-/* Append the SQL, its parameters and the database's plan to out. */
+/* Append the SQL of s, its parameters and the database's plan to out. */
 ET_NODISCARD int et_store_query_explain(struct et_store *st,
-                                        const struct et_query *q,
-                                        const struct et_qrun *run,
+                                        const struct et_sqlstmt *s,
                                         struct et_buf *out,
                                         struct et_error *err);
 
@@ -312,7 +326,8 @@ ET_NODISCARD int et_store_exec_texts(struct et_store *st, const char *id,
                                      et_store_text_fn *fn, void *ctx,
                                      struct et_error *err);
 
-/* Aggregates over the executions matching q (NULL = all). */
+/* Aggregates over the executions e matching the condition where (a
+ * statement of et__query_compile_where, borrowed). */
 struct et_store_agent_row {
     const char *agent_name;
     int64_t executions, completed;
@@ -323,7 +338,7 @@ struct et_store_agent_row {
 };
 typedef int et_store_agent_fn(void *ctx, const struct et_store_agent_row *r);
 ET_NODISCARD int et_store_agent_stats(struct et_store *st,
-                                      const struct et_query *q,
+                                      const struct et_sqlstmt *where,
                                       et_store_agent_fn *fn, void *ctx,
                                       struct et_error *err);
 /* Failing executions (verification MISMATCH/ERROR or a failed action),
@@ -339,7 +354,7 @@ struct et_store_failure_row {
 typedef int et_store_failure_fn(void *ctx,
                                 const struct et_store_failure_row *r);
 ET_NODISCARD int et_store_failures(struct et_store *st,
-                                   const struct et_query *q,
+                                   const struct et_sqlstmt *where,
                                    et_store_failure_fn *fn, void *ctx,
                                    struct et_error *err);
 

@@ -7,6 +7,7 @@
 #ifndef ET_STORE_STORE_INT_H
 #define ET_STORE_STORE_INT_H
 
+#include "store/sqlgen.h"
 #include "store/store.h"
 
 #define ET_STORE_ABI 1
@@ -98,19 +99,21 @@ struct et_store_ops {
                     struct et_error *err);
     int (*meta_put)(struct et_store *st, const char *key, const char *value,
                     struct et_error *err);
-    /* the query language (dialects: src/store/<backend>/query_*.c) */
-    int (*query_run)(struct et_store *st, const struct et_query *q,
-                     const struct et_qrun *run, et_exec_row_fn *fn,
-                     void *ctx, struct et_error *err);
-    int (*query_explain)(struct et_store *st, const struct et_query *q,
-                         const struct et_qrun *run, struct et_buf *out,
-                         struct et_error *err);
+    /* the query language: the dialect the compiler writes in, and the
+     * statements it wrote (src/store/<backend>/query_*.c) */
+    const struct et_sql_dialect *dialect;
+    /* optional (NULL: no phrase is dense) */
+    int (*text_dense)(struct et_store *st, const char *text, size_t len,
+                      bool *dense, struct et_error *err);
+    int (*query_run)(struct et_store *st, const struct et_sqlstmt *s,
+                     et_exec_row_fn *fn, void *ctx, struct et_error *err);
+    int (*query_explain)(struct et_store *st, const struct et_sqlstmt *s,
+                         struct et_buf *out, struct et_error *err);
     int (*search)(struct et_store *st, const struct et_store_search *s,
                   et_store_hit_fn *fn, void *ctx, struct et_error *err);
-    int (*agent_stats)(struct et_store *st, const struct et_query *q,
-                       et_store_agent_fn *fn, void *ctx,
-                       struct et_error *err);
-    int (*failures)(struct et_store *st, const struct et_query *q,
+    int (*agent_stats)(struct et_store *st, const struct et_sqlstmt *where,
+                       et_store_agent_fn *fn, void *ctx, struct et_error *err);
+    int (*failures)(struct et_store *st, const struct et_sqlstmt *where,
                     et_store_failure_fn *fn, void *ctx, struct et_error *err);
     int (*exec_texts)(struct et_store *st, const char *id,
                       et_store_text_fn *fn, void *ctx, struct et_error *err);

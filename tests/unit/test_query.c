@@ -14,6 +14,7 @@
 #include "exectrail/exectrail.h"
 #include "exectrail/query.h"
 #include "base/buf.h"
+#include "query/compile.h"
 #include "query/query_int.h"
 #include "query/snippet.h"
 #include "store/sqlite/query_sqlite.h"
@@ -289,24 +290,25 @@ T_TEST(limits_are_enforced)
 
 /* ---- SQL generation ---- */
 
-/* The parameters borrow the query's values: the caller frees *q after. */
-static int sql_of(const char *text, struct et_buf *sql, struct et_sqlparams *p,
-                  struct et_query **q)
+/* The statement in the SQLite dialect; its parameters borrow the query's
+ * values: the caller releases *s, then frees *q. */
+static int sql_of(const char *text, struct et_sqlstmt *s, struct et_query **q)
 {
     struct et_error err = ET_ERROR_INIT;
     int rc = et_query_parse(text, strlen(text), NOW_NS, q, &err);
 
     if (rc) {
+        et__sqlstmt_init(s, &et__sqlite_dialect);
         printf("# parse %s: %s\n", text, err.msg);
         return rc;
     }
-    return et__sqlite_query_sql(*q, NULL, sql, p, NULL, &err);
+    return et__query_compile(&et__sqlite_dialect, *q, NULL, 0, s, &err);
 }
 
 static bool param_has(const struct et_sqlparams *p, const char *needle)
 {
     for (size_t i = 0; i < p->n; i++) {
-        if (p->v[i].type == ET_QV_STR && strstr(p->v[i].s, needle))
+        if (p->v[i].type == ET_SQL_TEXT && strstr(p->v[i].s, needle))
             return true;
     }
     return false;
@@ -336,18 +338,16 @@ T_TEST(sql_is_parameterised)
     };
 
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        struct et_buf sql = ET_BUF_INIT;
-        struct et_sqlparams p = {NULL, 0, 0};
+        struct et_sqlstmt s;
         struct et_query *q = NULL;
-        int rc = sql_of(cases[i].query, &sql, &p, &q);
-        bool in_sql = rc == 0 && strstr(sql.ptr, cases[i].marker) != NULL;
-        bool bound = rc == 0 && param_has(&p, cases[i].marker);
+        int rc = sql_of(cases[i].query, &s, &q);
+        bool in_sql = rc == 0 && strstr(s.sql.ptr, cases[i].marker) != NULL;
+        bool bound = rc == 0 && param_has(&s.params, cases[i].marker);
 
         if (rc || in_sql || !bound)
             t_fail(__FILE__, __LINE__, "%s: rc %d, in sql %d, bound %d: %s",
-                   cases[i].query, rc, in_sql, bound, et_buf_str(&sql));
-        et__sqlparams_release(&p);
-        et_buf_release(&sql);
+                   cases[i].query, rc, in_sql, bound, et_buf_str(&s.sql));
+        et__sqlstmt_release(&s);
         et_query_free(q);
         if (t_stopped())
             return;
@@ -356,101 +356,92 @@ T_TEST(sql_is_parameterised)
 
 T_TEST(sql_uses_columns_and_subqueries)
 {
-    struct et_buf sql = ET_BUF_INIT;
-    struct et_sqlparams p = {NULL, 0, 0};
+    struct et_sqlstmt s;
     struct et_query *q = NULL;
 
     T_ASSERT_OK(sql_of("duration_ms > 300000 verification status ERROR "
                        "files_modified auth AND \"deploy\" action(NOT success) "
                        "delegation.prompt_sent ~ x",
-                       &sql, &p, &q));
-    T_ASSERT_STR_CONTAINS(sql.ptr, "e.duration_ms > ?");
-    T_ASSERT_STR_CONTAINS(sql.ptr, "e.verification = ?");
-    T_ASSERT_STR_CONTAINS(sql.ptr, "FROM exec_lists l WHERE l.kind = 0");
-    T_ASSERT_STR_CONTAINS(sql.ptr, "FROM fts f JOIN event_index ei ON "
-                                   "ei.seq = f.rowid WHERE fts MATCH ?");
-    T_ASSERT_STR_CONTAINS(sql.ptr, "FROM actions a WHERE NOT COALESCE("
-                                   "a.success = 1, 0)");
-    T_ASSERT_STR_CONTAINS(sql.ptr, "json_extract(e.doc, "
-                                   "'$.delegation.prompt_sent') LIKE ?");
+                       &s, &q));
+    T_ASSERT_STR_CONTAINS(s.sql.ptr, "e.duration_ms > ?");
+    T_ASSERT_STR_CONTAINS(s.sql.ptr, "e.verification = ?");
+    T_ASSERT_STR_CONTAINS(s.sql.ptr, "FROM exec_lists l WHERE l.kind = 0");
+    T_ASSERT_STR_CONTAINS(s.sql.ptr, "FROM fts f JOIN event_index ei ON "
+                                     "ei.seq = f.rowid WHERE fts MATCH ?");
+    T_ASSERT_STR_CONTAINS(s.sql.ptr, "FROM actions a WHERE NOT COALESCE("
+                                     "a.success = 1, 0)");
+    T_ASSERT_STR_CONTAINS(s.sql.ptr, "json_extract(e.doc, "
+                                     "'$.delegation.prompt_sent') LIKE ?");
     /* a whole answer: (start, id) of the matches through the filter's
      * indexes, unordered; the caller sorts */
-    T_ASSERT_STR_CONTAINS(sql.ptr, "SELECT e.start_ns, e.execution_id FROM "
-                                   "executions e WHERE ");
-    T_ASSERT(strstr(sql.ptr, "ORDER BY") == NULL);
-    T_ASSERT(strstr(sql.ptr, "LIMIT") == NULL);
+    T_ASSERT_STR_CONTAINS(s.sql.ptr, "SELECT e.start_ns, e.execution_id FROM "
+                                     "executions e WHERE ");
+    T_ASSERT(strstr(s.sql.ptr, "ORDER BY") == NULL);
+    T_ASSERT(strstr(s.sql.ptr, "LIMIT") == NULL);
     /* the free text is one quoted FTS5 phrase */
-    T_ASSERT(param_has(&p, "\"deploy\""));
-    et__sqlparams_release(&p);
-    et_buf_release(&sql);
+    T_ASSERT(param_has(&s.params, "\"deploy\""));
+    et__sqlstmt_release(&s);
     et_query_free(q);
     q = NULL;
     /* a quote inside free text is doubled, so it cannot end the phrase */
-    T_ASSERT_OK(sql_of("\"a\\\" OR b\"", &sql, &p, &q));
-    T_ASSERT(param_has(&p, "\"a\"\" OR b\""));
-    et__sqlparams_release(&p);
-    et_buf_release(&sql);
+    T_ASSERT_OK(sql_of("\"a\\\" OR b\"", &s, &q));
+    T_ASSERT(param_has(&s.params, "\"a\"\" OR b\""));
+    et__sqlstmt_release(&s);
     et_query_free(q);
 }
 
 T_TEST(sql_for_list_filters_reads_the_list_index_alone)
 {
-    struct et_buf sql = ET_BUF_INIT;
-    struct et_sqlparams p = {NULL, 0, 0};
+    struct et_sqlstmt s;
     struct et_query *q = NULL;
 
     /* only positive list predicates: exec_lists carries the start time,
      * the executions table is not read */
-    T_ASSERT_OK(sql_of("files_modified secrets auth OR api_calls_made = x",
-                       &sql, &p, &q));
-    T_ASSERT_STR_EQ(sql.ptr,
+    T_ASSERT_OK(
+        sql_of("files_modified secrets auth OR api_calls_made = x", &s, &q));
+    T_ASSERT_STR_EQ(s.sql.ptr,
                     "SELECT l.start_ns, l.execution_id FROM exec_lists l "
                     "WHERE l.kind = 0 AND l.item IN (SELECT v.item FROM "
                     "list_vocab v WHERE v.kind = 0 AND (v.item LIKE ? ESCAPE "
                     "'\\' OR v.item LIKE ? ESCAPE '\\')) UNION ALL SELECT "
                     "l.start_ns, l.execution_id FROM exec_lists l WHERE "
                     "l.kind = 2 AND l.item = ?");
-    et__sqlparams_release(&p);
-    et_buf_release(&sql);
+    et__sqlstmt_release(&s);
     et_query_free(q);
     q = NULL;
     /* a negated list, or a list AND-ed with a column, goes through the
      * executions table */
-    T_ASSERT_OK(sql_of("NOT files_modified:*.md", &sql, &p, &q));
-    T_ASSERT_STR_CONTAINS(sql.ptr, "FROM executions e WHERE");
-    et__sqlparams_release(&p);
-    et_buf_release(&sql);
+    T_ASSERT_OK(sql_of("NOT files_modified:*.md", &s, &q));
+    T_ASSERT_STR_CONTAINS(s.sql.ptr, "FROM executions e WHERE");
+    et__sqlstmt_release(&s);
     et_query_free(q);
     q = NULL;
-    T_ASSERT_OK(sql_of("files_modified auth agent:x", &sql, &p, &q));
-    T_ASSERT_STR_CONTAINS(sql.ptr, "FROM executions e WHERE");
-    et__sqlparams_release(&p);
-    et_buf_release(&sql);
+    T_ASSERT_OK(sql_of("files_modified auth agent:x", &s, &q));
+    T_ASSERT_STR_CONTAINS(s.sql.ptr, "FROM executions e WHERE");
+    et__sqlstmt_release(&s);
     et_query_free(q);
 }
 
 T_TEST(sql_for_a_page_walks_the_time_index)
 {
     struct et_error err = ET_ERROR_INIT;
-    struct et_buf sql = ET_BUF_INIT;
-    struct et_sqlparams p = {NULL, 0, 0};
+    struct et_sqlstmt s;
     struct et_qrun run = {100, NULL, true};
     struct et_query *q = NULL;
     const char *text = "verification status ERROR files_modified auth "
                        "action(NOT success) agent:x";
 
     T_ASSERT_OK(et_query_parse(text, strlen(text), NOW_NS, &q, &err));
-    T_ASSERT_OK(et__sqlite_query_sql(q, &run, &sql, &p, NULL, &err));
-    T_ASSERT_STR_CONTAINS(sql.ptr, "SELECT e.execution_id FROM");
-    T_ASSERT_STR_CONTAINS(sql.ptr, "+e.verification = ?");
-    T_ASSERT_STR_CONTAINS(sql.ptr, " e.agent_name = ?");
-    T_ASSERT_STR_CONTAINS(sql.ptr, "EXISTS (SELECT 1 FROM exec_lists l "
-                                   "WHERE l.execution_id = e.execution_id");
-    T_ASSERT_STR_CONTAINS(sql.ptr, "EXISTS (SELECT 1 FROM actions a WHERE "
-                                   "a.execution_id = e.execution_id");
-    T_ASSERT_STR_CONTAINS(sql.ptr, "ORDER BY e.start_ns DESC");
-    et__sqlparams_release(&p);
-    et_buf_release(&sql);
+    T_ASSERT_OK(et__query_compile(&et__sqlite_dialect, q, &run, 0, &s, &err));
+    T_ASSERT_STR_CONTAINS(s.sql.ptr, "SELECT e.execution_id FROM");
+    T_ASSERT_STR_CONTAINS(s.sql.ptr, "+e.verification = ?");
+    T_ASSERT_STR_CONTAINS(s.sql.ptr, " e.agent_name = ?");
+    T_ASSERT_STR_CONTAINS(s.sql.ptr, "EXISTS (SELECT 1 FROM exec_lists l "
+                                     "WHERE l.execution_id = e.execution_id");
+    T_ASSERT_STR_CONTAINS(s.sql.ptr, "EXISTS (SELECT 1 FROM actions a WHERE "
+                                     "a.execution_id = e.execution_id");
+    T_ASSERT_STR_CONTAINS(s.sql.ptr, "ORDER BY e.start_ns DESC");
+    et__sqlstmt_release(&s);
     et_query_free(q);
 }
 

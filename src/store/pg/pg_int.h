@@ -123,15 +123,14 @@ int et__pg_projection_diff(struct et_store *st, char *where, size_t cap,
                            struct et_error *err);
 
 /* the query dialect (query_pg.c) */
-int et__pg_query_run(struct et_store *st, const struct et_query *q,
-                     const struct et_qrun *run, et_exec_row_fn *fn, void *ctx,
-                     struct et_error *err);
-int et__pg_query_explain(struct et_store *st, const struct et_query *q,
-                         const struct et_qrun *run, struct et_buf *out,
-                         struct et_error *err);
-int et__pg_agent_stats(struct et_store *st, const struct et_query *q,
+extern const struct et_sql_dialect et__pg_dialect;
+int et__pg_query_run(struct et_store *st, const struct et_sqlstmt *s,
+                     et_exec_row_fn *fn, void *ctx, struct et_error *err);
+int et__pg_query_explain(struct et_store *st, const struct et_sqlstmt *s,
+                         struct et_buf *out, struct et_error *err);
+int et__pg_agent_stats(struct et_store *st, const struct et_sqlstmt *where,
                        et_store_agent_fn *fn, void *ctx, struct et_error *err);
-int et__pg_failures(struct et_store *st, const struct et_query *q,
+int et__pg_failures(struct et_store *st, const struct et_sqlstmt *where,
                     et_store_failure_fn *fn, void *ctx, struct et_error *err);
 /* exec row columns in the order of et__pg_row_from */
 #define ET_PG_EXEC_COLS                                                 \

@@ -1,47 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The SQLite dialect of the query language. A checked query tree becomes one
- * SELECT over `executions e`: scalar fields are columns where the projection
- * has one (indexed) and json_extract(e.doc, ...) otherwise; list fields are
- * IN/EXISTS subqueries over exec_lists or json_each; action(...) is an IN
- * subquery over actions; quoted free text is an FTS5 MATCH. Every user value
- * is a bound parameter, and a statement runs only if SQLite reports it
- * read-only.
+ * The SQLite dialect of the query language: the spelling the query compiler
+ * (src/query/compile.c) writes in (`?` parameters, json_extract/json_each,
+ * LIKE, FTS5 phrases), the planning hint for free text, and running the
+ * statements it wrote: only a single read-only statement runs, and a whole
+ * answer is sorted here, in memory.
  */
 #include "base/setup.h"
 #include "base/alloc.h"
 #include "store/sqlite/query_sqlite.h"
-
-/* Fields the projection keeps in their own columns. `broad` columns hold
- * few distinct values: a first page is found faster by walking the time
- * index than through their indexes (see page mode below). */
-static const struct {
-    const char *path;
-    const char *column;
-    bool broad;
-} exec_columns[] =
-    {
-        {"execution_id", "e.execution_id", false},
-        {"session_id", "e.session_id", false},
-        {"timestamp_start", "e.start_ns", false},
-        {"timestamp_end", "e.end_ns", false},
-        {"duration_ms", "e.duration_ms", true},
-        {"agent_metadata.name", "e.agent_name", false},
-        {"agent_metadata.version", "e.agent_version", false},
-        {"verification.status", "e.verification", true},
-        {"quality_metrics.completeness", "e.completeness", true},
-        {"quality_metrics.accuracy", "e.accuracy", true},
-        {"quality_metrics.efficiency", "e.efficiency", true},
-        {"state", "e.state", true},
-        {"n_actions", "e.n_actions", true},
-        {"n_failed_actions", "e.n_failed_actions", true},
-},
-  action_columns[] = {
-      {"sequence", "a.sequence", false},
-      {"tool", "a.tool", false},
-      {"timestamp", "a.ts_ns", false},
-      {"success", "a.success", false},
-};
 
 #define SUMMARY_COLUMNS                                                    \
  "e.execution_id, e.session_id, e.agent_name, e.agent_version, e.state, "  \
@@ -49,310 +16,48 @@ static const struct {
  "e.end_ns, e.duration_ms, e.n_actions, e.n_failed_actions, e.first_seq, " \
  "e.last_seq"
 
-/*
- * Page mode: a small LIMIT in the default order (newest first). SQLite
- * cannot tell how selective a bound value is, so the dialect shapes the
- * plan: for a page, walk the time index newest first and test each
- * execution (broad columns are written +col so that their indexes are not
- * chosen, lists and actions are correlated EXISTS probes); for a whole
- * answer in the default order (see whole mode below), select only
- * (start_ns, execution_id) through the filter's indexes, unordered, and
- * sort the matches in memory.
- */
-#define PAGE_MAX 1000
+/* ---- the dialect ---- */
 
-struct emit {
-    struct et_buf *sql;
-    struct et_sqlparams *p;
-    int rc;
-    bool page;
-    bool whole; /* (start_ns, execution_id) of every match, unordered */
-    bool vocab; /* list predicates test list_vocab v, not exec_lists l */
-    /* free-text nodes found in many events (see dense_texts): probed per
-     * execution on a page instead of collected */
-    const struct et_qnode *const *dense;
-    size_t n_dense;
-};
-
-void et__sqlparams_release(struct et_sqlparams *p)
+static void placeholder(struct et_sqlstmt *s, size_t n,
+                        const struct et_sqlparam *v)
 {
-    for (size_t i = 0; i < p->n; i++) {
-        et__free(p->v[i].own);
-    }
-    et__free(p->v);
-    p->v = NULL;
-    p->n = p->cap = 0;
+    ET_UNUSED(n);
+    ET_UNUSED(v);
+    et__sqlstmt_put(s, "?");
 }
 
-static void put(struct emit *e, const char *s)
+/* json_extract(doc, '$.path'), or with a user path json_extract(doc, ?);
+ * SQLite's LIKE reads any value as text */
+static void json_get(struct et_sqlstmt *s, const char *doc, bool is_item,
+                     const char *path, const char *user_path, bool as_text)
 {
-    if (!e->rc)
-        e->rc = et_buf_addstr(e->sql, s);
-}
-
-static void bind(struct emit *e, const struct et_sqlparam *v)
-{
-    if (e->rc)
-        return;
-    if (e->p->n == e->p->cap) {
-        size_t cap = e->p->cap ? e->p->cap * 2 : 16;
-        struct et_sqlparam *nv = et__realloc(e->p->v, cap * sizeof(*nv));
-
-        if (!nv) {
-            e->rc = ET_ENOMEM;
-            return;
-        }
-        e->p->v = nv;
-        e->p->cap = cap;
-    }
-    e->p->v[e->p->n++] = *v;
-    put(e, "?");
-}
-
-static void bind_val(struct emit *e, const struct et_qval *v)
-{
-    struct et_sqlparam p = {v->type, v->s, v->len, v->i, v->d, NULL};
-
-    bind(e, &p);
-}
-
-static void bind_str(struct emit *e, const char *s, size_t len)
-{
-    struct et_sqlparam p = {ET_QV_STR, s, len, 0, 0, NULL};
-
-    bind(e, &p);
-}
-
-static void bind_int(struct emit *e, int64_t i)
-{
-    struct et_sqlparam p = {ET_QV_INT, NULL, 0, i, 0, NULL};
-
-    bind(e, &p);
-}
-
-static const char *column_of(const struct et_qfield *f, bool *broad)
-{
-    *broad = false;
-    if (f->place == ET_QP_EXEC) {
-        for (size_t i = 0; i < ET_ARRAY_SIZE(exec_columns); i++) {
-            if (!strcmp(exec_columns[i].path, f->path)) {
-                *broad = exec_columns[i].broad;
-                return exec_columns[i].column;
-            }
-        }
-    } else if (f->place == ET_QP_ACTION) {
-        for (size_t i = 0; i < ET_ARRAY_SIZE(action_columns); i++)
-            if (!strcmp(action_columns[i].path, f->path))
-                return action_columns[i].column;
-    }
-    return NULL;
-}
-
-/* '$.path' as a literal: field table paths only (checked to be [a-z_.]). */
-static void json_literal(struct emit *e, const char *path)
-{
-    for (const char *c = path; *c; c++) {
-        if (!((*c >= 'a' && *c <= 'z') || *c == '_' || *c == '.'))
-            ET_BUG("field table path is not a plain identifier path");
-    }
-    put(e, "'$.");
-    put(e, path);
-    put(e, "'");
-}
-
-static const char *member_of(const char *path)
-{
-    const char *dot = strrchr(path, '.');
-
-    return dot ? dot + 1 : path;
-}
-
-/* The SQL value of a field, in the scope the predicate is evaluated in. */
-static void field_expr(struct emit *e, const struct et_qfield *f,
-                       const char *json_path)
-{
-    bool broad;
-    const char *col = column_of(f, &broad);
-
-    if (col) {
-        if (broad && e->page)
-            put(e, "+");
-        put(e, col);
+    ET_UNUSED(is_item);
+    ET_UNUSED(as_text);
+    et__sqlstmt_put(s, "json_extract(");
+    et__sqlstmt_put(s, doc);
+    if (path) {
+        et__sqlstmt_put(s, ", '$.");
+        et__sqlstmt_put(s, path);
+        et__sqlstmt_put(s, "')");
         return;
     }
-    switch (f->place) {
-    case ET_QP_EXEC:
-        put(e, "json_extract(e.doc, ");
-        if (json_path)
-            bind_str(e, json_path, strlen(json_path));
-        else
-            json_literal(e, f->path);
-        put(e, ")");
-        return;
-    case ET_QP_ACTION:
-        put(e, "json_extract(a.doc, ");
-        json_literal(e, f->path);
-        put(e, ")");
-        return;
-    case ET_QP_ISSUE:
-        put(e, "json_extract(j.value, ");
-        json_literal(e, member_of(f->path));
-        put(e, ")");
-        return;
-    case ET_QP_EXEC_LIST:
-        put(e, e->vocab ? "v.item" : "l.item");
-        return;
-    case ET_QP_JSON_LIST:
-    case ET_QP_SEC_REASON:
-        put(e, "j.value");
-        return;
-    case ET_QP_CRED:
-        put(e, !strcmp(member_of(f->path), "kind") ? "c.kind"
-                                                   : "c.fingerprint");
-        return;
-    case ET_QP_SECURITY:
-        put(e, "EXISTS (SELECT 1 FROM security_relevant s WHERE "
-               "s.execution_id = e.execution_id)");
-        return;
-    case ET_QP_NONE:
-        break;
-    }
-    ET_BUG("field without storage reached the dialect");
+    et__sqlstmt_put(s, ", ");
+    et__sqlstmt_bind_text(s, user_path, strlen(user_path));
+    et__sqlstmt_put(s, ")");
 }
 
-static void pred(struct emit *e, const struct et_qnode *n, enum et_qop op)
+static void json_items(struct et_sqlstmt *s, const char *doc, const char *path,
+                       bool objects)
 {
-    static const char *const rel[] = {
-        [ET_QOP_EQ] = " = ",  [ET_QOP_NE] = " IS NOT ", [ET_QOP_LT] = " < ",
-        [ET_QOP_LE] = " <= ", [ET_QOP_GT] = " > ",      [ET_QOP_GE] = " >= "};
-
-    switch (op) {
-    case ET_QOP_EQ:
-    case ET_QOP_NE:
-    case ET_QOP_LT:
-    case ET_QOP_LE:
-    case ET_QOP_GT:
-    case ET_QOP_GE:
-        field_expr(e, n->field, n->json_path);
-        put(e, rel[op]);
-        bind_val(e, &n->vals[0]);
-        return;
-    case ET_QOP_IN:
-        if (n->n_vals == 0) {
-            put(e, "0");
-            return;
-        }
-        field_expr(e, n->field, n->json_path);
-        put(e, " IN (");
-        for (size_t i = 0; i < n->n_vals; i++) {
-            if (i)
-                put(e, ", ");
-            bind_val(e, &n->vals[i]);
-        }
-        put(e, ")");
-        return;
-    case ET_QOP_MATCH:
-        put(e, "(");
-        for (size_t i = 0; i < n->n_vals; i++) {
-            if (i)
-                put(e, " OR ");
-            field_expr(e, n->field, n->json_path);
-            put(e, " LIKE ");
-            bind_val(e, &n->vals[i]);
-            put(e, " ESCAPE '\\'");
-        }
-        put(e, ")");
-        return;
-    case ET_QOP_NMATCH:
-        put(e, "NOT COALESCE(");
-        pred(e, n, ET_QOP_MATCH);
-        put(e, ", 0)");
-        return;
-    case ET_QOP_TRUE:
-        field_expr(e, n->field, n->json_path);
-        put(e, " = 1");
-        return;
+    ET_UNUSED(objects);
+    et__sqlstmt_put(s, "json_each(");
+    et__sqlstmt_put(s, doc);
+    if (path) {
+        et__sqlstmt_put(s, ", '$.");
+        et__sqlstmt_put(s, path);
+        et__sqlstmt_put(s, "'");
     }
-}
-
-/* Lists: EQ/IN/MATCH hold when some item does; NE/NMATCH when none does. */
-static void cmp(struct emit *e, const struct et_qnode *n)
-{
-    const struct et_qfield *f = n->field;
-    bool none = n->op == ET_QOP_NE || n->op == ET_QOP_NMATCH;
-    enum et_qop some = n->op == ET_QOP_NE       ? ET_QOP_EQ
-                       : n->op == ET_QOP_NMATCH ? ET_QOP_MATCH
-                                                : n->op;
-    char kind[32];
-
-    switch (f->place) {
-    case ET_QP_EXEC_LIST:
-        snprintf(kind, sizeof(kind), "%d", f->list_kind);
-        if (e->page) {
-            put(e, none ? "NOT EXISTS " : "EXISTS ");
-            /* +l.kind: probe by execution, never scan one kind */
-            put(e, "(SELECT 1 FROM exec_lists l WHERE l.execution_id = "
-                   "e.execution_id AND +l.kind = ");
-        } else if (some == ET_QOP_MATCH) {
-            /* substrings and globs: match the distinct items, then find
-             * their executions through the (kind, item) index */
-            put(e, none ? "NOT (e.execution_id IN " : "(e.execution_id IN ");
-            put(e, "(SELECT l.execution_id FROM exec_lists l WHERE "
-                   "l.kind = ");
-            put(e, kind);
-            put(e, " AND l.item IN (SELECT v.item FROM list_vocab v WHERE "
-                   "v.kind = ");
-            put(e, kind);
-            put(e, " AND ");
-            e->vocab = true;
-            pred(e, n, some);
-            e->vocab = false;
-            put(e, ")))");
-            return;
-        } else {
-            put(e, none ? "NOT (e.execution_id IN " : "(e.execution_id IN ");
-            put(e, "(SELECT l.execution_id FROM exec_lists l WHERE "
-                   "l.kind = ");
-        }
-        put(e, kind);
-        put(e, " AND ");
-        pred(e, n, some);
-        put(e, e->page ? ")" : "))");
-        return;
-    case ET_QP_CRED:
-        /* as exec_lists: probe per row when paging, else an index lookup
-         * by kind or fingerprint first */
-        if (e->page) {
-            put(e, none ? "NOT EXISTS" : "EXISTS");
-            put(e, " (SELECT 1 FROM exec_credentials c WHERE "
-                   "c.execution_id = e.execution_id AND ");
-        } else {
-            put(e, none ? "NOT (e.execution_id IN " : "(e.execution_id IN ");
-            put(e, "(SELECT c.execution_id FROM exec_credentials c WHERE ");
-        }
-        pred(e, n, some);
-        put(e, e->page ? ")" : "))");
-        return;
-    case ET_QP_SEC_REASON:
-        put(e, none ? "NOT EXISTS" : "EXISTS");
-        put(e, " (SELECT 1 FROM security_relevant s, json_each(s.reasons) j "
-               "WHERE s.execution_id = e.execution_id AND ");
-        pred(e, n, some);
-        put(e, ")");
-        return;
-    case ET_QP_JSON_LIST:
-    case ET_QP_ISSUE:
-        put(e, none ? "NOT EXISTS" : "EXISTS");
-        put(e, " (SELECT 1 FROM json_each(e.doc, ");
-        json_literal(e, f->place == ET_QP_ISSUE ? "issues" : f->path);
-        put(e, ") j WHERE ");
-        pred(e, n, some);
-        put(e, ")");
-        return;
-    default:
-        pred(e, n, n->op);
-        return;
-    }
+    et__sqlstmt_put(s, ") j");
 }
 
 /*
@@ -373,331 +78,125 @@ static int fts_phrase(struct et_buf *out, const char *s, size_t len)
     return rc ? rc : et_buf_addch(out, '"');
 }
 
-static bool is_dense(const struct emit *e, const struct et_qnode *n)
-{
-    for (size_t i = 0; i < e->n_dense; i++)
-        if (e->dense[i] == n)
-            return true;
-    return false;
-}
-
-static void text_sql(struct emit *e, const struct et_qnode *n)
+static void text_match(struct et_sqlstmt *s, const char *text, size_t len,
+                       bool probe)
 {
     struct et_buf b = ET_BUF_INIT;
-    struct et_sqlparam p = {ET_QV_STR, NULL, 0, 0, 0, NULL};
+    struct et_sqlparam p = {ET_SQL_TEXT, NULL, 0, 0, 0, NULL};
+    int rc;
 
-    if (e->rc)
+    if (s->rc)
         return;
-    e->rc = fts_phrase(&b, n->text, n->text_len);
-    if (e->rc)
+    rc = fts_phrase(&b, text, len);
+    if (rc) {
+        et_buf_release(&b);
+        s->rc = rc;
         return;
+    }
     p.own = et_buf_detach(&b, &p.len);
     p.s = p.own;
-    if (e->page && is_dense(e, n)) {
+    if (probe) {
         /* a phrase in many events, on a page: test each execution met on
          * the newest-first walk through its own events (ledger_exec, then
          * an FTS5 rowid lookup), instead of collecting every match */
-        put(e, "EXISTS (SELECT 1 FROM ledger l JOIN fts f ON f.rowid = "
-               "l.seq WHERE l.execution_id = e.execution_id AND fts MATCH ");
-        bind(e, &p);
-        if (e->rc)
-            et__free(p.own);
-        put(e, ")");
-        return;
+        et__sqlstmt_put(s, "EXISTS (SELECT 1 FROM ledger l JOIN fts f ON "
+                           "f.rowid = l.seq WHERE l.execution_id = "
+                           "e.execution_id AND fts MATCH ");
+    } else {
+        /* each matching event's execution from event_index (a small row
+         * per event), not from the full-text table's own column, which
+         * reads the event's whole text: 148 s -> 1.6 s for a word in all
+         * of 1M events */
+        et__sqlstmt_put(s, "e.execution_id IN (SELECT ei.execution_id FROM "
+                           "fts f JOIN event_index ei ON ei.seq = f.rowid "
+                           "WHERE fts MATCH ");
     }
-    /* each matching event's execution from event_index (a small row per
-     * event), not from the full-text table's own column, which reads the
-     * event's whole text: 148 s -> 1.6 s for a word in all of 1M events */
-    put(e, "e.execution_id IN (SELECT ei.execution_id FROM fts f JOIN "
-           "event_index ei ON ei.seq = f.rowid WHERE fts MATCH ");
-    bind(e, &p);
-    if (e->rc)
-        et__free(p.own); /* not handed over */
-    put(e, ")");
+    et__sqlstmt_bind(s, &p); /* p.own handed over */
+    et__sqlstmt_put(s, ")");
 }
 
-static void node_sql(struct emit *e, const struct et_qnode *n)
+/* LIMIT -1 is no limit: one statement text for both */
+static void limit(struct et_sqlstmt *s, int64_t n)
 {
-    switch (n->kind) {
-    case ET_QN_AND:
-    case ET_QN_OR:
-        put(e, "(");
-        for (const struct et_qnode *k = n->kids; k; k = k->next) {
-            if (k != n->kids)
-                put(e, n->kind == ET_QN_AND ? " AND " : " OR ");
-            node_sql(e, k);
-        }
-        put(e, ")");
-        return;
-    case ET_QN_NOT:
-        /* a missing field makes a comparison NULL: count it as false */
-        put(e, "NOT COALESCE(");
-        node_sql(e, n->kids);
-        put(e, ", 0)");
-        return;
-    case ET_QN_CMP:
-        cmp(e, n);
-        return;
-    case ET_QN_TEXT:
-        text_sql(e, n);
-        return;
-    case ET_QN_ACTION:
-        put(e, e->page ? "EXISTS (SELECT 1 FROM actions a WHERE "
-                         "a.execution_id = e.execution_id AND ("
-                       : "e.execution_id IN (SELECT a.execution_id FROM "
-                         "actions a WHERE ");
-        node_sql(e, n->kids);
-        put(e, e->page ? "))" : ")");
-        return;
-    }
-}
-
-static int64_t effective_limit(const struct et_query *q,
-                               const struct et_qrun *run)
-{
-    int64_t a = q ? q->limit : -1, b = run ? run->limit : -1;
-
-    if (a < 0)
-        return b;
-    return b < 0 || a < b ? a : b;
-}
-
-static void order_sql(struct emit *e, const struct et_query *q)
-{
-    if (!q || q->n_order == 0) {
-        /* newest first; (start_ns, execution_id) is the index's order, walked
-         * for pages and unfiltered lists (filtered whole answers are sorted
-         * in memory, see whole mode) */
-        put(e, " ORDER BY e.start_ns DESC, e.execution_id DESC");
-        return;
-    }
-    put(e, " ORDER BY ");
-    for (size_t i = 0; i < q->n_order; i++) {
-        field_expr(e, q->order[i].field, q->order[i].json_path);
-        put(e, q->order[i].desc ? " DESC, " : " ASC NULLS LAST, ");
-    }
-    put(e, "e.execution_id");
+    et__sqlstmt_put(s, " LIMIT ");
+    et__sqlstmt_bind_int(s, n);
 }
 
 /*
- * Whole mode: a filtered query in the default order with no small limit.
- * SQLite sorts by spilling every match through its sorter, and a filter
- * on a list reaches each execution's start time through one primary-key
- * lookup per match; instead the statement returns (start_ns,
- * execution_id) of the matches in index order and et__sqlite_query_run
- * sorts them in memory. A filter made only of positive list predicates
- * (the spec's `files_modified secrets auth ...`) never touches the
- * executions table: exec_lists keeps each execution's start time, so its
- * (kind, item, start_ns, execution_id) index answers alone.
+ * SQLite cannot tell how selective a bound value is, so the dialect asks
+ * the compiler for shaped plans: a page walks the time index newest first
+ * and tests each execution (+column keeps the indexes of columns with few
+ * distinct values out; lists and actions are correlated EXISTS probes); a
+ * whole answer selects (start_ns, execution_id) through the filter's
+ * indexes, unordered, and query_run sorts the matches in memory.
  */
-static bool list_only(const struct et_qnode *n)
-{
-    if (n->kind == ET_QN_OR) {
-        for (const struct et_qnode *k = n->kids; k; k = k->next)
-            if (!list_only(k))
-                return false;
-        return true;
-    }
-    return n->kind == ET_QN_CMP && n->field->place == ET_QP_EXEC_LIST &&
-           (n->op == ET_QOP_EQ || n->op == ET_QOP_IN || n->op == ET_QOP_MATCH);
-}
-
-static void list_arms(struct emit *e, const struct et_qnode *n)
-{
-    char kind[32];
-
-    if (n->kind == ET_QN_OR) {
-        for (const struct et_qnode *k = n->kids; k; k = k->next) {
-            if (k != n->kids)
-                put(e, " UNION ALL ");
-            list_arms(e, k);
-        }
-        return;
-    }
-    snprintf(kind, sizeof(kind), "%d", n->field->list_kind);
-    put(e, "SELECT l.start_ns, l.execution_id FROM exec_lists l WHERE "
-           "l.kind = ");
-    put(e, kind);
-    put(e, " AND ");
-    if (n->op == ET_QOP_MATCH) {
-        put(e, "l.item IN (SELECT v.item FROM list_vocab v WHERE v.kind = ");
-        put(e, kind);
-        put(e, " AND ");
-        e->vocab = true;
-        pred(e, n, n->op);
-        e->vocab = false;
-        put(e, ")");
-    } else {
-        pred(e, n, n->op);
-    }
-}
-
-/* A page: a small limit in the default order, or one execution. */
-static bool page_mode(const struct et_query *q, const struct et_qrun *run)
-{
-    int64_t limit = effective_limit(q, run);
-
-    return (limit >= 0 && limit <= PAGE_MAX && (!q || q->n_order == 0)) ||
-           (run && run->only_id);
-}
-
-static int build(struct emit *e, const struct et_query *q,
-                 const struct et_qrun *run, struct et_error *err)
-{
-    bool where = q && q->where;
-    int64_t limit = effective_limit(q, run);
-
-    e->page = page_mode(q, run);
-    e->whole = !e->page && where && q->n_order == 0;
-    if (e->whole && list_only(q->where)) {
-        list_arms(e, q->where);
-    } else if (e->whole) {
-        put(e, "SELECT e.start_ns, e.execution_id FROM executions e WHERE ");
-        node_sql(e, q->where);
-    } else {
-        put(e, run && run->ids_only ? "SELECT e.execution_id FROM executions e"
-                                    : "SELECT " SUMMARY_COLUMNS
-                                      " FROM executions e");
-        if (where || (run && run->only_id))
-            put(e, " WHERE ");
-        if (where)
-            node_sql(e, q->where);
-        if (run && run->only_id) {
-            put(e, where ? " AND e.execution_id = " : "e.execution_id = ");
-            bind_str(e, run->only_id, strlen(run->only_id));
-        }
-        order_sql(e, q);
-        put(e, " LIMIT ");
-        bind_int(e, limit);
-    }
-    if (e->rc)
-        return et_error_set(err, e->rc, "cannot build the query: %s",
-                            et_status_str(e->rc));
-    return ET_OK;
-}
-
-static int query_sql(const struct et_query *q, const struct et_qrun *run,
-                     const struct et_qnode *const *dense, size_t n_dense,
-                     struct et_buf *sql, struct et_sqlparams *params,
-                     bool *whole_out, struct et_error *err)
-{
-    struct emit e = {sql, params, ET_OK, false, false, false, dense, n_dense};
-    int rc = build(&e, q, run, err);
-
-    if (whole_out)
-        *whole_out = e.whole;
-    return rc;
-}
-
-int et__sqlite_query_sql(const struct et_query *q, const struct et_qrun *run,
-                         struct et_buf *sql, struct et_sqlparams *params,
-                         bool *whole_out, struct et_error *err)
-{
-    return query_sql(q, run, NULL, 0, sql, params, whole_out, err);
-}
+const struct et_sql_dialect et__sqlite_dialect = {
+    .name = "sqlite",
+    .flags = ET_SQLD_PROBE | ET_SQLD_WHOLE | ET_SQLD_VOCAB,
+    .false_sql = "0",
+    .true_sql = "1",
+    .ne = " IS NOT ",
+    .like = " LIKE ",
+    .text_cast = "",
+    .json_true = " = 1", /* json_extract reads JSON true as 1 */
+    .noindex = "+",
+    .asc = " ASC NULLS LAST",
+    .desc = " DESC", /* NULL is the smallest value: last */
+    .binary = "",    /* text compares by bytes */
+    .placeholder = placeholder,
+    .json_get = json_get,
+    .json_arg = NULL,
+    .json_items = json_items,
+    .text_match = text_match,
+    .limit = limit,
+};
 
 /*
- * Which free-text nodes are dense: found in at least 5 % of the trail's
- * events (counted with a LIMIT, so a word in every event costs no more
- * than that). On a page those are cheaper to test per execution met than
- * to collect; a rarer phrase is collected (one event_index row per
- * match), since testing would walk many executions without a match.
- * At most ET_ARRAY_SIZE(out) nodes; later ones are collected.
+ * Whether a phrase is dense: found in at least 5 % of the trail's events
+ * (counted with a LIMIT, so a word in every event costs no more than
+ * that). On a page those are cheaper to test per execution met than to
+ * collect; a rarer phrase is collected (one event_index row per match),
+ * since testing would walk many executions without a match.
  */
-#define DENSE_MAX 8
-
-static void find_texts(const struct et_qnode *n, const struct et_qnode **v,
-                       size_t *n_v)
+int et__sqlite_text_dense(struct et_store *st, const char *text, size_t len,
+                          bool *dense, struct et_error *err)
 {
-    for (; n; n = n->next) {
-        if (n->kind == ET_QN_TEXT && *n_v < DENSE_MAX)
-            v[(*n_v)++] = n;
-        find_texts(n->kids, v, n_v);
-    }
-}
-
-int et__sqlite_query_sql_dense(const struct et_query *q,
-                               const struct et_qrun *run, struct et_buf *sql,
-                               struct et_sqlparams *params,
-                               struct et_error *err)
-{
-    const struct et_qnode *texts[DENSE_MAX];
-    size_t n = 0;
-
-    if (q && q->where)
-        find_texts(q->where, texts, &n);
-    return query_sql(q, run, texts, n, sql, params, NULL, err);
-}
-
-static int dense_texts(sqlite3 *db, const struct et_query *q,
-                       const struct et_qnode **out, size_t *n_out,
-                       struct et_error *err)
-{
-    const struct et_qnode *texts[DENSE_MAX];
-    size_t n = 0;
-    sqlite3_stmt *st = NULL;
-    int64_t events = 0, cap;
+    sqlite3 *db = et__sqlite_db(st);
+    struct et_buf phrase = ET_BUF_INIT;
+    sqlite3_stmt *q = NULL;
+    int64_t events = 0, cap, found = 0;
     int rc = ET_OK;
 
-    *n_out = 0;
-    if (!q || !q->where)
-        return ET_OK;
-    find_texts(q->where, texts, &n);
-    if (n == 0)
-        return ET_OK;
-    if (sqlite3_prepare_v2(db, "SELECT max(seq) FROM ledger", -1, &st, NULL) !=
+    *dense = false;
+    if (sqlite3_prepare_v2(db, "SELECT max(seq) FROM ledger", -1, &q, NULL) !=
         SQLITE_OK)
         return et__sqlite_fail(db, sqlite3_errcode(db), err, "plan query");
-    if (sqlite3_step(st) == SQLITE_ROW)
-        events = sqlite3_column_int64(st, 0) + 1;
-    sqlite3_finalize(st);
+    if (sqlite3_step(q) == SQLITE_ROW)
+        events = sqlite3_column_int64(q, 0) + 1;
+    sqlite3_finalize(q);
+    q = NULL;
     cap = events / 20 > 1000 ? events / 20 : 1000;
-    for (size_t i = 0; !rc && i < n; i++) {
-        struct et_buf phrase = ET_BUF_INIT;
-        int64_t found = 0;
-
-        rc = fts_phrase(&phrase, texts[i]->text, texts[i]->text_len);
-        if (rc) {
-            rc = et_error_set(err, rc, "out of memory");
-            break;
-        }
-        if (sqlite3_prepare_v2(db,
-                               "SELECT count(*) FROM (SELECT 1 FROM fts "
-                               "WHERE fts MATCH ?1 LIMIT ?2)",
-                               -1, &st, NULL) != SQLITE_OK) {
-            rc = et__sqlite_fail(db, sqlite3_errcode(db), err, "plan query");
-        } else {
-            sqlite3_bind_text(st, 1, phrase.ptr, (int)phrase.len,
-                              SQLITE_STATIC);
-            sqlite3_bind_int64(st, 2, cap);
-            if (sqlite3_step(st) == SQLITE_ROW)
-                found = sqlite3_column_int64(st, 0);
-            else
-                rc =
-                    et__sqlite_fail(db, sqlite3_errcode(db), err, "plan query");
-        }
-        sqlite3_finalize(st);
-        st = NULL;
+    if (fts_phrase(&phrase, text, len)) {
         et_buf_release(&phrase);
-        if (!rc && found >= cap)
-            out[(*n_out)++] = texts[i];
+        return et_error_set(err, ET_ENOMEM, "out of memory");
     }
+    if (sqlite3_prepare_v2(db,
+                           "SELECT count(*) FROM (SELECT 1 FROM fts WHERE "
+                           "fts MATCH ?1 LIMIT ?2)",
+                           -1, &q, NULL) != SQLITE_OK) {
+        rc = et__sqlite_fail(db, sqlite3_errcode(db), err, "plan query");
+    } else {
+        sqlite3_bind_text(q, 1, phrase.ptr, (int)phrase.len, SQLITE_STATIC);
+        sqlite3_bind_int64(q, 2, cap);
+        if (sqlite3_step(q) == SQLITE_ROW)
+            found = sqlite3_column_int64(q, 0);
+        else
+            rc = et__sqlite_fail(db, sqlite3_errcode(db), err, "plan query");
+    }
+    sqlite3_finalize(q);
+    et_buf_release(&phrase);
+    *dense = !rc && found >= cap;
     return rc;
-}
-
-int et__sqlite_where_sql(const struct et_query *q, struct et_buf *sql,
-                         struct et_sqlparams *params, struct et_error *err)
-{
-    struct emit e = {sql, params, ET_OK, false, false, false, NULL, 0};
-
-    if (q && q->where)
-        node_sql(&e, q->where);
-    else
-        put(&e, "1");
-    if (e.rc)
-        return et_error_set(err, e.rc, "cannot build the query: %s",
-                            et_status_str(e.rc));
-    return ET_OK;
 }
 
 /* ---- running statements ---- */
@@ -739,10 +238,10 @@ int et__sqlite_prepare(sqlite3 *db, const struct et_buf *sql,
         const struct et_sqlparam *v = &p->v[i];
         int idx = (int)i + 1;
 
-        if (v->type == ET_QV_STR)
+        if (v->type == ET_SQL_TEXT)
             rc = sqlite3_bind_text64(*out, idx, v->s, v->len, SQLITE_STATIC,
                                      SQLITE_UTF8);
-        else if (v->type == ET_QV_INT)
+        else if (v->type == ET_SQL_INT)
             rc = sqlite3_bind_int64(*out, idx, v->i);
         else
             rc = sqlite3_bind_double(*out, idx, v->d);
@@ -952,51 +451,26 @@ static int whole_run(sqlite3 *db, sqlite3_stmt *stmt, int64_t limit,
     return rc;
 }
 
-/* Plan q for this trail (which phrases are dense), build its statement
- * and prepare it (single and read-only, else refused). */
-static int plan(sqlite3 *db, const struct et_query *q,
-                const struct et_qrun *run, struct et_buf *sql,
-                struct et_sqlparams *params, sqlite3_stmt **stmt, bool *whole,
-                struct et_error *err)
-{
-    const struct et_qnode *dense[DENSE_MAX];
-    size_t n_dense = 0;
-    /* only a page has the per-execution form of free text */
-    int rc = page_mode(q, run) ? dense_texts(db, q, dense, &n_dense, err)
-                               : ET_OK;
-
-    if (!rc)
-        rc = query_sql(q, run, dense, n_dense, sql, params, whole, err);
-    if (!rc)
-        rc = et__sqlite_prepare(db, sql, params, stmt, err);
-    return rc;
-}
-
-int et__sqlite_query_run(struct et_store *st, const struct et_query *q,
-                         const struct et_qrun *run, et_exec_row_fn *fn,
-                         void *ctx, struct et_error *err)
+int et__sqlite_query_run(struct et_store *st, const struct et_sqlstmt *s,
+                         et_exec_row_fn *fn, void *ctx, struct et_error *err)
 {
     sqlite3 *db = et__sqlite_db(st);
-    struct et_buf sql = ET_BUF_INIT;
-    struct et_sqlparams params = {NULL, 0, 0};
     sqlite3_stmt *stmt = NULL;
-    bool whole = false;
-    int rc = plan(db, q, run, &sql, &params, &stmt, &whole, err);
+    int rc = et__sqlite_prepare(db, &s->sql, &s->params, &stmt, err);
 
-    if (!rc && whole)
-        rc = whole_run(db, stmt, effective_limit(q, run), run && run->ids_only,
-                       fn, ctx, err);
-    while (!rc && !whole) {
+    if (!rc && s->whole)
+        rc = whole_run(db, stmt, s->limit, s->ids_only, fn, ctx, err);
+    while (!rc && !s->whole) {
         struct et_exec_row row;
-        int s = sqlite3_step(stmt);
+        int step = sqlite3_step(stmt);
 
-        if (s == SQLITE_DONE)
+        if (step == SQLITE_DONE)
             break;
-        if (s != SQLITE_ROW) {
-            rc = et__sqlite_fail(db, s, err, "run query");
+        if (step != SQLITE_ROW) {
+            rc = et__sqlite_fail(db, step, err, "run query");
             break;
         }
-        if (run && run->ids_only) {
+        if (s->ids_only) {
             memset(&row, 0, sizeof(row));
             row.execution_id = col_text(stmt, 0);
         } else {
@@ -1005,8 +479,6 @@ int et__sqlite_query_run(struct et_store *st, const struct et_query *q,
         rc = fn(ctx, &row);
     }
     sqlite3_finalize(stmt);
-    et__sqlparams_release(&params);
-    et_buf_release(&sql);
     return rc;
 }
 
@@ -1017,7 +489,7 @@ static int explain_params(const struct et_sqlparams *p, struct et_buf *out)
     for (size_t i = 0; !rc && i < p->n; i++) {
         const struct et_sqlparam *v = &p->v[i];
 
-        if (v->type == ET_QV_STR) {
+        if (v->type == ET_SQL_TEXT) {
             rc = et_buf_printf(out, "  ?%zu = '", i + 1);
             /* shown as an SQL literal would be, for reading only */
             for (size_t k = 0; !rc && k < v->len; k++)
@@ -1025,7 +497,7 @@ static int explain_params(const struct et_sqlparams *p, struct et_buf *out)
                                      : et_buf_addch(out, v->s[k]);
             if (!rc)
                 rc = et_buf_addstr(out, "'\n");
-        } else if (v->type == ET_QV_INT) {
+        } else if (v->type == ET_SQL_INT) {
             rc = et_buf_printf(out, "  ?%zu = %lld\n", i + 1, (long long)v->i);
         } else {
             rc = et_buf_printf(out, "  ?%zu = %.17g\n", i + 1, v->d);
@@ -1058,10 +530,10 @@ static int explain_plan(sqlite3 *db, const struct et_buf *sql,
     for (size_t i = 0; i < p->n && rc == SQLITE_OK; i++) {
         const struct et_sqlparam *v = &p->v[i];
 
-        rc = v->type == ET_QV_STR
+        rc = v->type == ET_SQL_TEXT
                  ? sqlite3_bind_text64(stmt, (int)i + 1, v->s, v->len,
                                        SQLITE_STATIC, SQLITE_UTF8)
-             : v->type == ET_QV_INT
+             : v->type == ET_SQL_INT
                  ? sqlite3_bind_int64(stmt, (int)i + 1, v->i)
                  : sqlite3_bind_double(stmt, (int)i + 1, v->d);
     }
@@ -1086,36 +558,30 @@ static int explain_plan(sqlite3 *db, const struct et_buf *sql,
     return rc ? et_error_set(err, rc, "out of memory") : ET_OK;
 }
 
-int et__sqlite_query_explain(struct et_store *st, const struct et_query *q,
-                             const struct et_qrun *run, struct et_buf *out,
-                             struct et_error *err)
+int et__sqlite_query_explain(struct et_store *st, const struct et_sqlstmt *s,
+                             struct et_buf *out, struct et_error *err)
 {
     sqlite3 *db = et__sqlite_db(st);
-    struct et_buf sql = ET_BUF_INIT;
-    struct et_sqlparams params = {NULL, 0, 0};
     sqlite3_stmt *stmt = NULL;
-    bool whole = false;
-    int rc = plan(db, q, run, &sql, &params, &stmt, &whole,
-                  err); /* prepared: the read-only check */
+    /* prepared: the read-only check */
+    int rc = et__sqlite_prepare(db, &s->sql, &s->params, &stmt, err);
 
     sqlite3_finalize(stmt);
     if (!rc) {
-        rc = et_buf_printf(out, "sql (read-only): %s\n", sql.ptr);
-        if (!rc && whole)
+        rc = et_buf_printf(out, "sql (read-only): %s\n", et_buf_str(&s->sql));
+        if (!rc && s->whole)
             rc = et_buf_addstr(out, "then: the matches sorted newest first "
                                     "in memory, each execution once\n");
         if (!rc)
             rc = et_buf_addstr(out, "parameters:\n");
         if (!rc)
-            rc = explain_params(&params, out);
+            rc = explain_params(&s->params, out);
         if (!rc)
             rc = et_buf_addstr(out, "plan:\n");
         if (rc)
             rc = et_error_set(err, rc, "out of memory");
     }
     if (!rc)
-        rc = explain_plan(db, &sql, &params, out, err);
-    et__sqlparams_release(&params);
-    et_buf_release(&sql);
+        rc = explain_plan(db, &s->sql, &s->params, out, err);
     return rc;
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The SQLite dialect of the query language: checked query trees
- * (src/query/ast.h) to parameterised SQL, run only as read-only statements;
- * plus full-text search and the aggregates.
+ * The SQLite dialect of the query language (store/sqlgen.h) and running the
+ * statements written in it, only as read-only statements; plus full-text
+ * search and the aggregates.
  */
 #ifndef ET_STORE_SQLITE_QUERY_SQLITE_H
 #define ET_STORE_SQLITE_QUERY_SQLITE_H
@@ -10,51 +10,12 @@
 #include <sqlite3.h>
 
 #include "base/buf.h"
-#include "query/ast.h"
+#include "store/sqlgen.h"
 #include "store/store.h"
 
-/* One bound parameter of a generated statement. Strings are borrowed from
- * the query, except those the dialect built itself (owned). */
-struct et_sqlparam {
-    enum et_qvtype type;
-    const char *s;
-    size_t len;
-    int64_t i;
-    double d;
-    char *own; /* when the dialect built s: freed by et__sqlparams_release */
-};
+/* The dialect the query compiler writes SQLite statements in. */
+extern const struct et_sql_dialect et__sqlite_dialect;
 
-struct et_sqlparams {
-    struct et_sqlparam *v;
-    size_t n, cap;
-};
-
-void et__sqlparams_release(struct et_sqlparams *p);
-
-/*
- * The statement for q (NULL = every execution) under run (may be NULL):
- * `SELECT <columns> FROM executions e WHERE ... ORDER BY ... LIMIT ?`, or
- * in whole mode (*whole_out, may be NULL) `SELECT start_ns, execution_id
- * ...` unordered, for the caller to sort. User values only ever appear in
- * *params, never in *sql.
- */
-ET_NODISCARD int et__sqlite_query_sql(const struct et_query *q,
-                                      const struct et_qrun *run,
-                                      struct et_buf *sql,
-                                      struct et_sqlparams *params,
-                                      bool *whole_out, struct et_error *err);
-/* The same with every free-text phrase planned as found in many events
- * (for the fuzzer: the other form of free text on a page). */
-ET_NODISCARD int et__sqlite_query_sql_dense(const struct et_query *q,
-                                            const struct et_qrun *run,
-                                            struct et_buf *sql,
-                                            struct et_sqlparams *params,
-                                            struct et_error *err);
-/* The WHERE condition alone (for aggregates), "1" for NULL. */
-ET_NODISCARD int et__sqlite_where_sql(const struct et_query *q,
-                                      struct et_buf *sql,
-                                      struct et_sqlparams *params,
-                                      struct et_error *err);
 /* The FTS5 MATCH expression for user words: each word a quoted string, so
  * that no FTS5 operator can be written. ET_EINPUT when there is none. */
 ET_NODISCARD int et__sqlite_fts_words(const char *words, size_t len,
@@ -88,21 +49,21 @@ int et__sqlite_issues_top(struct et_store *st, const char *agent,
                           et_issue_group_fn *fn, void *ctx,
                           struct et_error *err);
 sqlite3 *et__sqlite_db(struct et_store *st);
-int et__sqlite_query_run(struct et_store *st, const struct et_query *q,
-                         const struct et_qrun *run, et_exec_row_fn *fn,
-                         void *ctx, struct et_error *err);
-int et__sqlite_query_explain(struct et_store *st, const struct et_query *q,
-                             const struct et_qrun *run, struct et_buf *out,
-                             struct et_error *err);
+int et__sqlite_text_dense(struct et_store *st, const char *text, size_t len,
+                          bool *dense, struct et_error *err);
+int et__sqlite_query_run(struct et_store *st, const struct et_sqlstmt *s,
+                         et_exec_row_fn *fn, void *ctx, struct et_error *err);
+int et__sqlite_query_explain(struct et_store *st, const struct et_sqlstmt *s,
+                             struct et_buf *out, struct et_error *err);
 int et__sqlite_search(struct et_store *st, const struct et_store_search *s,
                       et_store_hit_fn *fn, void *ctx, struct et_error *err);
 int et__sqlite_exec_texts(struct et_store *st, const char *id,
                           et_store_text_fn *fn, void *ctx,
                           struct et_error *err);
-int et__sqlite_agent_stats(struct et_store *st, const struct et_query *q,
+int et__sqlite_agent_stats(struct et_store *st, const struct et_sqlstmt *where,
                            et_store_agent_fn *fn, void *ctx,
                            struct et_error *err);
-int et__sqlite_failures(struct et_store *st, const struct et_query *q,
+int et__sqlite_failures(struct et_store *st, const struct et_sqlstmt *where,
                         et_store_failure_fn *fn, void *ctx,
                         struct et_error *err);
 

@@ -2,8 +2,8 @@
 /*
  * SQLite: ranked full-text search (FTS5, BM25, snippet()) grouped by
  * execution, and the aggregates behind `exectrail stats` (per agent, failure
- * rows). Filters come from the query dialect (query_sqlite.c), so user
- * values stay bound parameters here too.
+ * rows). Filters are conditions the query compiler wrote, so user values
+ * stay bound parameters here too.
  */
 #include "base/setup.h"
 #include "base/alloc.h"
@@ -201,7 +201,7 @@ int et__sqlite_search(struct et_store *st, const struct et_store_search *o,
     memset(v, 0, sizeof(v));
     v[0].s = match.ptr;
     v[0].len = match.len;
-    v[1].type = ET_QV_INT;
+    v[1].type = ET_SQL_INT;
     v[1].i = (int64_t)o->max_execs;
     rc = best_executions(db, &p, o->max_events, &hits, &n, err);
     /* the statement is done: fn may read the store */
@@ -255,42 +255,41 @@ int et__sqlite_exec_texts(struct et_store *st, const char *id,
 
 /* ---- aggregates ---- */
 
-static int filtered(const char *head, const struct et_query *q,
-                    const char *tail, struct et_buf *sql,
-                    struct et_sqlparams *params, struct et_error *err)
+/* head + the WHERE condition (its parameters are where's) + tail */
+static int filtered(const char *head, const struct et_sqlstmt *where,
+                    const char *tail, struct et_buf *sql, struct et_error *err)
 {
     int rc = sql_text(sql, head, err);
 
-    if (!rc)
-        rc = et__sqlite_where_sql(q, sql, params, err);
+    if (!rc && et_buf_add(sql, where->sql.ptr, where->sql.len))
+        rc = et_error_set(err, ET_ENOMEM, "out of memory");
     if (!rc)
         rc = sql_text(sql, tail, err);
     return rc;
 }
 
-int et__sqlite_agent_stats(struct et_store *st, const struct et_query *q,
+int et__sqlite_agent_stats(struct et_store *st, const struct et_sqlstmt *where,
                            et_store_agent_fn *fn, void *ctx,
                            struct et_error *err)
 {
     sqlite3 *db = et__sqlite_db(st);
     struct et_buf sql = ET_BUF_INIT;
-    struct et_sqlparams params = {NULL, 0, 0};
     sqlite3_stmt *stmt = NULL;
     int rc, s = SQLITE_DONE;
 
-    rc = filtered("SELECT e.agent_name, count(*), "
-                  "sum(e.state = 'completed'), "
-                  "sum(e.verification = 'MATCH'), "
-                  "sum(e.verification = 'PARTIAL'), "
-                  "sum(e.verification = 'MISMATCH'), "
-                  "sum(e.verification = 'ERROR'), "
-                  "sum(e.verification IS NULL), sum(e.n_actions), "
-                  "sum(e.n_failed_actions), max(e.duration_ms), "
-                  "avg(e.duration_ms) FROM executions e WHERE ",
-                  q, " GROUP BY e.agent_name ORDER BY 2 DESC, 1", &sql, &params,
-                  err);
+    rc =
+        filtered("SELECT e.agent_name, count(*), "
+                 "sum(e.state = 'completed'), "
+                 "sum(e.verification = 'MATCH'), "
+                 "sum(e.verification = 'PARTIAL'), "
+                 "sum(e.verification = 'MISMATCH'), "
+                 "sum(e.verification = 'ERROR'), "
+                 "sum(e.verification IS NULL), sum(e.n_actions), "
+                 "sum(e.n_failed_actions), max(e.duration_ms), "
+                 "avg(e.duration_ms) FROM executions e WHERE ",
+                 where, " GROUP BY e.agent_name ORDER BY 2 DESC, 1", &sql, err);
     if (!rc)
-        rc = et__sqlite_prepare(db, &sql, &params, &stmt, err);
+        rc = et__sqlite_prepare(db, &sql, &where->params, &stmt, err);
     while (!rc && (s = sqlite3_step(stmt)) == SQLITE_ROW) {
         struct et_store_agent_row r;
 
@@ -313,18 +312,16 @@ int et__sqlite_agent_stats(struct et_store *st, const struct et_query *q,
     if (!rc && s != SQLITE_DONE)
         rc = et__sqlite_fail(db, s, err, "agent statistics");
     sqlite3_finalize(stmt);
-    et__sqlparams_release(&params);
     et_buf_release(&sql);
     return rc;
 }
 
-int et__sqlite_failures(struct et_store *st, const struct et_query *q,
+int et__sqlite_failures(struct et_store *st, const struct et_sqlstmt *where,
                         et_store_failure_fn *fn, void *ctx,
                         struct et_error *err)
 {
     sqlite3 *db = et__sqlite_db(st);
     struct et_buf sql = ET_BUF_INIT;
-    struct et_sqlparams params = {NULL, 0, 0};
     sqlite3_stmt *stmt = NULL;
     int rc, s = SQLITE_DONE;
 
@@ -341,10 +338,9 @@ int et__sqlite_failures(struct et_store *st, const struct et_query *q,
         "(a2.success = 0 OR (a2.success IS NULL AND json_extract(a2.doc, "
         "'$.error') IS NOT NULL))) WHERE (e.verification IN ('MISMATCH', "
         "'ERROR') OR e.n_failed_actions > 0) AND ",
-        q, " ORDER BY e.start_ns DESC, e.execution_id DESC", &sql, &params,
-        err);
+        where, " ORDER BY e.start_ns DESC, e.execution_id DESC", &sql, err);
     if (!rc)
-        rc = et__sqlite_prepare(db, &sql, &params, &stmt, err);
+        rc = et__sqlite_prepare(db, &sql, &where->params, &stmt, err);
     while (!rc && (s = sqlite3_step(stmt)) == SQLITE_ROW) {
         struct et_store_failure_row r;
 
@@ -359,7 +355,6 @@ int et__sqlite_failures(struct et_store *st, const struct et_query *q,
     if (!rc && s != SQLITE_DONE)
         rc = et__sqlite_fail(db, s, err, "failure patterns");
     sqlite3_finalize(stmt);
-    et__sqlparams_release(&params);
     et_buf_release(&sql);
     return rc;
 }
