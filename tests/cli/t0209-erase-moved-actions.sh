@@ -44,6 +44,8 @@ check "P exists" et show "$P_ID"
 check "Q exists" et show "$Q_ID"
 found() { et search --format jsonl zebracorn >"$T_DIR/found" && jget "$T_DIR/found" 'd["execution_id"]'; }
 eq "$(found)" "$Q_ID" "the moved Write is found on Q"
+eq "$(et query --format ids '"zebracorn"' | tr '\n' ' ')" "$Q_ID " \
+   "the query language's free text finds Q only"
 
 et erase "$P_ID" --reason "test: erase the provisional owner" >/dev/null 2>"$T_DIR/err" ||
   fails "erase P" "$(cat "$T_DIR/err")"

@@ -143,14 +143,20 @@ T_TEST(sqlite_statements)
         /* free text: one FTS5 phrase, collected or (dense) probed */
         {"\"make test\"", &page20, 0, false,
          "SELECT e.execution_id FROM executions e WHERE e.execution_id IN "
-         "(SELECT ei.execution_id FROM fts f JOIN event_index ei ON ei.seq = "
-         "f.rowid WHERE fts MATCH ?)" SQ_NEWEST " LIMIT ?",
+         "(SELECT CASE WHEN a.seq IS NULL THEN ei.execution_id ELSE "
+         "a.execution_id END FROM fts f JOIN event_index ei ON ei.seq = "
+         "f.rowid LEFT JOIN agent_actions a ON a.seq = f.rowid WHERE fts "
+         "MATCH ?)" SQ_NEWEST " LIMIT ?",
          "\"make test\"|20", false},
         {"\"make test\"", &page20, ET_QC_DENSE, false,
-         "SELECT e.execution_id FROM executions e WHERE EXISTS (SELECT 1 FROM "
-         "ledger l JOIN fts f ON f.rowid = l.seq WHERE l.execution_id = "
-         "e.execution_id AND fts MATCH ?)" SQ_NEWEST " LIMIT ?",
-         "\"make test\"|20", false},
+         "SELECT e.execution_id FROM executions e WHERE (EXISTS (SELECT 1 "
+         "FROM ledger l JOIN fts f ON f.rowid = l.seq WHERE l.execution_id = "
+         "e.execution_id AND NOT EXISTS (SELECT 1 FROM agent_actions a WHERE "
+         "a.seq = l.seq AND a.execution_id IS NOT l.execution_id) AND fts "
+         "MATCH ?) OR EXISTS (SELECT 1 FROM agent_actions a JOIN fts f ON "
+         "f.rowid = a.seq WHERE a.execution_id = e.execution_id AND fts MATCH "
+         "?))" SQ_NEWEST " LIMIT ?",
+         "\"make test\"|\"make test\"|20", false},
         {"action(tool = Bash AND NOT success)", NULL, 0, false,
          "SELECT e.start_ns, e.execution_id FROM executions e WHERE "
          "e.execution_id IN (SELECT a.execution_id FROM actions a WHERE "
@@ -199,8 +205,8 @@ T_TEST(postgres_statements)
         /* free text: a tsquery phrase; no dense form */
         {"\"make test\"", &page20, ET_QC_DENSE, false,
          "SELECT e.execution_id FROM executions e WHERE e.execution_id IN "
-         "(SELECT ei.execution_id FROM fts f JOIN event_index ei ON ei.seq = "
-         "f.seq WHERE f.tsv @@ phraseto_tsquery('simple', "
+         "(SELECT f.execution_id FROM fts f WHERE f.tsv @@ "
+         "phraseto_tsquery('simple', "
          "regexp_replace($1::text, '[^[:alnum:]]+', ' ', 'g')))" PG_NEWEST
          " LIMIT $2::bigint",
          "make test|20", false},

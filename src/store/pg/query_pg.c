@@ -121,8 +121,10 @@ static void text_match(struct et_sqlstmt *s, const char *text, size_t len,
                        bool probe)
 {
     ET_UNUSED(probe);
-    et__sqlstmt_put(s, "e.execution_id IN (SELECT ei.execution_id FROM fts f "
-                       "JOIN event_index ei ON ei.seq = f.seq WHERE f.tsv @@ "
+    /* the text index row names the execution that owns the event now (a
+     * moved subagent action's new owner) */
+    et__sqlstmt_put(s, "e.execution_id IN (SELECT f.execution_id FROM fts f "
+                       "WHERE f.tsv @@ "
                        "phraseto_tsquery('simple', regexp_replace(");
     et__sqlstmt_bind_text(s, text, len);
     et__sqlstmt_put(s, ", '[^[:alnum:]]+', ' ', 'g')))");

@@ -95,22 +95,44 @@ static void text_match(struct et_sqlstmt *s, const char *text, size_t len,
     }
     p.own = et_buf_detach(&b, &p.len);
     p.s = p.own;
+    /* a subagent's action counts for the execution its agent is bound to
+     * now (agent_actions), which a binding correction may have changed
+     * since the ledger event named another (docs/INTEGRATIONS.md) */
     if (probe) {
         /* a phrase in many events, on a page: test each execution met on
          * the newest-first walk through its own events (ledger_exec, then
          * an FTS5 rowid lookup), instead of collecting every match */
-        et__sqlstmt_put(s, "EXISTS (SELECT 1 FROM ledger l JOIN fts f ON "
+        struct et_sqlparam q = p;
+
+        q.own = et__strndup(p.own, p.len);
+        q.s = q.own;
+        if (!q.own) {
+            et__free(p.own);
+            s->rc = ET_ENOMEM;
+            return;
+        }
+        et__sqlstmt_put(s, "(EXISTS (SELECT 1 FROM ledger l JOIN fts f ON "
                            "f.rowid = l.seq WHERE l.execution_id = "
+                           "e.execution_id AND NOT EXISTS (SELECT 1 FROM "
+                           "agent_actions a WHERE a.seq = l.seq AND "
+                           "a.execution_id IS NOT l.execution_id) AND fts "
+                           "MATCH ");
+        et__sqlstmt_bind(s, &p); /* p.own handed over */
+        et__sqlstmt_put(s, ") OR EXISTS (SELECT 1 FROM agent_actions a JOIN "
+                           "fts f ON f.rowid = a.seq WHERE a.execution_id = "
                            "e.execution_id AND fts MATCH ");
-    } else {
-        /* each matching event's execution from event_index (a small row
-         * per event), not from the full-text table's own column, which
-         * reads the event's whole text: 148 s -> 1.6 s for a word in all
-         * of 1M events */
-        et__sqlstmt_put(s, "e.execution_id IN (SELECT ei.execution_id FROM "
-                           "fts f JOIN event_index ei ON ei.seq = f.rowid "
-                           "WHERE fts MATCH ");
+        et__sqlstmt_bind(s, &q);
+        et__sqlstmt_put(s, "))");
+        return;
     }
+    /* each matching event's execution from event_index (a small row per
+     * event), not from the full-text table's own column, which reads the
+     * event's whole text: 148 s -> 1.6 s for a word in all of 1M events */
+    et__sqlstmt_put(s, "e.execution_id IN (SELECT CASE WHEN a.seq IS NULL "
+                       "THEN ei.execution_id ELSE a.execution_id END FROM "
+                       "fts f JOIN event_index ei ON ei.seq = f.rowid LEFT "
+                       "JOIN agent_actions a ON a.seq = f.rowid WHERE fts "
+                       "MATCH ");
     et__sqlstmt_bind(s, &p); /* p.own handed over */
     et__sqlstmt_put(s, ")");
 }
