@@ -15,25 +15,6 @@
 #define WF_WIDTH   1000 /* the waterfall's viewBox width */
 #define INLINE_MAX 160  /* longer or multi-line text goes in a block */
 
-static struct json_object *get(struct json_object *o, const char *k)
-{
-    struct json_object *v = NULL;
-
-    if (!o || !json_object_is_type(o, json_type_object) ||
-        !json_object_object_get_ex(o, k, &v))
-        return NULL;
-    return v;
-}
-
-static const char *str(struct json_object *o, const char *k)
-{
-    struct json_object *v = get(o, k);
-
-    return v && json_object_is_type(v, json_type_string)
-               ? json_object_get_string(v)
-               : NULL;
-}
-
 static bool strings_only(struct json_object *a)
 {
     size_t n = json_object_array_length(a);
@@ -101,7 +82,7 @@ static void fields(struct et_html *h, struct json_object *o,
 
     et__html_raw(h, "<dl class=\"kv\">");
     for (size_t i = 0; i < n; i++) {
-        struct json_object *v = get(o, keys[i][0]);
+        struct json_object *v = et__jget(o, keys[i][0]);
         if (!v)
             continue;
         shown++;
@@ -119,7 +100,7 @@ static void fields(struct et_html *h, struct json_object *o,
 static void list(struct et_html *h, struct json_object *o, const char *k,
                  const char *title, bool is_code)
 {
-    struct json_object *a = get(o, k);
+    struct json_object *a = et__jget(o, k);
     size_t n = a && json_object_is_type(a, json_type_array)
                    ? json_object_array_length(a)
                    : 0;
@@ -141,7 +122,7 @@ static void list(struct et_html *h, struct json_object *o, const char *k,
 
 static int64_t time_of(struct json_object *o, const char *k)
 {
-    const char *s = str(o, k);
+    const char *s = et__jstr(o, k);
     int64_t ns = 0;
 
     if (!s || et_time_parse(s, strlen(s), false, &ns) != ET_OK)
@@ -170,12 +151,13 @@ struct span {
 static void waterfall_row(struct et_html *h, struct json_object *a,
                           const struct span *sp, int64_t t0, int64_t span_ns)
 {
-    struct json_object *ok = get(a, "success");
+    struct json_object *ok = et__jget(a, "success");
     bool is_fail = (ok && json_object_is_type(ok, json_type_boolean) &&
                     !json_object_get_boolean(ok)) ||
-                   str(a, "error");
-    struct json_object *seq = get(a, "sequence");
-    const char *what = str(a, "action") ? str(a, "action") : str(a, "input");
+                   et__jstr(a, "error");
+    struct json_object *seq = et__jget(a, "sequence");
+    const char *what =
+        et__jstr(a, "action") ? et__jstr(a, "action") : et__jstr(a, "input");
     char dur[32];
 
     et__html_duration(dur, sizeof(dur),
@@ -183,7 +165,7 @@ static void waterfall_row(struct et_html *h, struct json_object *a,
     et__html_printf(h, "<tr%s><td class=\"num\">%lld</td><td><code>",
                     is_fail ? " class=\"failed\"" : "",
                     seq ? (long long)json_object_get_int64(seq) : 0LL);
-    et__html_esc(h, str(a, "tool"));
+    et__html_esc(h, et__jstr(a, "tool"));
     et__html_raw(h, "</code></td><td class=\"what\"><details><summary>");
     if (what && strlen(what) > 90) {
         /* cut at a character boundary */
@@ -207,9 +189,9 @@ static void waterfall_row(struct et_html *h, struct json_object *a,
                     is_fail ? "<span class=\"badge v-error\">failed</span>"
                     : ok    ? "ok"
                             : "");
-    if (str(a, "error")) {
+    if (et__jstr(a, "error")) {
         et__html_raw(h, " <span class=\"fail\">");
-        et__html_text(h, str(a, "error"));
+        et__html_text(h, et__jstr(a, "error"));
         et__html_raw(h, "</span>");
     }
     et__html_raw(h, "</td><td class=\"wf\">");
@@ -237,8 +219,8 @@ static void waterfall_row(struct et_html *h, struct json_object *a,
 
 static void timeline(struct et_html *h, struct json_object *rec)
 {
-    struct json_object *ex = get(rec, "execution");
-    struct json_object *acts = get(ex, "actions_taken");
+    struct json_object *ex = et__jget(rec, "execution");
+    struct json_object *acts = et__jget(ex, "actions_taken");
     size_t n = acts && json_object_is_type(acts, json_type_array)
                    ? json_object_array_length(acts)
                    : 0;
@@ -276,7 +258,7 @@ static void timeline(struct et_html *h, struct json_object *rec)
                     "class=\"wf\">Waterfall</th></tr></thead><tbody>\n");
     for (size_t i = 0; i < n; i++) {
         struct json_object *a = json_object_array_get_idx(acts, i);
-        struct json_object *d = get(a, "duration_ms");
+        struct json_object *d = et__jget(a, "duration_ms");
         int64_t next = 0;
 
         sp[0].start_ns = time_of(a, "timestamp");
@@ -289,8 +271,9 @@ static void timeline(struct et_html *h, struct json_object *rec)
             sp[0].dur_ns = next - sp[0].start_ns; /* until the next one */
         else if (sp[0].start_ns && t1 >= sp[0].start_ns)
             sp[0].dur_ns = t1 - sp[0].start_ns;
-        if (str(a, "error") ||
-            (get(a, "success") && !json_object_get_boolean(get(a, "success"))))
+        if (et__jstr(a, "error") ||
+            (et__jget(a, "success") &&
+             !json_object_get_boolean(et__jget(a, "success"))))
             failed++;
         waterfall_row(h, a, sp, t0, t1 > t0 ? t1 - t0 : 0);
     }
@@ -318,15 +301,15 @@ static void verdict(struct et_html *h, struct json_object *rec)
         {"efficiency", "Efficiency"},
         {"adherence_to_standards", "Adherence to standards"},
     };
-    struct json_object *v = get(rec, "verification");
-    struct json_object *cr = get(v, "criteria");
-    struct json_object *iss = get(rec, "issues");
+    struct json_object *v = et__jget(rec, "verification");
+    struct json_object *cr = et__jget(v, "criteria");
+    struct json_object *iss = et__jget(rec, "issues");
     size_t n = cr && json_object_is_type(cr, json_type_array)
                    ? json_object_array_length(cr)
                    : 0;
 
     et__html_raw(h, "<p>Verdict: ");
-    badge(h, str(v, "status"));
+    badge(h, et__jstr(v, "status"));
     et__html_raw(h, "</p>\n");
     fields(h, v, vkeys, ET_ARRAY_SIZE(vkeys));
     et__html_printf(h,
@@ -341,18 +324,18 @@ static void verdict(struct et_html *h, struct json_object *rec)
                         "</th></tr></thead><tbody>\n");
         for (size_t i = 0; i < n; i++) {
             struct json_object *c = json_object_array_get_idx(cr, i);
-            const char *res = str(c, "result");
+            const char *res = et__jstr(c, "result");
             et__html_raw(h, "<tr><td><code>");
-            et__html_text(h, str(c, "criterion"));
+            et__html_text(h, et__jstr(c, "criterion"));
             et__html_raw(h, "</code></td><td>");
-            et__html_esc(h, str(c, "source"));
+            et__html_esc(h, et__jstr(c, "source"));
             et__html_printf(h, "</td><td><span class=\"badge r-%s\">",
                             res && !strcmp(res, "passed")   ? "passed"
                             : res && !strcmp(res, "failed") ? "failed"
                                                             : "other");
             et__html_esc(h, res);
             et__html_raw(h, "</span></td><td>");
-            et__html_text(h, str(c, "evidence"));
+            et__html_text(h, et__jstr(c, "evidence"));
             et__html_raw(h, "</td></tr>\n");
         }
         et__html_raw(h, "</tbody></table></div>\n");
@@ -361,7 +344,7 @@ static void verdict(struct et_html *h, struct json_object *rec)
         list(h, v, "success_criteria_failed", "Criteria failed", true);
     }
     et__html_raw(h, "<h3>Quality</h3>\n");
-    fields(h, get(rec, "quality_metrics"), qkeys, ET_ARRAY_SIZE(qkeys));
+    fields(h, et__jget(rec, "quality_metrics"), qkeys, ET_ARRAY_SIZE(qkeys));
     n = iss && json_object_is_type(iss, json_type_array)
             ? json_object_array_length(iss)
             : 0;
@@ -375,7 +358,7 @@ static void verdict(struct et_html *h, struct json_object *rec)
         };
         struct json_object *it = json_object_array_get_idx(iss, i);
         et__html_raw(h, "<div class=\"issue\"><p>");
-        badge(h, str(it, "type"));
+        badge(h, et__jstr(it, "type"));
         et__html_raw(h, "</p>");
         fields(h, it, ikeys, ET_ARRAY_SIZE(ikeys));
         et__html_raw(h, "</div>\n");
@@ -400,8 +383,8 @@ static void summary(struct et_html *h, struct json_object *rec, const char *id)
         {"timestamp_start", "Started"},
         {"timestamp_end", "Ended"},
     };
-    struct json_object *am = get(rec, "agent_metadata");
-    struct json_object *d = get(rec, "duration_ms");
+    struct json_object *am = et__jget(rec, "agent_metadata");
+    struct json_object *d = et__jget(rec, "duration_ms");
     char dur[32];
 
     et__html_duration(dur, sizeof(dur),
@@ -411,13 +394,14 @@ static void summary(struct et_html *h, struct json_object *rec, const char *id)
     et__html_raw(h, "<h1>Execution <code class=\"id\">");
     et__html_esc(h, id);
     et__html_raw(h, "</code></h1>\n<p class=\"meta\">");
-    et__html_esc(h, str(am, "name") ? str(am, "name") : "(no agent name)");
-    if (str(am, "version")) {
+    et__html_esc(h, et__jstr(am, "name") ? et__jstr(am, "name")
+                                         : "(no agent name)");
+    if (et__jstr(am, "version")) {
         et__html_raw(h, " ");
-        et__html_esc(h, str(am, "version"));
+        et__html_esc(h, et__jstr(am, "version"));
     }
     et__html_printf(h, " \xc2\xb7 %s \xc2\xb7 ", dur);
-    badge(h, str(get(rec, "verification"), "status"));
+    badge(h, et__jstr(et__jget(rec, "verification"), "status"));
     et__html_raw(h, "</p>\n");
     fields(h, rec, keys, ET_ARRAY_SIZE(keys));
     et__html_raw(h, "<nav class=\"phases\" aria-label=\"phases\"><ol>"
@@ -461,22 +445,22 @@ static void render(struct et_html *h, struct json_object *rec, const char *id)
         {"agent_performance", "Agent performance"},
         {"recommendation_for_future", "Recommendation"},
     };
-    struct json_object *out = get(rec, "output");
-    struct json_object *learn = get(rec, "learning");
+    struct json_object *out = et__jget(rec, "output");
+    struct json_object *learn = et__jget(rec, "learning");
 
     summary(h, rec, id);
     phase(h, 1, "Pre-delegation");
-    fields(h, get(rec, "main_agent_context"), ctx_keys,
+    fields(h, et__jget(rec, "main_agent_context"), ctx_keys,
            ET_ARRAY_SIZE(ctx_keys));
-    fields(h, get(rec, "agent_metadata"), agent_keys,
+    fields(h, et__jget(rec, "agent_metadata"), agent_keys,
            ET_ARRAY_SIZE(agent_keys));
     et__html_raw(h, "</section>\n");
     phase(h, 2, "Delegation");
-    fields(h, get(rec, "delegation"), del_keys, ET_ARRAY_SIZE(del_keys));
+    fields(h, et__jget(rec, "delegation"), del_keys, ET_ARRAY_SIZE(del_keys));
     et__html_raw(h, "</section>\n");
     phase(h, 3, "Execution");
     timeline(h, rec);
-    fields(h, get(rec, "execution"), ex_keys, ET_ARRAY_SIZE(ex_keys));
+    fields(h, et__jget(rec, "execution"), ex_keys, ET_ARRAY_SIZE(ex_keys));
     et__html_raw(h, "</section>\n");
     phase(h, 4, "Response");
     fields(h, out, out_keys, ET_ARRAY_SIZE(out_keys));
@@ -542,7 +526,8 @@ void et__dash_exec(struct et_http_ctx *c)
         et__dash_fail_lib(c, &err);
         return;
     }
-    id = str(rec, "execution_id") ? str(rec, "execution_id") : c->route.param;
+    id = et__jstr(rec, "execution_id") ? et__jstr(rec, "execution_id")
+                                       : c->route.param;
     et__dash_head(&h, id, ET_NAV_NONE);
     render(&h, rec, id);
     et__dash_foot(&h);

@@ -9,23 +9,11 @@
 import assert from 'node:assert/strict';
 import { execSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
+import { t, done } from '../tap.mjs';
 
 const URL = process.env.URL;
 const SHOTS = process.env.SHOTS;
 const EXEC_ID = process.env.EXEC_ID;
-let n = 0, failed = 0;
-
-async function t(name, fn) {
-  n++;
-  try {
-    await fn();
-    console.log(`ok ${n} - ${name}`);
-  } catch (e) {
-    failed++;
-    console.log(`not ok ${n} - ${name}`);
-    for (const l of String(e && e.stack || e).split('\n').slice(0, 12)) console.log(`#   ${l}`);
-  }
-}
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM,
@@ -189,5 +177,4 @@ await t('no Content-Security-Policy violation or script error on any page', asyn
 });
 
 await browser.close();
-console.log(`1..${n}`);
-process.exit(failed ? 1 : 0);
+done();

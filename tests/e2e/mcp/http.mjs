@@ -15,25 +15,13 @@ import { StreamableHTTPClientTransport as Http1 } from '@modelcontextprotocol/sd
 import { StdioClientTransport as Stdio1 } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { Client as Client2, StreamableHTTPClientTransport as Http2 } from '@modelcontextprotocol/client';
 import Ajv from 'ajv';
+import { t, done } from '../tap.mjs';
 
 const BIN = process.env.EXECTRAIL;
 const DIR = process.env.T_DIR;
 const URL_ = new URL(process.env.MCP_URL);
 const TOKENS = { admin: process.env.TOKEN_ADMIN, read: process.env.TOKEN_READ,
   ingest: process.env.TOKEN_INGEST };
-let n = 0, failed = 0;
-
-async function t(name, fn) {
-  n++;
-  try {
-    await fn();
-    console.log(`ok ${n} - ${name}`);
-  } catch (e) {
-    failed++;
-    console.log(`not ok ${n} - ${name}`);
-    for (const l of String(e && e.stack || e).split('\n').slice(0, 12)) console.log(`#   ${l}`);
-  }
-}
 
 const ajv = new Ajv({ strict: false, allErrors: true });
 const tools = new Map();
@@ -231,6 +219,4 @@ await t('client 2.x pinned to 2026-07-28 over HTTP: discover and tools', async (
   }
 });
 
-console.log(`1..${n}`);
-console.log(`${n - failed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+done();

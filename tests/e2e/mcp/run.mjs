@@ -11,23 +11,11 @@ import { StdioClientTransport as Stdio1 } from '@modelcontextprotocol/sdk/client
 import { Client as Client2 } from '@modelcontextprotocol/client';
 import { StdioClientTransport as Stdio2 } from '@modelcontextprotocol/client/stdio';
 import Ajv from 'ajv';
+import { t, done } from '../tap.mjs';
 
 const BIN = process.env.EXECTRAIL;
 const DIR = process.env.T_DIR;
 const DB = `${DIR}/mcp.db`;
-let n = 0, failed = 0;
-
-async function t(name, fn) {
-  n++;
-  try {
-    await fn();
-    console.log(`ok ${n} - ${name}`);
-  } catch (e) {
-    failed++;
-    console.log(`not ok ${n} - ${name}`);
-    for (const l of String(e && e.stack || e).split('\n').slice(0, 12)) console.log(`#   ${l}`);
-  }
-}
 
 const ajv = new Ajv({ strict: false, allErrors: true });
 const tools = new Map();
@@ -333,6 +321,4 @@ await t('client 2.x legacy mode (initialize) and auto mode', async () => {
   }
 });
 
-console.log(`1..${n}`);
-console.log(`${n - failed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+done();
