@@ -25,12 +25,28 @@ if ! command -v debootstrap >/dev/null 2>&1; then
     { echo "SKIP: debootstrap cannot be installed"; exit 0; }
 fi
 root=${ET_BARE_ROOT:-$(mktemp -d /var/tmp/et-bare.XXXXXX)}
+# mktemp -d makes the directory 0700, which inside the chroot is `/`: no
+# user but root could reach any file (runuser initdb: Permission denied)
+mkdir -p "$root"
+chmod 0755 "$root"
+# processes this run left running inside the root (a server a test did not
+# stop): named, then ended, so that the mounts can go
+leftovers() {
+  real=$(cd "$root" && pwd -P)
+  for p in /proc/[0-9]*; do
+    [ "$(readlink "$p/root" 2>/dev/null)" = "$real" ] || continue
+    echo "note: left running in the root: ${p#/proc/} $(tr '\0' ' ' <"$p/cmdline" 2>/dev/null | cut -c1-80)"
+    kill "${p#/proc/}" 2>/dev/null || true
+  done
+}
 cleanup() {
+  leftovers
   for m in dev/pts dev proc sys; do
     umount "$root/$m" 2>/dev/null || true
   done
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 if [ ! -x "$root/bin/sh" ]; then
   echo "== debootstrap --variant=minbase bookworm $root"
@@ -50,6 +66,10 @@ rm -rf "$root/src/exectrail"
 mkdir -p "$root/src/exectrail"
 (cd "$top" && git archive --format=tar HEAD) | tar -x -C "$root/src/exectrail"
 cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+# a chroot is not a booted machine: packages must not start their services
+# (postgresql's main cluster) there, or they would outlive the run
+printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
+chmod 0755 "$root/usr/sbin/policy-rc.d"
 mount -t proc proc "$root/proc"
 mount -t sysfs sys "$root/sys"
 mount --bind /dev "$root/dev"
