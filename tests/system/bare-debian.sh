@@ -66,6 +66,13 @@ rm -rf "$root/src/exectrail"
 mkdir -p "$root/src/exectrail"
 (cd "$top" && git archive --format=tar HEAD) | tar -x -C "$root/src/exectrail"
 cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+# the same network as this machine: where HTTPS goes through a proxy whose
+# CA this machine added locally, the root trusts it too (ca-certificates,
+# which npm pulls in, adds it to the system store that Debian's node uses)
+if ls /usr/local/share/ca-certificates/*.crt >/dev/null 2>&1; then
+  mkdir -p "$root/usr/local/share/ca-certificates"
+  cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+fi
 # a chroot is not a booted machine: packages must not start their services
 # (postgresql's main cluster) there, or they would outlive the run
 printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
