@@ -72,6 +72,10 @@ cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
 if ls /usr/local/share/ca-certificates/*.crt >/dev/null 2>&1; then
   mkdir -p "$root/usr/local/share/ca-certificates"
   cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+  # a root reused with ET_BARE_ROOT may have ca-certificates already
+  if [ -x "$root/usr/sbin/update-ca-certificates" ]; then
+    chroot "$root" /usr/sbin/update-ca-certificates >/dev/null 2>&1 || true
+  fi
 fi
 # a chroot is not a booted machine: packages must not start their services
 # (postgresql's main cluster) there, or they would outlive the run
