@@ -4,7 +4,8 @@
 # set-up as run.sh, an ASan+UBSan build, a throwaway PostgreSQL cluster on
 # a loopback port (tools/pg-test-cluster.sh; its tests skip, saying why,
 # when it cannot start), then the whole suite through CTest. The last line
-# is "N passed, N failed"; the exit status is non-zero on any failure.
+# is "N passed, N failed, N skipped" (each skipped test is named above it
+# with its reason); the exit status is non-zero on any failure.
 # usage: sh test.sh [ctest args...]
 set -eu
 cd "$(dirname "$0")"
