@@ -4,7 +4,7 @@
 # `debootstrap --variant=minbase bookworm` (no make, no compiler, no git),
 # from a copy of the committed tree. Needs root and a reachable Debian
 # mirror; skips with a message otherwise. Not part of the default test run
-# (it takes 15-25 minutes). usage: sh tests/system/bare-debian.sh [run|test|deb|both|all]
+# (it takes 25-30 minutes on a shared 2-core machine). usage: sh tests/system/bare-debian.sh [run|test|deb|both|all]
 # (both = run and test; all, the default = run, test and deb). deb: `make
 # deb` in the root, `apt-get install ./exectrail_*.deb`, then init, hooks
 # install, a hook session replayed through the installed hook command,
@@ -50,11 +50,13 @@ trap 'exit 130' INT TERM
 
 if [ ! -x "$root/bin/sh" ]; then
   echo "== debootstrap --variant=minbase bookworm $root"
+  start=$(date +%s)
   if ! debootstrap --variant=minbase bookworm "$root" "$mirror" \
        >"$root.debootstrap.log" 2>&1; then
     echo "SKIP: debootstrap failed (mirror unreachable?); see $root.debootstrap.log"
     exit 0
   fi
+  echo "debootstrap: $(( $(date +%s) - start )) s"
 fi
 for c in make gcc cc git cmake; do
   if chroot "$root" sh -c "command -v $c" >/dev/null 2>&1; then
