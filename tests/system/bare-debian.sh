@@ -8,7 +8,7 @@
 # (both = run and test; all, the default = run, test and deb). deb: `make
 # deb` in the root, `apt-get install ./exectrail_*.deb`, then init, hooks
 # install, a hook session replayed through the installed hook command,
-# report daily, and `apt-get purge` leaving no file of the package.
+# report daily, and `apt-get purge` leaving none of the package's paths.
 # Environment: ET_BARE_ROOT (where the root is made; default a temp dir),
 # ET_BARE_MIRROR (default http://deb.debian.org/debian).
 set -eu
@@ -117,7 +117,11 @@ if [ "$what" = deb ] || [ "$what" = all ]; then
     command -v make >/dev/null || sh tools/setup.sh build
     make deb
     deb=$(ls build/deb/exectrail_*.deb)
-    dpkg-deb -c "$deb" | wc -l
+    # what the package installs: every file and link, and its own
+    # directories (those named exectrail), none of which may outlive a purge
+    dpkg-deb -c "$deb" | awk '\''{ p = $6; sub(/^\./, "", p); sub(/\/$/, "", p)
+      if ($1 !~ /^d/ || p ~ /exectrail/) print p }'\'' >/tmp/et-deb-paths
+    echo "$(wc -l </tmp/et-deb-paths) paths in $deb"
     export DEBIAN_FRONTEND=noninteractive
     apt-get install -y -q "./$deb"
     test -x /usr/bin/exectrail
@@ -138,9 +142,14 @@ if [ "$what" = deb ] || [ "$what" = all ]; then
     grep "^| Executions | 1 |" "$u/daily.md"
     exectrail verify
     apt-get purge -y -q exectrail
-    ! test -e /usr/bin/exectrail
-    ! dpkg -L exectrail >/dev/null 2>&1
-    echo "purged"
+    # (a command after `!` never stops a set -e script: tested with if)
+    if dpkg -L exectrail >/dev/null 2>&1; then echo "dpkg still lists exectrail"; exit 1; fi
+    left=""
+    while IFS= read -r f; do
+      if [ -e "$f" ] || [ -L "$f" ]; then left="$left $f"; fi
+    done </tmp/et-deb-paths
+    if [ -n "$left" ]; then echo "left after purge:$left"; exit 1; fi
+    echo "purged: none of the $(wc -l </tmp/et-deb-paths) paths is left"
   ' >"$root.deb.log" 2>&1 || d=1
   echo "deb: exit $d, $(( $(date +%s) - start )) s (log $root.deb.log)"
   tail -n 5 "$root.deb.log"
