@@ -6,7 +6,7 @@
 NODE_DIR=""
 
 # node_setup DIR MIN_MAJOR WHO PKG...: 0 when node and npm can run DIR's
-# scripts. Returns 1 after a "# SKIP" line when node or npm is missing,
+# scripts. Returns 1 after a skip_note (a "# SKIP" line) when node or npm is missing,
 # node is older than MIN_MAJOR (WHO: what needs it), or npm cannot reach the
 # registry; installs DIR's packages with `npm ci` when any PKG is missing
 # from DIR/node_modules, and returns 1 after a failed check when that fails.
@@ -16,12 +16,12 @@ node_setup() {
   who=$3
   shift 3
   if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-    echo "# SKIP node/npm not installed (tools/setup.sh test installs them)"
+    skip_note "node/npm not installed (tools/setup.sh test installs them)"
     return 1
   fi
   major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
   if [ "$major" -lt "$min" ]; then
-    echo "# SKIP node $(node --version) is older than $min, which $who needs"
+    skip_note "node $(node --version) is older than $min, which $who needs"
     return 1
   fi
   for p in "$@"; do
@@ -31,7 +31,7 @@ node_setup() {
     fi
     net='ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|network'
     if grep -qiE "$net" "$T_DIR/npm.log"; then
-      echo "# SKIP npm cannot reach the registry: $(grep -m1 -iE "$net" "$T_DIR/npm.log")"
+      skip_note "npm cannot reach the registry: $(grep -m1 -iE "$net" "$T_DIR/npm.log")"
     else
       fails "npm ci" "$(tail -c 600 "$T_DIR/npm.log")"
     fi
