@@ -13,6 +13,7 @@
 #include "codec/json.h"
 #include "model/record.h"
 #include "ingest/pipeline.h"
+#include "trail/telemetry.h"
 #include "trail/trail_int.h"
 #include "exectrail/ingest.h"
 #include "exectrail/ledger.h"
@@ -553,6 +554,38 @@ static int session_event(struct hk *h, const char *type, const char *ref,
 }
 
 /*
+ * Claude Code's telemetry recorded this call as an action already (its
+ * tool_result came first): the hook's facts a (the action it would have
+ * recorded) go into a session.tool event that the read-time fold lays
+ * over that action (trail/telemetry.h), so the call stays one action.
+ * Returns 1 when so, else ET_OK or a failure.
+ */
+static int telemetry_first(struct hk *h, struct json_object *a,
+                           struct et_error *err)
+{
+    char key[KEY_MAX], *v = NULL;
+    uint64_t seq = 0;
+    int rc = mkey(key, err, "tel-action", h->skey, h->tuid);
+
+    if (!h->tuid || rc)
+        return rc;
+    rc = kv_get(h, key, &v, err);
+    if (rc || !v)
+        return rc;
+    et__free(v);
+    et__jadd(a, "supersedes", et__jnew_string("claude-code-telemetry"));
+    rc = et__ingest_event(h->t, "session.tool", NULL, a, &seq, err);
+    json_object_object_del(a, "supersedes");
+    if (!rc)
+        h->n++;
+    if (!rc)
+        rc = et__tel_tool_key(key, h->skey, h->tuid, err);
+    if (!rc)
+        rc = et__tel_index_add(h->t, key, seq, err);
+    return rc ? rc : 1;
+}
+
+/*
  * A tool call (not Agent) before or after it ran. A subagent's call is an
  * action of its agent (session_id, agent_id in the body): the projection
  * gives it to the execution the agent is bound to now, or holds it until a
@@ -593,6 +626,10 @@ static int tool_event(struct hk *h, struct et_error *err)
     rc = et__record_check(a, "execution.actions_taken[]", ET_CHECK_COMPLETE,
                           err);
     if (!rc)
+        rc = telemetry_first(h, a, err);
+    if (rc == 1)
+        rc = ET_OK; /* the facts went beside the telemetry's action */
+    else if (!rc)
         rc = emit(h, "action.recorded", id[0] ? id : NULL, a, err);
     json_object_put(a);
     return rc;
@@ -852,6 +889,11 @@ static int session_hook(struct hk *h, struct et_error *err)
         rc = mkey(key, err, "prompt", h->skey, NULL);
         if (!rc)
             rc = kv_put(h, key, prompt, err);
+        /* the hooks report prompts: telemetry's user_prompt defers */
+        if (!rc)
+            rc = mkey(key, err, "prompt-hook", h->skey, NULL);
+        if (!rc)
+            rc = kv_put(h, key, "1", err);
     }
     json_object_put(b);
     return rc;

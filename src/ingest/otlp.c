@@ -396,6 +396,7 @@ static int append(struct wr *w, struct et__otlp_plan *p,
     for (size_t i = 0; !rc && i < p->n_ev; i++) {
         struct et__otlp_ev *e = &p->ev[i];
         const char *id = e->id[0] ? e->id : NULL;
+        uint64_t seq = 0;
 
         if (!strcmp(e->type, "action.recorded")) {
             int64_t last = 0;
@@ -405,9 +406,16 @@ static int append(struct wr *w, struct et__otlp_plan *p,
                 et__jadd(e->body, "sequence", et__jnew_int64(last + 1));
         }
         if (!rc)
-            rc = et__ingest_event(w->t, e->type, id, e->body, NULL, err);
+            rc = et__ingest_event(w->t, e->type, id, e->body, &seq, err);
         if (!rc)
             res->events++;
+        if (!rc && !strcmp(e->type, "otlp.log")) {
+            unsigned extra = 0;
+
+            rc = et__claude_otel_log(w->t, e->body, seq, &extra, err);
+            res->events += extra;
+            res->actions += extra;
+        }
         if (!rc && !strcmp(e->type, "execution.recorded"))
             rc = et__ingest_completed(w->t, id, "otlp", err);
     }
@@ -518,7 +526,7 @@ static int ingest_(struct et_trail *t, enum et_otlp_signal sig, int media,
         res->rejected = plan.rejected;
         res->duplicates += plan.duplicates;
         res->executions = plan.executions;
-        res->actions = plan.actions;
+        res->actions += plan.actions;
         res->raw = plan.raw;
         snprintf(res->message, sizeof(res->message), "%s", plan.message);
         if (plan.rejected > 1) {

@@ -15,6 +15,8 @@
 #include "exectrail/error.h"
 #include "exectrail/otlp.h"
 
+struct et_trail;
+
 /*
  * The normalised form, one JSON object per span or log record, the same
  * from both encodings:
@@ -95,6 +97,17 @@ ET_NODISCARD int et__otlp_map_logs(struct json_object *logs,
                                    et__otlp_lookup_fn *lookup, void *ctx,
                                    struct et__otlp_plan *p,
                                    struct et_error *err);
+
+/*
+ * Claude Code telemetry beside the hooks (claude_otel.c): after otlp.log
+ * event seq with body b (as stored), index it for the read-time fold,
+ * record a subagent's tool call the hooks did not as an action, take a
+ * user prompt as the session's current request. *n_out: events appended.
+ * Inside the write unit.
+ */
+ET_NODISCARD int et__claude_otel_log(struct et_trail *t, struct json_object *b,
+                                     uint64_t seq, unsigned *n_out,
+                                     struct et_error *err);
 
 /* "otlp:span:<trace>:<span>" into out (128 bytes). */
 void et__otlp_span_key(char out[128], const char *trace, const char *span);

@@ -655,6 +655,21 @@ int et__derive_models(struct json_object *rec)
         if (!rc)
             rc = model_add(set, et__jget(usage, "resolved_model"));
     }
+    {
+        /* the models of Claude Code's api_request telemetry */
+        struct json_object *tm =
+            et__jget(et__jget(meta, "telemetry_usage"), "models");
+
+        if (tm && json_object_is_type(tm, json_type_object)) {
+            json_object_object_foreach(tm, mk, mv)
+            {
+                (void)mv;
+                if (!rc && *mk && strcmp(mk, "unknown") != 0 &&
+                    !json_object_object_get_ex(set, mk, NULL))
+                    rc = et__jadd(set, mk, NULL) ? ET_ENOMEM : 0;
+            }
+        }
+    }
     for (size_t i = 0;
          !rc && acts && json_object_is_type(acts, json_type_array) &&
          i < json_object_array_length(acts);

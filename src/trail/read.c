@@ -6,6 +6,7 @@
 #include "model/derive.h"
 #include "model/record.h"
 #include "trail/note.h"
+#include "trail/telemetry.h"
 #include "trail/trail_int.h"
 
 static int collect_action(void *ctx, const char *text, size_t len)
@@ -117,8 +118,6 @@ int et__record_load(struct et_trail *t, const char *id,
                  : et_error_set(err, ET_ENOMEM, "out of memory");
     if (rc == ET_EINTEGRITY)
         et_error_set(err, rc, "stored action of %s is damaged", id);
-    if (!rc && order_actions(&actions))
-        rc = et_error_set(err, ET_ENOMEM, "out of memory");
     if (rc)
         goto out;
     exec = et__jget(doc, "execution");
@@ -130,6 +129,13 @@ int et__record_load(struct et_trail *t, const char *id,
             goto out;
         }
     }
+    /* Claude Code's telemetry of the same calls and agent, before the
+     * actions are put in time order (docs/INTEGRATIONS.md) */
+    rc = et__tel_fold(t, id, doc, actions, err);
+    if (!rc && order_actions(&actions))
+        rc = et_error_set(err, ET_ENOMEM, "out of memory");
+    if (rc)
+        goto out;
     if (et__jadd(exec, "actions_taken", actions)) {
         rc = et_error_set(err, ET_ENOMEM, "out of memory");
         goto out;
