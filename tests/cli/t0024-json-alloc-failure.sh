@@ -3,7 +3,8 @@
 # Allocation failures while an event is built: `record` of a spec record is
 # run with the Nth allocation failing (ET_TEST_FAIL_ALLOC=N, which also
 # reaches json-c's constructors through src/codec/json_alloc.c) for every N
-# up to past the last allocation. Each run either stores the record exactly
+# up to past the last allocation (every other one; ET_ALLOC_STEP=1 walks
+# each). Each run either stores the record exactly
 # as a run without failures does, or fails with exit 1 ("out of memory ...")
 # and stores nothing; never a record with a member silently missing. The
 # trail verifies after each failure.
@@ -21,7 +22,7 @@ et show --json "$ID" >"$T_DIR/ref.json" 2>/dev/null
 check "the reference record reads back" test -s "$T_DIR/ref.json"
 
 same=0 failed=0 bad="" last_failed=0
-for n in $(seq 1 "${ET_ALLOC_MAX:-125}"); do
+for n in $(seq 1 "${ET_ALLOC_STEP:-2}" "${ET_ALLOC_MAX:-125}"); do
   export EXECTRAIL_HOME="$T_DIR/h"
   rm -rf "$EXECTRAIL_HOME"
   ET_TEST_FAIL_ALLOC=$n "$EXECTRAIL" record "$REC" >/dev/null 2>"$T_DIR/err"

@@ -31,7 +31,7 @@ eq "$(wc -l <"$T_DIR/base.ids" | tr -d ' ')" 20 "the base trail holds 20 records
 
 runs=0 bad="" failed=0 crashed=0 whole=0
 for kind in eio full short crash torn; do
-  for n in $(seq 1 "${ET_IO_STEP:-6}" "${ET_IO_MAX:-120}"); do
+  for n in $(seq 1 "${ET_IO_STEP:-8}" "${ET_IO_MAX:-120}"); do
     rm -rf "$T_DIR/w" && cp -r "$T_DIR/base" "$T_DIR/w"
     export EXECTRAIL_HOME="$T_DIR/w"
     ET_TEST_IO_FAULT=$n:$kind "$EXECTRAIL" import "$T_DIR/more.jsonl" >/dev/null 2>"$T_DIR/err"
