@@ -114,6 +114,9 @@ struct json_object *et__jnew_double(double v);
 struct json_object *et__jnew_boolean(int v);
 int et__jadd(struct json_object *o, const char *key, struct json_object *val);
 int et__jappend(struct json_object *a, struct json_object *val);
+/* Add the string v under key k of o when v is not NULL (nothing when it
+ * is); a failure is remembered like the calls above. */
+void et__jput_str(struct json_object *o, const char *k, const char *v);
 /* Whether an allocation failed in this thread since the last call. */
 bool et__json_oom_take(void);
 const char *et__jstr(struct json_object *o, const char *key);

@@ -94,6 +94,17 @@ int et__jappend(struct json_object *a, struct json_object *val)
     return rc;
 }
 
+void et__jput_str(struct json_object *o, const char *k, const char *v)
+{
+    struct json_object *s;
+
+    if (!v)
+        return;
+    s = et__jnew_string(v);
+    if (s && et__jadd(o, k, s))
+        json_object_put(s);
+}
+
 bool et__json_oom_take(void)
 {
     bool was = oom;

@@ -148,12 +148,6 @@ static int emit(struct hk *h, const char *type, const char *id,
     return rc;
 }
 
-static void set_str(struct json_object *o, const char *k, const char *v)
-{
-    if (v)
-        et__jadd(o, k, et__jnew_string(v));
-}
-
 static void copy_key(struct json_object *to, const char *tk,
                      struct json_object *from, const char *fk)
 {
@@ -172,7 +166,7 @@ static void set_text(struct json_object *o, const char *k,
     if (json_object_is_type(v, json_type_string))
         et__jadd(o, k, json_object_get(v));
     else
-        set_str(
+        et__jput_str(
             o, k,
             json_object_to_json_string_ext(
                 v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -270,11 +264,11 @@ static int bound_event(struct hk *h, const char *id, const char *agent,
 
     if (!b)
         return et_error_set(err, ET_ENOMEM, "out of memory");
-    set_str(b, "agent_id", agent);
-    set_str(b, "binding", how);
-    set_str(b, "session_id", h->session);
-    set_str(b, "replaces_execution_id", replaces);
-    set_str(b, "previous_agent_id", previous);
+    et__jput_str(b, "agent_id", agent);
+    et__jput_str(b, "binding", how);
+    et__jput_str(b, "session_id", h->session);
+    et__jput_str(b, "replaces_execution_id", replaces);
+    et__jput_str(b, "previous_agent_id", previous);
     rc = emit(h, "execution.bound", id, b, err);
     json_object_put(b);
     return rc;
@@ -306,7 +300,7 @@ static int resolve_agent(struct hk *h, const char *agent, const char *type,
         return rc;
     rc = xstate_get(h, id_out, &xs, err);
     if (!rc) {
-        set_str(xs, "agent", agent);
+        et__jput_str(xs, "agent", agent);
         et__jadd(xs, "auth", et__jnew_boolean(0));
         rc = xstate_put(h, id_out, xs, err);
     }
@@ -351,7 +345,7 @@ static int bind_authoritative(struct hk *h, const char *agent, const char *x,
          * or waits for one again */
         rc = xstate_get(h, y, &ys, err);
         if (!rc && b[0]) {
-            set_str(ys, "agent", b);
+            et__jput_str(ys, "agent", b);
             rc = agent_map_put(h, b, y, err);
             if (!rc)
                 rc = bound_event(h, y, b, "corrected", x, agent, err);
@@ -367,7 +361,7 @@ static int bind_authoritative(struct hk *h, const char *agent, const char *x,
     } else if (!rc && b[0]) {
         rc = agent_map_put(h, b, "", err); /* b binds afresh next time */
     }
-    set_str(xs, "agent", agent);
+    et__jput_str(xs, "agent", agent);
     et__jadd(xs, "auth", et__jnew_boolean(1));
     if (!rc)
         rc = xstate_put(h, x, xs, err);
@@ -409,10 +403,10 @@ static int delegate(struct hk *h, const char *id, struct et_error *err)
     if (rc)
         goto out;
     et_time_format(h->now_ns, when);
-    set_str(doc, "execution_id", id);
-    set_str(doc, "session_id", h->session);
-    set_str(doc, "timestamp_start", when);
-    set_str(meta, "name", type);
+    et__jput_str(doc, "execution_id", id);
+    et__jput_str(doc, "session_id", h->session);
+    et__jput_str(doc, "timestamp_start", when);
+    et__jput_str(meta, "name", type);
     if (et__jget(ti, "model")) {
         struct json_object *cfg = et__jnew_object();
 
@@ -427,8 +421,8 @@ static int delegate(struct hk *h, const char *id, struct et_error *err)
         goto out;
     /* what the user asked (the session's latest UserPromptSubmit), else
      * the Agent call's short description */
-    set_str(ctx, "user_request",
-            user_prompt ? user_prompt : et__jstr(ti, "description"));
+    et__jput_str(ctx, "user_request",
+                 user_prompt ? user_prompt : et__jstr(ti, "description"));
     et__jadd(doc, "main_agent_context", json_object_get(ctx));
     if (et__jget(h->in, "permission_mode")) {
         struct json_object *sec = et__jnew_object();
@@ -440,11 +434,11 @@ static int delegate(struct hk *h, const char *id, struct et_error *err)
         }
         copy_key(sec, "permission_mode", h->in, "permission_mode");
     }
-    set_str(doc, "source", "claude-code");
-    set_str(doc, "tool_use_id", h->tuid);
-    set_str(doc, "tool_name", h->tool);
+    et__jput_str(doc, "source", "claude-code");
+    et__jput_str(doc, "tool_use_id", h->tuid);
+    et__jput_str(doc, "tool_name", h->tool);
     if (parent[0])
-        set_str(doc, "parent_execution_id", parent);
+        et__jput_str(doc, "parent_execution_id", parent);
     copy_key(doc, "cwd", h->in, "cwd");
     copy_key(doc, "transcript_path", h->in, "transcript_path");
     copy_key(doc, "prompt_id", h->in, "prompt_id");
@@ -454,8 +448,8 @@ static int delegate(struct hk *h, const char *id, struct et_error *err)
         rc = emit(h, "execution.started", id, doc, err);
     if (rc)
         goto out;
-    set_str(dl, "prompt_sent", prompt ? prompt : "");
-    set_str(dl, "instructions", et__jstr(ti, "description"));
+    et__jput_str(dl, "prompt_sent", prompt ? prompt : "");
+    et__jput_str(dl, "instructions", et__jstr(ti, "description"));
     rc = et__record_check(dl, "delegation", ET_CHECK_COMPLETE, err);
     et__jadd(body, "delegation", json_object_get(dl));
     if (!rc)
@@ -463,7 +457,7 @@ static int delegate(struct hk *h, const char *id, struct et_error *err)
     if (!rc)
         rc = xstate_get(h, id, &xs, err);
     if (!rc) {
-        set_str(xs, "type", type);
+        et__jput_str(xs, "type", type);
         rc = xstate_put(h, id, xs, err);
     }
     if (!rc)
@@ -504,7 +498,7 @@ static void tool_facts(struct hk *h, struct json_object *o, bool as_text)
     struct json_object *d = et__jget(h->in, "duration_ms");
     char when[ET_RFC3339_MAX];
 
-    set_str(o, "tool", h->tool ? h->tool : "unknown");
+    et__jput_str(o, "tool", h->tool ? h->tool : "unknown");
     if (as_text) {
         set_text(o, "input", et__jget(h->in, "tool_input"));
         set_text(o, "output", et__jget(h->in, "tool_response"));
@@ -513,18 +507,18 @@ static void tool_facts(struct hk *h, struct json_object *o, bool as_text)
         copy_key(o, "output", h->in, "tool_response");
     }
     et_time_format(h->now_ns, when);
-    set_str(o, "timestamp", when);
+    et__jput_str(o, "timestamp", when);
     if (strcmp(h->event, "PreToolUse") != 0)
         et__jadd(o, "success", et__jnew_boolean(!failed));
     if (failed)
-        set_str(o, "error",
-                et__jstr(h->in, "error") ? et__jstr(h->in, "error")
-                                         : "tool failed");
+        et__jput_str(o, "error",
+                     et__jstr(h->in, "error") ? et__jstr(h->in, "error")
+                                              : "tool failed");
     copy_key(o, "is_interrupt", h->in, "is_interrupt");
     if (d && json_object_is_type(d, json_type_int))
         et__jadd(o, "duration_ms", json_object_get(d));
-    set_str(o, "tool_use_id", h->tuid);
-    set_str(o, "agent_id", h->agent_id);
+    et__jput_str(o, "tool_use_id", h->tuid);
+    et__jput_str(o, "agent_id", h->agent_id);
     mcp_server(h, o);
     copy_key(o, "permission_mode", h->in, "permission_mode");
     copy_key(o, "model", h->in, "model"); /* from a transcript's turn */
@@ -539,13 +533,13 @@ static int session_event(struct hk *h, const char *type, const char *ref,
 
     if (!b)
         return et_error_set(err, ET_ENOMEM, "out of memory");
-    set_str(b, "session_id", h->session);
-    set_str(b, "hook_event_name", h->event);
+    et__jput_str(b, "session_id", h->session);
+    et__jput_str(b, "hook_event_name", h->event);
     if (h->tool)
         tool_facts(h, b, false);
-    set_str(b, "agent_id", h->agent_id);
-    set_str(b, "agent_type", h->agent_type);
-    set_str(b, "execution_ref", ref);
+    et__jput_str(b, "agent_id", h->agent_id);
+    et__jput_str(b, "agent_type", h->agent_type);
+    et__jput_str(b, "execution_ref", ref);
     copy_key(b, "prompt_id", h->in, "prompt_id");
     copy_key(b, "last_assistant_message", h->in, "last_assistant_message");
     rc = emit(h, type, NULL, b, err);
@@ -622,7 +616,7 @@ static int tool_event(struct hk *h, struct et_error *err)
         return rc;
     }
     h->is_unattached = !id[0];
-    set_str(a, "session_id", h->session);
+    et__jput_str(a, "session_id", h->session);
     rc = et__record_check(a, "execution.actions_taken[]", ET_CHECK_COMPLETE,
                           err);
     if (!rc)
@@ -666,7 +660,7 @@ static int respond_complete(struct hk *h, const char *id,
     if (start_ns && end_ns < start_ns)
         end_ns = start_ns;
     et_time_format(end_ns, when);
-    set_str(c, "timestamp_end", when);
+    et__jput_str(c, "timestamp_end", when);
     if (start_ns) /* both rounded to ms, as the record stores them */
         et__jadd(c, "duration_ms",
                  et__jnew_int64(end_ns / 1000000 - start_ns / 1000000));
@@ -749,8 +743,8 @@ static int agent_post(struct hk *h, const char *id, struct et_error *err)
     if (status && (!strcmp(status, "async_launched") ||
                    !strcmp(status, "remote_launched"))) {
         b = et__jnew_object();
-        set_str(b, "status", status);
-        set_str(b, "agent_id", agent);
+        et__jput_str(b, "status", status);
+        et__jput_str(b, "agent_id", agent);
         copy_key(b, "output_file", resp, "outputFile");
         copy_key(b, "task_id", resp, "taskId");
         copy_key(b, "session_url", resp, "sessionUrl");
@@ -768,18 +762,18 @@ static int agent_post(struct hk *h, const char *id, struct et_error *err)
         goto out; /* already closed (e.g. by SubagentStop) */
     out = et__jnew_object();
     if (!strcmp(h->event, "PostToolUseFailure")) {
-        set_str(out, "raw_response", "");
-        set_str(out, "error",
-                et__jstr(h->in, "error") ? et__jstr(h->in, "error")
-                                         : "agent failed");
+        et__jput_str(out, "raw_response", "");
+        et__jput_str(out, "error",
+                     et__jstr(h->in, "error") ? et__jstr(h->in, "error")
+                                              : "agent failed");
         copy_key(out, "is_interrupt", h->in, "is_interrupt");
     } else {
         result_text(resp, &text);
-        set_str(out, "raw_response", text.len ? et_buf_str(&text) : "");
-        set_str(out, "status", status ? status : "completed");
+        et__jput_str(out, "raw_response", text.len ? et_buf_str(&text) : "");
+        et__jput_str(out, "status", status ? status : "completed");
         et__jadd(out, "usage", usage_of(resp));
     }
-    set_str(out, "agent_id", agent);
+    et__jput_str(out, "agent_id", agent);
     {
         struct json_object *d = et__jget(h->in, "duration_ms");
 
@@ -817,18 +811,18 @@ static int subagent_stop(struct hk *h, struct et_error *err)
         in_list(state, run_states)) {
         /* an async agent's end: nothing else will come */
         out = et__jnew_object();
-        set_str(out, "raw_response",
-                et__jstr(h->in, "last_assistant_message")
-                    ? et__jstr(h->in, "last_assistant_message")
-                    : "");
-        set_str(out, "status", "completed");
-        set_str(out, "agent_id", h->agent_id);
+        et__jput_str(out, "raw_response",
+                     et__jstr(h->in, "last_assistant_message")
+                         ? et__jstr(h->in, "last_assistant_message")
+                         : "");
+        et__jput_str(out, "status", "completed");
+        et__jput_str(out, "agent_id", h->agent_id);
         copy_key(out, "agent_transcript_path", h->in, "agent_transcript_path");
         rc = respond_complete(h, id, out, -1, err);
     } else {
         /* a foreground agent: its PostToolUse brings the result */
         b = et__jnew_object();
-        set_str(b, "agent_id", h->agent_id);
+        et__jput_str(b, "agent_id", h->agent_id);
         copy_key(b, "last_assistant_message", h->in, "last_assistant_message");
         copy_key(b, "agent_transcript_path", h->in, "agent_transcript_path");
         rc = emit(h, "subagent.stopped", id, b, err);

@@ -55,17 +55,6 @@ static int is_set(struct et_trail *t, const char *key, bool *out,
     return rc;
 }
 
-static void put_str(struct json_object *o, const char *k, const char *v)
-{
-    struct json_object *s;
-
-    if (!v)
-        return;
-    s = et__jnew_string(v);
-    if (s && et__jadd(o, k, s))
-        json_object_put(s);
-}
-
 /* A tool_result as an action of its subagent ({session_id, agent_id}:
  * the projection gives it to the execution the agent is bound to). */
 static struct json_object *action_of(struct json_object *b, const char *agent)
@@ -78,16 +67,17 @@ static struct json_object *action_of(struct json_object *b, const char *agent)
 
     if (!a)
         return NULL;
-    put_str(a, "tool", attr(b, "tool_name") ? attr(b, "tool_name") : "unknown");
-    put_str(a, "input", attr(b, "tool_parameters"));
-    put_str(a, "timestamp", ts ? ts : et__jstr(b, "timestamp"));
+    et__jput_str(a, "tool",
+                 attr(b, "tool_name") ? attr(b, "tool_name") : "unknown");
+    et__jput_str(a, "input", attr(b, "tool_parameters"));
+    et__jput_str(a, "timestamp", ts ? ts : et__jstr(b, "timestamp"));
     if (ok && (!strcmp(ok, "true") || !strcmp(ok, "false")))
         et__jadd(a, "success", et__jnew_boolean(!strcmp(ok, "true")));
     if (ok && !strcmp(ok, "false"))
-        put_str(a, "error",
-                attr(b, "error")        ? attr(b, "error")
-                : attr(b, "error_type") ? attr(b, "error_type")
-                                        : "tool failed");
+        et__jput_str(a, "error",
+                     attr(b, "error")        ? attr(b, "error")
+                     : attr(b, "error_type") ? attr(b, "error_type")
+                                             : "tool failed");
     if (dv && json_object_is_type(dv, json_type_int) &&
         json_object_get_int64(dv) >= 0)
         et__jadd(a, "duration_ms", json_object_get(dv));
@@ -97,11 +87,11 @@ static struct json_object *action_of(struct json_object *b, const char *agent)
         if (end && !*end && d >= 0)
             et__jadd(a, "duration_ms", et__jnew_int64((int64_t)d));
     }
-    put_str(a, "tool_use_id", et__jstr(b, "tool_use_id"));
-    put_str(a, "session_id", et__jstr(b, "session_id"));
-    put_str(a, "agent_id", agent);
-    put_str(a, "mcp_server", attr(b, "mcp_server_name"));
-    put_str(a, "source", "claude-code-telemetry");
+    et__jput_str(a, "tool_use_id", et__jstr(b, "tool_use_id"));
+    et__jput_str(a, "session_id", et__jstr(b, "session_id"));
+    et__jput_str(a, "agent_id", agent);
+    et__jput_str(a, "mcp_server", attr(b, "mcp_server_name"));
+    et__jput_str(a, "source", "claude-code-telemetry");
     return a;
 }
 

@@ -260,17 +260,6 @@ static void set_text(struct json_object *o, const char *k,
         json_object_put(s);
 }
 
-static void set_str(struct json_object *o, const char *k, const char *v)
-{
-    struct json_object *s;
-
-    if (!v)
-        return;
-    s = et__jnew_string(v);
-    if (s && et__jadd(o, k, s))
-        json_object_put(s);
-}
-
 static void set_copy(struct json_object *o, const char *k,
                      struct json_object *v)
 {
@@ -283,7 +272,7 @@ static void set_time(struct json_object *o, const char *k, int64_t ns)
     char when[ET_RFC3339_MAX];
 
     et_time_format(ns, when);
-    set_str(o, k, when);
+    et__jput_str(o, k, when);
 }
 
 static bool is_error(struct json_object *s)
@@ -298,9 +287,9 @@ static struct json_object *origin(const struct sp *s)
 
     if (!o)
         return NULL;
-    set_str(o, "trace_id", s->trace);
-    set_str(o, "span_id", s->id);
-    set_str(o, "parent_span_id", s->parent);
+    et__jput_str(o, "trace_id", s->trace);
+    et__jput_str(o, "span_id", s->id);
+    et__jput_str(o, "parent_span_id", s->parent);
     set_copy(o, "name", et__jget(s->o, "name"));
     set_copy(o, "kind", et__jget(s->o, "kind"));
     set_copy(o, "status", et__jget(s->o, "status"));
@@ -323,8 +312,8 @@ static struct json_object *action_of(const struct sp *s)
         return NULL;
     if (!tool && name && !strncmp(name, "execute_tool ", 13))
         tool = name + 13;
-    set_str(a, "tool", tool && *tool ? tool : "unknown");
-    set_str(a, "action", name);
+    et__jput_str(a, "tool", tool && *tool ? tool : "unknown");
+    et__jput_str(a, "action", name);
     set_text(
         a, "input",
         et__jget(et__jget(s->o, "attributes"), "gen_ai.tool.call.arguments"));
@@ -336,13 +325,13 @@ static struct json_object *action_of(const struct sp *s)
         const char *m = et__jstr(et__jget(s->o, "status"), "message");
         const char *et = attr(s->o, "error.type");
 
-        set_str(a, "error", m && *m ? m : et ? et : "span status ERROR");
-        set_str(a, "error_type", et);
+        et__jput_str(a, "error", m && *m ? m : et ? et : "span status ERROR");
+        et__jput_str(a, "error_type", et);
     }
     et__jadd(a, "duration_ms", et__jnew_int64((t1 - t0) / 1000000));
-    set_str(a, "tool_use_id", attr(s->o, "gen_ai.tool.call.id"));
-    set_str(a, "tool_type", attr(s->o, "gen_ai.tool.type"));
-    set_str(a, "span_id", s->id);
+    et__jput_str(a, "tool_use_id", attr(s->o, "gen_ai.tool.call.id"));
+    et__jput_str(a, "tool_type", attr(s->o, "gen_ai.tool.type"));
+    et__jput_str(a, "span_id", s->id);
     return a;
 }
 
@@ -440,25 +429,25 @@ static struct json_object *record_of(struct sp *s)
     if (!conv)
         conv = attr(s->o, "session.id");
     snprintf(sess, sizeof(sess), "otlp-trace-%s", s->trace);
-    set_str(r, "execution_id", s->exec);
-    set_str(r, "session_id", conv && *conv ? conv : sess);
+    et__jput_str(r, "execution_id", s->exec);
+    et__jput_str(r, "session_id", conv && *conv ? conv : sess);
     set_time(r, "timestamp_start", t0);
     set_time(r, "timestamp_end", t1);
     et__jadd(r, "duration_ms", et__jnew_int64(t1 / 1000000 - t0 / 1000000));
-    set_str(meta, "name", name && *name ? name : "unknown");
-    set_str(meta, "version", attr(s->o, "gen_ai.agent.version"));
-    set_str(cfg, "agent_id", attr(s->o, "gen_ai.agent.id"));
-    set_str(cfg, "description", attr(s->o, "gen_ai.agent.description"));
-    set_str(cfg, "provider", attr(s->o, "gen_ai.provider.name"));
-    set_str(cfg, "model", attr(s->o, "gen_ai.request.model"));
-    set_str(cfg, "response_model", attr(s->o, "gen_ai.response.model"));
+    et__jput_str(meta, "name", name && *name ? name : "unknown");
+    et__jput_str(meta, "version", attr(s->o, "gen_ai.agent.version"));
+    et__jput_str(cfg, "agent_id", attr(s->o, "gen_ai.agent.id"));
+    et__jput_str(cfg, "description", attr(s->o, "gen_ai.agent.description"));
+    et__jput_str(cfg, "provider", attr(s->o, "gen_ai.provider.name"));
+    et__jput_str(cfg, "model", attr(s->o, "gen_ai.request.model"));
+    et__jput_str(cfg, "response_model", attr(s->o, "gen_ai.response.model"));
     set_copy(cfg, "temperature", et__jget(at, "gen_ai.request.temperature"));
     set_copy(cfg, "max_tokens", et__jget(at, "gen_ai.request.max_tokens"));
     et__jadd(meta, "configuration", cfg);
     et__jadd(r, "agent_metadata", meta);
     messages_text(et__jget(at, "gen_ai.input.messages"), &in);
-    set_str(dl, "prompt_sent", in.len ? et_buf_str(&in) : "");
-    set_str(dl, "instructions", attr(s->o, "gen_ai.agent.description"));
+    et__jput_str(dl, "prompt_sent", in.len ? et_buf_str(&in) : "");
+    et__jput_str(dl, "instructions", attr(s->o, "gen_ai.agent.description"));
     et__jadd(r, "delegation", dl);
     number_actions(s->actions);
     et__jadd(ex, "actions_taken", json_object_get(s->actions));
@@ -467,7 +456,7 @@ static struct json_object *record_of(struct sp *s)
     if (out.len) {
         struct json_object *o = et__jnew_object();
 
-        set_str(o, "raw_response", et_buf_str(&out));
+        et__jput_str(o, "raw_response", et_buf_str(&out));
         et__jadd(r, "output", o);
     }
     set_copy(usage, "input_tokens", et__jget(at, "gen_ai.usage.input_tokens"));
@@ -477,7 +466,7 @@ static struct json_object *record_of(struct sp *s)
              et__jget(at, "gen_ai.usage.cache_read.input_tokens"));
     set_copy(usage, "cache_creation_input_tokens",
              et__jget(at, "gen_ai.usage.cache_creation.input_tokens"));
-    set_str(usage, "model", attr(s->o, "gen_ai.response.model"));
+    et__jput_str(usage, "model", attr(s->o, "gen_ai.response.model"));
     et__jadd(r, "usage", usage);
     if (is_error(s->o)) {
         struct json_object *iss = et__jnew_array();
@@ -485,17 +474,17 @@ static struct json_object *record_of(struct sp *s)
         const char *m = et__jstr(et__jget(s->o, "status"), "message");
         const char *et = attr(s->o, "error.type");
 
-        set_str(i, "type", "ERROR");
-        set_str(i, "description",
-                m && *m ? m
-                : et    ? et
-                        : "invoke_agent span status ERROR");
+        et__jput_str(i, "type", "ERROR");
+        et__jput_str(i, "description",
+                     m && *m ? m
+                     : et    ? et
+                             : "invoke_agent span status ERROR");
         et__jappend(iss, i);
         et__jadd(r, "issues", iss);
     }
     if (s->owner[0])
-        set_str(r, "parent_execution_id", s->owner);
-    set_str(r, "source", "otlp");
+        et__jput_str(r, "parent_execution_id", s->owner);
+    et__jput_str(r, "source", "otlp");
     et__jadd(r, "otlp", origin(s));
     et_buf_release(&in);
     et_buf_release(&out);
@@ -515,9 +504,9 @@ static struct json_object *raw_of(const struct sp *s)
         if (strcmp(k, "deferred") != 0)
             set_copy(b, k, v);
     }
-    set_str(b, "execution_ref", s->owner[0] ? s->owner : NULL);
+    et__jput_str(b, "execution_ref", s->owner[0] ? s->owner : NULL);
     if (s->wait[0])
-        set_str(b, "waits_for_span", s->wait);
+        et__jput_str(b, "waits_for_span", s->wait);
     return b;
 }
 
@@ -647,8 +636,8 @@ static int emit_all(struct sp *v, size_t n, struct et__otlp_plan *p,
         } else if (s->owner[0]) {
             struct json_object *b = et__jnew_object();
 
-            set_str(b, "parent_execution_id", s->owner);
-            set_str(b, "parent_span_id", s->parent);
+            et__jput_str(b, "parent_execution_id", s->owner);
+            et__jput_str(b, "parent_span_id", s->parent);
             rc = add_ev(p, "execution.linked", s->exec, b, err);
         }
     }
@@ -757,10 +746,10 @@ int et__otlp_map_logs(struct json_object *logs, et__otlp_lookup_fn *lookup,
         {
             set_copy(b, k, v);
         }
-        set_str(b, "event", ev);
-        set_str(b, "session_id", attr(l, "session.id"));
-        set_str(b, "prompt_id", attr(l, "prompt.id"));
-        set_str(b, "tool_use_id", attr(l, "tool_use_id"));
+        et__jput_str(b, "event", ev);
+        et__jput_str(b, "session_id", attr(l, "session.id"));
+        et__jput_str(b, "prompt_id", attr(l, "prompt.id"));
+        et__jput_str(b, "tool_use_id", attr(l, "tool_use_id"));
         if (t)
             set_time(b, "timestamp", t);
         if (tr && sp && lookup) {
@@ -769,7 +758,7 @@ int et__otlp_map_logs(struct json_object *logs, et__otlp_lookup_fn *lookup,
             et__otlp_span_key(key, tr, sp);
             rc = lookup(ctx, key, &val, err);
             if (!rc && val && *val && *val != '?' && strcmp(val, "-") != 0)
-                set_str(b, "execution_ref", val);
+                et__jput_str(b, "execution_ref", val);
             et__free(val);
         }
         if (!rc)

@@ -296,17 +296,6 @@ static int unique_logs(struct json_object *items, const char *const *names,
     return ET_OK;
 }
 
-static void put_str(struct json_object *o, const char *k, const char *v)
-{
-    struct json_object *s;
-
-    if (!v)
-        return;
-    s = et__jnew_string(v);
-    if (s && et__jadd(o, k, s))
-        json_object_put(s);
-}
-
 /* ---- actions ---- */
 
 static int fold_action(struct et_trail *t, const char *skey,
@@ -360,8 +349,8 @@ static int fold_action(struct et_trail *t, const char *skey,
         if (!strcmp(ev, "claude_code.tool_decision") && attr(l, "decision")) {
             json_object_put(dec);
             dec = et__jnew_object();
-            put_str(dec, "decision", attr(l, "decision"));
-            put_str(dec, "source", attr(l, "source"));
+            et__jput_str(dec, "decision", attr(l, "decision"));
+            et__jput_str(dec, "source", attr(l, "source"));
             from_decision = true;
             continue;
         }
@@ -374,15 +363,15 @@ static int fold_action(struct et_trail *t, const char *skey,
         if (attr_num(l, "duration_ms", &d) && !et__jget(a, "duration_ms"))
             et__jadd(a, "duration_ms", et__jnew_int64((int64_t)d));
         if (ok == 0 && !et__jget(a, "error"))
-            put_str(a, "error",
-                    attr(l, "error")        ? attr(l, "error")
-                    : attr(l, "error_type") ? attr(l, "error_type")
-                                            : "tool failed");
+            et__jput_str(a, "error",
+                         attr(l, "error")        ? attr(l, "error")
+                         : attr(l, "error_type") ? attr(l, "error_type")
+                                                 : "tool failed");
         if (!from_decision && attr(l, "decision_type")) {
             json_object_put(dec);
             dec = et__jnew_object();
-            put_str(dec, "decision", attr(l, "decision_type"));
-            put_str(dec, "source", attr(l, "decision_source"));
+            et__jput_str(dec, "decision", attr(l, "decision_type"));
+            et__jput_str(dec, "source", attr(l, "decision_source"));
         }
     }
     if (dec && et__jadd(a, "permission_decision", dec)) {
@@ -447,10 +436,10 @@ static struct json_object *api_error_of(struct json_object *l)
 
     if (!e)
         return NULL;
-    put_str(e, "timestamp", ts ? ts : et__jstr(l, "timestamp"));
+    et__jput_str(e, "timestamp", ts ? ts : et__jstr(l, "timestamp"));
     for (size_t i = 0; i < ET_ARRAY_SIZE(keys); i++)
-        put_str(e, keys[i], attr(l, keys[i]));
-    put_str(e, "prompt_id", et__jstr(l, "prompt_id"));
+        et__jput_str(e, keys[i], attr(l, keys[i]));
+    et__jput_str(e, "prompt_id", et__jstr(l, "prompt_id"));
     return e;
 }
 
