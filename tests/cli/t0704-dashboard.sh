@@ -8,9 +8,11 @@
 # evidence, a new execution appearing live, the ledger's verify, a stored
 # <script> shown and never run. Screenshots go to $T_DIR/shots (kept with
 # T_KEEP=1, or copied to $DASH_SHOTS_DIR when set). The browser part skips
-# when chromium, node or npm (or the npm registry) is missing.
+# when chromium, node or npm (or the npm registry) is missing, or node is
+# older than 20 (playwright-core 1.65 needs it; Debian 12's own is 18).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/serve_lib.sh"
+. "$(dirname "$0")/node_lib.sh"
 
 XSS='<script>window.__xss=1;alert(1)</script>'
 check "init a trail" et init
@@ -105,21 +107,9 @@ browser_tests() {
     echo "# SKIP the browser tests: chromium is not installed (tools/setup.sh test installs it)"
     return 0
   fi
-  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-    echo "# SKIP the browser tests: node/npm not installed"
-    return 0
-  fi
+  # playwright-core 1.65 needs Node.js 20 or newer; Debian 12's own is 18
   E2E="$ET_SOURCE_DIR/tests/e2e/dash"
-  if [ ! -d "$E2E/node_modules/playwright-core" ]; then
-    if ! (cd "$E2E" && npm ci --no-audit --no-fund >"$T_DIR/npm.log" 2>&1); then
-      if grep -qiE 'ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|network' "$T_DIR/npm.log"; then
-        echo "# SKIP the browser tests: npm cannot reach the registry"
-        return 0
-      fi
-      fails "npm ci (playwright-core)" "$(tail -c 600 "$T_DIR/npm.log")"
-      return 0
-    fi
-  fi
+  node_setup "$E2E" 20 "playwright-core (the browser tests)" playwright-core || return 0
   mkdir -p "$T_DIR/shots"
   if (cd "$E2E" && URL=$URL CHROMIUM=$CHROMIUM SHOTS=$T_DIR/shots EXEC_ID=$X \
       INGEST_CMD="'$EXECTRAIL' start --agent live-agent --request 'a live one'" \
