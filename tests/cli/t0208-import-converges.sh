@@ -93,10 +93,12 @@ cat >"$T_DIR/norm.py" <<'PY'
 # analysis time (docs/INTEGRATIONS.md, "Bindings") left out.
 import json, subprocess, sys
 et = sys.argv[1]
-ids = subprocess.run([et, "list", "--format", "ids"], capture_output=True, text=True, check=True).stdout.split()
+# one export (each line exactly as show --json gives it) instead of a show
+# per execution
+out = subprocess.run([et, "-q", "export"], capture_output=True, text=True, check=True).stdout
 recs = []
-for i in ids:
-    r = json.loads(subprocess.run([et, "show", "--json", i], capture_output=True, text=True, check=True).stdout)
+for line in out.splitlines():
+    r = json.loads(line)
     r.pop("analysis", None)
     l = r.get("learning") or {}
     l.pop("insights_gained", None)
