@@ -576,4 +576,98 @@ ET_NODISCARD int et_store_note_each(struct et_store *st,
                                     et_store_note_fn *fn, void *ctx,
                                     struct et_error *err);
 
+/* ---- the projection delta (src/store/delta.c, docs/internals/STORE.md) --
+ * The write operations of a unit (the ledger append, the tree head, the
+ * metadata and the projection rows: et_store_append, head_save, meta_put,
+ * exec_put, action_put, agent_action_put, list_put, cred_put,
+ * security_add, fts_put, session_touch, issues_put, rollup_add,
+ * issue_rollup_add, inside a write transaction) are not run when called: the front door keeps them, in
+ * order, as typed operations with copies of their bytes, and hands them to
+ * the backend in one call, `apply`, when the unit ends (et_store_flush,
+ * which the write units call before they commit or release) or before a
+ * read that could see a table they change. A backend without `apply` gets
+ * them one by one. A unit that is rolled back drops its kept operations. */
+enum et_store_op_kind {
+    ET_OP_APPEND = 0,
+    ET_OP_EXEC_PUT,
+    ET_OP_ACTION_PUT,
+    ET_OP_AGENT_ACTION_PUT,
+    ET_OP_LIST_PUT,
+    ET_OP_CRED_PUT,
+    ET_OP_SECURITY_ADD,
+    ET_OP_FTS_PUT,
+    ET_OP_SESSION_TOUCH,
+    ET_OP_ISSUES_PUT,
+    ET_OP_ROLLUP_ADD,
+    ET_OP_ISSUE_ROLLUP_ADD,
+    ET_OP_META_PUT,
+    ET_OP_HEAD_SAVE,
+    ET_OP_KIND_COUNT
+};
+struct et_store_op {
+    enum et_store_op_kind kind;
+    union {
+        struct et_event_row event; /* APPEND */
+        struct {
+            struct et_exec_row row;
+            bool insert;
+        } exec;
+        struct et_action_row action;
+        struct {
+            uint64_t seq;
+            const char *session, *agent, *owner;
+        } agent_action;
+        struct {
+            const char *id;
+            int64_t start_ns;
+            enum et_list_kind kind;
+            const char *item;
+        } list;
+        struct {
+            const char *id, *kind, *fingerprint;
+            uint64_t seq;
+        } cred;
+        struct {
+            const char *id, *reason;
+        } security;
+        struct {
+            uint64_t seq;
+            const char *id, *text;
+            size_t len;
+        } fts;
+        struct {
+            const char *session_id;
+            int64_t ts_ns;
+            bool new_execution;
+        } session;
+        struct {
+            const char *id, *agent;
+            const struct et_store_issue_row *rows;
+            size_t n;
+        } issues;
+        struct {
+            struct et_rollup_row row;
+            int sign;
+        } rollup;
+        struct et_issue_rollup issue_rollup;
+        struct {
+            const char *key, *value;
+        } meta;
+        const struct et_tree *head;
+    } u;
+};
+/* Run the kept operations now (inside the write transaction). A failure
+ * leaves the unit to be rolled back by the caller. */
+ET_NODISCARD int et_store_flush(struct et_store *st, struct et_error *err);
+/* Counters for calls-per-event measurements (ET_STORE_STATS=1 prints them
+ * on stderr when the store closes). */
+struct et_store_stats {
+    uint64_t front_calls;   /* operations called on the front door */
+    uint64_t backend_calls; /* calls that reached the backend (apply = 1) */
+    uint64_t applies;       /* apply calls */
+    uint64_t kept;          /* write operations kept (then applied, or
+                             * dropped with their unit) */
+};
+void et_store_stats_get(const struct et_store *st, struct et_store_stats *out);
+
 #endif /* ET_STORE_STORE_H */

@@ -171,12 +171,53 @@ struct et_store_ops {
                     struct et_error *err);
     int (*note_each)(struct et_store *st, const struct et_store_note_filter *f,
                      et_store_note_fn *fn, void *ctx, struct et_error *err);
+    /* the kept write operations of a unit, in order (optional: NULL runs
+     * them one by one through the operations above; src/store/delta.c) */
+    int (*apply)(struct et_store *st, const struct et_store_op *ops, size_t n,
+                 struct et_error *err);
 };
+
+struct et__delta;
 
 struct et_store {
     const struct et_store_ops *ops;
     int in_txn;   /* 0 none, 1 read, 2 write */
+    struct et__delta *delta; /* kept write operations (delta.c) */
+    unsigned dirty;          /* ET__T_* tables they change */
+    bool trace;              /* ET_STORE_STATS=trace: name every call */
+    struct et_store_stats stats;
 };
+
+/* The tables kept operations change, and reads look at (delta.c). */
+#define ET__T_LEDGER 0x001u /* ledger rows and the event index */
+#define ET__T_EXEC 0x002u
+#define ET__T_ACTIONS 0x004u
+#define ET__T_AGENT 0x008u
+#define ET__T_LISTS 0x010u
+#define ET__T_CRED 0x020u
+#define ET__T_SECURITY 0x040u
+#define ET__T_FTS 0x080u
+#define ET__T_SESSIONS 0x100u
+#define ET__T_ISSUES 0x200u
+#define ET__T_ROLLUP 0x400u
+#define ET__T_META 0x800u
+#define ET__T_HEAD 0x1000u
+#define ET__T_NONE 0u
+#define ET__T_ALL 0xffffffffu
+
+/* Keep op (its strings and rows copied); ET_ENOMEM when it cannot. */
+int et__delta_keep(struct et_store *st, const struct et_store_op *op,
+                   struct et_error *err);
+/* Apply the kept operations when they change any of tables; then none is
+ * kept. On failure none is kept either (the caller rolls back). */
+int et__delta_flush(struct et_store *st, unsigned tables,
+                    struct et_error *err);
+/* Drop the kept operations (rollback). */
+void et__delta_discard(struct et_store *st);
+void et__delta_free(struct et_store *st);
+/* One kept operation through the backend's single operations. */
+int et__store_apply_one(struct et_store *st, const struct et_store_op *op,
+                        struct et_error *err);
 
 extern const struct et_store_ops et__sqlite_ops;
 #ifdef ET_HAVE_POSTGRES

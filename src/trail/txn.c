@@ -95,6 +95,10 @@ int et__unit_commit(struct et_trail *t, struct et_error *err)
 
     ET_ASSERT(t->in_ingest);
     rc = et__ret_forget_flush(t, err);
+    /* the unit's kept writes (src/store/delta.c) go to the store now, so a
+     * failure among them is this unit's, not the batch's */
+    if (!rc)
+        rc = et_store_flush(t->st, err);
     if (rc) {
         et__unit_abort(t);
         return rc;

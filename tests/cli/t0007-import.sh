@@ -87,6 +87,21 @@ contains "$T_DIR/err" "imported 0 records (0 actions) from 1 lines" "abort stops
 expect_exit 0 "an empty input imports nothing, successfully" et import - </dev/null
 contains "$T_DIR/err" "imported 0 records (0 actions) from 0 lines" "the summary says so"
 
+# ---- the projection delta: a record's writes reach the store in one apply -------------
+# (docs/internals/STORE.md): the front door counts the operations made and
+# the calls that reached the backend
+export EXECTRAIL_HOME="$T_DIR/delta"
+ET_STORE_STATS=1 "$EXECTRAIL" import "$T_DIR/good.jsonl" >/dev/null 2>"$T_DIR/stats"
+line=$(grep 'store sqlite:' "$T_DIR/stats" | tail -n 1)
+ops=$(echo "$line" | sed -E 's/.*: ([0-9]+) operations.*/\1/')
+calls=$(echo "$line" | sed -E 's/.* ([0-9]+) backend calls.*/\1/')
+check "5 records made more than 50 store operations ($ops)" test "${ops:-0}" -gt 50
+# the trail's opening reads its settings (about 12 calls); then about two
+# calls a record, where each store operation was one call before
+check "which reached the backend in under a third as many calls ($calls)" \
+  test "$((${calls:-999} * 3))" -lt "${ops:-0}"
+check "and the trail verifies" et verify
+
 # ---- errors before anything is read ----------------------------------------------------
 trail_state "$T_DIR/before-missing"
 expect_exit 3 "a missing file exits 3" et import "$T_DIR/no-such.jsonl"

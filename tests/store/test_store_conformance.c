@@ -312,8 +312,11 @@ T_TEST(savepoints)
     {
         struct et_exec_row r = exec_row(ID1, "x", 1);
 
+        /* writes are kept for the unit and fail when it flushes them
+         * (store.h, "the projection delta") */
         T_ASSERT_OK(et_store_exec_put(st, &r, true, &err));
-        T_ASSERT_RC(et_store_exec_put(st, &r, true, &err), ET_EEXIST);
+        T_ASSERT_OK(et_store_exec_put(st, &r, true, &err));
+        T_ASSERT_RC(et_store_flush(st, &err), ET_EEXIST);
     }
     et_store_rollback_to(st);
     T_ASSERT_OK(et_store_meta_put(st, "d", "4", &err));
@@ -406,7 +409,8 @@ T_TEST(append_duplicate_fails)
     ev.body_len = strlen(ev.body);
     leaf_of(ev.body, ev.leaf);
     T_ASSERT_OK(et_store_begin(st, true, &err));
-    T_ASSERT_RC(et_store_append(st, &ev, &err), ET_EEXIST);
+    T_ASSERT_OK(et_store_append(st, &ev, &err));
+    T_ASSERT_RC(et_store_flush(st, &err), ET_EEXIST);
     et_store_rollback(st);
     T_ASSERT_OK(et_store_read_range(st, 0, UINT64_MAX, collect_row, &r, &err));
     T_ASSERT_INT_EQ(r.n, 2);
@@ -499,7 +503,8 @@ T_TEST(actions)
     T_ASSERT_OK(et_store_action_put(st, &a, &err));
     T_ASSERT_OK(et_store_commit(st, &err));
     T_ASSERT_OK(et_store_begin(st, true, &err));
-    T_ASSERT_RC(et_store_action_put(st, &a, &err), ET_EINPUT);
+    T_ASSERT_OK(et_store_action_put(st, &a, &err));
+    T_ASSERT_RC(et_store_commit(st, &err), ET_EINPUT);
     T_ASSERT_STR_CONTAINS(err.msg, "sequence 1");
     et_store_rollback(st);
     T_ASSERT_OK(et_store_actions_get(st, ID1, collect_text, &rows, &err));
@@ -1010,6 +1015,74 @@ T_TEST(report_ops)
     done(st);
 }
 
+/* The projection delta (store.h): writes are kept and reach the backend
+ * in one apply, yet a read sees every write made before it; the bytes are
+ * copies (the caller's buffers may change at once); a rolled-back unit
+ * drops its kept writes; the counters say how many calls were saved. */
+T_TEST(kept_writes)
+{
+    struct et_store *st = open_new();
+    struct et_error err = {0};
+    struct et_store_stats x0, x1;
+    struct et_exec_row got;
+    char agent[16], doc[64];
+    int64_t last = -1;
+
+    if (!st)
+        return;
+    et_store_stats_get(st, &x0);
+    T_ASSERT_OK(et_store_begin(st, true, &err));
+    {
+        struct et_exec_row r = exec_row(ID1, agent, 1000);
+        struct et_action_row a;
+
+        snprintf(agent, sizeof(agent), "alpha");
+        snprintf(doc, sizeof(doc), "{\"sequence\":1,\"tool\":\"Bash\"}");
+        T_ASSERT_OK(et_store_exec_put(st, &r, true, &err));
+        memset(&a, 0, sizeof(a));
+        a.execution_id = ID1;
+        a.sequence = 1;
+        a.tool = "Bash";
+        a.success = 1;
+        a.doc = doc;
+        a.doc_len = strlen(doc);
+        T_ASSERT_OK(et_store_action_put(st, &a, &err));
+        /* the caller's buffers change after the calls: the kept writes
+         * have their own copies */
+        snprintf(agent, sizeof(agent), "CHANGED");
+        snprintf(doc, sizeof(doc), "garbage");
+    }
+    et_store_stats_get(st, &x1);
+    T_ASSERT_INT_EQ((long long)(x1.kept - x0.kept), 2);
+    T_ASSERT_INT_EQ((long long)(x1.applies - x0.applies), 0);
+    /* a read of the actions applies the kept writes first */
+    T_ASSERT_OK(et_store_action_last(st, ID1, &last, &err));
+    T_ASSERT_INT_EQ(last, 1);
+    et_store_stats_get(st, &x1);
+    T_ASSERT_INT_EQ((long long)(x1.applies - x0.applies), 1);
+    T_ASSERT_OK(et_store_exec_get(st, ID1, &got, &err));
+    T_ASSERT_STR_EQ(got.agent_name, "alpha");
+    /* a unit rolled back drops what it kept */
+    T_ASSERT_OK(et_store_savepoint(st, &err));
+    {
+        struct et_exec_row r = exec_row(ID2, "beta", 2000);
+
+        T_ASSERT_OK(et_store_exec_put(st, &r, true, &err));
+    }
+    et_store_rollback_to(st);
+    T_ASSERT_OK(et_store_commit(st, &err));
+    T_ASSERT_RC(et_store_exec_get(st, ID2, &got, &err), ET_ENOTFOUND);
+    T_ASSERT_OK(et_store_exec_get(st, ID1, &got, &err));
+    T_ASSERT_STR_EQ(got.agent_name, "alpha");
+    et_store_stats_get(st, &x1);
+    /* 2 applied + 1 dropped kept writes; the applies and the other calls
+     * are what reached the backend */
+    T_ASSERT_INT_EQ((long long)(x1.kept - x0.kept), 3);
+    T_ASSERT(x1.backend_calls - x0.backend_calls <
+             x1.front_calls - x0.front_calls);
+    done(st);
+}
+
 static const struct t_case cases[] = {
     T_CASE(open_create),
     T_CASE(transactions),
@@ -1026,6 +1099,7 @@ static const struct t_case cases[] = {
     T_CASE(retention_ops),
     T_CASE(analysis_ops),
     T_CASE(report_ops),
+    T_CASE(kept_writes),
 };
 
 int main(int argc, char **argv)

@@ -1073,6 +1073,7 @@ const struct et_store_ops et__pg_ops = {
     .open = pg_open,
     .close = pg_close,
     .begin = pg_begin,
+    .apply = et__pg_apply,
     .savepoint = pg_savepoint,
     .release = pg_release,
     .rollback_to = pg_rollback_to,

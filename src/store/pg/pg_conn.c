@@ -101,12 +101,34 @@ int et__pg_run(struct et_pg *s, int id, const char *sql, const struct et_pgp *p,
 
     if (!p)
         p = &none;
+    if (id < 0 && s->pipe)
+        return et_error_set(err, ET_EINTERNAL,
+                            "%s: an unnamed statement inside a pipelined "
+                            "apply", what);
     if (id < 0) {
         r = PQexecParams(s->conn, sql, p->n, NULL, p->v, p->len, p->fmt, rfmt);
         return check(s, r, out, err, what);
     }
     ET_ASSERT(id < ET_PG_NSTMT);
     snprintf(name, sizeof(name), "et%d", id);
+    if (s->pipe) {
+        /* pg_apply: sent now, its result read after the pipeline's sync */
+        if (out)
+            return et_error_set(err, ET_EINTERNAL,
+                                "%s: a read inside a pipelined apply", what);
+        if (!s->prepared[id]) {
+            if (!PQsendPrepare(s->conn, name, sql, 0, NULL))
+                return et__pg_fail(s, NULL, err, "prepare");
+            s->prepared[id] = true;
+            s->pipe_prepared[id] = true;
+            s->n_sent++;
+        }
+        if (!PQsendQueryPrepared(s->conn, name, p->n, p->v, p->len, p->fmt,
+                                 rfmt))
+            return et__pg_fail(s, NULL, err, what);
+        s->n_sent++;
+        return ET_OK;
+    }
     if (!s->prepared[id]) {
         int rc = check(s, PQprepare(s->conn, name, sql, 0, NULL), NULL, err,
                        "prepare");

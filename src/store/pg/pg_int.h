@@ -20,6 +20,11 @@ struct et_pg {
     PGresult *held; /* result whose strings are on loan (exec_get) */
     bool readonly;
     bool prepared[ET_PG_NSTMT];
+    /* inside pg_apply (pg_apply.c): et__pg_run sends writes into the
+     * pipeline instead of running them; n_sent counts the results due */
+    bool pipe;
+    size_t n_sent;
+    bool pipe_prepared[ET_PG_NSTMT]; /* prepared inside this pipeline */
 };
 
 /* Parameters of one statement: text format, except bytes (binary). */
@@ -61,6 +66,10 @@ int64_t et__pg_i64(const PGresult *r, int row, int col, int64_t null_value);
 /* bytea in hex text form ("\x0a1b...") into out (cap bytes); length or -1 */
 long et__pg_bytea(const PGresult *r, int row, int col, uint8_t *out,
                   size_t cap);
+
+/* The kept writes of a unit in one round trip (pg_apply.c). */
+int et__pg_apply(struct et_store *st, const struct et_store_op *ops, size_t n,
+                 struct et_error *err);
 
 /* statement slot ranges: pg.c 0..47, pg_more.c 48..95 */
 #define ET_PG_MORE_FIRST 48
