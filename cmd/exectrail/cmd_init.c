@@ -4,7 +4,10 @@
 #include "cli.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <string.h>
+
+#include "exectrail/ingest.h"
 
 static const char help[] =
     "usage: exectrail init [--db PATH]\n\n"
@@ -39,6 +42,16 @@ int cmd_init(int argc, char **argv)
     rc = et_trail_open(cli_db, ET_OPEN_CREATE, &t, &created, &err);
     if (rc)
         return cli_fail("init", &err);
+    {
+        /* the hook spool's reserve for a full disk (docs/RELIABILITY.md);
+         * without it (a full disk already) the hook still falls back */
+        char dir[PATH_MAX];
+        uint64_t have, want;
+
+        if (et_ingest_data_dir(cli_db, dir, sizeof(dir), &err) == ET_OK &&
+            et_ingest_spool_reserve(dir, true, &have, &want, &err) != ET_OK)
+            fprintf(stderr, "exectrail init: warning: %s\n", err.msg);
+    }
     key = et_trail_verifier_key(t);
     printf("%s trail at %s\n", created ? "created" : "existing",
            et_trail_path(t));

@@ -103,7 +103,39 @@ ET_API ET_NODISCARD int et_ingest_quarantine_replay(struct et_trail *t,
                                                     struct et_spool_stats *st,
                                                     struct et_error *err);
 
-/* How many inputs wait in the spool and in quarantine. */
+/*
+ * The spool reserve: <dir>/hook-spool.reserve, a file holding space
+ * allocated up front (posix_fallocate) that an append to the spool or the
+ * quarantine file gives back, a piece at a time, when the disk is full.
+ * Its size is $EXECTRAIL_SPOOL_RESERVE (bytes, optional K or M suffix; 0:
+ * none), else ET_SPOOL_RESERVE_DEFAULT. With top_up the file is made or
+ * grown back to that size (one stat when it already is; never waits for
+ * another process); without, it is only looked at. *bytes_out: the bytes
+ * it holds now, *target_out: the size it is kept at (both set on every
+ * path). Errors: ET_EIO when the space cannot be allocated (a full disk).
+ * Thread-safe (file locks).
+ */
+#define ET_SPOOL_RESERVE_DEFAULT (4u << 20)
+
+ET_API ET_NODISCARD int et_ingest_spool_reserve(const char *dir, bool top_up,
+                                                uint64_t *bytes_out,
+                                                uint64_t *target_out,
+                                                struct et_error *err);
+
+/*
+ * Where spooled inputs wait: fn is called once for the data directory
+ * (even when nothing waits there) and once for each fallback spool
+ * directory of <dir> that exists, in replay order, with the directory and
+ * the number of inputs waiting in it (sdir borrowed for the call). A
+ * non-zero return from fn stops the walk and is returned.
+ */
+typedef int et_spool_location_fn(const char *sdir, uint64_t spooled, void *ctx);
+ET_API ET_NODISCARD int et_ingest_spool_locations(const char *dir,
+                                                  et_spool_location_fn *fn,
+                                                  void *ctx,
+                                                  struct et_error *err);
+
+/* How many inputs wait in the spool (all locations) and in quarantine. */
 ET_API ET_NODISCARD int et_ingest_spool_status(const char *dir,
                                                uint64_t *spooled_out,
                                                uint64_t *quarantined_out,

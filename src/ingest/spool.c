@@ -29,6 +29,7 @@
 #define REPLAY_LOCK "hook-spool.replay.lock"
 #define QUARANTINE  "hook-quarantine.log"
 #define QREPLAYING  "hook-quarantine.replaying"
+#define RESERVE     "hook-spool.reserve"
 
 int et_ingest_data_dir(const char *db, char *out, size_t cap,
                        struct et_error *err)
@@ -100,22 +101,195 @@ static int write_all(int fd, const char *p, size_t n)
     return 0;
 }
 
-/* Append data to dir/name in one write and fsync it. */
+/*
+ * The spool reserve (docs/RELIABILITY.md, "The spool reserve"): a file in
+ * the data directory holding space allocated up front, given back in
+ * pieces when an append to the spool or quarantine file meets a full disk,
+ * so that the event lands beside the store rather than in a fallback. Its
+ * size is $EXECTRAIL_SPOOL_RESERVE (bytes, with an optional K or M suffix;
+ * 0 turns it off), else ET_SPOOL_RESERVE_DEFAULT.
+ */
+static uint64_t reserve_target(void)
+{
+    const char *s = getenv("EXECTRAIL_SPOOL_RESERVE");
+    unsigned long long v;
+    char *end;
+
+    if (!s || !*s)
+        return ET_SPOOL_RESERVE_DEFAULT;
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno || end == s)
+        return ET_SPOOL_RESERVE_DEFAULT;
+    if ((*end == 'K' || *end == 'k') && v < (1ULL << 40)) {
+        v <<= 10;
+        end++;
+    } else if ((*end == 'M' || *end == 'm') && v < (1ULL << 30)) {
+        v <<= 20;
+        end++;
+    }
+    if (*end || v > (1ULL << 40))
+        return ET_SPOOL_RESERVE_DEFAULT;
+    return v;
+}
+
+/* Give back at least need bytes of dir's reserve (whole steps). 0 when
+ * some space was given back. */
+static int reserve_release(const char *dir, size_t need)
+{
+    char p[PATH_MAX];
+    struct stat sb;
+    off_t give, keep;
+    int fd, rc = -1;
+
+    if (join(p, dir, RESERVE, NULL))
+        return -1;
+    fd = open(p, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return -1;
+    while (flock(fd, LOCK_EX) != 0 && errno == EINTR)
+        ;
+    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
+        /* a block more than the line needs: what is given back should
+         * go to the spool, not to the next writer of the store */
+        off_t step = sb.st_blksize > 0 ? (off_t)sb.st_blksize : 4096;
+
+        give = ((off_t)need / step + 2) * step;
+        keep = sb.st_size > give ? sb.st_size - give : 0;
+        /* the fsync commits the freed blocks (a journaling file system
+         * may not hand them out before) */
+        if (ftruncate(fd, keep) == 0) {
+            (void)fsync(fd);
+            rc = 0;
+        }
+    }
+    close(fd);
+    return rc;
+}
+
+int et_ingest_spool_reserve(const char *dir, bool top_up, uint64_t *bytes_out,
+                            uint64_t *target_out, struct et_error *err)
+{
+    uint64_t target = reserve_target();
+    char p[PATH_MAX];
+    struct stat sb;
+    int fd, rc;
+
+    *bytes_out = 0;
+    *target_out = target;
+    rc = join(p, dir, RESERVE, err);
+    if (rc)
+        return rc;
+    if (!top_up || target == 0) {
+        if (lstat(p, &sb) == 0 && S_ISREG(sb.st_mode))
+            *bytes_out = (uint64_t)sb.st_blocks * 512 < (uint64_t)sb.st_size
+                             ? (uint64_t)sb.st_blocks * 512
+                             : (uint64_t)sb.st_size;
+        if (target == 0 && top_up)
+            (void)unlink(p);
+        return ET_OK;
+    }
+    /* the common case, a whole reserve, costs one stat */
+    if (lstat(p, &sb) == 0 && S_ISREG(sb.st_mode) &&
+        (uint64_t)sb.st_size == target &&
+        (uint64_t)sb.st_blocks * 512 >= target) {
+        *bytes_out = (uint64_t)sb.st_size;
+        return ET_OK;
+    }
+    fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        return et_error_sys(err, ET_EIO, errno, "cannot open %s", p);
+    /* never wait: another process is giving space back or topping up */
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        close(fd);
+        return ET_OK;
+    }
+    rc = fstat(fd, &sb) == 0 && (uint64_t)sb.st_size > target
+             ? ftruncate(fd, (off_t)target)
+             : 0;
+    if (!rc)
+        rc = posix_fallocate(fd, 0, (off_t)target);
+    else
+        rc = errno;
+    if (rc == 0 && fsync(fd) != 0)
+        rc = errno;
+    if (fstat(fd, &sb) == 0)
+        *bytes_out = (uint64_t)sb.st_blocks * 512 < (uint64_t)sb.st_size
+                         ? (uint64_t)sb.st_blocks * 512
+                         : (uint64_t)sb.st_size;
+    close(fd);
+    if (rc)
+        return et_error_sys(err, ET_EIO, rc, "cannot reserve %llu bytes in %s",
+                            (unsigned long long)target, p);
+    return ET_OK;
+}
+
+static bool no_space(int e)
+{
+    return e == ENOSPC || e == EDQUOT;
+}
+
+/* Write data at the end of fd (opened O_APPEND, locked), after a newline
+ * when the file does not end with one (a torn write of a process killed
+ * mid-append must not swallow the next line), and fsync. On failure the
+ * file is cut back to where it ended (no partial line stays) and errno
+ * says why. */
+static int append_fd(int fd, const char *data, size_t len)
+{
+    struct stat sb;
+    char last = '\n';
+    int e;
+
+    if (fstat(fd, &sb) != 0)
+        return -1;
+    if (sb.st_size > 0 && pread(fd, &last, 1, sb.st_size - 1) != 1)
+        return -1;
+    if ((last == '\n' || write_all(fd, "\n", 1) == 0) &&
+        write_all(fd, data, len) == 0 && fsync(fd) == 0)
+        return 0;
+    e = errno;
+    /* cut back the part written; when even that fails the next append
+     * starts a new line */
+    if (ftruncate(fd, sb.st_size) != 0)
+        e = e ? e : errno;
+    errno = e;
+    return -1;
+}
+
+/* Append data to dir/name in one write and fsync it. Appenders take turns
+ * (an exclusive lock on the file itself, held for one append); on a full
+ * disk, dir's reserve gives back space for it. */
 static int append_durable(const char *dir, const char *name, const char *data,
                           size_t len, struct et_error *err)
 {
     char p[PATH_MAX];
-    int fd, rc = ET_OK;
+    int fd = -1, rc;
 
     rc = join(p, dir, name, err);
     if (rc)
         return rc;
-    fd = open(p, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return et_error_sys(err, ET_EIO, errno, "cannot open %s", p);
-    if (write_all(fd, data, len) != 0 || fsync(fd) != 0)
-        rc = et_error_sys(err, ET_EIO, errno, "cannot append to %s", p);
-    if (close(fd) != 0 && !rc)
+    for (int attempt = 0;; attempt++) {
+        int e;
+
+        if (fd < 0)
+            fd = open(p, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+        if (fd >= 0) {
+            while (flock(fd, LOCK_EX) != 0 && errno == EINTR)
+                ;
+            if (append_fd(fd, data, len) == 0)
+                break;
+        }
+        e = errno;
+        if (attempt < 3 && no_space(e) && reserve_release(dir, len + 1) == 0) {
+            if (fd >= 0)
+                (void)flock(fd, LOCK_UN);
+            continue;
+        }
+        rc = et_error_sys(err, ET_EIO, e, "cannot %s %s",
+                          fd < 0 ? "open" : "append to", p);
+        break;
+    }
+    if (fd >= 0 && close(fd) != 0 && !rc)
         rc = et_error_sys(err, ET_EIO, errno, "cannot close %s", p);
     return rc;
 }
@@ -524,7 +698,14 @@ int et_ingest_spool_replay(struct et_trail *t, const char *dir, bool wait,
         if (fallback_dir(dir, i, false, fb) == 0)
             rc = replay_spool_dir(t, dir, fb, wait, st, err);
     }
-    if (rc) {
+    if (!rc) {
+        /* the store takes writes again and nothing waits: make the
+         * reserve whole again (a full disk: it stays as it is) */
+        uint64_t have, want;
+        int r = et_ingest_spool_reserve(dir, true, &have, &want, NULL);
+
+        (void)r;
+    } else {
         /* report the real backlog, wherever it waits */
         uint64_t n = 0;
 
@@ -594,20 +775,41 @@ static int count_spooled(const char *sdir, uint64_t *n, struct et_error *err)
     return rc;
 }
 
+int et_ingest_spool_locations(const char *dir, et_spool_location_fn *fn,
+                              void *ctx, struct et_error *err)
+{
+    uint64_t n = 0;
+    int rc = count_spooled(dir, &n, err);
+
+    if (!rc)
+        rc = fn(dir, n, ctx);
+    for (int i = 0; !rc && i < N_FALLBACK; i++) {
+        char fb[PATH_MAX];
+
+        if (fallback_dir(dir, i, false, fb) != 0)
+            continue;
+        rc = count_spooled(fb, &n, err);
+        if (!rc)
+            rc = fn(fb, n, ctx);
+    }
+    return rc;
+}
+
+static int add_spooled(const char *sdir, uint64_t n, void *ctx)
+{
+    (void)sdir;
+    *(uint64_t *)ctx += n;
+    return 0;
+}
+
 int et_ingest_spool_status(const char *dir, uint64_t *spooled_out,
                            uint64_t *quarantined_out, struct et_error *err)
 {
-    int rc = count_spooled(dir, spooled_out, err);
+    int rc;
 
-    for (int i = 0; !rc && i < N_FALLBACK; i++) {
-        char fb[PATH_MAX];
-        uint64_t n = 0;
-
-        if (fallback_dir(dir, i, false, fb) == 0) {
-            rc = count_spooled(fb, &n, err);
-            *spooled_out += n;
-        }
-    }
+    *spooled_out = 0;
+    *quarantined_out = 0;
+    rc = et_ingest_spool_locations(dir, add_spooled, spooled_out, err);
     if (!rc)
         rc = count_quarantine(dir, quarantined_out, err);
     return rc;

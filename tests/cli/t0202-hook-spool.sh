@@ -153,6 +153,19 @@ printf "%s" "$(tool_json 10060)" | et hook
 eq "$(sql "$DB" "SELECT group_concat(json_extract(body,'$.body.tool_use_id')) FROM (SELECT body FROM ledger WHERE type = 'session.tool' ORDER BY seq DESC LIMIT 4)")" \
    "tu_10060,tu_10003,tu_10002,tu_10001" "a hook call replays the spool before its own input, in order"
 
+# ---- a torn last line (a writer killed mid-append) swallows nothing ----
+# (the replay lock held, so the hook appends without replaying first)
+tool_json 10070 | head -c 100 >>"$SPOOLF"
+printf '%s' "$(tool_json 10071)" >"$T_DIR/in10071"
+flock "$EXECTRAIL_HOME/hook-spool.replay.lock" env ET_TEST_IO_FAULT=1:eio \
+  "$EXECTRAIL" hook <"$T_DIR/in10071"
+eq "$(tail -n 1 "$SPOOLF" | python3 -c 'import json,sys; print(json.load(sys.stdin)["tool_use_id"])')" \
+   tu_10071 "an append after a torn line starts a line of its own"
+check "spool replay after a torn line" et spool replay
+contains "$T_DIR/err" "replayed 1, quarantined 1" "the torn line is quarantined, the next one replayed"
+eq "$(sql "$DB" "SELECT count(*) FROM ledger WHERE json_extract(body,'$.body.tool_use_id') = 'tu_10071'")" 1 \
+   "the input after it is recorded"
+
 # ---- store unavailable (not a database at all): spool, or refuse ----
 mkdir -p "$T_DIR/other"
 export EXECTRAIL_DB="$T_DIR/other/notadb"

@@ -82,7 +82,8 @@ if [ "$(id -u)" = 0 ] && mkdir -p "$T_DIR/mnt" &&
   mount -t tmpfs -o size=3m,mode=0700 tmpfs "$T_DIR/mnt" 2>/dev/null; then
   MNT="$T_DIR/mnt"
   trap 'umount -l "$MNT" 2>/dev/null; t_cleanup' EXIT
-  export EXECTRAIL_HOME="$MNT/h" XDG_RUNTIME_DIR="$T_DIR/xdg"
+  # no spool reserve here (t0308 tests it): the fallback is what is tested
+  export EXECTRAIL_HOME="$MNT/h" XDG_RUNTIME_DIR="$T_DIR/xdg" EXECTRAIL_SPOOL_RESERVE=0
   FDB="$MNT/h/trail.db"
   mkdir -p "$XDG_RUNTIME_DIR" && chmod 0700 "$XDG_RUNTIME_DIR"
   check "init on the tmpfs" et init
@@ -109,7 +110,7 @@ if [ "$(id -u)" = 0 ] && mkdir -p "$T_DIR/mnt" &&
   eq "$(count_tools "$FDB") $(spooled)" "22 0 0" "the next hook call replays the 10 first, then records its own"
   check "verify the tmpfs trail" et verify
   umount -l "$MNT"
-  export EXECTRAIL_HOME="$T_DIR/home" XDG_RUNTIME_DIR=""
+  export EXECTRAIL_HOME="$T_DIR/home" XDG_RUNTIME_DIR="" EXECTRAIL_SPOOL_RESERVE=""
 else
   echo "# skipped the disk-full / read-only tmpfs section: needs root and mount"
 fi
