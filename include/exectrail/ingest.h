@@ -103,6 +103,10 @@ ET_API ET_NODISCARD int et_ingest_quarantine_replay(struct et_trail *t,
                                                     struct et_spool_stats *st,
                                                     struct et_error *err);
 
+/* Whether inputs wait in <dir>'s spool or a fallback's (a few stat calls:
+ * nothing is read or locked; a replay in progress counts). */
+ET_API bool et_ingest_spool_pending(const char *dir);
+
 /* How many inputs wait in the spool and in quarantine. */
 ET_API ET_NODISCARD int et_ingest_spool_status(const char *dir,
                                                uint64_t *spooled_out,
