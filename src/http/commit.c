@@ -194,11 +194,13 @@ static void *writer_main(void *arg)
     struct et_http *h = arg;
     struct et__http_writer *wr = &h->w;
     struct et__http_job *j;
+    bool stop;
 
     for (;;) {
         pthread_mutex_lock(&wr->mu);
         while (!wr->head && !wr->is_open && !wr->stop)
             pthread_cond_wait(&wr->cv, &wr->mu);
+        stop = wr->stop;
         j = wr->head;
         if (j) {
             wr->head = j->next;
@@ -214,7 +216,7 @@ static void *writer_main(void *arg)
             group_commit(h);
         if (j)
             run(h, j);
-        else if (!wr->is_open && wr->stop)
+        else if (!wr->is_open && stop)
             break;
     }
     return NULL;
