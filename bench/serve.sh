@@ -1,18 +1,21 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# exectrail serve ingest against its baselines, in the same run: wrk posts
-# spec records (and batches of actions) to a server on loopback, beside the
-# same server answering /healthz (no store: the floor) and the CLI recording
-# one process per event (8 at once). Three runs of each, medians.
+# exectrail serve ingest with durable group commit, beside the same server
+# answering /healthz (no store: the floor) in the same run, at several
+# connection counts: wrk posts one-action batches, 100-action batches and
+# spec records (each acknowledged only after its group commit is durable).
+# A fresh store and server per connection count; three interleaved runs of
+# each path, medians. Then the CLI recording one process per record (8 at
+# once).
 # usage: bench/serve.sh BUILD_DIR   Environment: BENCH_SERVE_SECONDS (per
-# wrk run, default 10), BENCH_SERVE_CONN (connections, default 8),
-# BENCH_RUNS (CLI records, default 500).
+# wrk run, default 5), BENCH_SERVE_CONNS (connection counts, default
+# "8 64 256"), BENCH_RUNS (CLI records, default 500).
 set -eu
 B=${1:-build/release}
 ET="$PWD/$B/exectrail"
 BIN="$PWD/$B/bench"
-DUR=${BENCH_SERVE_SECONDS:-10}
-CONN=${BENCH_SERVE_CONN:-8}
+DUR=${BENCH_SERVE_SECONDS:-5}
+CONNS=${BENCH_SERVE_CONNS:-8 64 256}
 RUNS=${BENCH_RUNS:-500}
 if ! command -v wrk >/dev/null || ! command -v curl >/dev/null; then
   echo "serve: wrk or curl missing (tools/setup.sh bench); skipped"
@@ -28,32 +31,61 @@ kv() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 
 # one spec record with 5 actions, without execution_id (the server makes one)
 "$BIN/bench_gen" files 1 5 "$W/r-%d.json" >/dev/null
-python3 - "$W/r-0.json" "$W/record.json" "$W/actions.json" <<'PY'
+python3 - "$W/r-0.json" "$W/record.json" "$W/a1.json" "$W/a100.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1])); r.pop("execution_id", None)
 json.dump(r, open(sys.argv[2], "w"))
-a = [{"tool": "Bash", "input": "make test %d" % i, "output": "ok", "success": True}
-     for i in range(100)]
-json.dump(a, open(sys.argv[3], "w"))
+def acts(n):
+    return [{"tool": "Bash", "input": "make test %d" % i, "output": "ok",
+             "success": True} for i in range(n)]
+json.dump(acts(1), open(sys.argv[3], "w"))
+json.dump(acts(100), open(sys.argv[4], "w"))
 PY
 
-"$ET" --db "$W/s.db" init >/dev/null
-"$ET" --db "$W/s.db" -q serve --listen 127.0.0.1:0 --port-file "$W/port" --threads 4 &
-SP=$!
-for _ in $(seq 1 100); do [ -s "$W/port" ] && break; sleep 0.1; done
-U="http://127.0.0.1:$(cat "$W/port")"
-ID=$(curl -sS -H 'Content-Type: application/json' \
-  -d '{"session_id":"bench","agent_metadata":{"name":"bench"}}' \
-  "$U/v1/executions/start" | python3 -c 'import json,sys; print(json.load(sys.stdin)["execution_id"])')
+# a fresh store and server for each connection count (the store grows
+# during a run, and records cost more in a bigger one)
+start_server() {
+  rm -f "$W/s.db" "$W/s.db-wal" "$W/s.db-shm" "$W/port"
+  "$ET" --db "$W/s.db" init >/dev/null
+  "$ET" --db "$W/s.db" -q serve --listen 127.0.0.1:0 --port-file "$W/port" \
+    --threads 4 --max-connections 1024 &
+  SP=$!
+  for _ in $(seq 1 100); do [ -s "$W/port" ] && break; sleep 0.1; done
+  U="http://127.0.0.1:$(cat "$W/port")"
+  # actions go to 16 executions in turn (as many agents would send them)
+  for e in $(seq 1 16); do
+    curl -sS -H 'Content-Type: application/json' \
+      -d "{\"session_id\":\"bench-$e\",\"agent_metadata\":{\"name\":\"bench\"}}" \
+      "$U/v1/executions/start" |
+      python3 -c 'import json,sys; print("/v1/executions/%s/actions" % json.load(sys.stdin)["execution_id"])'
+  done >"$W/actions.paths"
+}
+stop_server() {
+  kill "$SP"
+  wait "$SP" || true
+  SP=""
+  "$ET" --db "$W/s.db" verify >/dev/null || { echo "  verify FAILED"; exit 1; }
+}
+echo /v1/executions >"$W/record.paths"
+echo /healthz >"$W/healthz.paths"
 
-# a wrk script: method and body from the environment, then one line of
-# results (requests/s, p50, p99, non-2xx answers)
+# a wrk script: method, body and the paths (taken in turn) from the
+# environment, then one line of results (requests/s, p50, p99, non-2xx)
 cat >"$W/post.lua" <<'LUA'
-wrk.method = os.getenv("WRK_METHOD")
+local method = os.getenv("WRK_METHOD")
+local body = nil
+local headers = {}
+local paths = {}
 local f = os.getenv("WRK_BODY")
 if f ~= "" then
-  wrk.body = io.open(f):read("*a")
-  wrk.headers["Content-Type"] = "application/json"
+  body = io.open(f):read("*a")
+  headers["Content-Type"] = "application/json"
+end
+for p in io.lines(os.getenv("WRK_PATHS")) do paths[#paths + 1] = p end
+local i = 0
+request = function()
+  i = i % #paths + 1
+  return wrk.format(method, paths[i], headers, body)
 end
 done = function(s, lat, req)
   local bad = s.errors.status + s.errors.connect + s.errors.read +
@@ -63,37 +95,67 @@ done = function(s, lat, req)
     lat:percentile(99) / 1000, bad))
 end
 LUA
-run_wrk() { # METHOD PATH BODYFILE
-  WRK_METHOD=$1 WRK_BODY=$3 wrk -t2 -c"$CONN" -d"${DUR}s" -s "$W/post.lua" "$U$2" |
-    grep '^rps='
+metric() { curl -sS "$U/metrics" | sed -n "s/^$1 //p"; }
+# run_wrk CONNS METHOD PATHS BODY: the result line, plus "wpc=" (writes per
+# group commit during the run)
+run_wrk() {
+  c0=$(metric exectrail_group_commits_total)
+  w0=$(metric exectrail_group_commit_writes_total)
+  line=$(WRK_METHOD=$2 WRK_PATHS="$W/$3.paths" WRK_BODY=$4 \
+    wrk -t2 -c"$1" -d"${DUR}s" --timeout 30s -s "$W/post.lua" "$U" |
+    grep '^rps=')
+  # the writes wrk left in flight finish before the next run starts
+  for _ in $(seq 1 600); do
+    q=$(metric exectrail_write_queue)
+    [ "${q:-0}" = 0 ] && break
+    sleep 0.1
+  done
+  c1=$(metric exectrail_group_commits_total)
+  w1=$(metric exectrail_group_commit_writes_total)
+  echo "$line wpc=$(awk -v c=$((c1 - c0)) -v w=$((w1 - w0)) \
+    'BEGIN { printf "%.1f", c ? w / c : 0 }')"
 }
-
-echo "serve ingest, wrk -t2 -c$CONN ${DUR}s x3 each, interleaved ($(nproc) cores):"
-for k in 1 2 3; do
-  eval "f$k=\$(run_wrk GET /healthz '')"
-  eval "r$k=\$(run_wrk POST /v1/executions \"$W/record.json\")"
-  eval "a$k=\$(run_wrk POST /v1/executions/$ID/actions \"$W/actions.json\")"
-done
 m() { median3 "$(kv "$1" "$4")" "$(kv "$2" "$4")" "$(kv "$3" "$4")"; }
-F=$(m "$f1" "$f2" "$f3" rps)
-R=$(m "$r1" "$r2" "$r3" rps)
-A=$(m "$a1" "$a2" "$a3" rps)
-echo "  GET /healthz (floor, no store)     $F req/s  p50 $(m "$f1" "$f2" "$f3" p50_ms) ms  p99 $(m "$f1" "$f2" "$f3" p99_ms) ms"
-echo "  POST /v1/executions (1 record)     $R req/s  p50 $(m "$r1" "$r2" "$r3" p50_ms) ms  p99 $(m "$r1" "$r2" "$r3" p99_ms) ms  (non-2xx $(kv "$r1" bad)/$(kv "$r2" bad)/$(kv "$r3" bad))"
-echo "  POST .../actions (100 per request) $A req/s = $(awk -v a="$A" 'BEGIN{printf "%.0f", a*100}') actions/s  p50 $(m "$a1" "$a2" "$a3" p50_ms) ms  p99 $(m "$a1" "$a2" "$a3" p99_ms) ms"
-kill "$SP"
-wait "$SP" || true
-SP=""
-"$ET" --db "$W/s.db" verify >/dev/null && echo "  verify after the server runs: OK"
+bad() { echo "$(kv "$1" bad)/$(kv "$2" bad)/$(kv "$3" bad)"; }
+
+echo "serve ingest, durable group commit, wrk -t2, ${DUR}s x3 each, interleaved ($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)):"
+printf '  %-5s %-36s %11s %10s %9s %9s %8s %7s\n' conns path events/s req/s p50_ms p99_ms w/commit x_floor
+for C in $CONNS; do
+  start_server
+  for k in 1 2 3; do
+    eval "f$k=\$(run_wrk $C GET healthz '')"
+    eval "a$k=\$(run_wrk $C POST actions \"$W/a1.json\")"
+    eval "h$k=\$(run_wrk $C POST actions \"$W/a100.json\")"
+    eval "r$k=\$(run_wrk $C POST record \"$W/record.json\")"
+  done
+  F=$(m "$f1" "$f2" "$f3" rps)
+  row() { # LABEL EVENTS_PER_REQUEST k1 k2 k3
+    rps=$(m "$3" "$4" "$5" rps)
+    ev=$(awk -v r="$rps" -v n="$2" 'BEGIN { printf "%.0f", r * n }')
+    printf '  %-5s %-36s %11s %10s %9s %9s %8s %7s%s\n' "$C" "$1" "$ev" "$rps" \
+      "$(m "$3" "$4" "$5" p50_ms)" "$(m "$3" "$4" "$5" p99_ms)" \
+      "$(m "$3" "$4" "$5" wpc)" "$(ratio "$ev" "$F")" \
+      "$([ "$(bad "$3" "$4" "$5")" = 0/0/0 ] || echo "  non-2xx $(bad "$3" "$4" "$5")")"
+  }
+  printf '  %-5s %-36s %11s %10s %9s %9s %8s %7s\n' "$C" "GET /healthz (floor, no store)" - \
+    "$F" "$(m "$f1" "$f2" "$f3" p50_ms)" "$(m "$f1" "$f2" "$f3" p99_ms)" - 1
+  row "POST .../actions, 1 action" 1 "$a1" "$a2" "$a3"
+  row "POST .../actions, 100 actions" 100 "$h1" "$h2" "$h3"
+  row "POST /v1/executions, 1 record" 1 "$r1" "$r2" "$r3"
+  stop_server
+done
+echo "  (events/s = acknowledged requests/s x events each; x_floor = events/s"
+echo "   over the floor's requests/s; w/commit = write requests per group commit)"
+echo "  verify after each server's runs: OK"
 
 # baseline: the CLI, one process per record, 8 at once
-mkdir -p "$W/recs"
-"$BIN/bench_gen" files "$RUNS" 5 "$W/recs/r-%d.json" >/dev/null
-"$ET" --db "$W/cli.db" init >/dev/null
-t0=$(date +%s%N)
-c=$("$BIN/bench_spawn" -n "$RUNS" -c 8 -i "$W/recs/r-%d.json" -- "$ET" --db "$W/cli.db" record -)
-t1=$(date +%s%N)
-C=$(awk -v n="$RUNS" -v ns=$((t1 - t0)) 'BEGIN { printf "%.1f", n / (ns / 1e9) }')
-echo "  baseline: exectrail record x8      $C records/s  p50 $(kv "$c" p50_ms) ms  p99 $(kv "$c" p99_ms) ms  ($RUNS processes)"
-echo "  ratio serve/CLI records            $(ratio "$R" "$C")x"
-echo "  ratio serve records/floor          $(ratio "$R" "$F")x"
+if [ "$RUNS" -gt 0 ]; then
+  mkdir -p "$W/recs"
+  "$BIN/bench_gen" files "$RUNS" 5 "$W/recs/r-%d.json" >/dev/null
+  "$ET" --db "$W/cli.db" init >/dev/null
+  t0=$(date +%s%N)
+  c=$("$BIN/bench_spawn" -n "$RUNS" -c 8 -i "$W/recs/r-%d.json" -- "$ET" --db "$W/cli.db" record -)
+  t1=$(date +%s%N)
+  CL=$(awk -v n="$RUNS" -v ns=$((t1 - t0)) 'BEGIN { printf "%.1f", n / (ns / 1e9) }')
+  echo "  baseline: exectrail record x8, $CL records/s  p50 $(kv "$c" p50_ms) ms  p99 $(kv "$c" p99_ms) ms  ($RUNS processes)"
+fi

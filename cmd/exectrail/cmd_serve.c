@@ -16,6 +16,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -46,6 +47,9 @@ static const char help[] =
     "\n                       larger: 413)\n"
     "  --max-connections N  open connections at once (default 256)\n"
     "  --timeout SECONDS    close a connection idle that long (default 30)"
+    "\n  --group-commit-ms MS the longest a group commit stays open while "
+    "writes keep\n                       coming (default 50; docs/API.md, "
+    "\"Group commit\")"
     "\n\nexit status: 0 stopped by a signal, 1 failure, 2 usage (including a "
     "non-loopback\naddress without tokens), 5 store unavailable\n";
 
@@ -69,6 +73,8 @@ static struct {
     __typeof__(MHD_add_response_header) *add_response_header;
     __typeof__(MHD_queue_response) *queue_response;
     __typeof__(MHD_destroy_response) *destroy_response;
+    __typeof__(MHD_suspend_connection) *suspend_connection;
+    __typeof__(MHD_resume_connection) *resume_connection;
 } mhd;
 
 static int mhd_load(void)
@@ -78,7 +84,8 @@ static int mhd_load(void)
         "MHD_is_feature_supported",  "MHD_lookup_connection_value",
         "MHD_get_connection_values", "MHD_create_response_from_buffer",
         "MHD_add_response_header",   "MHD_queue_response",
-        "MHD_destroy_response",
+        "MHD_destroy_response",      "MHD_suspend_connection",
+        "MHD_resume_connection",
     };
     void **slots = (void **)(void *)&mhd;
     void *lib = dlopen(MHD_SONAME, RTLD_NOW | RTLD_LOCAL);
@@ -110,6 +117,8 @@ static int mhd_load(void)
 #define MHD_add_response_header         mhd.add_response_header
 #define MHD_queue_response              mhd.queue_response
 #define MHD_destroy_response            mhd.destroy_response
+#define MHD_suspend_connection          mhd.suspend_connection
+#define MHD_resume_connection           mhd.resume_connection
 
 /* request headers up to about half of this; larger: 431 */
 #define CONN_MEMORY (64u * 1024u)
@@ -122,13 +131,24 @@ struct serve_cfg {
     size_t max_body;
     unsigned max_conn;
     unsigned timeout_s;
+    unsigned group_ms;
 };
 
-/* per-request state kept by libmicrohttpd between calls */
+/*
+ * Per-request state kept by libmicrohttpd between calls. A write waits
+ * for its group commit with its connection suspended, not its thread:
+ * the request and the answer stay here until the core resumes it.
+ */
 struct req {
     char *body;
     size_t len, cap;
     bool is_too_big;
+    bool is_pending; /* suspended until the core's answer is final */
+    struct MHD_Connection *conn;
+    struct et_http_waiter waiter;
+    struct et_http_request hreq;
+    struct et_http_response res;
+    char target[4200];
 };
 
 struct server {
@@ -152,10 +172,26 @@ static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
     (void)c;
     (void)toe;
     if (r) {
+        et_http_response_release(&r->res);
         free(r->body);
         free(r);
         *con_cls = NULL;
     }
+}
+
+/* the core's waiter callbacks (a write in a group commit) */
+static void on_suspend(void *ctx)
+{
+    struct req *r = ctx;
+
+    MHD_suspend_connection(r->conn);
+}
+
+static void on_resume(void *ctx)
+{
+    struct req *r = ctx;
+
+    MHD_resume_connection(r->conn);
 }
 
 /* the core's extra header lines, "Name: value\n" each (dashboard pages) */
@@ -269,19 +305,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 {
     struct server *s = cls;
     struct req *r = *con_cls;
-    struct et_http_request req;
-    struct et_http_response res;
+    struct et_http_request *req;
     struct target t;
-    char buf[4200];
     enum MHD_Result ok;
 
     (void)version;
     if (!r) {
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                      "Content-Length");
-        r = calloc(1, sizeof(*r));
+        /* the target buffer is written before it is read: only the
+         * fields before it are cleared (4 KiB less to zero per request) */
+        r = malloc(sizeof(*r));
         if (!r)
             return MHD_NO;
+        memset(r, 0, offsetof(struct req, target));
         *con_cls = r;
         if (cl && strtoull(cl, NULL, 10) > s->max_body)
             return transport_error(s, conn, 413, "too_large",
@@ -312,44 +349,59 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         r->body[r->len] = '\0';
         return MHD_YES;
     }
+    if (r->is_pending) {
+        /* resumed: the write's group commit is over, the answer final */
+        r->is_pending = false;
+        ok = send_response(conn, &r->res);
+        et_http_response_release(&r->res);
+        return ok;
+    }
     if (r->is_too_big)
         return transport_error(s, conn, 413, "too_large",
                                "body: larger than the server's limit "
                                "(--max-body)");
     memset(&t, 0, sizeof(t));
-    t.p = buf;
-    t.cap = sizeof(buf);
+    t.p = r->target;
+    t.cap = sizeof(r->target);
     t.is_first = true;
     target_add(&t, url, strlen(url));
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_arg, &t);
-    memset(&req, 0, sizeof(req));
-    req.method = method;
-    req.target = t.p;
+    req = &r->hreq;
+    memset(req, 0, sizeof(*req));
+    req->method = method;
+    req->target = t.p;
     /* a target too long to rebuild is longer than the router's limit */
-    req.target_len = t.is_overflow ? sizeof(buf) : t.len;
-    req.authorization =
+    req->target_len = t.is_overflow ? sizeof(r->target) : t.len;
+    req->authorization =
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
-    req.content_type =
+    req->content_type =
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
-    req.content_encoding =
+    req->content_encoding =
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Encoding");
-    req.accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept");
-    req.origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
-    req.host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host");
-    req.mcp_protocol_version = MHD_lookup_connection_value(
+    req->accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept");
+    req->origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
+    req->host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host");
+    req->mcp_protocol_version = MHD_lookup_connection_value(
         conn, MHD_HEADER_KIND, "MCP-Protocol-Version");
-    req.mcp_method =
+    req->mcp_method =
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Mcp-Method");
-    req.mcp_name =
+    req->mcp_name =
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Mcp-Name");
-    req.body = r->body;
-    req.body_len = r->len;
-    req.cookie = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Cookie");
-    req.last_event_id =
+    req->body = r->body;
+    req->body_len = r->len;
+    req->cookie = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Cookie");
+    req->last_event_id =
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Last-Event-ID");
-    et_http_handle(s->h, &req, &res);
-    ok = send_response(conn, &res);
-    et_http_response_release(&res);
+    r->conn = conn;
+    r->waiter.suspend = on_suspend;
+    r->waiter.resume = on_resume;
+    r->waiter.ctx = r;
+    if (et_http_handle_async(s->h, req, &r->res, &r->waiter)) {
+        r->is_pending = true; /* suspended; on_resume brings it back */
+        return MHD_YES;
+    }
+    ok = send_response(conn, &r->res);
+    et_http_response_release(&r->res);
     return ok;
 }
 
@@ -521,6 +573,7 @@ static int parse_args(int argc, char **argv, struct serve_cfg *c)
         {"max-body", required_argument, 0, 'b'},
         {"max-connections", required_argument, 0, 'c'},
         {"timeout", required_argument, 0, 'T'},
+        {"group-commit-ms", required_argument, 0, 'g'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     unsigned long long v;
@@ -563,6 +616,11 @@ static int parse_args(int argc, char **argv, struct serve_cfg *c)
                 return EXIT_USAGE;
             c->timeout_s = (unsigned)v;
             break;
+        case 'g':
+            if (parse_uint("--group-commit-ms", optarg, 1, 600000, &v))
+                return EXIT_USAGE;
+            c->group_ms = (unsigned)v;
+            break;
         default:
             return cli_usage_error("serve", "unknown option");
         }
@@ -579,7 +637,8 @@ static int run(const struct serve_cfg *c, int fd, bool is_lo, int port)
     struct et_error err = ET_ERROR_INIT;
     struct server s;
     struct MHD_Daemon *d;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |
+                     MHD_ALLOW_SUSPEND_RESUME;
     sigset_t set;
     int sig = 0;
 
@@ -589,6 +648,7 @@ static int run(const struct serve_cfg *c, int fd, bool is_lo, int port)
     ho.is_loopback = is_lo;
     ho.require_token = c->require_token;
     ho.max_body = c->max_body;
+    ho.group_max_ms = c->group_ms;
     s.max_body = c->max_body;
     if (mhd_load()) {
         close(fd);
@@ -635,6 +695,9 @@ static int run(const struct serve_cfg *c, int fd, bool is_lo, int port)
     if (!cli_quiet)
         fprintf(stderr, "exectrail serve: %s: stopping\n",
                 sig == SIGINT ? "SIGINT" : "SIGTERM");
+    /* the writes waiting for a group commit are answered first: a
+     * suspended connection must not outlive the daemon */
+    et_http_quiesce(s.h);
     MHD_stop_daemon(d); /* lets the requests in progress finish */
     close(fd);
     et_http_free(s.h);
@@ -644,7 +707,7 @@ static int run(const struct serve_cfg *c, int fd, bool is_lo, int port)
 int cmd_serve(int argc, char **argv)
 {
     struct serve_cfg c = {"127.0.0.1:7411",         NULL, false, 4,
-                          ET_HTTP_MAX_BODY_DEFAULT, 256,  30};
+                          ET_HTTP_MAX_BODY_DEFAULT, 256,  30,    0};
     bool is_lo = false;
     int rc, fd, port = 0;
 

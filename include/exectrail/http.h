@@ -30,7 +30,12 @@ struct et_http_opts {
     bool require_token; /* a token on every request, even on loopback */
     size_t max_body;    /* 0 = ET_HTTP_MAX_BODY_DEFAULT (for the docs and
                          * /metrics; the transport enforces it) */
+    /* the longest a group commit stays open while writes keep coming, in
+     * milliseconds (0 = ET_HTTP_GROUP_MS_DEFAULT) */
+    unsigned group_max_ms;
 };
+
+#define ET_HTTP_GROUP_MS_DEFAULT 50
 
 /* One request. Every pointer is borrowed for the et_http_handle call. */
 struct et_http_request {
@@ -70,8 +75,11 @@ struct et_http_response {
 
 /*
  * A server core over the store o->db: opens o->n_handles handles of the
- * trail (created when missing). *out is caller-owned (et_http_free).
- * Returns ET_OK or the error of et_trail_open.
+ * trail for reads (created when missing), one more for the writer thread,
+ * and starts that thread (it runs every write request, in group commits:
+ * docs/API.md, "Group commit"). *out is caller-owned (et_http_free, which
+ * finishes the writes queued and stops the thread). Returns ET_OK, the
+ * error of et_trail_open, or ET_ENOMEM (no thread).
  */
 ET_API ET_NODISCARD int et_http_new(const struct et_http_opts *o,
                                     struct et_http **out, struct et_error *err);
@@ -81,10 +89,45 @@ ET_API void et_http_free(struct et_http *h);
  * Answer one request. Never fails: every problem is an HTTP error response
  * with a JSON body {"error": {"code", "message", "field"?, "offset"?}}.
  * Thread-safe: many threads may call it at once on one struct et_http.
- * res is always filled (release it with et_http_response_release).
+ * res is always filled (release it with et_http_response_release). A write
+ * returns once it is durable (or has failed): the calling thread waits for
+ * its group commit.
  */
 ET_API void et_http_handle(struct et_http *h, const struct et_http_request *req,
                            struct et_http_response *res);
+
+/*
+ * How a transport that does not want its thread to wait for a group commit
+ * is told that a write's answer is ready. suspend(ctx) is called on the
+ * calling thread, before et_http_handle_async returns 1; resume(ctx) is
+ * called once, later, from the writer thread, when *res is final (2xx
+ * after the commit, or the error that replaced it). Neither may call back
+ * into the core.
+ */
+struct et_http_waiter {
+    void (*suspend)(void *ctx);
+    void (*resume)(void *ctx);
+    void *ctx;
+};
+
+/*
+ * et_http_handle, except that a write is not waited for: returns 0 when
+ * *res is final at once, or 1 after calling w->suspend when the answer
+ * comes with w->resume. Until resume is called, req (and all it points to),
+ * res and w must stay valid and untouched. w NULL: et_http_handle.
+ */
+ET_API int et_http_handle_async(struct et_http *h,
+                                const struct et_http_request *req,
+                                struct et_http_response *res,
+                                const struct et_http_waiter *w);
+
+/*
+ * Stop suspending: later writes are waited for on their caller's thread,
+ * and this returns once every answer pending so far has been resumed. Call
+ * it before the transport stops (a suspended connection must not be left
+ * behind).
+ */
+ET_API void et_http_quiesce(struct et_http *h);
 
 /*
  * An error response made by the transport (body too large, timeout...),

@@ -103,6 +103,11 @@ ET_API ET_NODISCARD int et_ingest_quarantine_replay(struct et_trail *t,
                                                     struct et_spool_stats *st,
                                                     struct et_error *err);
 
+/* Whether inputs wait in <dir>'s spool or a fallback's (a few stat calls:
+ * nothing is read or locked; a replay in progress counts). */
+ET_API bool et_ingest_spool_pending(const char *dir);
+
+
 /*
  * The spool reserve: <dir>/hook-spool.reserve, a file holding space
  * allocated up front (posix_fallocate) that an append to the spool or the

@@ -9,6 +9,7 @@
 #ifndef ET_EXECTRAIL_TRAIL_H
 #define ET_EXECTRAIL_TRAIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -122,6 +123,34 @@ ET_API ET_NODISCARD int et_trail_respond(struct et_trail *t, const char *id,
 ET_API ET_NODISCARD int et_trail_complete(struct et_trail *t, const char *id,
                                           const char *json, size_t len,
                                           struct et_error *err);
+
+/*
+ * Batches (group commit): et_trail_batch_begin opens one write transaction
+ * (it takes the store's write lock, waiting as a write does) in which each
+ * later write call on t (record, the lifecycle, hooks, OTLP; not import,
+ * which batches by itself) is a unit of its own: a call that fails undoes
+ * only its own events, as it would outside a batch, and the batch goes on.
+ * Nothing of the batch is durable, or visible to other handles, before
+ * et_trail_batch_commit returns ET_OK: it saves the tree head and commits
+ * every unit at once, with one durable sync; on failure everything of the
+ * batch is rolled back. et_trail_batch_abort rolls it all back.
+ *
+ * A write that meets a store failure it cannot undo (SQLite may roll the
+ * whole transaction back after an I/O error) rolls the batch back with it:
+ * et_trail_in_batch then turns false, and et_trail_batch_commit fails with
+ * ET_EIO, so units already done are never claimed stored. Only those write
+ * calls belong in a batch: reads, verify, checkpoints, proofs, spool and
+ * quarantine replays and imports open transactions of their own and must
+ * not be called on t while it is open. begin returns ET_ESTATE when a batch
+ * is open already.
+ */
+ET_API ET_NODISCARD int et_trail_batch_begin(struct et_trail *t,
+                                             struct et_error *err);
+ET_API ET_NODISCARD int et_trail_batch_commit(struct et_trail *t,
+                                              struct et_error *err);
+ET_API void et_trail_batch_abort(struct et_trail *t);
+/* A batch is open on t (begun, and neither committed nor rolled back). */
+ET_API bool et_trail_in_batch(const struct et_trail *t);
 
 /* ---- reading ---- */
 

@@ -235,6 +235,8 @@ static int hook_spool(struct et_http_ctx *c, const char *dir)
     /* 2xx: Claude Code goes on; the body is hook output that changes
      * nothing in the agent's run */
     et__http_reply(c, 202, "application/json", "{}\n", 3);
+    c->events = 0;
+    c->is_spooled = true;
     return 0;
 }
 
@@ -255,8 +257,12 @@ static void h_hook_claude(struct et_http_ctx *c)
     if (et_ingest_data_dir(c->h->db, dir, sizeof(dir), &derr))
         dir[0] = '\0';
     /* earlier inputs first; when the store refuses them it would refuse
-     * this one too: spool it behind them */
-    rc = dir[0] ? et_ingest_spool_replay(c->t, dir, false, NULL, &err) : ET_OK;
+     * this one too: spool it behind them. In a group commit nothing waits
+     * in the spool (et__http_may_group): a replay there would empty the
+     * spool before its inputs are durable. */
+    rc = dir[0] && !et_trail_in_batch(c->t)
+             ? et_ingest_spool_replay(c->t, dir, false, NULL, &err)
+             : ET_OK;
     if (store_failure(rc) && hook_spool(c, dir) == 0)
         return;
     rc = et_ingest_claude_hook(c->t, c->req->body, c->req->body_len, 0, &r,
@@ -754,6 +760,52 @@ static void h_metrics(struct et_http_ctx *c)
 static void h_none(struct et_http_ctx *c)
 {
     et__http_reply_err(c, 404, "not_found", "no such endpoint", NULL, -1);
+}
+
+bool et__http_may_group(const struct et_http_ctx *c)
+{
+    struct et_error err = ET_ERROR_INIT;
+    char dir[PATH_MAX];
+
+    switch (c->route.id) {
+    case ET_ROUTE_EXEC_RECORD:
+    case ET_ROUTE_EXEC_START:
+    case ET_ROUTE_EXEC_DELEGATE:
+    case ET_ROUTE_EXEC_ACTIONS:
+    case ET_ROUTE_EXEC_RESPOND:
+    case ET_ROUTE_EXEC_COMPLETE:
+    case ET_ROUTE_OTLP_TRACES:
+    case ET_ROUTE_OTLP_LOGS:
+        return true;
+    case ET_ROUTE_HOOK_CLAUDE:
+        return et_ingest_data_dir(c->h->db, dir, sizeof(dir), &err) == ET_OK &&
+               !et_ingest_spool_pending(dir);
+    default:
+        return false;
+    }
+}
+
+void et__http_unstored(struct et_http_ctx *c, const struct et_error *err)
+{
+    struct et_error derr = ET_ERROR_INIT;
+    char dir[PATH_MAX], msg[400];
+
+    c->events = 0;
+    et__free(c->res->headers);
+    c->res->headers = NULL;
+    /* a hook input is never lost to a failed commit: the spool keeps it
+     * (when it is JSON; malformed input is refused as it would be) */
+    if (c->route.id == ET_ROUTE_HOOK_CLAUDE &&
+        et_json_check(c->req->body, c->req->body_len, NULL) == ET_OK &&
+        et_ingest_data_dir(c->h->db, dir, sizeof(dir), &derr) == ET_OK &&
+        hook_spool(c, dir) == 0)
+        return;
+    snprintf(msg, sizeof(msg),
+             "the store did not commit this write (%s); it is not "
+             "acknowledged: send it again",
+             err->msg[0] ? err->msg : et_status_str(err->code));
+    et__http_reply_err(c, 503, "unavailable", msg, NULL, -1);
+    c->res->retry_after_s = 1;
 }
 
 et__http_handler *et__http_handler_for(enum et_http_route_id id, bool *is_write)

@@ -225,8 +225,8 @@ void et__http_mcp(struct et_http_ctx *c)
         et__http_reply_lib(c, &err);
         return;
     }
-    /* the tools may write (dispatch holds write_mu) and run reports,
-     * which may set TZ (report_mu, as api.c's reports) */
+    /* the tools may write (this runs alone on the writer thread) and run
+     * reports, which may set TZ (report_mu, as api.c's reports) */
     pthread_mutex_lock(&c->h->report_mu);
     if (et_trail_size(c->t, &before, &err))
         before = 0;

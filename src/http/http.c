@@ -36,9 +36,11 @@ int et_http_new(const struct et_http_opts *o, struct et_http **out,
     h->max_body = o->max_body ? o->max_body : ET_HTTP_MAX_BODY_DEFAULT;
     h->started_ns = et_time_now_ns();
     h->n_handles = o->n_handles ? o->n_handles : 4;
+    h->w.max_open_ns = (int64_t)(o->group_max_ms ? o->group_max_ms
+                                                 : ET_HTTP_GROUP_MS_DEFAULT) *
+                       1000000;
     pthread_mutex_init(&h->pool_mu, NULL);
     pthread_cond_init(&h->pool_cv, NULL);
-    pthread_mutex_init(&h->write_mu, NULL);
     pthread_mutex_init(&h->report_mu, NULL);
     pthread_mutex_init(&h->token_mu, NULL);
     rc = et_trail_locate(o->db, h->db, sizeof(h->db), err);
@@ -57,6 +59,8 @@ int et_http_new(const struct et_http_opts *o, struct et_http **out,
     }
     if (!rc)
         rc = et__token_refresh(h->token_path, &h->tokens, err);
+    if (!rc)
+        rc = et__http_writer_start(h, err);
     if (rc) {
         et_http_free(h);
         return rc;
@@ -69,6 +73,7 @@ void et_http_free(struct et_http *h)
 {
     if (!h)
         return;
+    et__http_writer_stop(h); /* the writes queued are done first */
     for (unsigned i = 0; h->handles && i < h->n_handles; i++)
         et_trail_close(h->handles[i]);
     et__free(h->handles);
@@ -76,7 +81,6 @@ void et_http_free(struct et_http *h)
     et__token_set_release(&h->tokens);
     pthread_mutex_destroy(&h->pool_mu);
     pthread_cond_destroy(&h->pool_cv);
-    pthread_mutex_destroy(&h->write_mu);
     pthread_mutex_destroy(&h->report_mu);
     pthread_mutex_destroy(&h->token_mu);
     et__free(h);
@@ -461,7 +465,9 @@ static bool body_type_ok(const struct et_http_request *r)
            (t[16] == '\0' || t[16] == ';' || t[16] == ' ');
 }
 
-static void dispatch(struct et_http_ctx *c)
+/* 1 when the answer comes later through w (a write in a group commit) */
+static int dispatch(struct et_http_ctx *c, int64_t t0,
+                    const struct et_http_waiter *w)
 {
     et__http_handler *fn;
     bool is_write = false;
@@ -471,7 +477,7 @@ static void dispatch(struct et_http_ctx *c)
         c->t = NULL;
         fn = et__http_handler_for(c->route.id, &is_write);
         fn(c);
-        return;
+        return 0;
     }
     if (strcmp(c->req->method, "POST") == 0 &&
         c->route.id != ET_ROUTE_OTLP_TRACES &&
@@ -480,7 +486,7 @@ static void dispatch(struct et_http_ctx *c)
             et__http_reply_err(c, 415, "unsupported_media_type",
                                "Content-Type: expected application/json",
                                "Content-Type", -1);
-            return;
+            return 0;
         }
         if (c->req->content_encoding &&
             strcasecmp(c->req->content_encoding, "identity") != 0) {
@@ -488,28 +494,48 @@ static void dispatch(struct et_http_ctx *c)
                                "Content-Encoding: only identity is accepted "
                                "here",
                                "Content-Encoding", -1);
-            return;
+            return 0;
         }
     }
     fn = et__http_handler_for(c->route.id, &is_write);
+    /* writes go to the writer thread, which answers and accounts them */
+    if (is_write)
+        return et__http_write(c, fn, et__http_may_group(c), t0, w) ? 1 : -1;
+    /* reads: a handle of the pool, never the writer's, so they see only
+     * committed groups and never wait for one */
     slot = pool_get(c->h);
     c->t = c->h->handles[slot];
-    if (is_write)
-        pthread_mutex_lock(&c->h->write_mu);
     fn(c);
-    if (is_write)
-        pthread_mutex_unlock(&c->h->write_mu);
     c->t = NULL;
     pool_put(c->h, slot);
+    return 0;
+}
+
+void et__http_finish(struct et_http_ctx *c, int64_t t0_ns)
+{
+    struct et_http_response *res = c->res;
+
+    if (!res->status)
+        et__http_reply_err(c, 500, "internal", "no response", NULL, -1);
+    if (res->status < 300)
+        atomic_fetch_add(&c->h->events_ingested, c->events);
+    account(c->h, c->route.id, res->status, et_time_mono_ns() - t0_ns);
 }
 
 void et_http_handle(struct et_http *h, const struct et_http_request *req,
                     struct et_http_response *res)
 {
+    (void)et_http_handle_async(h, req, res, NULL);
+}
+
+int et_http_handle_async(struct et_http *h, const struct et_http_request *req,
+                         struct et_http_response *res,
+                         const struct et_http_waiter *w)
+{
     struct et_http_ctx c;
     int64_t t0 = et_time_mono_ns();
     const char *q;
-    int st;
+    int st, later = 0;
 
     memset(res, 0, sizeof(*res));
     memset(&c, 0, sizeof(c));
@@ -530,10 +556,10 @@ void et_http_handle(struct et_http *h, const struct et_http_request *req,
                 else if (c.ui_token == 1)
                     et__dash_login(&c);
                 else
-                    dispatch(&c);
+                    later = dispatch(&c, t0, w);
             }
         } else if (rebinding_guard(&c) == 0 && authenticate(&c) == 0) {
-            dispatch(&c);
+            later = dispatch(&c, t0, w);
         }
     } else if (st == 405) {
         et__http_reply_err(&c, 405, "method_not_allowed",
@@ -554,11 +580,11 @@ void et_http_handle(struct et_http *h, const struct et_http_request *req,
                            "malformed request target (see docs/API.md)",
                            "target", -1);
     }
-    if (!res->status)
-        et__http_reply_err(&c, 500, "internal", "no response", NULL, -1);
-    if (res->status < 300)
-        atomic_fetch_add(&h->events_ingested, c.events);
-    account(h, c.route.id, res->status, et_time_mono_ns() - t0);
+    /* a write was answered and accounted on the writer thread (-1), or
+     * will be (1) */
+    if (later == 0)
+        et__http_finish(&c, t0);
+    return later == 1;
 }
 
 void et_http_error(struct et_http *h, int status, const char *code,
@@ -647,6 +673,28 @@ void et__http_metrics(struct et_http_ctx *c)
         "# TYPE exectrail_requests_rejected_total counter\n"
         "exectrail_requests_rejected_total %llu\n",
         (unsigned long long)atomic_load(&h->requests_rejected));
+    rc |= et_buf_printf(
+        &b,
+        "# HELP exectrail_group_commits_total Durable commits of the "
+        "writer thread, each holding one group of write requests.\n"
+        "# TYPE exectrail_group_commits_total counter\n"
+        "exectrail_group_commits_total %llu\n"
+        "# HELP exectrail_group_commit_writes_total Write requests "
+        "acknowledged after a group commit.\n"
+        "# TYPE exectrail_group_commit_writes_total counter\n"
+        "exectrail_group_commit_writes_total %llu\n"
+        "# HELP exectrail_group_commit_failures_total Groups that could "
+        "not commit: their writes were answered 503 (hook inputs spooled).\n"
+        "# TYPE exectrail_group_commit_failures_total counter\n"
+        "exectrail_group_commit_failures_total %llu\n"
+        "# HELP exectrail_write_queue Write requests waiting for the "
+        "writer thread.\n"
+        "# TYPE exectrail_write_queue gauge\n"
+        "exectrail_write_queue %u\n",
+        (unsigned long long)atomic_load(&h->group_commits),
+        (unsigned long long)atomic_load(&h->group_writes),
+        (unsigned long long)atomic_load(&h->group_failures),
+        et__http_write_queue(h));
     rc |= et_buf_printf(
         &b,
         "# HELP exectrail_hooks_spooled_total Claude Code hook inputs the "

@@ -19,6 +19,36 @@
 /* request latency histogram bounds, seconds (docs/API.md, "Metrics") */
 #define ET_HTTP_N_BUCKETS 14
 
+/* A group commit closes once it holds this many writes or request bytes
+ * (or has been open et_http_opts.group_max_ms; docs/API.md, "Group
+ * commit"). */
+#define ET_HTTP_GROUP_MAX_WRITES 1024
+#define ET_HTTP_GROUP_MAX_BYTES  ((size_t)32 << 20)
+
+struct et__http_job;
+
+/* The writer thread and its queue (commit.c). */
+struct et__http_writer {
+    struct et_trail *t; /* its own handle: reads never share it */
+    pthread_t thread;
+    bool has_thread;
+    bool is_init;           /* mu and the conditions exist */
+    pthread_mutex_t mu;     /* guards what follows, up to the writer's own */
+    pthread_cond_t cv;      /* a job was queued, or stop */
+    pthread_cond_t done_cv; /* a waited-for job is done; n_suspended fell */
+    struct et__http_job *head, **tail;
+    unsigned n_queued;    /* jobs in that queue */
+    unsigned n_suspended; /* answers promised through a waiter */
+    bool is_quiesced;     /* et_http_quiesce: no more suspending */
+    bool stop;            /* et_http_free: end once the queue is empty */
+    /* the writer thread's own: the open group */
+    bool is_open;
+    struct et__http_job *group, **group_tail; /* its acknowledged writes */
+    size_t n_writes, n_bytes;
+    int64_t opened_ns;
+    int64_t max_open_ns; /* et_http_opts.group_max_ms */
+};
+
 struct et_http {
     char db[PATH_MAX];
     bool is_loopback, require_token;
@@ -30,7 +60,7 @@ struct et_http {
     unsigned *free_list;
     pthread_mutex_t pool_mu;
     pthread_cond_t pool_cv;
-    pthread_mutex_t write_mu;  /* one writer of this process at a time */
+    struct et__http_writer w;  /* every write runs there (commit.c) */
     pthread_mutex_t report_mu; /* reports may set TZ */
 
     pthread_mutex_t token_mu;
@@ -44,6 +74,9 @@ struct et_http {
     atomic_uint_fast64_t hooks_spooled; /* hook inputs spooled (store busy) */
     atomic_uint_fast64_t latency[ET_HTTP_N_BUCKETS + 1];
     atomic_uint_fast64_t latency_sum_us;
+    atomic_uint_fast64_t group_commits;  /* durable group commits */
+    atomic_uint_fast64_t group_writes;   /* write requests they carried */
+    atomic_uint_fast64_t group_failures; /* groups that did not commit */
 };
 
 struct et_http_ctx {
@@ -56,7 +89,9 @@ struct et_http_ctx {
     struct et_http_response *res;
     uint64_t events;                 /* events this request appended */
     enum et_token_scope token_scope; /* of the token sent; NONE for none */
-    int ui_token; /* a page's token came as ?token= (1), a cookie (2) */
+    int ui_token;    /* a page's token came as ?token= (1), a cookie (2) */
+    bool is_spooled; /* the answer is a hook input kept in the spool: it
+                      * does not depend on the group commit */
 };
 
 /* ---- responses (http.c) ---- */
@@ -88,6 +123,30 @@ typedef void et__http_handler(struct et_http_ctx *c);
 /* the handler of a route, and whether it writes */
 et__http_handler *et__http_handler_for(enum et_http_route_id id,
                                        bool *is_write);
+/* A write route that may join a group commit (its handler makes only
+ * write calls); false for the others, which run alone (checkpoints,
+ * proofs, MCP), and for a hook input while inputs wait in the spool (the
+ * replay commits each as it goes). */
+bool et__http_may_group(const struct et_http_ctx *c);
+/* The answer of a write that joined a group commit that did not happen
+ * (err says why): a hook input goes to the spool (202), the others are
+ * 503 with Retry-After. */
+void et__http_unstored(struct et_http_ctx *c, const struct et_error *err);
+
+/* ---- the writer thread (commit.c) ---- */
+int et__http_writer_start(struct et_http *h, struct et_error *err);
+void et__http_writer_stop(struct et_http *h);
+/* writes waiting for the writer thread (for /metrics) */
+unsigned et__http_write_queue(struct et_http *h);
+/* Run c's write handler fn on the writer thread (in a group when is_group):
+ * 1 when it will be answered through waiter w (w->suspend was called), 0
+ * when it is answered and accounted for. */
+int et__http_write(struct et_http_ctx *c, et__http_handler *fn, bool is_group,
+                   int64_t t0_ns, const struct et_http_waiter *w);
+/* Fill the 500 of a handler that made no answer, count the request's
+ * events and its latency since t0_ns (http.c). */
+void et__http_finish(struct et_http_ctx *c, int64_t t0_ns);
+
 /* ---- the MCP endpoint (api_mcp.c) ---- */
 /* POST /mcp: one JSON-RPC message through the MCP core */
 void et__http_mcp(struct et_http_ctx *c);

@@ -802,6 +802,25 @@ static int add_spooled(const char *sdir, uint64_t n, void *ctx)
     return 0;
 }
 
+bool et_ingest_spool_pending(const char *dir)
+{
+    for (int i = -1; i < N_FALLBACK; i++) {
+        char fb[PATH_MAX], p[PATH_MAX];
+        const char *sdir = dir;
+        struct stat sb;
+
+        if (i >= 0) {
+            if (fallback_dir(dir, i, false, fb) != 0)
+                continue;
+            sdir = fb;
+        }
+        if ((join(p, sdir, SPOOL, NULL) == ET_OK && stat(p, &sb) == 0) ||
+            (join(p, sdir, REPLAYING, NULL) == ET_OK && stat(p, &sb) == 0))
+            return true;
+    }
+    return false;
+}
+
 int et_ingest_spool_status(const char *dir, uint64_t *spooled_out,
                            uint64_t *quarantined_out, struct et_error *err)
 {

@@ -194,12 +194,12 @@ int et_store_release(struct et_store *st, struct et_error *err)
     return st->ops->release(st, err);
 }
 
-void et_store_rollback_to(struct et_store *st)
+int et_store_rollback_to(struct et_store *st)
 {
     ET_ASSERT(st->in_txn == 2);
     st->stats.front_calls++;
     et__delta_discard(st);
-    st->ops->rollback_to(st);
+    return st->ops->rollback_to(st);
 }
 
 void et_store_rollback(struct et_store *st)

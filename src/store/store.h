@@ -103,7 +103,10 @@ void et_store_rollback(struct et_store *st);
 ET_NODISCARD int et_store_savepoint(struct et_store *st,
                                     struct et_error *err);
 ET_NODISCARD int et_store_release(struct et_store *st, struct et_error *err);
-void et_store_rollback_to(struct et_store *st);
+/* ET_OK, or ET_EIO when the unit could not be undone: the backend lost the
+ * whole transaction (SQLite rolls it back by itself after some I/O errors),
+ * which the caller must then treat as rolled back. */
+ET_NODISCARD int et_store_rollback_to(struct et_store *st);
 
 /* Tree head (size and compact range). Empty tree when none stored. */
 ET_NODISCARD int et_store_head_load(struct et_store *st, struct et_tree *t,

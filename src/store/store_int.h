@@ -24,7 +24,8 @@ struct et_store_ops {
     /* nested units inside a write transaction (SQL savepoints) */
     int (*savepoint)(struct et_store *st, struct et_error *err);
     int (*release)(struct et_store *st, struct et_error *err);
-    void (*rollback_to)(struct et_store *st);
+    /* fails when the unit cannot be undone: the transaction is gone */
+    int (*rollback_to)(struct et_store *st);
     int (*head_load)(struct et_store *st, struct et_tree *t,
                      struct et_error *err);
     int (*head_save)(struct et_store *st, const struct et_tree *t,

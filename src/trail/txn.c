@@ -78,9 +78,14 @@ void et__unit_abort(struct et_trail *t)
 {
     t->n_gone = 0;
     if (t->in_ingest && t->in_batch) {
-        et_store_rollback_to(t->st);
-        t->tree = t->unit_tree;
         t->in_ingest = false;
+        t->tree = t->unit_tree;
+        /* a unit that cannot be undone takes its batch with it: the store
+         * lost the transaction (SQLite rolls it back by itself after some
+         * I/O errors), and a later unit must not open a new one in its
+         * place, as if the earlier units were still there */
+        if (et_store_rollback_to(t->st) != ET_OK)
+            et__batch_abort(t);
         return;
     }
     if (t->in_ingest) {
@@ -117,4 +122,31 @@ int et__unit_commit(struct et_trail *t, struct et_error *err)
     }
     t->in_ingest = false;
     return et_store_commit(t->st, err);
+}
+
+/* ---- the public face of batches (include/exectrail/trail.h) ---- */
+
+int et_trail_batch_begin(struct et_trail *t, struct et_error *err)
+{
+    if (t->in_batch || t->in_ingest)
+        return et_error_set(err, ET_ESTATE, "a batch is already open");
+    return et__batch_begin(t, err);
+}
+
+int et_trail_batch_commit(struct et_trail *t, struct et_error *err)
+{
+    if (!t->in_batch)
+        return et_error_set(err, ET_EIO,
+                            "the batch was rolled back by a failed write");
+    return et__batch_commit(t, err);
+}
+
+void et_trail_batch_abort(struct et_trail *t)
+{
+    et__batch_abort(t);
+}
+
+bool et_trail_in_batch(const struct et_trail *t)
+{
+    return t->in_batch;
 }

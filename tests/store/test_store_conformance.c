@@ -301,7 +301,7 @@ T_TEST(savepoints)
     T_ASSERT_OK(et_store_meta_put(st, "a", "1", &err));
     T_ASSERT_OK(et_store_savepoint(st, &err));
     T_ASSERT_OK(et_store_meta_put(st, "b", "2", &err));
-    et_store_rollback_to(st);
+    T_ASSERT_OK(et_store_rollback_to(st));
     T_ASSERT_OK(et_store_savepoint(st, &err));
     T_ASSERT_OK(et_store_meta_put(st, "c", "3", &err));
     T_ASSERT_OK(et_store_release(st, &err));
@@ -318,7 +318,7 @@ T_TEST(savepoints)
         T_ASSERT_OK(et_store_exec_put(st, &r, true, &err));
         T_ASSERT_RC(et_store_flush(st, &err), ET_EEXIST);
     }
-    et_store_rollback_to(st);
+    T_ASSERT_OK(et_store_rollback_to(st));
     T_ASSERT_OK(et_store_meta_put(st, "d", "4", &err));
     T_ASSERT_OK(et_store_commit(st, &err));
     T_ASSERT_OK(et_store_meta_get(st, "a", &v, &err));
@@ -1069,7 +1069,7 @@ T_TEST(kept_writes)
 
         T_ASSERT_OK(et_store_exec_put(st, &r, true, &err));
     }
-    et_store_rollback_to(st);
+    T_ASSERT_OK(et_store_rollback_to(st));
     T_ASSERT_OK(et_store_commit(st, &err));
     T_ASSERT_RC(et_store_exec_get(st, ID2, &got, &err), ET_ENOTFOUND);
     T_ASSERT_OK(et_store_exec_get(st, ID1, &got, &err));

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The trail API end to end through the library: record, lifecycle, show,
- * verify, checkpoint, rebuild, and rollback when the store fails midway.
+ * verify, checkpoint, rebuild, batches, and rollback when the store fails
+ * midway.
  */
 #define _GNU_SOURCE 1
 #include <stdio.h>
@@ -191,6 +192,63 @@ T_TEST(failed_store_write_rolls_back) {
   et_trail_close(t);
 }
 
+static int count_on(struct et_trail *t) {
+  struct et_error err = ET_ERROR_INIT;
+  int count = 0;
+
+  if (et_trail_list(t, 0, count_fn, &count, &err))
+    return -1;
+  return count;
+}
+
+/* the group commit of exectrail serve: units in one batch, committed or
+ * undone together, a failed unit undoing only itself */
+T_TEST(batch_units_commit_together) {
+  struct et_trail *t = open_fresh("batch"), *r = NULL;
+  struct et_error err = ET_ERROR_INIT;
+  struct et_verify_report rep;
+  char id[37], path[512];
+
+  T_ASSERT(t != NULL);
+  snprintf(path, sizeof(path), "%s/batch/trail.db", t_tmpdir());
+  T_ASSERT_OK(et_trail_open(path, 0, &r, NULL, &err));
+  T_ASSERT_RC(et_trail_batch_commit(t, &err), ET_EIO); /* none open */
+  T_ASSERT_OK(et_trail_batch_begin(t, &err));
+  T_ASSERT(et_trail_in_batch(t));
+  T_ASSERT_RC(et_trail_batch_begin(t, &err), ET_ESTATE);
+  T_ASSERT_OK(record_one(t, "00000000-0000-4000-8000-0000000000b1", id));
+  T_ASSERT_RC(record_one(t, "00000000-0000-4000-8000-0000000000b1", id),
+              ET_EEXIST);
+  T_ASSERT(et_trail_in_batch(t));
+  T_ASSERT_OK(record_one(t, "00000000-0000-4000-8000-0000000000b2", id));
+  /* another handle sees nothing of the batch before its commit */
+  T_ASSERT_INT_EQ(count_on(r), 0);
+  T_ASSERT_OK(et_trail_batch_commit(t, &err));
+  T_ASSERT(!et_trail_in_batch(t));
+  T_ASSERT_INT_EQ(count_on(r), 2);
+  /* an aborted batch leaves nothing */
+  T_ASSERT_OK(et_trail_batch_begin(t, &err));
+  T_ASSERT_OK(record_one(t, "00000000-0000-4000-8000-0000000000b3", id));
+  et_trail_batch_abort(t);
+  T_ASSERT(!et_trail_in_batch(t));
+  /* nor does a batch whose commit fails */
+  T_ASSERT_OK(et_trail_batch_begin(t, &err));
+  T_ASSERT_OK(record_one(t, "00000000-0000-4000-8000-0000000000b4", id));
+  T_ASSERT_OK(record_one(t, "00000000-0000-4000-8000-0000000000b5", id));
+  setenv("ET_TEST_FAIL_STORE", "commit:01", 1);
+  T_ASSERT_RC(et_trail_batch_commit(t, &err), ET_EIO);
+  unsetenv("ET_TEST_FAIL_STORE");
+  T_ASSERT(!et_trail_in_batch(t));
+  T_ASSERT_INT_EQ(count_on(r), 2);
+  T_ASSERT_OK(et_trail_verify(t, NULL, 0, &rep, &err));
+  T_ASSERT_INT_EQ(rep.events, 2);
+  /* and the trail takes writes afterwards */
+  T_ASSERT_OK(record_one(t, "00000000-0000-4000-8000-0000000000b4", id));
+  T_ASSERT_INT_EQ(count_on(r), 3);
+  et_trail_close(r);
+  et_trail_close(t);
+}
+
 T_TEST(missing_store_is_unavailable) {
   struct et_trail *t = NULL;
   struct et_error err = ET_ERROR_INIT;
@@ -204,4 +262,5 @@ T_TEST(missing_store_is_unavailable) {
 
 T_MAIN("trail", T_CASE(record_show_roundtrip), T_CASE(lifecycle_states),
        T_CASE(verify_checkpoint_rebuild), T_CASE(failed_store_write_rolls_back),
+       T_CASE(batch_units_commit_together),
        T_CASE(missing_store_is_unavailable))

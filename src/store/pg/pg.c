@@ -405,10 +405,14 @@ static int pg_release(struct et_store *st, struct et_error *err)
     return et__pg_exec(et__pg(st), "RELEASE SAVEPOINT et_unit", err, "release");
 }
 
-static void pg_rollback_to(struct et_store *st)
+static int pg_rollback_to(struct et_store *st)
 {
-    PQclear(PQexec(et__pg(st)->conn,
-                   "ROLLBACK TO SAVEPOINT et_unit; RELEASE SAVEPOINT et_unit"));
+    PGresult *r = PQexec(et__pg(st)->conn, "ROLLBACK TO SAVEPOINT et_unit; "
+                                           "RELEASE SAVEPOINT et_unit");
+    int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? ET_OK : ET_EIO;
+
+    PQclear(r);
+    return rc;
 }
 
 /* ---- the ledger ---- */

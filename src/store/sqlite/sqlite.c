@@ -471,10 +471,14 @@ static int sq_release(struct et_store *st, struct et_error *err)
     return exec_sql(S(st), "RELEASE et_unit", err);
 }
 
-static void sq_rollback_to(struct et_store *st)
+static int sq_rollback_to(struct et_store *st)
 {
-    sqlite3_exec(S(st)->db, "ROLLBACK TO et_unit; RELEASE et_unit", NULL, NULL,
-                 NULL);
+    /* after an I/O error SQLite may have rolled the whole transaction
+     * back: then there is no et_unit to return to */
+    return sqlite3_exec(S(st)->db, "ROLLBACK TO et_unit; RELEASE et_unit", NULL,
+                        NULL, NULL) == SQLITE_OK
+               ? ET_OK
+               : ET_EIO;
 }
 
 static int sq_head_load(struct et_store *st, struct et_tree *t,
