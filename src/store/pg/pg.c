@@ -1004,6 +1004,7 @@ static int pg_projection_reset(struct et_store *st, struct et_error *err)
         "DELETE FROM report_issues; DELETE FROM report_duration_day; "
         "DELETE FROM retention_state; "
         "DELETE FROM agent_bindings; DELETE FROM agent_actions; "
+        "DELETE FROM notes; "
         "DELETE FROM meta WHERE key = 'rollups_stale';",
         err, "reset projections");
 }
@@ -1104,6 +1105,7 @@ const struct et_store_ops et__pg_ops = {
     .projection_reset = pg_projection_reset,
     .projection_snapshot = et__pg_projection_snapshot,
     .projection_diff = et__pg_projection_diff,
+    .report_digest = et__pg_report_digest,
     .checkpoint_put = pg_checkpoint_put,
     .checkpoint_each = pg_checkpoint_each,
     .meta_get = pg_meta_get,
@@ -1133,4 +1135,6 @@ const struct et_store_ops et__pg_ops = {
     .rstate_del = et__pg_rstate_del,
     .rstate_get = et__pg_rstate_get,
     .rstate_each = et__pg_rstate_each,
+    .note_put = et__pg_note_put,
+    .note_each = et__pg_note_each,
 };
