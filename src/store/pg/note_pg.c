@@ -70,7 +70,7 @@ static int note_sql(const struct et_store_note_filter *f, struct et_buf *sql,
                                "MinWords=8, "
                                "ShortWord=0, HighlightAll=false, "
                                "MaxFragments=1, FragmentDelimiter=...'), "
-                               "ts_rank(f.tsv, q.q) AS rank FROM q, fts f "
+                               "ts_rank(f.tsv, q.q, 2) AS rank FROM q, fts f "
                                "JOIN notes n ON n.seq = f.seq WHERE f.tsv @@ "
                                "q.q");
     } else {

@@ -31,7 +31,9 @@ enum {
 
 _Static_assert(M_LAST <= ET_PG_NOTE_PUT, "statement slots");
 
-/* the words of user text, as the index holds them */
+/* the words of user text, as the index holds them; ranks are ts_rank
+ * divided by the event's length in words (normalization 2), as BM25 (SQLite's
+ * rank) favours the short events that match */
 #define WORDS(x) "regexp_replace(" x ", '[^[:alnum:]]+', ' ', 'g')"
 
 int et__pg_issues_put(struct et_store *st, const char *id, const char *agent,
@@ -225,7 +227,7 @@ int et__pg_similar(struct et_store *st, const char *id, const char *words,
         et__pg(st), -1,
         "WITH q AS (SELECT replace(plainto_tsquery('simple', " WORDS(
             "$1") ")::text, ' & ', ' | ')::tsquery AS q), b AS (SELECT f.execution_id "
-                  "AS id, max(ts_rank(f.tsv, q.q)) AS best FROM q, fts f JOIN ledger "
+                  "AS id, max(ts_rank(f.tsv, q.q, 2)) AS best FROM q, fts f JOIN ledger "
                   "l ON l.seq = f.seq WHERE f.tsv @@ q.q AND f.execution_id IS "
                   "NOT NULL AND f.execution_id IS DISTINCT FROM $2 AND l.type IN ('execution.started', "
                   "'execution.delegated', 'execution.recorded') GROUP BY "
@@ -260,7 +262,7 @@ int et__pg_search(struct et_store *st, const struct et_store_search *o,
     rc = et__pg_run(
         et__pg(st), -1,
         "WITH q AS (SELECT plainto_tsquery('simple', " WORDS(
-            "$1::text") ") AS q), m AS (SELECT f.seq, ts_rank(f.tsv, q.q) AS rank FROM q, "
+            "$1::text") ") AS q), m AS (SELECT f.seq, ts_rank(f.tsv, q.q, 2) AS rank FROM q, "
                         "fts f WHERE f.tsv @@ q.q ORDER BY f.seq DESC LIMIT $3), b AS "
                         "(SELECT f.execution_id, max(m.rank) AS best, count(*) AS n FROM m "
                         "JOIN fts f ON f.seq = m.seq WHERE f.execution_id IS NOT "
