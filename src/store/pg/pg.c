@@ -378,11 +378,19 @@ static int pg_open(const char *target, unsigned flags, struct et_store **out,
  */
 static int pg_begin(struct et_store *st, bool write, struct et_error *err)
 {
-    return et__pg_exec(et__pg(st),
-                       write ? "BEGIN ISOLATION LEVEL READ COMMITTED; " LOCK_SQL
-                             : "BEGIN ISOLATION LEVEL REPEATABLE READ READ "
-                               "ONLY",
-                       err, write ? "begin write" : "begin");
+    int rc =
+        et__pg_exec(et__pg(st),
+                    write ? "BEGIN ISOLATION LEVEL READ COMMITTED; " LOCK_SQL
+                          : "BEGIN ISOLATION LEVEL REPEATABLE READ READ "
+                            "ONLY",
+                    err, write ? "begin write" : "begin");
+
+    /* a lock that timed out leaves the transaction aborted, and a failed
+     * begin is never rolled back by the caller: a long-lived handle (serve)
+     * would fail every later statement */
+    if (rc)
+        PQclear(PQexec(et__pg(st)->conn, "ROLLBACK"));
+    return rc;
 }
 
 static int pg_commit(struct et_store *st, struct et_error *err)
