@@ -5,6 +5,10 @@
  * on the same database, in the same process, warm cache. Each query is
  * measured for the whole answer and for a first page. Prints p50/p95 and
  * the ratio. usage: bench_query DB [RUNS] [PAGE]
+ * DB may be a PostgreSQL connection string (bench/pg.sh): the baseline SQL
+ * then runs through libpq on that server (LIKE spelled ILIKE, as the
+ * query language's case-insensitive match there; ranked text with
+ * ts_rank over the same tsvector column).
  */
 #define _GNU_SOURCE 1
 #include <sqlite3.h>
@@ -16,6 +20,11 @@
 
 #include "exectrail/exectrail.h"
 #include "exectrail/query.h"
+#ifdef ET_HAVE_POSTGRES
+# include <libpq-fe.h>
+#else
+typedef struct pg_conn PGconn; /* never made without libpq */
+#endif
 
 struct bench_case {
     const char *name;
@@ -146,6 +155,48 @@ static long run_sql(sqlite3 *db, const char *sql, size_t limit, bool rows)
     return rc == SQLITE_DONE ? n : -1;
 }
 
+/* the baseline on PostgreSQL: the same statement text but for LIKE */
+static long run_pgsql(PGconn *pg, const char *sql, size_t limit, bool rows)
+{
+#ifdef ET_HAVE_POSTGRES
+    const char *ids = "SELECT execution_id";
+    char buf[2048], out[2300];
+    size_t o = 0;
+    PGresult *r;
+    long n = -1;
+
+    if (rows && !strncmp(sql, ids, strlen(ids)))
+        snprintf(buf, sizeof(buf), "%s%s", SUMMARY, sql + strlen(ids));
+    else
+        snprintf(buf, sizeof(buf), "%s", sql);
+    if (limit)
+        snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), " LIMIT %zu",
+                 limit);
+    for (const char *c = buf; *c && o + 4 < sizeof(out); c++) {
+        if (!strncmp(c, " LIKE ", 6)) {
+            memcpy(out + o, " I", 2);
+            o += 2;
+            c++;
+        }
+        out[o++] = *c;
+    }
+    out[o] = '\0';
+    r = PQexec(pg, out);
+    if (PQresultStatus(r) == PGRES_TUPLES_OK)
+        n = PQntuples(r);
+    else
+        fprintf(stderr, "bench_query: %s", PQerrorMessage(pg));
+    PQclear(r);
+    return n;
+#else
+    (void)pg;
+    (void)sql;
+    (void)limit;
+    (void)rows;
+    return -1;
+#endif
+}
+
 static long run_search(struct et_trail *t, const char *words)
 {
     struct et_error err = ET_ERROR_INIT;
@@ -183,6 +234,9 @@ int main(int argc, char **argv)
     struct et_error err = ET_ERROR_INIT;
     struct et_trail *t = NULL;
     sqlite3 *db = NULL;
+    PGconn *pg = NULL;
+    bool is_pg = argc > 1 && (!strncmp(argv[1], "postgresql://", 13) ||
+                              !strncmp(argv[1], "postgres://", 11));
     int runs = argc > 2 ? (int)strtol(argv[2], NULL, 10) : 20;
     size_t page = argc > 3 ? (size_t)strtoul(argv[3], NULL, 10) : 100;
     double a50, a95, b50, b95;
@@ -197,7 +251,16 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_query: %s\n", err.msg);
         return 1;
     }
-    if (sqlite3_open_v2(argv[1], &db, SQLITE_OPEN_READONLY, NULL)) {
+#ifdef ET_HAVE_POSTGRES
+    if (is_pg) {
+        pg = PQconnectdb(argv[1]);
+        if (PQstatus(pg) != CONNECTION_OK) {
+            fprintf(stderr, "bench_query: %s", PQerrorMessage(pg));
+            return 1;
+        }
+    }
+#endif
+    if (!is_pg && sqlite3_open_v2(argv[1], &db, SQLITE_OPEN_READONLY, NULL)) {
         fprintf(stderr, "bench_query: cannot open %s\n", argv[1]);
         return 1;
     }
@@ -214,8 +277,12 @@ int main(int argc, char **argv)
 
             TIME_RUNS(run_lang(t, cases[i].query, lim, rows), runs, a50, a95,
                       an);
-            TIME_RUNS(run_sql(db, cases[i].baseline, lim, rows), runs, b50, b95,
-                      bn);
+            if (is_pg)
+                TIME_RUNS(run_pgsql(pg, cases[i].baseline, lim, rows), runs,
+                          b50, b95, bn);
+            else
+                TIME_RUNS(run_sql(db, cases[i].baseline, lim, rows), runs, b50,
+                          b95, bn);
             printf("  %-20s %-6s %9.2f %9.2f %9.2f %9.2f %6.2fx %8ld%s\n",
                    m ? "" : cases[i].name, modes[m], a50, a95, b50, b95,
                    a50 / (b50 > 0 ? b50 : 1e-9), an,
@@ -228,17 +295,30 @@ int main(int argc, char **argv)
         const char *words = k ? "deploy cache" : "comp017 deploy";
         char sql[512];
 
-        snprintf(sql, sizeof(sql),
-                 "SELECT execution_id, min(rank) AS r FROM fts WHERE fts "
-                 "MATCH '%s' GROUP BY execution_id ORDER BY r LIMIT 20",
-                 k ? "\"deploy\" \"cache\"" : "\"comp017\" \"deploy\"");
+        if (is_pg)
+            snprintf(sql, sizeof(sql),
+                     "SELECT execution_id, max(ts_rank(tsv, q)) AS r FROM "
+                     "fts, plainto_tsquery('simple', '%s') q WHERE tsv @@ q "
+                     "GROUP BY execution_id ORDER BY r DESC LIMIT 20",
+                     words);
+        else
+            snprintf(sql, sizeof(sql),
+                     "SELECT execution_id, min(rank) AS r FROM fts WHERE fts "
+                     "MATCH '%s' GROUP BY execution_id ORDER BY r LIMIT 20",
+                     k ? "\"deploy\" \"cache\"" : "\"comp017\" \"deploy\"");
         TIME_RUNS(run_search(t, words), runs, a50, a95, an);
-        TIME_RUNS(run_sql(db, sql, 0, false), runs, b50, b95, bn);
+        if (is_pg)
+            TIME_RUNS(run_pgsql(pg, sql, 0, false), runs, b50, b95, bn);
+        else
+            TIME_RUNS(run_sql(db, sql, 0, false), runs, b50, b95, bn);
         printf("  %-20s %-6s %9.2f %9.2f %9.2f %9.2f %6.2fx %8ld\n",
                k ? "text: common words" : "text: selective", "top20", a50, a95,
                b50, b95, a50 / (b50 > 0 ? b50 : 1e-9), an);
     }
     sqlite3_close(db);
+#ifdef ET_HAVE_POSTGRES
+    PQfinish(pg);
+#endif
     et_trail_close(t);
     return 0;
 }

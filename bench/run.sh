@@ -5,7 +5,8 @@
 # Environment: BENCH_RUNS (record runs, default 500), BENCH_IMPORT_RECORDS
 # (records per import run, default 30000), BENCH_BIG_MB (size of the RSS
 # import, default 1024; 0 skips it), BENCH_VERIFY_RECORDS (store of the
-# verify benchmark, default 1000; 0 skips it).
+# verify benchmark, default 1000; 0 skips it), BENCH_PG (0 skips the
+# PostgreSQL section; its own knobs are in bench/pg.sh).
 set -eu
 B=${1:-build/release}
 ET="$PWD/$B/exectrail"
@@ -216,4 +217,12 @@ fi
 if [ "${BENCH_SERVE_SECONDS:-10}" -gt 0 ]; then
   echo
   sh "$(dirname "$0")/serve.sh" "$B"
+fi
+
+# ---- 11. PostgreSQL beside SQLite: import, the hook path and record, the
+# spec queries, same corpus and run (bench/pg.sh; skips, saying why, without
+# a server: EXECTRAIL_TEST_PG, or a throwaway cluster it starts itself) ----
+if [ "${BENCH_PG:-1}" != 0 ]; then
+  echo
+  sh "$(dirname "$0")/pg.sh" "$B"
 fi

@@ -200,6 +200,12 @@ static enum vkind field_sql(struct compiler *c, const struct et_qnode *n,
 
 static void value(struct compiler *c, enum vkind k, const struct et_qval *v)
 {
+    /* a condition compared with true or false: the dialect's spelling of
+     * them (PostgreSQL has no boolean = bigint) */
+    if (k == V_BOOL && v->type == ET_QV_INT) {
+        put(c, v->i ? c->d->true_sql : c->d->false_sql);
+        return;
+    }
     if (k == V_JSON && c->d->json_arg) {
         struct et_sqlparam p = param_of(v);
 

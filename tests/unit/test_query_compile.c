@@ -166,6 +166,11 @@ T_TEST(sqlite_statements)
          "EXISTS (SELECT 1 FROM json_each(e.doc, '$.issues') j WHERE "
          "json_extract(j.value, '$.type') = ?)",
          "ERROR", false},
+        /* a condition compared with a boolean: the dialect's constant */
+        {"security.relevant = true", NULL, 0, true,
+         "EXISTS (SELECT 1 FROM security_relevant s WHERE s.execution_id = "
+         "e.execution_id) = 1",
+         "", false},
         {"", NULL, 0, true, "1", "", false},
     };
 
@@ -221,6 +226,11 @@ T_TEST(postgres_statements)
          "#> '{issues}' ELSE '[]'::jsonb END)) j(value) WHERE (j.value #> "
          "'{type}') = to_jsonb($1::text))",
          "ERROR", false},
+        /* not "= $1::bigint": PostgreSQL has no boolean = bigint */
+        {"security.relevant = false", NULL, 0, true,
+         "EXISTS (SELECT 1 FROM security_relevant s WHERE s.execution_id = "
+         "e.execution_id) = false",
+         "", false},
         {"", NULL, 0, true, "true", "", false},
     };
     const struct et_sql_dialect *pg = et_store_dialect_of(ET_BACKEND_POSTGRES);

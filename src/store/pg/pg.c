@@ -378,11 +378,19 @@ static int pg_open(const char *target, unsigned flags, struct et_store **out,
  */
 static int pg_begin(struct et_store *st, bool write, struct et_error *err)
 {
-    return et__pg_exec(et__pg(st),
-                       write ? "BEGIN ISOLATION LEVEL READ COMMITTED; " LOCK_SQL
-                             : "BEGIN ISOLATION LEVEL REPEATABLE READ READ "
-                               "ONLY",
-                       err, write ? "begin write" : "begin");
+    int rc =
+        et__pg_exec(et__pg(st),
+                    write ? "BEGIN ISOLATION LEVEL READ COMMITTED; " LOCK_SQL
+                          : "BEGIN ISOLATION LEVEL REPEATABLE READ READ "
+                            "ONLY",
+                    err, write ? "begin write" : "begin");
+
+    /* a lock that timed out leaves the transaction aborted, and a failed
+     * begin is never rolled back by the caller: a long-lived handle (serve)
+     * would fail every later statement */
+    if (rc)
+        PQclear(PQexec(et__pg(st)->conn, "ROLLBACK"));
+    return rc;
 }
 
 static int pg_commit(struct et_store *st, struct et_error *err)
@@ -1008,6 +1016,7 @@ static int pg_projection_reset(struct et_store *st, struct et_error *err)
         "DELETE FROM report_issues; DELETE FROM report_duration_day; "
         "DELETE FROM retention_state; "
         "DELETE FROM agent_bindings; DELETE FROM agent_actions; "
+        "DELETE FROM notes; "
         "DELETE FROM meta WHERE key = 'rollups_stale';",
         err, "reset projections");
 }
@@ -1109,6 +1118,7 @@ const struct et_store_ops et__pg_ops = {
     .projection_reset = pg_projection_reset,
     .projection_snapshot = et__pg_projection_snapshot,
     .projection_diff = et__pg_projection_diff,
+    .report_digest = et__pg_report_digest,
     .checkpoint_put = pg_checkpoint_put,
     .checkpoint_each = pg_checkpoint_each,
     .meta_get = pg_meta_get,
@@ -1138,4 +1148,6 @@ const struct et_store_ops et__pg_ops = {
     .rstate_del = et__pg_rstate_del,
     .rstate_get = et__pg_rstate_get,
     .rstate_each = et__pg_rstate_each,
+    .note_put = et__pg_note_put,
+    .note_each = et__pg_note_each,
 };

@@ -11,7 +11,7 @@
 
 #include "store/store_int.h"
 
-#define ET_PG_MAXP  32 /* parameters per statement */
+#define ET_PG_MAXP  72 /* parameters per statement (notes: 64 groups) */
 #define ET_PG_NSTMT 96 /* named (prepared) statement slots */
 
 struct et_pg {
@@ -71,8 +71,10 @@ long et__pg_bytea(const PGresult *r, int row, int col, uint8_t *out,
 int et__pg_apply(struct et_store *st, const struct et_store_op *ops, size_t n,
                  struct et_error *err);
 
-/* statement slot ranges: pg.c 0..47, pg_more.c 48..95 */
-#define ET_PG_MORE_FIRST 48
+/* statement slot ranges: pg.c 0..47, pg_more.c 48..79, note_pg.c 80.. */
+#define ET_PG_MORE_FIRST    48
+#define ET_PG_NOTE_PUT      80
+#define ET_PG_REPORT_DIGEST 81
 
 /* ops of pg_more.c */
 int et__pg_issues_put(struct et_store *st, const char *id, const char *agent,
@@ -126,7 +128,18 @@ int et__pg_search(struct et_store *st, const struct et_store_search *s,
 int et__pg_exec_texts(struct et_store *st, const char *id, et_store_text_fn *fn,
                       void *ctx, struct et_error *err);
 
-/* verify --projections (verify_pg.c) */
+/* some letter or digit in s (else nothing a text search could match) */
+bool et__pg_has_word(const char *s, size_t len);
+
+/* notes (note_pg.c) */
+int et__pg_note_put(struct et_store *st, const struct et_store_note_row *r,
+                    struct et_error *err);
+int et__pg_note_each(struct et_store *st, const struct et_store_note_filter *f,
+                     et_store_note_fn *fn, void *ctx, struct et_error *err);
+
+/* verify --projections and the reports' record of it (verify_pg.c) */
+int et__pg_report_digest(struct et_store *st, uint8_t out[32],
+                         struct et_error *err);
 int et__pg_projection_snapshot(struct et_store *st, struct et_error *err);
 int et__pg_projection_diff(struct et_store *st, char *where, size_t cap,
                            struct et_error *err);

@@ -29,9 +29,11 @@ enum {
     M_LAST
 };
 
-_Static_assert(M_LAST <= ET_PG_NSTMT, "statement slots");
+_Static_assert(M_LAST <= ET_PG_NOTE_PUT, "statement slots");
 
-/* the words of user text, as the index holds them */
+/* the words of user text, as the index holds them; ranks are ts_rank
+ * divided by the event's length in words (normalization 2), as BM25 (SQLite's
+ * rank) favours the short events that match */
 #define WORDS(x) "regexp_replace(" x ", '[^[:alnum:]]+', ' ', 'g')"
 
 int et__pg_issues_put(struct et_store *st, const char *id, const char *agent,
@@ -177,7 +179,7 @@ int et__pg_top_signatures(struct et_store *st, const char *agent,
     return rc;
 }
 
-static bool has_word(const char *s, size_t len)
+bool et__pg_has_word(const char *s, size_t len)
 {
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -215,7 +217,7 @@ int et__pg_similar(struct et_store *st, const char *id, const char *words,
     PGresult *r = NULL;
     int rc;
 
-    if (!words || !has_word(words, strlen(words)))
+    if (!words || !et__pg_has_word(words, strlen(words)))
         return ET_OK;
     et__pgp_str(&p, words);
     et__pgp_str(&p, id);
@@ -225,9 +227,9 @@ int et__pg_similar(struct et_store *st, const char *id, const char *words,
         et__pg(st), -1,
         "WITH q AS (SELECT replace(plainto_tsquery('simple', " WORDS(
             "$1") ")::text, ' & ', ' | ')::tsquery AS q), b AS (SELECT f.execution_id "
-                  "AS id, max(ts_rank(f.tsv, q.q)) AS best FROM q, fts f JOIN ledger "
+                  "AS id, max(ts_rank(f.tsv, q.q, 2)) AS best FROM q, fts f JOIN ledger "
                   "l ON l.seq = f.seq WHERE f.tsv @@ q.q AND f.execution_id IS "
-                  "DISTINCT FROM $2 AND l.type IN ('execution.started', "
+                  "NOT NULL AND f.execution_id IS DISTINCT FROM $2 AND l.type IN ('execution.started', "
                   "'execution.delegated', 'execution.recorded') GROUP BY "
                   "f.execution_id ORDER BY 2 DESC, f.execution_id COLLATE \"C\" LIMIT $3) SELECT "
                   "b.id, b.best, 0, e.agent_name FROM b LEFT JOIN executions e ON "
@@ -246,7 +248,7 @@ int et__pg_search(struct et_store *st, const struct et_store_search *o,
     PGresult *r = NULL;
     int rc;
 
-    if (!o->words || !has_word(o->words, o->len))
+    if (!o->words || !et__pg_has_word(o->words, o->len))
         return et_error_set(err, ET_EINPUT,
                             "nothing to search for: give at least one word");
     et__pgp_bytes(&p, o->words, o->len);
@@ -260,10 +262,11 @@ int et__pg_search(struct et_store *st, const struct et_store_search *o,
     rc = et__pg_run(
         et__pg(st), -1,
         "WITH q AS (SELECT plainto_tsquery('simple', " WORDS(
-            "$1::text") ") AS q), m AS (SELECT f.seq, ts_rank(f.tsv, q.q) AS rank FROM q, "
+            "$1::text") ") AS q), m AS (SELECT f.seq, ts_rank(f.tsv, q.q, 2) AS rank FROM q, "
                         "fts f WHERE f.tsv @@ q.q ORDER BY f.seq DESC LIMIT $3), b AS "
                         "(SELECT f.execution_id, max(m.rank) AS best, count(*) AS n FROM m "
-                        "JOIN fts f ON f.seq = m.seq GROUP BY f.execution_id "
+                        "JOIN fts f ON f.seq = m.seq WHERE f.execution_id IS NOT "
+                        "NULL GROUP BY f.execution_id "
                         "ORDER BY 2 DESC, f.execution_id COLLATE \"C\" LIMIT $2) SELECT b.execution_id, "
                         "b.best, b.n, e.agent_name FROM b LEFT JOIN executions e ON "
                         "e.execution_id = b.execution_id ORDER BY b.best DESC, "
@@ -652,7 +655,18 @@ int et__pg_exec_forget(struct et_store *st, const char *const *ids, size_t n,
             "sessions.session_id AND e.execution_id IN (SELECT id FROM "
             "et_gone)) WHERE session_id IN (SELECT session_id FROM "
             "executions WHERE execution_id IN (SELECT id FROM et_gone));"
-            "DELETE FROM sessions WHERE n_executions <= 0;",
+            "DELETE FROM sessions WHERE n_executions <= 0;"
+            /* the bounds of a session that keeps executions are those of
+             * the ones left, as a rebuild computes them (as SQLite's) */
+            "UPDATE sessions SET "
+            "first_ns = (SELECT min(e.start_ns) FROM executions e WHERE "
+            "e.session_id = sessions.session_id AND e.execution_id NOT IN "
+            "(SELECT id FROM et_gone)), "
+            "last_ns = (SELECT max(e.start_ns) FROM executions e WHERE "
+            "e.session_id = sessions.session_id AND e.execution_id NOT IN "
+            "(SELECT id FROM et_gone)) "
+            "WHERE session_id IN (SELECT session_id FROM executions WHERE "
+            "execution_id IN (SELECT id FROM et_gone));",
             err, "forget");
     if (!rc)
         rc = forget_tables(s, err);

@@ -165,6 +165,20 @@ static const char *const et_pg_migrations[] = {
     "CREATE INDEX agent_actions_agent ON agent_actions(session_id, agent_id);"
     "CREATE INDEX agent_actions_exec ON agent_actions(execution_id) "
     "  WHERE execution_id IS NOT NULL;",
+    /* 7: notes and human scores (docs/NOTES.md; SQLite migration 14), a
+     * projection of execution.note and execution.scored events; their
+     * text is in fts (seq) like every event's */
+    "CREATE TABLE notes("
+    "  seq bigint PRIMARY KEY,"
+    "  uuid text NOT NULL,"
+    "  kind text NOT NULL,"
+    "  execution_id text,"
+    "  group_id text,"
+    "  ts_ns bigint NOT NULL,"
+    "  doc text NOT NULL);"
+    "CREATE INDEX notes_exec ON notes(execution_id, seq);"
+    "CREATE INDEX notes_group ON notes(group_id, seq);"
+    "CREATE INDEX notes_uuid ON notes(uuid);",
 };
 
 #endif /* ET_STORE_PG_SCHEMA_PG_H */

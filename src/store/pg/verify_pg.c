@@ -9,6 +9,8 @@
 #include "base/setup.h"
 #include "store/pg/pg_int.h"
 
+#include <sodium.h>
+
 /* name, and the SELECT whose rows are compared */
 static const char *const tabs[][2] = {
     {"sessions", "SELECT * FROM sessions"},
@@ -33,6 +35,9 @@ static const char *const tabs[][2] = {
     {"report_issues",
      "SELECT * FROM report_issues WHERE n <> 0 OR executions <> 0"},
     {"retention_state", "SELECT * FROM retention_state"},
+    {"agent_bindings", "SELECT * FROM agent_bindings"},
+    {"agent_actions", "SELECT * FROM agent_actions"},
+    {"notes", "SELECT * FROM notes"},
 };
 
 #define N_TABS (sizeof(tabs) / sizeof(tabs[0]))
@@ -81,6 +86,56 @@ static bool first_row(struct et_pg *s, const char *sql, char *out, size_t cap,
     return found;
 }
 
+/*
+ * For the first stored row not in the rebuilt table: a rebuilt row with the
+ * same first column (the key) and the first column that differs, as
+ * "row <key col>=<v>: <col> is 'x', the ledger gives 'y'" (as SQLite's).
+ */
+static bool column_diff(struct et_pg *s, size_t i, char *out, size_t cap)
+{
+    char sql[1600];
+    PGresult *a = NULL, *b = NULL;
+    struct et_pgp p = {0};
+    bool found = false;
+    char *col = NULL;
+
+    snprintf(sql, sizeof(sql),
+             "SELECT * FROM et_snap_%zu EXCEPT ALL (%s) LIMIT 1", i,
+             tabs[i][1]);
+    if (et__pg_run(s, -1, sql, NULL, 0, &a, NULL, "verify") ||
+        PQntuples(a) != 1)
+        goto out;
+    col = PQescapeIdentifier(s->conn, PQfname(a, 0), strlen(PQfname(a, 0)));
+    if (!col)
+        goto out;
+    snprintf(sql, sizeof(sql),
+             "SELECT * FROM (%s) n WHERE n.%s::text IS NOT DISTINCT FROM "
+             "$1::text",
+             tabs[i][1], col);
+    et__pgp_str(&p, et__pg_text(a, 0, 0));
+    if (et__pg_run(s, -1, sql, &p, 0, &b, NULL, "verify"))
+        goto out;
+    for (int r = 0; !found && r < PQntuples(b); r++) {
+        for (int c = 1; c < PQnfields(a) && c < PQnfields(b); c++) {
+            const char *x = et__pg_text(a, 0, c), *y = et__pg_text(b, r, c);
+
+            if ((x == NULL) == (y == NULL) && (!x || !strcmp(x, y)))
+                continue;
+            snprintf(out, cap,
+                     "row %s=%.40s: %s is '%.40s', the ledger gives '%.40s'",
+                     PQfname(a, 0), PQgetvalue(a, 0, 0), PQfname(a, c),
+                     x ? x : "NULL", y ? y : "NULL");
+            found = true;
+            break;
+        }
+    }
+out:
+    PQfreemem(col);
+    PQclear(a);
+    PQclear(b);
+    return found;
+}
+
 int et__pg_projection_diff(struct et_store *st, char *where, size_t cap,
                            struct et_error *err)
 {
@@ -106,10 +161,15 @@ int et__pg_projection_diff(struct et_store *st, char *where, size_t cap,
                  "SELECT * FROM et_snap_%zu EXCEPT ALL (%s) LIMIT 1", i,
                  tabs[i][1]);
         if (first_row(s, sql, row, sizeof(row), &rc, err)) {
-            snprintf(where, cap,
-                     "table %s: stored row (%.300s) is not what the ledger "
-                     "gives",
-                     tabs[i][0], row);
+            char col[200];
+
+            if (column_diff(s, i, col, sizeof(col)))
+                snprintf(where, cap, "table %s: %s", tabs[i][0], col);
+            else
+                snprintf(where, cap,
+                         "table %s: stored row (%.300s) is not what the "
+                         "ledger gives",
+                         tabs[i][0], row);
             break;
         }
         snprintf(sql, sizeof(sql),
@@ -124,4 +184,48 @@ int et__pg_projection_diff(struct et_store *st, char *where, size_t cap,
     if (!rc && where[0])
         rc = ET_EINTEGRITY;
     return rc;
+}
+
+/*
+ * The tables the reports read (pg_more.c), rows in key order: one unkeyed
+ * hash, so that a stored digest can be compared later (src/trail/
+ * verified.c). The server hashes each table (SHA-256 of its rows' text
+ * forms, one per line); the four hashes are hashed here.
+ */
+int et__pg_report_digest(struct et_store *st, uint8_t out[32],
+                         struct et_error *err)
+{
+    static const char sql[] =
+        "SELECT sha256(convert_to(coalesce(string_agg(t::text, E'\\n' "
+        "ORDER BY slot, agent COLLATE \"C\"), ''), 'UTF8')) FROM "
+        "report_slots t UNION ALL SELECT sha256(convert_to(coalesce("
+        "string_agg(t::text, E'\\n' ORDER BY agent COLLATE \"C\", slot, "
+        "bucket), ''), 'UTF8')) FROM report_duration t UNION ALL SELECT "
+        "sha256(convert_to(coalesce(string_agg(t::text, E'\\n' ORDER BY "
+        "agent COLLATE \"C\", day, bucket), ''), 'UTF8')) FROM "
+        "report_duration_day t UNION ALL SELECT sha256(convert_to(coalesce("
+        "string_agg(t::text, E'\\n' ORDER BY agent COLLATE \"C\", slot, "
+        "signature COLLATE \"C\", type COLLATE \"C\"), ''), 'UTF8')) FROM "
+        "report_issues t";
+    crypto_generichash_state h;
+    PGresult *r = NULL;
+    int rc = et__pg_run(et__pg(st), ET_PG_REPORT_DIGEST, sql, NULL, 1, &r, err,
+                        "report digest");
+
+    memset(out, 0, 32);
+    if (rc)
+        return rc;
+    if (PQntuples(r) != 4) {
+        int n = PQntuples(r);
+
+        PQclear(r);
+        return et_error_set(err, ET_EIO, "report digest: %d rows, want 4", n);
+    }
+    crypto_generichash_init(&h, NULL, 0, 32);
+    for (int i = 0; i < 4; i++)
+        crypto_generichash_update(&h, (const uint8_t *)PQgetvalue(r, i, 0),
+                                  (unsigned long long)PQgetlength(r, i, 0));
+    PQclear(r);
+    crypto_generichash_final(&h, out, 32);
+    return ET_OK;
 }
