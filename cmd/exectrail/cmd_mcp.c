@@ -211,6 +211,27 @@ static bool is_ours(struct json_object *e)
                   "exectrail") != NULL;
 }
 
+/* a server store (docs/POSTGRES.md): a connection string, not a file */
+static bool is_server(const char *store)
+{
+    return !strncmp(store, "postgresql://", 13) ||
+           !strncmp(store, "postgres://", 11);
+}
+
+/* A file that exists, or a server store that holds a trail. */
+static bool store_exists(const char *store)
+{
+    struct et_error err = ET_ERROR_INIT;
+    struct et_trail *t = NULL;
+
+    if (!is_server(store))
+        return access(store, F_OK) == 0;
+    if (et_trail_open(store, ET_OPEN_READONLY, &t, NULL, &err) != ET_OK)
+        return false;
+    et_trail_close(t);
+    return true;
+}
+
 static int install(int argc, char **argv)
 {
     static const struct option longs[] = {
@@ -278,14 +299,14 @@ static int install(int argc, char **argv)
                                               "--settings FILE");
     if (et_trail_locate(cli_db, store, sizeof(store), &err) != ET_OK)
         return cli_fail("mcp install", &err);
-    if (access(store, F_OK) != 0) {
+    if (!store_exists(store)) {
         fprintf(stderr,
                 "exectrail mcp install: no store at %s (run 'exectrail "
                 "init' first)\n",
                 store);
         return EXIT_UNAVAIL;
     }
-    if (realpath(store, real))
+    if (!is_server(store) && realpath(store, real))
         snprintf(store, sizeof(store), "%s", real);
     exists = access(path, F_OK) == 0;
     if (exists) {
