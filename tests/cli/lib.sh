@@ -39,6 +39,25 @@ t_cleanup() {
 }
 trap t_cleanup EXIT
 
+# hold_lock DB MARK [IMMEDIATE|EXCLUSIVE]: another process takes DB's write
+# lock, creates MARK once it holds it, and holds it until MARK is removed
+# (rm -f MARK; wait "$LOCKER"). LOCKER is its pid, which T_PIDS gets too.
+# Returns once MARK exists, or after 10 s (check MARK).
+hold_lock() {
+  python3 - "$1" "$2" "${3:-IMMEDIATE}" <<'PY' &
+import os, sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
+db.execute("BEGIN " + sys.argv[3])
+open(sys.argv[2], "w").close()
+while os.path.exists(sys.argv[2]):
+    time.sleep(0.02)
+db.execute("ROLLBACK")
+PY
+  LOCKER=$!
+  T_PIDS="${T_PIDS:+$T_PIDS }$LOCKER"
+  for _ in $(seq 1 500); do [ -e "$2" ] && break; sleep 0.02; done
+}
+
 et() { "$EXECTRAIL" "$@"; }
 
 ok() {

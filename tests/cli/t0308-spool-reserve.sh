@@ -65,18 +65,7 @@ eq "$(stored)" "1/1" "a hook call records while there is space"
 
 # hold the store's write lock (a short busy timeout keeps the calls quick)
 export EXECTRAIL_BUSY_TIMEOUT_MS=20
-python3 - "$FDB" "$T_DIR/locked" <<'PY' &
-import os, sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
-c.execute("BEGIN EXCLUSIVE")
-open(sys.argv[2], "w").close()
-while os.path.exists(sys.argv[2]):
-    time.sleep(0.05)
-c.execute("ROLLBACK")
-PY
-LOCKER=$!
-T_PIDS="$LOCKER"
-for _ in $(seq 200); do [ -e "$T_DIR/locked" ] && break; sleep 0.05; done
+hold_lock "$FDB" "$T_DIR/locked" EXCLUSIVE
 check "the store is locked" test -e "$T_DIR/locked"
 dd if=/dev/zero of="$MNT/filler" bs=64k 2>/dev/null
 eq "$(df --output=avail -B1 "$MNT" | tail -1 | tr -d ' ')" 0 "the file system is full"

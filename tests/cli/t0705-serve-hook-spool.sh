@@ -24,18 +24,7 @@ PY
 }
 
 # hold the write lock from another process
-python3 - "$DB" "$T_DIR/locked" <<'PY' &
-import sqlite3, sys, time, os
-db = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
-db.execute("BEGIN IMMEDIATE")
-open(sys.argv[2], "w").close()
-while os.path.exists(sys.argv[2]):
-    time.sleep(0.05)
-db.execute("ROLLBACK")
-PY
-LOCKER=$!
-T_PIDS="$T_PIDS $LOCKER"
-for _ in $(seq 1 100); do [ -e "$T_DIR/locked" ] && break; sleep 0.05; done
+hold_lock "$DB" "$T_DIR/locked"
 check "another process holds the write lock" test -e "$T_DIR/locked"
 
 req POST /v1/hooks/claude-code -H "$JSON_CT" -d "$(hookin s-spool first)"

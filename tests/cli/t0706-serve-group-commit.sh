@@ -85,18 +85,7 @@ ET_TEST_IO_FAULT=1:eio serve_start --group-commit-ms 600000 ||
 again=$(awk '$1 == 201 && $2 == "record" {print $3; exit}' "$T_DIR/p1.out")
 req POST /v1/executions -H "$JSON_CT" --data-binary "$(spec_record "$again")"
 status_is 409 "a record sent again is refused (409), and writes nothing"
-python3 - "$DB" "$T_DIR/locked" <<'PY' &
-import sqlite3, sys, time, os
-db = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
-db.execute("BEGIN IMMEDIATE")
-open(sys.argv[2], "w").close()
-while os.path.exists(sys.argv[2]):
-    time.sleep(0.02)
-db.execute("ROLLBACK")
-PY
-LOCKER=$!
-T_PIDS="$T_PIDS $LOCKER"
-for _ in $(seq 1 200); do [ -e "$T_DIR/locked" ] && break; sleep 0.02; done
+hold_lock "$DB" "$T_DIR/locked"
 burst p3 8 4 record,hook &
 BURST=$!
 for _ in $(seq 1 400); do
