@@ -25,6 +25,11 @@ struct et__delta {
     size_t n, cap;
     size_t bytes;         /* copied since the last apply */
     struct block *blocks; /* the one in use first */
+    /* st->late only: ops[0, mark) are the units' before the open
+     * savepoint; ops[0, done) were applied inside it (a read or a write
+     * that is not kept needed them), and are applied again if it is
+     * rolled back to */
+    size_t mark, done;
 };
 
 /* A unit that keeps more than this (a rebuild replaying a long run of
@@ -239,6 +244,8 @@ static void reset(struct et__delta *d)
 
     d->n = 0;
     d->bytes = 0;
+    d->mark = 0;
+    d->done = 0;
     if (!b)
         return;
     while (b->next) {
@@ -255,10 +262,26 @@ static void reset(struct et__delta *d)
     b->used = 0;
 }
 
+static int flush_late(struct et_store *st, struct et_error *err);
+
+/*
+ * The full-text rows wait for the commit: SQLite's FTS5 writes its
+ * pending terms out as a new index segment at every savepoint once the
+ * table has been written in the transaction, so rows added unit by unit
+ * inside a batch's savepoints cost a segment (and its merging) each; added
+ * after the last savepoint, they are indexed in memory and written once.
+ */
+static bool is_late(enum et_store_op_kind kind)
+{
+    return kind == ET_OP_FTS_PUT;
+}
+
 int et__delta_keep(struct et_store *st, const struct et_store_op *op,
                    struct et_error *err)
 {
-    struct et__delta *d = st->delta;
+    bool late = is_late(op->kind);
+    struct et__delta **slot = late ? &st->late : &st->delta;
+    struct et__delta *d = *slot;
     size_t at;
     int rc;
 
@@ -267,7 +290,7 @@ int et__delta_keep(struct et_store *st, const struct et_store_op *op,
         d = et__calloc(1, sizeof(*d));
         if (!d)
             return et_error_set(err, ET_ENOMEM, "out of memory");
-        st->delta = d;
+        *slot = d;
     }
     if (d->n == d->cap) {
         size_t cap = d->cap ? d->cap * 2 : 64;
@@ -285,9 +308,13 @@ int et__delta_keep(struct et_store *st, const struct et_store_op *op,
         return et_error_set(err, rc, "out of memory");
     d->n++;
     st->stats.kept++;
+    if (late)
+        return d->n - d->done >= KEEP_MAX_OPS || d->bytes >= KEEP_MAX_BYTES
+                   ? flush_late(st, err)
+                   : ET_OK;
     st->dirty |= tables_of[op->kind];
     if (d->n >= KEEP_MAX_OPS || d->bytes >= KEEP_MAX_BYTES)
-        return et__delta_flush(st, ET__T_ALL, err);
+        return et__delta_flush_unit(st, err);
     return ET_OK;
 }
 
@@ -340,37 +367,119 @@ int et__store_apply_one(struct et_store *st, const struct et_store_op *op,
                         (int)op->kind);
 }
 
-int et__delta_flush(struct et_store *st, unsigned tables,
-                    struct et_error *err)
+static int apply(struct et_store *st, struct et_store_op *ops, size_t n,
+                 struct et_error *err)
 {
-    struct et__delta *d = st->delta;
     int rc = ET_OK;
 
-    if (!d || !d->n || !(st->dirty & tables))
-        return ET_OK;
     st->stats.applies++;
-    if (st->ops->apply) {
-        rc = st->ops->apply(st, d->ops, d->n, err);
-    } else {
-        for (size_t i = 0; !rc && i < d->n; i++)
-            rc = et__store_apply_one(st, &d->ops[i], err);
-    }
+    if (st->ops->apply)
+        return st->ops->apply(st, ops, n, err);
+    for (size_t i = 0; !rc && i < n; i++)
+        rc = et__store_apply_one(st, &ops[i], err);
+    return rc;
+}
+
+int et__delta_flush_unit(struct et_store *st, struct et_error *err)
+{
+    struct et__delta *d = st->delta;
+    int rc;
+
+    if (!d || !d->n)
+        return ET_OK;
+    rc = apply(st, d->ops, d->n, err);
     reset(d);
     st->dirty = 0;
     return rc;
+}
+
+/* Apply the full-text rows not yet applied. Inside a savepoint they are
+ * kept (marked done) until it is released or rolled back to; on failure
+ * they stay as they were, for the rollback that follows. */
+static int flush_late(struct et_store *st, struct et_error *err)
+{
+    struct et__delta *d = st->late;
+    int rc;
+
+    if (!d || d->n == d->done)
+        return ET_OK;
+    rc = apply(st, d->ops + d->done, d->n - d->done, err);
+    if (rc)
+        return rc;
+    if (st->in_unit)
+        d->done = d->n;
+    else
+        reset(d);
+    return ET_OK;
+}
+
+int et__delta_flush(struct et_store *st, unsigned tables,
+                    struct et_error *err)
+{
+    int rc = ET_OK;
+
+    if (st->delta && st->delta->n && (st->dirty & tables))
+        rc = et__delta_flush_unit(st, err);
+    if (!rc && (tables & ET__T_FTS))
+        rc = flush_late(st, err);
+    return rc;
+}
+
+void et__delta_savepoint(struct et_store *st)
+{
+    ET_ASSERT(!st->in_unit);
+    st->in_unit = true;
+    if (st->late) {
+        ET_ASSERT(st->late->done == 0);
+        st->late->mark = st->late->n;
+    }
+}
+
+void et__delta_release(struct et_store *st)
+{
+    struct et__delta *d = st->late;
+
+    st->in_unit = false;
+    if (!d || !d->done)
+        return;
+    /* what was applied inside the savepoint is now the transaction's */
+    memmove(d->ops, d->ops + d->done, (d->n - d->done) * sizeof(*d->ops));
+    d->n -= d->done;
+    d->done = 0;
+    if (!d->n)
+        reset(d);
+}
+
+void et__delta_rollback_to(struct et_store *st)
+{
+    struct et__delta *d = st->late;
+
+    if (st->delta)
+        reset(st->delta);
+    st->dirty = 0;
+    st->in_unit = false;
+    if (!d)
+        return;
+    /* the unit's rows are gone; the earlier units' wait for the commit
+     * again, whether or not they were applied inside the savepoint */
+    d->n = d->mark;
+    d->done = 0;
+    if (!d->n)
+        reset(d);
 }
 
 void et__delta_discard(struct et_store *st)
 {
     if (st->delta)
         reset(st->delta);
+    if (st->late)
+        reset(st->late);
     st->dirty = 0;
+    st->in_unit = false;
 }
 
-void et__delta_free(struct et_store *st)
+static void delta_free(struct et__delta *d)
 {
-    struct et__delta *d = st->delta;
-
     if (!d)
         return;
     while (d->blocks) {
@@ -381,5 +490,12 @@ void et__delta_free(struct et_store *st)
     }
     et__free(d->ops);
     et__free(d);
+}
+
+void et__delta_free(struct et_store *st)
+{
+    delta_free(st->delta);
+    delta_free(st->late);
     st->delta = NULL;
+    st->late = NULL;
 }

@@ -99,6 +99,8 @@ int et_store_open(const char *target, unsigned flags, struct et_store **out,
     (*out)->in_txn = 0;
     (*out)->delta = NULL;
     (*out)->dirty = 0;
+    (*out)->late = NULL;
+    (*out)->in_unit = false;
     (*out)->trace = getenv("ET_STORE_STATS") &&
                     !strcmp(getenv("ET_STORE_STATS"), "trace");
     memset(&(*out)->stats, 0, sizeof((*out)->stats));
@@ -157,7 +159,7 @@ int et_store_begin(struct et_store *st, bool write, struct et_error *err)
 
 int et_store_flush(struct et_store *st, struct et_error *err)
 {
-    return et__delta_flush(st, ET__T_ALL, err);
+    return et__delta_flush_unit(st, err);
 }
 
 int et_store_commit(struct et_store *st, struct et_error *err)
@@ -180,25 +182,41 @@ int et_store_commit(struct et_store *st, struct et_error *err)
     return rc;
 }
 
+/* A savepoint and its release send the unit's kept writes, but not the
+ * full-text rows kept for the commit (delta.c) */
 int et_store_savepoint(struct et_store *st, struct et_error *err)
 {
+    int rc;
+
     ET_ASSERT(st->in_txn == 2);
-    FRONT(st, ET__T_ALL);
-    return st->ops->savepoint(st, err);
+    st->stats.front_calls++;
+    rc = et__delta_flush_unit(st, err);
+    if (!rc)
+        rc = st->ops->savepoint(st, err);
+    if (!rc)
+        et__delta_savepoint(st);
+    return rc;
 }
 
 int et_store_release(struct et_store *st, struct et_error *err)
 {
+    int rc;
+
     ET_ASSERT(st->in_txn == 2);
-    FRONT(st, ET__T_ALL);
-    return st->ops->release(st, err);
+    st->stats.front_calls++;
+    rc = et__delta_flush_unit(st, err);
+    if (!rc)
+        rc = st->ops->release(st, err);
+    if (!rc)
+        et__delta_release(st);
+    return rc;
 }
 
 int et_store_rollback_to(struct et_store *st)
 {
     ET_ASSERT(st->in_txn == 2);
     st->stats.front_calls++;
-    et__delta_discard(st);
+    et__delta_rollback_to(st);
     return st->ops->rollback_to(st);
 }
 

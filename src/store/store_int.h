@@ -185,6 +185,10 @@ struct et_store {
     int in_txn;   /* 0 none, 1 read, 2 write */
     struct et__delta *delta; /* kept write operations (delta.c) */
     unsigned dirty;          /* ET__T_* tables they change */
+    /* kept full-text rows: applied when the transaction commits, after
+     * the units' savepoints, not when each unit ends (delta.c) */
+    struct et__delta *late;
+    bool in_unit; /* a unit's savepoint is open */
     bool trace;              /* ET_STORE_STATS=trace: name every call */
     struct et_store_stats stats;
 };
@@ -213,6 +217,14 @@ int et__delta_keep(struct et_store *st, const struct et_store_op *op,
  * kept. On failure none is kept either (the caller rolls back). */
 int et__delta_flush(struct et_store *st, unsigned tables,
                     struct et_error *err);
+/* Apply the unit's kept operations, but not the full-text rows kept for
+ * the commit (a unit's end, a savepoint, its release). */
+int et__delta_flush_unit(struct et_store *st, struct et_error *err);
+/* A unit's savepoint opens, is released, or is rolled back to: the
+ * full-text rows kept for the commit follow it. */
+void et__delta_savepoint(struct et_store *st);
+void et__delta_release(struct et_store *st);
+void et__delta_rollback_to(struct et_store *st);
 /* Drop the kept operations (rollback). */
 void et__delta_discard(struct et_store *st);
 void et__delta_free(struct et_store *st);

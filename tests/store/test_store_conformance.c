@@ -108,6 +108,7 @@ static struct et_store *open_new(void)
 
 static const char *const ID1 = "11111111-aaaa-4aaa-8aaa-000000000001";
 static const char *const ID2 = "11112222-bbbb-4bbb-8bbb-000000000002";
+static const char *const ID3 = "11113333-cccc-4ccc-8ccc-000000000003";
 
 static void leaf_of(const char *body, uint8_t out[ET_HASH_LEN])
 {
@@ -1083,6 +1084,83 @@ T_TEST(kept_writes)
     done(st);
 }
 
+/* Full-text rows wait for the commit (delta.c: FTS5 writes a segment at
+ * every savepoint), yet a read inside the transaction sees them, a unit
+ * rolled back drops only its own rows, and rows a unit needed applied
+ * inside its savepoint are applied again when that unit is rolled back. */
+T_TEST(late_fts_rows)
+{
+    struct et_store *st = open_new();
+    struct et_error err = {0};
+    struct et_tree tree;
+    struct hits h = {0};
+    struct et_store_stats x0, x1;
+    struct et_store_search s = {"kiwi", 4, 10, 1000};
+    static const char t0[] = "kiwi harvest in the first unit";
+    static const char t1[] = "kiwi export in the second unit";
+    static const char t2[] = "kiwi import in the third unit";
+
+    if (!st)
+        return;
+    T_ASSERT_OK(append_events(st, ID1, 1, &tree, &err));
+    T_ASSERT_OK(append_events(st, ID2, 1, &tree, &err));
+    T_ASSERT_OK(append_events(st, ID3, 1, &tree, &err));
+    T_ASSERT_OK(put_exec(st, ID1, "alpha", 1000, &err));
+    T_ASSERT_OK(put_exec(st, ID2, "beta", 2000, &err));
+    T_ASSERT_OK(put_exec(st, ID3, "gamma", 3000, &err));
+    et_store_stats_get(st, &x0);
+    T_ASSERT_OK(et_store_begin(st, true, &err));
+    /* unit 1: kept, not applied at its release */
+    T_ASSERT_OK(et_store_savepoint(st, &err));
+    T_ASSERT_OK(et_store_fts_put(st, 0, ID1, t0, strlen(t0), &err));
+    T_ASSERT_OK(et_store_release(st, &err));
+    et_store_stats_get(st, &x1);
+    T_ASSERT_INT_EQ((long long)(x1.applies - x0.applies), 0);
+    /* unit 2 reads the text (all of unit 1's and its own), then is rolled
+     * back: unit 1's row must still reach the store */
+    T_ASSERT_OK(et_store_savepoint(st, &err));
+    T_ASSERT_OK(et_store_fts_put(st, 1, ID2, t1, strlen(t1), &err));
+    T_ASSERT_OK(et_store_search(st, &s, collect_hit, &h, &err));
+    T_ASSERT_INT_EQ(h.n, 2);
+    T_ASSERT_OK(et_store_rollback_to(st));
+    /* unit 3: read inside, then released */
+    T_ASSERT_OK(et_store_savepoint(st, &err));
+    T_ASSERT_OK(et_store_fts_put(st, 2, ID3, t2, strlen(t2), &err));
+    memset(&h, 0, sizeof(h));
+    T_ASSERT_OK(et_store_search(st, &s, collect_hit, &h, &err));
+    T_ASSERT_INT_EQ(h.n, 2); /* units 1 and 3 */
+    T_ASSERT_OK(et_store_release(st, &err));
+    /* unit 4 keeps a row and is rolled back without any read */
+    T_ASSERT_OK(et_store_savepoint(st, &err));
+    T_ASSERT_OK(et_store_fts_put(st, 1, ID2, t1, strlen(t1), &err));
+    T_ASSERT_OK(et_store_rollback_to(st));
+    T_ASSERT_OK(et_store_commit(st, &err));
+    memset(&h, 0, sizeof(h));
+    T_ASSERT_OK(et_store_search(st, &s, collect_hit, &h, &err));
+    T_ASSERT_INT_EQ(h.n, 2);
+    memset(&h, 0, sizeof(h));
+    s.words = "export";
+    s.len = strlen(s.words);
+    T_ASSERT_OK(et_store_search(st, &s, collect_hit, &h, &err));
+    T_ASSERT_INT_EQ(h.n, 0);
+    memset(&h, 0, sizeof(h));
+    s.words = "harvest";
+    s.len = strlen(s.words);
+    T_ASSERT_OK(et_store_search(st, &s, collect_hit, &h, &err));
+    T_ASSERT_INT_EQ(h.n, 1);
+    T_ASSERT_STR_EQ(h.first, ID1);
+    /* a whole transaction rolled back drops every kept row */
+    T_ASSERT_OK(et_store_begin(st, true, &err));
+    T_ASSERT_OK(et_store_savepoint(st, &err));
+    T_ASSERT_OK(et_store_fts_put(st, 1, ID2, t1, strlen(t1), &err));
+    T_ASSERT_OK(et_store_release(st, &err));
+    et_store_rollback(st);
+    memset(&h, 0, sizeof(h));
+    T_ASSERT_OK(et_store_search(st, &s, collect_hit, &h, &err));
+    T_ASSERT_INT_EQ(h.n, 1);
+    done(st);
+}
+
 static const struct t_case cases[] = {
     T_CASE(open_create),
     T_CASE(transactions),
@@ -1100,6 +1178,7 @@ static const struct t_case cases[] = {
     T_CASE(analysis_ops),
     T_CASE(report_ops),
     T_CASE(kept_writes),
+    T_CASE(late_fts_rows),
 };
 
 int main(int argc, char **argv)
