@@ -69,7 +69,8 @@ describe=$(git -C "$src" describe --always --dirty --tags 2>/dev/null || echo "a
 } | gzip -9n >"$doc/changelog.gz"
 
 # Depends: dpkg-shlibdeps when dpkg-dev is there, else the packages that
-# hold the libraries the binary needs
+# hold the libraries the binary needs. libpq is loaded only for a
+# PostgreSQL store (src/store/pg/pq_dl.h): Recommends, below
 if command -v dpkg-shlibdeps >/dev/null 2>&1; then
     mkdir -p "$tmp/src/debian"
     printf 'Source: exectrail\n\nPackage: exectrail\nArchitecture: any\n' >"$tmp/src/debian/control"
@@ -91,7 +92,7 @@ Architecture: $arch
 Maintainer: $maint
 Installed-Size: $size
 Depends: $depends
-Recommends: man-db
+Recommends: man-db, libpq5 (>= 14)
 Suggests: zsh, fish, systemd
 Section: utils
 Priority: optional

@@ -66,6 +66,22 @@ expect_exit 7 "recording the same execution again is a conflict" \
   et record "$ET_SOURCE_DIR/tests/data/spec-record.json"
 expect_exit 6 "show of an unknown id: not found" et show 99999999
 
+# ---- libpq is loaded on first use, not linked (src/store/pg/pq_dl.h) ----
+if command -v ldd >/dev/null 2>&1; then
+  if ldd "$EXECTRAIL" | grep -q 'libpq\.so'; then
+    fails "the binary does not link libpq" "$(ldd "$EXECTRAIL" | grep libpq)"
+  else ok "the binary does not link libpq"; fi
+fi
+EXECTRAIL_LIBPQ="$T_DIR/no-such-libpq.so.5" expect_exit 5 \
+  "without libpq, a PostgreSQL store is unavailable (exit 5)" et list
+contains "$T_DIR/err" "PostgreSQL stores need libpq (apt-get install libpq5)" \
+  "the message says what to install"
+contains "$T_DIR/err" "no-such-libpq.so.5: cannot open" "and what could not be loaded"
+EXECTRAIL_LIBPQ=libz.so.1 expect_exit 5 "a library that is not libpq: unavailable" et list
+contains "$T_DIR/err" "has no PQ" "the message names the missing function"
+EXECTRAIL_LIBPQ="$T_DIR/no-such-libpq.so.5" expect_exit 0 \
+  "a SQLite store never needs libpq" et --db "$T_DIR/plain.db" init
+
 python3 - "$ET_SOURCE_DIR/tests/data/spec-record.json" "$T_DIR" <<'PY'
 import copy, json, os, sys
 base = json.load(open(sys.argv[1])); d = sys.argv[2]

@@ -323,6 +323,9 @@ static int pg_open(const char *target, unsigned flags, struct et_store **out,
 
     *out = NULL;
     *created_out = 0;
+    rc = et__pq_load(err);
+    if (rc)
+        return rc;
     s = et__calloc(1, sizeof(*s));
     if (!s)
         return et_error_set(err, ET_ENOMEM, "out of memory");

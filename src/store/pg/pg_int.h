@@ -7,8 +7,7 @@
 #ifndef ET_STORE_PG_PG_INT_H
 #define ET_STORE_PG_PG_INT_H
 
-#include <libpq-fe.h>
-
+#include "store/pg/pq_dl.h"
 #include "store/store_int.h"
 
 #define ET_PG_MAXP  72 /* parameters per statement (notes: 64 groups) */
