@@ -396,7 +396,78 @@ static int save_doc(struct et_trail *t, struct et_exec_row *r,
     return et_store_exec_put(t->st, r, false, err);
 }
 
-/* The lifecycle events: each changes part of an existing document. */
+/* A copy of a row loaned by et_store_exec_get (its strings die at the
+ * next store call), in one buffer. */
+static int keep_row(struct et_exec_row *r, struct et_buf *b)
+{
+    const char **f[] = {&r->session_id,   &r->agent_name,  &r->agent_version,
+                        &r->state,        &r->verification, &r->completeness,
+                        &r->accuracy,     &r->efficiency};
+    size_t at[ET_ARRAY_SIZE(f) + 1];
+    int rc = ET_OK;
+
+    et_buf_reset(b);
+    for (size_t i = 0; !rc && i < ET_ARRAY_SIZE(f); i++) {
+        at[i] = b->len;
+        if (*f[i])
+            rc = et_buf_add(b, *f[i], strlen(*f[i]) + 1);
+    }
+    at[ET_ARRAY_SIZE(f)] = b->len;
+    if (!rc)
+        rc = et_buf_add(b, r->doc, r->doc_len);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < ET_ARRAY_SIZE(f); i++)
+        if (*f[i])
+            *f[i] = b->ptr + at[i];
+    r->doc = b->ptr + at[ET_ARRAY_SIZE(f)];
+    return ET_OK;
+}
+
+/*
+ * An action joins its execution: the action row, its lists and text, and
+ * the execution's counters and state. The execution's document (the record
+ * without its actions) does not change, nor do the columns and rollups made
+ * from it ("running" is not "completed"), so the document is carried over
+ * as stored, not parsed and encoded again as the other phases do: an
+ * action costs the same whatever the size of its execution's prompt.
+ */
+static int project_action(struct et_trail *t, uint64_t seq, const char *id,
+                          struct json_object *body, struct et_error *err)
+{
+    struct et_exec_row r;
+    struct et_buf row = ET_BUF_INIT, text = ET_BUF_INIT;
+    int rc = et_store_exec_get(t->st, id, &r, err);
+
+    if (rc)
+        return rc;
+    if (keep_row(&r, &row)) {
+        et_buf_release(&row);
+        return et_error_set(err, ET_ENOMEM, "out of memory");
+    }
+    r.execution_id = id;
+    if (seq > r.last_seq)
+        r.last_seq = seq;
+    r.n_actions++;
+    r.n_failed_actions += action_failed(body);
+    if (r.state && (!strcmp(r.state, "started") || !strcmp(r.state, "delegated")))
+        r.state = "running";
+    rc = put_action(t, id, seq, body, &text, err);
+    if (!rc)
+        rc = put_derived(t, id, r.start_ns, body, err);
+    et_buf_reset(&text);
+    if (!rc)
+        rc = add_fields(&text, body, action_keys);
+    if (!rc)
+        rc = et_store_exec_put(t->st, &r, false, err);
+    if (!rc)
+        rc = index_text(t, seq, id, &text, err);
+    et_buf_release(&row);
+    et_buf_release(&text);
+    return rc;
+}
+
+/* The other lifecycle events: each changes part of an existing document. */
 static int project_phase(struct et_trail *t, uint64_t seq, const char *type,
                          const char *id, int64_t ts_ns,
                          struct json_object *body, struct et_error *err)
@@ -433,17 +504,6 @@ static int project_phase(struct et_trail *t, uint64_t seq, const char *type,
                  json_object_get(et__jget(body, "delegation")));
         snprintf(state, sizeof(state), "delegated");
         rc = add_fields(&text, et__jget(body, "delegation"), delegation_keys);
-    } else if (!strcmp(type, "action.recorded")) {
-        r.n_actions++;
-        r.n_failed_actions += action_failed(body);
-        if (!strcmp(state, "started") || !strcmp(state, "delegated"))
-            snprintf(state, sizeof(state), "running");
-        rc = put_action(t, id, seq, body, &text, err);
-        if (!rc)
-            rc = put_derived(t, id, r.start_ns, body, err);
-        et_buf_reset(&text);
-        if (!rc)
-            rc = add_fields(&text, body, action_keys);
     } else if (!strcmp(type, "execution.responded")) {
         et__jadd(doc, "output", json_object_get(et__jget(body, "output")));
         snprintf(state, sizeof(state), "responded");
@@ -575,7 +635,8 @@ static int attach(struct et_trail *t, uint64_t seq, const char *id,
         return ET_OK; /* erased: the action goes with it */
     if (rc)
         return state_of(t, id, state, err);
-    rc = project_phase(t, seq, "action.recorded", id, ts_ns, body, err);
+    ET_UNUSED(ts_ns);
+    rc = project_action(t, seq, id, body, err);
     if (!rc)
         rc = et__security_project(t, seq, "action.recorded", id, body, err);
     if (!rc && !strcmp(state, "completed"))
@@ -795,6 +856,8 @@ int et__project(struct et_trail *t, uint64_t seq, const char *type,
         rc = project_recorded(t, seq, execution_id, body, err);
     else if (!strcmp(type, "execution.started"))
         rc = project_started(t, seq, execution_id, body, err);
+    else if (!strcmp(type, "action.recorded"))
+        rc = project_action(t, seq, execution_id, body, err);
     else
         rc = project_phase(t, seq, type, execution_id, ts_ns, body, err);
     return rc ? rc
