@@ -62,7 +62,7 @@ static int order_actions(struct json_object **arr_io)
     if (!any)
         return ET_OK;
     o = et__calloc(n ? n : 1, sizeof(*o));
-    out = json_object_new_array_ext((int)n);
+    out = et__jnew_array_ext((int)n);
     if (!o || !out) {
         et__free(o);
         json_object_put(out);
