@@ -494,6 +494,10 @@ static void h_query(struct et_http_ctx *c)
     p.take = limit;
     p.is_records = strcmp(view, "record") == 0;
     rc = et_query_parse(text, strlen(text), 0, &q, &err);
+    if (rc == ET_ENOMEM) {
+        et__http_reply_lib(c, &err); /* 500, not the query's fault */
+        return;
+    }
     if (rc) {
         char msg[300];
         snprintf(msg, sizeof(msg), "q: %s", err.msg);

@@ -130,12 +130,16 @@ void et__http_reply_obj(struct et_http_ctx *c, int status,
     struct et_buf b = ET_BUF_INIT;
     size_t len = 0;
     char *p;
+    int rc = obj ? et_json_write(obj, 0, &b) : ET_ENOMEM;
 
-    if (!obj || et_json_write(obj, 0, &b) != ET_OK ||
-        et_buf_addch(&b, '\n') != ET_OK) {
+    if (!rc)
+        rc = et_buf_addch(&b, '\n');
+    if (rc) {
         json_object_put(obj);
         et_buf_release(&b);
-        et__http_reply_err(c, 500, "internal", "cannot write the response",
+        et__http_reply_err(c, 500, "internal",
+                           rc == ET_ENOMEM ? "out of memory"
+                                           : "cannot write the response",
                            NULL, -1);
         return;
     }
