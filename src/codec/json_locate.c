@@ -206,8 +206,7 @@ static int check_key(const char *buf, size_t s, size_t e, struct frame *f,
         *dup = true;
         return ET_OK;
     }
-    return et__jadd(f->seen, lc->key.ptr, NULL) ? ET_ENOMEM
-                                                              : ET_OK;
+    return et__jadd(f->seen, lc->key.ptr, NULL) ? ET_ENOMEM : ET_OK;
 }
 
 /*

@@ -612,8 +612,7 @@ static int on_similar(void *ctx, const struct et_similar_hit *h)
     jstr(o, "execution_id", h->execution_id);
     jstr(o, "agent", h->agent_name);
     jstr(o, "verification", h->verification);
-    jput(o, "same_agent",
-                           et__jnew_boolean(h->is_same_agent));
+    jput(o, "same_agent", et__jnew_boolean(h->is_same_agent));
     jput(o, "score", et__jnew_double(h->score));
     jappend(ctx, o);
     return 0;

@@ -313,8 +313,7 @@ static struct json_object *server_info(void)
 
 static struct json_object *capabilities(void)
 {
-    struct json_object *c = et__jnew_object(),
-                       *t = et__jnew_object();
+    struct json_object *c = et__jnew_object(), *t = et__jnew_object();
     if (!et__mcp_put(t, "listChanged", et__jnew_boolean(0)) ||
         !et__mcp_put(c, "tools", t)) {
         json_object_put(c);
@@ -371,8 +370,7 @@ static void m_initialize(struct et_mcp *m, struct outbuf *o,
 static void m_discover(struct et_mcp *m, struct outbuf *o,
                        struct json_object *id)
 {
-    struct json_object *r = et__jnew_object(),
-                       *meta = et__jnew_object();
+    struct json_object *r = et__jnew_object(), *meta = et__jnew_object();
     if (!m->initialized)
         snprintf(m->version, sizeof(m->version), "%s", MODERN);
     if (!et__mcp_put_str(r, "resultType", "complete") ||
@@ -427,8 +425,7 @@ static void m_tools_list(struct outbuf *o, struct json_object *id,
     }
     for (size_t i = from; i < n && i < from + PAGE; i++) {
         const struct et__mcp_tool *tool = et__mcp_tool_at(i);
-        struct json_object *t = et__jnew_object(),
-                           *ann = et__jnew_object();
+        struct json_object *t = et__jnew_object(), *ann = et__jnew_object();
         unsigned h = tool->hints;
         bool ok =
             et__mcp_put_str(t, "name", tool->name) &&
@@ -439,12 +436,10 @@ static void m_tools_list(struct outbuf *o, struct json_object *id,
             et__mcp_put_str(ann, "title", tool->title) &&
             et__mcp_put(ann, "readOnlyHint",
                         et__jnew_boolean(h & ET_MCP_READONLY)) &&
-            et__mcp_put(
-                ann, "destructiveHint",
-                et__jnew_boolean((h & ET_MCP_DESTRUCTIVE) != 0)) &&
-            et__mcp_put(
-                ann, "idempotentHint",
-                et__jnew_boolean((h & ET_MCP_IDEMPOTENT) != 0)) &&
+            et__mcp_put(ann, "destructiveHint",
+                        et__jnew_boolean((h & ET_MCP_DESTRUCTIVE) != 0)) &&
+            et__mcp_put(ann, "idempotentHint",
+                        et__jnew_boolean((h & ET_MCP_IDEMPOTENT) != 0)) &&
             et__mcp_put(ann, "openWorldHint", et__jnew_boolean(0));
         if (!ok || !et__mcp_put(t, "annotations", ann)) {
             if (!ok)

@@ -490,8 +490,7 @@ static int group_of(struct json_object *args, const char **group,
 static int on_text_hit(void *ctx, const struct et_search_hit *h)
 {
     struct facts *f = ctx;
-    struct json_object *rec = et__jnew_object(),
-                       *meta = et__jnew_object(),
+    struct json_object *rec = et__jnew_object(), *meta = et__jnew_object(),
                        *v = et__jnew_string(h->snippet);
 
     if (f->center && strcmp(f->center, h->execution_id)) {
@@ -599,8 +598,7 @@ struct nodes {
 static int on_node(void *ctx, const struct et_search_hit *h)
 {
     struct nodes *n = ctx;
-    struct json_object *o = et__jnew_object(),
-                       *l = et__jnew_array();
+    struct json_object *o = et__jnew_object(), *l = et__jnew_array();
     if (!et__mcp_put(o, "labels", l) ||
         et__jappend(l, et__jnew_string("Execution")) ||
         !et__mcp_put_str(o, "uuid", h->execution_id) ||
@@ -678,8 +676,7 @@ static int on_episode(void *ctx, const struct et_exec_summary *s)
         !et__mcp_put_str(o, "source", "json") ||
         !et__mcp_put_str(o, "source_description",
                          s->agent_name ? s->agent_name : "") ||
-        !et__mcp_put_str(o, "group_id", n->group) ||
-        et__jappend(n->arr, o)) {
+        !et__mcp_put_str(o, "group_id", n->group) || et__jappend(n->arr, o)) {
         json_object_put(o);
         n->oom = true;
         return 1;

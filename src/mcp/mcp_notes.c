@@ -206,8 +206,7 @@ struct collect {
 
 static struct json_object *fact_of(const struct et_note_info *n, const char *at)
 {
-    struct json_object *o = et__jnew_object(),
-                       *eps = et__jnew_array();
+    struct json_object *o = et__jnew_object(), *eps = et__jnew_array();
 
     if (!et__mcp_put(o, "episodes", eps) ||
         et__jappend(eps, et__jnew_string(n->uuid)) ||
@@ -231,8 +230,7 @@ static struct json_object *fact_of(const struct et_note_info *n, const char *at)
 
 static struct json_object *node_of(const struct et_note_info *n, const char *at)
 {
-    struct json_object *o = et__jnew_object(),
-                       *l = et__jnew_array();
+    struct json_object *o = et__jnew_object(), *l = et__jnew_array();
 
     if (!et__mcp_put(o, "labels", l) ||
         et__jappend(l, et__jnew_string("Episode")) ||

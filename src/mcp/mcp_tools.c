@@ -220,8 +220,7 @@ static int t_action(struct et_mcp *m, struct json_object *args,
     if (rc != ET_OK)
         return et_error_prefix(err, "argument '%s'", key);
     *res = id_result(id);
-    if (!*res ||
-        !et__mcp_put(*res, "recorded", et__jnew_int64((int64_t)n)))
+    if (!*res || !et__mcp_put(*res, "recorded", et__jnew_int64((int64_t)n)))
         return oom(err);
     return ET_OK;
 }
@@ -284,19 +283,18 @@ static int on_summary(void *ctx, const struct et_exec_summary *s)
 {
     struct collect *c = ctx;
     struct json_object *o = et__jnew_object();
-    bool ok = et__mcp_put_str(o, "execution_id", s->execution_id) &&
-              et__mcp_put_str(o, "session_id", s->session_id) &&
-              et__mcp_put_str(o, "agent_name", s->agent_name) &&
-              et__mcp_put_str(o, "state", s->state) &&
-              et__mcp_put_str(o, "verification", s->verification) &&
-              et__mcp_put(o, "start_ns", et__jnew_int64(s->start_ns)) &&
-              et__mcp_put(o, "duration_ms",
-                          s->duration_ms < 0
-                              ? NULL
-                              : et__jnew_int64(s->duration_ms)) &&
-              et__mcp_put(o, "actions", et__jnew_int64(s->n_actions)) &&
-              et__mcp_put(o, "failed_actions",
-                          et__jnew_int64(s->n_failed_actions));
+    bool ok =
+        et__mcp_put_str(o, "execution_id", s->execution_id) &&
+        et__mcp_put_str(o, "session_id", s->session_id) &&
+        et__mcp_put_str(o, "agent_name", s->agent_name) &&
+        et__mcp_put_str(o, "state", s->state) &&
+        et__mcp_put_str(o, "verification", s->verification) &&
+        et__mcp_put(o, "start_ns", et__jnew_int64(s->start_ns)) &&
+        et__mcp_put(o, "duration_ms",
+                    s->duration_ms < 0 ? NULL
+                                       : et__jnew_int64(s->duration_ms)) &&
+        et__mcp_put(o, "actions", et__jnew_int64(s->n_actions)) &&
+        et__mcp_put(o, "failed_actions", et__jnew_int64(s->n_failed_actions));
     if (!ok || et__jappend(c->arr, o)) {
         json_object_put(o);
         c->oom = true;
@@ -361,12 +359,11 @@ static int on_hit(void *ctx, const struct et_search_hit *h)
 {
     struct collect *c = ctx;
     struct json_object *o = et__jnew_object();
-    bool ok =
-        et__mcp_put_str(o, "execution_id", h->execution_id) &&
-        et__mcp_put_str(o, "agent_name", h->agent_name) &&
-        et__mcp_put(o, "score", et__jnew_double(h->score)) &&
-        et__mcp_put(o, "matching_events", et__jnew_int64(h->n_events)) &&
-        et__mcp_put_str(o, "snippet", h->snippet);
+    bool ok = et__mcp_put_str(o, "execution_id", h->execution_id) &&
+              et__mcp_put_str(o, "agent_name", h->agent_name) &&
+              et__mcp_put(o, "score", et__jnew_double(h->score)) &&
+              et__mcp_put(o, "matching_events", et__jnew_int64(h->n_events)) &&
+              et__mcp_put_str(o, "snippet", h->snippet);
     if (!ok || et__jappend(c->arr, o)) {
         json_object_put(o);
         c->oom = true;
@@ -407,12 +404,12 @@ static int on_similar(void *ctx, const struct et_similar_hit *h)
 {
     struct collect *c = ctx;
     struct json_object *o = et__jnew_object();
-    bool ok = et__mcp_put_str(o, "execution_id", h->execution_id) &&
-              et__mcp_put_str(o, "agent_name", h->agent_name) &&
-              et__mcp_put_str(o, "verification", h->verification) &&
-              et__mcp_put(o, "same_agent",
-                          et__jnew_boolean(h->is_same_agent)) &&
-              et__mcp_put(o, "score", et__jnew_double(h->score));
+    bool ok =
+        et__mcp_put_str(o, "execution_id", h->execution_id) &&
+        et__mcp_put_str(o, "agent_name", h->agent_name) &&
+        et__mcp_put_str(o, "verification", h->verification) &&
+        et__mcp_put(o, "same_agent", et__jnew_boolean(h->is_same_agent)) &&
+        et__mcp_put(o, "score", et__jnew_double(h->score));
     if (!ok || et__jappend(c->arr, o)) {
         json_object_put(o);
         c->oom = true;
