@@ -12,7 +12,7 @@
 # with a member missing. The trail verifies after each run and the
 # execution started is stored whole or not at all, with both actions or
 # none (when the start failed, the actions may be 404). ET_ALLOC_STEP /
-# ET_ALLOC_MAX change the walk (every 4th up to 160, plus 1..4).
+# ET_ALLOC_MAX change the walk (every 5th up to 120, plus 1..4).
 . "$(dirname "$0")/lib.sh"
 command -v curl >/dev/null || { echo "1..0 # SKIP curl is not installed"; exit 0; }
 
@@ -119,7 +119,7 @@ ref_noact = untimed(shown.stdout)
 if ref_noact == ref_start:
     bad.append("reference run without the actions: the same execution")
 same = errors = last_err = 0
-step, top = int(os.environ.get("ET_ALLOC_STEP", "4")), int(os.environ.get("ET_ALLOC_MAX", "160"))
+step, top = int(os.environ.get("ET_ALLOC_STEP", "5")), int(os.environ.get("ET_ALLOC_MAX", "120"))
 for n in sorted(set(list(range(1, 5)) + list(range(1, top + 1, step)))):
     rc, got, ver, shown = run(n)
     if rc:
@@ -151,5 +151,5 @@ grep -qx GOOD "$T_DIR/walk.out" || sed 's/^/#   /' "$T_DIR/walk.out" | head -30
 errs=$(sed -n 's/^# [0-9]* answers as without failures, \([0-9]*\) were.*/\1/p' "$T_DIR/walk.out")
 last=$(sed -n 's/.*(the last at allocation \([0-9]*\))/\1/p' "$T_DIR/walk.out")
 check "the injection reached the answers (some were out of memory)" test "${errs:-0}" -gt 10
-check "past the last allocation every answer is the reference" test "${last:-0}" -lt "${ET_ALLOC_MAX:-160}"
+check "past the last allocation every answer is the reference" test "${last:-0}" -lt "${ET_ALLOC_MAX:-120}"
 done_testing

@@ -9,7 +9,7 @@
 # "Internal error: out of memory" with the request's id; never a result
 # with a member missing, never a reply to a notification; the trail
 # verifies after each session. ET_ALLOC_STEP / ET_ALLOC_MAX change the
-# walk (every 3rd up to 240 by default, plus 1..6; a message makes
+# walk (every 5th up to 150 by default, plus 1..6; a message makes
 # about 100 at most).
 . "$(dirname "$0")/lib.sh"
 
@@ -86,7 +86,7 @@ for i in ("6", "7", "8", "11"):
 untimed = lambda b: re.sub(rb'"20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z"', b'"T"', b)
 ref_start = untimed(shown.stdout)
 oom = lambda i: {"jsonrpc": "2.0", "id": i, "error": {"code": -32603, "message": "Internal error: out of memory"}}
-step, top = int(os.environ.get("ET_ALLOC_STEP", "3")), int(os.environ.get("ET_ALLOC_MAX", "240"))
+step, top = int(os.environ.get("ET_ALLOC_STEP", "5")), int(os.environ.get("ET_ALLOC_MAX", "150"))
 same = errors = 0
 last_err = 0
 for n in sorted(set(list(range(1, 7)) + list(range(1, top + 1, step)))):
@@ -126,5 +126,5 @@ check "every reply is the reference or -32603, the trail verifies, nothing is st
 errs=$(sed -n 's/^# [0-9]* replies as without failures, \([0-9]*\) were.*/\1/p' "$T_DIR/walk.out")
 last=$(sed -n 's/.*(the last at allocation \([0-9]*\))/\1/p' "$T_DIR/walk.out")
 check "the injection reached the replies (some were -32603)" test "${errs:-0}" -gt 20
-check "past the last allocation every reply is the reference" test "${last:-0}" -lt "${ET_ALLOC_MAX:-240}"
+check "past the last allocation every reply is the reference" test "${last:-0}" -lt "${ET_ALLOC_MAX:-150}"
 done_testing
