@@ -6,19 +6,43 @@
 #include <sys/mman.h>
 
 static long fail_at = -1; /* -1: not read yet; 0: never fail */
+static bool per_request;  /* ET_TEST_FAIL_ALLOC_SCOPE=request */
 static long calls;
+static _Thread_local int req_depth;  /* inside et__alloc_request_begin */
+static _Thread_local long req_calls; /* counted in this thread's request */
+
+static void read_env(void)
+{
+    const char *s = getenv("ET_TEST_FAIL_ALLOC");
+    const char *scope = getenv("ET_TEST_FAIL_ALLOC_SCOPE");
+
+    fail_at = s ? strtol(s, NULL, 10) : 0;
+    if (fail_at < 0)
+        fail_at = 0;
+    per_request = scope && strcmp(scope, "request") == 0;
+}
 
 static bool should_fail(void)
 {
-    if (fail_at < 0) {
-        const char *s = getenv("ET_TEST_FAIL_ALLOC");
-        fail_at = s ? strtol(s, NULL, 10) : 0;
-        if (fail_at < 0)
-            fail_at = 0;
-    }
+    if (fail_at < 0)
+        read_env();
     if (fail_at == 0)
         return false;
+    if (per_request)
+        return req_depth > 0 && ++req_calls == fail_at;
     return ++calls == fail_at;
+}
+
+void et__alloc_request_begin(void)
+{
+    if (req_depth++ == 0)
+        req_calls = 0;
+}
+
+void et__alloc_request_end(void)
+{
+    if (req_depth > 0)
+        req_depth--;
 }
 
 bool et__alloc_inject(void)

@@ -106,11 +106,14 @@ struct json_object *et__jget(struct json_object *o, const char *key);
  */
 struct json_object *et__jnew_object(void);
 struct json_object *et__jnew_array(void);
+struct json_object *et__jnew_array_ext(int initial_size);
 struct json_object *et__jnew_string(const char *s);
 struct json_object *et__jnew_string_len(const char *s, int len);
 struct json_object *et__jnew_int(int32_t v);
 struct json_object *et__jnew_int64(int64_t v);
 struct json_object *et__jnew_double(double v);
+/* v written as text (the exact digits given; text is copied). */
+struct json_object *et__jnew_double_s(double v, const char *text);
 struct json_object *et__jnew_boolean(int v);
 int et__jadd(struct json_object *o, const char *key, struct json_object *val);
 int et__jappend(struct json_object *a, struct json_object *val);
@@ -119,6 +122,14 @@ int et__jappend(struct json_object *a, struct json_object *val);
 void et__jput_str(struct json_object *o, const char *k, const char *v);
 /* Whether an allocation failed in this thread since the last call. */
 bool et__json_oom_take(void);
+/*
+ * How many of the calls above have failed in this thread so far (never
+ * reset, not changed by et__json_oom_take). A boundary that answers for
+ * a whole piece of work (an HTTP request, an MCP message) notes the count
+ * when the work starts and refuses to answer a success when it changed,
+ * whatever took the flag in between.
+ */
+uint64_t et__json_oom_count(void);
 const char *et__jstr(struct json_object *o, const char *key);
 
 #endif /* ET_CODEC_JSON_H */

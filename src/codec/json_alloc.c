@@ -9,11 +9,18 @@
 #include "codec/json.h"
 
 static _Thread_local bool oom;
+static _Thread_local uint64_t n_failed; /* never reset: et__json_oom_count */
+
+static void failed(void)
+{
+    oom = true;
+    n_failed++;
+}
 
 static struct json_object *made(struct json_object *o)
 {
     if (!o)
-        oom = true;
+        failed();
     return o;
 }
 
@@ -21,7 +28,7 @@ static struct json_object *made(struct json_object *o)
 #define INJECT()            \
  do {                       \
   if (et__alloc_inject()) { \
-   oom = true;              \
+   failed();                \
    return NULL;             \
   }                         \
  } while (0)
@@ -36,6 +43,12 @@ struct json_object *et__jnew_array(void)
 {
     INJECT();
     return made(json_object_new_array());
+}
+
+struct json_object *et__jnew_array_ext(int initial_size)
+{
+    INJECT();
+    return made(json_object_new_array_ext(initial_size));
 }
 
 struct json_object *et__jnew_string(const char *s)
@@ -68,6 +81,12 @@ struct json_object *et__jnew_double(double v)
     return made(json_object_new_double(v));
 }
 
+struct json_object *et__jnew_double_s(double v, const char *text)
+{
+    INJECT();
+    return made(json_object_new_double_s(v, text));
+}
+
 struct json_object *et__jnew_boolean(int v)
 {
     INJECT();
@@ -81,7 +100,7 @@ int et__jadd(struct json_object *o, const char *key, struct json_object *val)
     int rc = o ? json_object_object_add(o, key, val) : -1;
 
     if (rc)
-        oom = true;
+        failed();
     return rc;
 }
 
@@ -90,7 +109,7 @@ int et__jappend(struct json_object *a, struct json_object *val)
     int rc = a ? json_object_array_add(a, val) : -1;
 
     if (rc)
-        oom = true;
+        failed();
     return rc;
 }
 
@@ -111,4 +130,9 @@ bool et__json_oom_take(void)
 
     oom = false;
     return was;
+}
+
+uint64_t et__json_oom_count(void)
+{
+    return n_failed;
 }

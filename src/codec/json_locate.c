@@ -198,7 +198,7 @@ static int check_key(const char *buf, size_t s, size_t e, struct frame *f,
     if (rc)
         return rc;
     if (!f->seen) {
-        f->seen = json_object_new_object();
+        f->seen = et__jnew_object();
         if (!f->seen)
             return ET_ENOMEM;
     }
@@ -206,8 +206,7 @@ static int check_key(const char *buf, size_t s, size_t e, struct frame *f,
         *dup = true;
         return ET_OK;
     }
-    return json_object_object_add(f->seen, lc->key.ptr, NULL) ? ET_ENOMEM
-                                                              : ET_OK;
+    return et__jadd(f->seen, lc->key.ptr, NULL) ? ET_ENOMEM : ET_OK;
 }
 
 /*

@@ -21,14 +21,32 @@
 #define PAGE_DEFAULT 50
 #define PAGE_MAX     1000
 
+/*
+ * The members of the answers. A failed allocation is not checked here:
+ * the request's boundary sees it (et__json_oom_count, et__http_run) and
+ * answers 500 instead of a body with a member missing; a value that could
+ * not be added is freed.
+ */
+static void jput(struct json_object *o, const char *k, struct json_object *v)
+{
+    if (et__jadd(o, k, v))
+        json_object_put(v);
+}
+
 static void jstr(struct json_object *o, const char *k, const char *v)
 {
-    json_object_object_add(o, k, v ? json_object_new_string(v) : NULL);
+    jput(o, k, v ? et__jnew_string(v) : NULL);
 }
 
 static void jint(struct json_object *o, const char *k, int64_t v)
 {
-    json_object_object_add(o, k, json_object_new_int64(v));
+    jput(o, k, et__jnew_int64(v));
+}
+
+static void jappend(struct json_object *a, struct json_object *v)
+{
+    if (et__jappend(a, v))
+        json_object_put(v);
 }
 
 static void jtime(struct json_object *o, const char *k, int64_t ns)
@@ -36,7 +54,7 @@ static void jtime(struct json_object *o, const char *k, int64_t ns)
     char ts[ET_RFC3339_MAX];
 
     if (!ns) {
-        json_object_object_add(o, k, NULL);
+        jput(o, k, NULL);
         return;
     }
     et_time_format(ns, ts);
@@ -80,7 +98,7 @@ static const char *const no_args[] = {NULL};
 
 static void h_healthz(struct et_http_ctx *c)
 {
-    struct json_object *o = json_object_new_object();
+    struct json_object *o = et__jnew_object();
 
     jstr(o, "status", "ok");
     jstr(o, "version", et_version());
@@ -91,7 +109,7 @@ static void h_healthz(struct et_http_ctx *c)
 
 static void reply_id(struct et_http_ctx *c, int status, const char *id)
 {
-    struct json_object *o = json_object_new_object();
+    struct json_object *o = et__jnew_object();
 
     jstr(o, "execution_id", id);
     et__http_reply_obj(c, status, o);
@@ -214,7 +232,7 @@ static void h_actions(struct et_http_ctx *c)
         return;
     }
     c->events = n;
-    o = json_object_new_object();
+    o = et__jnew_object();
     jstr(o, "execution_id", c->route.param);
     jint(o, "recorded", (int64_t)n);
     et__http_reply_obj(c, 200, o);
@@ -325,7 +343,7 @@ static void h_checkpoint(struct et_http_ctx *c)
         et__http_reply_lib(c, &err);
         return;
     }
-    o = json_object_new_object();
+    o = et__jnew_object();
     jstr(o, "checkpoint", note);
     jstr(o, "verifier_key", et_trail_verifier_key(c->t));
     et_trail_free_string(note);
@@ -406,7 +424,7 @@ static int page_summary(void *ctx, const struct et_exec_summary *s)
 
     if (p->seen++ < p->skip || p->seen > p->skip + p->take)
         return 0;
-    o = json_object_new_object();
+    o = et__jnew_object();
     jstr(o, "execution_id", s->execution_id);
     jstr(o, "session_id", s->session_id);
     jstr(o, "agent", s->agent_name);
@@ -416,10 +434,10 @@ static int page_summary(void *ctx, const struct et_exec_summary *s)
     if (s->duration_ms >= 0)
         jint(o, "duration_ms", s->duration_ms);
     else
-        json_object_object_add(o, "duration_ms", NULL);
+        jput(o, "duration_ms", NULL);
     jint(o, "actions", s->n_actions);
     jint(o, "failed_actions", s->n_failed_actions);
-    json_object_array_add(p->items, o);
+    jappend(p->items, o);
     return 0;
 }
 
@@ -433,7 +451,7 @@ static int page_record(void *ctx, const char *json, size_t len)
     p->rc = et_json_parse(json, len, NULL, &o, NULL);
     if (p->rc)
         return p->rc;
-    json_object_array_add(p->items, o);
+    jappend(p->items, o);
     return 0;
 }
 
@@ -476,13 +494,17 @@ static void h_query(struct et_http_ctx *c)
     p.take = limit;
     p.is_records = strcmp(view, "record") == 0;
     rc = et_query_parse(text, strlen(text), 0, &q, &err);
+    if (rc == ET_ENOMEM) {
+        et__http_reply_lib(c, &err); /* 500, not the query's fault */
+        return;
+    }
     if (rc) {
         char msg[300];
         snprintf(msg, sizeof(msg), "q: %s", err.msg);
         et__http_reply_err(c, 400, "invalid_input", msg, "q", -1);
         return;
     }
-    p.items = json_object_new_array();
+    p.items = et__jnew_array();
     if (p.is_records)
         rc = et_query_records(c->t, q, (size_t)(p.skip + p.take + 1), 0,
                               page_record, &p, &err);
@@ -497,14 +519,14 @@ static void h_query(struct et_http_ctx *c)
         et__http_reply_lib(c, &err);
         return;
     }
-    o = json_object_new_object();
-    json_object_object_add(o, "items", p.items);
+    o = et__jnew_object();
+    jput(o, "items", p.items);
     if (p.seen > p.skip + p.take) {
         snprintf(cur, sizeof(cur), "%llu",
                  (unsigned long long)(p.skip + p.take));
         jstr(o, "next_cursor", cur);
     } else {
-        json_object_object_add(o, "next_cursor", NULL);
+        jput(o, "next_cursor", NULL);
     }
     et__http_reply_obj(c, 200, o);
 }
@@ -520,21 +542,24 @@ static int on_hit(void *ctx, const struct et_search_hit *h)
     struct json_object *sn, *snips = NULL;
 
     if (!x->cur || strcmp(x->last, h->execution_id) != 0) {
-        x->cur = json_object_new_object();
+        x->cur = et__jnew_object();
         jstr(x->cur, "execution_id", h->execution_id);
         jstr(x->cur, "agent", h->agent_name);
-        json_object_object_add(x->cur, "score",
-                               json_object_new_double(h->score));
+        jput(x->cur, "score", et__jnew_double(h->score));
         jint(x->cur, "matching_events", h->n_events);
-        json_object_object_add(x->cur, "snippets", json_object_new_array());
-        json_object_array_add(x->arr, x->cur);
+        jput(x->cur, "snippets", et__jnew_array());
+        if (et__jappend(x->arr, x->cur)) {
+            json_object_put(x->cur);
+            x->cur = NULL; /* the boundary answers 500 */
+            return 0;
+        }
         snprintf(x->last, sizeof(x->last), "%s", h->execution_id);
     }
     json_object_object_get_ex(x->cur, "snippets", &snips);
-    sn = json_object_new_object();
+    sn = et__jnew_object();
     jint(sn, "seq", (int64_t)h->seq);
     jstr(sn, "text", h->snippet);
-    json_object_array_add(snips, sn);
+    jappend(snips, sn);
     return 0;
 }
 
@@ -563,7 +588,7 @@ static void h_search(struct et_http_ctx *c)
     memset(&so, 0, sizeof(so));
     so.max_executions = (size_t)limit;
     so.max_snippets = (size_t)snippets;
-    x.arr = json_object_new_array();
+    x.arr = et__jnew_array();
     if (et_search(c->t, words, strlen(words), &so, on_hit, &x, &err)) {
         json_object_put(x.arr);
         if (err.code == ET_EINPUT) {
@@ -575,22 +600,21 @@ static void h_search(struct et_http_ctx *c)
         et__http_reply_lib(c, &err);
         return;
     }
-    o = json_object_new_object();
-    json_object_object_add(o, "hits", x.arr);
+    o = et__jnew_object();
+    jput(o, "hits", x.arr);
     et__http_reply_obj(c, 200, o);
 }
 
 static int on_similar(void *ctx, const struct et_similar_hit *h)
 {
-    struct json_object *o = json_object_new_object();
+    struct json_object *o = et__jnew_object();
 
     jstr(o, "execution_id", h->execution_id);
     jstr(o, "agent", h->agent_name);
     jstr(o, "verification", h->verification);
-    json_object_object_add(o, "same_agent",
-                           json_object_new_boolean(h->is_same_agent));
-    json_object_object_add(o, "score", json_object_new_double(h->score));
-    json_object_array_add(ctx, o);
+    jput(o, "same_agent", et__jnew_boolean(h->is_same_agent));
+    jput(o, "score", et__jnew_double(h->score));
+    jappend(ctx, o);
     return 0;
 }
 
@@ -604,16 +628,16 @@ static void h_similar(struct et_http_ctx *c)
     if (known_args(c, args) ||
         et__http_arg_u64(c, "limit", 10, 1, 1000, &limit) < 0)
         return;
-    arr = json_object_new_array();
+    arr = et__jnew_array();
     if (et_similar(c->t, c->route.param, (size_t)limit, on_similar, arr,
                    &err)) {
         json_object_put(arr);
         et__http_reply_lib(c, &err);
         return;
     }
-    o = json_object_new_object();
+    o = et__jnew_object();
     jstr(o, "execution_id", c->route.param);
-    json_object_object_add(o, "similar", arr);
+    jput(o, "similar", arr);
     et__http_reply_obj(c, 200, o);
 }
 

@@ -148,7 +148,7 @@ static void run(struct et_http *h, struct et__http_job *j)
         if (wr->is_open)
             group_commit(h);
         j->c.t = wr->t;
-        j->fn(&j->c);
+        et__http_run(&j->c, j->fn);
         j->c.t = NULL;
         complete(h, j);
         return;
@@ -166,7 +166,7 @@ static void run(struct et_http *h, struct et__http_job *j)
         wr->n_bytes = 0;
     }
     j->c.t = wr->t;
-    j->fn(&j->c);
+    et__http_run(&j->c, j->fn);
     j->c.t = NULL;
     wr->n_writes++;
     wr->n_bytes += j->c.req->body_len;

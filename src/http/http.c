@@ -130,12 +130,16 @@ void et__http_reply_obj(struct et_http_ctx *c, int status,
     struct et_buf b = ET_BUF_INIT;
     size_t len = 0;
     char *p;
+    int rc = obj ? et_json_write(obj, 0, &b) : ET_ENOMEM;
 
-    if (!obj || et_json_write(obj, 0, &b) != ET_OK ||
-        et_buf_addch(&b, '\n') != ET_OK) {
+    if (!rc)
+        rc = et_buf_addch(&b, '\n');
+    if (rc) {
         json_object_put(obj);
         et_buf_release(&b);
-        et__http_reply_err(c, 500, "internal", "cannot write the response",
+        et__http_reply_err(c, 500, "internal",
+                           rc == ET_ENOMEM ? "out of memory"
+                                           : "cannot write the response",
                            NULL, -1);
         return;
     }
@@ -144,37 +148,79 @@ void et__http_reply_obj(struct et_http_ctx *c, int status,
     et__http_reply_owned(c, status, "application/json", p, len);
 }
 
+/* the members of an error answer; false when memory ran out */
+static bool err_put(struct json_object *o, const char *k, struct json_object *v)
+{
+    if (v && et__jadd(o, k, v) == 0)
+        return true;
+    json_object_put(v);
+    return false;
+}
+
 void et__http_reply_err(struct et_http_ctx *c, int status, const char *code,
                         const char *msg, const char *field, long long offset)
 {
-    struct json_object *o = json_object_new_object();
-    struct json_object *e = json_object_new_object();
+    static const char unprintable[] = "{\"error\":{\"code\":\"internal\","
+                                      "\"message\":\"unprintable error\"}}\n";
+    static const char nomem[] = "{\"error\":{\"code\":\"internal\","
+                                "\"message\":\"out of memory\"}}\n";
+    struct json_object *o = et__jnew_object();
+    struct json_object *e = et__jnew_object();
     struct et_buf b = ET_BUF_INIT;
     size_t len = 0;
+    bool ok = o && e && err_put(e, "code", et__jnew_string(code)) &&
+              err_put(e, "message", et__jnew_string(msg)) &&
+              (!field || err_put(e, "field", et__jnew_string(field))) &&
+              (offset < 0 || err_put(e, "offset", et__jnew_int64(offset)));
+    int rc;
 
-    json_object_object_add(e, "code", json_object_new_string(code));
-    json_object_object_add(e, "message", json_object_new_string(msg));
-    if (field)
-        json_object_object_add(e, "field", json_object_new_string(field));
-    if (offset >= 0)
-        json_object_object_add(e, "offset", json_object_new_int64(offset));
-    json_object_object_add(o, "error", e);
-    if (et_json_write(o, 0, &b) != ET_OK || et_buf_addch(&b, '\n') != ET_OK) {
-        /* the message was not UTF-8, or memory ran out */
-        et_buf_release(&b);
+    if (!ok || !err_put(o, "error", e)) {
+        if (!ok)
+            json_object_put(e);
         json_object_put(o);
-        static const char fallback[] =
-            "{\"error\":{\"code\":\"internal\",\"message\":"
-            "\"unprintable error\"}}\n";
-        et__http_reply(c, status, "application/json", fallback,
-                       sizeof(fallback) - 1);
+        /* the answer for a request whose work ran out of memory is the
+         * same: 500, never the error it was to have with a member short */
+        et__http_reply(c, 500, "application/json", nomem, sizeof(nomem) - 1);
         return;
     }
+    rc = et_json_write(o, 0, &b);
+    if (!rc)
+        rc = et_buf_addch(&b, '\n');
     json_object_put(o);
+    if (rc) {
+        /* the message was not UTF-8, or memory ran out */
+        et_buf_release(&b);
+        if (rc == ET_ENOMEM)
+            et__http_reply(c, 500, "application/json", nomem,
+                           sizeof(nomem) - 1);
+        else
+            et__http_reply(c, status, "application/json", unprintable,
+                           sizeof(unprintable) - 1);
+        return;
+    }
     {
         char *p = et_buf_detach(&b, &len);
         et__http_reply_owned(c, status, "application/json", p, len);
     }
+}
+
+void et__http_run(struct et_http_ctx *c, et__http_handler *fn)
+{
+    uint64_t fails0;
+
+    et__alloc_request_begin();
+    (void)et__json_oom_take(); /* not this request's */
+    fails0 = et__json_oom_count();
+    fn(c);
+    /* a JSON value of the answer (or of what the library built for it)
+     * could not be allocated: 500, never an answer with a member missing.
+     * Not for an answer already 5xx, a hook input kept in the spool
+     * (answered truthfully: stored later) or the MCP endpoint, whose
+     * JSON-RPC reply is -32603 (mcp.c) */
+    if (et__json_oom_count() != fails0 && c->res->status < 500 &&
+        !c->is_spooled && c->route.id != ET_ROUTE_MCP)
+        et__http_reply_err(c, 500, "internal", "out of memory", NULL, -1);
+    et__alloc_request_end();
 }
 
 /* "a.b[0].c: message" names a field; "byte N: message" an offset */
@@ -476,7 +522,7 @@ static int dispatch(struct et_http_ctx *c, int64_t t0,
     if (c->route.id == ET_ROUTE_HEALTHZ || c->route.id == ET_ROUTE_METRICS) {
         c->t = NULL;
         fn = et__http_handler_for(c->route.id, &is_write);
-        fn(c);
+        et__http_run(c, fn);
         return 0;
     }
     if (strcmp(c->req->method, "POST") == 0 &&
@@ -505,7 +551,7 @@ static int dispatch(struct et_http_ctx *c, int64_t t0,
      * committed groups and never wait for one */
     slot = pool_get(c->h);
     c->t = c->h->handles[slot];
-    fn(c);
+    et__http_run(c, fn);
     c->t = NULL;
     pool_put(c->h, slot);
     return 0;

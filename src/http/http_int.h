@@ -120,6 +120,15 @@ int et__http_arg_u64(struct et_http_ctx *c, const char *name, uint64_t def,
 
 /* ---- handlers (api.c) ---- */
 typedef void et__http_handler(struct et_http_ctx *c);
+/*
+ * Run the handler fn for c as one request (base/alloc.h's fault injection
+ * scope; on the thread that runs it): when a json-c allocation failed
+ * meanwhile (codec/json.h, et__json_oom_count), the answer is replaced by
+ * 500 {"error":{"code":"internal","message":"out of memory"}} unless it
+ * was a 5xx already, a spooled hook input (is_spooled) or the MCP
+ * endpoint's (its JSON-RPC error is -32603).
+ */
+void et__http_run(struct et_http_ctx *c, et__http_handler *fn);
 /* the handler of a route, and whether it writes */
 et__http_handler *et__http_handler_for(enum et_http_route_id id,
                                        bool *is_write);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "exectrail/trail.h"
 
 #define MODERN ET_MCP_MODERN
@@ -40,7 +41,7 @@ bool et__mcp_put(struct json_object *obj, const char *key,
         json_object_put(val);
         return false;
     }
-    if (json_object_object_add(obj, key, val) != 0) {
+    if (et__jadd(obj, key, val) != 0) {
         json_object_put(val);
         return false;
     }
@@ -49,7 +50,7 @@ bool et__mcp_put(struct json_object *obj, const char *key,
 
 bool et__mcp_put_str(struct json_object *obj, const char *key, const char *s)
 {
-    struct json_object *v = s ? json_object_new_string(s) : NULL;
+    struct json_object *v = s ? et__jnew_string(s) : NULL;
     if (s && !v)
         return false;
     return et__mcp_put(obj, key, v);
@@ -121,7 +122,7 @@ static void out_add(struct outbuf *o, struct json_object *msg)
 
 static struct json_object *envelope(struct json_object *id)
 {
-    struct json_object *r = json_object_new_object();
+    struct json_object *r = et__jnew_object();
     if (!r)
         return NULL;
     if (!et__mcp_put_str(r, "jsonrpc", "2.0") ||
@@ -135,8 +136,8 @@ static struct json_object *envelope(struct json_object *id)
 static void send_error(struct outbuf *o, struct json_object *id, int code,
                        const char *msg, struct json_object *data)
 {
-    struct json_object *r = envelope(id), *e = json_object_new_object();
-    bool ok = r && e && et__mcp_put(e, "code", json_object_new_int(code)) &&
+    struct json_object *r = envelope(id), *e = et__jnew_object();
+    bool ok = r && e && et__mcp_put(e, "code", et__jnew_int(code)) &&
               et__mcp_put_str(e, "message", msg) &&
               (!data || et__mcp_put(e, "data", json_object_get(data)));
     if (ok && et__mcp_put(r, "error", e)) {
@@ -174,8 +175,8 @@ static void send_log(struct et_mcp *m, struct outbuf *o, int level,
 
     if (level < m->log_level || !m->version[0] || !strcmp(m->version, MODERN))
         return;
-    n = json_object_new_object();
-    p = json_object_new_object();
+    n = et__jnew_object();
+    p = et__jnew_object();
     if (!n || !p || !et__mcp_put_str(p, "level", levels[level]) ||
         !et__mcp_put_str(p, "logger", "exectrail") ||
         !et__mcp_put_str(p, "data", text)) {
@@ -300,7 +301,7 @@ bool et__mcp_version_supported(const char *v)
 
 static struct json_object *server_info(void)
 {
-    struct json_object *o = json_object_new_object();
+    struct json_object *o = et__jnew_object();
     if (!et__mcp_put_str(o, "name", "exectrail") ||
         !et__mcp_put_str(o, "title", "exectrail execution audit trail") ||
         !et__mcp_put_str(o, "version", ET_VERSION)) {
@@ -312,14 +313,13 @@ static struct json_object *server_info(void)
 
 static struct json_object *capabilities(void)
 {
-    struct json_object *c = json_object_new_object(),
-                       *t = json_object_new_object();
-    if (!et__mcp_put(t, "listChanged", json_object_new_boolean(0)) ||
+    struct json_object *c = et__jnew_object(), *t = et__jnew_object();
+    if (!et__mcp_put(t, "listChanged", et__jnew_boolean(0)) ||
         !et__mcp_put(c, "tools", t)) {
         json_object_put(c);
         return NULL;
     }
-    if (!et__mcp_put(c, "logging", json_object_new_object())) {
+    if (!et__mcp_put(c, "logging", et__jnew_object())) {
         json_object_put(c);
         return NULL;
     }
@@ -334,9 +334,9 @@ static const char instructions[] =
 
 struct json_object *et__mcp_versions_array(void)
 {
-    struct json_object *a = json_object_new_array();
+    struct json_object *a = et__jnew_array();
     for (size_t i = 0; a && i < sizeof(versions) / sizeof(versions[0]); i++)
-        if (json_object_array_add(a, json_object_new_string(versions[i]))) {
+        if (et__jappend(a, et__jnew_string(versions[i]))) {
             json_object_put(a);
             return NULL;
         }
@@ -356,7 +356,7 @@ static void m_initialize(struct et_mcp *m, struct outbuf *o,
         want = json_object_get_string(v);
     snprintf(m->version, sizeof(m->version), "%s", want);
     m->initialized = true;
-    r = json_object_new_object();
+    r = et__jnew_object();
     if (!et__mcp_put_str(r, "protocolVersion", want) ||
         !et__mcp_put(r, "capabilities", capabilities()) ||
         !et__mcp_put(r, "serverInfo", server_info()) ||
@@ -370,8 +370,7 @@ static void m_initialize(struct et_mcp *m, struct outbuf *o,
 static void m_discover(struct et_mcp *m, struct outbuf *o,
                        struct json_object *id)
 {
-    struct json_object *r = json_object_new_object(),
-                       *meta = json_object_new_object();
+    struct json_object *r = et__jnew_object(), *meta = et__jnew_object();
     if (!m->initialized)
         snprintf(m->version, sizeof(m->version), "%s", MODERN);
     if (!et__mcp_put_str(r, "resultType", "complete") ||
@@ -381,7 +380,7 @@ static void m_discover(struct et_mcp *m, struct outbuf *o,
                      server_info()) ||
         !et__mcp_put(r, "_meta", json_object_get(meta)) ||
         !et__mcp_put_str(r, "instructions", instructions) ||
-        !et__mcp_put(r, "ttlMs", json_object_new_int(3600000)) ||
+        !et__mcp_put(r, "ttlMs", et__jnew_int(3600000)) ||
         !et__mcp_put_str(r, "cacheScope", "public")) {
         json_object_put(r);
         r = NULL;
@@ -390,9 +389,14 @@ static void m_discover(struct et_mcp *m, struct outbuf *o,
     send_result(o, id, r);
 }
 
-static struct json_object *parse_schema(const char *text)
+/* obj[key] = the schema text parsed; false when memory ran out (the
+ * schemas are constant and valid) */
+static bool put_schema(struct json_object *obj, const char *key,
+                       const char *text)
 {
-    return json_tokener_parse(text);
+    struct json_object *v = json_tokener_parse(text);
+
+    return v && et__mcp_put(obj, key, v);
 }
 
 static void m_tools_list(struct outbuf *o, struct json_object *id,
@@ -412,8 +416,8 @@ static void m_tools_list(struct outbuf *o, struct json_object *id,
         }
         from = (size_t)x;
     }
-    r = json_object_new_object();
-    a = json_object_new_array();
+    r = et__jnew_object();
+    a = et__jnew_array();
     if (!et__mcp_put(r, "tools", a)) {
         json_object_put(r);
         send_result(o, id, NULL);
@@ -421,25 +425,22 @@ static void m_tools_list(struct outbuf *o, struct json_object *id,
     }
     for (size_t i = from; i < n && i < from + PAGE; i++) {
         const struct et__mcp_tool *tool = et__mcp_tool_at(i);
-        struct json_object *t = json_object_new_object(),
-                           *ann = json_object_new_object();
+        struct json_object *t = et__jnew_object(), *ann = et__jnew_object();
         unsigned h = tool->hints;
         bool ok =
             et__mcp_put_str(t, "name", tool->name) &&
             et__mcp_put_str(t, "title", tool->title) &&
             et__mcp_put_str(t, "description", tool->description) &&
-            et__mcp_put(t, "inputSchema", parse_schema(tool->input_schema)) &&
-            et__mcp_put(t, "outputSchema", parse_schema(tool->output_schema)) &&
+            put_schema(t, "inputSchema", tool->input_schema) &&
+            put_schema(t, "outputSchema", tool->output_schema) &&
             et__mcp_put_str(ann, "title", tool->title) &&
             et__mcp_put(ann, "readOnlyHint",
-                        json_object_new_boolean(h & ET_MCP_READONLY)) &&
-            et__mcp_put(
-                ann, "destructiveHint",
-                json_object_new_boolean((h & ET_MCP_DESTRUCTIVE) != 0)) &&
-            et__mcp_put(
-                ann, "idempotentHint",
-                json_object_new_boolean((h & ET_MCP_IDEMPOTENT) != 0)) &&
-            et__mcp_put(ann, "openWorldHint", json_object_new_boolean(0));
+                        et__jnew_boolean(h & ET_MCP_READONLY)) &&
+            et__mcp_put(ann, "destructiveHint",
+                        et__jnew_boolean((h & ET_MCP_DESTRUCTIVE) != 0)) &&
+            et__mcp_put(ann, "idempotentHint",
+                        et__jnew_boolean((h & ET_MCP_IDEMPOTENT) != 0)) &&
+            et__mcp_put(ann, "openWorldHint", et__jnew_boolean(0));
         if (!ok || !et__mcp_put(t, "annotations", ann)) {
             if (!ok)
                 json_object_put(ann);
@@ -448,14 +449,14 @@ static void m_tools_list(struct outbuf *o, struct json_object *id,
             send_result(o, id, NULL);
             return;
         }
-        if (json_object_array_add(a, t)) {
+        if (et__jappend(a, t)) {
             json_object_put(t);
             json_object_put(r);
             send_result(o, id, NULL);
             return;
         }
     }
-    if (o->modern && (!et__mcp_put(r, "ttlMs", json_object_new_int(3600000)) ||
+    if (o->modern && (!et__mcp_put(r, "ttlMs", et__jnew_int(3600000)) ||
                       !et__mcp_put_str(r, "cacheScope", "public"))) {
         json_object_put(r);
         send_result(o, id, NULL);
@@ -515,7 +516,7 @@ static void m_tools_call(struct et_mcp *m, struct outbuf *o,
         return;
     }
     if (!args)
-        args = json_object_new_object();
+        args = et__jnew_object();
     else
         json_object_get(args);
     if (!args) {
@@ -525,8 +526,14 @@ static void m_tools_call(struct et_mcp *m, struct outbuf *o,
     rc = m->t ? tool->fn(m, args, &res, &err)
               : et_error_set(&err, ET_EUNAVAIL, "no trail is open");
     json_object_put(args);
-    r = json_object_new_object();
-    content = json_object_new_array();
+    if (rc == ET_ENOMEM) {
+        /* not the tool's answer but the server's: -32603 */
+        json_object_put(res);
+        o->oom = true;
+        return;
+    }
+    r = et__jnew_object();
+    content = et__jnew_array();
     if (!et__mcp_put(r, "content", content)) {
         json_object_put(res);
         json_object_put(r);
@@ -537,12 +544,12 @@ static void m_tools_call(struct et_mcp *m, struct outbuf *o,
         char line[320];
         snprintf(line, sizeof(line), "%s: %s", tool->name, err.msg);
         send_log(m, o, 3, line);
-        text = json_object_new_object();
+        text = et__jnew_object();
         if (!et__mcp_put_str(text, "type", "text") ||
             !et__mcp_put_str(text, "text",
                              err.msg[0] ? err.msg : et_status_str(rc)) ||
-            json_object_array_add(content, text) ||
-            !et__mcp_put(r, "isError", json_object_new_boolean(1))) {
+            et__jappend(content, text) ||
+            !et__mcp_put(r, "isError", et__jnew_boolean(1))) {
             json_object_put(r);
             r = NULL;
         }
@@ -553,12 +560,12 @@ static void m_tools_call(struct et_mcp *m, struct outbuf *o,
             JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
                 JSON_C_TO_STRING_NOSLASHESCAPE,
             &n);
-        text = json_object_new_object();
+        text = et__jnew_object();
         if (!s || !et__mcp_put_str(text, "type", "text") ||
-            !et__mcp_put(text, "text", json_object_new_string_len(s, (int)n)) ||
-            json_object_array_add(content, text) ||
+            !et__mcp_put(text, "text", et__jnew_string_len(s, (int)n)) ||
+            et__jappend(content, text) ||
             !et__mcp_put(r, "structuredContent", res) ||
-            !et__mcp_put(r, "isError", json_object_new_boolean(0))) {
+            !et__mcp_put(r, "isError", et__jnew_boolean(0))) {
             json_object_put(r);
             r = NULL;
         }
@@ -582,7 +589,7 @@ static void m_set_level(struct et_mcp *m, struct outbuf *o,
     for (int i = 0; i < 8; i++)
         if (!strcmp(l, levels[i])) {
             m->log_level = i;
-            send_result(o, id, json_object_new_object());
+            send_result(o, id, et__jnew_object());
             return;
         }
     send_error(o, id, E_PARAMS,
@@ -611,7 +618,7 @@ static bool check_meta(struct et_mcp *m, struct outbuf *o,
             snprintf(m->version, sizeof(m->version), "%s", MODERN);
         return true;
     }
-    data = json_object_new_object();
+    data = et__jnew_object();
     if (et__mcp_put(data, "supported", et__mcp_versions_array()) &&
         et__mcp_put_str(data, "requested", want))
         send_error(o, id, E_VERSION, "Unsupported protocol version", data);
@@ -646,7 +653,7 @@ static void dispatch(struct et_mcp *m, struct outbuf *o,
     else if (!strcmp(method, "server/discover"))
         m_discover(m, o, id);
     else if (!strcmp(method, "ping"))
-        send_result(o, id, json_object_new_object());
+        send_result(o, id, et__jnew_object());
     else if (!strcmp(method, "tools/list"))
         m_tools_list(o, id, params);
     else if (!strcmp(method, "tools/call"))
@@ -660,6 +667,27 @@ static void dispatch(struct et_mcp *m, struct outbuf *o,
     }
 }
 
+/*
+ * The reply when memory ran out while a message was handled: the partial
+ * output is dropped (log notifications too) and a request is answered
+ * -32603 with its id. ET_ENOMEM when even that cannot be written (the
+ * callers then answer with a fixed text).
+ */
+static int answer_oom(struct outbuf *o, struct json_object *id, bool is_request)
+{
+    free(o->p);
+    memset(o, 0, sizeof(*o));
+    if (!is_request)
+        return ET_OK;
+    send_error(o, id, E_INTERNAL, "Internal error: out of memory", NULL);
+    if (o->oom) {
+        free(o->p);
+        o->p = NULL;
+        return ET_ENOMEM;
+    }
+    return ET_OK;
+}
+
 int et_mcp_handle_http(struct et_mcp *m, const char *buf, size_t len,
                        const struct et_mcp_http *http, char **out,
                        size_t *out_len, struct et_mcp_outcome *oc)
@@ -668,7 +696,9 @@ int et_mcp_handle_http(struct et_mcp *m, const char *buf, size_t len,
     struct json_object *msg = NULL, *id = NULL, *data = NULL;
     const char *why = "";
     char why_http[256];
-    int code;
+    uint64_t fails0;
+    bool is_request, is_modern;
+    int code, rc = ET_OK;
 
     *out = NULL;
     *out_len = 0;
@@ -678,6 +708,12 @@ int et_mcp_handle_http(struct et_mcp *m, const char *buf, size_t len,
         len--;
     if (!len && !http)
         return ET_OK; /* a blank line between stdio messages */
+    et__alloc_request_begin();
+    /* a value that failed before this message is not this message's; one
+     * that fails while it is handled makes the reply -32603, whatever
+     * took the flag in between (codec/json.h) */
+    (void)et__json_oom_take();
+    fails0 = et__json_oom_count();
     code = parse(buf, len, &msg, &id, &why);
     if (!code && http) {
         code =
@@ -691,23 +727,25 @@ int et_mcp_handle_http(struct et_mcp *m, const char *buf, size_t len,
         dispatch(m, &o, msg, id);
         m->http = NULL;
     }
+    /* a request, or a message refused with its id: *out answers it */
+    is_request = (code && id) ||
+                 (!code && json_object_object_get_ex(msg, "method", NULL) &&
+                  json_object_object_get_ex(msg, "id", NULL));
+    is_modern = o.modern || !strcmp(m->version, MODERN);
+    if (o.oom || et__json_oom_count() != fails0)
+        rc = answer_oom(&o, id, is_request);
     if (oc) {
-        /* a request, or a message refused with its id: *out answers it */
-        oc->is_request =
-            (code && id) ||
-            (!code && json_object_object_get_ex(msg, "method", NULL) &&
-             json_object_object_get_ex(msg, "id", NULL));
-        oc->is_modern = o.modern || !strcmp(m->version, MODERN);
+        oc->is_request = is_request;
+        oc->is_modern = is_modern;
         oc->error = o.error;
         oc->reply_off = o.last_off;
     }
     json_object_put(data);
     json_object_put(msg);
     json_object_put(id);
-    if (o.oom) {
-        free(o.p);
-        return ET_ENOMEM;
-    }
+    et__alloc_request_end();
+    if (rc)
+        return rc;
     *out = o.p;
     *out_len = o.len;
     return ET_OK;

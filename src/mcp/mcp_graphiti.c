@@ -28,7 +28,7 @@ static int oom(struct et_error *err)
 
 static struct json_object *wrap(struct json_object *inner)
 {
-    struct json_object *r = json_object_new_object();
+    struct json_object *r = et__jnew_object();
     if (!r || !inner) {
         json_object_put(r);
         json_object_put(inner);
@@ -43,7 +43,7 @@ static struct json_object *wrap(struct json_object *inner)
 
 static struct json_object *message(const char *text)
 {
-    struct json_object *o = json_object_new_object();
+    struct json_object *o = et__jnew_object();
     if (!et__mcp_put_str(o, "message", text)) {
         json_object_put(o);
         return NULL;
@@ -56,7 +56,7 @@ static struct json_object *as_string(struct json_object *v)
 {
     if (json_object_is_type(v, json_type_string))
         return json_object_get(v);
-    return json_object_new_string(
+    return et__jnew_string(
         json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
 }
 
@@ -121,7 +121,7 @@ static int start_from(struct et_mcp *m, struct json_object *body,
 
     if (json_object_object_get_ex(body, "main_agent_context", NULL) ||
         json_object_object_get_ex(body, "agent_metadata", NULL)) {
-        s = json_object_new_object();
+        s = et__jnew_object();
         if (!s || !copy_as(s, "execution_id", body, "execution_id", false) ||
             !copy_as(s, "session_id", body, "session_id", false) ||
             !copy_as(s, "timestamp_start", body, "timestamp_start", false) ||
@@ -132,9 +132,9 @@ static int start_from(struct et_mcp *m, struct json_object *body,
             !copy_as(s, "agent_metadata", body, "agent_metadata", false))
             goto nomem;
     } else {
-        s = json_object_new_object();
-        ctx = json_object_new_object();
-        meta = json_object_new_object();
+        s = et__jnew_object();
+        ctx = et__jnew_object();
+        meta = et__jnew_object();
         if (!et__mcp_put(s, "main_agent_context", ctx)) {
             json_object_put(meta);
             goto nomem;
@@ -203,7 +203,7 @@ static int complete_from(struct et_mcp *m, const char *id,
         json_object_is_type(v, json_type_object)) {
         out = json_object_get(v);
     } else if (sub) {
-        out = json_object_new_object();
+        out = et__jnew_object();
         if (!out || !et__mcp_put(out, "raw_response", as_string(sub)))
             goto nomem;
         if (json_object_is_type(sub, json_type_object) &&
@@ -220,7 +220,7 @@ static int complete_from(struct et_mcp *m, const char *id,
         if (rc != ET_OK && rc != ET_ESTATE)
             return rc;
     }
-    done = json_object_new_object();
+    done = et__jnew_object();
     if (!done ||
         !copy_as(done, "timestamp_end", body, "timestamp_end", false) ||
         !copy_as(done, "verification", body, "verification", false) ||
@@ -363,10 +363,10 @@ static void add_fact(struct facts *f, struct json_object *rec, const char *id,
              id, ag ? json_object_get_string(ag) : "unknown", path,
              vs ? vs : "null");
     snprintf(uuid, sizeof(uuid), "%s/%.100s", id, path);
-    o = json_object_new_object();
-    eps = json_object_new_array();
+    o = et__jnew_object();
+    eps = et__jnew_array();
     if (!et__mcp_put(o, "episodes", eps) ||
-        json_object_array_add(eps, json_object_new_string(id)) ||
+        et__jappend(eps, et__jnew_string(id)) ||
         !et__mcp_put_str(o, "uuid", uuid) ||
         !et__mcp_put_str(o, "group_id", f->group) ||
         !et__mcp_put_str(o, "source_node_uuid", id) ||
@@ -378,11 +378,11 @@ static void add_fact(struct facts *f, struct json_object *rec, const char *id,
         !et__mcp_put(o, "valid_at", ts ? json_object_get(ts) : NULL) ||
         !et__mcp_put(o, "invalid_at", NULL) ||
         !et__mcp_put(o, "reference_time", NULL) ||
-        !et__mcp_put(o, "attributes", json_object_new_object()) ||
+        !et__mcp_put(o, "attributes", et__jnew_object()) ||
         !et__mcp_put_str(o, "execution_id", id) ||
         !et__mcp_put_str(o, "field", path) ||
         !et__mcp_put(o, "value", json_object_get(val)) ||
-        json_object_array_add(f->arr, o)) {
+        et__jappend(f->arr, o)) {
         json_object_put(o);
         f->oom = true;
     }
@@ -490,9 +490,8 @@ static int group_of(struct json_object *args, const char **group,
 static int on_text_hit(void *ctx, const struct et_search_hit *h)
 {
     struct facts *f = ctx;
-    struct json_object *rec = json_object_new_object(),
-                       *meta = json_object_new_object(),
-                       *v = json_object_new_string(h->snippet);
+    struct json_object *rec = et__jnew_object(), *meta = et__jnew_object(),
+                       *v = et__jnew_string(h->snippet);
 
     if (f->center && strcmp(f->center, h->execution_id)) {
         json_object_put(rec);
@@ -551,7 +550,7 @@ static int t_search_facts(struct et_mcp *m, struct json_object *args,
     if (rc != ET_OK)
         return rc;
     f.max = (size_t)max;
-    f.arr = json_object_new_array();
+    f.arr = et__jnew_array();
     if (!f.arr)
         return oom(err);
     /* notes of the groups whose text has every word of the query */
@@ -599,18 +598,17 @@ struct nodes {
 static int on_node(void *ctx, const struct et_search_hit *h)
 {
     struct nodes *n = ctx;
-    struct json_object *o = json_object_new_object(),
-                       *l = json_object_new_array();
+    struct json_object *o = et__jnew_object(), *l = et__jnew_array();
     if (!et__mcp_put(o, "labels", l) ||
-        json_object_array_add(l, json_object_new_string("Execution")) ||
+        et__jappend(l, et__jnew_string("Execution")) ||
         !et__mcp_put_str(o, "uuid", h->execution_id) ||
         !et__mcp_put_str(o, "name",
                          h->agent_name ? h->agent_name : h->execution_id) ||
         !et__mcp_put(o, "created_at", NULL) ||
         !et__mcp_put_str(o, "summary", h->snippet) ||
         !et__mcp_put_str(o, "group_id", n->group) ||
-        !et__mcp_put(o, "attributes", json_object_new_object()) ||
-        json_object_array_add(n->arr, o)) {
+        !et__mcp_put(o, "attributes", et__jnew_object()) ||
+        et__jappend(n->arr, o)) {
         json_object_put(o);
         n->oom = true;
         return 1;
@@ -635,7 +633,7 @@ static int t_search_nodes(struct et_mcp *m, struct json_object *args,
     if (rc != ET_OK)
         return rc;
     so.max_executions = (size_t)max;
-    n.arr = json_object_new_array();
+    n.arr = et__jnew_array();
     if (!n.arr)
         return oom(err);
     rc = et_search(m->t, query, strlen(query), &so, on_node, &n, err);
@@ -663,7 +661,7 @@ static int t_search_nodes(struct et_mcp *m, struct json_object *args,
 static int on_episode(void *ctx, const struct et_exec_summary *s)
 {
     struct nodes *n = ctx;
-    struct json_object *o = json_object_new_object();
+    struct json_object *o = et__jnew_object();
     char name[64], when[40];
     time_t sec = (time_t)(s->start_ns / 1000000000);
     struct tm tm;
@@ -678,8 +676,7 @@ static int on_episode(void *ctx, const struct et_exec_summary *s)
         !et__mcp_put_str(o, "source", "json") ||
         !et__mcp_put_str(o, "source_description",
                          s->agent_name ? s->agent_name : "") ||
-        !et__mcp_put_str(o, "group_id", n->group) ||
-        json_object_array_add(n->arr, o)) {
+        !et__mcp_put_str(o, "group_id", n->group) || et__jappend(n->arr, o)) {
         json_object_put(o);
         n->oom = true;
         return 1;
@@ -728,7 +725,7 @@ static int t_get_episodes(struct et_mcp *m, struct json_object *args,
         rc = group_of(args, &n.group, err);
     if (rc != ET_OK)
         return rc;
-    n.arr = json_object_new_array();
+    n.arr = et__jnew_array();
     if (!n.arr)
         return oom(err);
     rc = et_trail_list(m->t, (size_t)max, on_episode, &n, err);
@@ -756,7 +753,7 @@ static int t_get_episodes(struct et_mcp *m, struct json_object *args,
 static int t_status(struct et_mcp *m, struct json_object *args,
                     struct json_object **res, struct et_error *err)
 {
-    struct json_object *o = json_object_new_object();
+    struct json_object *o = et__jnew_object();
     (void)args;
     if (!et__mcp_put_str(o, "status", "ok") ||
         !et__mcp_put_str(o, "message", et_trail_path(m->t))) {

@@ -126,7 +126,7 @@ int et__mcp_http_check(struct et_mcp *m, const struct et_mcp_http *h,
         return 0;
     }
     if (!header_ok(hv) || !et__mcp_version_supported(hv)) {
-        struct json_object *d = json_object_new_object();
+        struct json_object *d = et__jnew_object();
         if (!et__mcp_put(d, "supported", et__mcp_versions_array()) ||
             !et__mcp_put_str(d, "requested", header_ok(hv) ? hv : "")) {
             json_object_put(d);

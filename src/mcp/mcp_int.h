@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <json-c/json.h>
 
+#include "codec/json.h"
 #include "exectrail/mcp.h"
 
 #define ET_MCP_MODERN "2026-07-28" /* the stateless revision */

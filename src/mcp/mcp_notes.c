@@ -180,11 +180,11 @@ int et__mcp_note_episode(struct et_mcp *m, struct json_object *args,
     snprintf(msg, sizeof(msg),
              "Episode '%.80s' stored as note %.100s in group '%.60s'", name,
              uuid, group);
-    inner = json_object_new_object();
+    inner = et__jnew_object();
     if (!et__mcp_put_str(inner, "message", msg) ||
         !et__mcp_put_str(inner, "uuid", uuid))
         goto nomem;
-    *res = json_object_new_object();
+    *res = et__jnew_object();
     if (!et__mcp_put(*res, "result", inner)) {
         json_object_put(*res);
         *res = NULL;
@@ -206,11 +206,10 @@ struct collect {
 
 static struct json_object *fact_of(const struct et_note_info *n, const char *at)
 {
-    struct json_object *o = json_object_new_object(),
-                       *eps = json_object_new_array();
+    struct json_object *o = et__jnew_object(), *eps = et__jnew_array();
 
     if (!et__mcp_put(o, "episodes", eps) ||
-        json_object_array_add(eps, json_object_new_string(n->uuid)) ||
+        et__jappend(eps, et__jnew_string(n->uuid)) ||
         !et__mcp_put_str(o, "uuid", n->uuid) ||
         !et__mcp_put_str(o, "group_id", n->group_id) ||
         !et__mcp_put_str(o, "source_node_uuid", n->uuid) ||
@@ -221,7 +220,7 @@ static struct json_object *fact_of(const struct et_note_info *n, const char *at)
         !et__mcp_put(o, "expired_at", NULL) ||
         !et__mcp_put_str(o, "valid_at", at) ||
         !et__mcp_put(o, "invalid_at", NULL) ||
-        !et__mcp_put(o, "attributes", json_object_new_object()) ||
+        !et__mcp_put(o, "attributes", et__jnew_object()) ||
         !et__mcp_put_str(o, "execution_id", n->execution_id)) {
         json_object_put(o);
         return NULL;
@@ -231,17 +230,16 @@ static struct json_object *fact_of(const struct et_note_info *n, const char *at)
 
 static struct json_object *node_of(const struct et_note_info *n, const char *at)
 {
-    struct json_object *o = json_object_new_object(),
-                       *l = json_object_new_array();
+    struct json_object *o = et__jnew_object(), *l = et__jnew_array();
 
     if (!et__mcp_put(o, "labels", l) ||
-        json_object_array_add(l, json_object_new_string("Episode")) ||
+        et__jappend(l, et__jnew_string("Episode")) ||
         !et__mcp_put_str(o, "uuid", n->uuid) ||
         !et__mcp_put_str(o, "name", n->name ? n->name : n->uuid) ||
         !et__mcp_put_str(o, "created_at", at) ||
         !et__mcp_put_str(o, "summary", n->snippet ? n->snippet : n->text) ||
         !et__mcp_put_str(o, "group_id", n->group_id) ||
-        !et__mcp_put(o, "attributes", json_object_new_object())) {
+        !et__mcp_put(o, "attributes", et__jnew_object())) {
         json_object_put(o);
         return NULL;
     }
@@ -251,7 +249,7 @@ static struct json_object *node_of(const struct et_note_info *n, const char *at)
 static struct json_object *episode_of(const struct et_note_info *n,
                                       const char *at)
 {
-    struct json_object *o = json_object_new_object();
+    struct json_object *o = et__jnew_object();
 
     if (!et__mcp_put_str(o, "uuid", n->uuid) ||
         !et__mcp_put_str(o, "name", n->name ? n->name : n->uuid) ||
@@ -277,7 +275,7 @@ static int on_note(void *ctx, const struct et_note_info *n)
     o = c->shape == 0   ? fact_of(n, at)
         : c->shape == 1 ? node_of(n, at)
                         : episode_of(n, at);
-    if (!o || json_object_array_add(c->arr, o)) {
+    if (!o || et__jappend(c->arr, o)) {
         json_object_put(o);
         c->oom = true;
         return 1;
@@ -394,7 +392,7 @@ static int t_note(struct et_mcp *m, struct json_object *args,
     free(tags);
     if (rc != ET_OK)
         return rename_field(rc, err, map);
-    *res = json_object_new_object();
+    *res = et__jnew_object();
     if (!et__mcp_put_str(*res, "uuid", uuid) ||
         !et__mcp_put_str(*res, "execution_id", n.execution_id)) {
         json_object_put(*res);
@@ -433,10 +431,10 @@ static int t_score(struct et_mcp *m, struct json_object *args,
     rc = et_trail_score(m->t, &s, uuid, err);
     if (rc != ET_OK)
         return rename_field(rc, err, map);
-    *res = json_object_new_object();
+    *res = et__jnew_object();
     if (!et__mcp_put_str(*res, "uuid", uuid) ||
         !et__mcp_put_str(*res, "execution_id", s.execution_id) ||
-        !et__mcp_put(*res, "score", json_object_new_double(s.score))) {
+        !et__mcp_put(*res, "score", et__jnew_double(s.score))) {
         json_object_put(*res);
         *res = NULL;
         return oom(err);

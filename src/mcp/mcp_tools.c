@@ -85,7 +85,7 @@ static int body_of(struct json_object *args, const char *key,
         return et_error_set(err, ET_EINPUT, "argument '%s' must be an object",
                             key);
     } else {
-        *holder = json_object_new_object();
+        *holder = et__jnew_object();
         if (!*holder)
             return et_error_set(err, ET_ENOMEM, "out of memory");
         json_object_object_foreach(args, k, val)
@@ -109,7 +109,7 @@ static int body_of(struct json_object *args, const char *key,
 
 static struct json_object *id_result(const char *id)
 {
-    struct json_object *r = json_object_new_object();
+    struct json_object *r = et__jnew_object();
     if (!et__mcp_put_str(r, "execution_id", id)) {
         json_object_put(r);
         return NULL;
@@ -220,8 +220,7 @@ static int t_action(struct et_mcp *m, struct json_object *args,
     if (rc != ET_OK)
         return et_error_prefix(err, "argument '%s'", key);
     *res = id_result(id);
-    if (!*res ||
-        !et__mcp_put(*res, "recorded", json_object_new_int64((int64_t)n)))
+    if (!*res || !et__mcp_put(*res, "recorded", et__jnew_int64((int64_t)n)))
         return oom(err);
     return ET_OK;
 }
@@ -283,21 +282,20 @@ struct collect {
 static int on_summary(void *ctx, const struct et_exec_summary *s)
 {
     struct collect *c = ctx;
-    struct json_object *o = json_object_new_object();
-    bool ok = et__mcp_put_str(o, "execution_id", s->execution_id) &&
-              et__mcp_put_str(o, "session_id", s->session_id) &&
-              et__mcp_put_str(o, "agent_name", s->agent_name) &&
-              et__mcp_put_str(o, "state", s->state) &&
-              et__mcp_put_str(o, "verification", s->verification) &&
-              et__mcp_put(o, "start_ns", json_object_new_int64(s->start_ns)) &&
-              et__mcp_put(o, "duration_ms",
-                          s->duration_ms < 0
-                              ? NULL
-                              : json_object_new_int64(s->duration_ms)) &&
-              et__mcp_put(o, "actions", json_object_new_int64(s->n_actions)) &&
-              et__mcp_put(o, "failed_actions",
-                          json_object_new_int64(s->n_failed_actions));
-    if (!ok || json_object_array_add(c->arr, o)) {
+    struct json_object *o = et__jnew_object();
+    bool ok =
+        et__mcp_put_str(o, "execution_id", s->execution_id) &&
+        et__mcp_put_str(o, "session_id", s->session_id) &&
+        et__mcp_put_str(o, "agent_name", s->agent_name) &&
+        et__mcp_put_str(o, "state", s->state) &&
+        et__mcp_put_str(o, "verification", s->verification) &&
+        et__mcp_put(o, "start_ns", et__jnew_int64(s->start_ns)) &&
+        et__mcp_put(o, "duration_ms",
+                    s->duration_ms < 0 ? NULL
+                                       : et__jnew_int64(s->duration_ms)) &&
+        et__mcp_put(o, "actions", et__jnew_int64(s->n_actions)) &&
+        et__mcp_put(o, "failed_actions", et__jnew_int64(s->n_failed_actions));
+    if (!ok || et__jappend(c->arr, o)) {
         json_object_put(o);
         c->oom = true;
         return 1;
@@ -308,13 +306,13 @@ static int on_summary(void *ctx, const struct et_exec_summary *s)
 static int listed(struct json_object *arr, const char *key,
                   struct json_object **res, struct et_error *err)
 {
-    *res = json_object_new_object();
+    *res = et__jnew_object();
     if (!*res) {
         json_object_put(arr);
         return oom(err);
     }
     if (!et__mcp_put(*res, "count",
-                     json_object_new_int((int)json_object_array_length(arr))) ||
+                     et__jnew_int((int)json_object_array_length(arr))) ||
         !et__mcp_put(*res, key, arr)) {
         json_object_put(*res);
         *res = NULL;
@@ -341,7 +339,7 @@ static int t_query(struct et_mcp *m, struct json_object *args,
     rc = et_query_parse(text, strlen(text), 0, &q, err);
     if (rc != ET_OK)
         return et_error_prefix(err, "argument 'query'");
-    c.arr = json_object_new_array();
+    c.arr = et__jnew_array();
     if (!c.arr) {
         et_query_free(q);
         return oom(err);
@@ -360,14 +358,13 @@ static int t_query(struct et_mcp *m, struct json_object *args,
 static int on_hit(void *ctx, const struct et_search_hit *h)
 {
     struct collect *c = ctx;
-    struct json_object *o = json_object_new_object();
-    bool ok =
-        et__mcp_put_str(o, "execution_id", h->execution_id) &&
-        et__mcp_put_str(o, "agent_name", h->agent_name) &&
-        et__mcp_put(o, "score", json_object_new_double(h->score)) &&
-        et__mcp_put(o, "matching_events", json_object_new_int64(h->n_events)) &&
-        et__mcp_put_str(o, "snippet", h->snippet);
-    if (!ok || json_object_array_add(c->arr, o)) {
+    struct json_object *o = et__jnew_object();
+    bool ok = et__mcp_put_str(o, "execution_id", h->execution_id) &&
+              et__mcp_put_str(o, "agent_name", h->agent_name) &&
+              et__mcp_put(o, "score", et__jnew_double(h->score)) &&
+              et__mcp_put(o, "matching_events", et__jnew_int64(h->n_events)) &&
+              et__mcp_put_str(o, "snippet", h->snippet);
+    if (!ok || et__jappend(c->arr, o)) {
         json_object_put(o);
         c->oom = true;
         return 1;
@@ -390,7 +387,7 @@ static int t_search(struct et_mcp *m, struct json_object *args,
         return rc;
     so.max_executions = (size_t)limit;
     so.max_snippets = 1;
-    c.arr = json_object_new_array();
+    c.arr = et__jnew_array();
     if (!c.arr)
         return oom(err);
     rc = et_search(m->t, words, strlen(words), &so, on_hit, &c, err);
@@ -406,14 +403,14 @@ static int t_search(struct et_mcp *m, struct json_object *args,
 static int on_similar(void *ctx, const struct et_similar_hit *h)
 {
     struct collect *c = ctx;
-    struct json_object *o = json_object_new_object();
-    bool ok = et__mcp_put_str(o, "execution_id", h->execution_id) &&
-              et__mcp_put_str(o, "agent_name", h->agent_name) &&
-              et__mcp_put_str(o, "verification", h->verification) &&
-              et__mcp_put(o, "same_agent",
-                          json_object_new_boolean(h->is_same_agent)) &&
-              et__mcp_put(o, "score", json_object_new_double(h->score));
-    if (!ok || json_object_array_add(c->arr, o)) {
+    struct json_object *o = et__jnew_object();
+    bool ok =
+        et__mcp_put_str(o, "execution_id", h->execution_id) &&
+        et__mcp_put_str(o, "agent_name", h->agent_name) &&
+        et__mcp_put_str(o, "verification", h->verification) &&
+        et__mcp_put(o, "same_agent", et__jnew_boolean(h->is_same_agent)) &&
+        et__mcp_put(o, "score", et__jnew_double(h->score));
+    if (!ok || et__jappend(c->arr, o)) {
         json_object_put(o);
         c->oom = true;
         return 1;
@@ -433,7 +430,7 @@ static int t_similar(struct et_mcp *m, struct json_object *args,
         rc = et__mcp_arg_int(args, "limit", 10, 1, 1000, &limit, err);
     if (rc != ET_OK)
         return rc;
-    c.arr = json_object_new_array();
+    c.arr = et__jnew_array();
     if (!c.arr)
         return oom(err);
     rc = et_similar(m->t, id, (size_t)limit, on_similar, &c, err);
@@ -535,15 +532,15 @@ static int t_verify(struct et_mcp *m, struct json_object *args,
         return rc;
     for (size_t i = 0; i < ET_HASH_LEN; i++)
         snprintf(root + 2 * i, 3, "%02x", rep.root[i]);
-    r = json_object_new_object();
-    if (!et__mcp_put(r, "ok", json_object_new_boolean(rc == ET_OK)) ||
-        !et__mcp_put(r, "events", json_object_new_int64((int64_t)rep.events)) ||
-        !et__mcp_put(r, "erased", json_object_new_int64((int64_t)rep.erased)) ||
+    r = et__jnew_object();
+    if (!et__mcp_put(r, "ok", et__jnew_boolean(rc == ET_OK)) ||
+        !et__mcp_put(r, "events", et__jnew_int64((int64_t)rep.events)) ||
+        !et__mcp_put(r, "erased", et__jnew_int64((int64_t)rep.erased)) ||
         !et__mcp_put(r, "checkpoints",
-                     json_object_new_int64((int64_t)rep.checkpoints)) ||
+                     et__jnew_int64((int64_t)rep.checkpoints)) ||
         !et__mcp_put_str(r, "root", rc == ET_OK ? root : NULL) ||
         (rc != ET_OK &&
-         (!et__mcp_put(r, "bad_seq", json_object_new_int64(rep.bad_seq)) ||
+         (!et__mcp_put(r, "bad_seq", et__jnew_int64(rep.bad_seq)) ||
           !et__mcp_put_str(r, "bad_execution", rep.bad_execution) ||
           !et__mcp_put_str(r, "problem",
                            rep.problem[0] ? rep.problem : err->msg)))) {

@@ -680,7 +680,7 @@ int et__derive_models(struct json_object *rec)
         json_object_put(set);
         return rc;
     }
-    list = json_object_new_array_ext((int)json_object_object_length(set));
+    list = et__jnew_array_ext((int)json_object_object_length(set));
     if (!list) {
         json_object_put(set);
         return ET_ENOMEM;

@@ -30,7 +30,7 @@ static struct json_object *num(double v, int decimals)
     }
     if (!strcmp(s, "-0"))
         snprintf(s, sizeof(s), "0");
-    return json_object_new_double_s(strtod(s, NULL), s);
+    return et__jnew_double_s(strtod(s, NULL), s);
 }
 
 static struct json_object *ratio(int64_t a, int64_t b)

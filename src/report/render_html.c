@@ -179,10 +179,8 @@ static struct json_object *filled(struct json_object *h)
 
             snprintf(lo, sizeof(lo), "%.1f", et__dur_bucket_lo((int)next));
             snprintf(hi, sizeof(hi), "%.1f", et__dur_bucket_hi((int)next));
-            et__jadd(z, "from_ms",
-                     json_object_new_double_s(strtod(lo, NULL), lo));
-            et__jadd(z, "to_ms",
-                     json_object_new_double_s(strtod(hi, NULL), hi));
+            et__jadd(z, "from_ms", et__jnew_double_s(strtod(lo, NULL), lo));
+            et__jadd(z, "to_ms", et__jnew_double_s(strtod(hi, NULL), hi));
             et__jadd(z, "count", et__jnew_int(0));
             et__jappend(a, z);
         }

@@ -232,7 +232,7 @@ static double quality_score(struct json_object *rec)
 static struct json_object *oldest_first(struct json_object *arr)
 {
     size_t n = json_object_array_length(arr);
-    struct json_object *out = json_object_new_array_ext((int)(n ? n : 1));
+    struct json_object *out = et__jnew_array_ext((int)(n ? n : 1));
 
     for (size_t i = n; out && i > 0; i--)
         if (et__jappend(

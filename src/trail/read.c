@@ -62,7 +62,7 @@ static int order_actions(struct json_object **arr_io)
     if (!any)
         return ET_OK;
     o = et__calloc(n ? n : 1, sizeof(*o));
-    out = json_object_new_array_ext((int)n);
+    out = et__jnew_array_ext((int)n);
     if (!o || !out) {
         et__free(o);
         json_object_put(out);
@@ -187,7 +187,9 @@ int et_trail_show(struct et_trail *t, const char *idp, unsigned flags,
     rc = et_json_write(shaped, (flags & ET_SHOW_PRETTY) ? ET_JSON_PRETTY : 0,
                        &out);
     if (rc) {
-        rc = et_error_set(err, rc, "cannot write record");
+        rc = et_error_set(err, rc,
+                          rc == ET_ENOMEM ? "out of memory (writing the record)"
+                                          : "cannot write record");
         goto out;
     }
     *json_out = et_buf_detach(&out, len_out);
