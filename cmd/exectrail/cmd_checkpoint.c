@@ -28,9 +28,11 @@ static const char help[] =
     "              a rename: a symlink at FILE is replaced, never followed)\n"
     "  --push DIR  also write it as a new file in DIR (never overwriting),\n"
     "              checkpoint-<size>-<time>.note; when DIR is in a git work\n"
-    "              tree, commit it there. Put DIR on another machine (a\n"
-    "              mount, a synced or pushed repository): the key beside the\n"
-    "              store can re-sign everything local (docs/SECURITY.md).\n";
+    "              tree, commit it there, and when its branch has an\n"
+    "              upstream, git push (a clone of a repository kept on\n"
+    "              another machine). Keep the copies off this machine: the\n"
+    "              key beside the store can re-sign everything local\n"
+    "              (docs/SECURITY.md).\n";
 
 static int write_all(int fd, const char *s)
 {
@@ -121,7 +123,8 @@ static int run_git(const char *dir, const char *const *args)
 }
 
 /* A new file in dir (O_EXCL|O_NOFOLLOW: never an existing name), then a
- * git commit when dir is in a work tree. */
+ * git commit when dir is in a work tree, and a git push when its branch
+ * has an upstream. */
 static int push(const char *dir, const char *note)
 {
     char name[PATH_MAX], when[32];
@@ -180,6 +183,24 @@ static int push(const char *dir, const char *note)
             return EXIT_FAILURE_;
         }
         printf("committed %s\n", name);
+        /* a branch with an upstream: the copy leaves the machine now */
+        {
+            const char *const upstream[] = {"rev-parse", "--abbrev-ref",
+                                            "--symbolic-full-name", "@{u}",
+                                            NULL};
+            const char *const pushq[] = {"push", "-q", NULL};
+
+            if (run_git(dir, upstream) != 0)
+                return 0;
+            if (run_git(dir, pushq) != 0) {
+                fprintf(stderr,
+                        "exectrail checkpoint: committed %s but git push "
+                        "from %s failed; the next --push sends it too\n",
+                        name, dir);
+                return EXIT_FAILURE_;
+            }
+            printf("pushed the commit to the upstream of %s\n", dir);
+        }
     }
     return 0;
 }

@@ -177,6 +177,27 @@ if command -v git >/dev/null; then
   check "checkpoint --push a git work tree" et checkpoint --push "$T_DIR/witness"
   contains "$T_DIR/out" "committed" "it says it committed"
   eq "$(git -C "$T_DIR/witness" log --oneline | wc -l | tr -d ' ')" "1" "one commit holding the new checkpoint"
+  # a clone of a repository elsewhere: each --push commits and pushes
+  git init -q --bare "$T_DIR/remote.git"
+  git clone -q "$T_DIR/remote.git" "$T_DIR/clone" 2>/dev/null
+  git -C "$T_DIR/clone" config user.email t@example.com && git -C "$T_DIR/clone" config user.name t
+  echo "checkpoints of one trail" >"$T_DIR/clone/README"
+  git -C "$T_DIR/clone" add README && git -C "$T_DIR/clone" commit -q -m start &&
+    git -C "$T_DIR/clone" push -q -u origin HEAD 2>/dev/null
+  check "checkpoint --push a clone with an upstream" et checkpoint --push "$T_DIR/clone"
+  contains "$T_DIR/out" "pushed the commit to the upstream" "it says it pushed"
+  eq "$(git -C "$T_DIR/remote.git" log --oneline 2>/dev/null | wc -l | tr -d ' ')" "2" "the remote holds the commit"
+  git -C "$T_DIR/remote.git" show "HEAD:$(git -C "$T_DIR/clone" ls-files 'checkpoint-*' | head -n1)" >"$T_DIR/remote.note" 2>/dev/null
+  check "verify --checkpoint the remote's copy" et verify --checkpoint "$T_DIR/remote.note"
+  mv "$T_DIR/remote.git" "$T_DIR/remote.gone"
+  expect_exit 1 "a push that fails exits 1 (after the commit)" et checkpoint --push "$T_DIR/clone"
+  contains "$T_DIR/err" "git push" "the message names the failed push"
+  eq "$(git -C "$T_DIR/clone" log --oneline | wc -l | tr -d ' ')" "3" "the second checkpoint is committed locally"
+  mv "$T_DIR/remote.gone" "$T_DIR/remote.git"
+  check "the next --push sends both" et checkpoint --push "$T_DIR/clone"
+  eq "$(git -C "$T_DIR/remote.git" log --oneline | wc -l | tr -d ' ')" "4" "the remote holds all three"
+else
+  skip_note "git is not installed: --push into a git work tree"
 fi
 export EXECTRAIL_HOME="$T_DIR/home"
 
