@@ -1084,6 +1084,12 @@ T_TEST(kept_writes)
     done(st);
 }
 
+static int sum_events(void *ctx, const struct et_store_hit *h)
+{
+    *(long long *)ctx += h->n_events;
+    return 0;
+}
+
 /* Full-text rows wait for the commit (delta.c: FTS5 writes a segment at
  * every savepoint), yet a read inside the transaction sees them, a unit
  * rolled back drops only its own rows, and rows a unit needed applied
@@ -1158,6 +1164,38 @@ T_TEST(late_fts_rows)
     memset(&h, 0, sizeof(h));
     T_ASSERT_OK(et_store_search(st, &s, collect_hit, &h, &err));
     T_ASSERT_INT_EQ(h.n, 1);
+    /* many rows at one commit (PostgreSQL sends them by COPY): all of
+     * them arrive, and one that cannot be stored (a sequence indexed
+     * already) fails the commit with nothing of it kept */
+    {
+        static const char many[] = "walnut orchard row";
+        long long before, after;
+
+        /* the events they index: seqs 3..122 */
+        T_ASSERT_OK(append_events(st, ID3, 120, &tree, &err));
+        T_ASSERT_OK(et_store_begin(st, true, &err));
+        for (uint64_t q = 3; q < 63; q++) {
+            T_ASSERT_OK(et_store_savepoint(st, &err));
+            T_ASSERT_OK(et_store_fts_put(st, q, ID3, many, strlen(many), &err));
+            T_ASSERT_OK(et_store_release(st, &err));
+        }
+        T_ASSERT_OK(et_store_commit(st, &err));
+        memset(&h, 0, sizeof(h));
+        s.words = "walnut orchard";
+        s.len = strlen(s.words);
+        s.max_events = 1000;
+        before = 0;
+        T_ASSERT_OK(et_store_search(st, &s, sum_events, &before, &err));
+        T_ASSERT_INT_EQ(before, 60);
+        T_ASSERT_OK(et_store_begin(st, true, &err));
+        for (uint64_t q = 63; q < 123; q++)
+            T_ASSERT_OK(et_store_fts_put(st, q == 90 ? 30 : q, ID3, many,
+                                         strlen(many), &err));
+        T_ASSERT(et_store_commit(st, &err) != ET_OK);
+        after = 0;
+        T_ASSERT_OK(et_store_search(st, &s, sum_events, &after, &err));
+        T_ASSERT_INT_EQ(after, before);
+    }
     done(st);
 }
 

@@ -13,6 +13,7 @@
  * recorded) - the failure path pays the round trips, the common one not.
  */
 #include "base/setup.h"
+#include "base/buf.h"
 #include "store/pg/pg_int.h"
 
 static int serial(struct et_store *st, const struct et_store_op *ops,
@@ -90,6 +91,131 @@ static void unprepare(struct et_pg *s)
     }
 }
 
+/* ---- COPY: the full-text rows of a whole transaction ---- */
+
+/* Rows at least this many go by COPY rather than one INSERT each. */
+#define COPY_MIN 32
+#define COPY_CHUNK ((size_t)1 << 20)
+
+static int put_be(struct et_buf *b, uint64_t v, int bytes)
+{
+    unsigned char x[8];
+
+    for (int i = 0; i < bytes; i++)
+        x[i] = (unsigned char)(v >> (8 * (bytes - 1 - i)));
+    return et_buf_add(b, x, (size_t)bytes);
+}
+
+/* One field of a binary COPY row: its length, then its bytes; NULL -1. */
+static int put_field(struct et_buf *b, const void *p, size_t len)
+{
+    int rc;
+
+    if (!p)
+        return put_be(b, UINT32_MAX, 4);
+    if (len > INT32_MAX)
+        return ET_EINVAL;
+    rc = put_be(b, len, 4);
+    return rc ? rc : et_buf_add(b, p, len);
+}
+
+static bool send(struct et_pg *s, struct et_buf *b)
+{
+    bool ok = !b->len || PQputCopyData(s->conn, b->ptr, (int)b->len) == 1;
+
+    et_buf_reset(b);
+    return ok;
+}
+
+/*
+ * The text index rows kept for the commit (src/store/delta.c), by COPY in
+ * PostgreSQL's binary format: one statement for them all instead of an
+ * INSERT each. Run inside the apply's savepoint; false (with the error in
+ * err) when the server refused them.
+ */
+static bool copy_fts(struct et_pg *s, const struct et_store_op *ops, size_t n,
+                     struct et_error *err)
+{
+    static const char sig[] = "PGCOPY\n\377\r\n";
+    struct et_buf b = ET_BUF_INIT;
+    PGresult *r = PQexec(s->conn, "COPY fts(seq, execution_id, body) "
+                                  "FROM STDIN (FORMAT binary)");
+    bool ok = PQresultStatus(r) == PGRES_COPY_IN;
+    int rc;
+
+    if (!ok)
+        et__pg_fail(s, r, err, "write text index");
+    PQclear(r);
+    if (!ok)
+        return false;
+    rc = et_buf_add(&b, sig, sizeof(sig)); /* with its NUL: 11 bytes */
+    if (!rc)
+        rc = put_be(&b, 0, 4); /* flags */
+    if (!rc)
+        rc = put_be(&b, 0, 4); /* header extension length */
+    for (size_t i = 0; !rc && ok && i < n; i++) {
+        const struct et_store_op *op = &ops[i];
+
+        rc = put_be(&b, 3, 2);
+        if (!rc)
+            rc = put_be(&b, 8, 4);
+        if (!rc)
+            rc = put_be(&b, op->u.fts.seq, 8);
+        if (!rc)
+            rc = put_field(&b, op->u.fts.id,
+                           op->u.fts.id ? strlen(op->u.fts.id) : 0);
+        if (!rc)
+            rc = put_field(&b, op->u.fts.text ? op->u.fts.text : "",
+                           op->u.fts.text ? op->u.fts.len : 0);
+        if (!rc && b.len >= COPY_CHUNK)
+            ok = send(s, &b);
+    }
+    if (!rc)
+        rc = put_be(&b, UINT16_MAX, 2); /* the trailer: -1 */
+    if (!rc && ok)
+        ok = send(s, &b);
+    et_buf_release(&b);
+    if (PQputCopyEnd(s->conn, rc ? "out of memory" : NULL) != 1)
+        ok = false;
+    while ((r = PQgetResult(s->conn)) != NULL) {
+        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+            if (ok)
+                et__pg_fail(s, r, err, "write text index");
+            ok = false;
+        }
+        PQclear(r);
+    }
+    if (rc && ok)
+        et_error_set(err, rc, "out of memory");
+    return ok && !rc;
+}
+
+static bool all_fts(const struct et_store_op *ops, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (ops[i].kind != ET_OP_FTS_PUT)
+            return false;
+    return true;
+}
+
+static int copy_apply(struct et_pg *s, struct et_store *st,
+                      const struct et_store_op *ops, size_t n,
+                      struct et_error *err)
+{
+    struct et_error cerr = {0};
+    int rc = et__pg_exec(s, "SAVEPOINT et_apply", err, "apply");
+
+    if (rc)
+        return rc;
+    if (copy_fts(s, ops, n, &cerr))
+        return et__pg_exec(s, "RELEASE SAVEPOINT et_apply", err, "apply");
+    /* refused: undo, and one by one for the row's own error */
+    rc = et__pg_exec(s, "ROLLBACK TO SAVEPOINT et_apply; "
+                        "RELEASE SAVEPOINT et_apply",
+                     err, "apply");
+    return rc ? rc : serial(st, ops, n, err);
+}
+
 int et__pg_apply(struct et_store *st, const struct et_store_op *ops, size_t n,
                  struct et_error *err)
 {
@@ -102,6 +228,10 @@ int et__pg_apply(struct et_store *st, const struct et_store_op *ops, size_t n,
     if (n < 2 || PQpipelineStatus(s->conn) != PQ_PIPELINE_OFF ||
         (getenv("ET_PG_APPLY") && !strcmp(getenv("ET_PG_APPLY"), "serial")))
         return serial(st, ops, n, err);
+    /* ET_PG_APPLY=pipeline: never COPY (to measure what it saves) */
+    if (n >= COPY_MIN && all_fts(ops, n) &&
+        !(getenv("ET_PG_APPLY") && !strcmp(getenv("ET_PG_APPLY"), "pipeline")))
+        return copy_apply(s, st, ops, n, err);
     if (!PQenterPipelineMode(s->conn))
         return serial(st, ops, n, err);
     s->pipe = true;

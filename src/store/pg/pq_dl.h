@@ -21,7 +21,8 @@
     X(PQexecPrepared) X(PQexitPipelineMode) X(PQfinish) X(PQfname)            \
     X(PQfreemem) X(PQgetResult) X(PQgetisnull) X(PQgetlength) X(PQgetvalue)   \
     X(PQnfields) X(PQntuples) X(PQpipelineStatus) X(PQpipelineSync)           \
-    X(PQprepare) X(PQresultErrorField) X(PQresultStatus)                      \
+    X(PQprepare) X(PQputCopyData) X(PQputCopyEnd) X(PQresultErrorField)        \
+    X(PQresultStatus)                      \
     X(PQsendPrepare) X(PQsendQueryParams) X(PQsendQueryPrepared)              \
     X(PQsetNoticeReceiver) X(PQstatus)
 
@@ -61,6 +62,8 @@ int et__pq_load(struct et_error *err);
 #define PQpipelineStatus (et__pq.PQpipelineStatus)
 #define PQpipelineSync (et__pq.PQpipelineSync)
 #define PQprepare (et__pq.PQprepare)
+#define PQputCopyData (et__pq.PQputCopyData)
+#define PQputCopyEnd (et__pq.PQputCopyEnd)
 #define PQresultErrorField (et__pq.PQresultErrorField)
 #define PQresultStatus (et__pq.PQresultStatus)
 #define PQsendPrepare (et__pq.PQsendPrepare)
