@@ -17,10 +17,12 @@
 #ifdef ET_HAVE_HYPERSCAN
 # include <hs/hs.h>
 #endif
+#include <ctype.h>
 #include <pcre2.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define MAX_RULES 64
 /* JIT compiling every rule costs ~0.8 ms: worth it only once a process has
@@ -400,6 +402,9 @@ static void jit_compile(struct et_redactor *r)
     r->is_jit = true;
 }
 
+static int split_pass(struct et_redactor *r, const char *s, size_t len);
+static int b64_pass(struct et_redactor *r, const char *s, size_t len);
+
 static int collect(struct et_redactor *r, const char *s, size_t len)
 {
     uint64_t mask = 0;
@@ -423,6 +428,287 @@ static int collect(struct et_redactor *r, const char *s, size_t len)
     for (size_t i = 0; !rc && i < et__n_redact_rules; i++)
         if ((mask >> i) & 1 && !r->is_disabled[i])
             rc = run_rule(r, i, s, len);
+    if (!rc)
+        rc = split_pass(r, s, len);
+    if (!rc)
+        rc = b64_pass(r, s, len);
+    return rc;
+}
+
+/* ---- secrets split across lines, and wrapped in base64 ---- */
+
+/* A character a token (key, base64 run) is made of. */
+static bool is_tok(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+           (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '+' ||
+           c == '/' || c == '=';
+}
+
+/* A base64 character (standard or URL-safe; '=' only as padding). */
+static bool is_b64(char c)
+{
+    return is_tok(c) && c != '=';
+}
+
+/* Length of the line break at s[i] ("\n", "\r\n", or the two characters
+ * backslash n of an escaped newline in JSON text), followed by the next
+ * line's indentation; 0 when there is none. */
+static size_t break_at(const char *s, size_t len, size_t i)
+{
+    size_t j = i;
+
+    if (j + 1 < len && s[j] == '\\' && s[j + 1] == 'r')
+        j += 2;
+    else if (j < len && s[j] == '\r')
+        j++;
+    if (j < len && s[j] == '\n')
+        j++;
+    else if (j + 1 < len && s[j] == '\\' && s[j + 1] == 'n')
+        j += 2;
+    else
+        return 0;
+    while (j < len && (s[j] == ' ' || s[j] == '\t'))
+        j++;
+    return j - i;
+}
+
+/* Run every enabled rule over d. With map (d's offsets in the original
+ * text) the hits are kept, translated; without, they are dropped and
+ * *rule_out names the first one's rule (SIZE_MAX when none). */
+/* Whether one of rule i's literal anchors occurs in low (d in lower
+ * case): a rule matches nothing without one. */
+static bool anchored(size_t i, const char *low, size_t len)
+{
+    const char *const *a = et__redact_rules[i].anchors;
+    char al[64];
+
+    if (!a)
+        return true;
+    for (; *a; a++) {
+        size_t n = strlen(*a);
+
+        if (n >= sizeof(al))
+            return true;
+        for (size_t k = 0; k < n; k++)
+            al[k] = (char)tolower((unsigned char)(*a)[k]);
+        if (memmem(low, len, al, n))
+            return true;
+    }
+    return false;
+}
+
+static int scan_derived(struct et_redactor *r, const char *d, size_t dlen,
+                        const size_t *map, size_t *rule_out)
+{
+    size_t n0 = r->n_hits;
+    char *low = et__malloc(dlen + 1);
+    int rc = ET_OK;
+
+    if (!low)
+        return ET_ENOMEM;
+    for (size_t k = 0; k < dlen; k++)
+        low[k] = (char)tolower((unsigned char)d[k]);
+    /* the last rule (json_secret) needs a JSON key: not for plain text */
+    for (size_t i = 0; !rc && i + 1 < et__n_redact_rules; i++)
+        if (!r->is_disabled[i] && anchored(i, low, dlen))
+            rc = run_rule(r, i, d, dlen);
+    et__free(low);
+    if (rule_out)
+        *rule_out = r->n_hits > n0 ? r->hits[n0].rule : SIZE_MAX;
+    if (!map) {
+        r->n_hits = n0;
+        return rc;
+    }
+    /* a hit inside one line is the plain scan's; keep those that join */
+    {
+        size_t w = n0;
+
+        for (size_t k = n0; k < r->n_hits; k++) {
+            size_t a = r->hits[k].start, e = r->hits[k].end;
+
+            if (r->hits[k].rule == SIZE_MAX ||
+                map[e - 1] - map[a] + 1 > e - a) {
+                r->hits[w] = r->hits[k];
+                r->hits[w].start =
+                    r->hits[k].rule == SIZE_MAX ? map[0] : map[a];
+                r->hits[w].end = r->hits[k].rule == SIZE_MAX ? map[dlen - 1] + 1
+                                                             : map[e - 1] + 1;
+                w++;
+            }
+        }
+        r->n_hits = w;
+    }
+    return rc;
+}
+
+#define SPLIT_MIN_LEFT  12 /* token characters before a break worth joining */
+#define SPLIT_MIN_RIGHT 4
+#define SPLIT_WINDOW    160 /* token characters joined on each side at most */
+
+/*
+ * A secret broken over lines ("ghp_AkJi...\n  ...GvVv", or a JSON "\n"
+ * escape in the middle): where a run of token characters is cut by a line
+ * break and goes on, the run is joined (the breaks removed) and scanned;
+ * what the rules find is mapped back over the whole broken run. Only long
+ * runs qualify, so ordinary prose and code cost nearly nothing.
+ */
+static int split_pass(struct et_redactor *r, const char *s, size_t len)
+{
+    struct et_buf d = ET_BUF_INIT;
+    size_t *map = NULL, map_cap = 0;
+    int rc = ET_OK;
+
+    for (size_t i = 0; !rc && i < len; i++) {
+        size_t left = 0, b, start, end, k, joined = 0;
+
+        if (s[i] != '\n' && s[i] != '\r' && s[i] != '\\')
+            continue;
+        /* '=' ends a run: "KEY=value\nNEXT=1" is two lines, not one */
+        while (left < i && left < SPLIT_WINDOW && is_b64(s[i - left - 1]))
+            left++;
+        b = break_at(s, len, i);
+        if (left < SPLIT_MIN_LEFT || !b || i + b >= len || !is_b64(s[i + b]))
+            continue;
+        /* the run goes on over further breaks; the rest of its first line
+         * before it comes along as context (rules that want a name) */
+        start = i - left;
+        for (k = 0; k < 64 && start && s[start - 1] != '\n'; k++)
+            start--;
+        end = i;
+        for (k = i; k < len && joined < 2 * SPLIT_WINDOW;) {
+            size_t bb = break_at(s, len, k);
+
+            if (bb && k + bb < len && is_b64(s[k + bb]))
+                k += bb;
+            else if (is_tok(s[k]))
+                k++, joined++;
+            else
+                break;
+            end = k;
+        }
+        if (joined < SPLIT_MIN_RIGHT)
+            continue;
+        et_buf_reset(&d);
+        if (map_cap < end - start + 1) {
+            size_t *m = et__realloc(map, (end - start + 1) * sizeof(*map));
+
+            if (!m) {
+                rc = ET_ENOMEM;
+                break;
+            }
+            map = m;
+            map_cap = end - start + 1;
+        }
+        for (k = start; !rc && k < end;) {
+            size_t bb = k < i ? 0 : break_at(s, len, k);
+
+            if (bb && k + bb < end && is_b64(s[k + bb])) {
+                k += bb;
+                continue;
+            }
+            map[d.len] = k;
+            rc = et_buf_addch(&d, s[k++]);
+        }
+        if (!rc)
+            rc = scan_derived(r, d.ptr, d.len, map, NULL);
+        i = end - 1;
+    }
+    et__free(map);
+    et_buf_release(&d);
+    return rc;
+}
+
+#define B64_MIN 24 /* base64 characters: 18 bytes, shorter than any key */
+
+/* Whether decoded bytes read as text (what a wrapped secret would be). */
+static bool is_text(const unsigned char *p, size_t n)
+{
+    size_t bad = 0;
+
+    for (size_t i = 0; i < n; i++)
+        bad += !(p[i] >= 0x20 && p[i] < 0x7f) && p[i] != '\n' && p[i] != '\r' &&
+               p[i] != '\t';
+    return bad * 50 <= n; /* 2 % at most */
+}
+
+/*
+ * A secret wrapped in base64 (a Kubernetes Secret's data, a JSON blob, a
+ * PEM key inside a base64 env var), possibly broken over lines: each run of
+ * base64 characters of at least B64_MIN is decoded (standard or URL-safe,
+ * line breaks skipped) and, when it reads as text, scanned; a secret inside
+ * redacts the whole run.
+ */
+static int b64_pass(struct et_redactor *r, const char *s, size_t len)
+{
+    struct et_buf d = ET_BUF_INIT;
+    unsigned char *bin = NULL;
+    size_t cap = 0;
+    int rc = ET_OK;
+
+    for (size_t i = 0; !rc && i < len;) {
+        size_t j = i, n64 = 0;
+        size_t bin_len = 0, rule = SIZE_MAX;
+
+        if (!is_b64(s[i]) || (i && is_b64(s[i - 1]))) {
+            i++;
+            continue;
+        }
+        /* most words are short: measured before anything is copied */
+        while (j < len && is_b64(s[j]))
+            j++;
+        if (j - i < 16 || (j - i < B64_MIN && !break_at(s, len, j))) {
+            i = j;
+            continue;
+        }
+        j = i;
+        et_buf_reset(&d);
+        while (j < len) {
+            size_t bb = break_at(s, len, j);
+
+            if (bb && j + bb < len && is_b64(s[j + bb]) && n64 >= 16) {
+                j += bb;
+            } else if (is_b64(s[j])) {
+                rc = et_buf_addch(&d, s[j++]);
+                n64++;
+                if (rc)
+                    break;
+            } else {
+                break;
+            }
+        }
+        for (int pad = 0; !rc && pad < 2 && j < len && s[j] == '='; pad++)
+            rc = et_buf_addch(&d, s[j++]);
+        if (rc || n64 < B64_MIN) {
+            i = j > i ? j : i + 1;
+            continue;
+        }
+        if (cap < d.len) {
+            unsigned char *p = et__realloc(bin, d.len);
+
+            if (!p) {
+                rc = ET_ENOMEM;
+                break;
+            }
+            bin = p;
+            cap = d.len;
+        }
+        /* '-' or '_' make it URL-safe; padding optional either way */
+        if (sodium_base642bin(bin, cap, d.ptr, d.len, NULL, &bin_len, NULL,
+                              sodium_base64_VARIANT_ORIGINAL) != 0 &&
+            sodium_base642bin(bin, cap, d.ptr, d.len, NULL, &bin_len, NULL,
+                              sodium_base64_VARIANT_URLSAFE) != 0 &&
+            sodium_base642bin(bin, cap, d.ptr, d.len, "=", &bin_len, NULL,
+                              sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+            bin_len = 0;
+        if (bin_len >= B64_MIN * 3 / 4 && is_text(bin, bin_len))
+            rc = scan_derived(r, (const char *)bin, bin_len, NULL, &rule);
+        if (!rc && rule != SIZE_MAX)
+            rc = push_hit(r, i, j, rule);
+        i = j;
+    }
+    et__free(bin);
+    et_buf_release(&d);
     return rc;
 }
 

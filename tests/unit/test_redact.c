@@ -547,6 +547,104 @@ static void corpus_item(size_t i, struct et_buf *b)
         abort();
 }
 
+/* text base64-encoded, wrapped every `wrap` characters (0: not) with sep */
+static void b64_wrapped(const char *text, size_t wrap, const char *sep,
+                        struct et_buf *out)
+{
+    char enc[2048];
+    size_t n;
+
+    sodium_bin2base64(enc, sizeof(enc), (const unsigned char *)text,
+                      strlen(text), sodium_base64_VARIANT_ORIGINAL);
+    n = strlen(enc);
+    for (size_t i = 0; i < n; i++) {
+        if (wrap && i && i % wrap == 0)
+            T_ASSERT_OK(et_buf_addstr(out, sep));
+        T_ASSERT_OK(et_buf_addch(out, enc[i]));
+    }
+}
+
+/* Secrets split across lines or wrapped in base64 (issue 18). */
+T_TEST(split_and_wrapped)
+{
+    static const char *const seps[] = {"\n", "\r\n", "\\n", "\n    "};
+    static const char gh[] = "ghp_AkJiG8XnBE3NnYJoQ9WmXeHH2fdeeTFJGvVv";
+    static const char aws[] =
+        "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    struct et_redactor *r = redactor();
+    struct et_buf in = ET_BUF_INIT, out = ET_BUF_INIT;
+    struct et_error err = ET_ERROR_INIT;
+    size_t n;
+
+    T_ASSERT(r != NULL);
+    /* a token broken by a newline, CRLF, an escaped \n, an indented line */
+    for (size_t i = 0; i < ET_ARRAY_SIZE(seps); i++) {
+        et_buf_reset(&in);
+        T_ASSERT_OK(
+            et_buf_printf(&in, "token: %.18s%s%s end", gh, seps[i], gh + 18));
+        T_ASSERT_OK(et__redact_text(r, in.ptr, in.len, &out, &n, &err));
+        T_ASSERT_INT_EQ(n, 1);
+        T_ASSERT_STR_CONTAINS(et_buf_str(&out),
+                              "token: [REDACTED:github_token:");
+        T_ASSERT(strstr(et_buf_str(&out), "AkJiG8") == NULL);
+        T_ASSERT(strstr(et_buf_str(&out), "TFJGvVv") == NULL);
+        T_ASSERT_STR_CONTAINS(et_buf_str(&out), "] end");
+    }
+    /* base64: on one line, wrapped at 76 and 64, URL-safe */
+    for (size_t w = 0; w < 3; w++) {
+        static const size_t wraps[] = {0, 76, 64};
+
+        et_buf_reset(&in);
+        T_ASSERT_OK(et_buf_addstr(&in, "AWS_CONFIG="));
+        b64_wrapped(aws, wraps[w], "\n", &in);
+        T_ASSERT_OK(et_buf_addstr(&in, " done"));
+        T_ASSERT_OK(et__redact_text(r, in.ptr, in.len, &out, &n, &err));
+        T_ASSERT_INT_EQ(n, 1);
+        T_ASSERT_STR_CONTAINS(et_buf_str(&out),
+                              "AWS_CONFIG=[REDACTED:aws_secret_access_key:");
+        T_ASSERT_STR_CONTAINS(et_buf_str(&out), "] done");
+    }
+    /* a PEM private key inside a base64 blob (a Kubernetes Secret) */
+    et_buf_reset(&in);
+    T_ASSERT_OK(et_buf_addstr(&in, "data:\n  tls.key: "));
+    b64_wrapped(PEM_RSA, 0, "", &in);
+    T_ASSERT_OK(et__redact_text(r, in.ptr, in.len, &out, &n, &err));
+    T_ASSERT_INT_EQ(n, 1);
+    T_ASSERT_STR_CONTAINS(et_buf_str(&out), "tls.key: [REDACTED:private_key:");
+    /* negatives: base64 of ordinary text, binary, wrapped hashes, prose */
+    {
+        static const char *const texts[] = {
+            "The quick brown fox jumps over the lazy dog, twice over.",
+            "SELECT count(*) FROM executions WHERE agent = 'reviewer'",
+        };
+        static const char *const plain[] = {
+            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9Q"
+            "\nDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+            "2cf24dba5fb0a30e26e83b2ac5b9e29e\n1b161e5c1fa7425e73043362938b9824",
+            "a_rather_long_identifier_name\nanother_rather_long_identifier",
+            "internationalization\nlocalization and accessibility\n",
+            "path /usr/lib/x86_64-linux-gnu/libsomething_long_name.so.6\n",
+        };
+
+        for (size_t i = 0; i < ET_ARRAY_SIZE(texts); i++) {
+            et_buf_reset(&in);
+            b64_wrapped(texts[i], 20, "\n", &in);
+            T_ASSERT_OK(et__redact_text(r, in.ptr, in.len, &out, &n, &err));
+            T_ASSERT_INT_EQ(n, 0);
+        }
+        for (size_t i = 0; i < ET_ARRAY_SIZE(plain); i++) {
+            T_ASSERT_OK(
+                et__redact_text(r, plain[i], strlen(plain[i]), &out, &n, &err));
+            if (n)
+                printf("# negative %zu redacted: %s\n", i, et_buf_str(&out));
+            T_ASSERT_INT_EQ(n, 0);
+        }
+    }
+    et_buf_release(&in);
+    et_buf_release(&out);
+    et__redactor_free(r);
+}
+
 T_TEST(false_positive_rate)
 {
     struct et_redactor *r = redactor();
@@ -575,5 +673,5 @@ T_TEST(false_positive_rate)
 T_MAIN("redact", T_CASE(rules_positive), T_CASE(rules_negative),
        T_CASE(rules_all_covered), T_CASE(engines_agree), T_CASE(idempotent),
        T_CASE(disable_kind), T_CASE(json_walk), T_CASE(markers_parse),
-       T_CASE(validations),
+       T_CASE(validations), T_CASE(split_and_wrapped),
        T_CASE(false_positive_rate))
