@@ -17,7 +17,6 @@
 #ifdef ET_HAVE_HYPERSCAN
 # include <hs/hs.h>
 #endif
-#include <ctype.h>
 #include <pcre2.h>
 #include <pthread.h>
 #include <sodium.h>
@@ -476,44 +475,16 @@ static size_t break_at(const char *s, size_t len, size_t i)
 /* Run every enabled rule over d. With map (d's offsets in the original
  * text) the hits are kept, translated; without, they are dropped and
  * *rule_out names the first one's rule (SIZE_MAX when none). */
-/* Whether one of rule i's literal anchors occurs in low (d in lower
- * case): a rule matches nothing without one. */
-static bool anchored(size_t i, const char *low, size_t len)
-{
-    const char *const *a = et__redact_rules[i].anchors;
-    char al[64];
-
-    if (!a)
-        return true;
-    for (; *a; a++) {
-        size_t n = strlen(*a);
-
-        if (n >= sizeof(al))
-            return true;
-        for (size_t k = 0; k < n; k++)
-            al[k] = (char)tolower((unsigned char)(*a)[k]);
-        if (memmem(low, len, al, n))
-            return true;
-    }
-    return false;
-}
-
 static int scan_derived(struct et_redactor *r, const char *d, size_t dlen,
                         const size_t *map, size_t *rule_out)
 {
     size_t n0 = r->n_hits;
-    char *low = et__malloc(dlen + 1);
     int rc = ET_OK;
 
-    if (!low)
-        return ET_ENOMEM;
-    for (size_t k = 0; k < dlen; k++)
-        low[k] = (char)tolower((unsigned char)d[k]);
     /* the last rule (json_secret) needs a JSON key: not for plain text */
     for (size_t i = 0; !rc && i + 1 < et__n_redact_rules; i++)
-        if (!r->is_disabled[i] && anchored(i, low, dlen))
+        if (!r->is_disabled[i])
             rc = run_rule(r, i, d, dlen);
-    et__free(low);
     if (rule_out)
         *rule_out = r->n_hits > n0 ? r->hits[n0].rule : SIZE_MAX;
     if (!map) {
@@ -542,78 +513,55 @@ static int scan_derived(struct et_redactor *r, const char *d, size_t dlen,
     return rc;
 }
 
-#define SPLIT_MIN_LEFT  12 /* token characters before a break worth joining */
-#define SPLIT_MIN_RIGHT 4
-#define SPLIT_WINDOW    160 /* token characters joined on each side at most */
+#define SPLIT_MIN_LEFT 12 /* base64 characters before a break worth joining */
 
 /*
  * A secret broken over lines ("ghp_AkJi...\n  ...GvVv", or a JSON "\n"
- * escape in the middle): where a run of token characters is cut by a line
- * break and goes on, the run is joined (the breaks removed) and scanned;
- * what the rules find is mapped back over the whole broken run. Only long
- * runs qualify, so ordinary prose and code cost nearly nothing.
+ * escape in the middle): every line break that cuts a run of at least
+ * SPLIT_MIN_LEFT token characters and is followed by more of them is
+ * removed, and the joined copy of the text is scanned once; the hits that
+ * span a removed break are mapped back onto the original text. Text with
+ * no such break costs one pass over it.
  */
 static int split_pass(struct et_redactor *r, const char *s, size_t len)
 {
     struct et_buf d = ET_BUF_INIT;
-    size_t *map = NULL, map_cap = 0;
+    size_t *map = NULL, run = 0;
+    bool joined = false;
     int rc = ET_OK;
 
-    for (size_t i = 0; !rc && i < len; i++) {
-        size_t left = 0, b, start, end, k, joined = 0;
+    for (size_t i = 0; i < len && !joined; i++) {
+        size_t b = run >= SPLIT_MIN_LEFT ? break_at(s, len, i) : 0;
 
-        if (s[i] != '\n' && s[i] != '\r' && s[i] != '\\')
-            continue;
-        /* '=' ends a run: "KEY=value\nNEXT=1" is two lines, not one */
-        while (left < i && left < SPLIT_WINDOW && is_b64(s[i - left - 1]))
-            left++;
-        b = break_at(s, len, i);
-        if (left < SPLIT_MIN_LEFT || !b || i + b >= len || !is_b64(s[i + b]))
-            continue;
-        /* the run goes on over further breaks; the rest of its first line
-         * before it comes along as context (rules that want a name) */
-        start = i - left;
-        for (k = 0; k < 64 && start && s[start - 1] != '\n'; k++)
-            start--;
-        end = i;
-        for (k = i; k < len && joined < 2 * SPLIT_WINDOW;) {
-            size_t bb = break_at(s, len, k);
-
-            if (bb && k + bb < len && is_b64(s[k + bb]))
-                k += bb;
-            else if (is_tok(s[k]))
-                k++, joined++;
-            else
-                break;
-            end = k;
-        }
-        if (joined < SPLIT_MIN_RIGHT)
-            continue;
-        et_buf_reset(&d);
-        if (map_cap < end - start + 1) {
-            size_t *m = et__realloc(map, (end - start + 1) * sizeof(*map));
-
-            if (!m) {
-                rc = ET_ENOMEM;
-                break;
-            }
-            map = m;
-            map_cap = end - start + 1;
-        }
-        for (k = start; !rc && k < end;) {
-            size_t bb = k < i ? 0 : break_at(s, len, k);
-
-            if (bb && k + bb < end && is_b64(s[k + bb])) {
-                k += bb;
-                continue;
-            }
-            map[d.len] = k;
-            rc = et_buf_addch(&d, s[k++]);
-        }
-        if (!rc)
-            rc = scan_derived(r, d.ptr, d.len, map, NULL);
-        i = end - 1;
+        joined = b && i + b < len && is_b64(s[i + b]);
+        run = is_b64(s[i]) ? run + 1 : 0;
     }
+    if (!joined)
+        return ET_OK;
+    map = et__malloc((len + 1) * sizeof(*map));
+    if (!map)
+        return ET_ENOMEM;
+    rc = et_buf_grow(&d, len);
+    run = 0;
+    for (size_t i = 0, from = 0; !rc && i <= len;) {
+        size_t b = i < len && run >= SPLIT_MIN_LEFT ? break_at(s, len, i) : 0;
+
+        if (i == len || (b && i + b < len && is_b64(s[i + b]))) {
+            /* copy what came before the break; the run goes on after it */
+            for (size_t k = from; k < i; k++)
+                map[d.len + (k - from)] = k;
+            rc = et_buf_add(&d, s + from, i - from);
+            if (i == len)
+                break;
+            i += b;
+            from = i;
+            continue;
+        }
+        run = is_b64(s[i]) ? run + 1 : 0;
+        i++;
+    }
+    if (!rc)
+        rc = scan_derived(r, d.ptr, d.len, map, NULL);
     et__free(map);
     et_buf_release(&d);
     return rc;
