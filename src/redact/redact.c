@@ -53,6 +53,7 @@ struct et_redactor {
     size_t n_hits, cap_hits;
     size_t scanned;
     bool is_jit;
+    bool is_no_passes; /* et__redactor_set_passes(r, false) */
     struct et_buf tmp;
 };
 
@@ -314,6 +315,11 @@ void et__redactor_disabled(const struct et_redactor *r, char *out, size_t cap)
     }
 }
 
+void et__redactor_set_passes(struct et_redactor *r, bool is_on)
+{
+    r->is_no_passes = !is_on;
+}
+
 /* ---- scanning ---- */
 
 static int push_hit(struct et_redactor *r, size_t start, size_t end,
@@ -427,9 +433,9 @@ static int collect(struct et_redactor *r, const char *s, size_t len)
     for (size_t i = 0; !rc && i < et__n_redact_rules; i++)
         if ((mask >> i) & 1 && !r->is_disabled[i])
             rc = run_rule(r, i, s, len);
-    if (!rc)
+    if (!rc && !r->is_no_passes)
         rc = split_pass(r, s, len);
-    if (!rc)
+    if (!rc && !r->is_no_passes)
         rc = b64_pass(r, s, len);
     return rc;
 }
