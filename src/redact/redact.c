@@ -12,6 +12,7 @@
 #include "codec/json.h"
 #include "base/alloc.h"
 #include "redact/redact.h"
+#include "redact/scan.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #ifdef ET_HAVE_HYPERSCAN
@@ -36,6 +37,11 @@ struct hit {
     size_t rule; /* SIZE_MAX: the whole text could not be scanned */
 };
 
+/* Window bytes from off on are the original text's from orig on. */
+struct seg {
+    size_t orig, off;
+};
+
 struct et_redactor {
     uint8_t key[ET_REDACT_KEY_LEN];
     enum et_redact_engine engine;
@@ -55,6 +61,12 @@ struct et_redactor {
     bool is_jit;
     bool is_no_passes; /* et__redactor_set_passes(r, false) */
     struct et_buf tmp;
+    /* the passes' scratch, kept from one text to the next */
+    struct et_buf win; /* a joined window, or a run's base64 characters */
+    struct seg *seg;
+    size_t n_seg, cap_seg;
+    unsigned char *bin; /* a run decoded */
+    size_t cap_bin;
 };
 
 /* ---- markers ---- */
@@ -243,6 +255,7 @@ int et__redactor_new(const uint8_t *key, enum et_redact_engine engine,
     memcpy(r->key, key, ET_REDACT_KEY_LEN);
     r->engine = engine;
     et_buf_init(&r->tmp, 0);
+    et_buf_init(&r->win, 0);
     rc = compile_rules(r, err);
 #ifdef ET_HAVE_HYPERSCAN
     if (!rc && engine == ET_REDACT_PREFILTER)
@@ -275,6 +288,9 @@ void et__redactor_free(struct et_redactor *r)
 #endif
     et__free(r->hits);
     et_buf_release(&r->tmp);
+    et_buf_release(&r->win);
+    et__free(r->seg);
+    et__free(r->bin);
     sodium_memzero(r->key, sizeof(r->key));
     et__free(r);
 }
@@ -356,11 +372,13 @@ static int on_anchor(unsigned int id, unsigned long long from,
 
 #endif
 
-/* Run rule i over s; push its valid secrets. */
-static int run_rule(struct et_redactor *r, size_t i, const char *s, size_t len)
+/* Run rule i over s from offset from (what comes before is context);
+ * push its valid secrets. */
+static int run_rule(struct et_redactor *r, size_t i, const char *s, size_t len,
+                    size_t from)
 {
     const struct et_redact_rule *ru = &et__redact_rules[i];
-    PCRE2_SIZE off = 0;
+    PCRE2_SIZE off = from;
 
     while (off < len) {
         PCRE2_SIZE *ov;
@@ -407,8 +425,7 @@ static void jit_compile(struct et_redactor *r)
     r->is_jit = true;
 }
 
-static int split_pass(struct et_redactor *r, const char *s, size_t len);
-static int b64_pass(struct et_redactor *r, const char *s, size_t len);
+static int passes(struct et_redactor *r, const char *s, size_t len);
 
 static int collect(struct et_redactor *r, const char *s, size_t len)
 {
@@ -432,28 +449,26 @@ static int collect(struct et_redactor *r, const char *s, size_t len)
 #endif
     for (size_t i = 0; !rc && i < et__n_redact_rules; i++)
         if ((mask >> i) & 1 && !r->is_disabled[i])
-            rc = run_rule(r, i, s, len);
+            rc = run_rule(r, i, s, len, 0);
     if (!rc && !r->is_no_passes)
-        rc = split_pass(r, s, len);
-    if (!rc && !r->is_no_passes)
-        rc = b64_pass(r, s, len);
+        rc = passes(r, s, len);
     return rc;
 }
 
 /* ---- secrets split across lines, and wrapped in base64 ---- */
 
-/* A character a token (key, base64 run) is made of. */
-static bool is_tok(char c)
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-           (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '+' ||
-           c == '/' || c == '=';
-}
+#define SPLIT_MIN_LEFT 12 /* base64 characters before a break worth joining */
+/* same-line text kept before the broken run, for a rule's prefix
+ * ("aws_secret_access_key = ", "Authorization: Basic ") */
+#define SPLIT_BEFORE 96
+/* text kept after the last joined run, up to a space or quote */
+#define SPLIT_AFTER    256
+#define B64_MIN        24 /* base64 characters: 18 bytes, shorter than any key */
+#define B64_MIN_BROKEN 16 /* ... and the first line of a wrapped run */
 
-/* A base64 character (standard or URL-safe; '=' only as padding). */
 static bool is_b64(char c)
 {
-    return is_tok(c) && c != '=';
+    return et__redact_is_b64(c);
 }
 
 /* Length of the line break at s[i] ("\n", "\r\n", or the two characters
@@ -478,191 +493,256 @@ static size_t break_at(const char *s, size_t len, size_t i)
     return j - i;
 }
 
-/* Run every enabled rule over d. With map (d's offsets in the original
- * text) the hits are kept, translated; without, they are dropped and
- * *rule_out names the first one's rule (SIZE_MAX when none). */
-static int scan_derived(struct et_redactor *r, const char *d, size_t dlen,
-                        const size_t *map, size_t *rule_out)
+/* The break at s[e] (the end of a run) when a run goes on after it. */
+static size_t join_at(const char *s, size_t len, size_t e)
 {
-    size_t n0 = r->n_hits;
-    int rc = ET_OK;
+    size_t b = break_at(s, len, e);
 
-    /* the last rule (json_secret) needs a JSON key: not for plain text */
-    for (size_t i = 0; !rc && i + 1 < et__n_redact_rules; i++)
-        if (!r->is_disabled[i])
-            rc = run_rule(r, i, d, dlen);
-    if (rule_out)
-        *rule_out = r->n_hits > n0 ? r->hits[n0].rule : SIZE_MAX;
-    if (!map) {
-        r->n_hits = n0;
-        return rc;
-    }
-    /* a hit inside one line is the plain scan's; keep those that join */
-    {
-        size_t w = n0;
-
-        for (size_t k = n0; k < r->n_hits; k++) {
-            size_t a = r->hits[k].start, e = r->hits[k].end;
-
-            if (r->hits[k].rule == SIZE_MAX ||
-                map[e - 1] - map[a] + 1 > e - a) {
-                r->hits[w] = r->hits[k];
-                r->hits[w].start =
-                    r->hits[k].rule == SIZE_MAX ? map[0] : map[a];
-                r->hits[w].end = r->hits[k].rule == SIZE_MAX ? map[dlen - 1] + 1
-                                                             : map[e - 1] + 1;
-                w++;
-            }
-        }
-        r->n_hits = w;
-    }
-    return rc;
+    return b && e + b < len && is_b64(s[e + b]) ? b : 0;
 }
 
-#define SPLIT_MIN_LEFT 12 /* base64 characters before a break worth joining */
+static size_t run_end(const char *s, size_t len, size_t i)
+{
+    while (i < len && is_b64(s[i]))
+        i++;
+    return i;
+}
+
+/*
+ * The next run of at least min base64 characters in s[i..len), as
+ * [*a_out, *e_out); i is 0 or follows a character that is not base64.
+ * Looking at every min-th character first skips ordinary words.
+ */
+static bool next_run(const char *s, size_t len, size_t i, size_t min,
+                     size_t *a_out, size_t *e_out)
+{
+    while (i + min <= len) {
+        size_t k = i + min - 1, a = k, e;
+
+        if (!is_b64(s[k])) {
+            i = k + 1;
+            continue;
+        }
+        while (a > i && is_b64(s[a - 1]))
+            a--;
+        e = run_end(s, len, k + 1);
+        if (e - a >= min) {
+            *a_out = a;
+            *e_out = e;
+            return true;
+        }
+        i = e + 1;
+    }
+    return false;
+}
+
+/* The rules worth running over t: an anchor occurs, enabled, and not the
+ * last one (json_secret needs a JSON member name, not plain text). */
+static uint64_t rules_for(const struct et_redactor *r, const char *t,
+                          size_t len)
+{
+    uint64_t mask = et__redact_anchor_rules(t, len);
+
+    mask &= ((uint64_t)1 << (et__n_redact_rules - 1)) - 1;
+    for (size_t i = 0; mask && i < et__n_redact_rules; i++)
+        if (r->is_disabled[i])
+            mask &= ~((uint64_t)1 << i);
+    return mask;
+}
+
+/* Append s[from..to) to the window; a new segment unless it goes on the
+ * last one's text. */
+static int win_add(struct et_redactor *r, const char *s, size_t from,
+                   size_t to, bool is_new_seg)
+{
+    if (is_new_seg) {
+        if (r->n_seg == r->cap_seg) {
+            size_t cap = r->cap_seg ? r->cap_seg * 2 : 16;
+            struct seg *p = et__realloc(r->seg, cap * sizeof(*p));
+
+            if (!p)
+                return ET_ENOMEM;
+            r->seg = p;
+            r->cap_seg = cap;
+        }
+        r->seg[r->n_seg].orig = from;
+        r->seg[r->n_seg].off = r->win.len;
+        r->n_seg++;
+    }
+    return et_buf_add(&r->win, s + from, to - from);
+}
+
+/* The window segment holding window offset off. */
+static size_t seg_of(const struct et_redactor *r, size_t off)
+{
+    size_t k = 0;
+
+    while (k + 1 < r->n_seg && r->seg[k + 1].off <= off)
+        k++;
+    return k;
+}
+
+static size_t win_orig(const struct et_redactor *r, size_t off)
+{
+    const struct seg *g = &r->seg[seg_of(r, off)];
+
+    return g->orig + (off - g->off);
+}
+
+/* Keep the hits from n0 on that span a removed break, in the original
+ * text's offsets: a hit inside one line is the plain scan's. */
+static void keep_joined(struct et_redactor *r, size_t n0, size_t start,
+                        size_t end)
+{
+    size_t w = n0;
+
+    for (size_t k = n0; k < r->n_hits; k++) {
+        struct hit h = r->hits[k];
+
+        if (h.rule == SIZE_MAX) {
+            h.start = start, h.end = end;
+        } else if (seg_of(r, h.start) != seg_of(r, h.end - 1)) {
+            h.start = win_orig(r, h.start);
+            h.end = win_orig(r, h.end - 1) + 1;
+        } else {
+            continue;
+        }
+        r->hits[w++] = h;
+    }
+    r->n_hits = w;
+}
+
+/* Where the text after a joined run stops: a secret holds none of these. */
+static bool ends_tail(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '"' ||
+           c == '\'' || c == '\\' || c == '<' || c == '>' || c == '`';
+}
 
 /*
  * A secret broken over lines ("ghp_AkJi...\n  ...GvVv", or a JSON "\n"
- * escape in the middle): every line break that cuts a run of at least
- * SPLIT_MIN_LEFT token characters and is followed by more of them is
- * removed, and the joined copy of the text is scanned once; the hits that
- * span a removed break are mapped back onto the original text. Text with
- * no such break costs one pass over it.
+ * escape in the middle): the run s[a..e) of at least SPLIT_MIN_LEFT
+ * characters is cut at e by a line break and goes on after it. A window
+ * is copied without the break (and without the breaks of the lines after
+ * that go on the same way): up to SPLIT_BEFORE characters of the same line
+ * before the run, so that a prefix rule still sees its prefix, the joined
+ * runs, and what follows up to a space or quote. Only the rules whose
+ * anchors occur in the window run over it, and only their hits that span
+ * a removed break are kept. *done_out is the end of the last joined run.
  */
-static int split_pass(struct et_redactor *r, const char *s, size_t len)
+static int split_window(struct et_redactor *r, const char *s, size_t len,
+                        size_t a, size_t e, size_t *done_out)
 {
-    struct et_buf d = ET_BUF_INIT;
-    size_t *map = NULL, run = 0;
-    bool joined = false;
-    int rc = ET_OK;
+    size_t ws = a, pre, tail, n0 = r->n_hits;
+    uint64_t mask;
+    int rc;
 
-    for (size_t i = 0; i < len && !joined; i++) {
-        size_t b = run >= SPLIT_MIN_LEFT ? break_at(s, len, i) : 0;
+    while (ws > 0 && a - ws < SPLIT_BEFORE && s[ws - 1] != '\n')
+        ws--;
+    /* one more character, so that \b, ^ and look-behinds see the text */
+    pre = ws > 0;
+    et_buf_reset(&r->win);
+    r->n_seg = 0;
+    rc = win_add(r, s, ws - pre, e, true);
+    for (size_t b; !rc && (b = join_at(s, len, e));) {
+        size_t from = e + b;
 
-        joined = b && i + b < len && is_b64(s[i + b]);
-        run = is_b64(s[i]) ? run + 1 : 0;
+        e = run_end(s, len, from);
+        rc = win_add(r, s, from, e, true);
     }
-    if (!joined)
-        return ET_OK;
-    map = et__malloc((len + 1) * sizeof(*map));
-    if (!map)
-        return ET_ENOMEM;
-    rc = et_buf_grow(&d, len);
-    run = 0;
-    for (size_t i = 0, from = 0; !rc && i <= len;) {
-        size_t b = i < len && run >= SPLIT_MIN_LEFT ? break_at(s, len, i) : 0;
-
-        if (i == len || (b && i + b < len && is_b64(s[i + b]))) {
-            /* copy what came before the break; the run goes on after it */
-            for (size_t k = from; k < i; k++)
-                map[d.len + (k - from)] = k;
-            rc = et_buf_add(&d, s + from, i - from);
-            if (i == len)
-                break;
-            i += b;
-            from = i;
-            continue;
-        }
-        run = is_b64(s[i]) ? run + 1 : 0;
-        i++;
-    }
+    *done_out = e;
+    for (tail = e; tail < len && tail - e < SPLIT_AFTER && !ends_tail(s[tail]);)
+        tail++;
     if (!rc)
-        rc = scan_derived(r, d.ptr, d.len, map, NULL);
-    et__free(map);
-    et_buf_release(&d);
+        rc = win_add(r, s, e, tail < len ? tail + 1 : tail, false);
+    if (rc)
+        return rc;
+    mask = rules_for(r, r->win.ptr, r->win.len);
+    for (size_t i = 0; !rc && mask; i++, mask >>= 1)
+        if (mask & 1)
+            rc = run_rule(r, i, r->win.ptr, r->win.len, pre);
+    keep_joined(r, n0, ws, tail);
     return rc;
-}
-
-#define B64_MIN 24 /* base64 characters: 18 bytes, shorter than any key */
-
-/* Whether decoded bytes read as text (what a wrapped secret would be). */
-static bool is_text(const unsigned char *p, size_t n)
-{
-    size_t bad = 0;
-
-    for (size_t i = 0; i < n; i++)
-        bad += !(p[i] >= 0x20 && p[i] < 0x7f) && p[i] != '\n' && p[i] != '\r' &&
-               p[i] != '\t';
-    return bad * 50 <= n; /* 2 % at most */
 }
 
 /*
  * A secret wrapped in base64 (a Kubernetes Secret's data, a JSON blob, a
- * PEM key inside a base64 env var), possibly broken over lines: each run of
- * base64 characters of at least B64_MIN is decoded (standard or URL-safe,
- * line breaks skipped) and, when it reads as text, scanned; a secret inside
- * redacts the whole run.
+ * PEM key inside a base64 env var), possibly broken over lines: the run
+ * s[a..e) of base64 characters, with the lines after it that go on the
+ * same way once it has B64_MIN_BROKEN characters, is decoded (standard or
+ * URL-safe) and, when it reads as text, the rules whose anchors occur in
+ * it run over it; a secret inside redacts the whole run. *done_out is the
+ * run's end.
  */
-static int b64_pass(struct et_redactor *r, const char *s, size_t len)
+static int b64_run(struct et_redactor *r, const char *s, size_t len,
+                   size_t a, size_t e, size_t *done_out)
 {
-    struct et_buf d = ET_BUF_INIT;
-    unsigned char *bin = NULL;
-    size_t cap = 0;
+    size_t n_bin = 0, rule = SIZE_MAX;
+    bool is_found = false;
+    uint64_t mask;
+    int rc;
+
+    et_buf_reset(&r->win);
+    rc = et_buf_add(&r->win, s + a, e - a);
+    for (size_t b; !rc && r->win.len >= B64_MIN_BROKEN &&
+                   (b = join_at(s, len, e));) {
+        size_t from = e + b;
+
+        e = run_end(s, len, from);
+        rc = et_buf_add(&r->win, s + from, e - from);
+    }
+    for (int pad = 0; pad < 2 && e < len && s[e] == '='; pad++)
+        e++;
+    *done_out = e;
+    if (rc || r->win.len < B64_MIN)
+        return rc;
+    if (r->cap_bin < r->win.len) {
+        unsigned char *p = et__realloc(r->bin, r->win.len);
+
+        if (!p)
+            return ET_ENOMEM;
+        r->bin = p;
+        r->cap_bin = r->win.len;
+    }
+    if (!et__redact_b64_text(r->win.ptr, r->win.len, r->bin, &n_bin))
+        return ET_OK;
+    mask = rules_for(r, (const char *)r->bin, n_bin);
+    for (size_t i = 0; !rc && mask && !is_found; i++, mask >>= 1) {
+        size_t n0 = r->n_hits;
+
+        if (!(mask & 1))
+            continue;
+        rc = run_rule(r, i, (const char *)r->bin, n_bin, 0);
+        is_found = r->n_hits > n0;
+        if (is_found)
+            rule = r->hits[n0].rule; /* SIZE_MAX: unscannable, fail closed */
+        r->n_hits = n0;
+    }
+    if (!rc && is_found)
+        rc = push_hit(r, a, e, rule);
+    return rc;
+}
+
+/*
+ * Both passes, over the runs of at least SPLIT_MIN_LEFT base64 characters
+ * (the shortest either looks at). A run already joined into an earlier
+ * window or decoded with an earlier run is not looked at again.
+ */
+static int passes(struct et_redactor *r, const char *s, size_t len)
+{
+    size_t i = 0, a, e, split_done = 0, b64_done = 0;
     int rc = ET_OK;
 
-    for (size_t i = 0; !rc && i < len;) {
-        size_t j = i, n64 = 0;
-        size_t bin_len = 0, rule = SIZE_MAX;
+    while (!rc && next_run(s, len, i, SPLIT_MIN_LEFT, &a, &e)) {
+        bool is_joined = join_at(s, len, e) != 0;
 
-        if (!is_b64(s[i]) || (i && is_b64(s[i - 1]))) {
-            i++;
-            continue;
-        }
-        /* most words are short: measured before anything is copied */
-        while (j < len && is_b64(s[j]))
-            j++;
-        if (j - i < 16 || (j - i < B64_MIN && !break_at(s, len, j))) {
-            i = j;
-            continue;
-        }
-        j = i;
-        et_buf_reset(&d);
-        while (j < len) {
-            size_t bb = break_at(s, len, j);
-
-            if (bb && j + bb < len && is_b64(s[j + bb]) && n64 >= 16) {
-                j += bb;
-            } else if (is_b64(s[j])) {
-                rc = et_buf_addch(&d, s[j++]);
-                n64++;
-                if (rc)
-                    break;
-            } else {
-                break;
-            }
-        }
-        for (int pad = 0; !rc && pad < 2 && j < len && s[j] == '='; pad++)
-            rc = et_buf_addch(&d, s[j++]);
-        if (rc || n64 < B64_MIN) {
-            i = j > i ? j : i + 1;
-            continue;
-        }
-        if (cap < d.len) {
-            unsigned char *p = et__realloc(bin, d.len);
-
-            if (!p) {
-                rc = ET_ENOMEM;
-                break;
-            }
-            bin = p;
-            cap = d.len;
-        }
-        /* '-' or '_' make it URL-safe; padding optional either way */
-        if (sodium_base642bin(bin, cap, d.ptr, d.len, NULL, &bin_len, NULL,
-                              sodium_base64_VARIANT_ORIGINAL) != 0 &&
-            sodium_base642bin(bin, cap, d.ptr, d.len, NULL, &bin_len, NULL,
-                              sodium_base64_VARIANT_URLSAFE) != 0 &&
-            sodium_base642bin(bin, cap, d.ptr, d.len, "=", &bin_len, NULL,
-                              sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
-            bin_len = 0;
-        if (bin_len >= B64_MIN * 3 / 4 && is_text(bin, bin_len))
-            rc = scan_derived(r, (const char *)bin, bin_len, NULL, &rule);
-        if (!rc && rule != SIZE_MAX)
-            rc = push_hit(r, i, j, rule);
-        i = j;
+        if (a >= split_done && is_joined)
+            rc = split_window(r, s, len, a, e, &split_done);
+        if (!rc && a >= b64_done &&
+            (e - a >= B64_MIN || (e - a >= B64_MIN_BROKEN && is_joined)))
+            rc = b64_run(r, s, len, a, e, &b64_done);
+        i = e + 1;
     }
-    et__free(bin);
-    et_buf_release(&d);
     return rc;
 }
 
