@@ -62,11 +62,12 @@ struct et_redactor {
     bool is_no_passes; /* et__redactor_set_passes(r, false) */
     struct et_buf tmp;
     /* the passes' scratch, kept from one text to the next */
-    struct et_buf win; /* a joined window, or a run's base64 characters */
+    char *win; /* a joined window, or a run's base64 characters */
+    size_t n_win;
+    unsigned char *bin; /* a run decoded */
+    size_t cap; /* of win and of bin: the text's length + 2 */
     struct seg *seg;
     size_t n_seg, cap_seg;
-    unsigned char *bin; /* a run decoded */
-    size_t cap_bin;
 };
 
 /* ---- markers ---- */
@@ -255,7 +256,6 @@ int et__redactor_new(const uint8_t *key, enum et_redact_engine engine,
     memcpy(r->key, key, ET_REDACT_KEY_LEN);
     r->engine = engine;
     et_buf_init(&r->tmp, 0);
-    et_buf_init(&r->win, 0);
     rc = compile_rules(r, err);
 #ifdef ET_HAVE_HYPERSCAN
     if (!rc && engine == ET_REDACT_PREFILTER)
@@ -288,9 +288,9 @@ void et__redactor_free(struct et_redactor *r)
 #endif
     et__free(r->hits);
     et_buf_release(&r->tmp);
-    et_buf_release(&r->win);
-    et__free(r->seg);
+    et__free(r->win);
     et__free(r->bin);
+    et__free(r->seg);
     sodium_memzero(r->key, sizeof(r->key));
     et__free(r);
 }
@@ -501,39 +501,93 @@ static size_t join_at(const char *s, size_t len, size_t e)
     return b && e + b < len && is_b64(s[e + b]) ? b : 0;
 }
 
+
+/* Whether the 8 characters at u all are base64: no branch per character,
+ * which ordinary text would make the processor mispredict. */
+static inline bool all_b64(const unsigned char *u)
+{
+    const uint8_t *c = et__redact_b64_class;
+
+    return c[u[0]] & c[u[1]] & c[u[2]] & c[u[3]] & c[u[4]] & c[u[5]] &
+           c[u[6]] & c[u[7]];
+}
+
+/* The end of the run of base64 characters at s[i]: 8 at a time first. */
 static size_t run_end(const char *s, size_t len, size_t i)
 {
+    const unsigned char *u = (const unsigned char *)s;
+
+    while (i + 8 <= len && all_b64(u + i))
+        i += 8;
     while (i < len && is_b64(s[i]))
         i++;
     return i;
 }
 
-/*
- * The next run of at least min base64 characters in s[i..len), as
- * [*a_out, *e_out); i is 0 or follows a character that is not base64.
- * Looking at every min-th character first skips ordinary words.
- */
-static bool next_run(const char *s, size_t len, size_t i, size_t min,
-                     size_t *a_out, size_t *e_out)
+/* The start of the run of base64 characters that ends at s[i], looking no
+ * further back than s[from]. */
+static size_t run_start(const char *s, size_t from, size_t i)
 {
-    while (i + min <= len) {
-        size_t k = i + min - 1, a = k, e;
+    const unsigned char *u = (const unsigned char *)s;
 
-        if (!is_b64(s[k])) {
-            i = k + 1;
-            continue;
+    while (i >= from + 8 && all_b64(u + i - 8))
+        i -= 8;
+    while (i > from && is_b64(s[i - 1]))
+        i--;
+    return i;
+}
+
+/* Bit k set when bits k .. k + min - 1 of m all are (1 <= min <= 64). */
+static uint64_t runs_in(uint64_t m, size_t min)
+{
+    size_t have = 1;
+
+    while (have * 2 <= min) {
+        m &= m >> have;
+        have *= 2;
+    }
+    return have < min ? m & (m >> (min - have)) : m;
+}
+
+/*
+ * The next run of at least B64_MIN base64 characters in s[i..len), as
+ * [*a_out, *e_out); i is 0 or follows a character that is not base64.
+ * The text is classified 64 characters at a time into a bit mask
+ * (et__redact_b64_bits) and runs are found with shifts, not a branch per
+ * character, which the processor mispredicts in ordinary text; carry
+ * counts the base64 characters that end the previous block.
+ */
+static bool next_run(const char *s, size_t len, size_t i, size_t *a_out,
+                     size_t *e_out)
+{
+    size_t carry = 0, p;
+
+    for (size_t base = i; base < len; base += 64) {
+        size_t n = len - base < 64 ? len - base : 64;
+        uint64_t m = et__redact_b64_bits(s + base, n), x;
+        size_t lead = ~m ? (size_t)__builtin_ctzll(~m) : 64;
+
+        if (carry && carry + (lead < n ? lead : n) >= B64_MIN) {
+            p = base - carry;
+            goto found;
         }
-        while (a > i && is_b64(s[a - 1]))
-            a--;
-        e = run_end(s, len, k + 1);
-        if (e - a >= min) {
-            *a_out = a;
-            *e_out = e;
-            return true;
+        x = runs_in(m, B64_MIN);
+        if (x) {
+            p = base + (size_t)__builtin_ctzll(x);
+            goto found;
         }
-        i = e + 1;
+        if (n < 64)
+            break;
+        /* the base64 characters that end this block, at most B64_MIN */
+        carry = ~m ? (size_t)__builtin_clzll(~m) : carry + 64;
+        if (carry > B64_MIN)
+            carry = B64_MIN;
     }
     return false;
+found:
+    *a_out = run_start(s, i, p);
+    *e_out = run_end(s, len, p);
+    return true;
 }
 
 /* The rules worth running over t: an anchor occurs, enabled, and not the
@@ -550,8 +604,9 @@ static uint64_t rules_for(const struct et_redactor *r, const char *t,
     return mask;
 }
 
-/* Append s[from..to) to the window; a new segment unless it goes on the
- * last one's text. */
+/* Append s[from..to) to the window (which has room: windows are never
+ * longer than the text + 1); a new segment unless it goes on the last
+ * one's text. */
 static int win_add(struct et_redactor *r, const char *s, size_t from,
                    size_t to, bool is_new_seg)
 {
@@ -566,10 +621,12 @@ static int win_add(struct et_redactor *r, const char *s, size_t from,
             r->cap_seg = cap;
         }
         r->seg[r->n_seg].orig = from;
-        r->seg[r->n_seg].off = r->win.len;
+        r->seg[r->n_seg].off = r->n_win;
         r->n_seg++;
     }
-    return et_buf_add(&r->win, s + from, to - from);
+    memcpy(r->win + r->n_win, s + from, to - from);
+    r->n_win += to - from;
+    return ET_OK;
 }
 
 /* The window segment holding window offset off. */
@@ -637,11 +694,15 @@ static int split_window(struct et_redactor *r, const char *s, size_t len,
     uint64_t mask;
     int rc;
 
-    while (ws > 0 && a - ws < SPLIT_BEFORE && s[ws - 1] != '\n')
-        ws--;
+    {
+        size_t lim = a > SPLIT_BEFORE ? a - SPLIT_BEFORE : 0;
+        const char *nl = memrchr(s + lim, '\n', a - lim);
+
+        ws = nl ? (size_t)(nl - s) + 1 : lim;
+    }
     /* one more character, so that \b, ^ and look-behinds see the text */
     pre = ws > 0;
-    et_buf_reset(&r->win);
+    r->n_win = 0;
     r->n_seg = 0;
     rc = win_add(r, s, ws - pre, e, true);
     for (size_t b; !rc && (b = join_at(s, len, e));) {
@@ -657,10 +718,10 @@ static int split_window(struct et_redactor *r, const char *s, size_t len,
         rc = win_add(r, s, e, tail < len ? tail + 1 : tail, false);
     if (rc)
         return rc;
-    mask = rules_for(r, r->win.ptr, r->win.len);
+    mask = rules_for(r, r->win, r->n_win);
     for (size_t i = 0; !rc && mask; i++, mask >>= 1)
         if (mask & 1)
-            rc = run_rule(r, i, r->win.ptr, r->win.len, pre);
+            rc = run_rule(r, i, r->win, r->n_win, pre);
     keep_joined(r, n0, ws, tail);
     return rc;
 }
@@ -680,31 +741,23 @@ static int b64_run(struct et_redactor *r, const char *s, size_t len,
     size_t n_bin = 0, rule = SIZE_MAX;
     bool is_found = false;
     uint64_t mask;
-    int rc;
+    int rc = ET_OK;
 
-    et_buf_reset(&r->win);
-    rc = et_buf_add(&r->win, s + a, e - a);
-    for (size_t b; !rc && r->win.len >= B64_MIN_BROKEN &&
-                   (b = join_at(s, len, e));) {
+    memcpy(r->win, s + a, e - a);
+    r->n_win = e - a;
+    for (size_t b; r->n_win >= B64_MIN_BROKEN && (b = join_at(s, len, e));) {
         size_t from = e + b;
 
         e = run_end(s, len, from);
-        rc = et_buf_add(&r->win, s + from, e - from);
+        memcpy(r->win + r->n_win, s + from, e - from);
+        r->n_win += e - from;
     }
     for (int pad = 0; pad < 2 && e < len && s[e] == '='; pad++)
         e++;
     *done_out = e;
-    if (rc || r->win.len < B64_MIN)
-        return rc;
-    if (r->cap_bin < r->win.len) {
-        unsigned char *p = et__realloc(r->bin, r->win.len);
-
-        if (!p)
-            return ET_ENOMEM;
-        r->bin = p;
-        r->cap_bin = r->win.len;
-    }
-    if (!et__redact_b64_text(r->win.ptr, r->win.len, r->bin, &n_bin))
+    if (r->n_win < B64_MIN)
+        return ET_OK;
+    if (!et__redact_b64_text(r->win, r->n_win, r->bin, &n_bin))
         return ET_OK;
     mask = rules_for(r, (const char *)r->bin, n_bin);
     for (size_t i = 0; !rc && mask && !is_found; i++, mask >>= 1) {
@@ -723,25 +776,91 @@ static int b64_run(struct et_redactor *r, const char *s, size_t len,
     return rc;
 }
 
+/* Where the next line break is looked for: the "\n" and backslash (of an
+ * escaped "\n" in JSON text) characters of one block of 64, as bits. */
+struct breaks {
+    const char *s;
+    size_t len, base;
+    uint64_t bits;
+};
+
+/* The next run of at least SPLIT_MIN_LEFT base64 characters cut by a line
+ * break after which a run goes on, as [*a_out, *e_out). */
+static bool next_broken_run(struct breaks *br, size_t *a_out, size_t *e_out)
+{
+    const char *s = br->s;
+
+    for (;;) {
+        size_t p, e, a;
+
+        while (!br->bits) {
+            br->base += 64;
+            if (br->base >= br->len)
+                return false;
+            br->bits = et__redact_eq2_bits(
+                s + br->base,
+                br->len - br->base < 64 ? br->len - br->base : 64, '\n',
+                '\\');
+        }
+        p = br->base + (size_t)__builtin_ctzll(br->bits);
+        br->bits &= br->bits - 1;
+        e = s[p] == '\n' && p > 0 && s[p - 1] == '\r' ? p - 1 : p;
+        /* most lines end in punctuation or a short word */
+        if (e < SPLIT_MIN_LEFT || !is_b64(s[e - 1]) ||
+            !is_b64(s[e - SPLIT_MIN_LEFT]) || !join_at(s, br->len, e))
+            continue;
+        a = run_start(s, 0, e);
+        if (e - a < SPLIT_MIN_LEFT)
+            continue;
+        *a_out = a;
+        *e_out = e;
+        return true;
+    }
+}
+
 /*
- * Both passes, over the runs of at least SPLIT_MIN_LEFT base64 characters
- * (the shortest either looks at). A run already joined into an earlier
- * window or decoded with an earlier run is not looked at again.
+ * Both passes, in the order of the runs they start at: the runs cut by a
+ * line break (from a memchr over the breaks) for both, and the runs of at
+ * least B64_MIN characters (next_run) for the base64 pass. A run already
+ * joined into an earlier window, or decoded with an earlier run, is not
+ * looked at again.
  */
 static int passes(struct et_redactor *r, const char *s, size_t len)
 {
-    size_t i = 0, a, e, split_done = 0, b64_done = 0;
+    struct breaks br = {s, len, 0,
+                        et__redact_eq2_bits(s, len < 64 ? len : 64, '\n',
+                                            '\\')};
+    size_t la = 0, le = 0, ba = 0, be = 0, split_done = 0, b64_done = 0;
+    bool has_long = next_run(s, len, 0, &la, &le);
+    bool has_broken = next_broken_run(&br, &ba, &be);
     int rc = ET_OK;
 
-    while (!rc && next_run(s, len, i, SPLIT_MIN_LEFT, &a, &e)) {
-        bool is_joined = join_at(s, len, e) != 0;
+    if ((has_long || has_broken) && r->cap < len + 2) {
+        char *w = et__realloc(r->win, len + 2);
+        unsigned char *b = w ? et__realloc(r->bin, len + 2) : NULL;
 
-        if (a >= split_done && is_joined)
+        if (w)
+            r->win = w;
+        if (!b)
+            return ET_ENOMEM;
+        r->bin = b;
+        r->cap = len + 2;
+    }
+
+    while (!rc && (has_long || has_broken)) {
+        bool is_broken = has_broken && (!has_long || ba <= la);
+        bool is_long = has_long && (!has_broken || la <= ba);
+        size_t a = is_broken ? ba : la, e = is_broken ? be : le;
+
+        if (is_broken && a >= split_done)
             rc = split_window(r, s, len, a, e, &split_done);
         if (!rc && a >= b64_done &&
-            (e - a >= B64_MIN || (e - a >= B64_MIN_BROKEN && is_joined)))
+            (is_long || (is_broken && e - a >= B64_MIN_BROKEN)))
             rc = b64_run(r, s, len, a, e, &b64_done);
-        i = e + 1;
+        if (is_broken)
+            has_broken = next_broken_run(&br, &ba, &be);
+        if (is_long)
+            has_long = next_run(s, len, le + 1, &la, &le);
     }
     return rc;
 }

@@ -14,6 +14,27 @@
 
 #define MAX_ANCHORS 128
 
+/* clang-format off */
+const uint8_t et__redact_b64_class[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+/* clang-format on */
+
 struct anchor {
     const char *lit;
     size_t len;
@@ -22,31 +43,49 @@ struct anchor {
 };
 
 /*
- * Every anchor, grouped by its first character in lower case (head[c] ..
- * head[c + 1]), and two bit sets of lower-cased character pairs: p01 has
- * each anchor's first two, p12 its second and third. A position passes
- * both before its anchors are compared (anchors have 3 or more bytes).
+ * Every anchor but json_secret's, grouped by its first character in lower
+ * case (head[c] .. head[c + 1]). pair[k] is 1 when some anchor starts with
+ * the two bytes whose 16-bit load is k (either case for a caseless
+ * anchor), pair2[k] when its 2nd and 3rd bytes load as k (anchors have 3
+ * bytes or more): two loads a byte rule out almost every position.
  */
 static struct {
     struct anchor list[MAX_ANCHORS];
     uint8_t head[257];
-    uint64_t p01[1024], p12[1024];
+    uint8_t pair[1 << 16], pair2[1 << 16];
     unsigned char lower[256];
 } set;
 static pthread_once_t set_once = PTHREAD_ONCE_INIT;
 
-static void set_bit(uint64_t *bits, unsigned a, unsigned b)
+static unsigned load16(const unsigned char *p)
 {
-    unsigned k = a << 8 | b;
+    uint16_t k;
 
-    bits[k >> 6] |= (uint64_t)1 << (k & 63);
+    memcpy(&k, p, sizeof(k));
+    return k;
 }
 
-static bool has_bit(const uint64_t *bits, unsigned a, unsigned b)
+static unsigned char upper(unsigned char c)
 {
-    unsigned k = a << 8 | b;
+    return (unsigned char)(c >= 'a' && c <= 'z' ? c - 32 : c);
+}
 
-    return (bits[k >> 6] >> (k & 63)) & 1;
+/* Mark the pair p[0] p[1] in bits, in every case when is_caseless. */
+static void set_pair(uint8_t *bits, const unsigned char *p, bool is_caseless)
+{
+    unsigned char v[2][2] = {{p[0], p[1]}, {p[0], p[1]}};
+
+    if (is_caseless) {
+        v[0][0] = set.lower[p[0]], v[0][1] = set.lower[p[1]];
+        v[1][0] = upper(p[0]), v[1][1] = upper(p[1]);
+    }
+    for (int i = 0; i < 2; i++) {
+        for (int j = 0; j < 2; j++) {
+            unsigned char k[2] = {v[i][0], v[j][1]};
+
+            bits[load16(k)] = 1;
+        }
+    }
 }
 
 static void set_build(void)
@@ -56,7 +95,8 @@ static void set_build(void)
 
     for (unsigned c = 0; c < 256; c++)
         set.lower[c] = (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-    for (size_t i = 0; i < et__n_redact_rules; i++) {
+    /* json_secret, the last rule, needs a JSON member name: not here */
+    for (size_t i = 0; i + 1 < et__n_redact_rules; i++) {
         const struct et_redact_rule *ru = &et__redact_rules[i];
 
         for (size_t j = 0; ru->anchors[j]; j++) {
@@ -69,8 +109,8 @@ static void set_build(void)
             all[n].rule = (uint8_t)i;
             all[n].is_caseless = ru->is_caseless;
             count[set.lower[p[0]] + 1]++;
-            set_bit(set.p01, set.lower[p[0]], set.lower[p[1]]);
-            set_bit(set.p12, set.lower[p[1]], set.lower[p[2]]);
+            set_pair(set.pair, p, ru->is_caseless);
+            set_pair(set.pair2, p + 1, ru->is_caseless);
             n++;
         }
     }
@@ -103,23 +143,17 @@ uint64_t et__redact_anchor_rules(const char *s, size_t len)
 {
     const unsigned char *u = (const unsigned char *)s;
     uint64_t mask = 0;
-    unsigned c0, c1;
 
     pthread_once(&set_once, set_build);
-    if (len < 3)
-        return 0;
-    c0 = set.lower[u[0]];
-    c1 = set.lower[u[1]];
     for (size_t i = 0; i + 2 < len; i++) {
-        unsigned c2 = set.lower[u[i + 2]];
+        unsigned c0;
 
-        if (has_bit(set.p01, c0, c1) && has_bit(set.p12, c1, c2)) {
-            for (unsigned k = set.head[c0]; k < set.head[c0 + 1]; k++)
-                if (anchor_at(&set.list[k], s + i, len - i))
-                    mask |= (uint64_t)1 << set.list[k].rule;
-        }
-        c0 = c1;
-        c1 = c2;
+        if (!set.pair[load16(u + i)] || !set.pair2[load16(u + i + 1)])
+            continue;
+        c0 = set.lower[u[i]];
+        for (unsigned k = set.head[c0]; k < set.head[c0 + 1]; k++)
+            if (anchor_at(&set.list[k], s + i, len - i))
+                mask |= (uint64_t)1 << set.list[k].rule;
     }
     return mask;
 }
