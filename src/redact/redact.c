@@ -65,7 +65,7 @@ struct et_redactor {
     char *win; /* a joined window, or a run's base64 characters */
     size_t n_win;
     unsigned char *bin; /* a run decoded */
-    size_t cap; /* of win and of bin: the text's length + 2 */
+    size_t cap;         /* of win and of bin: the text's length + 2 */
     struct seg *seg;
     size_t n_seg, cap_seg;
 };
@@ -462,7 +462,9 @@ static int collect(struct et_redactor *r, const char *s, size_t len)
  * ("aws_secret_access_key = ", "Authorization: Basic ") */
 #define SPLIT_BEFORE 96
 /* text kept after the last joined run, up to a space or quote */
-#define SPLIT_AFTER    256
+#define SPLIT_AFTER 256
+/* windows cut before a later break are scanned up to this length */
+#define SPLIT_CUT_MAX  512
 #define B64_MIN        24 /* base64 characters: 18 bytes, shorter than any key */
 #define B64_MIN_BROKEN 16 /* ... and the first line of a wrapped run */
 
@@ -501,15 +503,14 @@ static size_t join_at(const char *s, size_t len, size_t e)
     return b && e + b < len && is_b64(s[e + b]) ? b : 0;
 }
 
-
 /* Whether the 8 characters at u all are base64: no branch per character,
  * which ordinary text would make the processor mispredict. */
 static inline bool all_b64(const unsigned char *u)
 {
     const uint8_t *c = et__redact_b64_class;
 
-    return c[u[0]] & c[u[1]] & c[u[2]] & c[u[3]] & c[u[4]] & c[u[5]] &
-           c[u[6]] & c[u[7]];
+    return c[u[0]] & c[u[1]] & c[u[2]] & c[u[3]] & c[u[4]] & c[u[5]] & c[u[6]] &
+           c[u[7]];
 }
 
 /* The end of the run of base64 characters at s[i]: 8 at a time first. */
@@ -607,8 +608,8 @@ static uint64_t rules_for(const struct et_redactor *r, const char *t,
 /* Append s[from..to) to the window (which has room: windows are never
  * longer than the text + 1); a new segment unless it goes on the last
  * one's text. */
-static int win_add(struct et_redactor *r, const char *s, size_t from,
-                   size_t to, bool is_new_seg)
+static int win_add(struct et_redactor *r, const char *s, size_t from, size_t to,
+                   bool is_new_seg)
 {
     if (is_new_seg) {
         if (r->n_seg == r->cap_seg) {
@@ -719,9 +720,17 @@ static int split_window(struct et_redactor *r, const char *s, size_t len,
     if (rc)
         return rc;
     mask = rules_for(r, r->win, r->n_win);
-    for (size_t i = 0; !rc && mask; i++, mask >>= 1)
-        if (mask & 1)
+    for (size_t i = 0; !rc && i < et__n_redact_rules && mask >> i; i++)
+        if ((mask >> i) & 1)
             rc = run_rule(r, i, r->win, r->n_win, pre);
+    /* the next line may start with a word that glues onto the secret
+     * ("...EXAMPLEKEY" + "region = ..."): the window cut before each
+     * later break, while short enough to hold one secret, too */
+    for (size_t k = 2;
+         !rc && mask && k < r->n_seg && r->seg[k].off <= SPLIT_CUT_MAX; k++)
+        for (size_t i = 0; !rc && i < et__n_redact_rules && mask >> i; i++)
+            if ((mask >> i) & 1)
+                rc = run_rule(r, i, r->win, r->seg[k].off, pre);
     keep_joined(r, n0, ws, tail);
     return rc;
 }
@@ -735,8 +744,8 @@ static int split_window(struct et_redactor *r, const char *s, size_t len,
  * it run over it; a secret inside redacts the whole run. *done_out is the
  * run's end.
  */
-static int b64_run(struct et_redactor *r, const char *s, size_t len,
-                   size_t a, size_t e, size_t *done_out)
+static int b64_run(struct et_redactor *r, const char *s, size_t len, size_t a,
+                   size_t e, size_t *done_out)
 {
     size_t n_bin = 0, rule = SIZE_MAX;
     bool is_found = false;
@@ -798,9 +807,8 @@ static bool next_broken_run(struct breaks *br, size_t *a_out, size_t *e_out)
             if (br->base >= br->len)
                 return false;
             br->bits = et__redact_eq2_bits(
-                s + br->base,
-                br->len - br->base < 64 ? br->len - br->base : 64, '\n',
-                '\\');
+                s + br->base, br->len - br->base < 64 ? br->len - br->base : 64,
+                '\n', '\\');
         }
         p = br->base + (size_t)__builtin_ctzll(br->bits);
         br->bits &= br->bits - 1;
@@ -827,9 +835,8 @@ static bool next_broken_run(struct breaks *br, size_t *a_out, size_t *e_out)
  */
 static int passes(struct et_redactor *r, const char *s, size_t len)
 {
-    struct breaks br = {s, len, 0,
-                        et__redact_eq2_bits(s, len < 64 ? len : 64, '\n',
-                                            '\\')};
+    struct breaks br = {
+        s, len, 0, et__redact_eq2_bits(s, len < 64 ? len : 64, '\n', '\\')};
     size_t la = 0, le = 0, ba = 0, be = 0, split_done = 0, b64_done = 0;
     bool has_long = next_run(s, len, 0, &la, &le);
     bool has_broken = next_broken_run(&br, &ba, &be);

@@ -34,11 +34,11 @@ static inline unsigned et__redact_b64_16(const char *s)
                                _mm_cmplt_epi8(f, _mm_set1_epi8('z' + 1)));
     __m128i dg = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
                                _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
-    __m128i sy = _mm_or_si128(
-        _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('+')),
-                     _mm_cmpeq_epi8(x, _mm_set1_epi8('-'))),
-        _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('/')),
-                     _mm_cmpeq_epi8(x, _mm_set1_epi8('_'))));
+    __m128i sy =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('+')),
+                                  _mm_cmpeq_epi8(x, _mm_set1_epi8('-'))),
+                     _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('/')),
+                                  _mm_cmpeq_epi8(x, _mm_set1_epi8('_'))));
 
     return (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(az, dg), sy));
 }
