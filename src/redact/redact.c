@@ -65,7 +65,8 @@ struct et_redactor {
     char *win; /* a joined window, or a run's base64 characters */
     size_t n_win;
     unsigned char *bin; /* a run decoded */
-    size_t cap;         /* of win and of bin: the text's length + 2 */
+    uint64_t *masks;    /* the text classified (et__redact_classify) */
+    size_t cap;         /* of win and bin (masks: their bits) */
     struct seg *seg;
     size_t n_seg, cap_seg;
 };
@@ -290,6 +291,7 @@ void et__redactor_free(struct et_redactor *r)
     et_buf_release(&r->tmp);
     et__free(r->win);
     et__free(r->bin);
+    et__free(r->masks);
     et__free(r->seg);
     sodium_memzero(r->key, sizeof(r->key));
     et__free(r);
@@ -525,17 +527,21 @@ static size_t run_end(const char *s, size_t len, size_t i)
     return i;
 }
 
-/* The start of the run of base64 characters that ends at s[i], looking no
- * further back than s[from]. */
-static size_t run_start(const char *s, size_t from, size_t i)
-{
-    const unsigned char *u = (const unsigned char *)s;
+/* The text as bits (et__redact_classify): base64 characters, and where a
+ * line break may start. */
+struct bits {
+    const uint64_t *b64, *brk;
+    size_t len, n_words;
+};
 
-    while (i >= from + 8 && all_b64(u + i - 8))
-        i -= 8;
-    while (i > from && is_b64(s[i - 1]))
-        i--;
-    return i;
+static int ctz64(uint64_t x)
+{
+    return __builtin_ctzll(x);
+}
+
+static int clz64(uint64_t x)
+{
+    return __builtin_clzll(x);
 }
 
 /* Bit k set when bits k .. k + min - 1 of m all are (1 <= min <= 64). */
@@ -550,44 +556,90 @@ static uint64_t runs_in(uint64_t m, size_t min)
     return have < min ? m & (m >> (min - have)) : m;
 }
 
+/* Word w of m shifted up by k (1..63), the bits of word w - 1 coming in:
+ * bit j is the bit of position 64 w + j - k. */
+static uint64_t shifted(const uint64_t *m, size_t w, unsigned k)
+{
+    return m[w] << k | (w ? m[w - 1] >> (64 - k) : 0);
+}
+
+/* The first position from i on that is not base64 (len when none). */
+static size_t bits_run_end(const struct bits *b, size_t i)
+{
+    size_t w = i >> 6;
+    uint64_t x;
+
+    if (i >= b->len)
+        return b->len;
+    x = ~b->b64[w] & (~(uint64_t)0 << (i & 63));
+    while (!x) {
+        if (++w == b->n_words)
+            return b->len;
+        x = ~b->b64[w];
+    }
+    i = (w << 6) + (size_t)ctz64(x);
+    return i < b->len ? i : b->len;
+}
+
+/* The start of the run of base64 characters that ends at i, no further
+ * back than from. */
+static size_t bits_run_start(const struct bits *b, size_t from, size_t i)
+{
+    size_t w, j;
+    uint64_t x;
+
+    if (i <= from)
+        return i;
+    w = (i - 1) >> 6;
+    x = ~b->b64[w];
+    if (((i - 1) & 63) != 63)
+        x &= ((uint64_t)1 << (((i - 1) & 63) + 1)) - 1;
+    while (!x) {
+        if (!w || (w << 6) <= from)
+            return from;
+        x = ~b->b64[--w];
+    }
+    j = (w << 6) + 63 - (size_t)clz64(x); /* the last one that is not */
+    return j + 1 > from ? j + 1 : from;
+}
+
 /*
- * The next run of at least B64_MIN base64 characters in s[i..len), as
+ * The next run of at least B64_MIN base64 characters from i on, as
  * [*a_out, *e_out); i is 0 or follows a character that is not base64.
- * The text is classified 64 characters at a time into a bit mask
- * (et__redact_b64_bits) and runs are found with shifts, not a branch per
- * character, which the processor mispredicts in ordinary text; carry
- * counts the base64 characters that end the previous block.
+ * Runs are found 64 characters at a time with shifts (runs_in), not a
+ * branch per character, which the processor mispredicts in ordinary text;
+ * carry counts the base64 characters that end the previous word.
  */
-static bool next_run(const char *s, size_t len, size_t i, size_t *a_out,
+static bool next_run(const struct bits *b, size_t i, size_t *a_out,
                      size_t *e_out)
 {
     size_t carry = 0, p;
 
-    for (size_t base = i; base < len; base += 64) {
-        size_t n = len - base < 64 ? len - base : 64;
-        uint64_t m = et__redact_b64_bits(s + base, n), x;
-        size_t lead = ~m ? (size_t)__builtin_ctzll(~m) : 64;
+    for (size_t w = i >> 6; w < b->n_words; w++) {
+        uint64_t m = b->b64[w], x;
+        size_t lead;
 
-        if (carry && carry + (lead < n ? lead : n) >= B64_MIN) {
-            p = base - carry;
+        if (w == i >> 6)
+            m &= ~(uint64_t)0 << (i & 63);
+        lead = ~m ? (size_t)ctz64(~m) : 64;
+        if (carry && carry + lead >= B64_MIN) {
+            p = (w << 6) - carry;
             goto found;
         }
         x = runs_in(m, B64_MIN);
         if (x) {
-            p = base + (size_t)__builtin_ctzll(x);
+            p = (w << 6) + (size_t)ctz64(x);
             goto found;
         }
-        if (n < 64)
-            break;
-        /* the base64 characters that end this block, at most B64_MIN */
-        carry = ~m ? (size_t)__builtin_clzll(~m) : carry + 64;
+        /* the base64 characters that end this word, at most B64_MIN */
+        carry = ~m ? (size_t)clz64(~m) : carry + 64;
         if (carry > B64_MIN)
             carry = B64_MIN;
     }
     return false;
 found:
-    *a_out = run_start(s, i, p);
-    *e_out = run_end(s, len, p);
+    *a_out = bits_run_start(b, i, p);
+    *e_out = bits_run_end(b, p);
     return true;
 }
 
@@ -785,39 +837,41 @@ static int b64_run(struct et_redactor *r, const char *s, size_t len, size_t a,
     return rc;
 }
 
-/* Where the next line break is looked for: the "\n" and backslash (of an
- * escaped "\n" in JSON text) characters of one block of 64, as bits. */
+/* Where the next line break is looked for: the candidates left in word
+ * w, a break where the two characters 1 and SPLIT_MIN_LEFT before it are
+ * base64 (with masks, not a branch per line). */
 struct breaks {
-    const char *s;
-    size_t len, base;
-    uint64_t bits;
+    const struct bits *b;
+    size_t w;
+    uint64_t cand;
 };
+
+static uint64_t break_cands(const struct bits *b, size_t w)
+{
+    return b->brk[w] & shifted(b->b64, w, 1) &
+           shifted(b->b64, w, SPLIT_MIN_LEFT);
+}
 
 /* The next run of at least SPLIT_MIN_LEFT base64 characters cut by a line
  * break after which a run goes on, as [*a_out, *e_out). */
-static bool next_broken_run(struct breaks *br, size_t *a_out, size_t *e_out)
+static bool next_broken_run(const char *s, struct breaks *br, size_t *a_out,
+                            size_t *e_out)
 {
-    const char *s = br->s;
+    const struct bits *b = br->b;
 
     for (;;) {
-        size_t p, e, a;
+        size_t e, a;
 
-        while (!br->bits) {
-            br->base += 64;
-            if (br->base >= br->len)
+        while (!br->cand) {
+            if (++br->w >= b->n_words)
                 return false;
-            br->bits = et__redact_eq2_bits(
-                s + br->base, br->len - br->base < 64 ? br->len - br->base : 64,
-                '\n', '\\');
+            br->cand = break_cands(b, br->w);
         }
-        p = br->base + (size_t)__builtin_ctzll(br->bits);
-        br->bits &= br->bits - 1;
-        e = s[p] == '\n' && p > 0 && s[p - 1] == '\r' ? p - 1 : p;
-        /* most lines end in punctuation or a short word */
-        if (e < SPLIT_MIN_LEFT || !is_b64(s[e - 1]) ||
-            !is_b64(s[e - SPLIT_MIN_LEFT]) || !join_at(s, br->len, e))
+        e = (br->w << 6) + (size_t)ctz64(br->cand);
+        br->cand &= br->cand - 1;
+        if (!join_at(s, b->len, e))
             continue;
-        a = run_start(s, 0, e);
+        a = bits_run_start(b, 0, e);
         if (e - a < SPLIT_MIN_LEFT)
             continue;
         *a_out = a;
@@ -835,25 +889,38 @@ static bool next_broken_run(struct breaks *br, size_t *a_out, size_t *e_out)
  */
 static int passes(struct et_redactor *r, const char *s, size_t len)
 {
-    struct breaks br = {
-        s, len, 0, et__redact_eq2_bits(s, len < 64 ? len : 64, '\n', '\\')};
+    size_t n_words = (len + 63) / 64;
     size_t la = 0, le = 0, ba = 0, be = 0, split_done = 0, b64_done = 0;
-    bool has_long = next_run(s, len, 0, &la, &le);
-    bool has_broken = next_broken_run(&br, &ba, &be);
+    struct bits bits;
+    struct breaks br;
+    bool has_long, has_broken;
     int rc = ET_OK;
 
-    if ((has_long || has_broken) && r->cap < len + 2) {
+    if (r->cap < len + 2) {
+        size_t nw = (len + 2 + 63) / 64;
         char *w = et__realloc(r->win, len + 2);
         unsigned char *b = w ? et__realloc(r->bin, len + 2) : NULL;
+        uint64_t *m = b ? et__realloc(r->masks, 2 * nw * sizeof(*m)) : NULL;
 
         if (w)
             r->win = w;
-        if (!b)
+        if (b)
+            r->bin = b;
+        if (!m)
             return ET_ENOMEM;
-        r->bin = b;
+        r->masks = m;
         r->cap = len + 2;
     }
-
+    et__redact_classify(s, len, r->masks, r->masks + n_words);
+    bits.b64 = r->masks;
+    bits.brk = r->masks + n_words;
+    bits.len = len;
+    bits.n_words = n_words;
+    br.b = &bits;
+    br.w = 0;
+    br.cand = n_words ? break_cands(&bits, 0) : 0;
+    has_long = next_run(&bits, 0, &la, &le);
+    has_broken = next_broken_run(s, &br, &ba, &be);
     while (!rc && (has_long || has_broken)) {
         bool is_broken = has_broken && (!has_long || ba <= la);
         bool is_long = has_long && (!has_broken || la <= ba);
@@ -865,9 +932,9 @@ static int passes(struct et_redactor *r, const char *s, size_t len)
             (is_long || (is_broken && e - a >= B64_MIN_BROKEN)))
             rc = b64_run(r, s, len, a, e, &b64_done);
         if (is_broken)
-            has_broken = next_broken_run(&br, &ba, &be);
+            has_broken = next_broken_run(s, &br, &ba, &be);
         if (is_long)
-            has_long = next_run(s, len, le + 1, &la, &le);
+            has_long = next_run(&bits, le + 1, &la, &le);
     }
     return rc;
 }

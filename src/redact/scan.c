@@ -11,6 +11,10 @@
 
 #include <pthread.h>
 #include <string.h>
+#if defined(__SSE2__) && !defined(ET_REDACT_NO_SIMD)
+# include <emmintrin.h>
+# define HAVE_SSE2 1
+#endif
 
 #define MAX_ANCHORS 128
 
@@ -34,6 +38,58 @@ const uint8_t et__redact_b64_class[256] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
 /* clang-format on */
+
+#ifdef HAVE_SSE2
+/* The 16 characters at s: *brk_out where a break may start; returns
+ * where base64 (signed compares: a byte of 0x80 or more is negative,
+ * outside every range). */
+static unsigned classify16(const char *s, unsigned *brk_out)
+{
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
+    __m128i f = _mm_or_si128(x, _mm_set1_epi8(0x20)); /* A-Z to a-z */
+    __m128i az = _mm_and_si128(_mm_cmpgt_epi8(f, _mm_set1_epi8('a' - 1)),
+                               _mm_cmplt_epi8(f, _mm_set1_epi8('z' + 1)));
+    __m128i dg = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
+                               _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
+    __m128i sy =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('+')),
+                                  _mm_cmpeq_epi8(x, _mm_set1_epi8('-'))),
+                     _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('/')),
+                                  _mm_cmpeq_epi8(x, _mm_set1_epi8('_'))));
+    __m128i br =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\n')),
+                                  _mm_cmpeq_epi8(x, _mm_set1_epi8('\r'))),
+                     _mm_cmpeq_epi8(x, _mm_set1_epi8('\\')));
+
+    *brk_out = (unsigned)_mm_movemask_epi8(br);
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(az, dg), sy));
+}
+#endif
+
+void et__redact_classify(const char *s, size_t len, uint64_t *b64_out,
+                         uint64_t *brk_out)
+{
+    for (size_t w = 0; w * 64 < len; w++) {
+        const char *p = s + w * 64;
+        size_t n = len - w * 64 < 64 ? len - w * 64 : 64, k = 0;
+        uint64_t m = 0, b = 0;
+
+#ifdef HAVE_SSE2
+        for (; k + 16 <= n; k += 16) {
+            unsigned br;
+
+            m |= (uint64_t)classify16(p + k, &br) << k;
+            b |= (uint64_t)br << k;
+        }
+#endif
+        for (; k < n; k++) {
+            m |= (uint64_t)et__redact_b64_class[(unsigned char)p[k]] << k;
+            b |= (uint64_t)(p[k] == '\n' || p[k] == '\r' || p[k] == '\\') << k;
+        }
+        b64_out[w] = m;
+        brk_out[w] = b;
+    }
+}
 
 struct anchor {
     const char *lit;

@@ -20,70 +20,15 @@ static inline bool et__redact_is_b64(char ch)
     return et__redact_b64_class[(unsigned char)ch] != 0;
 }
 
-#if defined(__SSE2__) && !defined(ET_REDACT_NO_SIMD)
-# include <emmintrin.h>
-# define ET_REDACT_SSE2 1
-
-/* Bits of the 16 characters at s: where base64 (signed compares: a byte
- * of 0x80 or more is negative, outside every range), and where c0 or c1. */
-static inline unsigned et__redact_b64_16(const char *s)
-{
-    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
-    __m128i f = _mm_or_si128(x, _mm_set1_epi8(0x20)); /* A-Z to a-z */
-    __m128i az = _mm_and_si128(_mm_cmpgt_epi8(f, _mm_set1_epi8('a' - 1)),
-                               _mm_cmplt_epi8(f, _mm_set1_epi8('z' + 1)));
-    __m128i dg = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
-                               _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
-    __m128i sy =
-        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('+')),
-                                  _mm_cmpeq_epi8(x, _mm_set1_epi8('-'))),
-                     _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('/')),
-                                  _mm_cmpeq_epi8(x, _mm_set1_epi8('_'))));
-
-    return (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(az, dg), sy));
-}
-
-static inline unsigned et__redact_eq2_16(const char *s, char c0, char c1)
-{
-    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
-
-    return (unsigned)_mm_movemask_epi8(
-        _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(c0)),
-                     _mm_cmpeq_epi8(x, _mm_set1_epi8(c1))));
-}
-#endif
-
-/* Bit k set when s[k] (k < n <= 64) is a base64 character; SSE2 where the
- * compiler has it, the table otherwise. */
-static inline uint64_t et__redact_b64_bits(const char *s, size_t n)
-{
-    uint64_t m = 0;
-    size_t k = 0;
-
-#ifdef ET_REDACT_SSE2
-    for (; k + 16 <= n; k += 16)
-        m |= (uint64_t)et__redact_b64_16(s + k) << k;
-#endif
-    for (; k < n; k++)
-        m |= (uint64_t)et__redact_b64_class[(unsigned char)s[k]] << k;
-    return m;
-}
-
-/* Bit k set when s[k] (k < n <= 64) is c0 or c1. */
-static inline uint64_t et__redact_eq2_bits(const char *s, size_t n, char c0,
-                                           char c1)
-{
-    uint64_t m = 0;
-    size_t k = 0;
-
-#ifdef ET_REDACT_SSE2
-    for (; k + 16 <= n; k += 16)
-        m |= (uint64_t)et__redact_eq2_16(s + k, c0, c1) << k;
-#endif
-    for (; k < n; k++)
-        m |= (uint64_t)(s[k] == c0 || s[k] == c1) << k;
-    return m;
-}
+/*
+ * Classify s[0..len) 64 characters a word: bit k of b64_out[w] is set when
+ * s[64 w + k] is a base64 character, of brk_out[w] when it is "\n", "\r"
+ * or a backslash (where a line break, or an escaped one, may start). Both
+ * arrays have (len + 63) / 64 words; bits past len are clear. SSE2 where
+ * the compiler has it, the table otherwise.
+ */
+void et__redact_classify(const char *s, size_t len, uint64_t *b64_out,
+                         uint64_t *brk_out);
 
 /*
  * Bit i set for each rule i of et__redact_rules whose anchors occur in
