@@ -69,6 +69,7 @@ struct et_redactor {
     size_t cap;         /* of win and bin (masks: their bits) */
     struct seg *seg;
     size_t n_seg, cap_seg;
+    size_t n_plain; /* hits of the rules on the unsplit text */
 };
 
 /* ---- markers ---- */
@@ -452,6 +453,7 @@ static int collect(struct et_redactor *r, const char *s, size_t len)
     for (size_t i = 0; !rc && i < et__n_redact_rules; i++)
         if ((mask >> i) & 1 && !r->is_disabled[i])
             rc = run_rule(r, i, s, len, 0);
+    r->n_plain = r->n_hits;
     if (!rc && !r->is_no_passes)
         rc = passes(r, s, len);
     return rc;
@@ -699,21 +701,59 @@ static size_t win_orig(const struct et_redactor *r, size_t off)
     return g->orig + (off - g->off);
 }
 
-/* Keep the hits from n0 on that span a removed break, in the original
- * text's offsets: a hit inside one line is the plain scan's. */
-static void keep_joined(struct et_redactor *r, size_t n0, size_t start,
-                        size_t end)
+/* Whether a secret the rules found on the unsplit text (the first
+ * r->n_plain hits) ends at the break at end and starts no later than
+ * start: the secret was whole on its line. */
+static bool whole_before(const struct et_redactor *r, size_t start, size_t end)
+{
+    for (size_t k = 0; k < r->n_plain; k++)
+        if (r->hits[k].end == end && r->hits[k].start <= start &&
+            r->hits[k].rule != SIZE_MAX)
+            return true;
+    return false;
+}
+
+/* Whether the run at s[i] (after a break) fills the rest of its line, but
+ * for '=' padding and a closing quote: the rest of a wrapped token, not
+ * the first word of a line of text. */
+static bool fills_line(const char *s, size_t len, size_t i)
+{
+    i = run_end(s, len, i);
+    while (i < len && s[i] == '=')
+        i++;
+    if (i < len && (s[i] == '"' || s[i] == '\''))
+        i++;
+    return i == len || s[i] == '\n' || s[i] == '\r' || break_at(s, len, i);
+}
+
+/*
+ * Keep the hits from n0 on that span a removed break, in the original
+ * text's offsets: a hit inside one line is the plain scan's. A hit whose
+ * text before its first break is already inside a secret found on that
+ * line and ending there is dropped unless the next line is only the rest
+ * of a token: else the next line's first word would be glued onto a whole
+ * secret ("AKIA...EXAMPLE" + "running terraform plan"), and the marker's
+ * fingerprint would no longer be the secret's.
+ */
+static void keep_joined(struct et_redactor *r, const char *s, size_t len,
+                        size_t n0, size_t start, size_t end)
 {
     size_t w = n0;
 
     for (size_t k = n0; k < r->n_hits; k++) {
         struct hit h = r->hits[k];
+        size_t g = seg_of(r, h.start);
 
         if (h.rule == SIZE_MAX) {
             h.start = start, h.end = end;
-        } else if (seg_of(r, h.start) != seg_of(r, h.end - 1)) {
+        } else if (g != seg_of(r, h.end - 1)) {
+            size_t brk = win_orig(r, r->seg[g + 1].off - 1) + 1;
+
             h.start = win_orig(r, h.start);
             h.end = win_orig(r, h.end - 1) + 1;
+            if (whole_before(r, h.start, brk) &&
+                !fills_line(s, len, r->seg[g + 1].orig))
+                continue;
         } else {
             continue;
         }
@@ -783,7 +823,7 @@ static int split_window(struct et_redactor *r, const char *s, size_t len,
         for (size_t i = 0; !rc && i < et__n_redact_rules && mask >> i; i++)
             if ((mask >> i) & 1)
                 rc = run_rule(r, i, r->win, r->seg[k].off, pre);
-    keep_joined(r, n0, ws, tail);
+    keep_joined(r, s, len, n0, ws, tail);
     return rc;
 }
 

@@ -744,6 +744,21 @@ T_TEST(split_windows)
             T_ASSERT_STR_CONTAINS(et_buf_str(&out), "] ok");
         }
     }
+    /* a secret whole on its line keeps its own fingerprint: the next
+     * line's first word is not glued onto it */
+    {
+        char fp[17], want[64];
+
+        redact_str(r,
+                   "export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\n"
+                   "running terraform plan\n",
+                   &out, &n);
+        T_ASSERT_INT_EQ(n, 1);
+        expect_fp("AKIAIOSFODNN7EXAMPLE", fp);
+        snprintf(want, sizeof(want), "[REDACTED:aws_access_key_id:%s]\n", fp);
+        T_ASSERT_STR_CONTAINS(et_buf_str(&out), want);
+        T_ASSERT_STR_CONTAINS(et_buf_str(&out), "\nrunning terraform plan\n");
+    }
     /* long binary blobs, on one line and wrapped at 76: no false hit */
     {
         unsigned char bin[3000];
