@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "redact/redact.h"
+#include "redact/scan.h"
 #include "t.h"
 
 /* The false-positive rate the docs promise (SECURITY.md): below 0.1 %. */
@@ -812,6 +813,70 @@ T_TEST(split_windows)
     et__redactor_free(r);
 }
 
+/* The passes' helpers (src/redact/scan.c) against plain references. */
+T_TEST(scan_helpers)
+{
+    char text[300];
+    uint64_t b64[5], brk[5];
+    uint32_t x = 88172645u;
+    unsigned char bin[64];
+    size_t n;
+
+    /* classification: every byte value, every length up to 300 */
+    for (size_t len = 0; len <= sizeof(text); len += 7) {
+        for (size_t i = 0; i < len; i++) {
+            x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+            text[i] = (char)(i < 256 ? i : x);
+        }
+        memset(b64, 0xa5, sizeof(b64));
+        memset(brk, 0xa5, sizeof(brk));
+        et__redact_classify(text, len, b64, brk);
+        for (size_t i = 0; i < (len + 63) / 64 * 64; i++) {
+            char c = i < len ? text[i] : '\0';
+            bool want_b = i < len && ((c >= 'A' && c <= 'Z') ||
+                                      (c >= 'a' && c <= 'z') ||
+                                      (c >= '0' && c <= '9') || c == '+' ||
+                                      c == '-' || c == '/' || c == '_');
+            bool want_k =
+                i < len && (c == '\n' || c == '\r' || c == '\\');
+
+            T_ASSERT_INT_EQ((b64[i / 64] >> (i % 64)) & 1, want_b);
+            T_ASSERT_INT_EQ((brk[i / 64] >> (i % 64)) & 1, want_k);
+            T_ASSERT_INT_EQ(et__redact_is_b64(c), want_b);
+        }
+    }
+    /* base64 that reads as text, and what does not */
+    T_ASSERT(et__redact_b64_text("aGVsbG8gd29ybGQ", 15, bin, &n));
+    T_ASSERT_INT_EQ(n, 11);
+    T_ASSERT_MEM_EQ(bin, "hello world", 11);
+    T_ASSERT(et__redact_b64_text("aGVsbG8_d29y", 12, bin, &n)); /* URL-safe */
+    T_ASSERT(!et__redact_b64_text("aGVs+G8_d29y", 12, bin, &n)); /* both */
+    T_ASSERT(!et__redact_b64_text("aGVsb", 5, bin, &n));   /* 1 left over */
+    T_ASSERT(!et__redact_b64_text("aGVsbH", 6, bin, &n));  /* bits left */
+    T_ASSERT(!et__redact_b64_text("3f2b8c1e7d4a4e9b", 16, bin, &n)); /* hex */
+    T_ASSERT(!et__redact_b64_text("aGV$bG8g", 8, bin, &n));
+    /* anchors: which rules can match */
+    {
+        uint64_t json_bit = (uint64_t)1 << (et__n_redact_rules - 1);
+        uint64_t m = et__redact_anchor_rules("xx ghp_abc yy", 13);
+        size_t gh = 0;
+
+        while (strcmp(et__redact_rules[gh].kind, "github_token") != 0)
+            gh++;
+        T_ASSERT(m & ((uint64_t)1 << gh));
+        T_ASSERT_INT_EQ(et__redact_anchor_rules("plain words only here", 21),
+                        0);
+        T_ASSERT(et__redact_anchor_rules("AUTHORIZATION: BEARER x", 23));
+        /* json_secret's words never count; env_secret's names are upper */
+        T_ASSERT_INT_EQ(et__redact_anchor_rules("a secret token", 14) &
+                            json_bit,
+                        0);
+        T_ASSERT_INT_EQ(et__redact_anchor_rules("a secret token", 14), 0);
+        T_ASSERT(et__redact_anchor_rules("MY_SECRET=x", 11) != 0);
+        T_ASSERT_INT_EQ(et__redact_anchor_rules("gh", 2), 0);
+    }
+}
+
 T_TEST(false_positive_rate)
 {
     struct et_redactor *r = redactor();
@@ -841,5 +906,5 @@ T_MAIN("redact", T_CASE(rules_positive), T_CASE(rules_negative),
        T_CASE(rules_all_covered), T_CASE(engines_agree), T_CASE(idempotent),
        T_CASE(disable_kind), T_CASE(json_walk), T_CASE(markers_parse),
        T_CASE(validations), T_CASE(split_and_wrapped),
-       T_CASE(split_windows),
+       T_CASE(split_windows), T_CASE(scan_helpers),
        T_CASE(false_positive_rate))
