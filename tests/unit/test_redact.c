@@ -833,12 +833,11 @@ T_TEST(scan_helpers)
         et__redact_classify(text, len, b64, brk);
         for (size_t i = 0; i < (len + 63) / 64 * 64; i++) {
             char c = i < len ? text[i] : '\0';
-            bool want_b = i < len && ((c >= 'A' && c <= 'Z') ||
-                                      (c >= 'a' && c <= 'z') ||
-                                      (c >= '0' && c <= '9') || c == '+' ||
-                                      c == '-' || c == '/' || c == '_');
-            bool want_k =
-                i < len && (c == '\n' || c == '\r' || c == '\\');
+            bool want_b =
+                i < len && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                            (c >= '0' && c <= '9') || c == '+' || c == '-' ||
+                            c == '/' || c == '_');
+            bool want_k = i < len && (c == '\n' || c == '\r' || c == '\\');
 
             T_ASSERT_INT_EQ((b64[i / 64] >> (i % 64)) & 1, want_b);
             T_ASSERT_INT_EQ((brk[i / 64] >> (i % 64)) & 1, want_k);
@@ -849,10 +848,10 @@ T_TEST(scan_helpers)
     T_ASSERT(et__redact_b64_text("aGVsbG8gd29ybGQ", 15, bin, &n));
     T_ASSERT_INT_EQ(n, 11);
     T_ASSERT_MEM_EQ(bin, "hello world", 11);
-    T_ASSERT(et__redact_b64_text("aGVsbG8_d29y", 12, bin, &n)); /* URL-safe */
+    T_ASSERT(et__redact_b64_text("aGVsbG8_d29y", 12, bin, &n));  /* URL-safe */
     T_ASSERT(!et__redact_b64_text("aGVs+G8_d29y", 12, bin, &n)); /* both */
-    T_ASSERT(!et__redact_b64_text("aGVsb", 5, bin, &n));   /* 1 left over */
-    T_ASSERT(!et__redact_b64_text("aGVsbH", 6, bin, &n));  /* bits left */
+    T_ASSERT(!et__redact_b64_text("aGVsb", 5, bin, &n));  /* 1 left over */
+    T_ASSERT(!et__redact_b64_text("aGVsbH", 6, bin, &n)); /* bits left */
     T_ASSERT(!et__redact_b64_text("3f2b8c1e7d4a4e9b", 16, bin, &n)); /* hex */
     T_ASSERT(!et__redact_b64_text("aGV$bG8g", 8, bin, &n));
     /* anchors: which rules can match */
@@ -868,9 +867,8 @@ T_TEST(scan_helpers)
                         0);
         T_ASSERT(et__redact_anchor_rules("AUTHORIZATION: BEARER x", 23));
         /* json_secret's words never count; env_secret's names are upper */
-        T_ASSERT_INT_EQ(et__redact_anchor_rules("a secret token", 14) &
-                            json_bit,
-                        0);
+        T_ASSERT_INT_EQ(
+            et__redact_anchor_rules("a secret token", 14) & json_bit, 0);
         T_ASSERT_INT_EQ(et__redact_anchor_rules("a secret token", 14), 0);
         T_ASSERT(et__redact_anchor_rules("MY_SECRET=x", 11) != 0);
         T_ASSERT_INT_EQ(et__redact_anchor_rules("gh", 2), 0);
@@ -905,6 +903,5 @@ T_TEST(false_positive_rate)
 T_MAIN("redact", T_CASE(rules_positive), T_CASE(rules_negative),
        T_CASE(rules_all_covered), T_CASE(engines_agree), T_CASE(idempotent),
        T_CASE(disable_kind), T_CASE(json_walk), T_CASE(markers_parse),
-       T_CASE(validations), T_CASE(split_and_wrapped),
-       T_CASE(split_windows), T_CASE(scan_helpers),
-       T_CASE(false_positive_rate))
+       T_CASE(validations), T_CASE(split_and_wrapped), T_CASE(split_windows),
+       T_CASE(scan_helpers), T_CASE(false_positive_rate))
