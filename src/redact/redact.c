@@ -12,6 +12,7 @@
 #include "codec/json.h"
 #include "base/alloc.h"
 #include "redact/redact.h"
+#include "redact/scan.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #ifdef ET_HAVE_HYPERSCAN
@@ -21,6 +22,7 @@
 #include <pthread.h>
 #include <sodium.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define MAX_RULES 64
 /* JIT compiling every rule costs ~0.8 ms: worth it only once a process has
@@ -33,6 +35,11 @@
 struct hit {
     size_t start, end;
     size_t rule; /* SIZE_MAX: the whole text could not be scanned */
+};
+
+/* Window bytes from off on are the original text's from orig on. */
+struct seg {
+    size_t orig, off;
 };
 
 struct et_redactor {
@@ -52,7 +59,17 @@ struct et_redactor {
     size_t n_hits, cap_hits;
     size_t scanned;
     bool is_jit;
+    bool is_no_passes; /* et__redactor_set_passes(r, false) */
     struct et_buf tmp;
+    /* the passes' scratch, kept from one text to the next */
+    char *win; /* a joined window, or a run's base64 characters */
+    size_t n_win;
+    unsigned char *bin; /* a run decoded */
+    uint64_t *masks;    /* the text classified (et__redact_classify) */
+    size_t cap;         /* of win and bin (masks: their bits) */
+    struct seg *seg;
+    size_t n_seg, cap_seg;
+    size_t n_plain; /* hits of the rules on the unsplit text */
 };
 
 /* ---- markers ---- */
@@ -273,6 +290,10 @@ void et__redactor_free(struct et_redactor *r)
 #endif
     et__free(r->hits);
     et_buf_release(&r->tmp);
+    et__free(r->win);
+    et__free(r->bin);
+    et__free(r->masks);
+    et__free(r->seg);
     sodium_memzero(r->key, sizeof(r->key));
     et__free(r);
 }
@@ -313,6 +334,11 @@ void et__redactor_disabled(const struct et_redactor *r, char *out, size_t cap)
     }
 }
 
+void et__redactor_set_passes(struct et_redactor *r, bool is_on)
+{
+    r->is_no_passes = !is_on;
+}
+
 /* ---- scanning ---- */
 
 static int push_hit(struct et_redactor *r, size_t start, size_t end,
@@ -349,11 +375,13 @@ static int on_anchor(unsigned int id, unsigned long long from,
 
 #endif
 
-/* Run rule i over s; push its valid secrets. */
-static int run_rule(struct et_redactor *r, size_t i, const char *s, size_t len)
+/* Run rule i over s from offset from (what comes before is context);
+ * push its valid secrets. */
+static int run_rule(struct et_redactor *r, size_t i, const char *s, size_t len,
+                    size_t from)
 {
     const struct et_redact_rule *ru = &et__redact_rules[i];
-    PCRE2_SIZE off = 0;
+    PCRE2_SIZE off = from;
 
     while (off < len) {
         PCRE2_SIZE *ov;
@@ -400,6 +428,8 @@ static void jit_compile(struct et_redactor *r)
     r->is_jit = true;
 }
 
+static int passes(struct et_redactor *r, const char *s, size_t len);
+
 static int collect(struct et_redactor *r, const char *s, size_t len)
 {
     uint64_t mask = 0;
@@ -422,7 +452,530 @@ static int collect(struct et_redactor *r, const char *s, size_t len)
 #endif
     for (size_t i = 0; !rc && i < et__n_redact_rules; i++)
         if ((mask >> i) & 1 && !r->is_disabled[i])
-            rc = run_rule(r, i, s, len);
+            rc = run_rule(r, i, s, len, 0);
+    r->n_plain = r->n_hits;
+    if (!rc && !r->is_no_passes)
+        rc = passes(r, s, len);
+    return rc;
+}
+
+/* ---- secrets split across lines, and wrapped in base64 ---- */
+
+#define SPLIT_MIN_LEFT 12 /* base64 characters before a break worth joining */
+/* same-line text kept before the broken run, for a rule's prefix
+ * ("aws_secret_access_key = ", "Authorization: Basic ") */
+#define SPLIT_BEFORE 96
+/* text kept after the last joined run, up to a space or quote */
+#define SPLIT_AFTER 256
+/* windows cut before a later break are scanned up to this length */
+#define SPLIT_CUT_MAX  512
+#define B64_MIN        24 /* base64 characters: 18 bytes, shorter than any key */
+#define B64_MIN_BROKEN 16 /* ... and the first line of a wrapped run */
+
+static bool is_b64(char c)
+{
+    return et__redact_is_b64(c);
+}
+
+/* Length of the line break at s[i] ("\n", "\r\n", or the two characters
+ * backslash n of an escaped newline in JSON text), followed by the next
+ * line's indentation; 0 when there is none. */
+static size_t break_at(const char *s, size_t len, size_t i)
+{
+    size_t j = i;
+
+    if (j + 1 < len && s[j] == '\\' && s[j + 1] == 'r')
+        j += 2;
+    else if (j < len && s[j] == '\r')
+        j++;
+    if (j < len && s[j] == '\n')
+        j++;
+    else if (j + 1 < len && s[j] == '\\' && s[j + 1] == 'n')
+        j += 2;
+    else
+        return 0;
+    while (j < len && (s[j] == ' ' || s[j] == '\t'))
+        j++;
+    return j - i;
+}
+
+/* The break at s[e] (the end of a run) when a run goes on after it. */
+static size_t join_at(const char *s, size_t len, size_t e)
+{
+    size_t b = break_at(s, len, e);
+
+    return b && e + b < len && is_b64(s[e + b]) ? b : 0;
+}
+
+/* Whether the 8 characters at u all are base64: no branch per character,
+ * which ordinary text would make the processor mispredict. */
+static inline bool all_b64(const unsigned char *u)
+{
+    const uint8_t *c = et__redact_b64_class;
+
+    return c[u[0]] & c[u[1]] & c[u[2]] & c[u[3]] & c[u[4]] & c[u[5]] & c[u[6]] &
+           c[u[7]];
+}
+
+/* The end of the run of base64 characters at s[i]: 8 at a time first. */
+static size_t run_end(const char *s, size_t len, size_t i)
+{
+    const unsigned char *u = (const unsigned char *)s;
+
+    while (i + 8 <= len && all_b64(u + i))
+        i += 8;
+    while (i < len && is_b64(s[i]))
+        i++;
+    return i;
+}
+
+/* The text as bits (et__redact_classify): base64 characters, and where a
+ * line break may start. */
+struct bits {
+    const uint64_t *b64, *brk;
+    size_t len, n_words;
+};
+
+static int ctz64(uint64_t x)
+{
+    return __builtin_ctzll(x);
+}
+
+static int clz64(uint64_t x)
+{
+    return __builtin_clzll(x);
+}
+
+/* Bit k set when bits k .. k + min - 1 of m all are (1 <= min <= 64). */
+static uint64_t runs_in(uint64_t m, size_t min)
+{
+    size_t have = 1;
+
+    while (have * 2 <= min) {
+        m &= m >> have;
+        have *= 2;
+    }
+    return have < min ? m & (m >> (min - have)) : m;
+}
+
+/* Word w of m shifted up by k (1..63), the bits of word w - 1 coming in:
+ * bit j is the bit of position 64 w + j - k. */
+static uint64_t shifted(const uint64_t *m, size_t w, unsigned k)
+{
+    return m[w] << k | (w ? m[w - 1] >> (64 - k) : 0);
+}
+
+/* The first position from i on that is not base64 (len when none). */
+static size_t bits_run_end(const struct bits *b, size_t i)
+{
+    size_t w = i >> 6;
+    uint64_t x;
+
+    if (i >= b->len)
+        return b->len;
+    x = ~b->b64[w] & (~(uint64_t)0 << (i & 63));
+    while (!x) {
+        if (++w == b->n_words)
+            return b->len;
+        x = ~b->b64[w];
+    }
+    i = (w << 6) + (size_t)ctz64(x);
+    return i < b->len ? i : b->len;
+}
+
+/* The start of the run of base64 characters that ends at i, no further
+ * back than from. */
+static size_t bits_run_start(const struct bits *b, size_t from, size_t i)
+{
+    size_t w, j;
+    uint64_t x;
+
+    if (i <= from)
+        return i;
+    w = (i - 1) >> 6;
+    x = ~b->b64[w];
+    if (((i - 1) & 63) != 63)
+        x &= ((uint64_t)1 << (((i - 1) & 63) + 1)) - 1;
+    while (!x) {
+        if (!w || (w << 6) <= from)
+            return from;
+        x = ~b->b64[--w];
+    }
+    j = (w << 6) + 63 - (size_t)clz64(x); /* the last one that is not */
+    return j + 1 > from ? j + 1 : from;
+}
+
+/*
+ * The next run of at least B64_MIN base64 characters from i on, as
+ * [*a_out, *e_out); i is 0 or follows a character that is not base64.
+ * Runs are found 64 characters at a time with shifts (runs_in), not a
+ * branch per character, which the processor mispredicts in ordinary text;
+ * carry counts the base64 characters that end the previous word.
+ */
+static bool next_run(const struct bits *b, size_t i, size_t *a_out,
+                     size_t *e_out)
+{
+    size_t carry = 0, p;
+
+    for (size_t w = i >> 6; w < b->n_words; w++) {
+        uint64_t m = b->b64[w], x;
+        size_t lead;
+
+        if (w == i >> 6)
+            m &= ~(uint64_t)0 << (i & 63);
+        lead = ~m ? (size_t)ctz64(~m) : 64;
+        if (carry && carry + lead >= B64_MIN) {
+            p = (w << 6) - carry;
+            goto found;
+        }
+        x = runs_in(m, B64_MIN);
+        if (x) {
+            p = (w << 6) + (size_t)ctz64(x);
+            goto found;
+        }
+        /* the base64 characters that end this word, at most B64_MIN */
+        carry = ~m ? (size_t)clz64(~m) : carry + 64;
+        if (carry > B64_MIN)
+            carry = B64_MIN;
+    }
+    return false;
+found:
+    *a_out = bits_run_start(b, i, p);
+    *e_out = bits_run_end(b, p);
+    return true;
+}
+
+/* The rules worth running over t: an anchor occurs, enabled, and not the
+ * last one (json_secret needs a JSON member name, not plain text). */
+static uint64_t rules_for(const struct et_redactor *r, const char *t,
+                          size_t len)
+{
+    uint64_t mask = et__redact_anchor_rules(t, len);
+
+    mask &= ((uint64_t)1 << (et__n_redact_rules - 1)) - 1;
+    for (size_t i = 0; mask && i < et__n_redact_rules; i++)
+        if (r->is_disabled[i])
+            mask &= ~((uint64_t)1 << i);
+    return mask;
+}
+
+/* Append s[from..to) to the window (which has room: windows are never
+ * longer than the text + 1); a new segment unless it goes on the last
+ * one's text. */
+static int win_add(struct et_redactor *r, const char *s, size_t from, size_t to,
+                   bool is_new_seg)
+{
+    if (is_new_seg) {
+        if (r->n_seg == r->cap_seg) {
+            size_t cap = r->cap_seg ? r->cap_seg * 2 : 16;
+            struct seg *p = et__realloc(r->seg, cap * sizeof(*p));
+
+            if (!p)
+                return ET_ENOMEM;
+            r->seg = p;
+            r->cap_seg = cap;
+        }
+        r->seg[r->n_seg].orig = from;
+        r->seg[r->n_seg].off = r->n_win;
+        r->n_seg++;
+    }
+    memcpy(r->win + r->n_win, s + from, to - from);
+    r->n_win += to - from;
+    return ET_OK;
+}
+
+/* The window segment holding window offset off. */
+static size_t seg_of(const struct et_redactor *r, size_t off)
+{
+    size_t k = 0;
+
+    while (k + 1 < r->n_seg && r->seg[k + 1].off <= off)
+        k++;
+    return k;
+}
+
+static size_t win_orig(const struct et_redactor *r, size_t off)
+{
+    const struct seg *g = &r->seg[seg_of(r, off)];
+
+    return g->orig + (off - g->off);
+}
+
+/* Whether a secret the rules found on the unsplit text (the first
+ * r->n_plain hits) ends at the break at end and starts no later than
+ * start: the secret was whole on its line. */
+static bool whole_before(const struct et_redactor *r, size_t start, size_t end)
+{
+    for (size_t k = 0; k < r->n_plain; k++)
+        if (r->hits[k].end == end && r->hits[k].start <= start &&
+            r->hits[k].rule != SIZE_MAX)
+            return true;
+    return false;
+}
+
+/* Whether the run at s[i] (after a break) fills the rest of its line, but
+ * for '=' padding and a closing quote: the rest of a wrapped token, not
+ * the first word of a line of text. */
+static bool fills_line(const char *s, size_t len, size_t i)
+{
+    i = run_end(s, len, i);
+    while (i < len && s[i] == '=')
+        i++;
+    if (i < len && (s[i] == '"' || s[i] == '\''))
+        i++;
+    return i == len || s[i] == '\n' || s[i] == '\r' || break_at(s, len, i);
+}
+
+/*
+ * Keep the hits from n0 on that span a removed break, in the original
+ * text's offsets: a hit inside one line is the plain scan's. A hit whose
+ * text before its first break is already inside a secret found on that
+ * line and ending there is dropped unless the next line is only the rest
+ * of a token: else the next line's first word would be glued onto a whole
+ * secret ("AKIA...EXAMPLE" + "running terraform plan"), and the marker's
+ * fingerprint would no longer be the secret's.
+ */
+static void keep_joined(struct et_redactor *r, const char *s, size_t len,
+                        size_t n0, size_t start, size_t end)
+{
+    size_t w = n0;
+
+    for (size_t k = n0; k < r->n_hits; k++) {
+        struct hit h = r->hits[k];
+        size_t g = seg_of(r, h.start);
+
+        if (h.rule == SIZE_MAX) {
+            h.start = start, h.end = end;
+        } else if (g != seg_of(r, h.end - 1)) {
+            size_t brk = win_orig(r, r->seg[g + 1].off - 1) + 1;
+
+            h.start = win_orig(r, h.start);
+            h.end = win_orig(r, h.end - 1) + 1;
+            if (whole_before(r, h.start, brk) &&
+                !fills_line(s, len, r->seg[g + 1].orig))
+                continue;
+        } else {
+            continue;
+        }
+        r->hits[w++] = h;
+    }
+    r->n_hits = w;
+}
+
+/* Where the text after a joined run stops: a secret holds none of these. */
+static bool ends_tail(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '"' ||
+           c == '\'' || c == '\\' || c == '<' || c == '>' || c == '`';
+}
+
+/*
+ * A secret broken over lines ("ghp_AkJi...\n  ...GvVv", or a JSON "\n"
+ * escape in the middle): the run s[a..e) of at least SPLIT_MIN_LEFT
+ * characters is cut at e by a line break and goes on after it. A window
+ * is copied without the break (and without the breaks of the lines after
+ * that go on the same way): up to SPLIT_BEFORE characters of the same line
+ * before the run, so that a prefix rule still sees its prefix, the joined
+ * runs, and what follows up to a space or quote. Only the rules whose
+ * anchors occur in the window run over it, and only their hits that span
+ * a removed break are kept. *done_out is the end of the last joined run.
+ */
+static int split_window(struct et_redactor *r, const char *s, size_t len,
+                        size_t a, size_t e, size_t *done_out)
+{
+    size_t ws = a, pre, tail, n0 = r->n_hits;
+    uint64_t mask;
+    int rc;
+
+    {
+        size_t lim = a > SPLIT_BEFORE ? a - SPLIT_BEFORE : 0;
+        const char *nl = memrchr(s + lim, '\n', a - lim);
+
+        ws = nl ? (size_t)(nl - s) + 1 : lim;
+    }
+    /* one more character, so that \b, ^ and look-behinds see the text */
+    pre = ws > 0;
+    r->n_win = 0;
+    r->n_seg = 0;
+    rc = win_add(r, s, ws - pre, e, true);
+    for (size_t b; !rc && (b = join_at(s, len, e));) {
+        size_t from = e + b;
+
+        e = run_end(s, len, from);
+        rc = win_add(r, s, from, e, true);
+    }
+    *done_out = e;
+    for (tail = e; tail < len && tail - e < SPLIT_AFTER && !ends_tail(s[tail]);)
+        tail++;
+    if (!rc)
+        rc = win_add(r, s, e, tail < len ? tail + 1 : tail, false);
+    if (rc)
+        return rc;
+    mask = rules_for(r, r->win, r->n_win);
+    for (size_t i = 0; !rc && i < et__n_redact_rules && mask >> i; i++)
+        if ((mask >> i) & 1)
+            rc = run_rule(r, i, r->win, r->n_win, pre);
+    /* the next line may start with a word that glues onto the secret
+     * ("...EXAMPLEKEY" + "region = ..."): the window cut before each
+     * later break, while short enough to hold one secret, too */
+    for (size_t k = 2;
+         !rc && mask && k < r->n_seg && r->seg[k].off <= SPLIT_CUT_MAX; k++)
+        for (size_t i = 0; !rc && i < et__n_redact_rules && mask >> i; i++)
+            if ((mask >> i) & 1)
+                rc = run_rule(r, i, r->win, r->seg[k].off, pre);
+    keep_joined(r, s, len, n0, ws, tail);
+    return rc;
+}
+
+/*
+ * A secret wrapped in base64 (a Kubernetes Secret's data, a JSON blob, a
+ * PEM key inside a base64 env var), possibly broken over lines: the run
+ * s[a..e) of base64 characters, with the lines after it that go on the
+ * same way once it has B64_MIN_BROKEN characters, is decoded (standard or
+ * URL-safe) and, when it reads as text, the rules whose anchors occur in
+ * it run over it; a secret inside redacts the whole run. *done_out is the
+ * run's end.
+ */
+static int b64_run(struct et_redactor *r, const char *s, size_t len, size_t a,
+                   size_t e, size_t *done_out)
+{
+    size_t n_bin = 0, rule = SIZE_MAX;
+    bool is_found = false;
+    uint64_t mask;
+    int rc = ET_OK;
+
+    memcpy(r->win, s + a, e - a);
+    r->n_win = e - a;
+    for (size_t b; r->n_win >= B64_MIN_BROKEN && (b = join_at(s, len, e));) {
+        size_t from = e + b;
+
+        e = run_end(s, len, from);
+        memcpy(r->win + r->n_win, s + from, e - from);
+        r->n_win += e - from;
+    }
+    for (int pad = 0; pad < 2 && e < len && s[e] == '='; pad++)
+        e++;
+    *done_out = e;
+    if (r->n_win < B64_MIN)
+        return ET_OK;
+    if (!et__redact_b64_text(r->win, r->n_win, r->bin, &n_bin))
+        return ET_OK;
+    mask = rules_for(r, (const char *)r->bin, n_bin);
+    for (size_t i = 0; !rc && mask && !is_found; i++, mask >>= 1) {
+        size_t n0 = r->n_hits;
+
+        if (!(mask & 1))
+            continue;
+        rc = run_rule(r, i, (const char *)r->bin, n_bin, 0);
+        is_found = r->n_hits > n0;
+        if (is_found)
+            rule = r->hits[n0].rule; /* SIZE_MAX: unscannable, fail closed */
+        r->n_hits = n0;
+    }
+    if (!rc && is_found)
+        rc = push_hit(r, a, e, rule);
+    return rc;
+}
+
+/* Where the next line break is looked for: the candidates left in word
+ * w, a break where the two characters 1 and SPLIT_MIN_LEFT before it are
+ * base64 (with masks, not a branch per line). */
+struct breaks {
+    const struct bits *b;
+    size_t w;
+    uint64_t cand;
+};
+
+static uint64_t break_cands(const struct bits *b, size_t w)
+{
+    return b->brk[w] & shifted(b->b64, w, 1) &
+           shifted(b->b64, w, SPLIT_MIN_LEFT);
+}
+
+/* The next run of at least SPLIT_MIN_LEFT base64 characters cut by a line
+ * break after which a run goes on, as [*a_out, *e_out). */
+static bool next_broken_run(const char *s, struct breaks *br, size_t *a_out,
+                            size_t *e_out)
+{
+    const struct bits *b = br->b;
+
+    for (;;) {
+        size_t e, a;
+
+        while (!br->cand) {
+            if (++br->w >= b->n_words)
+                return false;
+            br->cand = break_cands(b, br->w);
+        }
+        e = (br->w << 6) + (size_t)ctz64(br->cand);
+        br->cand &= br->cand - 1;
+        if (!join_at(s, b->len, e))
+            continue;
+        a = bits_run_start(b, 0, e);
+        if (e - a < SPLIT_MIN_LEFT)
+            continue;
+        *a_out = a;
+        *e_out = e;
+        return true;
+    }
+}
+
+/*
+ * Both passes, in the order of the runs they start at: the runs cut by a
+ * line break (from a memchr over the breaks) for both, and the runs of at
+ * least B64_MIN characters (next_run) for the base64 pass. A run already
+ * joined into an earlier window, or decoded with an earlier run, is not
+ * looked at again.
+ */
+static int passes(struct et_redactor *r, const char *s, size_t len)
+{
+    size_t n_words = (len + 63) / 64;
+    size_t la = 0, le = 0, ba = 0, be = 0, split_done = 0, b64_done = 0;
+    struct bits bits;
+    struct breaks br;
+    bool has_long, has_broken;
+    int rc = ET_OK;
+
+    if (r->cap < len + 2) {
+        size_t nw = (len + 2 + 63) / 64;
+        char *w = et__realloc(r->win, len + 2);
+        unsigned char *b = w ? et__realloc(r->bin, len + 2) : NULL;
+        uint64_t *m = b ? et__realloc(r->masks, 2 * nw * sizeof(*m)) : NULL;
+
+        if (w)
+            r->win = w;
+        if (b)
+            r->bin = b;
+        if (!m)
+            return ET_ENOMEM;
+        r->masks = m;
+        r->cap = len + 2;
+    }
+    et__redact_classify(s, len, r->masks, r->masks + n_words);
+    bits.b64 = r->masks;
+    bits.brk = r->masks + n_words;
+    bits.len = len;
+    bits.n_words = n_words;
+    br.b = &bits;
+    br.w = 0;
+    br.cand = n_words ? break_cands(&bits, 0) : 0;
+    has_long = next_run(&bits, 0, &la, &le);
+    has_broken = next_broken_run(s, &br, &ba, &be);
+    while (!rc && (has_long || has_broken)) {
+        bool is_broken = has_broken && (!has_long || ba <= la);
+        bool is_long = has_long && (!has_broken || la <= ba);
+        size_t a = is_broken ? ba : la, e = is_broken ? be : le;
+
+        if (is_broken && a >= split_done)
+            rc = split_window(r, s, len, a, e, &split_done);
+        if (!rc && a >= b64_done &&
+            (is_long || (is_broken && e - a >= B64_MIN_BROKEN)))
+            rc = b64_run(r, s, len, a, e, &b64_done);
+        if (is_broken)
+            has_broken = next_broken_run(s, &br, &ba, &be);
+        if (is_long)
+            has_long = next_run(&bits, le + 1, &la, &le);
+    }
     return rc;
 }
 

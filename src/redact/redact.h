@@ -74,6 +74,12 @@ ET_NODISCARD int et__redactor_disable(struct et_redactor *r, const char *kind,
                                       struct et_error *err);
 /* Kinds switched off, in table order, comma separated ("" when none). */
 void et__redactor_disabled(const struct et_redactor *r, char *out, size_t cap);
+/*
+ * Switch the passes for secrets split across lines or wrapped in base64
+ * (on by default). Off is for the benchmark, which times both in one run,
+ * and the tests; nothing else should turn them off.
+ */
+void et__redactor_set_passes(struct et_redactor *r, bool is_on);
 
 /*
  * Redact s[0..len). When something is found, out (reset first) holds the

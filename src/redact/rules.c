@@ -54,6 +54,12 @@ static const char *const a_words[] = {
     "secret", "token", "passwd", "password", "api_key", "apikey",
     "access_key", "accesskey", "private_key", "privatekey", "credential",
     "auth", NULL};
+/* every alternative of SECRET_NAMES (upper case: env_secret is not caseless)
+ * contains one of these */
+static const char *const a_names[] = {
+    "SECRET", "TOKEN", "PASSWD", "PASSWORD", "API_KEY", "APIKEY",
+    "ACCESS_KEY", "ACCESSKEY", "PRIVATE_KEY", "PRIVATEKEY", "CREDENTIAL",
+    "AUTH", NULL};
 
 /* clang-format off */
 const struct et_redact_rule et__redact_rules[] = {
@@ -141,7 +147,7 @@ const struct et_redact_rule et__redact_rules[] = {
      "(?m)^[ \\t]*(?:export[ \\t]+)?(?:[A-Z0-9]+_)*"
      "(?:" SECRET_NAMES ")(?:_[A-Z0-9]+)*[ \\t]*=[ \\t]*['\"]?"
      "(?<s>[^\\s'\"#]{6,})",
-     a_words, true, et__redact_valid_assignment,
+     a_names, false, et__redact_valid_assignment,
      "not a placeholder, reference, path, URL, number or boolean"},
     {"json_secret",
      "\"[A-Za-z0-9_.-]*(?i:" SECRET_WORDS ")[A-Za-z0-9_.-]*"
