@@ -454,11 +454,15 @@ dsn, schema, ready, release = sys.argv[1:5]
 env = dict(os.environ, PGOPTIONS="-c search_path=%s" % schema)
 p = subprocess.Popen(["psql", dsn, "-X", "-q", "-A", "-t"], stdin=subprocess.PIPE,
                      stdout=subprocess.PIPE, env=env, text=True)
+# a query's result reaches the pipe at once (psql buffers \echo there)
 p.stdin.write("SELECT pg_advisory_lock(1163150418, hashtext(current_schema()));\n"
-              "\\echo locked\n")
+              "SELECT 'locked';\n")
 p.stdin.flush()
-while p.stdout.readline().strip() != "locked":
-    pass
+for line in p.stdout:
+    if line.strip() == "locked":
+        break
+else:
+    sys.exit("lock_store: psql ended before it held the lock")
 open(ready, "w").close()
 while (os.path.exists(release) if release else not os.path.exists(ready)) is False:
     time.sleep(0.05)

@@ -150,11 +150,21 @@ eq "$(sql "$DB" "SELECT group_concat(json_extract(body,'$.body.tool_use_id')) FR
    "tu_10060,tu_10003,tu_10002,tu_10001" "a hook call replays the spool before its own input, in order"
 
 # ---- a torn last line (a writer killed mid-append) swallows nothing ----
-# (the replay lock held, so the hook appends without replaying first)
+# (the replay lock held, so the hook appends without replaying first; its
+# write to the store fails: SQLite's fault VFS, on PostgreSQL the trail's
+# write lock held by another process past a short busy timeout)
 tool_json 10070 | head -c 100 >>"$SPOOLF"
 printf '%s' "$(tool_json 10071)" >"$T_DIR/in10071"
-flock "$EXECTRAIL_HOME/hook-spool.replay.lock" env ET_TEST_IO_FAULT=1:eio \
-  "$EXECTRAIL" hook <"$T_DIR/in10071"
+if is_pg; then
+  hold_lock "$DB" "$T_DIR/locked"
+  flock "$EXECTRAIL_HOME/hook-spool.replay.lock" env EXECTRAIL_BUSY_TIMEOUT_MS=50 \
+    "$EXECTRAIL" hook <"$T_DIR/in10071"
+  rm -f "$T_DIR/locked"
+  wait "$LOCKER"
+else
+  flock "$EXECTRAIL_HOME/hook-spool.replay.lock" env ET_TEST_IO_FAULT=1:eio \
+    "$EXECTRAIL" hook <"$T_DIR/in10071"
+fi
 eq "$(tail -n 1 "$SPOOLF" | python3 -c 'import json,sys; print(json.load(sys.stdin)["tool_use_id"])')" \
    tu_10071 "an append after a torn line starts a line of its own"
 check "spool replay after a torn line" et spool replay
