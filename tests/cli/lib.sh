@@ -139,6 +139,7 @@ trap t_cleanup EXIT
 # holds the trail's advisory lock (lock_store), which every write
 # transaction takes; IMMEDIATE and EXCLUSIVE are the same lock there.
 hold_lock() {
+  rm -f "$2" # a marker left by an earlier lock_store would say held at once
   if is_pg; then
     lock_store "$1" "$2" &
   else
