@@ -142,7 +142,7 @@ expect_rec "output from respond" 'd["output"]' \
   '{"raw_response":"2 findings: login.py:42, db.py:7","structured_data":{"findings":2},"files_modified":["src/auth/login.py","src/auth/db.py","login.py"],"commands_executed":["make test"],"api_calls_made":["GET https://api.github.com/repos/x/y"]}'
 # the list items of a lifecycle execution carry its start time (the list
 # index answers list queries alone, docs/QUERY.md)
-eq "$(sql "$DB" "SELECT count(*), sum(l.start_ns = e.start_ns) FROM exec_lists l JOIN executions e USING (execution_id) WHERE e.execution_id = ?" "$ID")" \
+eq "$(sql "$DB" "SELECT count(*), sum(CASE WHEN l.start_ns = e.start_ns THEN 1 ELSE 0 END) FROM exec_lists l JOIN executions e USING (execution_id) WHERE e.execution_id = ?" "$ID")" \
   "5|5" "each of the 5 list items (4 given, 1 derived) carries the execution's start time"
 eq "$(et query --format ids 'files_modified auth')" "$ID" "and a list query finds the execution"
 expect_rec "verification: flags and --json" 'd["verification"]' \

@@ -65,6 +65,7 @@ contains "$T_DIR/out" "extends the given checkpoint" "and the trail extends cp1"
 
 # ---- tampering, each on its own copy of the whole data directory --------------
 ORIG_HOME=$EXECTRAIL_HOME
+if sqlite_only "each tampering edits its own copy of the SQLite file (cp -a, python sqlite3); tampering on PostgreSQL: t0801-postgres"; then
 n_copy=0
 copy_trail() {
   n_copy=$((n_copy + 1))
@@ -204,6 +205,8 @@ for i in 1 2 3; do et start --agent "short-$i" >/dev/null 2>&1 || fails "short s
 expect_exit 4 "a shorter re-recorded trail fails verify --checkpoint cp1" et verify --checkpoint "$T_DIR/cp1"
 contains "$T_DIR/out" "the trail has 3 events but the given checkpoint covers $N1: events were removed" \
   "the message says events were removed"
+
+fi
 
 # ---- a checkpoint file with one altered byte --------------------------------------
 export EXECTRAIL_HOME=$ORIG_HOME

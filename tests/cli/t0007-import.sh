@@ -92,7 +92,7 @@ contains "$T_DIR/err" "imported 0 records (0 actions) from 0 lines" "the summary
 # the calls that reached the backend
 export EXECTRAIL_HOME="$T_DIR/delta"
 ET_STORE_STATS=1 "$EXECTRAIL" import "$T_DIR/good.jsonl" >/dev/null 2>"$T_DIR/stats"
-line=$(grep 'store sqlite:' "$T_DIR/stats" | tail -n 1)
+line=$(grep -E 'store (sqlite|postgresql):' "$T_DIR/stats" | tail -n 1)
 ops=$(echo "$line" | sed -E 's/.*: ([0-9]+) operations.*/\1/')
 calls=$(echo "$line" | sed -E 's/.* ([0-9]+) backend calls.*/\1/')
 check "5 records made more than 50 store operations ($ops)" test "${ops:-0}" -gt 50

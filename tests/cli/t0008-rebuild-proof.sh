@@ -71,9 +71,11 @@ same_snapshot "$T_DIR/snap0" "rebuild undoes the edit"
 
 # ---- proof, checked independently --------------------------------------------------------
 cat >"$T_DIR/check_proof.py" <<'PY'
-# usage: check_proof.py PROOF.json DB EXECUTION_ID
+# usage: check_proof.py PROOF.json LEDGER EXECUTION_ID
+# (LEDGER: the store's ledger rows as "seq|execution_id|body" lines, read
+# with lib.sh's sql, which reads SQLite or PostgreSQL)
 # Exits non-zero, naming the first failed step, unless the proof checks out.
-import base64, hashlib, json, sqlite3, sys
+import base64, hashlib, json, sys
 
 def H(b): return hashlib.sha256(b).digest()
 
@@ -156,20 +158,21 @@ def ed25519_verify(pub, msg, sig):
 def fail(msg):
     sys.exit("proof rejected: " + msg)
 
-pr = json.load(open(sys.argv[1])); db = sqlite3.connect(sys.argv[2]); want_id = sys.argv[3]
+pr = json.load(open(sys.argv[1])); want_id = sys.argv[3]
+rows = [l.rstrip("\n").split("|", 2) for l in open(sys.argv[2], encoding="utf-8")]
 if pr["execution_id"] != want_id:
     fail("execution_id %s" % pr["execution_id"])
 size = pr["tree_size"]; root = bytes.fromhex(pr["root_hash"])
 
 # the tree: recomputed from every stored event's bytes, not from stored leaves
-bodies = [r[0] for r in db.execute("SELECT body FROM ledger WHERE seq < ? ORDER BY seq", (size,))]
+bodies = [r[2] for r in rows if int(r[0]) < size]
 if len(bodies) != size:
     fail("the store has %d events below tree_size %d" % (len(bodies), size))
 if mth([H(b"\x00" + b.encode()) for b in bodies]) != root:
     fail("root_hash is not the Merkle tree hash of the stored events")
 
 # the events: all of this execution's, each hashed, placed and proven
-seqs = [r[0] for r in db.execute("SELECT seq FROM ledger WHERE execution_id = ? AND seq < ? ORDER BY seq", (want_id, size))]
+seqs = [int(r[0]) for r in rows if r[1] == want_id and int(r[0]) < size]
 if [e["seq"] for e in pr["events"]] != seqs:
     fail("events %s, the ledger has %s" % ([e["seq"] for e in pr["events"]], seqs))
 for e in pr["events"]:
@@ -213,15 +216,16 @@ if not ok_sig:
 print("proof OK: %d events of %s in a tree of %d" % (len(pr["events"]), want_id, size))
 PY
 
+sql "$DB" "SELECT seq, execution_id, body FROM ledger ORDER BY seq" >"$T_DIR/ledger.rows"
 expect_exit 0 "proof X" et proof $X
 cp "$T_DIR/out" "$T_DIR/proof-x.json"
 eq "$(jget "$T_DIR/proof-x.json" '[d["execution_id"], d["tree_size"], [e["seq"] for e in d["events"]]]')" \
   "[\"$X\",$NEV,[1,2,3,4,7,8]]" "proof X: its six events in a tree of $NEV"
 check "proof X verifies independently (leaves, placement, inclusion, root, note, signature)" \
-  python3 "$T_DIR/check_proof.py" "$T_DIR/proof-x.json" "$DB" $X
+  python3 "$T_DIR/check_proof.py" "$T_DIR/proof-x.json" "$T_DIR/ledger.rows" $X
 check "proof by an 8-character prefix works too" et proof "${R2:0:8}"
 cp "$T_DIR/out" "$T_DIR/proof-r2.json"
-check "proof R2 (one event) verifies independently" python3 "$T_DIR/check_proof.py" "$T_DIR/proof-r2.json" "$DB" $R2
+check "proof R2 (one event) verifies independently" python3 "$T_DIR/check_proof.py" "$T_DIR/proof-r2.json" "$T_DIR/ledger.rows" $R2
 
 # the checker can fail: each alteration must be rejected
 mutate() { # NAME PYTHON-STATEMENT-over-d: write $T_DIR/bad-NAME.json from proof-x
@@ -233,7 +237,7 @@ json.dump(d, open(sys.argv[2], "w"))
 PY
 }
 rejects() { # NAME DESCRIPTION EXPECTED-REASON
-  expect_exit 1 "$2" python3 "$T_DIR/check_proof.py" "$T_DIR/bad-$1.json" "$DB" $X
+  expect_exit 1 "$2" python3 "$T_DIR/check_proof.py" "$T_DIR/bad-$1.json" "$T_DIR/ledger.rows" $X
   contains "$T_DIR/err" "$3" "$2: for the right reason"
 }
 mutate hexdigit 'p = d["events"][2]["inclusion_proof"]; h = p[1]; p[1] = h[:7] + ("0" if h[7] != "0" else "1") + h[8:]'

@@ -42,7 +42,7 @@ if [ $rc -eq 0 ] && tail -n 1 "$T_DIR/tour.out" | grep -q TOUR-DONE; then ok "ev
 fi
 
 # what the tour promises it leaves behind
-[ -s "$S/tour-trail/trail.db" ] && ok "the trail is in ./tour-trail" || fails "the trail is in ./tour-trail"
+{ if is_pg; then trail_exists "$S/tour-trail/trail.db"; else [ -s "$S/tour-trail/trail.db" ]; fi; } && ok "the trail is in ./tour-trail" || fails "the trail is in ./tour-trail"
 [ ! -e "$T_DIR/fakehome/.local/share/exectrail" ] && ok "the default trail was not touched" ||
   fails "the default trail was not touched"
 [ ! -e "$T_DIR/fakehome/.claude" ] && ok "~/.claude was not touched" || fails "~/.claude was not touched"

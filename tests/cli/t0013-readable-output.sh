@@ -61,7 +61,7 @@ PY
 
 # stats on a trail whose only failure is a failed action (no failure pattern
 # list to sort at first): ran into qsort(NULL, 0) before
-rm -rf "$EXECTRAIL_HOME"
+home_rm "$EXECTRAIL_HOME"
 et -q record "$ET_SOURCE_DIR/examples/run.json" >/dev/null 2>&1
 expect_exit 0 "stats on a one-record trail" et stats
 contains "$T_DIR/out" "agent-name" "stats names the agent"

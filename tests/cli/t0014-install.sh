@@ -6,7 +6,7 @@
 # find_package(exectrail), from the staged prefix and after moving it.
 . "$(dirname "$0")/lib.sh"
 
-BUILD=$(cd "$(dirname "$EXECTRAIL")" && pwd)
+BUILD=$(cd "$(dirname "${ET_CLI_REAL:-$EXECTRAIL}")" && pwd)
 STAGE="$T_DIR/stage"
 check "cmake --install --prefix /usr with DESTDIR" env DESTDIR="$STAGE" cmake --install "$BUILD" --prefix /usr
 P="$STAGE/usr"

@@ -24,7 +24,7 @@ check "the reference record reads back" test -s "$T_DIR/ref.json"
 same=0 failed=0 bad="" last_failed=0
 for n in $(seq 1 "${ET_ALLOC_STEP:-2}" "${ET_ALLOC_MAX:-125}"); do
   export EXECTRAIL_HOME="$T_DIR/h"
-  rm -rf "$EXECTRAIL_HOME"
+  home_rm "$EXECTRAIL_HOME"
   ET_TEST_FAIL_ALLOC=$n "$EXECTRAIL" record "$REC" >/dev/null 2>"$T_DIR/err"
   rc=$?
   if [ "$rc" -eq 0 ]; then
@@ -38,7 +38,7 @@ for n in $(seq 1 "${ET_ALLOC_STEP:-2}" "${ET_ALLOC_MAX:-125}"); do
     failed=$((failed + 1)) last_failed=$n
     [ "$rc" -eq 1 ] || bad="$bad n=$n:exit-$rc($(tail -1 "$T_DIR/err" | head -c 80))"
     grep -q "out of memory\|cannot" "$T_DIR/err" || bad="$bad n=$n:message($(tail -1 "$T_DIR/err" | head -c 80))"
-    if [ -f "$EXECTRAIL_HOME/trail.db" ]; then
+    if trail_exists "$EXECTRAIL_HOME/trail.db"; then
       et show --json "$ID" >/dev/null 2>&1 && bad="$bad n=$n:stored-after-failure"
       et verify >/dev/null 2>&1 || bad="$bad n=$n:verify"
     fi

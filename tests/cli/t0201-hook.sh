@@ -27,7 +27,7 @@ while IFS= read -r line; do hook "$line"; done <"$DATA/doc-samples.jsonl"
 eq "$HOOK_BAD" 0 "every documented sample exits 0 with no stdout"
 et list --format ids >"$T_DIR/ids" 2>&1
 eq "$(wc -l <"$T_DIR/ids" | tr -d ' ')" 0 "samples without an Agent call make no execution"
-eq "$(sql "$DB" "SELECT group_concat(type) FROM (SELECT type FROM ledger ORDER BY seq)")" \
+eq "$(sql "$DB" "SELECT group_concat(type) FROM (SELECT type FROM ledger ORDER BY seq) AS sub")" \
    "session.tool,session.tool,session.hook,session.subagent_stopped,session.hook,session.hook,session.hook,session.hook,session.hook" \
    "main-thread tools, an unknown agent's stop and the other events (UserPromptSubmit, Stop, SessionStart, SessionEnd, Notification, PreCompact) are session events (Bash without tool_use_id ignored)"
 eq "$(sql "$DB" "SELECT count(*) FROM ledger WHERE execution_id IS NOT NULL")" 0 \
@@ -181,7 +181,7 @@ eq "$(cat "$T_DIR/fields")" "ALL OK" "records match the hook inputs field by fie
 # ledger is append-only); the correction is itself in the ledger, and the
 # projection follows it: the Grep is B's action now
 A_ID=$(cat "$T_DIR/toolu_A.id"); B_ID=$(cat "$T_DIR/toolu_B.id")
-eq "$(sql "$DB" "SELECT group_concat(x) FROM (SELECT json_extract(body,'$.body.binding') || ':' || json_extract(body,'$.body.agent_id') || ':' || (execution_id = '$A_ID') AS x FROM ledger WHERE type = 'execution.bound' AND execution_id IN ('$A_ID','$B_ID') ORDER BY seq)")" \
+eq "$(sql "$DB" "SELECT group_concat(x) FROM (SELECT json_extract(body,'$.body.binding') || ':' || json_extract(body,'$.body.agent_id') || ':' || (CASE WHEN execution_id = '$A_ID' THEN 1 ELSE 0 END) AS x FROM ledger WHERE type = 'execution.bound' AND execution_id IN ('$A_ID','$B_ID') ORDER BY seq) AS sub")" \
    "provisional:agy:1,provisional:agx:0,corrected:agx:1,authoritative:agy:0,confirmed:agx:1" \
    "bindings: provisional, corrected by the Agent result, then confirmed"
 eq "$(sql "$DB" "SELECT json_extract(body,'$.body.tool') || ':' || json_extract(body,'$.body.agent_id') FROM ledger WHERE type = 'tool.requested' AND execution_id = '$A_ID'")" \

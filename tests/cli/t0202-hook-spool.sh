@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# The hook spool: with the store locked (another process holds BEGIN
-# EXCLUSIVE; 1000 calls) or read-only (an immutable file; 250), hook calls exit 0
+# The hook spool: with the store locked (another process holds the write
+# lock, lib.sh's lock_store; 1000 calls) or read-only (an immutable file; 250), hook calls exit 0
 # quickly and spool their input; after the lock is released, `spool replay`
 # (or the next hook call) records each input exactly once and verify passes.
 # --fail-closed refuses a PreToolUse that cannot be recorded.
@@ -26,15 +26,7 @@ printf '%s' "$(tool_json 0)" | et hook
 eq "$(count_tools)" "1|1" "an unlocked hook call records at once"
 
 # ---- lock the store ----
-python3 - "$DB" "$T_DIR/locked" "$T_DIR/release" <<'PY' &
-import os, sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
-c.execute("BEGIN EXCLUSIVE")
-open(sys.argv[2], "w").close()
-while not os.path.exists(sys.argv[3]):
-    time.sleep(0.05)
-c.execute("ROLLBACK")
-PY
+lock_store "$DB" "$T_DIR/locked" "$T_DIR/release" &
 LOCKER=$!
 T_PIDS="$LOCKER"
 for _ in $(seq 200); do [ -e "$T_DIR/locked" ] && break; sleep 0.05; done
@@ -121,12 +113,16 @@ check "verify passes" et verify
 RO_UNDO=""
 ro_cleanup() { [ -n "$RO_UNDO" ] && $RO_UNDO "$DB" 2>/dev/null; t_cleanup; }
 trap ro_cleanup EXIT
-if [ "$(id -u)" -ne 0 ]; then
+if ! sqlite_only "the read-only store is a read-only SQLite file (chmod, chattr +i)"; then
+  :
+elif [ "$(id -u)" -ne 0 ]; then
   chmod a-w "$DB" && RO_UNDO="chmod u+w"
 elif chattr +i "$DB" 2>/dev/null; then
   RO_UNDO="chattr -i"
 fi
-if [ -z "$RO_UNDO" ]; then
+if is_pg; then
+  :
+elif [ -z "$RO_UNDO" ]; then
   echo "# SKIP read-only store: cannot make the store file read-only here (no chattr support)"
 else
   before=$(count_tools)
@@ -150,15 +146,25 @@ fi
 # ---- the next successful hook call replays the spool first ----
 for i in 1 2 3; do tool_json "1000$i" >>"$SPOOLF"; printf '\n' >>"$SPOOLF"; done
 printf "%s" "$(tool_json 10060)" | et hook
-eq "$(sql "$DB" "SELECT group_concat(json_extract(body,'$.body.tool_use_id')) FROM (SELECT body FROM ledger WHERE type = 'session.tool' ORDER BY seq DESC LIMIT 4)")" \
+eq "$(sql "$DB" "SELECT group_concat(json_extract(body,'$.body.tool_use_id')) FROM (SELECT body FROM ledger WHERE type = 'session.tool' ORDER BY seq DESC LIMIT 4) AS sub")" \
    "tu_10060,tu_10003,tu_10002,tu_10001" "a hook call replays the spool before its own input, in order"
 
 # ---- a torn last line (a writer killed mid-append) swallows nothing ----
-# (the replay lock held, so the hook appends without replaying first)
+# (the replay lock held, so the hook appends without replaying first; its
+# write to the store fails: SQLite's fault VFS, on PostgreSQL the trail's
+# write lock held by another process past a short busy timeout)
 tool_json 10070 | head -c 100 >>"$SPOOLF"
 printf '%s' "$(tool_json 10071)" >"$T_DIR/in10071"
-flock "$EXECTRAIL_HOME/hook-spool.replay.lock" env ET_TEST_IO_FAULT=1:eio \
-  "$EXECTRAIL" hook <"$T_DIR/in10071"
+if is_pg; then
+  hold_lock "$DB" "$T_DIR/locked"
+  flock "$EXECTRAIL_HOME/hook-spool.replay.lock" env EXECTRAIL_BUSY_TIMEOUT_MS=50 \
+    "$EXECTRAIL" hook <"$T_DIR/in10071"
+  rm -f "$T_DIR/locked"
+  wait "$LOCKER"
+else
+  flock "$EXECTRAIL_HOME/hook-spool.replay.lock" env ET_TEST_IO_FAULT=1:eio \
+    "$EXECTRAIL" hook <"$T_DIR/in10071"
+fi
 eq "$(tail -n 1 "$SPOOLF" | python3 -c 'import json,sys; print(json.load(sys.stdin)["tool_use_id"])')" \
    tu_10071 "an append after a torn line starts a line of its own"
 check "spool replay after a torn line" et spool replay

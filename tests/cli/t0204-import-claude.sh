@@ -26,7 +26,7 @@ for root, _, files in os.walk(sys.argv[1]):
                     ids.append(b["id"])
 print(",".join(sorted(ids)))
 PY
-eq "$(sql "$DB" "SELECT group_concat(t) FROM (SELECT json_extract(doc,'$.tool_use_id') AS t FROM executions ORDER BY t)")" \
+eq "$(sql "$DB" "SELECT group_concat(t) FROM (SELECT json_extract(doc,'$.tool_use_id') AS t FROM executions ORDER BY t) AS sub")" \
    "$(cat "$T_DIR/calls")" "the executions are exactly the transcripts' Agent/Task calls"
 eq "$(sql "$DB" "SELECT count(*) FROM executions WHERE state = 'completed'")" 3 "all completed"
 n=$(events)

@@ -44,7 +44,7 @@ PY
 bad=0
 while IFS= read -r l; do printf '%s' "$l" | et hook 2>>"$T_DIR/herr" || bad=$((bad + 1)); done <"$T_DIR/s.jsonl"
 eq "$bad" 0 "every hook call exits 0 (the unknown event too)"
-eq "$(sql "$DB" "SELECT group_concat(json_extract(body,'\$.body.hook_event_name')) FROM (SELECT body FROM ledger WHERE type = 'session.hook' ORDER BY seq)")" \
+eq "$(sql "$DB" "SELECT group_concat(json_extract(body,'\$.body.hook_event_name')) FROM (SELECT body FROM ledger WHERE type = 'session.hook' ORDER BY seq) AS sub")" \
    "SessionStart,UserPromptSubmit,PermissionRequest,Notification,PreCompact,Stop,SessionEnd,TotallyNewEvent" \
    "each non-tool, non-subagent event is a session.hook event, in order"
 eq "$(sql "$DB" "SELECT json_extract(body,'\$.body.model') || '|' || json_extract(body,'\$.body.source') FROM ledger WHERE type = 'session.hook' AND json_extract(body,'\$.body.hook_event_name') = 'SessionStart'")" \
@@ -84,7 +84,7 @@ check "verify" et verify
 # ---- hooks install pins the store and the command works as written ----
 SET="$T_DIR/settings.json"
 check "install with EXECTRAIL_HOME set" et hooks install --settings "$SET"
-contains "$T_DIR/err" "events go to $EXECTRAIL_HOME/trail.db" "install says which store the hook writes to"
+contains "$T_DIR/err" "events go to $(trail_target "$EXECTRAIL_HOME/trail.db")" "install says which store the hook writes to"
 python3 - "$SET" >"$T_DIR/evs" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
@@ -93,7 +93,7 @@ print(len(s["hooks"]), len(cmds), next(iter(cmds)))
 PY
 read -r nev ncmd cmd <"$T_DIR/evs"
 eq "$nev $ncmd" "34 1" "34 events registered, one command"
-contains "$T_DIR/evs" "--db '$EXECTRAIL_HOME/trail.db' hook" "the command pins the store (shell-quoted)"
+contains "$T_DIR/evs" "--db '$(trail_target "$EXECTRAIL_HOME/trail.db")' hook" "the command pins the store (shell-quoted)"
 check "install again" et hooks install --settings "$SET"
 contains "$T_DIR/err" "already has the hooks" "a second install changes nothing"
 # run the command exactly as settings.json holds it, elsewhere, without

@@ -164,7 +164,7 @@ check "and verifies, projections included" et verify
 # late was analysed again (trigger "rebind")
 found=0
 for h in "$T_DIR"/gen-p*; do
-  [ -f "$h/trail.db" ] || continue
+  trail_exists "$h/trail.db" || continue
   n=$(sql "$h/trail.db" "SELECT count(*) FROM ledger WHERE type = 'execution.analysed' AND json_extract(body, '\$.body.analysis.trigger') = 'rebind'")
   [ "$n" -gt 0 ] && found=$((found + 1))
 done

@@ -129,15 +129,7 @@ contains "$EXECTRAIL_HOME/hook-quarantine.log" "[REDACTED:github_token:" "the qu
 # ---- the spool (store locked) ----
 S_KEY="sk_test_$(head -c 60 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24)"
 echo "$S_KEY" >>"$GEN/secrets.txt"
-python3 - "$DB" "$T_DIR/locked" "$T_DIR/release" <<'PY' &
-import os, sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
-c.execute("BEGIN EXCLUSIVE")
-open(sys.argv[2], "w").close()
-while not os.path.exists(sys.argv[3]):
-    time.sleep(0.05)
-c.execute("ROLLBACK")
-PY
+lock_store "$DB" "$T_DIR/locked" "$T_DIR/release" &
 LOCKER=$!
 T_PIDS="$LOCKER"
 for _ in $(seq 200); do [ -e "$T_DIR/locked" ] && break; sleep 0.05; done
@@ -219,9 +211,9 @@ eq "$(et query --format ids 'security.reason = "path:deploy/.env.prod"')" "$id" 
 eq "$(et query --format ids 'credential.kind = gcp_api_key')" "$id" "the lifecycle action's key is stored as a credential"
 
 # ---- rebuild recomputes the projections ----
-before=$(sql "$DB" "SELECT group_concat(x, ';') FROM (SELECT execution_id || kind || fingerprint || seq AS x FROM exec_credentials ORDER BY 1) UNION ALL SELECT group_concat(y, ';') FROM (SELECT execution_id || reasons AS y FROM security_relevant ORDER BY 1)")
+before=$(sql "$DB" "SELECT group_concat(x, ';') FROM (SELECT execution_id || kind || fingerprint || seq AS x FROM exec_credentials ORDER BY 1) AS sub UNION ALL SELECT group_concat(y, ';') FROM (SELECT execution_id || reasons AS y FROM security_relevant ORDER BY 1) AS sub")
 check "rebuild" et rebuild
-after=$(sql "$DB" "SELECT group_concat(x, ';') FROM (SELECT execution_id || kind || fingerprint || seq AS x FROM exec_credentials ORDER BY 1) UNION ALL SELECT group_concat(y, ';') FROM (SELECT execution_id || reasons AS y FROM security_relevant ORDER BY 1)")
+after=$(sql "$DB" "SELECT group_concat(x, ';') FROM (SELECT execution_id || kind || fingerprint || seq AS x FROM exec_credentials ORDER BY 1) AS sub UNION ALL SELECT group_concat(y, ';') FROM (SELECT execution_id || reasons AS y FROM security_relevant ORDER BY 1) AS sub")
 eq "$after" "$before" "rebuild gives the same credentials and reasons"
 check "verify" et verify
 

@@ -24,7 +24,7 @@ eq "$(count_tools "$DB")" "3" "3 hook events with a config typo are recorded"
 eq "$(spooled)" "0 0" "nothing spooled or quarantined for a config problem"
 eq "$(sql "$DB" "SELECT count(*) FROM ledger WHERE type = 'config.warning'")" "1" "one config.warning event, not one per call"
 contains "$T_DIR/hook.err" "unknown setting 'apiz'" "the hook's stderr names the bad setting"
-eq "$(sql "$DB" "SELECT json_extract(body,'$.body.message') LIKE '%config.yaml:1:%apiz%' FROM ledger WHERE type = 'config.warning'")" "1" \
+eq "$(sql "$DB" "SELECT count(*) FROM ledger WHERE type = 'config.warning' AND json_extract(body,'$.body.message') LIKE '%config.yaml:1:%apiz%'")" "1" \
   "the warning names file, line and setting"
 check "record with a bad config" et start --agent cfg --request "key ghp_AkJiG8XnBE3NnYJoQ9WmXeHH2fdeeTFJGvVv"
 eq "$(sql "$DB" "SELECT count(*) FROM ledger WHERE body LIKE '%ghp_AkJiG8%'")" "0" "the defaults redact (every rule on)"
@@ -47,7 +47,9 @@ eq "$(count_tools "$DB")" "5" "replaying again records nothing twice"
 rm -f "$EXECTRAIL_HOME/config.yaml"
 
 # ---- -wal/-shm left read-only; the real backlog ----
-if [ "$(id -u)" = 0 ] && command -v runuser >/dev/null; then
+if ! sqlite_only "a read-only trail.db and its -wal/-shm files"; then
+  :
+elif [ "$(id -u)" = 0 ] && command -v runuser >/dev/null; then
   U="$T_DIR/u"
   mkdir -p "$U" && chmod 0755 "$T_DIR"
   # a copy nobody can run: the build tree may sit under a directory only
@@ -78,7 +80,9 @@ else
 fi
 
 # ---- disk full and read-only data directory: a small tmpfs ----
-if [ "$(id -u)" = 0 ] && mkdir -p "$T_DIR/mnt" &&
+if ! sqlite_only "the trail file on a full or read-only filesystem"; then
+  :
+elif [ "$(id -u)" = 0 ] && mkdir -p "$T_DIR/mnt" &&
   mount -t tmpfs -o size=3m,mode=0700 tmpfs "$T_DIR/mnt" 2>/dev/null; then
   MNT="$T_DIR/mnt"
   trap 'umount -l "$MNT" 2>/dev/null; t_cleanup' EXIT

@@ -12,6 +12,8 @@
 case "${EXECTRAIL_DB:-}" in postgresql:* | postgres:*)
   echo "1..0 # SKIP the fault injection is SQLite's (a VFS shim)"; exit 0 ;;
 esac
+sqlite_only "tools/crash-harness.py reads the SQLite file (python sqlite3) and ends runs with SQLite's fault VFS; kill -9 on PostgreSQL: t0006, t0602, t0706" ||
+  done_testing
 RUNS=${ET_CRASH_RUNS:-20}
 SEED=${ET_CRASH_SEED:-$(( $(od -An -N4 -tu4 /dev/urandom) % 2147483647 ))}
 echo "# seed $SEED (ET_CRASH_SEED=$SEED reruns the same choices)"

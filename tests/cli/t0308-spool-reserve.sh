@@ -35,10 +35,10 @@ where() { # the inputs waiting in the data directory and in the fallback
   st '"%d %d" % (sum(l["spooled"] for l in d["locations"] if l["dir"] == "'"$MNT/h"'"), sum(l["spooled"] for l in d["locations"] if l["dir"] != "'"$MNT/h"'"))'
 }
 accounted() { # distinct tu_N in the store or in a spool file
-  python3 - "$FDB" "$MNT/h" "$T_DIR/fb" <<'PY'
-import glob, json, os, sqlite3, sys
-ids = {r[0] for r in sqlite3.connect(sys.argv[1]).execute(
-    "SELECT json_extract(body, '$.body.tool_use_id') FROM ledger")}
+  sql "$FDB" "SELECT json_extract(body, '\$.body.tool_use_id') FROM ledger" >"$T_DIR/ids"
+  python3 - "$T_DIR/ids" "$MNT/h" "$T_DIR/fb" <<'PY'
+import glob, json, os, sys
+ids = {line.rstrip("\n") for line in open(sys.argv[1])}
 for f in glob.glob(os.path.join(sys.argv[2], "hook-spool.*")) + \
          glob.glob(os.path.join(sys.argv[3], "spool-*", "hook-spool.*")):
     if f.endswith(".reserve") or f.endswith(".lock"):

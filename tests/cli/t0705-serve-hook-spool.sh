@@ -14,13 +14,7 @@ hookin() { # session prompt
   printf '{"hook_event_name":"UserPromptSubmit","session_id":"%s","prompt":"%s"}' "$1" "$2"
 }
 hook_events() {
-  python3 - "$DB" <<'PY'
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-print(",".join(r[0] for r in db.execute(
-    "SELECT json_extract(body, '$.body.prompt') FROM ledger "
-    "WHERE type = 'session.hook' ORDER BY seq")))
-PY
+  sql "$DB" "SELECT group_concat(p, ',') FROM (SELECT json_extract(body, '\$.body.prompt') AS p FROM ledger WHERE type = 'session.hook' ORDER BY seq) AS sub"
 }
 
 # hold the write lock from another process

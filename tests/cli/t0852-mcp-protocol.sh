@@ -110,7 +110,8 @@ expect_exit 2 "mcp with an argument is a usage error" et mcp extra
 contains "$T_DIR/err" "unexpected argument" "usage error says what"
 printf '%s\n' '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_status","arguments":{}}}' |
   et mcp --db "$T_DIR/other.db" >"$T_DIR/out" 2>"$T_DIR/err"
-contains "$T_DIR/out" "other.db" "mcp --db PATH serves that store"
+contains "$T_DIR/out" "$(if is_pg; then pg_schema_for "$T_DIR/other.db"; else echo other.db; fi)" \
+  "mcp --db PATH serves that store"
 expect_exit 0 "mcp --help" et mcp --help
 contains "$T_DIR/out" "mcp install" "--help describes install"
 expect_exit 2 "install --scope bad" et mcp install --scope team
@@ -122,13 +123,16 @@ mkdir -p "$HOME" "$T_DIR/proj"
 cd "$T_DIR/proj" || exit 1
 check "install (project scope)" et --db "$DB" mcp install
 contains "$T_DIR/out" "added server 'graphiti-memory'" "says what it changed"
-python3 - "$T_DIR/proj/.mcp.json" "$DB" "$EXECTRAIL" >"$T_DIR/chk" 2>&1 <<'PY'
+# (install pins the running executable: the binary itself, not pg_exec.sh)
+python3 - "$T_DIR/proj/.mcp.json" "$(trail_target "$DB")" "${ET_CLI_REAL:-$EXECTRAIL}" >"$T_DIR/chk" 2>&1 <<'PY'
 import json, os, sys
 c = json.load(open(sys.argv[1]))
 e = c["mcpServers"]["graphiti-memory"]
 assert e["type"] == "stdio", e
 assert os.path.realpath(e["command"]) == os.path.realpath(sys.argv[3]), e
-assert e["args"] == ["--db", os.path.realpath(sys.argv[2]), "mcp"], e
+# a file by its real path, a connection string as it is
+store = sys.argv[2] if "://" in sys.argv[2] else os.path.realpath(sys.argv[2])
+assert e["args"] == ["--db", store, "mcp"], e
 print("GOOD")
 PY
 contains "$T_DIR/chk" GOOD ".mcp.json has the server pinned to the store"

@@ -48,7 +48,7 @@ eq "$(jget "$T_DIR/resp.json" 'd["partialSuccess"]["rejectedSpans"]')" 1 "the JS
 # logs
 check "Claude Code log records (protobuf)" et import otlp --type logs --json "$D/sdk-logs.pb"
 eq "$(jget "$T_DIR/out" 'd["raw"]')" 3 "three otlp.log events"
-eq "$(sql "$DB" "SELECT group_concat(e, ' ') FROM (SELECT json_extract(body,'$.body.event') AS e FROM ledger WHERE type='otlp.log' ORDER BY seq)")" \
+eq "$(sql "$DB" "SELECT group_concat(e, ' ') FROM (SELECT json_extract(body,'$.body.event') AS e FROM ledger WHERE type='otlp.log' ORDER BY seq) AS sub")" \
   "claude_code.user_prompt claude_code.tool_result claude_code.api_request" "with their event names"
 check "the same records in JSON (type sniffed)" et import otlp --json "$D/sdk-logs.json"
 eq "$(jget "$T_DIR/out" 'd["duplicates"]')" 3 "are duplicates"
