@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # The hook spool: with the store locked (another process holds the write
-# lock, lib.sh's lock_store; 1000 calls) or read-only (an immutable file; 250), hook calls exit 0
+# lock, lib.sh's lock_store; 600 calls) or read-only (an immutable file; 150), hook calls exit 0
 # quickly and spool their input; after the lock is released, `spool replay`
 # (or the next hook call) records each input exactly once and verify passes.
 # --fail-closed refuses a PreToolUse that cannot be recorded.
 . "$(dirname "$0")/lib.sh"
 
-N=${ET_SPOOL_CALLS:-1000}  # distinct inputs while locked
-NRO=${ET_SPOOL_RO_CALLS:-250} # distinct inputs while read-only
+N=${ET_SPOOL_CALLS:-600}   # distinct inputs while locked (ET_SPOOL_CALLS=1000 for more)
+NRO=${ET_SPOOL_RO_CALLS:-150} # distinct inputs while read-only
 P=8                        # concurrent callers
 DUP=10                     # of which this many are delivered twice
 SPOOLF="$EXECTRAIL_HOME/hook-spool.jsonl"
