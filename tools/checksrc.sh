@@ -29,6 +29,11 @@ per_file=$([ -z "$files" ] || awk '
   /^#ifndef ET_[A-Za-z0-9_]/ { guard = 1 }
   END { if (f != "") finish() }
 ' $files)
+# awk never sees an empty file: it has no SPDX line either
+for f in $files; do
+  [ -s "$f" ] || per_file="${per_file:+$per_file
+}$f: first line must be an SPDX-License-Identifier comment"
+done
 if [ -n "$per_file" ]; then
   echo "$per_file" | sed 's/^/checksrc: /'
   bad=$((bad + $(echo "$per_file" | wc -l)))

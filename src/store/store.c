@@ -182,34 +182,35 @@ int et_store_commit(struct et_store *st, struct et_error *err)
     return rc;
 }
 
-/* A savepoint and its release send the unit's kept writes, but not the
- * full-text rows kept for the commit (delta.c) */
-int et_store_savepoint(struct et_store *st, struct et_error *err)
+/* A unit's savepoint opens or is released: the unit's kept writes go
+ * first, the full-text rows kept for the commit do not (delta.c) */
+static int unit_edge(struct et_store *st, const char *name,
+                     int (*op)(struct et_store *, struct et_error *),
+                     void (*after)(struct et_store *), struct et_error *err)
 {
     int rc;
 
     ET_ASSERT(st->in_txn == 2);
     st->stats.front_calls++;
+    if (st->trace)
+        fprintf(stderr, "exectrail: store %s\n", name);
     rc = et__delta_flush_unit(st, err);
     if (!rc)
-        rc = st->ops->savepoint(st, err);
+        rc = op(st, err);
     if (!rc)
-        et__delta_savepoint(st);
+        after(st);
     return rc;
+}
+
+int et_store_savepoint(struct et_store *st, struct et_error *err)
+{
+    return unit_edge(st, __func__, st->ops->savepoint, et__delta_savepoint,
+                     err);
 }
 
 int et_store_release(struct et_store *st, struct et_error *err)
 {
-    int rc;
-
-    ET_ASSERT(st->in_txn == 2);
-    st->stats.front_calls++;
-    rc = et__delta_flush_unit(st, err);
-    if (!rc)
-        rc = st->ops->release(st, err);
-    if (!rc)
-        et__delta_release(st);
-    return rc;
+    return unit_edge(st, __func__, st->ops->release, et__delta_release, err);
 }
 
 int et_store_rollback_to(struct et_store *st)

@@ -61,4 +61,10 @@ sed -i 's/json_object_\(new_\|object_add\|array_add\)/et_yaml_\1/g' "$T_DIR/tree
 check "the copy of yaml.c has no raw call left" sh -c "! grep -qE 'json_object_(new_|object_add|array_add)' '$T_DIR/tree/src/config/yaml.c'"
 expect_exit 1 "an exemption no longer needed fails" sh "$CHECK" "$T_DIR/tree"
 contains "$T_DIR/out" "src/config/yaml.c: exempt from the json-c rule but makes no raw json-c call" "and names the file"
+# the per-file rules too: an empty file has no SPDX line
+fresh
+: >"$T_DIR/tree/src/codec/empty.c"
+expect_exit 1 "an empty C file fails" sh "$CHECK" "$T_DIR/tree"
+contains "$T_DIR/out" "src/codec/empty.c: first line must be an SPDX-License-Identifier comment" "named"
+
 done_testing
