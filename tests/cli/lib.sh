@@ -7,6 +7,15 @@ set -u
 : "${ET_SOURCE_DIR:?ET_SOURCE_DIR must point at the source tree}"
 
 T_DIR=$(mktemp -d "${TMPDIR:-/tmp}/et-cli-XXXXXX")
+# python3 is the Debian interpreter tools/setup.sh installs (with
+# python3-yaml and python3-jsonschema), not a version manager's shim that
+# comes first on PATH: a pyenv shim is a shell script costing ~100 ms of CPU
+# per call, which made some tests three times as costly
+if [ -x /usr/bin/python3 ] && [ "$(command -v python3)" != /usr/bin/python3 ]; then
+  mkdir "$T_DIR/.py"
+  ln -s /usr/bin/python3 "$T_DIR/.py/python3"
+  PATH="$T_DIR/.py:$PATH"
+fi
 export EXECTRAIL_HOME="$T_DIR/home"
 export EXECTRAIL_DB=""
 DB="$EXECTRAIL_HOME/trail.db"
