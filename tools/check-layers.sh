@@ -12,7 +12,7 @@ cd "$root" || exit 2
 # the layers of a smaller rank; layers of equal rank may not include each
 # other.
 ranks='base=0 codec=1 config=1 model=2 ledger=2 redact=2 store=3 trail=4
-ingest=5 query=5 analysis=6 report=7 retention=8 http=9 mcp=9'
+ingest=5 query=5 witness=5 analysis=6 report=7 retention=8 http=9 mcp=9'
 
 # Known wrong-way includes, one `FILE:INCLUDE` a line, each with the reason
 # it stands (remove the line when it is fixed; an entry that no longer

@@ -12,13 +12,13 @@ if [ "$(dpkg --print-architecture 2>/dev/null)" != amd64 ]; then
 fi
 for what in "${@:-build}"; do
   case "$what" in
-    build) want="$want gcc make cmake ninja-build pkg-config libsqlite3-dev libjson-c-dev libsodium-dev libyaml-dev libzstd-dev libprotobuf-c-dev protobuf-c-compiler zlib1g-dev libmicrohttpd-dev libpq-dev $redact_pkgs" ;;
-    run)   want="$want gcc make cmake ninja-build pkg-config libsqlite3-dev libjson-c-dev libsodium-dev libyaml-dev libzstd-dev libprotobuf-c-dev protobuf-c-compiler zlib1g-dev libmicrohttpd-dev libpq-dev $redact_pkgs sqlite3" ;;
-    test)  want="$want gcc make cmake ninja-build pkg-config libsqlite3-dev libjson-c-dev libsodium-dev libyaml-dev libzstd-dev libprotobuf-c-dev protobuf-c-compiler zlib1g-dev libmicrohttpd-dev libpq-dev $redact_pkgs sqlite3 python3 chromium zstd nodejs man-db zsh fish curl python3-yaml python3-jsonschema postgresql"
+    build) want="$want gcc make cmake ninja-build pkg-config libsqlite3-dev libjson-c-dev libsodium-dev libyaml-dev libzstd-dev libprotobuf-c-dev protobuf-c-compiler zlib1g-dev libmicrohttpd-dev libpq-dev libcurl4-openssl-dev $redact_pkgs" ;;
+    run)   want="$want gcc make cmake ninja-build pkg-config libsqlite3-dev libjson-c-dev libsodium-dev libyaml-dev libzstd-dev libprotobuf-c-dev protobuf-c-compiler zlib1g-dev libmicrohttpd-dev libpq-dev libcurl4-openssl-dev $redact_pkgs sqlite3" ;;
+    test)  want="$want gcc make cmake ninja-build pkg-config libsqlite3-dev libjson-c-dev libsodium-dev libyaml-dev libzstd-dev libprotobuf-c-dev protobuf-c-compiler zlib1g-dev libmicrohttpd-dev libpq-dev libcurl4-openssl-dev $redact_pkgs sqlite3 python3 chromium zstd nodejs man-db zsh fish curl python3-yaml python3-jsonschema postgresql"
            # npm for the MCP SDK tests (tests/e2e/mcp); NodeSource's nodejs
            # ships its own npm, which Debian's npm package would conflict with
            command -v npm >/dev/null 2>&1 || want="$want npm" ;;
-    bench) want="$want gcc make cmake ninja-build pkg-config libsqlite3-dev libjson-c-dev libsodium-dev libyaml-dev libzstd-dev libprotobuf-c-dev protobuf-c-compiler zlib1g-dev libmicrohttpd-dev libpq-dev $redact_pkgs python3 curl wrk postgresql" ;;
+    bench) want="$want gcc make cmake ninja-build pkg-config libsqlite3-dev libjson-c-dev libsodium-dev libyaml-dev libzstd-dev libprotobuf-c-dev protobuf-c-compiler zlib1g-dev libmicrohttpd-dev libpq-dev libcurl4-openssl-dev $redact_pkgs python3 curl wrk postgresql" ;;
     fuzz)  want="$want clang libclang-rt-14-dev" ;;
     deb)   want="$want dpkg-dev" ;;
     *) echo "setup.sh: unknown package set '$what'" >&2; exit 2 ;;

@@ -151,6 +151,11 @@ int cmd_list(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_checkpoint(int argc, char **argv);
+int cmd_witness(int argc, char **argv);
+/* The witness directory: given, else <data dir>/witness; 0 or (after a
+ * message) an exit status. */
+int cli_witness_dir(const char *verb, const char *given, char *out,
+                    size_t cap);
 int cmd_proof(int argc, char **argv);
 int cmd_rebuild(int argc, char **argv);
 int cmd_query(int argc, char **argv);

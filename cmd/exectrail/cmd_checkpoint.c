@@ -18,7 +18,9 @@
 extern char **environ;
 
 static const char help[] =
-    "usage: exectrail checkpoint [--out FILE] [--push DIR]\n\n"
+    "usage: exectrail checkpoint [--out FILE] [--push DIR]\n"
+    "       exectrail checkpoint --push URL --witness-key VKEY [--out FILE]\n"
+    "       exectrail checkpoint --identity\n\n"
     "Sign the current tree head (size, root hash, time) with the trail's\n"
     "Ed25519 key and print the checkpoint (a C2SP signed note, see\n"
     "docs/LEDGER.md). Keep it anywhere (a git repo, a ticket, an email):\n"
@@ -32,7 +34,19 @@ static const char help[] =
     "              upstream, git push (a clone of a repository kept on\n"
     "              another machine). Keep the copies off this machine: the\n"
     "              key beside the store can re-sign everything local\n"
-    "              (docs/SECURITY.md).\n";
+    "              (docs/SECURITY.md).\n"
+    "  --push URL  (http:// or https://) have the C2SP tlog-witness at URL\n"
+    "              cosign it, proving from the size the witness holds that\n"
+    "              this trail extends what it saw; prints (or writes to\n"
+    "              --out) the checkpoint with the witness's cosignature.\n"
+    "              Exit 4 when the witness holds a tree this trail does not\n"
+    "              extend (rolled back, forked or altered), 6 when it does\n"
+    "              not know this log.\n"
+    "  --witness-key VKEY\n"
+    "              the witness's verifier key (exectrail witness init on the\n"
+    "              witness prints it); only its cosignature is kept\n"
+    "  --identity  print this log's origin and verifier key on one line:\n"
+    "              what a witness trusts (exectrail witness trust ORIGIN VKEY)\n";
 
 static int write_all(int fd, const char *s)
 {
@@ -205,16 +219,89 @@ static int push(const char *dir, const char *note)
     return 0;
 }
 
-int cmd_checkpoint(int argc, char **argv)
+/* ORIGIN VKEY: what a witness needs to trust this log */
+static int print_identity(void)
 {
-    static const struct option opts[] = {{"db", required_argument, 0, 'D'},
-                                         {"out", required_argument, 0, 'o'},
-                                         {"push", required_argument, 0, 'p'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
     struct et_error err = ET_ERROR_INIT;
     struct et_trail *t = NULL;
-    const char *out = NULL, *push_dir = NULL;
+    struct et_checkpoint cp;
+    struct et_signer key;
+    const char *vkey;
+    char *note = NULL;
+    int rc;
+
+    rc = cli_open("checkpoint", false, &t);
+    if (rc)
+        return rc;
+    /* the origin is on the first line of any checkpoint this trail signs */
+    vkey = et_trail_verifier_key(t);
+    rc = et_trail_latest_checkpoint(t, &note, &err);
+    if (!rc && !note)
+        rc = et_trail_checkpoint(t, &note, &err);
+    if (!rc)
+        rc = et_signer_parse(vkey, strlen(vkey), &key, &err);
+    if (!rc)
+        rc = et_checkpoint_verify(note, strlen(note), &key, &cp, &err);
+    if (!rc)
+        printf("%s %s\n", cp.origin, vkey);
+    et_trail_free_string(note);
+    et_trail_close(t);
+    return rc ? cli_fail("checkpoint", &err) : 0;
+}
+
+static int push_witness(const char *url, const char *wkey_text,
+                        const char *out)
+{
+    struct et_error err = ET_ERROR_INIT;
+    struct et_witness_push rep;
+    struct et_signer wkey;
+    struct et_trail *t = NULL;
+    char *note = NULL;
+    int rc;
+
+    if (et_cosigner_parse(wkey_text, strlen(wkey_text), &wkey, &err) != ET_OK)
+        return cli_usage_error("checkpoint", "--witness-key: %s", err.msg);
+    rc = cli_open("checkpoint", false, &t);
+    if (rc)
+        return rc;
+    rc = et_witness_push(t, url, &wkey, &note, &rep, &err);
+    et_trail_close(t);
+    if (rc)
+        return cli_fail("checkpoint", &err);
+    if (out) {
+        if (write_replace(out, note) != 0) {
+            fprintf(stderr, "exectrail checkpoint: cannot write %s: %s\n",
+                    out, strerror(errno));
+            et_trail_free_string(note);
+            return EXIT_FAILURE_;
+        }
+    } else {
+        fputs(note, stdout);
+    }
+    if (!cli_quiet)
+        fprintf(stderr,
+                "exectrail checkpoint: %s cosigned tree size %llu (it held "
+                "%llu before)\n",
+                wkey.name, (unsigned long long)rep.size,
+                (unsigned long long)rep.old_size);
+    et_trail_free_string(note);
+    return 0;
+}
+
+int cmd_checkpoint(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, 0, 'D'},
+        {"out", required_argument, 0, 'o'},
+        {"push", required_argument, 0, 'p'},
+        {"witness-key", required_argument, 0, 'w'},
+        {"identity", no_argument, 0, 'i'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    struct et_error err = ET_ERROR_INIT;
+    struct et_trail *t = NULL;
+    const char *out = NULL, *push_dir = NULL, *push_url = NULL, *wkey = NULL;
+    bool identity = false;
     char *note = NULL;
     int c, rc;
 
@@ -224,12 +311,34 @@ int cmd_checkpoint(int argc, char **argv)
         case 'D': cli_db = optarg; break;
         case 'o': out = optarg; break;
         case 'p': push_dir = optarg; break;
+        case 'w': wkey = optarg; break;
+        case 'i': identity = true; break;
         default: return cli_usage_error("checkpoint", "unknown option");
         }
     }
     if (optind != argc)
         return cli_usage_error("checkpoint", "unexpected argument '%s'",
                                argv[optind]);
+    if (identity) {
+        if (push_dir || out || wkey)
+            return cli_usage_error("checkpoint",
+                                   "--identity takes no other option");
+        return print_identity();
+    }
+    if (push_dir && (strncmp(push_dir, "http://", 7) == 0 ||
+                     strncmp(push_dir, "https://", 8) == 0)) {
+        push_url = push_dir;
+        push_dir = NULL;
+        if (!wkey)
+            return cli_usage_error("checkpoint",
+                                   "--push %s needs --witness-key VKEY (the "
+                                   "witness's verifier key)",
+                                   push_url);
+        return push_witness(push_url, wkey, out);
+    }
+    if (wkey)
+        return cli_usage_error("checkpoint",
+                               "--witness-key goes with --push URL");
     if (push_dir) {
         struct stat sb;
 

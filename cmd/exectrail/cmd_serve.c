@@ -50,6 +50,12 @@ static const char help[] =
     "\n  --group-commit-ms MS the longest a group commit stays open while "
     "writes keep\n                       coming (default 50; docs/API.md, "
     "\"Group commit\")"
+    "\n  --witness            also be a C2SP tlog witness at POST\n"
+    "                       /witness/add-checkpoint, with the key and trusted "
+    "logs of\n                       `exectrail witness` (docs/SECURITY.md, "
+    "\"Witnesses\"); open to\n                       all: the protocol "
+    "authenticates by the logs' signatures\n"
+    "  --witness-dir DIR    the same with that witness directory"
     "\n\nexit status: 0 stopped by a signal, 1 failure, 2 usage (including a "
     "non-loopback\naddress without tokens), 5 store unavailable\n";
 
@@ -132,6 +138,8 @@ struct serve_cfg {
     unsigned max_conn;
     unsigned timeout_s;
     unsigned group_ms;
+    const char *witness_dir; /* --witness[-dir] */
+    char witness_buf[4096];
 };
 
 /*
@@ -574,6 +582,8 @@ static int parse_args(int argc, char **argv, struct serve_cfg *c)
         {"max-connections", required_argument, 0, 'c'},
         {"timeout", required_argument, 0, 'T'},
         {"group-commit-ms", required_argument, 0, 'g'},
+        {"witness", no_argument, 0, 'W'},
+        {"witness-dir", required_argument, 0, 'w'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     unsigned long long v;
@@ -621,6 +631,15 @@ static int parse_args(int argc, char **argv, struct serve_cfg *c)
                 return EXIT_USAGE;
             c->group_ms = (unsigned)v;
             break;
+        case 'W':
+            if (cli_witness_dir("serve", NULL, c->witness_buf,
+                                sizeof(c->witness_buf)))
+                return EXIT_USAGE;
+            c->witness_dir = c->witness_buf;
+            break;
+        case 'w':
+            c->witness_dir = optarg;
+            break;
         default:
             return cli_usage_error("serve", "unknown option");
         }
@@ -649,6 +668,7 @@ static int run(const struct serve_cfg *c, int fd, bool is_lo, int port)
     ho.require_token = c->require_token;
     ho.max_body = c->max_body;
     ho.group_max_ms = c->group_ms;
+    ho.witness_dir = c->witness_dir;
     s.max_body = c->max_body;
     if (mhd_load()) {
         close(fd);
@@ -706,8 +726,11 @@ static int run(const struct serve_cfg *c, int fd, bool is_lo, int port)
 
 int cmd_serve(int argc, char **argv)
 {
-    struct serve_cfg c = {"127.0.0.1:7411",         NULL, false, 4,
-                          ET_HTTP_MAX_BODY_DEFAULT, 256,  30,    0};
+    struct serve_cfg c = {.listen = "127.0.0.1:7411",
+                          .threads = 4,
+                          .max_body = ET_HTTP_MAX_BODY_DEFAULT,
+                          .max_conn = 256,
+                          .timeout_s = 30};
     bool is_lo = false;
     int rc, fd, port = 0;
 

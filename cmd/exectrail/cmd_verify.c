@@ -6,15 +6,20 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char help[] =
-    "usage: exectrail verify [--checkpoint FILE] [--no-projections]\n"
-    "                        [--format text|json]\n\n"
+    "usage: exectrail verify [--checkpoint FILE [--witness-key VKEY]...]\n"
+    "                        [--no-projections] [--format text|json]\n\n"
     "Recompute every event's leaf hash from its stored bytes, check the\n"
     "sequence numbers, rebuild the Merkle tree and compare it with the\n"
     "stored tree head and every stored signed checkpoint. With --checkpoint,\n"
     "also prove that the trail extends a checkpoint saved earlier (from\n"
-    "'exectrail checkpoint'). On failure, names the first bad sequence\n"
+    "'exectrail checkpoint'). With --witness-key (up to 8), the checkpoint\n"
+    "must also carry a valid cosignature by each witness key given (from\n"
+    "'exectrail checkpoint --push URL'): proof that the witness saw that\n"
+    "tree, which the trail's own key cannot forge. On failure, names the\n"
+    "first bad sequence\n"
     "number and its execution, and exits with status 4.\n\n"
     "Then (unless --no-projections) recompute every projection (executions,\n"
     "actions, lists, search index, security, issues, report rollups,\n"
@@ -37,6 +42,42 @@ static void hexs(const uint8_t *b, size_t n, char *out)
 
 static const char *const text_json[] = {"text", "json", NULL};
 
+#define WITNESS_KEYS_MAX 8
+
+struct cosigned {
+    char name[64];
+    uint64_t time_s;
+};
+
+/* The witnesses' cosignatures on note; ET_EINTEGRITY (err says which)
+ * when one is missing or bad. */
+static int check_cosignatures(const char *note, size_t len,
+                              const struct et_signer *keys, int n,
+                              struct cosigned *out, struct et_error *err)
+{
+    for (int i = 0; i < n; i++) {
+        int rc = et_checkpoint_verify_cosigned(note, len, &keys[i], NULL,
+                                               &out[i].time_s, err);
+
+        if (rc == ET_EINPUT)
+            rc = et_error_set(err, ET_EINTEGRITY, "%s", "checkpoint: "
+                              "malformed, so not cosigned");
+        if (rc)
+            return rc;
+        snprintf(out[i].name, sizeof(out[i].name), "%s", keys[i].name);
+    }
+    return ET_OK;
+}
+
+static void when_text(uint64_t t, char *out, size_t cap)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+
+    if (!gmtime_r(&tt, &tm) || !strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm))
+        snprintf(out, cap, "%llu", (unsigned long long)t);
+}
+
 int cmd_verify(int argc, char **argv)
 {
     int fi = 0;
@@ -47,8 +88,12 @@ int cmd_verify(int argc, char **argv)
         {"projections", no_argument, 0, 'p'},
         {"no-projections", no_argument, 0, 'P'},
         {"format", required_argument, 0, 'f'},
+        {"witness-key", required_argument, 0, 'w'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
+    struct et_signer wkeys[WITNESS_KEYS_MAX];
+    struct cosigned cos[WITNESS_KEYS_MAX];
+    int n_wkeys = 0;
     struct et_error err = ET_ERROR_INIT;
     struct et_verify_report rep;
     struct et_trail *t = NULL;
@@ -73,12 +118,26 @@ int cmd_verify(int argc, char **argv)
                 return EXIT_USAGE;
             json = fi == 1;
             break;
+        case 'w':
+            if (n_wkeys == WITNESS_KEYS_MAX)
+                return cli_usage_error("verify",
+                                       "at most %d --witness-key options",
+                                       WITNESS_KEYS_MAX);
+            if (et_cosigner_parse(optarg, strlen(optarg), &wkeys[n_wkeys],
+                                  &err) != ET_OK)
+                return cli_usage_error("verify", "--witness-key: %s",
+                                       err.msg);
+            n_wkeys++;
+            break;
         default: return cli_usage_error("verify", "unknown option");
         }
     }
     if (optind != argc)
         return cli_usage_error("verify", "unexpected argument '%s'",
                                argv[optind]);
+    if (n_wkeys && !ck)
+        return cli_usage_error("verify",
+                               "--witness-key needs --checkpoint FILE");
     if (ck && (rc = cli_read_input("verify", ck, 65536, &note, &note_len)))
         return rc;
     rc = cli_open("verify", false, &t);
@@ -87,6 +146,8 @@ int cmd_verify(int argc, char **argv)
         return rc;
     }
     rc = et_trail_verify(t, note, note_len, &rep, &err);
+    if (!rc && n_wkeys)
+        rc = check_cosignatures(note, note_len, wkeys, n_wkeys, cos, &err);
     if (!rc && projections) {
         int prc = et_trail_verify_projections(t, &perr);
 
@@ -127,6 +188,19 @@ int cmd_verify(int argc, char **argv)
         }
         if (rc)
             cli_set_str(o, "problem", err.msg);
+        if (!rc && n_wkeys) {
+            struct json_object *arr = json_object_new_array();
+
+            for (int i = 0; i < n_wkeys; i++) {
+                struct json_object *w = json_object_new_object();
+
+                cli_set_str(w, "name", cos[i].name);
+                json_object_object_add(
+                    w, "time", json_object_new_int64((int64_t)cos[i].time_s));
+                json_object_array_add(arr, w);
+            }
+            json_object_object_add(o, "cosigned_by", arr);
+        }
         printf("%s\n", json_object_to_json_string_ext(
                            o, JSON_C_TO_STRING_PRETTY |
                                   JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -159,6 +233,12 @@ int cmd_verify(int argc, char **argv)
                rep.erased_note);
     if (ck)
         printf("  extends the given checkpoint\n");
+    for (int i = 0; i < n_wkeys; i++) {
+        char when[32];
+
+        when_text(cos[i].time_s, when, sizeof(when));
+        printf("  cosigned by witness %s at %s\n", cos[i].name, when);
+    }
     if (!strcmp(proj, "verified"))
         printf("  projections: recomputed from the ledger, every row "
                "matches\n");

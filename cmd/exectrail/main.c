@@ -34,6 +34,7 @@ static const struct cli_cmd commands[] = {
     {"score", cmd_score, "a human score, beside the automatic quality score"},
     {"verify", cmd_verify, "prove nothing was altered, reordered or dropped"},
     {"checkpoint", cmd_checkpoint, "sign the current tree head"},
+    {"witness", cmd_witness, "witness other trails' checkpoints (C2SP)"},
     {"proof", cmd_proof, "inclusion proofs for one execution"},
     {"export", cmd_export, "matching records as JSONL spec records or CSV"},
     {"rebuild", cmd_rebuild, "recreate the projection tables from the ledger"},

@@ -13,5 +13,6 @@
 #include "exectrail/report.h"
 #include "exectrail/retention.h"
 #include "exectrail/trail.h"
+#include "exectrail/witness.h"
 
 #endif /* ET_EXECTRAIL_EXECTRAIL_H */

@@ -33,6 +33,10 @@ struct et_http_opts {
     /* the longest a group commit stays open while writes keep coming, in
      * milliseconds (0 = ET_HTTP_GROUP_MS_DEFAULT) */
     unsigned group_max_ms;
+    /* also a C2SP tlog witness (POST /witness/add-checkpoint) with the key,
+     * trusted logs and state of this directory (include/exectrail/witness.h;
+     * NULL: not a witness) */
+    const char *witness_dir;
 };
 
 #define ET_HTTP_GROUP_MS_DEFAULT 50

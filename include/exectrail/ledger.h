@@ -98,12 +98,18 @@ ET_API ET_NODISCARD int et_merkle_consistency_verify(
 #define ET_ED25519_SK_LEN 64 /* libsodium secret key (seed || public key) */
 #define ET_ED25519_PK_LEN 32
 
+/* Key types (the signed-note algorithm byte): a log's checkpoint key, and a
+ * witness's cosignature key (C2SP tlog-cosignature, "cosignature/v1"). */
+#define ET_KEY_ED25519        1
+#define ET_KEY_COSIGNATURE_V1 4
+
 struct et_signer {
     char name[64];                 /* key name, e.g. "exectrail-<host>-<id>" */
     uint8_t sk[ET_ED25519_SK_LEN]; /* zero for a verifier-only key */
     uint8_t pk[ET_ED25519_PK_LEN];
-    uint32_t key_id; /* first 4 bytes of SHA-256(name "\n" 0x01 pk) */
+    uint32_t key_id; /* first 4 bytes of SHA-256(name "\n" alg pk) */
     int has_secret;
+    int alg; /* ET_KEY_ED25519 (0 means the same) or ET_KEY_COSIGNATURE_V1 */
 };
 
 /* New random Ed25519 key named name. */
@@ -129,6 +135,19 @@ ET_API ET_NODISCARD int et_signer_parse(const char *text, size_t len,
                                         struct et_error *err);
 /* Overwrite the secret key material. */
 ET_API void et_signer_wipe(struct et_signer *s);
+
+/*
+ * Witness keys: the same text forms with algorithm byte 0x04
+ * (cosignature/v1) in the base64 blob and the key id; the format functions
+ * above write them too (they follow s->alg). et_cosigner_parse accepts
+ * only witness keys, et_signer_parse only log keys.
+ */
+ET_API ET_NODISCARD int et_cosigner_generate(const char *name,
+                                             struct et_signer *out,
+                                             struct et_error *err);
+ET_API ET_NODISCARD int et_cosigner_parse(const char *text, size_t len,
+                                          struct et_signer *out,
+                                          struct et_error *err);
 
 struct et_checkpoint {
     char origin[128]; /* first line, e.g. "exectrail.local/<id>" */
@@ -160,6 +179,29 @@ ET_API ET_NODISCARD int et_checkpoint_verify(const char *note, size_t len,
                                              const struct et_signer *s,
                                              struct et_checkpoint *out,
                                              struct et_error *err);
+
+/*
+ * Witness cosignatures (C2SP tlog-cosignature, cosignature/v1, Ed25519):
+ * a signature line by witness key w whose blob is key id (4 bytes) ||
+ * time (8 bytes, big-endian seconds since 1970) || Ed25519 signature of
+ *   "cosignature/v1\ntime <time>\n" || the checkpoint body.
+ * et_checkpoint_cosign parses note (a checkpoint, its own signatures are
+ * not checked here) and writes the line, with its newline, to line.
+ * et_checkpoint_verify_cosigned checks that note carries a valid
+ * cosignature by w (errors as et_checkpoint_verify) and gives the newest
+ * cosignature time of w's lines in *time_out (may be NULL). A witness key
+ * given to et_checkpoint_verify works the same way.
+ */
+#define ET_COSIG_LINE_MAX 256
+ET_API ET_NODISCARD int et_checkpoint_cosign(const char *note, size_t len,
+                                             const struct et_signer *w,
+                                             uint64_t time_s, char *line,
+                                             size_t cap, struct et_error *err);
+ET_API ET_NODISCARD int
+et_checkpoint_verify_cosigned(const char *note, size_t len,
+                              const struct et_signer *w,
+                              struct et_checkpoint *out, uint64_t *time_out,
+                              struct et_error *err);
 
 #ifdef __cplusplus
 }

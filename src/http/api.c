@@ -350,6 +350,33 @@ static void h_checkpoint(struct et_http_ctx *c)
     et__http_reply_obj(c, 201, o);
 }
 
+/* POST /witness/add-checkpoint: C2SP tlog-witness, in its own plain-text
+ * answers (docs/API.md, "Witness") */
+static void h_witness_add(struct et_http_ctx *c)
+{
+    struct et_witness_answer *a;
+
+    if (!c->h->witness) {
+        et__http_reply_err(c, 404, "not_found",
+                           "this server is not a witness (exectrail serve "
+                           "--witness)",
+                           NULL, -1);
+        return;
+    }
+    if (known_args(c, no_args))
+        return;
+    a = et__malloc(sizeof(*a));
+    if (!a) {
+        et__http_reply(c, 500, "text/plain; charset=utf-8",
+                       "out of memory\n", 14);
+        return;
+    }
+    et_witness_add_checkpoint(c->h->witness, c->req->body ? c->req->body : "",
+                              c->req->body_len, a);
+    et__http_reply(c, a->status, a->type, a->body, strlen(a->body));
+    et__free(a);
+}
+
 /* ---- reading ---- */
 
 static void reply_text(struct et_http_ctx *c, int rc, struct et_error *err,
@@ -856,6 +883,8 @@ et__http_handler *et__http_handler_for(enum et_http_route_id id, bool *is_write)
         return h_report_agents;
     case ET_ROUTE_INSIGHTS:
         return h_insights;
+    case ET_ROUTE_WITNESS_ADD:
+        return h_witness_add;
     default:
         break;
     }

@@ -59,6 +59,8 @@ int et_http_new(const struct et_http_opts *o, struct et_http **out,
     }
     if (!rc)
         rc = et__token_refresh(h->token_path, &h->tokens, err);
+    if (!rc && o->witness_dir)
+        rc = et_witness_open(o->witness_dir, &h->witness, err);
     if (!rc)
         rc = et__http_writer_start(h, err);
     if (rc) {
@@ -79,6 +81,7 @@ void et_http_free(struct et_http *h)
     et__free(h->handles);
     et__free(h->free_list);
     et__token_set_release(&h->tokens);
+    et_witness_close(h->witness);
     pthread_mutex_destroy(&h->pool_mu);
     pthread_cond_destroy(&h->pool_cv);
     pthread_mutex_destroy(&h->report_mu);
@@ -519,7 +522,10 @@ static int dispatch(struct et_http_ctx *c, int64_t t0,
     bool is_write = false;
     unsigned slot;
 
-    if (c->route.id == ET_ROUTE_HEALTHZ || c->route.id == ET_ROUTE_METRICS) {
+    /* no store handle: health, metrics, and the witness (its own files;
+     * the protocol's bodies are plain text of any Content-Type) */
+    if (c->route.id == ET_ROUTE_HEALTHZ || c->route.id == ET_ROUTE_METRICS ||
+        c->route.id == ET_ROUTE_WITNESS_ADD) {
         c->t = NULL;
         fn = et__http_handler_for(c->route.id, &is_write);
         et__http_run(c, fn);
@@ -681,6 +687,7 @@ static const char *const route_names[ET_ROUTE_COUNT_] = {
     [ET_ROUTE_CHECKPOINT] = "checkpoint",
     [ET_ROUTE_CONSISTENCY] = "proof_consistency",
     [ET_ROUTE_MCP] = "mcp",
+    [ET_ROUTE_WITNESS_ADD] = "witness_add_checkpoint",
 };
 
 static long long file_size(const char *path, const char *suffix)

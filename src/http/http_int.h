@@ -13,6 +13,7 @@
 
 #include "exectrail/http.h"
 #include "exectrail/trail.h"
+#include "exectrail/witness.h"
 #include "http/route.h"
 #include "http/token.h"
 
@@ -66,6 +67,8 @@ struct et_http {
     pthread_mutex_t token_mu;
     char token_path[PATH_MAX];
     struct et_token_set tokens;
+
+    struct et_witness *witness; /* NULL unless et_http_opts.witness_dir */
 
     /* metrics */
     atomic_uint_fast64_t requests[ET_ROUTE_COUNT_][6]; /* by status/100 */

@@ -50,6 +50,8 @@ static const struct route_def routes[] = {
     {"POST", "/v1/traces", ET_ROUTE_OTLP_TRACES, ET_SCOPE_INGEST},
     {"POST", "/v1/logs", ET_ROUTE_OTLP_LOGS, ET_SCOPE_INGEST},
     {"POST", "/mcp", ET_ROUTE_MCP, ET_SCOPE_ANY},
+    /* open: the protocol authenticates by the log's signature */
+    {"POST", "/witness/add-checkpoint", ET_ROUTE_WITNESS_ADD, ET_SCOPE_NONE},
 };
 
 /* Allow header values, by the set of methods a path takes */

@@ -45,6 +45,7 @@ enum et_http_route_id {
     ET_ROUTE_CHECKPOINT,    /* POST /v1/checkpoint */
     ET_ROUTE_CONSISTENCY,   /* GET /v1/proofs/consistency?old_size=N */
     ET_ROUTE_MCP,           /* POST /mcp (MCP Streamable HTTP) */
+    ET_ROUTE_WITNESS_ADD,   /* POST /witness/add-checkpoint (tlog-witness) */
     ET_ROUTE_COUNT_         /* number of routes (metrics arrays) */
 };
 

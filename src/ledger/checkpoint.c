@@ -2,8 +2,9 @@
 /*
  * Signed checkpoints: a C2SP tlog-checkpoint body (origin, size, root and an
  * optional "time" extension line) in a C2SP signed note with Ed25519
- * signature lines. Verification parses strictly and needs a valid signature
- * by the given key; signature lines by other keys are ignored.
+ * signature lines, and witnesses' C2SP tlog-cosignature lines
+ * (cosignature/v1) on them. Verification parses strictly and needs a valid
+ * signature by the given key; signature lines by other keys are ignored.
  */
 #include "base/setup.h"
 #include "base/time.h"
@@ -24,6 +25,9 @@
 #define SIG_BLOB_MAX   512 /* decoded signature data of other signers */
 #define SIG_LINES_MAX  100
 #define SIG_LEN        (4 + crypto_sign_BYTES)
+#define COSIG_LEN      (4 + 8 + crypto_sign_BYTES)
+#define COSIG_PREFIX   "cosignature/v1\ntime "
+#define COSIG_MSG_MAX  (sizeof(COSIG_PREFIX) + 21 + BODY_MAX)
 
 static bool origin_valid(const char *s, size_t len)
 {
@@ -90,6 +94,11 @@ int et_checkpoint_sign(const struct et_checkpoint *cp,
     if (!s->has_secret)
         return et_error_set(err, ET_ESTATE,
                             "checkpoint: key '%s' has no secret part", s->name);
+    if (ET_NOTE_ALG(s) != ET_NOTE_ALG_ED25519)
+        return et_error_set(err, ET_EINVAL,
+                            "checkpoint: '%s' is a witness key: it cosigns "
+                            "checkpoints, it does not sign them",
+                            s->name);
     if (memcmp(s->sk + 32, s->pk, ET_ED25519_PK_LEN) != 0)
         return et_error_set(err, ET_EINVAL,
                             "checkpoint: public and secret key of '%s' do "
@@ -101,7 +110,7 @@ int et_checkpoint_sign(const struct et_checkpoint *cp,
     body_len = format_body(cp, origin_len, body);
     if (body_len == 0)
         return et_error_set(err, ET_EINTERNAL, "checkpoint: body too long");
-    key_id = et__note_key_id(s->name, name_len, s->pk);
+    key_id = et__note_key_id(s->name, name_len, ET_NOTE_ALG_ED25519, s->pk);
     et__note_put_be32(sig, key_id);
     if (crypto_sign_detached(sig + 4, NULL, (const unsigned char *)body,
                              body_len, s->sk) != 0)
@@ -218,7 +227,60 @@ struct sig_result {
     int n_ours;      /* lines with our name and key id */
     int n_bad;       /* ... whose signature does not verify */
     int n_same_name; /* lines with our name but another key id */
+    uint64_t time;   /* the newest time of our valid cosignatures */
 };
+
+static uint64_t get_be64(const uint8_t in[8])
+{
+    uint64_t v = 0;
+
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | in[i];
+    return v;
+}
+
+/* "cosignature/v1\ntime <t>\n" || body: the message a witness signs. */
+static size_t cosig_message(uint64_t t, const char *body, size_t body_len,
+                            char msg[COSIG_MSG_MAX])
+{
+    int n;
+
+    if (body_len >= BODY_MAX)
+        return 0;
+    n = snprintf(msg, COSIG_MSG_MAX, COSIG_PREFIX "%" PRIu64 "\n%.*s", t,
+                 (int)body_len, body);
+    if (n < 0 || (size_t)n >= COSIG_MSG_MAX)
+        return 0;
+    return (size_t)n;
+}
+
+/* Whether blob[0..len) is a valid signature by s of body (a cosignature
+ * when s is a witness key; its time then raises res->time). */
+static bool sig_valid(const uint8_t *blob, size_t len, const char *body,
+                      size_t body_len, const struct et_signer *s,
+                      struct sig_result *res)
+{
+    char msg[COSIG_MSG_MAX];
+    size_t msg_len;
+    uint64_t t;
+
+    if (ET_NOTE_ALG(s) == ET_NOTE_ALG_ED25519)
+        return len == SIG_LEN &&
+               crypto_sign_verify_detached(blob + 4,
+                                           (const unsigned char *)body,
+                                           body_len, s->pk) == 0;
+    if (len != COSIG_LEN)
+        return false;
+    t = get_be64(blob + 4);
+    msg_len = cosig_message(t, body, body_len, msg);
+    if (t == 0 || msg_len == 0 ||
+        crypto_sign_verify_detached(blob + 12, (const unsigned char *)msg,
+                                    msg_len, s->pk) != 0)
+        return false;
+    if (t > res->time)
+        res->time = t;
+    return true;
+}
 
 /* One signature line: "— <name> <base64(key id || signature)>". */
 static int check_sig_line(const char *line, size_t len, const char *body,
@@ -261,9 +323,7 @@ static int check_sig_line(const char *line, size_t len, const char *body,
         return ET_OK;
     }
     res->n_ours++;
-    if (blob_len != SIG_LEN ||
-        crypto_sign_verify_detached(blob + 4, (const unsigned char *)body,
-                                    body_len, s->pk) != 0)
+    if (!sig_valid(blob, blob_len, body, body_len, s, res))
         res->n_bad++;
     return ET_OK;
 }
@@ -274,7 +334,7 @@ static int check_sigs(const char *p, const char *end, const char *body,
                       size_t name_len, struct sig_result *res,
                       struct et_error *err)
 {
-    uint32_t key_id = et__note_key_id(s->name, name_len, s->pk);
+    uint32_t key_id = et__note_key_id(s->name, name_len, ET_NOTE_ALG(s), s->pk);
     const char *line;
     size_t n;
     int lines = 0, ret;
@@ -310,12 +370,12 @@ static size_t body_length(const char *note, size_t len)
     return 0;
 }
 
-int et_checkpoint_verify(const char *note, size_t len,
-                         const struct et_signer *s, struct et_checkpoint *out,
-                         struct et_error *err)
+static int verify_note(const char *note, size_t len, const struct et_signer *s,
+                       struct et_checkpoint *out, uint64_t *time_out,
+                       struct et_error *err)
 {
     struct et_checkpoint cp;
-    struct sig_result res = {0, 0, 0};
+    struct sig_result res = {0, 0, 0, 0};
     size_t body_len, name_len;
     int ret;
 
@@ -350,8 +410,10 @@ int et_checkpoint_verify(const char *note, size_t len,
         return ret;
     if (res.n_bad > 0)
         return et_error_set(err, ET_EINTEGRITY,
-                            "checkpoint: signature by key '%s' does not "
-                            "verify",
+                            "checkpoint: %s by key '%s' does not verify",
+                            ET_NOTE_ALG(s) == ET_NOTE_ALG_COSIG
+                                ? "cosignature"
+                                : "signature",
                             s->name);
     if (res.n_ours == 0 && res.n_same_name > 0)
         return et_error_set(err, ET_EINTEGRITY,
@@ -359,9 +421,92 @@ int et_checkpoint_verify(const char *note, size_t len,
                             "'%s' (key id differs)",
                             s->name);
     if (res.n_ours == 0)
-        return et_error_set(err, ET_EINTEGRITY,
-                            "checkpoint: not signed by key '%s'", s->name);
+        return et_error_set(err, ET_EINTEGRITY, "checkpoint: not %s by key '%s'",
+                            ET_NOTE_ALG(s) == ET_NOTE_ALG_COSIG ? "cosigned"
+                                                                : "signed",
+                            s->name);
     if (out)
         *out = cp;
+    if (time_out)
+        *time_out = res.time;
+    return ET_OK;
+}
+
+int et_checkpoint_verify(const char *note, size_t len,
+                         const struct et_signer *s, struct et_checkpoint *out,
+                         struct et_error *err)
+{
+    return verify_note(note, len, s, out, NULL, err);
+}
+
+int et_checkpoint_verify_cosigned(const char *note, size_t len,
+                                  const struct et_signer *w,
+                                  struct et_checkpoint *out,
+                                  uint64_t *time_out, struct et_error *err)
+{
+    if (time_out)
+        *time_out = 0;
+    if (w && ET_NOTE_ALG(w) != ET_NOTE_ALG_COSIG)
+        return et_error_set(err, ET_EINVAL,
+                            "checkpoint: '%s' is not a witness key", w->name);
+    return verify_note(note, len, w, out, time_out, err);
+}
+
+int et_checkpoint_cosign(const char *note, size_t len,
+                         const struct et_signer *w, uint64_t time_s, char *line,
+                         size_t cap, struct et_error *err)
+{
+    struct et_checkpoint cp;
+    uint8_t blob[COSIG_LEN];
+    char msg[COSIG_MSG_MAX];
+    char b64[sodium_base64_ENCODED_LEN(COSIG_LEN,
+                                       sodium_base64_VARIANT_ORIGINAL)];
+    size_t body_len, msg_len, name_len;
+    int n, ret;
+
+    if (line && cap > 0)
+        line[0] = '\0';
+    if (!note || !w || !line)
+        return et_error_set(err, ET_EINVAL, "cosign: null argument");
+    name_len = strnlen(w->name, sizeof(w->name));
+    if (ET_NOTE_ALG(w) != ET_NOTE_ALG_COSIG || !w->has_secret ||
+        !et__note_name_valid(w->name, name_len))
+        return et_error_set(err, ET_EINVAL,
+                            "cosign: want a witness key with its secret part");
+    if (time_s == 0)
+        return et_error_set(err, ET_EINVAL, "cosign: time must not be zero");
+    if (len > ET_NOTE_MAX || memchr(note, '\0', len))
+        return et_error_set(err, ET_EINPUT,
+                            "checkpoint: note is too long or holds a NUL");
+    ret = et__note_crypto_init();
+    if (ret)
+        return et_error_set(err, ret, "cannot initialise libsodium");
+    body_len = body_length(note, len);
+    if (body_len == 0)
+        return et_error_set(err, ET_EINPUT,
+                            "checkpoint: no blank line before the "
+                            "signatures");
+    memset(&cp, 0, sizeof(cp));
+    ret = parse_body(note, body_len, &cp, err);
+    if (ret)
+        return ret;
+    msg_len = cosig_message(time_s, note, body_len, msg);
+    if (msg_len == 0)
+        return et_error_set(err, ET_EINPUT, "checkpoint: body too long");
+    et__note_put_be32(blob,
+                      et__note_key_id(w->name, name_len, ET_NOTE_ALG_COSIG,
+                                      w->pk));
+    for (int i = 0; i < 8; i++)
+        blob[4 + i] = (uint8_t)(time_s >> (56 - 8 * i));
+    if (crypto_sign_detached(blob + 12, NULL, (const unsigned char *)msg,
+                             msg_len, w->sk) != 0)
+        return et_error_set(err, ET_ECRYPTO, "cosign: signing failed");
+    et__note_b64_encode(blob, sizeof(blob), b64, sizeof(b64));
+    n = snprintf(line, cap, SIG_PREFIX "%s %s\n", w->name, b64);
+    if (n < 0 || (size_t)n >= cap) {
+        line[0] = '\0';
+        return et_error_set(err, ET_EINVAL,
+                            "cosign: output buffer too small");
+    }
     return ET_OK;
 }

@@ -31,9 +31,10 @@ bool et__note_name_valid(const char *name, size_t len)
     return true;
 }
 
-uint32_t et__note_key_id(const char *name, size_t len, const uint8_t pk[32])
+uint32_t et__note_key_id(const char *name, size_t len, int alg,
+                         const uint8_t pk[32])
 {
-    static const uint8_t sep[2] = {'\n', ET_NOTE_ALG_ED25519};
+    const uint8_t sep[2] = {'\n', (uint8_t)alg};
     crypto_hash_sha256_state st;
     uint8_t h[crypto_hash_sha256_BYTES];
 

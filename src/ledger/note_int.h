@@ -11,8 +11,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "exectrail/ledger.h"
+
 #define ET_NOTE_NAME_MAX    63 /* bytes in a key name (struct et_signer) */
-#define ET_NOTE_ALG_ED25519 1  /* signed-note algorithm byte for Ed25519 */
+#define ET_NOTE_ALG_ED25519 ET_KEY_ED25519 /* signed-note algorithm bytes */
+#define ET_NOTE_ALG_COSIG   ET_KEY_COSIGNATURE_V1
+
+/* The algorithm byte of key s (0 in a zeroed struct means Ed25519). */
+#define ET_NOTE_ALG(s) ((s)->alg == ET_KEY_COSIGNATURE_V1 ? ET_NOTE_ALG_COSIG \
+                                                          : ET_NOTE_ALG_ED25519)
 
 /* Start libsodium if needed. Thread safe and cheap after the first call. */
 int et__note_crypto_init(void);
@@ -23,8 +30,10 @@ int et__note_crypto_init(void);
  */
 bool et__note_name_valid(const char *name, size_t len);
 
-/* First 4 bytes (big-endian) of SHA-256(name || "\n" || 0x01 || pk). */
-uint32_t et__note_key_id(const char *name, size_t len, const uint8_t pk[32]);
+/* First 4 bytes (big-endian) of SHA-256(name || "\n" || alg || pk): alg
+ * 0x01 for a log's Ed25519 key, 0x04 for a witness's cosignature/v1 key. */
+uint32_t et__note_key_id(const char *name, size_t len, int alg,
+                         const uint8_t pk[32]);
 
 /*
  * Standard base64 with padding of bin[0..len) into out (NUL-terminated).

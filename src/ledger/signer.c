@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Ed25519 signing keys in the signed-note text format:
- *   secret:   PRIVATE+KEY+<name>+<key id hex8>+<base64(0x01 || seed32)>
- *   verifier: <name>+<key id hex8>+<base64(0x01 || pk32)>
+ *   secret:   PRIVATE+KEY+<name>+<key id hex8>+<base64(alg || seed32)>
+ *   verifier: <name>+<key id hex8>+<base64(alg || pk32)>
+ * alg is 0x01 for a log's key and 0x04 for a witness's cosignature/v1 key.
  * Parsing checks every field, including that the key id matches.
  */
 #include "base/setup.h"
@@ -20,17 +21,18 @@
 
 /* Fill s from a name and a 32-byte seed. */
 static void from_seed(struct et_signer *s, const char *name, size_t len,
-                      const uint8_t seed[32])
+                      int alg, const uint8_t seed[32])
 {
     memcpy(s->name, name, len);
     s->name[len] = '\0';
     crypto_sign_seed_keypair(s->pk, s->sk, seed);
-    s->key_id = et__note_key_id(name, len, s->pk);
+    s->alg = alg;
+    s->key_id = et__note_key_id(name, len, alg, s->pk);
     s->has_secret = 1;
 }
 
-int et_signer_generate(const char *name, struct et_signer *out,
-                       struct et_error *err)
+static int generate(const char *name, int alg, struct et_signer *out,
+                    struct et_error *err)
 {
     uint8_t seed[32];
     size_t len;
@@ -52,12 +54,24 @@ int et_signer_generate(const char *name, struct et_signer *out,
         return et_error_set(err, ret, "cannot initialise libsodium");
     if (et_random_bytes(seed, sizeof(seed)) != ET_OK)
         return et_error_set(err, ET_EIO, "no randomness for a new key");
-    from_seed(out, name, len, seed);
+    from_seed(out, name, len, alg, seed);
     sodium_memzero(seed, sizeof(seed));
     return ET_OK;
 }
 
-/* name+<id>+<base64(0x01 || key32)> after an optional prefix. */
+int et_signer_generate(const char *name, struct et_signer *out,
+                       struct et_error *err)
+{
+    return generate(name, ET_NOTE_ALG_ED25519, out, err);
+}
+
+int et_cosigner_generate(const char *name, struct et_signer *out,
+                         struct et_error *err)
+{
+    return generate(name, ET_NOTE_ALG_COSIG, out, err);
+}
+
+/* name+<id>+<base64(alg || key32)> after an optional prefix. */
 static int format_key(const struct et_signer *s, const char *prefix,
                       const uint8_t key[32], char *out, size_t cap)
 {
@@ -72,11 +86,11 @@ static int format_key(const struct et_signer *s, const char *prefix,
     len = strnlen(s->name, sizeof(s->name));
     if (!et__note_name_valid(s->name, len))
         return ET_EINVAL;
-    blob[0] = ET_NOTE_ALG_ED25519;
+    blob[0] = (uint8_t)ET_NOTE_ALG(s);
     memcpy(blob + 1, key, 32);
     et__note_b64_encode(blob, sizeof(blob), b64, sizeof(b64));
     n = snprintf(out, cap, "%s%s+%08" PRIx32 "+%s", prefix, s->name,
-                 et__note_key_id(s->name, len, s->pk), b64);
+                 et__note_key_id(s->name, len, ET_NOTE_ALG(s), s->pk), b64);
     sodium_memzero(blob, sizeof(blob));
     sodium_memzero(b64, sizeof(b64));
     if (n < 0 || (size_t)n >= cap) {
@@ -141,8 +155,8 @@ static bool parse_hex8(const char *s, size_t len, uint32_t *out)
     return true;
 }
 
-int et_signer_parse(const char *text, size_t len, struct et_signer *out,
-                    struct et_error *err)
+static int parse_key(const char *text, size_t len, int alg,
+                     struct et_signer *out, struct et_error *err)
 {
     struct et_signer s;
     uint8_t blob[KEY_BLOB_LEN + 1];
@@ -185,14 +199,19 @@ int et_signer_parse(const char *text, size_t len, struct et_signer *out,
         ret = et_error_set(err, ET_EINPUT, "key: bad base64 key data");
         goto out;
     }
-    if (blob[0] != ET_NOTE_ALG_ED25519) {
-        ret =
-            et_error_set(err, ET_EINPUT, "key: algorithm %u is not Ed25519 (1)",
-                         (unsigned)blob[0]);
+    if (blob[0] != alg) {
+        ret = et_error_set(
+            err, ET_EINPUT, "key: algorithm %u is not %s (%d)%s",
+            (unsigned)blob[0],
+            alg == ET_NOTE_ALG_COSIG ? "a witness's cosignature/v1" : "Ed25519",
+            alg,
+            blob[0] == ET_NOTE_ALG_COSIG ? ": this is a witness key"
+            : blob[0] == ET_NOTE_ALG_ED25519 ? ": this is a log's key"
+                                             : "");
         goto out;
     }
     if (is_secret) {
-        from_seed(&s, name, name_len, blob + 1);
+        from_seed(&s, name, name_len, alg, blob + 1);
     } else {
         if (!crypto_core_ed25519_is_valid_point(blob + 1)) {
             ret = et_error_set(err, ET_EINPUT,
@@ -202,7 +221,8 @@ int et_signer_parse(const char *text, size_t len, struct et_signer *out,
         memcpy(s.name, name, name_len);
         s.name[name_len] = '\0';
         memcpy(s.pk, blob + 1, ET_ED25519_PK_LEN);
-        s.key_id = et__note_key_id(name, name_len, s.pk);
+        s.alg = alg;
+        s.key_id = et__note_key_id(name, name_len, alg, s.pk);
     }
     if (s.key_id != id) {
         ret = et_error_set(err, ET_EINPUT, "key: key id does not match");
@@ -214,6 +234,18 @@ out:
     sodium_memzero(blob, sizeof(blob));
     sodium_memzero(&s, sizeof(s));
     return ret;
+}
+
+int et_signer_parse(const char *text, size_t len, struct et_signer *out,
+                    struct et_error *err)
+{
+    return parse_key(text, len, ET_NOTE_ALG_ED25519, out, err);
+}
+
+int et_cosigner_parse(const char *text, size_t len, struct et_signer *out,
+                      struct et_error *err)
+{
+    return parse_key(text, len, ET_NOTE_ALG_COSIG, out, err);
 }
 
 void et_signer_wipe(struct et_signer *s)

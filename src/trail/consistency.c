@@ -60,6 +60,43 @@ out:
     return rc;
 }
 
+/* Sign and store a checkpoint of the current head (*note, its parsed form
+ * in *cp) and read the leaves below it (*leaves, et__free). */
+static int signed_leaves(struct et_trail *t, char **note,
+                         struct et_checkpoint *cp,
+                         uint8_t (**leaves)[ET_HASH_LEN], struct et_error *err)
+{
+    int rc;
+
+    *note = NULL;
+    *leaves = NULL;
+    /* sign first: the leaves below the signed size never change, so they
+     * can be read after the signature whatever is appended meanwhile */
+    rc = et_trail_checkpoint(t, note, err);
+    if (rc)
+        return rc;
+    rc = et_checkpoint_verify(*note, strlen(*note), &t->signer, cp, err);
+    if (!rc)
+        rc = et_store_begin(t->st, false, err);
+    if (!rc) {
+        rc = et_store_leaves(t->st, cp->size, leaves, err);
+        et_store_rollback(t->st);
+    }
+    if (rc) {
+        et__free(*note);
+        *note = NULL;
+    }
+    return rc;
+}
+
+static int too_large(uint64_t old_size, uint64_t size, struct et_error *err)
+{
+    return et_error_set(err, ET_EINPUT,
+                        "old_size: %llu is larger than the log (%llu events)",
+                        (unsigned long long)old_size,
+                        (unsigned long long)size);
+}
+
 int et_trail_consistency_proof(struct et_trail *t, uint64_t old_size,
                                char **json_out, struct et_error *err)
 {
@@ -71,32 +108,45 @@ int et_trail_consistency_proof(struct et_trail *t, uint64_t old_size,
     *json_out = NULL;
     if (old_size == 0)
         return et_error_set(err, ET_EINPUT, "old_size: must be at least 1");
-    /* sign first: the leaves below the signed size never change, so they
-     * can be read after the signature whatever is appended meanwhile */
-    rc = et_trail_checkpoint(t, &note, err);
-    if (rc)
-        return rc;
-    rc = et_checkpoint_verify(note, strlen(note), &t->signer, &cp, err);
-    if (rc)
-        goto out;
-    if (old_size > cp.size) {
-        rc = et_error_set(err, ET_EINPUT,
-                          "old_size: %llu is larger than the log (%llu "
-                          "events)",
-                          (unsigned long long)old_size,
-                          (unsigned long long)cp.size);
-        goto out;
-    }
-    rc = et_store_begin(t->st, false, err);
-    if (rc)
-        goto out;
-    rc = et_store_leaves(t->st, cp.size, &leaves, err);
-    et_store_rollback(t->st);
+    rc = signed_leaves(t, &note, &cp, &leaves, err);
+    if (!rc && old_size > cp.size)
+        rc = too_large(old_size, cp.size, err);
     if (!rc)
         rc = proof_json(t, note, old_size, cp.size,
                         (const uint8_t(*)[ET_HASH_LEN])leaves, json_out, err);
-out:
     et__free(leaves);
     et__free(note);
     return rc;
+}
+
+int et_trail_checkpoint_proof(struct et_trail *t, uint64_t old_size,
+                              char **note_out, uint64_t *size_out,
+                              uint8_t (*proof)[ET_HASH_LEN], size_t *n_proof,
+                              struct et_error *err)
+{
+    uint8_t(*leaves)[ET_HASH_LEN] = NULL;
+    struct et_checkpoint cp;
+    char *note = NULL;
+    int rc;
+
+    *note_out = NULL;
+    *size_out = 0;
+    *n_proof = 0;
+    rc = signed_leaves(t, &note, &cp, &leaves, err);
+    if (rc)
+        return rc;
+    *size_out = cp.size;
+    if (old_size > cp.size)
+        rc = too_large(old_size, cp.size, err);
+    else if (old_size > 0 && old_size < cp.size)
+        rc = et_merkle_consistency_proof(
+            (const uint8_t(*)[ET_HASH_LEN])leaves, cp.size, old_size, proof,
+            n_proof, err);
+    et__free(leaves);
+    if (rc) {
+        et__free(note);
+        return rc;
+    }
+    *note_out = note;
+    return ET_OK;
 }
