@@ -103,6 +103,17 @@ else
   skip_note "node is not installed: the independent cosignature check"
 fi
 
+# libcurl is loaded on the first push, not linked (process start-up)
+if ldd "$EXECTRAIL" 2>/dev/null | grep -q libcurl; then
+  not_ok "the binary does not link libcurl" "$(ldd "$EXECTRAIL" | grep libcurl)"
+else
+  ok "the binary does not link libcurl"
+fi
+expect_exit 5 "without a loadable libcurl a push is exit 5" \
+  env EXECTRAIL_LIBCURL="$T_DIR/no-such-libcurl.so" "$EXECTRAIL" checkpoint \
+  --push "$W" --witness-key "$VK"
+contains "$T_DIR/err" "apt-get install libcurl4" "...saying what to install"
+
 # ---- later pushes prove consistency from the witness's size ----
 add_event
 add_event

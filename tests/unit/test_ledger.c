@@ -925,6 +925,104 @@ T_TEST(checkpoint_sign_verify)
                 ET_EINVAL);
 }
 
+/* Witness keys and cosignature/v1 lines (C2SP tlog-cosignature). */
+T_TEST(witness_cosignature)
+{
+    struct et_signer log, w, wv, other;
+    struct et_checkpoint got;
+    struct et_error err = ET_ERROR_INIT;
+    char text[256], vtext[256], line[ET_COSIG_LINE_MAX], note[2048];
+    size_t base;
+    uint64_t t = 0;
+
+    T_ASSERT_OK(et_signer_parse(test_secret, strlen(test_secret), &log, &err));
+    T_ASSERT_OK(et_cosigner_generate("witness.test/w1", &w, &err));
+    T_ASSERT_INT_EQ(w.alg, ET_KEY_COSIGNATURE_V1);
+    /* text forms round-trip, with 0x04 in the blob; each parser takes
+     * only its own kind */
+    T_ASSERT_OK(et_signer_format_secret(&w, text, sizeof(text)));
+    T_ASSERT_OK(et_signer_format_verifier(&w, vtext, sizeof(vtext)));
+    T_ASSERT_OK(et_cosigner_parse(vtext, strlen(vtext), &wv, &err));
+    T_ASSERT_INT_EQ(wv.key_id, w.key_id);
+    T_ASSERT_INT_EQ(wv.has_secret, 0);
+    T_ASSERT_OK(et_cosigner_parse(text, strlen(text), &other, &err));
+    T_ASSERT_MEM_EQ(other.pk, w.pk, ET_ED25519_PK_LEN);
+    T_ASSERT_RC(et_signer_parse(vtext, strlen(vtext), &other, &err),
+                ET_EINPUT);
+    T_ASSERT_STR_CONTAINS(err.msg, "witness key");
+    T_ASSERT_RC(et_cosigner_parse(test_verifier, strlen(test_verifier),
+                                  &other, &err),
+                ET_EINPUT);
+    /* the same name and public key under 0x01 has another key id */
+    other = w;
+    other.alg = ET_KEY_ED25519;
+    T_ASSERT_OK(et_signer_format_verifier(&other, text, sizeof(text)));
+    T_ASSERT(strcmp(text, vtext) != 0);
+
+    /* cosign the published note, then verify */
+    T_ASSERT_OK(et_checkpoint_cosign(test_note, strlen(test_note), &w,
+                                     1790000000, line, sizeof(line), &err));
+    T_ASSERT(strncmp(line, "\xe2\x80\x94 witness.test/w1 ", 20) == 0);
+    snprintf(note, sizeof(note), "%s%s", test_note, line);
+    T_ASSERT_OK(et_checkpoint_verify_cosigned(note, strlen(note), &wv, &got,
+                                              &t, &err));
+    T_ASSERT_INT_EQ(t, 1790000000);
+    T_ASSERT_INT_EQ(got.size, 8);
+    /* the log's own signature still verifies beside it */
+    T_ASSERT_OK(et_checkpoint_verify(note, strlen(note), &log, &got, &err));
+    /* the plain note is not cosigned; a log key is not a witness key */
+    T_ASSERT_RC(et_checkpoint_verify_cosigned(test_note, strlen(test_note),
+                                              &wv, &got, &t, &err),
+                ET_EINTEGRITY);
+    T_ASSERT_STR_CONTAINS(err.msg, "not cosigned");
+    T_ASSERT_RC(et_checkpoint_verify_cosigned(note, strlen(note), &log, &got,
+                                              &t, &err),
+                ET_EINVAL);
+    /* every byte of the cosignature's base64 matters */
+    base = strlen(test_note) + strlen("\xe2\x80\x94 witness.test/w1 ");
+    for (size_t i = base; i + 1 < strlen(note); i++) {
+        char saved = note[i];
+
+        note[i] = saved == 'A' ? 'B' : 'A';
+        T_ASSERT(et_checkpoint_verify_cosigned(note, strlen(note), &wv, &got,
+                                               &t, NULL) != ET_OK);
+        note[i] = saved;
+    }
+    /* a cosignature over another body does not carry over */
+    T_ASSERT_OK(et_checkpoint_verify_cosigned(note, strlen(note), &wv, &got,
+                                              &t, &err));
+    note[strlen("exectrail.test/ledger-vectors\n")] = '9';
+    T_ASSERT(et_checkpoint_verify_cosigned(note, strlen(note), &wv, &got, &t,
+                                           NULL) != ET_OK);
+    /* refusals */
+    T_ASSERT_RC(et_checkpoint_cosign(test_note, strlen(test_note), &w, 0, line,
+                                     sizeof(line), &err),
+                ET_EINVAL);
+    T_ASSERT_RC(et_checkpoint_cosign(test_note, strlen(test_note), &log, 1,
+                                     line, sizeof(line), &err),
+                ET_EINVAL);
+    T_ASSERT_RC(et_checkpoint_cosign(test_note, strlen(test_note), &wv, 1,
+                                     line, sizeof(line), &err),
+                ET_EINVAL);
+    T_ASSERT_RC(et_checkpoint_cosign("no blank line\n", 14, &w, 1, line,
+                                     sizeof(line), &err),
+                ET_EINPUT);
+    T_ASSERT_RC(et_checkpoint_cosign(test_note, strlen(test_note), &w, 1, line,
+                                     20, &err),
+                ET_EINVAL);
+    {
+        struct et_checkpoint cp;
+
+        memset(&cp, 0, sizeof(cp));
+        snprintf(cp.origin, sizeof(cp.origin), "x");
+        T_ASSERT_RC(et_checkpoint_sign(&cp, &w, note, sizeof(note), &err),
+                    ET_EINVAL);
+        T_ASSERT_STR_CONTAINS(err.msg, "witness key");
+    }
+    et_signer_wipe(&w);
+    et_signer_wipe(&log);
+}
+
 T_TEST(checkpoint_every_byte_modified)
 {
     struct et_signer v;
@@ -1352,4 +1450,5 @@ T_MAIN("ledger", T_CASE(rfc6962_leaf_hashes_and_roots),
        T_CASE(signer_names), T_CASE(signer_tampered_text),
        T_CASE(checkpoint_sign_verify), T_CASE(checkpoint_every_byte_modified),
        T_CASE(checkpoint_wrong_key), T_CASE(checkpoint_malformed),
+       T_CASE(witness_cosignature),
        T_CASE(vectors_json))
