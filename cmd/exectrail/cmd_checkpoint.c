@@ -95,6 +95,16 @@ static int write_replace(const char *path, const char *note)
     return 0;
 }
 
+/* --out FILE: write_replace, or say why not (-1) */
+static int save(const char *out, const char *note)
+{
+    if (write_replace(out, note) == 0)
+        return 0;
+    fprintf(stderr, "exectrail checkpoint: cannot write %s: %s\n", out,
+            strerror(errno));
+    return -1;
+}
+
 static int run_git(const char *dir, const char *const *args)
 {
     char *argv[12] = {NULL};
@@ -268,16 +278,12 @@ static int push_witness(const char *url, const char *wkey_text,
     et_trail_close(t);
     if (rc)
         return cli_fail("checkpoint", &err);
-    if (out) {
-        if (write_replace(out, note) != 0) {
-            fprintf(stderr, "exectrail checkpoint: cannot write %s: %s\n",
-                    out, strerror(errno));
-            et_trail_free_string(note);
-            return EXIT_FAILURE_;
-        }
-    } else {
-        fputs(note, stdout);
+    if (out && save(out, note) != 0) {
+        et_trail_free_string(note);
+        return EXIT_FAILURE_;
     }
+    if (!out)
+        fputs(note, stdout);
     if (!cli_quiet)
         fprintf(stderr,
                 "exectrail checkpoint: %s cosigned tree size %llu (it held "
@@ -362,9 +368,7 @@ int cmd_checkpoint(int argc, char **argv)
         }
     }
     if (out) {
-        if (write_replace(out, note) != 0) {
-            fprintf(stderr, "exectrail checkpoint: cannot write %s: %s\n",
-                    out, strerror(errno));
+        if (save(out, note) != 0) {
             et_trail_free_string(note);
             return EXIT_FAILURE_;
         }

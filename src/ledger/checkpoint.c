@@ -370,6 +370,35 @@ static size_t body_length(const char *note, size_t len)
     return 0;
 }
 
+/*
+ * The checks every note gets before its signatures: size, no NUL, a blank
+ * line; then its body parsed into *cp. *body_len is the body's length
+ * (with its last newline).
+ */
+static int open_note(const char *note, size_t len, struct et_checkpoint *cp,
+                     size_t *body_len, struct et_error *err)
+{
+    int ret;
+
+    if (len > ET_NOTE_MAX)
+        return et_error_set(err, ET_EINPUT,
+                            "checkpoint: note is longer than %d bytes",
+                            ET_NOTE_MAX);
+    if (memchr(note, '\0', len))
+        return et_error_set(err, ET_EINPUT,
+                            "checkpoint: note contains a NUL byte");
+    ret = et__note_crypto_init();
+    if (ret)
+        return et_error_set(err, ret, "cannot initialise libsodium");
+    *body_len = body_length(note, len);
+    if (*body_len == 0)
+        return et_error_set(err, ET_EINPUT,
+                            "checkpoint: no blank line before the "
+                            "signatures");
+    memset(cp, 0, sizeof(*cp));
+    return parse_body(note, *body_len, cp, err);
+}
+
 static int verify_note(const char *note, size_t len, const struct et_signer *s,
                        struct et_checkpoint *out, uint64_t *time_out,
                        struct et_error *err)
@@ -387,22 +416,7 @@ static int verify_note(const char *note, size_t len, const struct et_signer *s,
     name_len = strnlen(s->name, sizeof(s->name));
     if (!et__note_name_valid(s->name, name_len))
         return et_error_set(err, ET_EINVAL, "checkpoint: invalid key name");
-    if (len > ET_NOTE_MAX)
-        return et_error_set(err, ET_EINPUT,
-                            "checkpoint: note is longer than %d bytes",
-                            ET_NOTE_MAX);
-    if (memchr(note, '\0', len))
-        return et_error_set(err, ET_EINPUT,
-                            "checkpoint: note contains a NUL byte");
-    ret = et__note_crypto_init();
-    if (ret)
-        return et_error_set(err, ret, "cannot initialise libsodium");
-    body_len = body_length(note, len);
-    if (body_len == 0)
-        return et_error_set(err, ET_EINPUT,
-                            "checkpoint: no blank line before the "
-                            "signatures");
-    ret = parse_body(note, body_len, &cp, err);
+    ret = open_note(note, len, &cp, &body_len, err);
     if (!ret)
         ret = check_sigs(note + body_len + 1, note + len, note, body_len, s,
                          name_len, &res, err);
@@ -475,19 +489,7 @@ int et_checkpoint_cosign(const char *note, size_t len,
                             "cosign: want a witness key with its secret part");
     if (time_s == 0)
         return et_error_set(err, ET_EINVAL, "cosign: time must not be zero");
-    if (len > ET_NOTE_MAX || memchr(note, '\0', len))
-        return et_error_set(err, ET_EINPUT,
-                            "checkpoint: note is too long or holds a NUL");
-    ret = et__note_crypto_init();
-    if (ret)
-        return et_error_set(err, ret, "cannot initialise libsodium");
-    body_len = body_length(note, len);
-    if (body_len == 0)
-        return et_error_set(err, ET_EINPUT,
-                            "checkpoint: no blank line before the "
-                            "signatures");
-    memset(&cp, 0, sizeof(cp));
-    ret = parse_body(note, body_len, &cp, err);
+    ret = open_note(note, len, &cp, &body_len, err);
     if (ret)
         return ret;
     msg_len = cosig_message(time_s, note, body_len, msg);
