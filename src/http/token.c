@@ -6,6 +6,7 @@
  * token.
  */
 #include "base/setup.h"
+#include "base/fileio.h"
 #include "http/token.h"
 
 #include <fcntl.h>
@@ -210,20 +211,6 @@ static int lock_dir(const char *dir, struct et_error *err)
     return fd;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 static int fmt_entry(struct et_buf *b, const struct et_token_entry *e)
 {
     char hex[ET_HASH_LEN * 2 + 1];
@@ -257,7 +244,7 @@ static int save(const char *dir, const struct et_token_set *s,
         rc = et_error_sys(err, ET_EIO, errno, "cannot create %s", tmp);
         goto out;
     }
-    if (fchmod(fd, 0600) != 0 || write_all(fd, b.ptr, b.len) != 0 ||
+    if (fchmod(fd, 0600) != 0 || et__write_all(fd, b.ptr, b.len) != 0 ||
         fsync(fd) != 0) {
         rc = et_error_sys(err, ET_EIO, errno, "cannot write %s", tmp);
         goto out;

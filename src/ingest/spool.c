@@ -7,6 +7,7 @@
  * aside, so no append can land in a file already being replayed.
  */
 #include "base/setup.h"
+#include "base/fileio.h"
 #include <fcntl.h>
 #include <limits.h>
 #include <libgen.h>
@@ -84,21 +85,6 @@ static int open_lock(const char *dir, const char *name, int how,
         return -1;
     }
     return fd;
-}
-
-static int write_all(int fd, const char *p, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, p, n);
-
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
 }
 
 /*
@@ -244,8 +230,8 @@ static int append_fd(int fd, const char *data, size_t len)
         return -1;
     if (sb.st_size > 0 && pread(fd, &last, 1, sb.st_size - 1) != 1)
         return -1;
-    if ((last == '\n' || write_all(fd, "\n", 1) == 0) &&
-        write_all(fd, data, len) == 0 && fsync(fd) == 0)
+    if ((last == '\n' || et__write_all(fd, "\n", 1) == 0) &&
+        et__write_all(fd, data, len) == 0 && fsync(fd) == 0)
         return 0;
     e = errno;
     /* cut back the part written; when even that fails the next append

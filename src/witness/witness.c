@@ -8,6 +8,7 @@
  */
 #include "base/setup.h"
 #include "base/alloc.h"
+#include "base/fileio.h"
 #include "base/uuid.h"
 #include "exectrail/witness.h"
 #include "ledger/note_int.h"
@@ -100,19 +101,10 @@ static int read_all(const char *path, size_t max, char **out, size_t *len,
     return ET_OK;
 }
 
+/* all of s[0..n), then fsync */
 static int write_fd(int fd, const char *s, size_t n)
 {
-    while (n) {
-        ssize_t w = write(fd, s, n);
-
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        s += w;
-        n -= (size_t)w;
-    }
-    return fsync(fd);
+    return et__write_all(fd, s, n) == 0 ? fsync(fd) : -1;
 }
 
 static int sync_dir(const char *dir)
