@@ -19,7 +19,7 @@ extern char **environ;
 
 static const char help[] =
     "usage: exectrail checkpoint [--out FILE] [--push DIR]\n"
-    "       exectrail checkpoint --push URL --witness-key VKEY [--out FILE]\n"
+    "       exectrail checkpoint (--push URL --witness-key VKEY)... [--out FILE]\n"
     "       exectrail checkpoint --identity\n\n"
     "Sign the current tree head (size, root hash, time) with the trail's\n"
     "Ed25519 key and print the checkpoint (a C2SP signed note, see\n"
@@ -44,7 +44,9 @@ static const char help[] =
     "              not know this log.\n"
     "  --witness-key VKEY\n"
     "              the witness's verifier key (exectrail witness init on the\n"
-    "              witness prints it); only its cosignature is kept\n"
+    "              witness prints it); only its cosignature is kept. Up to 8\n"
+    "              pairs: the i-th key goes with the i-th URL, and the one\n"
+    "              checkpoint printed carries every witness's cosignature\n"
     "  --identity  print this log's origin and verifier key on one line:\n"
     "              what a witness trusts (exectrail witness trust ORIGIN VKEY)\n";
 
@@ -259,22 +261,30 @@ static int print_identity(void)
     return rc ? cli_fail("checkpoint", &err) : 0;
 }
 
-static int push_witness(const char *url, const char *wkey_text,
-                        const char *out)
+#define WITNESSES_MAX 8
+
+/* --push URL --witness-key VKEY, n times: one checkpoint cosigned by all */
+static int push_witnesses(char *const *urls, char *const *keys, size_t n,
+                          const char *out)
 {
     struct et_error err = ET_ERROR_INIT;
-    struct et_witness_push rep;
-    struct et_signer wkey;
+    struct et_witness_target ws[WITNESSES_MAX];
+    struct et_witness_push reps[WITNESSES_MAX];
     struct et_trail *t = NULL;
     char *note = NULL;
     int rc;
 
-    if (et_cosigner_parse(wkey_text, strlen(wkey_text), &wkey, &err) != ET_OK)
-        return cli_usage_error("checkpoint", "--witness-key: %s", err.msg);
+    for (size_t i = 0; i < n; i++) {
+        ws[i].url = urls[i];
+        if (et_cosigner_parse(keys[i], strlen(keys[i]), &ws[i].key, &err) !=
+            ET_OK)
+            return cli_usage_error("checkpoint", "--witness-key %s: %s",
+                                   keys[i], err.msg);
+    }
     rc = cli_open("checkpoint", false, &t);
     if (rc)
         return rc;
-    rc = et_witness_push(t, url, &wkey, &note, &rep, &err);
+    rc = et_witness_push(t, ws, n, &note, reps, &err);
     et_trail_close(t);
     if (rc)
         return cli_fail("checkpoint", &err);
@@ -284,12 +294,12 @@ static int push_witness(const char *url, const char *wkey_text,
     }
     if (!out)
         fputs(note, stdout);
-    if (!cli_quiet)
+    for (size_t i = 0; i < n && !cli_quiet; i++)
         fprintf(stderr,
                 "exectrail checkpoint: %s cosigned tree size %llu (it held "
                 "%llu before)\n",
-                wkey.name, (unsigned long long)rep.size,
-                (unsigned long long)rep.old_size);
+                ws[i].key.name, (unsigned long long)reps[i].size,
+                (unsigned long long)reps[i].old_size);
     et_trail_free_string(note);
     return 0;
 }
@@ -306,7 +316,9 @@ int cmd_checkpoint(int argc, char **argv)
         {0, 0, 0, 0}};
     struct et_error err = ET_ERROR_INIT;
     struct et_trail *t = NULL;
-    const char *out = NULL, *push_dir = NULL, *push_url = NULL, *wkey = NULL;
+    const char *out = NULL, *push_dir = NULL;
+    char *urls[WITNESSES_MAX], *wkeys[WITNESSES_MAX];
+    size_t n_urls = 0, n_wkeys = 0;
     bool identity = false;
     char *note = NULL;
     int c, rc;
@@ -316,8 +328,28 @@ int cmd_checkpoint(int argc, char **argv)
         case 'h': fputs(help, stdout); return 0;
         case 'D': cli_db = optarg; break;
         case 'o': out = optarg; break;
-        case 'p': push_dir = optarg; break;
-        case 'w': wkey = optarg; break;
+        case 'p':
+            if (strncmp(optarg, "http://", 7) != 0 &&
+                strncmp(optarg, "https://", 8) != 0) {
+                if (push_dir)
+                    return cli_usage_error("checkpoint",
+                                           "--push DIR: one directory");
+                push_dir = optarg;
+                break;
+            }
+            if (n_urls == WITNESSES_MAX)
+                return cli_usage_error("checkpoint",
+                                       "at most %d witnesses at once",
+                                       WITNESSES_MAX);
+            urls[n_urls++] = optarg;
+            break;
+        case 'w':
+            if (n_wkeys == WITNESSES_MAX)
+                return cli_usage_error("checkpoint",
+                                       "at most %d --witness-key options",
+                                       WITNESSES_MAX);
+            wkeys[n_wkeys++] = optarg;
+            break;
         case 'i': identity = true; break;
         default: return cli_usage_error("checkpoint", "unknown option");
         }
@@ -326,25 +358,23 @@ int cmd_checkpoint(int argc, char **argv)
         return cli_usage_error("checkpoint", "unexpected argument '%s'",
                                argv[optind]);
     if (identity) {
-        if (push_dir || out || wkey)
+        if (push_dir || out || n_urls || n_wkeys)
             return cli_usage_error("checkpoint",
                                    "--identity takes no other option");
         return print_identity();
     }
-    if (push_dir && (strncmp(push_dir, "http://", 7) == 0 ||
-                     strncmp(push_dir, "https://", 8) == 0)) {
-        push_url = push_dir;
-        push_dir = NULL;
-        if (!wkey)
-            return cli_usage_error("checkpoint",
-                                   "--push %s needs --witness-key VKEY (the "
-                                   "witness's verifier key)",
-                                   push_url);
-        return push_witness(push_url, wkey, out);
-    }
-    if (wkey)
+    if (n_urls != n_wkeys)
         return cli_usage_error("checkpoint",
-                               "--witness-key goes with --push URL");
+                               "each --push URL needs its --witness-key VKEY "
+                               "(the witness's verifier key; %zu URL(s), %zu "
+                               "key(s))",
+                               n_urls, n_wkeys);
+    if (n_urls) {
+        if (push_dir)
+            return cli_usage_error("checkpoint",
+                                   "--push DIR and --push URL: one at a time");
+        return push_witnesses(urls, wkeys, n_urls, out);
+    }
     if (push_dir) {
         struct stat sb;
 

@@ -263,18 +263,16 @@ ET_API ET_NODISCARD int et_trail_consistency_proof(struct et_trail *t,
                                                    struct et_error *err);
 
 /*
- * Sign and store a checkpoint of the current tree head (*note_out,
- * caller-owned, et_trail_free_string; its size in *size_out) and put the
- * consistency proof from old_size to it in proof (room for ET_PROOF_MAX
- * hashes; *n_proof of them; none when old_size is 0 or the tree's size).
- * ET_EINPUT when old_size is larger than the tree (*size_out still says
- * the tree's size). What `checkpoint --push URL` sends a witness.
+ * The consistency proof (RFC 9162 2.1.4) from the tree of the first m
+ * events to the tree of the first n, into proof (room for ET_PROOF_MAX
+ * hashes; *n_proof of them; none when m is 0 or m == n). ET_EINPUT when
+ * m > n, a store error when the trail holds fewer than n events. What
+ * `checkpoint --push URL` sends a witness.
  */
 ET_API ET_NODISCARD int
-et_trail_checkpoint_proof(struct et_trail *t, uint64_t old_size,
-                          char **note_out, uint64_t *size_out,
-                          uint8_t (*proof)[ET_HASH_LEN], size_t *n_proof,
-                          struct et_error *err);
+et_trail_consistency_hashes(struct et_trail *t, uint64_t m, uint64_t n,
+                            uint8_t (*proof)[ET_HASH_LEN], size_t *n_proof,
+                            struct et_error *err);
 
 /* Drop and recreate every projection table from the ledger. */
 ET_API ET_NODISCARD int et_trail_rebuild(struct et_trail *t,

@@ -88,6 +88,14 @@ ET_API void et_witness_add_checkpoint(struct et_witness *w, const char *req,
 
 /* ---- the log side ---- */
 
+/* A witness to push to: its submission prefix (http:// or https://;
+ * "/add-checkpoint" is appended) and its verifier key
+ * (et_cosigner_parse). */
+struct et_witness_target {
+    const char *url;
+    struct et_signer key;
+};
+
 struct et_witness_push {
     uint64_t size;     /* tree size of the checkpoint cosigned */
     uint64_t old_size; /* the witness's size before */
@@ -96,26 +104,29 @@ struct et_witness_push {
 };
 
 /*
- * Sign a checkpoint of t's current tree head and have the witness at url
- * (its submission prefix, http:// or https://; "/add-checkpoint" is
- * appended) cosign it with key wkey (a witness verifier key,
- * et_cosigner_parse). *note_out (caller-owned, et_trail_free_string) is the
- * checkpoint with the witness's cosignature line. The first request learns
- * the witness's size for this log (409); the second proves consistency
- * from it.
+ * Sign a checkpoint of t's current tree head and have each of the n
+ * witnesses cosign it: *note_out (caller-owned, et_trail_free_string) is
+ * the checkpoint with one cosignature line per witness, each verified
+ * under its key (lines by other keys are dropped); reps[i] says what
+ * witness i did. The first request to a witness learns the size it holds
+ * (409); the next proves consistency from it. When a witness holds a
+ * larger tree than the note (another push got there first), a new
+ * checkpoint is signed and every witness asked again.
  *
- * ET_EINTEGRITY when the witness holds a checkpoint this trail does not
- * extend (it cosigned a larger tree, or its tree of that size has another
- * root: the trail was rolled back, forked or altered) or answers without
- * a valid cosignature by wkey; ET_ENOTFOUND when it does not know this
- * log (404: `exectrail witness trust` on the witness); ET_EUNAVAIL when
- * libcurl cannot be loaded; ET_EIO for network failures and other
- * answers (the status and the first line of the body in the message).
+ * ET_EINTEGRITY when a witness holds a checkpoint this trail does not
+ * extend (it cosigned a larger tree than the trail has, or its tree of
+ * that size has another root: the trail was rolled back, forked or
+ * altered) or answers without a valid cosignature by its key;
+ * ET_ENOTFOUND when one does not know this log (404: `exectrail witness
+ * trust` there); ET_EUNAVAIL when libcurl cannot be loaded; ET_EIO for
+ * network failures and other answers (the status and the first line of
+ * the body in the message). Nothing is returned unless every witness
+ * cosigned.
  */
-ET_API ET_NODISCARD int et_witness_push(struct et_trail *t, const char *url,
-                                        const struct et_signer *wkey,
-                                        char **note_out,
-                                        struct et_witness_push *rep,
+ET_API ET_NODISCARD int et_witness_push(struct et_trail *t,
+                                        const struct et_witness_target *ws,
+                                        size_t n, char **note_out,
+                                        struct et_witness_push *reps,
                                         struct et_error *err);
 
 #ifdef __cplusplus

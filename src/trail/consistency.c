@@ -119,34 +119,26 @@ int et_trail_consistency_proof(struct et_trail *t, uint64_t old_size,
     return rc;
 }
 
-int et_trail_checkpoint_proof(struct et_trail *t, uint64_t old_size,
-                              char **note_out, uint64_t *size_out,
-                              uint8_t (*proof)[ET_HASH_LEN], size_t *n_proof,
-                              struct et_error *err)
+int et_trail_consistency_hashes(struct et_trail *t, uint64_t m, uint64_t n,
+                                uint8_t (*proof)[ET_HASH_LEN], size_t *n_proof,
+                                struct et_error *err)
 {
     uint8_t(*leaves)[ET_HASH_LEN] = NULL;
-    struct et_checkpoint cp;
-    char *note = NULL;
     int rc;
 
-    *note_out = NULL;
-    *size_out = 0;
     *n_proof = 0;
-    rc = signed_leaves(t, &note, &cp, &leaves, err);
+    if (m > n)
+        return too_large(m, n, err);
+    if (m == 0 || m == n)
+        return ET_OK;
+    rc = et_store_begin(t->st, false, err);
     if (rc)
         return rc;
-    *size_out = cp.size;
-    if (old_size > cp.size)
-        rc = too_large(old_size, cp.size, err);
-    else if (old_size > 0 && old_size < cp.size)
-        rc = et_merkle_consistency_proof(
-            (const uint8_t(*)[ET_HASH_LEN])leaves, cp.size, old_size, proof,
-            n_proof, err);
+    rc = et_store_leaves(t->st, n, &leaves, err);
+    et_store_rollback(t->st);
+    if (!rc)
+        rc = et_merkle_consistency_proof((const uint8_t(*)[ET_HASH_LEN])leaves,
+                                         n, m, proof, n_proof, err);
     et__free(leaves);
-    if (rc) {
-        et__free(note);
-        return rc;
-    }
-    *note_out = note;
-    return ET_OK;
+    return rc;
 }

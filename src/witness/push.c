@@ -202,117 +202,235 @@ static int take_cosignature(const char *note, const struct answer *a,
     return rc;
 }
 
-int et_witness_push(struct et_trail *t, const char *url,
-                    const struct et_signer *wkey, char **note_out,
+/* Per witness: its submission URL, what it answered, what it holds. */
+struct target {
+    const struct et_witness_target *w;
+    struct et_buf url; /* <prefix>/add-checkpoint */
+    uint64_t old;      /* the size it holds, as far as we know */
+    bool done;         /* cosigned the current note */
+    struct et_buf lines; /* its verified cosignature lines */
+};
+
+/* The witness's answer other than 200 and a new size, as an error. */
+static int refused(const struct target *tg, struct answer *a,
+                   struct et_error *err)
+{
+    switch (a->status) {
+    case 404:
+        return et_error_set(err, ET_ENOTFOUND,
+                            "witness %s does not know this log (%s): on the "
+                            "witness, run exectrail witness trust with the "
+                            "line 'exectrail checkpoint --identity' prints",
+                            tg->w->key.name, first_line(a));
+    case 409:
+        return et_error_set(err, a->is_size ? ET_EBUSY : ET_EINTEGRITY,
+                            a->is_size
+                                ? "witness %s: its size kept changing (%s): "
+                                  "another writer pushes this log too"
+                                : "witness %s cosigned another tree of the "
+                                  "same size (%s): the trail was forked or "
+                                  "altered",
+                            tg->w->key.name, first_line(a));
+    case 422:
+        return et_error_set(err, ET_EINTEGRITY,
+                            "witness %s: its tree of %" PRIu64
+                            " events is not a prefix of this trail (%s): "
+                            "the trail was forked or altered",
+                            tg->w->key.name, tg->old, first_line(a));
+    default:
+        return et_error_set(err, ET_EIO, "%s answered %ld: %s", tg->url.ptr,
+                            a->status, first_line(a));
+    }
+}
+
+/*
+ * Run the protocol with one witness for note (a checkpoint of size n):
+ * ET_OK with its cosignature in tg->lines, or *ahead set when it holds a
+ * larger tree than n (the caller signs again), or an error.
+ */
+static int push_one(struct et_trail *t, struct target *tg, const char *note,
+                    uint64_t n, uint8_t (*proof)[ET_HASH_LEN],
+                    struct answer *a, struct et_buf *body, bool *ahead,
                     struct et_witness_push *rep, struct et_error *err)
 {
-    uint8_t(*proof)[ET_HASH_LEN] = NULL;
-    struct et_buf target = ET_BUF_INIT, body = ET_BUF_INIT;
-    struct answer *a = NULL;
-    char *note = NULL;
-    uint64_t old = 0, size = 0;
     size_t n_proof = 0;
+    char *mine = NULL;
     int rc;
 
-    *note_out = NULL;
-    memset(rep, 0, sizeof(*rep));
-    if (!t || !url || !wkey)
-        return et_error_set(err, ET_EINVAL, "push: null argument");
-    if (ET_NOTE_ALG(wkey) != ET_NOTE_ALG_COSIG)
-        return et_error_set(err, ET_EINVAL,
-                            "witness key: '%s' is a log's key, not a "
-                            "witness's",
-                            wkey->name);
-    if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
-        return et_error_set(err, ET_EINVAL,
-                            "witness URL: want http:// or https://, got '%s'",
-                            url);
-    rc = et__curl_load(err);
-    if (rc)
-        return rc;
-    rc = et_buf_addstr(&target, url);
-    if (!rc && target.len && target.ptr[target.len - 1] == '/')
-        target.ptr[--target.len] = '\0';
-    if (!rc)
-        rc = et_buf_addstr(&target, "/add-checkpoint");
-    proof = et__calloc(ET_PROOF_MAX, ET_HASH_LEN);
-    a = et__malloc(sizeof(*a));
-    if (rc || !proof || !a) {
-        rc = et_error_set(err, ET_ENOMEM, "out of memory");
-        goto out;
-    }
+    *ahead = false;
     for (int i = 0; i < TRIES; i++) {
         uint64_t theirs;
 
-        et_trail_free_string(note);
-        note = NULL;
-        rc = et_trail_checkpoint_proof(t, old, &note, &size, proof, &n_proof,
-                                       err);
-        if (rc == ET_EINPUT && old > size) {
-            rc = et_error_set(err, ET_EINTEGRITY,
-                              "the witness has cosigned a tree of %" PRIu64
-                              " events of this log, which now holds %" PRIu64
-                              ": the trail was rolled back or forked",
-                              old, size);
-            goto out;
+        if (tg->old > n) {
+            *ahead = true;
+            return ET_OK;
         }
+        rc = et_trail_consistency_hashes(t, tg->old, n, proof, &n_proof, err);
+        if (!rc)
+            rc = request_body(tg->old, (const uint8_t(*)[ET_HASH_LEN])proof,
+                              n_proof, note, body);
+        if (rc == ET_ENOMEM)
+            return et_error_set(err, ET_ENOMEM, "out of memory");
         if (rc)
-            goto out;
-        rc = request_body(old, (const uint8_t(*)[ET_HASH_LEN])proof, n_proof,
-                          note, &body);
-        if (rc) {
-            rc = et_error_set(err, ET_ENOMEM, "out of memory");
-            goto out;
-        }
+            return rc;
         rep->requests++;
-        rc = post(target.ptr, body.ptr, body.len, a, err);
+        rc = post(tg->url.ptr, body->ptr, body->len, a, err);
         if (rc)
-            goto out;
-        if (a->status == 409 && size_answer(a, &theirs) && theirs != old) {
-            old = theirs; /* learn the witness's size, then prove from it */
+            return rc;
+        if (a->status == 409 && size_answer(a, &theirs) && theirs != tg->old) {
+            tg->old = theirs; /* learn the witness's size, prove from it */
             continue;
         }
         break;
     }
-    switch (a->status) {
-    case 200:
-        rep->size = size;
-        rep->old_size = old;
-        rc = take_cosignature(note, a, wkey, note_out, &rep->time_s, err);
-        break;
-    case 404:
-        rc = et_error_set(err, ET_ENOTFOUND,
-                          "the witness does not know this log (%s): on the "
-                          "witness, run exectrail witness trust with the "
-                          "line 'exectrail checkpoint --identity' prints",
-                          first_line(a));
-        break;
-    case 409:
-        rc = et_error_set(err, a->is_size ? ET_EBUSY : ET_EINTEGRITY,
-                          a->is_size
-                              ? "the witness's size kept changing (%s): "
-                                "another writer pushes this log too"
-                              : "the witness cosigned another tree of the "
-                                "same size (%s): the trail was forked or "
-                                "altered",
-                          first_line(a));
-        break;
-    case 422:
-        rc = et_error_set(err, ET_EINTEGRITY,
-                          "the witness's tree of %" PRIu64
-                          " events is not a prefix of this trail (%s): "
-                          "the trail was forked or altered",
-                          old, first_line(a));
-        break;
-    default:
-        rc = et_error_set(err, ET_EIO, "%s answered %ld: %s", target.ptr,
-                          a->status, first_line(a));
+    if (a->status != 200)
+        return refused(tg, a, err);
+    rc = take_cosignature(note, a, &tg->w->key, &mine, &rep->time_s, err);
+    if (rc)
+        return et_error_prefix(err, "witness %s", tg->w->key.name);
+    tg->lines.len = 0;
+    rc = et_buf_addstr(&tg->lines, mine + strlen(note));
+    et__free(mine);
+    if (rc)
+        return et_error_set(err, ET_ENOMEM, "out of memory");
+    rep->size = n;
+    rep->old_size = tg->old;
+    tg->old = n;
+    tg->done = true;
+    return ET_OK;
+}
+
+/* Sign a checkpoint of the current head: *note (et__free) and its size. */
+static int sign_head(struct et_trail *t, char **note, uint64_t *size,
+                     struct et_error *err)
+{
+    const char *vkey = et_trail_verifier_key(t);
+    struct et_checkpoint cp;
+    struct et_signer key;
+    int rc;
+
+    rc = et_trail_checkpoint(t, note, err);
+    if (!rc)
+        rc = et_signer_parse(vkey, strlen(vkey), &key, err);
+    if (!rc)
+        rc = et_checkpoint_verify(*note, strlen(*note), &key, &cp, err);
+    if (rc) {
+        et_trail_free_string(*note);
+        *note = NULL;
+        return rc;
+    }
+    *size = cp.size;
+    return ET_OK;
+}
+
+int et_witness_push(struct et_trail *t, const struct et_witness_target *ws,
+                    size_t n_ws, char **note_out, struct et_witness_push *reps,
+                    struct et_error *err)
+{
+    uint8_t(*proof)[ET_HASH_LEN] = NULL;
+    struct et_buf body = ET_BUF_INIT, all = ET_BUF_INIT;
+    struct target *tgs = NULL;
+    struct answer *a = NULL;
+    char *note = NULL;
+    uint64_t size = 0;
+    int rc = ET_OK;
+
+    *note_out = NULL;
+    if (!t || !ws || !reps || n_ws == 0)
+        return et_error_set(err, ET_EINVAL, "push: no witness");
+    memset(reps, 0, n_ws * sizeof(*reps));
+    for (size_t i = 0; i < n_ws; i++) {
+        const char *url = ws[i].url;
+
+        if (ET_NOTE_ALG(&ws[i].key) != ET_NOTE_ALG_COSIG)
+            return et_error_set(err, ET_EINVAL,
+                                "witness key: '%s' is a log's key, not a "
+                                "witness's",
+                                ws[i].key.name);
+        if (!url || (strncmp(url, "http://", 7) != 0 &&
+                     strncmp(url, "https://", 8) != 0))
+            return et_error_set(err, ET_EINVAL,
+                                "witness URL: want http:// or https://, got "
+                                "'%s'",
+                                url ? url : "");
+    }
+    rc = et__curl_load(err);
+    if (rc)
+        return rc;
+    tgs = et__calloc(n_ws, sizeof(*tgs));
+    proof = et__calloc(ET_PROOF_MAX, ET_HASH_LEN);
+    a = et__malloc(sizeof(*a));
+    if (!tgs || !proof || !a) {
+        rc = et_error_set(err, ET_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n_ws && !rc; i++) {
+        tgs[i].w = &ws[i];
+        rc = et_buf_addstr(&tgs[i].url, ws[i].url);
+        if (!rc && tgs[i].url.len && tgs[i].url.ptr[tgs[i].url.len - 1] == '/')
+            tgs[i].url.ptr[--tgs[i].url.len] = '\0';
+        if (!rc)
+            rc = et_buf_addstr(&tgs[i].url, "/add-checkpoint");
+        if (rc)
+            rc = et_error_set(err, ET_ENOMEM, "out of memory");
+    }
+    /* one note for all; signed again (and every witness asked again) when
+     * a witness holds a larger tree, which the trail must have by then */
+    if (!rc)
+        rc = sign_head(t, &note, &size, err);
+    for (int round = 0; !rc && round < TRIES; round++) {
+        uint64_t most = 0;
+        bool again = false;
+
+        for (size_t i = 0; !rc && i < n_ws; i++) {
+            bool ahead = false;
+
+            tgs[i].done = false;
+            rc = push_one(t, &tgs[i], note, size, proof, a, &body, &ahead,
+                          &reps[i], err);
+            if (!rc && ahead) {
+                again = true;
+                if (tgs[i].old > most)
+                    most = tgs[i].old;
+            }
+        }
+        if (rc || !again)
+            break;
+        /* the witness holds more than this note: the trail must have grown
+         * since (another push); if it has not, it was cut or forked */
+        et_trail_free_string(note);
+        note = NULL;
+        rc = sign_head(t, &note, &size, err);
+        if (!rc && size < most)
+            rc = et_error_set(err, ET_EINTEGRITY,
+                              "a witness has cosigned a tree of %" PRIu64
+                              " events of this log, which now holds %" PRIu64
+                              ": the trail was rolled back or forked",
+                              most, size);
+        if (!rc && round + 1 == TRIES)
+            rc = et_error_set(err, ET_EBUSY,
+                              "the witnesses' sizes kept changing: another "
+                              "writer pushes this log too");
+    }
+    if (!rc) {
+        rc = et_buf_addstr(&all, note);
+        for (size_t i = 0; !rc && i < n_ws; i++)
+            rc = et_buf_add(&all, tgs[i].lines.ptr, tgs[i].lines.len);
+        if (rc)
+            rc = et_error_set(err, ET_ENOMEM, "out of memory");
+        else
+            *note_out = et_buf_detach(&all, NULL);
     }
 out:
+    for (size_t i = 0; tgs && i < n_ws; i++) {
+        et_buf_release(&tgs[i].url);
+        et_buf_release(&tgs[i].lines);
+    }
+    et__free(tgs);
     et_trail_free_string(note);
     et__free(proof);
     et__free(a);
-    et_buf_release(&target);
     et_buf_release(&body);
+    et_buf_release(&all);
     return rc;
 }

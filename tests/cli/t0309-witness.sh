@@ -127,6 +127,38 @@ contains "$T_DIR/out" "cosigned up to 5" "list: cosigned up to 5"
 expect_exit 0 "a push with nothing new is cosigned again (same size)" \
   et checkpoint --push "$W" --witness-key "$VK" --out "$T_DIR/c3.note"
 
+# ---- two witnesses cosign one checkpoint ----
+W2_HOME="$T_DIR/witness2-home"
+VK2=$(EXECTRAIL_HOME=$W2_HOME "$EXECTRAIL" witness init --name witness.test/w2 2>/dev/null)
+EXECTRAIL_HOME=$W2_HOME "$EXECTRAIL" witness trust "$ORIGIN" "$LOGKEY" 2>/dev/null
+EXECTRAIL_HOME=$W2_HOME "$EXECTRAIL" serve --listen 127.0.0.1:0 \
+  --port-file "$T_DIR/port2" --witness 2>>"$T_DIR/serve2.log" &
+W2_PID=$!
+T_PIDS="$T_PIDS $W2_PID"
+for _ in $(seq 1 300); do [ -s "$T_DIR/port2" ] && \
+  curl -fsS -o /dev/null "http://127.0.0.1:$(cat "$T_DIR/port2")/healthz" 2>/dev/null && break; sleep 0.1; done
+W2="http://127.0.0.1:$(cat "$T_DIR/port2")/witness"
+add_event
+expect_exit 2 "two URLs and one key is a usage error" \
+  et checkpoint --push "$W" --push "$W2" --witness-key "$VK"
+expect_exit 0 "push to two witnesses at once" \
+  et checkpoint --push "$W" --witness-key "$VK" --push "$W2" \
+  --witness-key "$VK2" --out "$T_DIR/c2w.note"
+contains "$T_DIR/err" "witness.test/w1 cosigned tree size 6 (it held 5 before)" \
+  "...the first witness went from 5 to 6"
+contains "$T_DIR/err" "witness.test/w2 cosigned tree size 6 (it held 0 before)" \
+  "...the second from 0 to 6"
+eq "$(grep -c '^— witness.test/' "$T_DIR/c2w.note")" 2 \
+  "one checkpoint carries both cosignatures"
+expect_exit 0 "verify with both witness keys" \
+  et verify --checkpoint "$T_DIR/c2w.note" --witness-key "$VK" \
+  --witness-key "$VK2" --json
+contains "$T_DIR/out" '"cosigned_by"' "verify --json lists the witnesses"
+contains "$T_DIR/out" '"witness.test/w2"' "...the second one too"
+kill -TERM "$W2_PID"
+wait "$W2_PID"
+eq "$?" 0 "the second witness stops cleanly on SIGTERM"
+
 # ---- a wrong witness key: the cosignature is not kept ----
 OTHER=$(EXECTRAIL_HOME="$T_DIR/other-w" "$EXECTRAIL" witness init --name witness.test/w1 2>/dev/null)
 expect_exit 4 "a push checked against another witness key fails" \
@@ -146,17 +178,17 @@ expect_exit 2 "--witness-key without --checkpoint is a usage error" \
 
 # ---- a trail rolled back: the witness holds a larger tree ----
 sqlite_only "the roll-back copies the SQLite file" && {
-  cp "$DB" "$T_DIR/trail-at-5.db"
+  cp "$DB" "$T_DIR/trail-at-6.db"
   add_event
-  expect_exit 0 "push at size 6" et checkpoint --push "$W" --witness-key "$VK"
-  # restore the older file: the trail (and its key) at size 5 again
+  expect_exit 0 "push at size 7" et checkpoint --push "$W" --witness-key "$VK"
+  # restore the older file: the trail (and its key) at size 6 again
   et verify --no-projections >/dev/null 2>&1
   rm -f "$DB-wal" "$DB-shm"
-  cp "$T_DIR/trail-at-5.db" "$DB"
+  cp "$T_DIR/trail-at-6.db" "$DB"
   expect_exit 4 "a rolled-back trail's push fails (integrity)" \
     et checkpoint --push "$W" --witness-key "$VK"
   contains "$T_DIR/err" "rolled back or forked" "...saying it was rolled back"
-  # and forked: a different sixth event, so size 6 with another root
+  # and forked: a different seventh event, so size 7 with another root
   add_event
   expect_exit 4 "a forked trail's push fails (integrity)" \
     et checkpoint --push "$W" --witness-key "$VK"
