@@ -71,7 +71,8 @@ describe=$(git -C "$src" describe --always --dirty --tags 2>/dev/null || echo "a
 # Depends: dpkg-shlibdeps when dpkg-dev is there, else the packages that
 # hold the libraries the binary needs. libpq is loaded only for a
 # PostgreSQL store (src/store/pg/pq_dl.h) and libcurl only to push a
-# checkpoint to a witness (src/witness/curl_dl.h): Recommends, below
+# checkpoint to a witness (src/witness/curl_dl.h), libcrypto only to hash
+# bulk work faster (src/ledger/sha_accel.c): Recommends, below
 if command -v dpkg-shlibdeps >/dev/null 2>&1; then
     mkdir -p "$tmp/src/debian"
     printf 'Source: exectrail\n\nPackage: exectrail\nArchitecture: any\n' >"$tmp/src/debian/control"
@@ -93,7 +94,7 @@ Architecture: $arch
 Maintainer: $maint
 Installed-Size: $size
 Depends: $depends
-Recommends: man-db, libpq5 (>= 14), libcurl4
+Recommends: man-db, libpq5 (>= 14), libcurl4, libssl3
 Suggests: zsh, fish, systemd
 Section: utils
 Priority: optional

@@ -57,6 +57,25 @@ ET_NODISCARD int et_json_parse(const char *buf, size_t len,
                                const struct et_json_limits *lim,
                                struct json_object **out, struct et_error *err);
 
+/*
+ * Top-level string members of the JSON object buf[0..len) in one pass,
+ * without a tree: for each f[i].key, state ET_JSON_TOP_STRING with the raw
+ * value (between the quotes) in val/len, ET_JSON_TOP_ABSENT, or
+ * ET_JSON_TOP_OTHER (not a string, a string with escapes, or a key that
+ * occurs twice: ask et_json_parse). ET_EINPUT when buf is not an object
+ * as far as this scan sees (nested values are only skipped, so ET_OK does
+ * not mean the text is valid JSON). Keys with escapes never match.
+ */
+enum { ET_JSON_TOP_ABSENT = 0, ET_JSON_TOP_STRING = 1, ET_JSON_TOP_OTHER = -1 };
+struct et_json_top {
+    const char *key;
+    const char *val;
+    size_t len;
+    int state;
+};
+ET_NODISCARD int et__json_top_strings(const char *buf, size_t len,
+                                      struct et_json_top *f, size_t n);
+
 enum et_json_write_flags {
     ET_JSON_SORTED = 1 << 0, /* keys in byte order (canonical form) */
     ET_JSON_PRETTY = 1 << 1, /* 2-space indent, newline after each member */

@@ -4,6 +4,7 @@
  * (JSONL, batched transactions, streaming with bounded memory).
  */
 #include "base/setup.h"
+#include "ledger/sha_accel.h"
 #include "base/alloc.h"
 #include "base/uuid.h"
 #include "codec/json.h"
@@ -206,6 +207,8 @@ int et_trail_import(struct et_trail *t, FILE *in,
         if (r == 1 && blank(&line))
             continue;
         stats->lines++;
+        if (stats->lines == ET_SHA_ACCEL_MIN_EVENTS)
+            (void)et__sha_accel(); /* a large import: libcrypto hashes */
         if (!t->in_ingest) {
             rc = et__ingest_begin(t, err);
             if (rc)

@@ -2,11 +2,13 @@
 /*
  * RFC 9162 section 2.1 Merkle tree hashing: the leaf and interior node
  * hashes (domain-separated by a 0x00 / 0x01 prefix) and the Merkle Tree Hash
- * of an array of leaf hashes. SHA-256 comes from libsodium.
+ * of an array of leaf hashes. SHA-256 comes from libsodium, or for the
+ * leaves of the bulk paths from libcrypto (sha_accel.c).
  */
 #include "base/setup.h"
 #include "exectrail/ledger.h"
 #include "ledger/merkle_int.h"
+#include "ledger/sha_accel.h"
 
 #include <sodium.h>
 
@@ -23,6 +25,8 @@ void et_merkle_leaf_hash(const void *data, size_t len, uint8_t out[ET_HASH_LEN])
     static const uint8_t prefix[1] = {0x00};
     crypto_hash_sha256_state st;
 
+    if (et__sha_accel_leaf(0x00, data, len, out))
+        return;
     crypto_hash_sha256_init(&st);
     crypto_hash_sha256_update(&st, prefix, 1);
     if (len > 0)
@@ -40,6 +44,8 @@ void et_merkle_node_hash(const uint8_t left[ET_HASH_LEN],
     buf[0] = 0x01;
     memcpy(buf + 1, left, ET_HASH_LEN);
     memcpy(buf + 1 + ET_HASH_LEN, right, ET_HASH_LEN);
+    if (et__sha_accel_leaf(0x01, buf + 1, 2 * ET_HASH_LEN, out))
+        return;
     crypto_hash_sha256(out, buf, sizeof(buf));
 }
 

@@ -899,7 +899,58 @@ T_TEST(type_names)
     }
 }
 
-T_MAIN("codec", T_CASE(parse_object), T_CASE(parse_scalar_roots),
+/* et__json_top_strings against what the full parser says */
+static void top3(const char *doc, int rc_want, const char *type_want,
+                 int type_state, const char *id_want, int id_state)
+{
+    struct et_json_top f[2] = {{"type", NULL, 0, 0},
+                               {"execution_id", NULL, 0, 0}};
+    int rc = et__json_top_strings(doc, strlen(doc), f, 2);
+
+    T_ASSERT_RC(rc, rc_want);
+    if (rc)
+        return;
+    T_ASSERT_INT_EQ(f[0].state, type_state);
+    T_ASSERT_INT_EQ(f[1].state, id_state);
+    if (type_want) {
+        T_ASSERT_INT_EQ(f[0].len, strlen(type_want));
+        T_ASSERT(memcmp(f[0].val, type_want, f[0].len) == 0);
+    }
+    if (id_want) {
+        T_ASSERT_INT_EQ(f[1].len, strlen(id_want));
+        T_ASSERT(memcmp(f[1].val, id_want, f[1].len) == 0);
+    }
+}
+
+T_TEST(top_strings)
+{
+    enum { S = ET_JSON_TOP_STRING, A = ET_JSON_TOP_ABSENT,
+           O = ET_JSON_TOP_OTHER };
+
+    top3("{\"type\":\"a.b\",\"execution_id\":\"x-1\"}", ET_OK, "a.b", S,
+         "x-1", S);
+    top3(" { \"body\" : {\"type\":\"inner\",\"s\":\"}]\\\"{\"} , "
+         "\"type\" : \"outer\" } ", ET_OK, "outer", S, NULL, A);
+    top3("{\"body\":[1,{\"execution_id\":\"no\"},\"]\"],\"type\":\"t\"}", ET_OK,
+         "t", S, NULL, A);
+    top3("{\"type\":\"a\\\"b\"}", ET_OK, NULL, O, NULL, A);   /* escape */
+    top3("{\"type\":1,\"execution_id\":null}", ET_OK, NULL, O, NULL, O);
+    top3("{\"type\":\"a\",\"type\":\"b\"}", ET_OK, NULL, O, NULL, A);
+    top3("{\"typ\\u0065\":\"a\"}", ET_OK, NULL, A, NULL, A);   /* key escape */
+    top3("{\"s\":\"\\\\\",\"type\":\"t\"}", ET_OK, "t", S, NULL, A);
+    top3("{}", ET_OK, NULL, A, NULL, A);
+    top3("[]", ET_EINPUT, NULL, A, NULL, A);
+    top3("", ET_EINPUT, NULL, A, NULL, A);
+    top3("{\"type\":\"a\"", ET_EINPUT, NULL, A, NULL, A);
+    top3("{\"type\":\"a}", ET_EINPUT, NULL, A, NULL, A);
+    top3("{\"type\" \"a\"}", ET_EINPUT, NULL, A, NULL, A);
+    top3("{\"a\":{\"b\":1}", ET_EINPUT, NULL, A, NULL, A);
+    top3("{\"type\":\"a\"} x", ET_EINPUT, NULL, A, NULL, A);
+    top3("{\"type\":\"a\",}", ET_EINPUT, NULL, A, NULL, A);
+    top3("{\"type\":}", ET_EINPUT, NULL, A, NULL, A);
+}
+
+T_MAIN("codec", T_CASE(top_strings), T_CASE(parse_object), T_CASE(parse_scalar_roots),
        T_CASE(parse_strings_decoded), T_CASE(parse_bad_arguments),
        T_CASE(err_truncated), T_CASE(err_trailing), T_CASE(err_syntax),
        T_CASE(err_first_error_wins), T_CASE(err_raw_nul),

@@ -7,7 +7,10 @@
 #include "base/setup.h"
 #include "base/time.h"
 #include "exectrail/ledger.h"
+#include "ledger/sha_accel.h"
 #include "t.h"
+
+#include <sodium.h>
 
 #include <json-c/json.h>
 
@@ -925,6 +928,43 @@ T_TEST(checkpoint_sign_verify)
                 ET_EINVAL);
 }
 
+/* libcrypto's SHA-256 (the bulk paths) gives libsodium's leaf and node
+ * hashes, byte for byte; last in this binary: it stays loaded. */
+T_TEST(sha_accel_same_hashes)
+{
+    uint8_t data[5000], want[ET_HASH_LEN], got[ET_HASH_LEN];
+    uint8_t node_in[1 + 2 * ET_HASH_LEN];
+    crypto_hash_sha256_state st;
+    static const size_t lens[] = {0, 1, 31, 55, 56, 63, 64, 65, 119, 120,
+                                  127, 128, 1000, 4096, 5000};
+
+    for (size_t i = 0; i < sizeof(data); i++)
+        data[i] = (uint8_t)(i * 131 + 7);
+    if (!et__sha_accel()) {
+        t_skip("libcrypto (libssl3) cannot be loaded here");
+        return;
+    }
+    for (size_t k = 0; k < sizeof(lens) / sizeof(lens[0]); k++) {
+        static const uint8_t zero = 0;
+
+        crypto_hash_sha256_init(&st);
+        crypto_hash_sha256_update(&st, &zero, 1);
+        crypto_hash_sha256_update(&st, data, lens[k]);
+        crypto_hash_sha256_final(&st, want);
+        et_merkle_leaf_hash(data, lens[k], got);
+        T_ASSERT_MEM_EQ(got, want, ET_HASH_LEN);
+    }
+    node_in[0] = 0x01;
+    memcpy(node_in + 1, data, 2 * ET_HASH_LEN);
+    crypto_hash_sha256(want, node_in, sizeof(node_in));
+    et_merkle_node_hash(data, data + ET_HASH_LEN, got);
+    T_ASSERT_MEM_EQ(got, want, ET_HASH_LEN);
+    /* out may alias an input */
+    memcpy(got, data, ET_HASH_LEN);
+    et_merkle_node_hash(got, data + ET_HASH_LEN, got);
+    T_ASSERT_MEM_EQ(got, want, ET_HASH_LEN);
+}
+
 /* Witness keys and cosignature/v1 lines (C2SP tlog-cosignature). */
 T_TEST(witness_cosignature)
 {
@@ -1451,4 +1491,4 @@ T_MAIN("ledger", T_CASE(rfc6962_leaf_hashes_and_roots),
        T_CASE(checkpoint_sign_verify), T_CASE(checkpoint_every_byte_modified),
        T_CASE(checkpoint_wrong_key), T_CASE(checkpoint_malformed),
        T_CASE(witness_cosignature),
-       T_CASE(vectors_json))
+       T_CASE(vectors_json), T_CASE(sha_accel_same_hashes))
