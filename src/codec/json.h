@@ -64,7 +64,8 @@ ET_NODISCARD int et_json_parse(const char *buf, size_t len,
  * ET_JSON_TOP_OTHER (not a string, a string with escapes, or a key that
  * occurs twice: ask et_json_parse). ET_EINPUT when buf is not an object
  * as far as this scan sees (nested values are only skipped, so ET_OK does
- * not mean the text is valid JSON). Keys with escapes never match.
+ * not mean the text is valid JSON). Keys with escapes never match; when
+ * the object has one, the keys not found are ET_JSON_TOP_OTHER.
  */
 enum { ET_JSON_TOP_ABSENT = 0, ET_JSON_TOP_STRING = 1, ET_JSON_TOP_OTHER = -1 };
 struct et_json_top {

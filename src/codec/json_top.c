@@ -71,9 +71,20 @@ static size_t nested_end(const char *b, size_t n, size_t i)
     return 0;
 }
 
+/* A key written with escapes might be one of ours: what was not found
+ * is then left to the full parser. */
+static int done(struct et_json_top *f, size_t nf, bool key_esc)
+{
+    for (size_t k = 0; key_esc && k < nf; k++)
+        if (f[k].state == ET_JSON_TOP_ABSENT)
+            f[k].state = ET_JSON_TOP_OTHER;
+    return ET_OK;
+}
+
 int et__json_top_strings(const char *b, size_t n, struct et_json_top *f,
                          size_t nf)
 {
+    bool key_esc = false;
     size_t i;
 
     for (size_t k = 0; k < nf; k++) {
@@ -98,6 +109,7 @@ int et__json_top_strings(const char *b, size_t n, struct et_json_top *f,
         i = string_end(b, n, i, &kesc);
         if (i == 0)
             return ET_EINPUT;
+        key_esc |= kesc;
         ke = i - 1;
         for (size_t k = 0; k < nf && !kesc; k++)
             if (strlen(f[k].key) == ke - ks &&
@@ -139,7 +151,8 @@ int et__json_top_strings(const char *b, size_t n, struct et_json_top *f,
             continue;
         }
         if (i < n && b[i] == '}')
-            return skip_ws(b, n, i + 1) == n ? ET_OK : ET_EINPUT;
+            return skip_ws(b, n, i + 1) == n ? done(f, nf, key_esc)
+                                             : ET_EINPUT;
         return ET_EINPUT;
     }
 }
