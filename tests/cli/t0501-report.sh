@@ -225,4 +225,27 @@ EXECTRAIL_HOME="$U" check "rebuild" et rebuild
 EXECTRAIL_HOME="$U" check "then the report works" et report agents --format json
 contains "$T_DIR/out" '"old-agent"' "with the old execution counted"
 fi
+# a store whose executions table is still WITHOUT ROWID (made before
+# migration 15: simulated by going back to it) is converted by the next
+# write, with every row, index and the trigger, and verifies
+if sqlite_only "SQLite's migration 15"; then
+V="$T_DIR/v14"
+EXECTRAIL_HOME="$V" et start --agent mig-a >/dev/null 2>&1
+EXECTRAIL_HOME="$V" et start --agent mig-b >/dev/null 2>&1
+cols="execution_id TEXT PRIMARY KEY, session_id TEXT, agent_name TEXT, agent_version TEXT, state TEXT NOT NULL, verification TEXT, completeness TEXT, accuracy TEXT, efficiency TEXT, start_ns INTEGER, end_ns INTEGER, duration_ms INTEGER, n_actions INTEGER NOT NULL DEFAULT 0, n_failed_actions INTEGER NOT NULL DEFAULT 0, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL, doc TEXT NOT NULL"
+for stmt in "CREATE TABLE e_old($cols) WITHOUT ROWID" \
+            "INSERT INTO e_old SELECT * FROM executions" "DROP TABLE executions" \
+            "ALTER TABLE e_old RENAME TO executions" "PRAGMA user_version = 14"; do
+  sql "$V/trail.db" "$stmt"
+done
+eq "$(sql "$V/trail.db" "SELECT sql LIKE '%WITHOUT ROWID' FROM sqlite_master WHERE name = 'executions'")" 1 \
+  "set-up: executions is WITHOUT ROWID at schema 14"
+EXECTRAIL_HOME="$V" check "a write applies migration 15" et start --agent mig-c
+eq "$(sql "$V/trail.db" "SELECT sql LIKE '%WITHOUT ROWID' FROM sqlite_master WHERE name = 'executions'")" 0 \
+  "executions is a rowid table after migration 15"
+eq "$(sql "$V/trail.db" "SELECT count(*) FROM executions")" 3 "its rows kept"
+eq "$(sql "$V/trail.db" "SELECT count(*) FROM sqlite_master WHERE tbl_name = 'executions' AND name IN ('executions_start','executions_agent','executions_session','executions_verification','executions_quality','executions_duration','executions_start_lists')")" 7 \
+  "its six indexes and the trigger are back"
+EXECTRAIL_HOME="$V" check "the converted trail verifies (projections too)" et verify
+fi
 done_testing

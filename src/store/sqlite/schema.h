@@ -272,6 +272,47 @@ static const char *const et_sqlite_migrations[] = {
     "CREATE INDEX notes_exec ON notes(execution_id, seq);"
     "CREATE INDEX notes_group ON notes(group_id, seq);"
     "CREATE INDEX notes_uuid ON notes(uuid);",
+    /* 15: executions as a rowid table (its key in an index of its own):
+     * WITHOUT ROWID keeps each row in an index b-tree, where SQLite stores
+     * at most about a quarter of a page of a row in place and the rest of
+     * a 1-2 KB document on an overflow page of its own: 223 MB for 50,000
+     * executions, 98 MB as a rowid table (docs/PERFORMANCE.md, "Store
+     * size"). The same columns, indexes and trigger. */
+    "CREATE TABLE executions_rowid("
+    "  execution_id TEXT PRIMARY KEY,"
+    "  session_id TEXT,"
+    "  agent_name TEXT,"
+    "  agent_version TEXT,"
+    "  state TEXT NOT NULL,"
+    "  verification TEXT,"
+    "  completeness TEXT,"
+    "  accuracy TEXT,"
+    "  efficiency TEXT,"
+    "  start_ns INTEGER,"
+    "  end_ns INTEGER,"
+    "  duration_ms INTEGER,"
+    "  n_actions INTEGER NOT NULL DEFAULT 0,"
+    "  n_failed_actions INTEGER NOT NULL DEFAULT 0,"
+    "  first_seq INTEGER NOT NULL,"
+    "  last_seq INTEGER NOT NULL,"
+    "  doc TEXT NOT NULL);"
+    "INSERT INTO executions_rowid SELECT * FROM executions;"
+    "DROP TABLE executions;"
+    "ALTER TABLE executions_rowid RENAME TO executions;"
+    "CREATE INDEX executions_start ON executions(start_ns);"
+    "CREATE INDEX executions_agent ON executions(agent_name, start_ns);"
+    "CREATE INDEX executions_session ON executions(session_id);"
+    "CREATE INDEX executions_verification ON executions(verification, "
+    "  start_ns);"
+    "CREATE INDEX executions_quality ON executions(completeness, accuracy, "
+    "  efficiency, start_ns);"
+    "CREATE INDEX executions_duration ON executions(duration_ms, "
+    "  start_ns);"
+    "CREATE TRIGGER executions_start_lists AFTER UPDATE OF start_ns"
+    "  ON executions WHEN old.start_ns IS NOT new.start_ns BEGIN"
+    "  UPDATE exec_lists SET start_ns = new.start_ns"
+    "    WHERE execution_id = new.execution_id;"
+    "END;",
 };
 
 #endif /* ET_STORE_SQLITE_SCHEMA_H */
