@@ -2,6 +2,7 @@
 /* exectrail checkpoint: sign the tree head. */
 #define _GNU_SOURCE 1
 #include "cli.h"
+#include "exectrail/ingest.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,7 +19,7 @@
 extern char **environ;
 
 static const char help[] =
-    "usage: exectrail checkpoint [--out FILE] [--push DIR]\n"
+    "usage: exectrail checkpoint [--out FILE] [--push DIR|GIT_REMOTE]\n"
     "       exectrail checkpoint (--push URL --witness-key VKEY)... [--out FILE]\n"
     "       exectrail checkpoint --identity\n\n"
     "Sign the current tree head (size, root hash, time) with the trail's\n"
@@ -35,6 +36,9 @@ static const char help[] =
     "              another machine). Keep the copies off this machine: the\n"
     "              key beside the store can re-sign everything local\n"
     "              (docs/SECURITY.md).\n"
+    "  --push GIT_REMOTE  (git@host:path, ssh://, git://, file:// or a URL\n"
+    "              ending in .git) the same through a clone of it kept in\n"
+    "              the data directory: pulled, committed, pushed\n"
     "  --push URL  (http:// or https://) have the C2SP tlog-witness at URL\n"
     "              cosign it, proving from the size the witness holds that\n"
     "              this trail extends what it saw; prints (or writes to\n"
@@ -95,6 +99,17 @@ static int write_replace(const char *path, const char *note)
         return -1;
     }
     return 0;
+}
+
+/* A git remote rather than a witness URL or a directory: git@host:path,
+ * ssh://, git://, file://, or any URL ending in .git */
+static bool is_git_remote(const char *s)
+{
+    size_t n = strlen(s);
+
+    return strncmp(s, "git@", 4) == 0 || strncmp(s, "ssh://", 6) == 0 ||
+           strncmp(s, "git://", 6) == 0 || strncmp(s, "file://", 7) == 0 ||
+           (n > 4 && strcmp(s + n - 4, ".git") == 0);
 }
 
 /* --out FILE: write_replace, or say why not (-1) */
@@ -304,6 +319,78 @@ static int push_witnesses(char *const *urls, char *const *keys, size_t n,
     return 0;
 }
 
+/*
+ * --push GIT_REMOTE: a clone of it kept in the data directory
+ * (checkpoint-remotes/<hash of the URL>), brought up to date, the new file
+ * committed there and pushed to the remote's branch.
+ */
+static int push_remote(const char *url, const char *note, char *dir,
+                       size_t cap)
+{
+    struct et_error err = ET_ERROR_INIT;
+    char data[PATH_MAX], leaf[24];
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a: a name, not a secret */
+    struct stat sb;
+    int rc;
+
+    for (const char *p = url; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    snprintf(leaf, sizeof(leaf), "%016llx", (unsigned long long)h);
+    if (et_ingest_data_dir(cli_db, data, sizeof(data), &err) != ET_OK)
+        return cli_fail("checkpoint", &err);
+    if (snprintf(dir, cap, "%s/checkpoint-remotes", data) >= (int)cap)
+        return cli_usage_error("checkpoint", "data directory path too long");
+    if (mkdir(data, 0700) != 0 && errno != EEXIST)
+        return cli_usage_error("checkpoint", "cannot create %s: %s", data,
+                               strerror(errno));
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        fprintf(stderr, "exectrail checkpoint: cannot create %s: %s\n", dir,
+                strerror(errno));
+        return EXIT_FAILURE_;
+    }
+    {
+        char clone[PATH_MAX + 64];
+        const char *const cl[] = {"clone", "-q", url, leaf, NULL};
+        const char *const pull[] = {"pull", "-q", "--rebase", NULL};
+
+        if (snprintf(clone, sizeof(clone), "%s/%s", dir, leaf) >=
+            (int)sizeof(clone))
+            return cli_usage_error("checkpoint", "path too long: %s", dir);
+        if (stat(clone, &sb) != 0 && run_git(dir, cl) != 0) {
+            fprintf(stderr,
+                    "exectrail checkpoint: --push %s: git clone failed (is it "
+                    "a repository you can push to?)\n",
+                    url);
+            return EXIT_FAILURE_;
+        }
+        /* others' checkpoints first (fails harmlessly on an empty remote) */
+        (void)run_git(clone, pull);
+        snprintf(dir, cap, "%s", clone);
+    }
+    rc = push(dir, note);
+    if (rc)
+        return rc;
+    {
+        const char *const upstream[] = {"rev-parse", "--abbrev-ref",
+                                        "--symbolic-full-name", "@{u}", NULL};
+        const char *const first[] = {"push", "-q", "-u", "origin", "HEAD",
+                                     NULL};
+
+        /* an empty remote: its first branch */
+        if (run_git(dir, upstream) != 0) {
+            if (run_git(dir, first) != 0) {
+                fprintf(stderr,
+                        "exectrail checkpoint: committed in %s but git push "
+                        "to %s failed; the next --push sends it too\n",
+                        dir, url);
+                return EXIT_FAILURE_;
+            }
+            printf("pushed the commit to %s\n", url);
+        }
+    }
+    return 0;
+}
+
 int cmd_checkpoint(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -329,8 +416,9 @@ int cmd_checkpoint(int argc, char **argv)
         case 'D': cli_db = optarg; break;
         case 'o': out = optarg; break;
         case 'p':
-            if (strncmp(optarg, "http://", 7) != 0 &&
-                strncmp(optarg, "https://", 8) != 0) {
+            if (is_git_remote(optarg) ||
+                (strncmp(optarg, "http://", 7) != 0 &&
+                 strncmp(optarg, "https://", 8) != 0)) {
                 if (push_dir)
                     return cli_usage_error("checkpoint",
                                            "--push DIR: one directory");
@@ -375,7 +463,7 @@ int cmd_checkpoint(int argc, char **argv)
                                    "--push DIR and --push URL: one at a time");
         return push_witnesses(urls, wkeys, n_urls, out);
     }
-    if (push_dir) {
+    if (push_dir && !is_git_remote(push_dir)) {
         struct stat sb;
 
         /* refused before anything is signed */
@@ -391,7 +479,11 @@ int cmd_checkpoint(int argc, char **argv)
     if (rc)
         return cli_fail("checkpoint", &err);
     if (push_dir) {
-        rc = push(push_dir, note);
+        char clone[PATH_MAX + 64];
+
+        rc = is_git_remote(push_dir)
+                 ? push_remote(push_dir, note, clone, sizeof(clone))
+                 : push(push_dir, note);
         if (rc) {
             et_trail_free_string(note);
             return rc;

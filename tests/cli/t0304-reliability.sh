@@ -200,6 +200,20 @@ if command -v git >/dev/null; then
   mv "$T_DIR/remote.gone" "$T_DIR/remote.git"
   check "the next --push sends both" et checkpoint --push "$T_DIR/clone"
   eq "$(git -C "$T_DIR/remote.git" log --oneline | wc -l | tr -d ' ')" "4" "the remote holds all three"
+  # --push GIT_REMOTE: a clone kept in the data directory does the rest
+  export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.com GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.com
+  git init -q --bare "$T_DIR/empty.git"
+  check "checkpoint --push an empty remote (file://)" et checkpoint --push "file://$T_DIR/empty.git"
+  contains "$T_DIR/out" "pushed the commit to file://" "it says it pushed to the remote"
+  check "checkpoint --push the remote again" et checkpoint --push "file://$T_DIR/empty.git"
+  eq "$(git -C "$T_DIR/empty.git" log --oneline | wc -l | tr -d ' ')" "2" "the remote holds both commits"
+  git -C "$T_DIR/empty.git" show "HEAD:$(git -C "$T_DIR/empty.git" ls-tree --name-only HEAD | grep '^checkpoint-' | tail -n1)" >"$T_DIR/remote2.note" 2>/dev/null
+  check "verify --checkpoint the remote's newest copy" et verify --checkpoint "$T_DIR/remote2.note"
+  check "checkpoint --push a remote that others push to (.git URL)" et checkpoint --push "$T_DIR/remote.git"
+  eq "$(git -C "$T_DIR/remote.git" log --oneline | wc -l | tr -d ' ')" "5" "it pulled first and pushed on top"
+  expect_exit 1 "a remote that cannot be cloned exits 1" et checkpoint --push "file://$T_DIR/none.git"
+  contains "$T_DIR/err" "git clone failed" "...saying the clone failed"
+  unset GIT_AUTHOR_NAME GIT_AUTHOR_EMAIL GIT_COMMITTER_NAME GIT_COMMITTER_EMAIL
 else
   skip_note "git is not installed: --push into a git work tree"
 fi
