@@ -278,6 +278,11 @@ static bool holds(const struct et_qnode *n, struct json_object *v,
         const char *s = text_of(v);
 
         for (size_t i = 0; s && i < n->n_vals; i++) {
+            /* a value that is not text (a number or a boolean against a
+             * text field, which the checker lets through) never equals
+             * or matches text */
+            if (!n->vals[i].s)
+                continue;
             if (n->op == ET_QOP_MATCH || n->op == ET_QOP_NMATCH) {
                 if (like(n->vals[i].s, s)) {
                     *at_out = match_offset(n->vals[i].s, s);

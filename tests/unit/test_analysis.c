@@ -686,7 +686,32 @@ T_TEST(similar_finds_planted_near_duplicates)
     et_trail_close(t);
 }
 
-T_MAIN("analysis", T_CASE(all_pass_is_match), T_CASE(some_pass_is_partial),
+/* fuzz_criteria found it: a number against a field read as text with a
+ * text operator reached strcmp with a NULL value (UBSan); it never holds */
+T_TEST(criterion_number_against_text)
+{
+    static const char rec[] =
+        "{\"execution_id\":\"00000000-0000-4000-8000-000000000001\","
+        "\"session_id\":\"s\",\"timestamp_start\":\"2025-01-16T10:00:00Z\","
+        "\"agent_metadata\":{\"name\":\"a\"},\"usage\":{\"cost\":0.5},"
+        "\"delegation\":{\"prompt_sent\":\"p\"}}";
+    static const char *const crit[] = {"usage.cost @ 0.", "usage.cost @ 0.5"};
+    enum et_criterion_result r;
+    char *ev = NULL;
+
+    for (size_t i = 0; i < 2; i++) {
+        int rc = et_criterion_eval(crit[i], strlen(crit[i]), rec,
+                                   sizeof(rec) - 1, &r, &ev, NULL);
+
+        T_ASSERT(rc == ET_OK || rc == ET_EINPUT);
+        if (rc == ET_OK)
+            T_ASSERT(r != ET_CRITERION_PASSED);
+        et_trail_free_string(ev);
+        ev = NULL;
+    }
+}
+
+T_MAIN("analysis", T_CASE(criterion_number_against_text), T_CASE(all_pass_is_match), T_CASE(some_pass_is_partial),
        T_CASE(none_pass_is_mismatch), T_CASE(errored_is_error),
        T_CASE(unevaluable_needs_manual_verification),
        T_CASE(criteria_from_the_prompt), T_CASE(defaults_without_criteria),
