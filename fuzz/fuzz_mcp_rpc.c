@@ -62,7 +62,12 @@ static void setup_once(void)
 
 static void check_reply(const char *out, size_t len)
 {
-    const char *p = out, *end = out + len;
+    const char *p, *end;
+
+    if (!out) /* a notification: no reply (NULL + 0 is undefined in C) */
+        return;
+    p = out;
+    end = out + len;
 
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
