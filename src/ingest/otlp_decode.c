@@ -882,8 +882,10 @@ static int jspan(struct jd *d, struct json_object *sp, struct json_object *item)
         !put(jst, "message", et__jnew_string(msg)))
         return oom(d->err);
     rc = jarray(d, sp, "events", NULL, &evs);
+    if (rc)
+        return rc; /* (found by fuzz_otlp_json: the array leaked here) */
     jevs = et__jnew_array();
-    if (!rc && !put(item, "events", jevs))
+    if (!put(item, "events", jevs))
         return oom(d->err);
     for (size_t i = 0; !rc && evs && i < json_object_array_length(evs); i++) {
         struct json_object *e = json_object_array_get_idx(evs, i);
