@@ -288,12 +288,16 @@ static int record_rule(struct et__check *c, struct json_object *obj)
         et__path_pop(&c->path, mark);
         return rc;
     }
-    computed = (end - start) / 1000000;
+    /* in uint64: times far apart (years before 1970 are allowed) would
+     * overflow int64 (found by fuzz_record_parse); end >= start, so the
+     * difference fits */
+    computed = (int64_t)(((uint64_t)end - (uint64_t)start) / 1000000);
     json_object_object_get_ex(obj, "duration_ms", &v);
     if (!v)
         return add_int(c, obj, "duration_ms", computed);
     given = json_object_get_int64(v);
-    if (given - computed > 1 || computed - given > 1) {
+    if ((given > computed ? (uint64_t)given - (uint64_t)computed
+                          : (uint64_t)computed - (uint64_t)given) > 1) {
         mark = et__path_key(&c->path, "duration_ms");
         rc = et__check_fail(c,
                             "%" PRId64 " disagrees with timestamp_end - "

@@ -516,6 +516,16 @@ T_TEST(error_duration)
                     "duration_ms: expected integer >= 0, got -1");
     T_ASSERT_STR_EQ(SPEC_CHECK("duration_ms", "\"135234\""),
                     "duration_ms: expected integer, got string");
+    /* times 335 years apart (fuzz_record_parse: end - start overflowed
+     * int64 in nanoseconds): the duration is computed, a huge given one
+     * compared without overflow */
+    T_ASSERT_STR_EQ(SPEC_CHECK("timestamp_start", "\"1690-01-16T10:30:00Z\"",
+                               "duration_ms", ABSENT),
+                    "ok");
+    T_ASSERT_STR_EQ(SPEC_CHECK("timestamp_start", "\"1690-01-16T10:30:00Z\"",
+                               "duration_ms", "9223372036854775807"),
+                    "duration_ms: 9223372036854775807 disagrees with "
+                    "timestamp_end - timestamp_start = 10571558535234");
     /* without both timestamps any non-negative duration stands */
     T_ASSERT_STR_EQ(SPEC_CHECK("timestamp_end", ABSENT, "duration_ms", "7"),
                     "ok");
