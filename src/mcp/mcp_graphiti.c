@@ -283,11 +283,14 @@ static int t_add_memory(struct et_mcp *m, struct json_object *args,
     }
     id = json_object_get_string(v);
     if (strcmp(name + strlen(start ? START : COMPLETE), id)) {
+        /* the message first: id lives in body (found by fuzz_mcp_rpc:
+         * a use after free) */
+        rc = et_error_set(err, ET_EINPUT,
+                          "argument 'name' names another execution than "
+                          "episode_body.execution_id (%.40s)",
+                          id);
         json_object_put(body);
-        return et_error_set(err, ET_EINPUT,
-                            "argument 'name' names another execution than "
-                            "episode_body.execution_id (%.40s)",
-                            id);
+        return rc;
     }
     if (start) {
         rc = start_from(m, body, err);
