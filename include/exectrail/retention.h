@@ -85,6 +85,7 @@ struct et_ret_item {
     int64_t expires_ns;      /* ref_ns + the rule's duration */
     const char *hold_reason; /* when held */
     char why[160];           /* one line: the reason for the action */
+    int64_t start_ns;        /* the execution's start, 0 when unknown */
 };
 
 struct et_ret_counts {

@@ -160,6 +160,16 @@ static void civil_from_days(int64_t z, int *y, int *m, int *d)
     *y = (int)(yoe + era * 400 + (*m <= 2));
 }
 
+int64_t et_time_month(int64_t ns)
+{
+    int64_t secs = ns / 1000000000 - (ns % 1000000000 < 0);
+    int64_t days = secs / 86400 - (secs % 86400 < 0);
+    int y, mo, d;
+
+    civil_from_days(days, &y, &mo, &d);
+    return (int64_t)y * 12 + mo - 1;
+}
+
 void et_time_format(int64_t ns, char out[ET_RFC3339_MAX])
 {
     /* computed here rather than with gmtime_r, which makes glibc read the

@@ -36,5 +36,7 @@ ET_NODISCARD int et_time_parse(const char *s, size_t len, bool allow_date,
 
 /* Format as "YYYY-MM-DDTHH:MM:SS.mmmZ" (UTC, milliseconds). */
 void et_time_format(int64_t ns, char out[ET_RFC3339_MAX]);
+/* The UTC calendar month of ns, as year * 12 + month - 1 (January 0). */
+int64_t et_time_month(int64_t ns);
 
 #endif /* ET_BASE_TIME_H */

@@ -213,12 +213,71 @@ static struct json_object *run_body(const char *run_id, const char *phase,
     return b;
 }
 
+/* The UTC month of a start time; INT64_MIN for none (0). */
+static int64_t start_month(int64_t ns)
+{
+    return ns ? et_time_month(ns) : INT64_MIN;
+}
+
+struct month_last {
+    int64_t month;
+    size_t last; /* the last pick of that month */
+};
+
+static int cmp_month(const void *a, const void *b)
+{
+    const struct month_last *x = a, *y = b;
+
+    return x->month < y->month ? -1 : x->month > y->month;
+}
+
+/*
+ * On a store partitioned by month of start (et_store_time_parts), the
+ * index of each pick's month's last pick, in last_out[i] (caller frees):
+ * a transaction then ends only where no month goes on, so the executions
+ * of a month are forgotten together and a month whose every execution
+ * goes can leave by whole partitions. The events and their order are the
+ * same as in batches of ERASE_BATCH; only the commits move.
+ */
+static int month_ends(const struct et__ret_pick *picks, size_t n,
+                      size_t **last_out)
+{
+    struct month_last *m = et__calloc(n ? n : 1, sizeof(*m));
+    size_t *last = et__calloc(n ? n : 1, sizeof(*last));
+
+    *last_out = NULL;
+    if (!m || !last) {
+        et__free(m);
+        et__free(last);
+        return ET_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        m[i].month = start_month(picks[i].start_ns);
+        m[i].last = i;
+    }
+    qsort(m, n, sizeof(*m), cmp_month);
+    /* the largest index of each month's run (sorted: equal months are
+     * adjacent, and qsort may have reordered their indexes) */
+    for (size_t i = 0, j; i < n; i = j) {
+        size_t hi = m[i].last;
+
+        for (j = i; j < n && m[j].month == m[i].month; j++)
+            hi = m[j].last > hi ? m[j].last : hi;
+        for (size_t k = i; k < j; k++)
+            last[m[k].last] = m[i].month == INT64_MIN ? m[k].last : hi;
+    }
+    et__free(m);
+    *last_out = last;
+    return ET_OK;
+}
+
 int et__ret_erase(struct et_trail *t, const struct et_ret_policy *p,
                   const struct et__ret_pick *picks, size_t n,
                   const char *bundle, const char *run_id,
                   const struct et_ret_run_opts *o, uint64_t *events_out,
                   struct et_error *err)
 {
+    size_t *last = NULL;
     int rc = ET_OK;
 
     *events_out = 0;
@@ -230,9 +289,16 @@ int et__ret_erase(struct et_trail *t, const struct et_ret_policy *p,
         json_object_put(b);
         return rc;
     }
+    if (et_store_time_parts(t->st) && month_ends(picks, n, &last))
+        return et_error_set(err, ET_ENOMEM, "out of memory");
+    t->gone_whole = last != NULL;
     for (size_t i = 0; !rc && i < n;) {
         size_t end = i + ERASE_BATCH < n ? i + ERASE_BATCH : n;
 
+        /* (partitioned store) on to the last pick of every month begun */
+        for (size_t j = i; last && j < end; j++)
+            if (last[j] + 1 > end)
+                end = last[j] + 1;
         rc = et__ingest_begin(t, err);
         for (; !rc && i < end; i++) {
             rc = erase_one(t, p, &picks[i], bundle, run_id, events_out, err);
@@ -255,6 +321,8 @@ int et__ret_erase(struct et_trail *t, const struct et_ret_policy *p,
         if (!rc && o && o->on_progress)
             o->on_progress(o->ctx, "erase", i, n);
     }
+    t->gone_whole = false;
+    et__free(last);
     return rc;
 }
 
@@ -293,6 +361,7 @@ static int pick(void *ctx, const struct et_ret_item *it)
         ps->cap = cap;
     }
     snprintf(ps->v[ps->n].id, sizeof(ps->v[ps->n].id), "%s", it->execution_id);
+    ps->v[ps->n].start_ns = it->start_ns;
     ps->v[ps->n++].rule = it->rule;
     return 0;
 }

@@ -40,6 +40,7 @@ void et__ret_classify(const struct et_ret_policy *p,
         if ((c & (1u << i)) && p->keep_ns[i] > p->keep_ns[it->rule])
             it->rule = (enum et_ret_class)i;
     it->ref_ns = r->ref_ns;
+    it->start_ns = r->start_ns;
     it->expires_ns = r->ref_ns > INT64_MAX - p->keep_ns[it->rule]
                          ? INT64_MAX
                          : r->ref_ns + p->keep_ns[it->rule];

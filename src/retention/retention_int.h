@@ -25,6 +25,7 @@ void et__ret_classify(const struct et_ret_policy *p,
 struct et__ret_pick {
     char id[37];
     enum et_ret_class rule;
+    int64_t start_ns; /* 0 when unknown */
 };
 
 /*

@@ -514,6 +514,11 @@ int et_store_meta_put(struct et_store *st, const char *key, const char *value,
     return st->ops->meta_put(st, key, value, err);
 }
 
+bool et_store_time_parts(const struct et_store *st)
+{
+    return st->ops->time_parts;
+}
+
 const struct et_sql_dialect *et_store_dialect(struct et_store *st)
 {
     return st->ops->dialect;

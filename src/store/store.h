@@ -509,8 +509,16 @@ struct et_store_ret_row {
     bool is_security;          /* a row in security_relevant */
     const char *hold_reason;   /* non-NULL when on legal hold */
     int64_t hold_since_ns;
+    int64_t start_ns; /* the execution's start, 0 when unknown */
 };
 typedef int et_store_ret_fn(void *ctx, const struct et_store_ret_row *r);
+/*
+ * Whether the backend partitions its projections by the month (UTC) of the
+ * executions' start (PostgreSQL): retention then forgets the executions
+ * that start in one month in one transaction, so that a month whose every
+ * execution expires leaves by whole partitions (docs/POSTGRES.md).
+ */
+bool et_store_time_parts(const struct et_store *st);
 /* Every execution, oldest reference time first. */
 ET_NODISCARD int et_store_ret_scan(struct et_store *st, et_store_ret_fn *fn,
                                    void *ctx, struct et_error *err);

@@ -15,6 +15,10 @@
 struct et_store_ops {
     const char *name;
     int abi;
+    /* the projections are partitioned by month of the executions' start,
+     * so that retention forgets whole months at once when it can (see
+     * et_store_time_parts) */
+    bool time_parts;
     int (*open)(const char *target, unsigned flags, struct et_store **out,
                 int *created_out, struct et_error *err);
     void (*close)(struct et_store *st);

@@ -72,7 +72,8 @@ static int forget_later(struct et_trail *t, const char *id,
     }
     snprintf(t->gone[t->n_gone++], 37, "%s", id);
     /* bound the batch: forget every few thousand */
-    return t->n_gone >= 4096 ? et__ret_forget_flush(t, err) : ET_OK;
+    return t->n_gone >= 4096 && !t->gone_whole ? et__ret_forget_flush(t, err)
+                                               : ET_OK;
 }
 
 struct reproject {

@@ -61,6 +61,10 @@ struct et_trail {
      * in one batch (et__ret_forget_flush) */
     char (*gone)[37];
     size_t n_gone, cap_gone;
+    /* retention keeps every execution a transaction erases for one
+     * forget (no flush every few thousand): a month partition whose
+     * executions all go is then dropped whole (et__ret_erase) */
+    bool gone_whole;
     /* completed executions whose actions changed in the event being
      * projected (a late action, a binding that moved actions): the
      * completion hook runs again for them (et__ingest_event) */

@@ -8,6 +8,7 @@
  */
 #include "base/setup.h"
 #include "base/alloc.h"
+#include "base/time.h"
 #include "store/pg/pg_int.h"
 #include "store/pg/schema_pg.h"
 
@@ -53,6 +54,7 @@ enum stmt_id {
     S_META_PUT,
     S_CRED_PUT,
     S_SECURITY_ADD,
+    S_PART_ENSURE,
     S_COUNT
 };
 
@@ -90,13 +92,22 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_EXEC_INSERT] =
         "INSERT INTO executions(" ET_PG_EXEC_COLS ", doc) VALUES ($1, $2, "
         "$3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+    /* list items and text rows follow their execution's start time (as
+     * SQLite's trigger, migration 11): they are partitioned by it */
     [S_EXEC_UPDATE] =
-        "UPDATE executions SET session_id = $2, agent_name = $3, "
+        "WITH o AS (SELECT start_ns FROM executions WHERE execution_id = $1), "
+        "u AS (UPDATE executions SET session_id = $2, agent_name = $3, "
         "agent_version = $4, state = $5, verification = $6, "
         "completeness = $7, accuracy = $8, efficiency = $9, start_ns = $10, "
         "end_ns = $11, duration_ms = $12, n_actions = $13, "
         "n_failed_actions = $14, first_seq = $15, last_seq = $16, doc = $17 "
-        "WHERE execution_id = $1",
+        "WHERE execution_id = $1), "
+        "l AS (UPDATE exec_lists SET start_ns = $10 WHERE execution_id = $1 "
+        "AND EXISTS (SELECT 1 FROM o WHERE o.start_ns IS DISTINCT FROM "
+        "$10::bigint)), "
+        "f AS (UPDATE fts SET start_ns = $10 WHERE execution_id = $1 AND "
+        "EXISTS (SELECT 1 FROM o WHERE o.start_ns IS DISTINCT FROM "
+        "$10::bigint)) SELECT 1",
     [S_ACTION_PUT] = "INSERT INTO actions(execution_id, sequence, tool, "
                      "ts_ns, success, seq, doc) VALUES ($1, $2, $3, $4, $5, "
                      "$6, $7)",
@@ -125,10 +136,17 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_LISTS_CLEAR] = "WITH s AS (DELETE FROM security_relevant WHERE "
                       "execution_id = $1) "
                       "DELETE FROM exec_lists WHERE execution_id = $1",
+    /* once per (execution, kind, item): no unique index can say so on a
+     * table partitioned by a time that may be NULL, and the writer holds
+     * the trail's lock */
     [S_LIST_PUT] = "INSERT INTO exec_lists(execution_id, kind, item, "
-                   "start_ns) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-    [S_FTS_PUT] = "INSERT INTO fts(seq, execution_id, body) VALUES ($1, $2, "
-                  "$3)",
+                   "start_ns) SELECT $1::text, $2::int, $3::text, "
+                   "$4::bigint WHERE NOT EXISTS (SELECT 1 FROM exec_lists "
+                   "WHERE execution_id = $1 AND kind = $2 AND item = $3)",
+    /* the row goes to the partition of its execution's start */
+    [S_FTS_PUT] = "INSERT INTO fts(seq, execution_id, body, start_ns) VALUES "
+                  "($1, $2, $3, (SELECT start_ns FROM executions WHERE "
+                  "execution_id = $2))",
     [S_SESSION_TOUCH] =
         "INSERT INTO sessions AS s(session_id, first_ns, last_ns, "
         "n_executions) VALUES ($1, $2, $2, $3) ON CONFLICT (session_id) DO "
@@ -154,12 +172,45 @@ static const char *const stmt_sql[S_COUNT] = {
         "(execution_id) DO UPDATE SET reasons = left(r.reasons, -1) || ',' "
         "|| to_json($2::text)::text || ']' WHERE NOT (r.reasons::jsonb ? "
         "$2::text)",
+    [S_PART_ENSURE] = "SELECT et_part_ensure($1)",
 };
 
 static int run(struct et_pg *s, enum stmt_id id, const struct et_pgp *p,
                int rfmt, PGresult **out, struct et_error *err, const char *what)
 {
     return et__pg_run(s, (int)id, stmt_sql[id], p, rfmt, out, err, what);
+}
+
+/* ---- month partitions (docs/POSTGRES.md "Time partitions") ---- */
+
+/*
+ * Make sure the month of ns has its partitions before a row of that time
+ * is written (et_part_ensure, schema_pg.h; sent into the same pipeline as
+ * the write when inside an apply). The months seen are remembered for the
+ * write transaction: partitions are made and dropped only under the
+ * trail's lock, which the transaction holds.
+ */
+int et__pg_part_ensure(struct et_pg *s, int64_t ns, struct et_error *err)
+{
+    struct et_pgp p = {0};
+    int64_t m;
+    int rc;
+
+    /* no time (NULL) or out of the functions' range: the DEFAULT partition */
+    if (ns == 0 || ns < -ET_PG_PART_MAX_NS || ns > ET_PG_PART_MAX_NS)
+        return ET_OK;
+    m = et_time_month(ns);
+    for (size_t i = 0; i < s->n_months; i++)
+        if (s->months[i] == m)
+            return ET_OK;
+    et__pgp_i64(&p, ns);
+    rc = run(s, S_PART_ENSURE, &p, 0, NULL, err, "make month partition");
+    if (rc)
+        return rc;
+    if (s->n_months == ET_ARRAY_SIZE(s->months))
+        s->n_months = 0;
+    s->months[s->n_months++] = m;
+    return ET_OK;
 }
 
 /* binary results: big-endian int8 */
@@ -381,12 +432,14 @@ static int pg_open(const char *target, unsigned flags, struct et_store **out,
  */
 static int pg_begin(struct et_store *st, bool write, struct et_error *err)
 {
-    int rc =
-        et__pg_exec(et__pg(st),
-                    write ? "BEGIN ISOLATION LEVEL READ COMMITTED; " LOCK_SQL
-                          : "BEGIN ISOLATION LEVEL REPEATABLE READ READ "
-                            "ONLY",
-                    err, write ? "begin write" : "begin");
+    int rc;
+
+    et__pg(st)->n_months = 0; /* made and dropped only under the lock */
+    rc = et__pg_exec(et__pg(st),
+                     write ? "BEGIN ISOLATION LEVEL READ COMMITTED; " LOCK_SQL
+                           : "BEGIN ISOLATION LEVEL REPEATABLE READ READ "
+                             "ONLY",
+                     err, write ? "begin write" : "begin");
 
     /* a lock that timed out leaves the transaction aborted, and a failed
      * begin is never rolled back by the caller: a long-lived handle (serve)
@@ -403,6 +456,7 @@ static int pg_commit(struct et_store *st, struct et_error *err)
 
 static void pg_rollback(struct et_store *st)
 {
+    et__pg(st)->n_months = 0;
     PQclear(PQexec(et__pg(st)->conn, "ROLLBACK"));
 }
 
@@ -418,7 +472,10 @@ static int pg_release(struct et_store *st, struct et_error *err)
 
 static int pg_rollback_to(struct et_store *st)
 {
-    PGresult *r = PQexec(et__pg(st)->conn, "ROLLBACK TO SAVEPOINT et_unit; "
+    PGresult *r;
+
+    et__pg(st)->n_months = 0; /* partitions made in the unit are undone */
+    r = PQexec(et__pg(st)->conn, "ROLLBACK TO SAVEPOINT et_unit; "
                                            "RELEASE SAVEPOINT et_unit");
     int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? ET_OK : ET_EIO;
 
@@ -742,8 +799,10 @@ static int pg_exec_put(struct et_store *st, const struct et_exec_row *r,
     et__pgp_i64(&p, (int64_t)r->first_seq);
     et__pgp_i64(&p, (int64_t)r->last_seq);
     et__pgp_bytes(&p, r->doc ? r->doc : "", r->doc ? r->doc_len : 0);
-    rc = run(et__pg(st), insert ? S_EXEC_INSERT : S_EXEC_UPDATE, &p, 0, NULL,
-             err, "write execution");
+    rc = et__pg_part_ensure(et__pg(st), r->start_ns, err);
+    if (!rc)
+        rc = run(et__pg(st), insert ? S_EXEC_INSERT : S_EXEC_UPDATE, &p, 0,
+                 NULL, err, "write execution");
     if (rc == ET_EEXIST)
         return et_error_set(err, ET_EEXIST,
                             "execution_id: %s is already recorded",
@@ -764,7 +823,9 @@ static int pg_action_put(struct et_store *st, const struct et_action_row *r,
     et__pgp_i64_or_null(&p, r->success, -1);
     et__pgp_i64(&p, (int64_t)r->seq);
     et__pgp_bytes(&p, r->doc ? r->doc : "", r->doc ? r->doc_len : 0);
-    rc = run(et__pg(st), S_ACTION_PUT, &p, 0, NULL, err, "write action");
+    rc = et__pg_part_ensure(et__pg(st), r->ts_ns, err);
+    if (!rc)
+        rc = run(et__pg(st), S_ACTION_PUT, &p, 0, NULL, err, "write action");
     if (rc == ET_EEXIST)
         return et_error_set(err, ET_EINPUT,
                             "execution.actions_taken: sequence %lld is "
@@ -820,7 +881,10 @@ static int pg_list_put(struct et_store *st, const char *id, int64_t start_ns,
                        struct et_error *err)
 {
     struct et_pgp p = {0};
+    int rc = et__pg_part_ensure(et__pg(st), start_ns, err);
 
+    if (rc)
+        return rc;
     et__pgp_str(&p, id);
     et__pgp_i64(&p, (int64_t)kind);
     et__pgp_str(&p, item);
@@ -1086,6 +1150,7 @@ static int pg_meta_put(struct et_store *st, const char *key, const char *value,
 const struct et_store_ops et__pg_ops = {
     .name = "postgresql",
     .abi = ET_STORE_ABI,
+    .time_parts = true,
     .open = pg_open,
     .close = pg_close,
     .begin = pg_begin,

@@ -138,10 +138,20 @@ static bool copy_fts(struct et_pg *s, const struct et_store_op *ops, size_t n,
 {
     static const char sig[] = "PGCOPY\n\377\r\n";
     struct et_buf b = ET_BUF_INIT;
-    PGresult *r = PQexec(s->conn, "COPY fts(seq, execution_id, body) "
-                                  "FROM STDIN (FORMAT binary)");
-    bool ok = PQresultStatus(r) == PGRES_COPY_IN;
+    PGresult *r;
+    bool ok;
     int rc;
+
+    /* staged, then moved to the partitions of their executions' starts */
+    rc = et__pg_exec(s,
+                     "CREATE TEMP TABLE IF NOT EXISTS et_fts_in(seq bigint, "
+                     "execution_id text, body text) ON COMMIT DELETE ROWS",
+                     err, "write text index");
+    if (rc)
+        return false;
+    r = PQexec(s->conn, "COPY et_fts_in(seq, execution_id, body) "
+                        "FROM STDIN (FORMAT binary)");
+    ok = PQresultStatus(r) == PGRES_COPY_IN;
 
     if (!ok)
         et__pg_fail(s, r, err, "write text index");
@@ -187,6 +197,14 @@ static bool copy_fts(struct et_pg *s, const struct et_store_op *ops, size_t n,
     }
     if (rc && ok)
         et_error_set(err, rc, "out of memory");
+    if (ok && !rc)
+        ok = et__pg_exec(s,
+                         "INSERT INTO fts(seq, execution_id, body, start_ns) "
+                         "SELECT i.seq, i.execution_id, i.body, (SELECT "
+                         "e.start_ns FROM executions e WHERE e.execution_id "
+                         "= i.execution_id) FROM et_fts_in i; "
+                         "DELETE FROM et_fts_in",
+                         err, "write text index") == ET_OK;
     return ok && !rc;
 }
 
@@ -210,6 +228,7 @@ static int copy_apply(struct et_pg *s, struct et_store *st,
     if (copy_fts(s, ops, n, &cerr))
         return et__pg_exec(s, "RELEASE SAVEPOINT et_apply", err, "apply");
     /* refused: undo, and one by one for the row's own error */
+    s->n_months = 0;
     rc = et__pg_exec(s, "ROLLBACK TO SAVEPOINT et_apply; "
                         "RELEASE SAVEPOINT et_apply",
                      err, "apply");
@@ -260,7 +279,9 @@ int et__pg_apply(struct et_store *st, const struct et_store_op *ops, size_t n,
         return ET_OK;
     }
     /* a statement failed (or could not be sent): undo what the pipeline
-     * did and run the operations one by one for their own error */
+     * did (the partitions it made too) and run the operations one by one
+     * for their own error */
+    s->n_months = 0;
     rc = et__pg_exec(s, "ROLLBACK TO SAVEPOINT et_apply; "
                         "RELEASE SAVEPOINT et_apply",
                      err, "apply");

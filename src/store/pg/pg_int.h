@@ -24,7 +24,17 @@ struct et_pg {
     bool pipe;
     size_t n_sent;
     bool pipe_prepared[ET_PG_NSTMT]; /* prepared inside this pipeline */
+    /* the months whose partitions this write transaction made sure of */
+    int64_t months[32];
+    size_t n_months;
 };
+
+/* times beyond this many ns from 1970 (about 2261) have no month
+ * partition: their rows go to the DEFAULT one */
+#define ET_PG_PART_MAX_NS INT64_C(9200000000000000000)
+/* Make sure the month partitions of time ns exist (0: no time). */
+ET_NODISCARD int et__pg_part_ensure(struct et_pg *s, int64_t ns,
+                                    struct et_error *err);
 
 /* Parameters of one statement: text format, except bytes (binary). */
 struct et_pgp {

@@ -57,11 +57,13 @@ int et__pg_issues_put(struct et_store *st, const char *id, const char *agent,
         et__pgp_str(&p, rows[i].type);
         et__pgp_str(&p, rows[i].signature);
         et__pgp_str(&p, rows[i].message);
-        rc = et__pg_run(s, M_ISSUES_INS,
-                        "INSERT INTO exec_issues(execution_id, seq, ts_ns, "
-                        "agent_name, type, signature, message) VALUES ($1, "
-                        "$2, $3, $4, $5, $6, $7)",
-                        &p, 0, NULL, err, "issues");
+        rc = et__pg_part_ensure(s, rows[i].ts_ns, err);
+        if (!rc)
+            rc = et__pg_run(s, M_ISSUES_INS,
+                            "INSERT INTO exec_issues(execution_id, seq, "
+                            "ts_ns, agent_name, type, signature, message) "
+                            "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                            &p, 0, NULL, err, "issues");
     }
     return rc;
 }
@@ -560,7 +562,8 @@ int et__pg_ret_scan(struct et_store *st, et_store_ret_fn *fn, void *ctx,
         "e.accuracy, e.efficiency, coalesce(e.end_ns, e.start_ns, (SELECT "
         "ts_ns FROM ledger l WHERE l.seq = e.first_seq)) AS ref, "
         "s.execution_id IS NOT NULL, h.value::jsonb ->> 'reason', "
-        "h.value::jsonb ->> 'since_ns' FROM executions e LEFT JOIN "
+        "h.value::jsonb ->> 'since_ns', e.start_ns FROM executions e LEFT "
+        "JOIN "
         "retention_state h ON h.key = 'hold:' || e.execution_id LEFT JOIN "
         "security_relevant s ON s.execution_id = e.execution_id ORDER BY "
         "ref, e.execution_id COLLATE \"C\"",
@@ -580,24 +583,51 @@ int et__pg_ret_scan(struct et_store *st, et_store_ret_fn *fn, void *ctx,
         w.is_security = PQgetvalue(r, i, 7)[0] == 't';
         w.hold_reason = et__pg_text(r, i, 8);
         w.hold_since_ns = et__pg_i64(r, i, 9, 0);
+        w.start_ns = et__pg_i64(r, i, 10, 0);
         rc = fn(ctx, &w);
     }
     PQclear(r);
     return rc;
 }
 
-/* Every projection table with an execution_id column (not the ledger's). */
+/*
+ * Retention by partition: drop the month partitions of group ("fts" or
+ * "rest") that hold nothing but rows the row-by-row delete would remove
+ * (et_part_forget, schema_pg.h); the delete that follows takes the rest.
+ * ET_PG_RETENTION=rows never drops (to measure, and to compare).
+ */
+static int forget_parts(struct et_pg *s, const char *group,
+                        struct et_error *err)
+{
+    const char *how = getenv("ET_PG_RETENTION");
+    struct et_pgp p = {0};
+    PGresult *r = NULL;
+    int rc;
+
+    if (how && !strcmp(how, "rows"))
+        return ET_OK;
+    et__pgp_str(&p, group);
+    rc = et__pg_run(s, -1, "SELECT et_part_forget($1)", &p, 0, &r, err,
+                    "forget");
+    if (!rc && PQntuples(r) > 0)
+        s->n_months = 0; /* a month may have lost a partition */
+    PQclear(r);
+    return rc;
+}
+
+/* Every projection table with an execution_id column (not the ledger's),
+ * partitioned ones as a whole (their partitions are not listed). */
 static int forget_tables(struct et_pg *s, struct et_error *err)
 {
     PGresult *r = NULL;
     int rc = et__pg_run(
         s, -1,
-        "SELECT c.table_name FROM information_schema.columns c JOIN "
-        "information_schema.tables t ON t.table_schema = c.table_schema AND "
-        "t.table_name = c.table_name WHERE c.table_schema = "
-        "current_schema() AND c.column_name = 'execution_id' AND "
-        "t.table_type = 'BASE TABLE' AND c.table_name NOT IN ('ledger', "
-        "'event_index', 'fts', 'sessions') ORDER BY 1",
+        "SELECT c.relname FROM pg_class c JOIN pg_attribute a ON a.attrelid "
+        "= c.oid WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE "
+        "nspname = current_schema()) AND c.relkind IN ('r', 'p') AND NOT "
+        "c.relispartition AND a.attname = 'execution_id' AND NOT "
+        "a.attisdropped AND c.relname NOT IN ('ledger', 'event_index', "
+        "'fts', 'sessions') ORDER BY 1",
         NULL, 0, &r, err, "schema");
 
     for (int i = 0; !rc && i < PQntuples(r); i++) {
@@ -639,6 +669,8 @@ int et__pg_exec_forget(struct et_store *st, const char *const *ids, size_t n,
                         &p, 0, NULL, err, "forget");
     }
     if (!rc)
+        rc = forget_parts(s, "fts", err);
+    if (!rc)
         rc = et__pg_exec(
             s,
             /* the text of what the executions own now: their own events
@@ -668,6 +700,9 @@ int et__pg_exec_forget(struct et_store *st, const char *const *ids, size_t n,
             "WHERE session_id IN (SELECT session_id FROM executions WHERE "
             "execution_id IN (SELECT id FROM et_gone));",
             err, "forget");
+    /* after the sessions' counts, which read the executions */
+    if (!rc)
+        rc = forget_parts(s, "rest", err);
     if (!rc)
         rc = forget_tables(s, err);
     if (!rc)

@@ -71,7 +71,7 @@ int et__sqlite_ret_scan(struct et_store *st, et_store_ret_fn *fn, void *ctx,
              "coalesce(e.end_ns, e.start_ns, (SELECT ts_ns FROM ledger l "
              "WHERE l.seq = e.first_seq)) AS ref, %s, "
              "json_extract(h.value, '$.reason'), "
-             "json_extract(h.value, '$.since_ns') "
+             "json_extract(h.value, '$.since_ns'), e.start_ns "
              "FROM executions e LEFT JOIN retention_state h "
              "ON h.key = 'hold:' || e.execution_id %s "
              "ORDER BY ref, e.execution_id",
@@ -96,6 +96,7 @@ int et__sqlite_ret_scan(struct et_store *st, et_store_ret_fn *fn, void *ctx,
         r.is_security = sqlite3_column_int(q, 7) != 0;
         r.hold_reason = text(q, 8);
         r.hold_since_ns = sqlite3_column_int64(q, 9);
+        r.start_ns = sqlite3_column_int64(q, 10);
         rc = fn(ctx, &r);
         if (rc) {
             sqlite3_finalize(q);
