@@ -10,7 +10,7 @@
 #define ET_STORE_PG_SCHEMA_PG_H
 
 static const char *const et_pg_migrations[] = {
-    /* 1-6: everything SQLite's migrations 1-12 built, in pieces (C99
+    /* 1-7: everything SQLite's migrations 1-12 built, in pieces (C99
      * string length limit) */
     "CREATE TABLE meta(key text PRIMARY KEY, value text NOT NULL);"
     "CREATE TABLE ledger("
@@ -165,7 +165,7 @@ static const char *const et_pg_migrations[] = {
     "CREATE INDEX agent_actions_agent ON agent_actions(session_id, agent_id);"
     "CREATE INDEX agent_actions_exec ON agent_actions(execution_id) "
     "  WHERE execution_id IS NOT NULL;",
-    /* 7: notes and human scores (docs/NOTES.md; SQLite migration 14), a
+    /* 8: notes and human scores (docs/NOTES.md; SQLite migration 14), a
      * projection of execution.note and execution.scored events; their
      * text is in fts (seq) like every event's */
     "CREATE TABLE notes("
@@ -179,13 +179,13 @@ static const char *const et_pg_migrations[] = {
     "CREATE INDEX notes_exec ON notes(execution_id, seq);"
     "CREATE INDEX notes_group ON notes(group_id, seq);"
     "CREATE INDEX notes_uuid ON notes(uuid);",
-    /* 8-10: the projections that grow with time are partitioned by month
+    /* 9-12: the projections that grow with time are partitioned by month
      * (docs/POSTGRES.md "Time partitions"): executions, exec_lists and fts
      * by the execution's start, actions and exec_issues by their own time;
      * rows without a time go to a DEFAULT partition. The ledger is not
      * partitioned: its leaves and bodies stay, erased or not, forever.
-     * 8: the functions that make and drop the month partitions (owned by
-     * the trail's owner, so writers need no DDL rights) */
+     * 9 and 10: the functions that make and drop the month partitions
+     * (owned by the trail's owner, so writers need no DDL rights) */
     "CREATE FUNCTION et_month_lo(ns bigint) RETURNS bigint LANGUAGE sql "
     "  IMMUTABLE AS $f$ SELECT extract(epoch FROM date_trunc('month', "
     "  to_timestamp(floor(ns / 1000000000.0)::float8) AT TIME ZONE 'UTC'))"
@@ -260,7 +260,7 @@ static const char *const et_pg_migrations[] = {
     "    BEGIN EXECUTE format('DROP TABLE %I', r.part); RETURN NEXT r.part;"
     "    EXCEPTION WHEN lock_not_available THEN NULL; END;"
     "  END LOOP; END $f$;",
-    /* 9: the tables, partitioned, with their rows; the months present get
+    /* 11: the tables, partitioned, with their rows; the months present get
      * their partitions first */
     "ALTER TABLE executions RENAME TO et_old_executions;"
     "ALTER TABLE actions RENAME TO et_old_actions;"
@@ -316,7 +316,7 @@ static const char *const et_pg_migrations[] = {
     "DROP TABLE et_old_executions, et_old_actions, et_old_exec_lists,"
     "  et_old_fts, et_old_exec_issues;"
     "DROP FUNCTION et_exec_start_lists();",
-    /* 10: their indexes, and the uniqueness the store relies on (an
+    /* 12: their indexes, and the uniqueness the store relies on (an
      * execution id, an action's sequence in its execution, an event's
      * text row): a unique index of a partitioned table must hold the
      * partition key, which may be NULL here, so a trigger checks every
