@@ -8,46 +8,10 @@
 # cluster with tools/pg-test-cluster.sh); skips, saying so, without it.
 . "$(dirname "$0")/lib.sh"
 
-if [ -z "${EXECTRAIL_TEST_PG:-}" ]; then
-  echo "# SKIP EXECTRAIL_TEST_PG is not set (tools/pg-test-cluster.sh start gives one)"
-  echo "1..0 # SKIP no PostgreSQL"
-  echo "0 passed, 0 failed"
-  exit 0
-fi
-if ! command -v psql >/dev/null 2>&1; then
-  echo "1..0 # SKIP psql not installed (apt-get install postgresql-client)"
-  echo "0 passed, 0 failed"
-  exit 0
-fi
+. "$(dirname "$0")/pg_lib.sh"
 
-# every trail of this test in its own schema, dropped at the end
-SCHEMAS=""
-pg_url() { # SCHEMA
-  case "$EXECTRAIL_TEST_PG" in
-    *\?*) echo "$EXECTRAIL_TEST_PG&options=-csearch_path%3D$1" ;;
-    *) echo "$EXECTRAIL_TEST_PG?options=-csearch_path%3D$1" ;;
-  esac
-}
-new_trail() { # NAME: print its connection string
-  local s="et_cli_$$_$1"
-  SCHEMAS="$SCHEMAS $s"
-  pg_url "$s"
-}
-psql_q() { # SCHEMA SQL: one value
-  PGOPTIONS="-c search_path=$1 -c client_min_messages=warning" \
-    psql "$EXECTRAIL_TEST_PG" -X -q -A -t -v ON_ERROR_STOP=1 -c "$2"
-}
-pg_cleanup() {
-  for s in $SCHEMAS; do
-    PGOPTIONS="-c client_min_messages=warning" \
-      psql "$EXECTRAIL_TEST_PG" -X -q -c "DROP SCHEMA IF EXISTS $s CASCADE" >/dev/null 2>&1
-  done
-  t_cleanup
-}
-trap pg_cleanup EXIT
-
-PG=$(new_trail main)
-S_MAIN="et_cli_$$_main"
+PG=$(pg_trail main)
+S_MAIN=$(pg_schema main)
 export EXECTRAIL_DB="$PG"
 
 # ---- init, record, show, list, query, search ----
@@ -131,7 +95,7 @@ contains "$T_DIR/out" "event 5: the stored bytes do not match" "verify names the
 contains "$T_DIR/out" "50000000-0000-4000-8000-000000000004" "and its execution"
 
 # ---- the Claude Code hook path ----
-PH=$(new_trail hook)
+PH=$(pg_trail hook)
 check "init a trail for hooks" et --db "$PH" init
 HOOK_BAD=0
 while IFS= read -r line; do
@@ -144,7 +108,7 @@ eq "$(psql_q "et_cli_$$_hook" "SELECT string_agg(type, ',' ORDER BY seq) FROM le
 check "the hook trail verifies" et --db "$PH" verify
 
 # ---- concurrent writers: one ledger, nothing lost or duplicated ----
-PC=$(new_trail conc)
+PC=$(pg_trail conc)
 S_CONC="et_cli_$$_conc"
 WRITERS=${ET_PG_WRITERS:-6}
 PER=${ET_PG_PER_WRITER:-15}
@@ -196,7 +160,7 @@ et --db "$SQ" record "$ET_SOURCE_DIR/tests/data/spec-record.json" >/dev/null
 et --db "$SQ" checkpoint >/dev/null
 et --db "$SQ" verify >"$T_DIR/sq.verify"
 ROOT=$(sed -n 's/.*root \([0-9a-f]*\).*/\1/p' "$T_DIR/sq.verify")
-PM=$(new_trail mig)
+PM=$(pg_trail mig)
 # the keys of a PostgreSQL trail live in EXECTRAIL_HOME; this one has
 # none yet, so migrate gives it the SQLite trail's
 export EXECTRAIL_HOME="$T_DIR/mig-home"
@@ -214,7 +178,7 @@ contains "$T_DIR/out" "every row matches" "its projections match its ledger"
 eq "$(et --db "$T_DIR/back/trail.db" show --json 3f2b8c1e | python3 -c 'import json,sys; print(json.load(sys.stdin)["agent_metadata"]["name"])')" \
   "agent-name" "a record reads back the same after two migrations"
 expect_exit 7 "migrate into a key directory with other keys: refused" \
-  env EXECTRAIL_HOME="$T_DIR/home" "$EXECTRAIL" migrate "$SQ" "$(new_trail other)"
+  env EXECTRAIL_HOME="$T_DIR/home" "$EXECTRAIL" migrate "$SQ" "$(pg_trail other)"
 contains "$T_DIR/err" "different exectrail.key" "the refusal says why"
 expect_exit 5 "migrate from a store that does not exist" et migrate "$T_DIR/none.db" "$T_DIR/x.db"
 

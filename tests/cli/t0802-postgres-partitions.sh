@@ -12,37 +12,7 @@
 # Needs EXECTRAIL_TEST_PG; skips, saying so, without it.
 . "$(dirname "$0")/lib.sh"
 
-if [ -z "${EXECTRAIL_TEST_PG:-}" ]; then
-  echo "# SKIP EXECTRAIL_TEST_PG is not set (tools/pg-test-cluster.sh start gives one)"
-  echo "1..0 # SKIP no PostgreSQL"
-  echo "0 passed, 0 failed"
-  exit 0
-fi
-if ! command -v psql >/dev/null 2>&1; then
-  echo "1..0 # SKIP psql not installed (apt-get install postgresql-client)"
-  echo "0 passed, 0 failed"
-  exit 0
-fi
-
-SCHEMAS=""
-pg_url() { # SCHEMA
-  case "$EXECTRAIL_TEST_PG" in
-    *\?*) echo "$EXECTRAIL_TEST_PG&options=-csearch_path%3D$1" ;;
-    *) echo "$EXECTRAIL_TEST_PG?options=-csearch_path%3D$1" ;;
-  esac
-}
-psql_q() { # SCHEMA SQL: the values, one row a line
-  PGOPTIONS="-c search_path=$1 -c client_min_messages=warning" \
-    psql "$EXECTRAIL_TEST_PG" -X -q -A -t -v ON_ERROR_STOP=1 -c "$2"
-}
-pg_cleanup() {
-  for s in $SCHEMAS; do
-    PGOPTIONS="-c client_min_messages=warning" \
-      psql "$EXECTRAIL_TEST_PG" -X -q -c "DROP SCHEMA IF EXISTS $s CASCADE" >/dev/null 2>&1
-  done
-  t_cleanup
-}
-trap pg_cleanup EXIT
+. "$(dirname "$0")/pg_lib.sh"
 
 # use NAME: the trail NAME (PostgreSQL schema et_cli_<pid>_NAME, or the
 # SQLite file when NAME is "lite"), with its own keys directory
@@ -52,8 +22,7 @@ use() {
   if [ "$1" = lite ]; then
     export EXECTRAIL_DB="$EXECTRAIL_HOME/trail.db"
   else
-    S="et_cli_$$_$1"
-    case " $SCHEMAS " in *" $S "*) ;; *) SCHEMAS="$SCHEMAS $S" ;; esac
+    S=$(pg_schema "$1")
     export EXECTRAIL_DB
     EXECTRAIL_DB=$(pg_url "$S")
   fi
