@@ -398,13 +398,12 @@ int et_witness_trust(const char *dir, const char *origin, const char *vkey,
 
 /* ---- per-log state: "<size> <root hex>\n" then the checkpoint ---- */
 
-static void state_path(const struct et_witness *w, const char *dir,
-                       const char *origin, char *out, size_t cap)
+static void state_path(const char *dir, const char *origin, char *out,
+                       size_t cap)
 {
     uint8_t h[crypto_hash_sha256_BYTES];
     char hex[2 * sizeof(h) + 1];
 
-    (void)w;
     crypto_hash_sha256(h, (const unsigned char *)origin, strlen(origin));
     sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
     snprintf(out, cap, "%s/" STATE_DIR "/%s", dir, hex);
@@ -466,7 +465,7 @@ static int list_one(void *ctx, const char *origin, const char *vkey,
     int rc;
 
     (void)key;
-    state_path(NULL, l->dir, origin, path, sizeof(path));
+    state_path(l->dir, origin, path, sizeof(path));
     rc = read_state(path, &s, l->err);
     if (rc)
         return rc;
@@ -797,7 +796,7 @@ void et_witness_add_checkpoint(struct et_witness *w, const char *req,
     }
     /* check and update atomically: one request per witness at a time,
      * across threads (each opens its own lock) and processes */
-    state_path(w, w->dir, f.origin, path, sizeof(path));
+    state_path(w->dir, f.origin, path, sizeof(path));
     if (path_in(lock, sizeof(lock), w->dir, LOCK_FILE, &err) != ET_OK) {
         answer(a, 500, TEXT_PLAIN, "%s\n", err.msg);
         goto out;

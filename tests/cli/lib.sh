@@ -511,3 +511,18 @@ home_rm() {
   fi
   return 0
 }
+
+# alloc_walk_setup: the set-up of the allocation-failure walks (t0707,
+# t0855): leak checks off (leaks on the injected failure paths are
+# expected; what is checked is what is answered and stored), a trail
+# holding the spec record ($REC), and what the walk's Python reads from
+# the environment (ET_BASE_HOME, ET_REC_ID, ET_T_DIR)
+alloc_walk_setup() {
+  REC="$ET_SOURCE_DIR/tests/data/spec-record.json"
+  export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+  check "init" et init
+  check "a record to read" et record "$REC"
+  export ET_BASE_HOME="$EXECTRAIL_HOME" ET_T_DIR="$T_DIR"
+  ET_REC_ID=$(jget "$REC" 'd["execution_id"]')
+  export ET_REC_ID
+}

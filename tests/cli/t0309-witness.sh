@@ -247,6 +247,20 @@ eq "$ct" "text/x.tlog.size" "...with Content-Type text/x.tlog.size"
 [ -n "$(cat "$T_DIR/body")" ] && ok "...and the witness's size in the body" \
   || not_ok "...and the witness's size in the body"
 
+# ---- a damaged state file: refused with a message, never cosigned over ----
+ST="$W_HOME/witness/state/$(printf '%s' "$ORIGIN" | sha256sum | cut -c1-64)"
+if [ -f "$ST" ]; then
+  cp "$ST" "$T_DIR/state.saved"
+  printf 'not a state\n' >"$ST"
+  expect_exit 1 "a push to a witness whose state is damaged fails" \
+    et checkpoint --push "$W" --witness-key "$VK"
+  contains "$T_DIR/err" "is damaged" "...the witness says its state is damaged (500)"
+  expect_exit 4 "witness list names the damaged state (exit 4)" as_witness witness list
+  cp "$T_DIR/state.saved" "$ST"
+else
+  not_ok "the witness keeps its state in state/<sha256 of the origin>" "$(ls "$W_HOME/witness/state")"
+fi
+
 # ---- the state survives a restart ----
 serve_stop
 EXECTRAIL_HOME=$W_HOME serve_start --witness || { done_testing; }

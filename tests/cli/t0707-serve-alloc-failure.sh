@@ -16,13 +16,7 @@
 . "$(dirname "$0")/lib.sh"
 command -v curl >/dev/null || { echo "1..0 # SKIP curl is not installed"; exit 0; }
 
-REC="$ET_SOURCE_DIR/tests/data/spec-record.json"
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
-
-check "init" et init
-check "a record to read" et record "$REC"
-export ET_BASE_HOME="$EXECTRAIL_HOME" ET_REC_ID="$(jget "$REC" 'd["execution_id"]')"
-export ET_T_DIR="$T_DIR"
+alloc_walk_setup
 python3 - >"$T_DIR/walk.out" 2>&1 <<'PY'
 import http.client, json, os, re, shutil, signal, subprocess, time
 

@@ -13,15 +13,7 @@
 # about 100 at most).
 . "$(dirname "$0")/lib.sh"
 
-REC="$ET_SOURCE_DIR/tests/data/spec-record.json"
-# leaks on the failure paths are expected under injected failures; what is
-# checked here is what is answered and stored
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
-
-check "init" et init
-check "a record to read" et record "$REC"
-export ET_BASE_HOME="$EXECTRAIL_HOME" ET_REC_ID="$(jget "$REC" 'd["execution_id"]')"
-export ET_T_DIR="$T_DIR"
+alloc_walk_setup
 python3 - >"$T_DIR/walk.out" 2>&1 <<'PY'
 import json, os, re, shutil, subprocess
 
