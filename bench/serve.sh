@@ -66,6 +66,60 @@ stop_server() {
   SP=""
   "$ET" --db "$W/s.db" verify >/dev/null || { echo "  verify FAILED"; exit 1; }
 }
+# an OTLP/JSON request as an agent framework's exporter sends it: one
+# invoke_agent span and 99 execute_tool spans under it (one failing), with
+# placeholders that otlp.lua fills with fresh trace and span ids per request
+# (the server drops spans it has already stored)
+python3 - "$W/otlp.json" <<'PY'
+import json, sys
+def attr(k, v):
+    return {"key": k, "value": {"stringValue": v}}
+T0 = 1763592800000000000
+spans = [{"traceId": "TRACEID0TRACEID0TRACEID0TRACEID0", "spanId": "SPAN_ID_0000",
+          "name": "invoke_agent bench", "kind": 1,
+          "startTimeUnixNano": str(T0), "endTimeUnixNano": str(T0 + 10**10),
+          "attributes": [attr("gen_ai.operation.name", "invoke_agent"),
+                         attr("gen_ai.agent.name", "bench"),
+                         attr("gen_ai.request.model", "bench-model")],
+          "status": {}}]
+for i in range(1, 100):
+    spans.append({"traceId": "TRACEID0TRACEID0TRACEID0TRACEID0",
+                  "spanId": "SPAN_ID_%04x" % i,
+                  "parentSpanId": "SPAN_ID_0000",
+                  "name": "execute_tool Bash", "kind": 1,
+                  "startTimeUnixNano": str(T0 + i * 10**7),
+                  "endTimeUnixNano": str(T0 + i * 10**7 + 5 * 10**6),
+                  "attributes": [attr("gen_ai.operation.name", "execute_tool"),
+                                 attr("gen_ai.tool.name", "Bash"),
+                                 attr("gen_ai.tool.call.arguments",
+                                      json.dumps({"command": "make test %d" % i}))],
+                  "status": {"code": 2, "message": "exit 2"} if i == 50 else {}})
+json.dump({"resourceSpans": [{"resource": {"attributes": [
+    attr("service.name", "bench-orchestrator")]}, "scopeSpans": [
+    {"scope": {"name": "bench"}, "spans": spans}]}]}, open(sys.argv[1], "w"))
+PY
+cat >"$W/otlp.lua" <<'LUA'
+local body = io.open(os.getenv("WRK_BODY")):read("*a")
+local headers = {["Content-Type"] = "application/json"}
+local n = 0
+math.randomseed(os.time() + tonumber(tostring({}):match("0x(%x+)"), 16) % 100000)
+request = function()
+  n = n + 1
+  -- 32 hex digits of trace id, 12 of span-id prefix: unique per request
+  local t = string.format("%08x%08x%08x%08x", math.random(0, 0x7fffffff),
+    math.random(0, 0x7fffffff), n, math.random(0, 0x7fffffff))
+  local p = string.format("%04x%08x", math.random(0, 0xffff), n)
+  local b = body:gsub("TRACEID0TRACEID0TRACEID0TRACEID0", t):gsub("SPAN_ID_", p)
+  return wrk.format("POST", "/v1/traces", headers, b)
+end
+done = function(s, lat, req)
+  local bad = s.errors.status + s.errors.connect + s.errors.read +
+              s.errors.write + s.errors.timeout
+  io.write(string.format("rps=%.1f p50_ms=%.3f p99_ms=%.3f bad=%d\n",
+    s.requests / (s.duration / 1e6), lat:percentile(50) / 1000,
+    lat:percentile(99) / 1000, bad))
+end
+LUA
 echo /v1/executions >"$W/record.paths"
 echo /healthz >"$W/healthz.paths"
 
@@ -101,8 +155,10 @@ metric() { curl -sS "$U/metrics" | sed -n "s/^$1 //p"; }
 run_wrk() {
   c0=$(metric exectrail_group_commits_total)
   w0=$(metric exectrail_group_commit_writes_total)
+  script=post
+  [ "$3" = otlp ] && script=otlp
   line=$(WRK_METHOD=$2 WRK_PATHS="$W/$3.paths" WRK_BODY=$4 \
-    wrk -t2 -c"$1" -d"${DUR}s" --timeout 30s -s "$W/post.lua" "$U" |
+    wrk -t2 -c"$1" -d"${DUR}s" --timeout 30s -s "$W/$script.lua" "$U" |
     grep '^rps=')
   # the writes wrk left in flight finish before the next run starts
   for _ in $(seq 1 600); do
@@ -127,6 +183,7 @@ for C in $CONNS; do
     eval "a$k=\$(run_wrk $C POST actions \"$W/a1.json\")"
     eval "h$k=\$(run_wrk $C POST actions \"$W/a100.json\")"
     eval "r$k=\$(run_wrk $C POST record \"$W/record.json\")"
+    eval "o$k=\$(run_wrk $C POST otlp \"$W/otlp.json\")"
   done
   F=$(m "$f1" "$f2" "$f3" rps)
   row() { # LABEL EVENTS_PER_REQUEST k1 k2 k3
@@ -142,6 +199,7 @@ for C in $CONNS; do
   row "POST .../actions, 1 action" 1 "$a1" "$a2" "$a3"
   row "POST .../actions, 100 actions" 100 "$h1" "$h2" "$h3"
   row "POST /v1/executions, 1 record" 1 "$r1" "$r2" "$r3"
+  row "POST /v1/traces, OTLP/JSON 100 spans" 100 "$o1" "$o2" "$o3"
   stop_server
 done
 echo "  (events/s = acknowledged requests/s x events each; x_floor = events/s"

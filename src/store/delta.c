@@ -30,6 +30,10 @@ struct et__delta {
      * that is not kept needed them), and are applied again if it is
      * rolled back to */
     size_t mark, done;
+    /* the index of the execution row kept or looked up last, plus one
+     * (0: none): a unit of one execution's events finds its row here
+     * however far back (an updated row stays where it was first kept) */
+    size_t exec_hint;
 };
 
 /* A unit that keeps more than this (a rebuild replaying a long run of
@@ -246,6 +250,7 @@ static void reset(struct et__delta *d)
     d->bytes = 0;
     d->mark = 0;
     d->done = 0;
+    d->exec_hint = 0;
     if (!b)
         return;
     while (b->next) {
@@ -276,6 +281,85 @@ static bool is_late(enum et_store_op_kind kind)
     return kind == ET_OP_FTS_PUT;
 }
 
+/*
+ * How far back from the newest kept operation an execution's row is looked
+ * for. A unit projecting many actions of one execution keeps about five
+ * operations per action, so the row its previous action wrote is found
+ * within a few; past this the delta is applied and the row read back (the
+ * same answer, dearer).
+ */
+#define EXEC_LOOKBACK ((size_t)64)
+
+static bool is_exec_of(const struct et_store_op *op, const char *id)
+{
+    return op->kind == ET_OP_EXEC_PUT && op->u.exec.row.execution_id &&
+           !strcmp(op->u.exec.row.execution_id, id);
+}
+
+/*
+ * The newest kept row of execution id, or NULL. The hint is the newest
+ * when it names id: a row of id kept after it would have moved the hint.
+ */
+static struct et_store_op *kept_exec(struct et__delta *d, const char *id)
+{
+    size_t stop = d->n > EXEC_LOOKBACK ? d->n - EXEC_LOOKBACK : 0;
+
+    if (d->exec_hint && d->exec_hint <= d->n &&
+        is_exec_of(&d->ops[d->exec_hint - 1], id))
+        return &d->ops[d->exec_hint - 1];
+    for (size_t i = d->n; i-- > stop;) {
+        if (is_exec_of(&d->ops[i], id)) {
+            d->exec_hint = i + 1;
+            return &d->ops[i];
+        }
+    }
+    return NULL;
+}
+
+bool et__delta_exec_get(struct et_store *st, const char *id,
+                        struct et_exec_row *row)
+{
+    struct et_store_op *op =
+        st->delta && id ? kept_exec(st->delta, id) : NULL;
+
+    if (!op)
+        return false;
+    *row = op->u.exec.row;
+    st->stats.delta_reads++;
+    return true;
+}
+
+/*
+ * An update of a row kept earlier in the unit replaces that row where it
+ * stands: one write of the row per unit instead of one per event. Only when
+ * the start time is unchanged: the items of an execution's lists carry it
+ * (a trigger follows a changed one), and the list rows kept in between were
+ * made with the earlier row's.
+ */
+static int coalesce_exec(struct et__delta *d, const struct et_store_op *op,
+                         bool *done)
+{
+    const struct et_exec_row *r = &op->u.exec.row;
+    struct et_store_op *old;
+    struct et_store_op copy;
+    int rc;
+
+    *done = false;
+    if (op->u.exec.insert || !r->execution_id)
+        return ET_OK;
+    old = kept_exec(d, r->execution_id);
+    if (!old || old->u.exec.row.start_ns != r->start_ns)
+        return ET_OK;
+    copy = *op;
+    copy.u.exec.insert = old->u.exec.insert;
+    rc = copy_bytes(d, &copy);
+    if (rc)
+        return rc;
+    *old = copy;
+    *done = true;
+    return ET_OK;
+}
+
 int et__delta_keep(struct et_store *st, const struct et_store_op *op,
                    struct et_error *err)
 {
@@ -286,6 +370,20 @@ int et__delta_keep(struct et_store *st, const struct et_store_op *op,
     int rc;
 
     ET_ASSERT((unsigned)op->kind < ET_OP_KIND_COUNT);
+    if (d && op->kind == ET_OP_EXEC_PUT) {
+        bool done;
+
+        rc = coalesce_exec(d, op, &done);
+        if (rc)
+            return et_error_set(err, rc, "out of memory");
+        if (done) {
+            st->stats.kept++;
+            st->stats.coalesced++;
+            st->dirty |= ET__T_EXEC;
+            return d->bytes >= KEEP_MAX_BYTES ? et__delta_flush_unit(st, err)
+                                              : ET_OK;
+        }
+    }
     if (!d) {
         d = et__calloc(1, sizeof(*d));
         if (!d)
@@ -307,6 +405,8 @@ int et__delta_keep(struct et_store *st, const struct et_store_op *op,
     if (rc)
         return et_error_set(err, rc, "out of memory");
     d->n++;
+    if (op->kind == ET_OP_EXEC_PUT)
+        d->exec_hint = d->n;
     st->stats.kept++;
     if (late)
         return d->n - d->done >= KEEP_MAX_OPS || d->bytes >= KEEP_MAX_BYTES

@@ -119,19 +119,23 @@ static void print_stats(const struct et_store *st)
     et_store_stats_get(st, &x);
     fprintf(stderr,
             "exectrail: store %s: %llu operations, %llu backend calls "
-            "(%llu applies of %llu kept writes)\n",
+            "(%llu applies of %llu kept writes, %llu execution rows "
+            "folded into the one kept before, %llu read from the kept "
+            "ones)\n",
             st->ops->name, (unsigned long long)x.front_calls,
             (unsigned long long)x.backend_calls,
-            (unsigned long long)x.applies, (unsigned long long)x.kept);
+            (unsigned long long)x.applies, (unsigned long long)x.kept,
+            (unsigned long long)x.coalesced,
+            (unsigned long long)x.delta_reads);
 }
 
 void et_store_stats_get(const struct et_store *st, struct et_store_stats *out)
 {
     *out = st->stats;
     /* every operation reached the backend but the kept writes, which
-     * reached it in applies */
-    out->backend_calls =
-        st->stats.front_calls - st->stats.kept + st->stats.applies;
+     * reached it in applies, and the rows read from the kept ones */
+    out->backend_calls = st->stats.front_calls - st->stats.kept -
+                         st->stats.delta_reads + st->stats.applies;
 }
 
 void et_store_close(struct et_store *st)
@@ -292,6 +296,11 @@ int et_store_exec_resolve(struct et_store *st, const char *prefix,
 int et_store_exec_get(struct et_store *st, const char *id,
                       struct et_exec_row *row, struct et_error *err)
 {
+    /* a row this unit wrote: the kept copy, without applying the delta */
+    if (et__delta_exec_get(st, id, row)) {
+        st->stats.front_calls++;
+        return ET_OK;
+    }
     FRONT(st, ET__T_EXEC);
     return st->ops->exec_get(st, id, row, err);
 }

@@ -678,6 +678,9 @@ struct et_store_stats {
     uint64_t applies;       /* apply calls */
     uint64_t kept;          /* write operations kept (then applied, or
                              * dropped with their unit) */
+    uint64_t coalesced;     /* of them, execution rows that replaced the
+                             * row kept earlier in the unit */
+    uint64_t delta_reads;   /* execution rows read from the kept ones */
 };
 void et_store_stats_get(const struct et_store *st, struct et_store_stats *out);
 

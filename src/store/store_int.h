@@ -221,6 +221,12 @@ int et__delta_keep(struct et_store *st, const struct et_store_op *op,
  * kept. On failure none is kept either (the caller rolls back). */
 int et__delta_flush(struct et_store *st, unsigned tables,
                     struct et_error *err);
+/* The newest row of execution id among the kept operations (its strings
+ * in the delta, valid until it is applied or dropped): what reading the
+ * table after applying them would give; false when none is kept near the
+ * end (the caller applies them and reads). */
+bool et__delta_exec_get(struct et_store *st, const char *id,
+                        struct et_exec_row *row);
 /* Apply the unit's kept operations, but not the full-text rows kept for
  * the commit (a unit's end, a savepoint, its release). */
 int et__delta_flush_unit(struct et_store *st, struct et_error *err);

@@ -129,10 +129,18 @@ static const char *const stmt_sql[S_COUNT] = {
                      "session_id = ?1 AND agent_id = ?2",
     [S_LISTS_CLEAR] = "DELETE FROM exec_lists WHERE execution_id = ?",
     [S_SECURITY_CLEAR] = "DELETE FROM security_relevant WHERE execution_id = ?",
+    /* an execution lists an item once, however many actions imply it.
+     * The check is one seek of exec_lists_item (kind, item, start_ns,
+     * execution_id): every item of an execution carries the start time
+     * its execution row has (trigger executions_start_lists), the one
+     * given here, so neither other executions' items nor this one's other
+     * items are read (reading the execution's items of that kind made each
+     * put cost as many rows as the list held) */
     [S_LIST_PUT] = "INSERT INTO exec_lists(execution_id, kind, item, "
                    "start_ns) SELECT ?1, ?2, ?3, ?4 WHERE NOT EXISTS ("
-                   "SELECT 1 FROM exec_lists INDEXED BY exec_lists_exec "
-                   "WHERE execution_id = ?1 AND kind = ?2 AND item = ?3)",
+                   "SELECT 1 FROM exec_lists INDEXED BY exec_lists_item "
+                   "WHERE kind = ?2 AND item = ?3 AND start_ns IS ?4 "
+                   "AND execution_id = ?1)",
     [S_FTS_PUT] = "INSERT INTO fts(rowid, execution_id, body) VALUES (?, ?, ?)",
     [S_SESSION_TOUCH] =
         "INSERT INTO sessions(session_id, first_ns, last_ns, n_executions) "
