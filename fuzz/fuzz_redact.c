@@ -58,19 +58,37 @@ static size_t count(const char *h, size_t n, const char *needle)
     return c;
 }
 
-static struct et_redactor *get(void)
+static struct et_redactor *get(bool all_rules)
 {
-    static struct et_redactor *r;
+    static struct et_redactor *r[2];
     static const uint8_t key[ET_REDACT_KEY_LEN] = {7};
 
-    if (!r && et__redactor_new(key, ET_REDACT_PCRE2, &r, NULL))
-        ET_BUG("redactor does not compile");
-    return r;
+    if (!r[all_rules]) {
+        if (et__redactor_new(key, ET_REDACT_PCRE2, &r[all_rules], NULL))
+            ET_BUG("redactor does not compile");
+        et__redactor_set_all_rules(r[all_rules], all_rules);
+    }
+    return r[all_rules];
+}
+
+/* The rules picked by their anchors find what every rule run finds. */
+static void same_as_all_rules(const char *s, size_t size,
+                              const struct et_buf *out, size_t n)
+{
+    struct et_buf all = ET_BUF_INIT;
+    size_t n_all = 0;
+
+    if (et__redact_text(get(true), s, size, &all, &n_all, NULL))
+        ET_BUG("redaction failed");
+    if (n != n_all || out->len != all.len ||
+        (out->len && memcmp(out->ptr, all.ptr, out->len)))
+        ET_BUG("the anchors missed a rule's match");
+    et_buf_release(&all);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct et_redactor *r = get();
+    struct et_redactor *r = get(false);
     struct et_buf out = ET_BUF_INIT, in = ET_BUF_INIT;
     const char *s = (const char *)data;
     size_t n = 0;
@@ -82,6 +100,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (n && valid_utf8(data, size) &&
         !valid_utf8((const unsigned char *)out.ptr, out.len))
         ET_BUG("redaction broke UTF-8");
+    same_as_all_rules(s, size, &out, n);
     /* input, newline, the secrets, newline, input */
     if (et_buf_add(&in, s, size) || et_buf_addch(&in, '\n'))
         abort();
@@ -92,6 +111,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if (et__redact_text(r, in.ptr, in.len, &out, &n, NULL) || !n)
         ET_BUG("planted secrets not found");
+    same_as_all_rules(in.ptr, in.len, &out, n);
     /* the input may hold the same bytes where they are not a secret (in a
      * longer word): the two copies account for those, the planted one must
      * be gone */

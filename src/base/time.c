@@ -191,6 +191,29 @@ void et_time_format(int64_t ns, char out[ET_RFC3339_MAX])
         days -= 1;
     }
     civil_from_days(days, &y, &mo, &d);
+    if (y >= 0 && y <= 9999) {
+        /* the common case by hand: this runs for every event and every
+         * time field checked, and snprintf was most of its cost */
+        int v[7] = {y, mo, d, (int)(sod / 3600), (int)(sod / 60 % 60),
+                    (int)(sod % 60), (int)(rem / 1000000)};
+        static const char sep[] = "--T::.Z";
+        char *o = out;
+
+        *o++ = (char)('0' + v[0] / 1000);
+        *o++ = (char)('0' + v[0] / 100 % 10);
+        *o++ = (char)('0' + v[0] / 10 % 10);
+        *o++ = (char)('0' + v[0] % 10);
+        for (int i = 1; i < 7; i++) {
+            *o++ = sep[i - 1];
+            if (i == 6)
+                *o++ = (char)('0' + v[i] / 100);
+            *o++ = (char)('0' + v[i] / 10 % 10);
+            *o++ = (char)('0' + v[i] % 10);
+        }
+        *o++ = sep[6];
+        *o = '\0';
+        return;
+    }
     snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", y, mo,
              d, (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60),
              (int)(rem / 1000000));

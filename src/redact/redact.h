@@ -80,6 +80,12 @@ void et__redactor_disabled(const struct et_redactor *r, char *out, size_t cap);
  * and the tests; nothing else should turn them off.
  */
 void et__redactor_set_passes(struct et_redactor *r, bool is_on);
+/*
+ * Run every rule's pattern over every text instead of only the rules whose
+ * literal anchors occur in it (off by default). For the tests and the fuzz
+ * target, which check that both find the same secrets.
+ */
+void et__redactor_set_all_rules(struct et_redactor *r, bool is_on);
 
 /*
  * Redact s[0..len). When something is found, out (reset first) holds the

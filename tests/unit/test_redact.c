@@ -875,6 +875,63 @@ T_TEST(scan_helpers)
     }
 }
 
+/* A rule runs only when one of its literal anchors occurs in the text
+ * (collect in redact.c): the same secrets are found, the same text comes
+ * out, as when every rule runs over every text - for each positive and
+ * negative case, each of them inside JSON, and the false-positive corpus. */
+static int agree(struct et_redactor *a, struct et_redactor *b, const char *s,
+                 size_t len, struct et_buf *oa, struct et_buf *ob)
+{
+    struct et_error err = ET_ERROR_INIT;
+    size_t na = 0, nb = 0;
+
+    if (et__redact_text(a, s, len, oa, &na, &err) ||
+        et__redact_text(b, s, len, ob, &nb, &err))
+        return -1;
+    if (na != nb || oa->len != ob->len ||
+        (oa->len && memcmp(oa->ptr, ob->ptr, oa->len))) {
+        printf("# differ (%zu and %zu hits): %.*s\n", na, nb, (int)len, s);
+        return -1;
+    }
+    return 0;
+}
+
+T_TEST(anchors_agree_with_all_rules)
+{
+    struct et_redactor *a = redactor(), *b = redactor();
+    struct et_buf oa = ET_BUF_INIT, ob = ET_BUF_INIT, in = ET_BUF_INIT;
+    size_t hits = 0;
+
+    T_ASSERT(a != NULL && b != NULL);
+    et__redactor_set_all_rules(b, true);
+    for (size_t i = 0; i < ET_ARRAY_SIZE(positives); i++) {
+        const char *s = positives[i].text;
+
+        T_ASSERT_INT_EQ(agree(a, b, s, strlen(s), &oa, &ob), 0);
+        hits += oa.len != strlen(s) || memcmp(oa.ptr, s, oa.len);
+        et_buf_reset(&in);
+        T_ASSERT_OK(et_buf_addstr(&in, "{\"output\": \""));
+        T_ASSERT_OK(et_buf_addstr(&in, s));
+        T_ASSERT_OK(et_buf_addstr(&in, "\"}"));
+        T_ASSERT_INT_EQ(agree(a, b, in.ptr, in.len, &oa, &ob), 0);
+    }
+    /* the check can fail: the positives were redacted */
+    T_ASSERT_INT_EQ(hits, ET_ARRAY_SIZE(positives));
+    for (size_t i = 0; i < ET_ARRAY_SIZE(negatives); i++)
+        T_ASSERT_INT_EQ(agree(a, b, negatives[i].text,
+                              strlen(negatives[i].text), &oa, &ob),
+                        0);
+    for (size_t i = 0; i < 20000; i++) {
+        corpus_item(i, &in);
+        T_ASSERT_INT_EQ(agree(a, b, in.ptr, in.len, &oa, &ob), 0);
+    }
+    et_buf_release(&oa);
+    et_buf_release(&ob);
+    et_buf_release(&in);
+    et__redactor_free(a);
+    et__redactor_free(b);
+}
+
 T_TEST(false_positive_rate)
 {
     struct et_redactor *r = redactor();
@@ -901,7 +958,8 @@ T_TEST(false_positive_rate)
 }
 
 T_MAIN("redact", T_CASE(rules_positive), T_CASE(rules_negative),
-       T_CASE(rules_all_covered), T_CASE(engines_agree), T_CASE(idempotent),
+       T_CASE(rules_all_covered), T_CASE(engines_agree),
+       T_CASE(anchors_agree_with_all_rules), T_CASE(idempotent),
        T_CASE(disable_kind), T_CASE(json_walk), T_CASE(markers_parse),
        T_CASE(validations), T_CASE(split_and_wrapped), T_CASE(split_windows),
        T_CASE(scan_helpers), T_CASE(false_positive_rate))
