@@ -313,6 +313,14 @@ static const char *const et_sqlite_migrations[] = {
     "  UPDATE exec_lists SET start_ns = new.start_ns"
     "    WHERE execution_id = new.execution_id;"
     "END;",
+    /* 16: list_vocab gets its rows from sq_list_put, not from a trigger:
+     * an INSERT with a trigger is a multi-row statement to SQLite, which
+     * then journals every page it changes in the statement journal (the
+     * duplicate check was an INSERT ... SELECT, multi-row as well). As a
+     * lookup, a one-row INSERT and an INSERT OR IGNORE, none is
+     * (docs/PERFORMANCE.md, "List items without a trigger"). The trigger
+     * that drops an item's last use stays. */
+    "DROP TRIGGER IF EXISTS exec_lists_vocab_add;",
 };
 
 #endif /* ET_STORE_SQLITE_SCHEMA_H */

@@ -46,7 +46,9 @@ enum stmt_id {
     S_AGENT_MOVE,
     S_LISTS_CLEAR,
     S_SECURITY_CLEAR,
+    S_LIST_HAS,
     S_LIST_PUT,
+    S_VOCAB_ADD,
     S_FTS_PUT,
     S_SESSION_TOUCH,
     S_EXEC_LIST,
@@ -135,12 +137,15 @@ static const char *const stmt_sql[S_COUNT] = {
      * its execution row has (trigger executions_start_lists), the one
      * given here, so neither other executions' items nor this one's other
      * items are read (reading the execution's items of that kind made each
-     * put cost as many rows as the list held) */
-    [S_LIST_PUT] = "INSERT INTO exec_lists(execution_id, kind, item, "
-                   "start_ns) SELECT ?1, ?2, ?3, ?4 WHERE NOT EXISTS ("
-                   "SELECT 1 FROM exec_lists INDEXED BY exec_lists_item "
+     * put cost as many rows as the list held). Then the row and its word
+     * in the vocabulary (migration 16), each a one-row statement. */
+    [S_LIST_HAS] = "SELECT 1 FROM exec_lists INDEXED BY exec_lists_item "
                    "WHERE kind = ?2 AND item = ?3 AND start_ns IS ?4 "
-                   "AND execution_id = ?1)",
+                   "AND execution_id = ?1",
+    [S_LIST_PUT] = "INSERT INTO exec_lists(execution_id, kind, item, "
+                   "start_ns) VALUES (?1, ?2, ?3, ?4)",
+    [S_VOCAB_ADD] = "INSERT OR IGNORE INTO list_vocab(kind, item) "
+                    "VALUES (?1, ?2)",
     [S_FTS_PUT] = "INSERT INTO fts(rowid, execution_id, body) VALUES (?, ?, ?)",
     [S_SESSION_TOUCH] =
         "INSERT INTO sessions(session_id, first_ns, last_ns, n_executions) "
@@ -427,6 +432,14 @@ static int sq_open(const char *path, unsigned flags, struct et_store **out,
      * holds only the pages of the current unit. */
     if (!rc)
         rc = exec_sql(s, "PRAGMA temp_store = MEMORY", err);
+    /* A page cache of up to 16 MiB (SQLite's default is 2 MiB): a group
+     * commit of the server or an import batch changes more pages than 2
+     * MiB hold, and SQLite then spills dirty pages into the WAL before the
+     * commit and reads them back (pagerStress in a profile). Pages are
+     * allocated as used, so a hook's small transaction costs no more.
+     * Measured: docs/PERFORMANCE.md, "Page cache for large transactions". */
+    if (!rc)
+        rc = exec_sql(s, "PRAGMA cache_size = -16384", err);
     if (!rc && !s->readonly && *created_out)
         rc = exec_sql(s, "PRAGMA journal_mode = WAL", err);
     if (!rc)
@@ -933,7 +946,7 @@ static int sq_list_put(struct et_store *st, const char *id, int64_t start_ns,
 {
     struct sqlite_store *s = S(st);
     sqlite3_stmt *q;
-    int rc = get_stmt(s, S_LIST_PUT, &q, err);
+    int rc = get_stmt(s, S_LIST_HAS, &q, err);
 
     if (rc)
         return rc;
@@ -941,6 +954,27 @@ static int sq_list_put(struct et_store *st, const char *id, int64_t start_ns,
     sqlite3_bind_int(q, 2, (int)kind);
     bind_str(q, 3, item);
     bind_i64_or_null(q, 4, start_ns, 0);
+    rc = sqlite3_step(q);
+    sqlite3_reset(q);
+    if (rc == SQLITE_ROW)
+        return ET_OK; /* listed already */
+    if (rc != SQLITE_DONE)
+        return db_error(s, rc, err, "write list");
+    rc = get_stmt(s, S_LIST_PUT, &q, err);
+    if (rc)
+        return rc;
+    bind_str(q, 1, id);
+    sqlite3_bind_int(q, 2, (int)kind);
+    bind_str(q, 3, item);
+    bind_i64_or_null(q, 4, start_ns, 0);
+    rc = step_done(s, q, err, "write list");
+    if (rc)
+        return rc;
+    rc = get_stmt(s, S_VOCAB_ADD, &q, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int(q, 1, (int)kind);
+    bind_str(q, 2, item);
     return step_done(s, q, err, "write list");
 }
 
