@@ -365,6 +365,12 @@ static void pg_close(struct et_store *st)
 
     if (!s)
         return;
+    if (getenv("ET_STORE_STATS") && *getenv("ET_STORE_STATS") &&
+        strcmp(getenv("ET_STORE_STATS"), "0") != 0 && s->conn)
+        fprintf(stderr,
+                "exectrail: store postgresql: %llu round trips to the "
+                "server after opening\n",
+                et__pq_round_trips - s->rt_open);
     PQclear(s->held);
     PQfinish(s->conn);
     et__free(s);
@@ -423,6 +429,7 @@ static int pg_open(const char *target, unsigned flags, struct et_store **out,
         pg_close(&s->base);
         return rc;
     }
+    s->rt_open = et__pq_round_trips;
     *out = &s->base;
     return ET_OK;
 }

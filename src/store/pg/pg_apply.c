@@ -11,6 +11,14 @@
  * one by one, which fails at the same operation with the message the
  * operation gives its error (a duplicate execution id, a sequence already
  * recorded) - the failure path pays the round trips, the common one not.
+ *
+ * Bulk rows go by binary COPY: the full-text rows kept for the commit
+ * (copy_apply), and the ledger and action rows of an apply that carries
+ * many of them (ROWS_MIN or more: a rebuild, a migrate, a record with
+ * many actions). Those are copied into a temporary table first (two round
+ * trips: COPY's start and its end), then moved into the ledger, the event
+ * index and the actions by three INSERT ... SELECT in ledger order, sent
+ * in the pipeline with the rest of the apply.
  */
 #include "base/setup.h"
 #include "base/buf.h"
@@ -127,6 +135,92 @@ static bool send(struct et_pg *s, struct et_buf *b)
     return ok;
 }
 
+static int put_i64(struct et_buf *b, int64_t v)
+{
+    int rc = put_be(b, 8, 4);
+
+    return rc ? rc : put_be(b, (uint64_t)v, 8);
+}
+
+static int put_i32(struct et_buf *b, int32_t v)
+{
+    int rc = put_be(b, 4, 4);
+
+    return rc ? rc : put_be(b, (uint32_t)v, 4);
+}
+
+/* a bigint that is NULL when v == null_value (as et__pgp_i64_or_null) */
+static int put_i64_or_null(struct et_buf *b, int64_t v, int64_t null_value)
+{
+    return v == null_value ? put_field(b, NULL, 0) : put_i64(b, v);
+}
+
+static int put_str(struct et_buf *b, const char *str)
+{
+    return put_field(b, str, str ? strlen(str) : 0);
+}
+
+/*
+ * Start a binary COPY with sql (a simple query: statements before the
+ * COPY run first), its header in b. False, with the error in err, when
+ * the server did not start it.
+ */
+static bool copy_start(struct et_pg *s, const char *sql, struct et_buf *b,
+                       struct et_error *err, const char *what)
+{
+    static const char sig[] = "PGCOPY\n\377\r\n";
+    PGresult *r = PQexec(s->conn, sql);
+    bool ok = PQresultStatus(r) == PGRES_COPY_IN;
+
+    if (!ok)
+        et__pg_fail(s, r, err, what);
+    PQclear(r);
+    if (!ok)
+        return false;
+    if (et_buf_add(b, sig, sizeof(sig)) || /* with its NUL: 11 bytes */
+        put_be(b, 0, 4) ||                  /* flags */
+        put_be(b, 0, 4)) {                  /* header extension length */
+        et_error_set(err, ET_ENOMEM, "out of memory");
+        (void)PQputCopyEnd(s->conn, "out of memory");
+        while ((r = PQgetResult(s->conn)) != NULL)
+            PQclear(r);
+        return false;
+    }
+    return true;
+}
+
+/*
+ * End the COPY: the rest of b and the trailer, then its result. rc is the
+ * status of building the rows (a failure ends the COPY with an error);
+ * b is released. False, with the error in err, on any failure.
+ */
+static bool copy_finish(struct et_pg *s, struct et_buf *b, int rc, bool ok,
+                        struct et_error *err, const char *what)
+{
+    PGresult *r;
+
+    if (!rc)
+        rc = put_be(b, UINT16_MAX, 2); /* the trailer: -1 */
+    if (!rc && ok)
+        ok = send(s, b);
+    et_buf_release(b);
+    if (PQputCopyEnd(s->conn, rc ? "out of memory" : NULL) != 1)
+        ok = false;
+    while ((r = PQgetResult(s->conn)) != NULL) {
+        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+            if (ok && !rc)
+                et__pg_fail(s, r, err, what);
+            ok = false;
+        }
+        PQclear(r);
+    }
+    if (rc) {
+        et_error_set(err, rc, "out of memory");
+        return false;
+    }
+    return ok;
+}
+
 /*
  * The text index rows kept for the commit (src/store/delta.c), by COPY in
  * PostgreSQL's binary format: one statement for them all instead of an
@@ -136,11 +230,9 @@ static bool send(struct et_pg *s, struct et_buf *b)
 static bool copy_fts(struct et_pg *s, const struct et_store_op *ops, size_t n,
                      struct et_error *err)
 {
-    static const char sig[] = "PGCOPY\n\377\r\n";
     struct et_buf b = ET_BUF_INIT;
-    PGresult *r;
     bool ok;
-    int rc;
+    int rc = ET_OK;
 
     /* staged, then moved to the partitions of their executions' starts */
     rc = et__pg_exec(s,
@@ -149,55 +241,30 @@ static bool copy_fts(struct et_pg *s, const struct et_store_op *ops, size_t n,
                      err, "write text index");
     if (rc)
         return false;
-    r = PQexec(s->conn, "COPY et_fts_in(seq, execution_id, body) "
-                        "FROM STDIN (FORMAT binary)");
-    ok = PQresultStatus(r) == PGRES_COPY_IN;
-
-    if (!ok)
-        et__pg_fail(s, r, err, "write text index");
-    PQclear(r);
-    if (!ok)
+    ok = copy_start(s,
+                    "COPY et_fts_in(seq, execution_id, body) FROM STDIN "
+                    "(FORMAT binary)",
+                    &b, err, "write text index");
+    if (!ok) {
+        et_buf_release(&b);
         return false;
-    rc = et_buf_add(&b, sig, sizeof(sig)); /* with its NUL: 11 bytes */
-    if (!rc)
-        rc = put_be(&b, 0, 4); /* flags */
-    if (!rc)
-        rc = put_be(&b, 0, 4); /* header extension length */
+    }
     for (size_t i = 0; !rc && ok && i < n; i++) {
         const struct et_store_op *op = &ops[i];
 
         rc = put_be(&b, 3, 2);
         if (!rc)
-            rc = put_be(&b, 8, 4);
+            rc = put_i64(&b, (int64_t)op->u.fts.seq);
         if (!rc)
-            rc = put_be(&b, op->u.fts.seq, 8);
-        if (!rc)
-            rc = put_field(&b, op->u.fts.id,
-                           op->u.fts.id ? strlen(op->u.fts.id) : 0);
+            rc = put_str(&b, op->u.fts.id);
         if (!rc)
             rc = put_field(&b, op->u.fts.text ? op->u.fts.text : "",
                            op->u.fts.text ? op->u.fts.len : 0);
         if (!rc && b.len >= COPY_CHUNK)
             ok = send(s, &b);
     }
-    if (!rc)
-        rc = put_be(&b, UINT16_MAX, 2); /* the trailer: -1 */
-    if (!rc && ok)
-        ok = send(s, &b);
-    et_buf_release(&b);
-    if (PQputCopyEnd(s->conn, rc ? "out of memory" : NULL) != 1)
-        ok = false;
-    while ((r = PQgetResult(s->conn)) != NULL) {
-        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-            if (ok)
-                et__pg_fail(s, r, err, "write text index");
-            ok = false;
-        }
-        PQclear(r);
-    }
-    if (rc && ok)
-        et_error_set(err, rc, "out of memory");
-    if (ok && !rc)
+    ok = copy_finish(s, &b, rc, ok, err, "write text index");
+    if (ok)
         ok = et__pg_exec(s,
                          "INSERT INTO fts(seq, execution_id, body, start_ns) "
                          "SELECT i.seq, i.execution_id, i.body, (SELECT "
@@ -205,7 +272,7 @@ static bool copy_fts(struct et_pg *s, const struct et_store_op *ops, size_t n,
                          "= i.execution_id) FROM et_fts_in i; "
                          "DELETE FROM et_fts_in",
                          err, "write text index") == ET_OK;
-    return ok && !rc;
+    return ok;
 }
 
 static bool all_fts(const struct et_store_op *ops, size_t n)
@@ -214,6 +281,173 @@ static bool all_fts(const struct et_store_op *ops, size_t n)
         if (ops[i].kind != ET_OP_FTS_PUT)
             return false;
     return true;
+}
+
+/* ---- COPY: the ledger and action rows of a large apply ---- */
+
+/* An apply with at least this many ledger and action rows copies them
+ * (ET_PG_COPY_ROWS=N sets another threshold, =off turns it off: to
+ * measure what it saves) */
+#define ROWS_MIN 64
+
+/* statement slots of this file (pg_int.h) */
+enum {
+    S_ROWS_LEDGER = ET_PG_APPLY_FIRST,
+    S_ROWS_INDEX,
+    S_ROWS_ACTIONS,
+    S_ROWS_CLEAR
+};
+
+/* staged rows: a ledger row has a type, an action row has none; ord is
+ * the order of the operations (the ledger's order) */
+#define ROWS_STAGE                                                          \
+ "SAVEPOINT et_apply; CREATE TEMP TABLE IF NOT EXISTS et_rows_in(ord int, " \
+ "seq bigint, type text, execution_id text, ts_ns bigint, leaf bytea, "     \
+ "body bytea, sequence bigint, tool text, success int, doc text) ON "       \
+ "COMMIT DELETE ROWS; COPY et_rows_in FROM STDIN (FORMAT binary)"
+
+static const char *const rows_sql[] = {
+    "INSERT INTO ledger(seq, type, execution_id, ts_ns, leaf, body) SELECT "
+    "seq, type, execution_id, ts_ns, leaf, body FROM et_rows_in WHERE type "
+    "IS NOT NULL ORDER BY ord",
+    "INSERT INTO event_index(seq, execution_id) SELECT seq, execution_id "
+    "FROM et_rows_in WHERE type IS NOT NULL AND execution_id IS NOT NULL "
+    "ORDER BY ord",
+    "INSERT INTO actions(execution_id, sequence, tool, ts_ns, success, seq, "
+    "doc) SELECT execution_id, sequence, tool, ts_ns, success, seq, doc "
+    "FROM et_rows_in WHERE type IS NULL ORDER BY ord",
+    "DELETE FROM et_rows_in",
+};
+
+static bool is_row(const struct et_store_op *op)
+{
+    return op->kind == ET_OP_APPEND || op->kind == ET_OP_ACTION_PUT;
+}
+
+/* Whether ops go by COPY: enough ledger and action rows, and none that
+ * one by one refuses before the server sees it (a sequence number out of
+ * range: its own message). */
+static bool rows_by_copy(const struct et_store_op *ops, size_t n)
+{
+    const char *v = getenv("ET_PG_COPY_ROWS");
+    size_t min = ROWS_MIN, rows = 0;
+
+    if (v && *v) {
+        char *end = NULL;
+        unsigned long long x = strtoull(v, &end, 10);
+
+        if (!strcmp(v, "off"))
+            return false;
+        if (end && !*end && x > 0)
+            min = (size_t)x;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!is_row(&ops[i]))
+            continue;
+        if (ops[i].kind == ET_OP_APPEND &&
+            ops[i].u.event.seq > (uint64_t)INT64_MAX)
+            return false;
+        rows++;
+    }
+    return rows >= min;
+}
+
+/* One staged row (the 11 columns of et_rows_in). */
+static int put_row(struct et_buf *b, int32_t ord, const struct et_store_op *op)
+{
+    int rc = put_be(b, 11, 2);
+
+    if (!rc)
+        rc = put_i32(b, ord);
+    if (!rc && op->kind == ET_OP_APPEND) {
+        const struct et_event_row *ev = &op->u.event;
+
+        rc = put_i64(b, (int64_t)ev->seq);
+        if (!rc)
+            rc = put_str(b, ev->type);
+        if (!rc)
+            rc = put_str(b, ev->execution_id);
+        if (!rc)
+            rc = put_i64(b, ev->ts_ns);
+        if (!rc)
+            rc = put_field(b, ev->leaf, ET_HASH_LEN);
+        if (!rc)
+            rc = put_field(b, ev->body, ev->body_len);
+        for (int k = 0; !rc && k < 4; k++) /* the action columns */
+            rc = put_field(b, NULL, 0);
+        return rc;
+    }
+    if (!rc) {
+        const struct et_action_row *a = &op->u.action;
+
+        rc = put_i64(b, (int64_t)a->seq);
+        if (!rc)
+            rc = put_field(b, NULL, 0); /* type */
+        if (!rc)
+            rc = put_str(b, a->execution_id);
+        if (!rc)
+            rc = put_i64_or_null(b, a->ts_ns, 0);
+        if (!rc)
+            rc = put_field(b, NULL, 0); /* leaf */
+        if (!rc)
+            rc = put_field(b, NULL, 0); /* body */
+        if (!rc)
+            rc = put_i64(b, a->sequence);
+        if (!rc)
+            rc = put_str(b, a->tool);
+        if (!rc)
+            rc = a->success == -1 ? put_field(b, NULL, 0)
+                                  : put_i32(b, (int32_t)a->success);
+        if (!rc)
+            rc = put_field(b, a->doc ? a->doc : "", a->doc ? a->doc_len : 0);
+    }
+    return rc;
+}
+
+/*
+ * The apply's savepoint, and its ledger and action rows copied into
+ * et_rows_in. False, with the error in err, when the server refused them
+ * (the savepoint may exist: the caller rolls back to it).
+ */
+static bool stage_rows(struct et_pg *s, const struct et_store_op *ops,
+                       size_t n, struct et_error *err)
+{
+    struct et_buf b = ET_BUF_INIT;
+    bool ok = copy_start(s, ROWS_STAGE, &b, err, "apply");
+    int rc = ET_OK;
+
+    if (!ok) {
+        et_buf_release(&b);
+        return false;
+    }
+    for (size_t i = 0; !rc && ok && i < n; i++) {
+        if (!is_row(&ops[i]))
+            continue;
+        if (i > INT32_MAX)
+            rc = ET_ETOOBIG;
+        else
+            rc = put_row(&b, (int32_t)i, &ops[i]);
+        if (!rc && b.len >= COPY_CHUNK)
+            ok = send(s, &b);
+    }
+    return copy_finish(s, &b, rc, ok, err, "apply");
+}
+
+/* Into the pipeline: the months of the staged actions, then the staged
+ * rows into their tables (nothing else an apply writes reads them, so
+ * they may go first). */
+static int send_rows(struct et_pg *s, const struct et_store_op *ops, size_t n,
+                     struct et_error *err)
+{
+    int rc = ET_OK;
+
+    for (size_t i = 0; !rc && i < n; i++)
+        if (ops[i].kind == ET_OP_ACTION_PUT)
+            rc = et__pg_part_ensure(s, ops[i].u.action.ts_ns, err);
+    for (int k = 0; !rc && k < (int)ET_ARRAY_SIZE(rows_sql); k++)
+        rc = et__pg_run(s, S_ROWS_LEDGER + k, rows_sql[k], NULL, 0, NULL, err,
+                        "apply");
+    return rc;
 }
 
 static int copy_apply(struct et_pg *s, struct et_store *st,
@@ -240,29 +474,42 @@ int et__pg_apply(struct et_store *st, const struct et_store_op *ops, size_t n,
 {
     struct et_pg *s = et__pg(st);
     struct et_error perr = {0};
+    const char *mode = getenv("ET_PG_APPLY");
     int rc = ET_OK;
-    bool ok;
+    bool ok = true, copy, rows;
 
     /* ET_PG_APPLY=serial: one by one (to measure what the pipeline saves) */
     if (n < 2 || PQpipelineStatus(s->conn) != PQ_PIPELINE_OFF ||
-        (getenv("ET_PG_APPLY") && !strcmp(getenv("ET_PG_APPLY"), "serial")))
+        (mode && !strcmp(mode, "serial")))
         return serial(st, ops, n, err);
     /* ET_PG_APPLY=pipeline: never COPY (to measure what it saves) */
-    if (n >= COPY_MIN && all_fts(ops, n) &&
-        !(getenv("ET_PG_APPLY") && !strcmp(getenv("ET_PG_APPLY"), "pipeline")))
+    copy = !mode || strcmp(mode, "pipeline") != 0;
+    rows = copy && rows_by_copy(ops, n);
+    if (copy && n >= COPY_MIN && all_fts(ops, n))
         return copy_apply(s, st, ops, n, err);
-    if (!PQenterPipelineMode(s->conn))
-        return serial(st, ops, n, err);
+    /* the ledger and action rows by COPY: the savepoint comes with it */
+    if (rows)
+        ok = stage_rows(s, ops, n, &perr);
+    if (ok && !PQenterPipelineMode(s->conn)) {
+        if (!rows)
+            return serial(st, ops, n, err);
+        ok = false;
+    }
+    if (!ok)
+        goto fallback;
     s->pipe = true;
     s->n_sent = 0;
     memset(s->pipe_prepared, 0, sizeof(s->pipe_prepared));
-    if (PQsendQueryParams(s->conn, "SAVEPOINT et_apply", 0, NULL, NULL, NULL,
-                          NULL, 0))
+    if (rows)
+        rc = send_rows(s, ops, n, &perr);
+    else if (PQsendQueryParams(s->conn, "SAVEPOINT et_apply", 0, NULL, NULL,
+                               NULL, NULL, 0))
         s->n_sent++;
     else
         rc = et__pg_fail(s, NULL, &perr, "apply");
     for (size_t i = 0; !rc && i < n; i++)
-        rc = et__store_apply_one(st, &ops[i], &perr);
+        if (!rows || !is_row(&ops[i]))
+            rc = et__store_apply_one(st, &ops[i], &perr);
     if (!rc && PQsendQueryParams(s->conn, "RELEASE SAVEPOINT et_apply", 0,
                                  NULL, NULL, NULL, NULL, 0))
         s->n_sent++;
@@ -278,15 +525,16 @@ int et__pg_apply(struct et_store *st, const struct et_store_op *ops, size_t n,
         memset(s->pipe_prepared, 0, sizeof(s->pipe_prepared));
         return ET_OK;
     }
-    /* a statement failed (or could not be sent): undo what the pipeline
-     * did (the partitions it made too) and run the operations one by one
-     * for their own error */
+fallback:
+    /* a statement failed (or could not be sent): undo what the apply did
+     * (the partitions it made too) and run the operations one by one for
+     * their own error */
     s->n_months = 0;
     rc = et__pg_exec(s, "ROLLBACK TO SAVEPOINT et_apply; "
                         "RELEASE SAVEPOINT et_apply",
                      err, "apply");
     if (rc)
         return rc;
-    unprepare(s);
+    unprepare(s); /* none when the COPY failed: no pipeline ran */
     return serial(st, ops, n, err);
 }

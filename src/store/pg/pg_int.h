@@ -27,6 +27,8 @@ struct et_pg {
     /* the months whose partitions this write transaction made sure of */
     int64_t months[32];
     size_t n_months;
+    /* et__pq_round_trips when opened (ET_STORE_STATS prints the rest) */
+    unsigned long long rt_open;
 };
 
 /* times beyond this many ns from 1970 (about 2261) have no month
@@ -80,10 +82,12 @@ long et__pg_bytea(const PGresult *r, int row, int col, uint8_t *out,
 int et__pg_apply(struct et_store *st, const struct et_store_op *ops, size_t n,
                  struct et_error *err);
 
-/* statement slot ranges: pg.c 0..47, pg_more.c 48..79, note_pg.c 80.. */
+/* statement slot ranges: pg.c 0..47, pg_more.c 48..79, note_pg.c 80..,
+ * pg_apply.c 90..93 */
 #define ET_PG_MORE_FIRST    48
 #define ET_PG_NOTE_PUT      80
 #define ET_PG_REPORT_DIGEST 81
+#define ET_PG_APPLY_FIRST   90
 
 /* ops of pg_more.c */
 int et__pg_issues_put(struct et_store *st, const char *id, const char *agent,
