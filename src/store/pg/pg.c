@@ -365,14 +365,17 @@ static void pg_close(struct et_store *st)
 
     if (!s)
         return;
+    /* opened (rt_open is set after the first statements) */
     if (getenv("ET_STORE_STATS") && *getenv("ET_STORE_STATS") &&
-        strcmp(getenv("ET_STORE_STATS"), "0") != 0 && s->conn)
+        strcmp(getenv("ET_STORE_STATS"), "0") != 0 && s->rt_open)
         fprintf(stderr,
-                "exectrail: store postgresql: %llu round trips to the "
+                "exectrail: postgresql: %llu round trips to the "
                 "server after opening\n",
                 et__pq_round_trips - s->rt_open);
     PQclear(s->held);
-    PQfinish(s->conn);
+    PQfinish(s->conn); /* a deferred apply's answers are not needed */
+    et__free(s->sent);
+    et__free(s->opi);
     et__free(s);
 }
 
@@ -468,6 +471,7 @@ static int pg_commit(struct et_store *st, struct et_error *err)
 
 static void pg_rollback(struct et_store *st)
 {
+    (void)et__pg_settle(et__pg(st), NULL); /* its failure changes nothing */
     et__pg(st)->n_months = 0;
     PQclear(PQexec(et__pg(st)->conn, "ROLLBACK"));
 }
@@ -486,6 +490,7 @@ static int pg_rollback_to(struct et_store *st)
 {
     PGresult *r;
 
+    (void)et__pg_settle(et__pg(st), NULL); /* its failure changes nothing */
     et__pg(st)->n_months = 0; /* partitions made in the unit are undone */
     r = PQexec(et__pg(st)->conn, "ROLLBACK TO SAVEPOINT et_unit; "
                                            "RELEASE SAVEPOINT et_unit");
@@ -532,6 +537,51 @@ static int pg_head_save(struct et_store *st, const struct et_tree *t,
     return run(et__pg(st), S_HEAD_SAVE, &p, 0, NULL, err, "save tree head");
 }
 
+/* The messages of the writes the server refused as duplicates: the
+ * same whether the operation ran alone or in a deferred apply. */
+static int append_exists(uint64_t seq, struct et_error *err)
+{
+    return et_error_set(err, ET_EEXIST,
+                        "append event: seq %llu is already in the ledger",
+                        (unsigned long long)seq);
+}
+
+static int exec_exists(const char *id, struct et_error *err)
+{
+    return et_error_set(err, ET_EEXIST, "execution_id: %s is already recorded",
+                        id);
+}
+
+static int action_exists(int64_t sequence, const char *id,
+                         struct et_error *err)
+{
+    return et_error_set(err, ET_EINPUT,
+                        "execution.actions_taken: sequence %lld is already "
+                        "recorded for %s",
+                        (long long)sequence, id);
+}
+
+int et__pg_sent_error(struct et_pg *s, const PGresult *r,
+                      const struct et_pg_sent *x,
+                      const struct et_pg_opinfo *o, struct et_error *err)
+{
+    int rc = et__pg_fail(s, r, err, x ? x->what : "apply");
+
+    if (rc != ET_EEXIST || !x || x->is_prepare || !o)
+        return rc;
+    switch (x->stmt) {
+    case S_APPEND:
+        return append_exists((uint64_t)o->num, err);
+    case S_EXEC_INSERT:
+    case S_EXEC_UPDATE:
+        return exec_exists(o->id, err);
+    case S_ACTION_PUT:
+        return action_exists(o->num, o->id, err);
+    default:
+        return rc;
+    }
+}
+
 static int pg_append(struct et_store *st, const struct et_event_row *ev,
                      struct et_error *err)
 {
@@ -552,10 +602,7 @@ static int pg_append(struct et_store *st, const struct et_event_row *ev,
         et__pgp_str(&p, NULL);
     rc = run(s, S_APPEND, &p, 0, NULL, err, "append event");
     if (rc == ET_EEXIST)
-        return et_error_set(err, ET_EEXIST,
-                            "append event: seq %llu is "
-                            "already in the ledger",
-                            (unsigned long long)ev->seq);
+        return append_exists(ev->seq, err);
     if (rc || !ev->execution_id)
         return rc;
     p.n = 0;
@@ -817,9 +864,7 @@ static int pg_exec_put(struct et_store *st, const struct et_exec_row *r,
         rc = run(et__pg(st), insert ? S_EXEC_INSERT : S_EXEC_UPDATE, &p, 0,
                  NULL, err, "write execution");
     if (rc == ET_EEXIST)
-        return et_error_set(err, ET_EEXIST,
-                            "execution_id: %s is already recorded",
-                            r->execution_id);
+        return exec_exists(r->execution_id, err);
     return rc;
 }
 
@@ -840,10 +885,7 @@ static int pg_action_put(struct et_store *st, const struct et_action_row *r,
     if (!rc)
         rc = run(et__pg(st), S_ACTION_PUT, &p, 0, NULL, err, "write action");
     if (rc == ET_EEXIST)
-        return et_error_set(err, ET_EINPUT,
-                            "execution.actions_taken: sequence %lld is "
-                            "already recorded for %s",
-                            (long long)r->sequence, r->execution_id);
+        return action_exists(r->sequence, r->execution_id, err);
     return rc;
 }
 

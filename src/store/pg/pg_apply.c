@@ -21,6 +21,7 @@
  * in the pipeline with the rest of the apply.
  */
 #include "base/setup.h"
+#include "base/alloc.h"
 #include "base/buf.h"
 #include "store/pg/pg_int.h"
 
@@ -34,30 +35,69 @@ static int serial(struct et_store *st, const struct et_store_op *ops,
     return rc;
 }
 
-/* Read every result due, the sync's last; false when one failed. */
+int et__pg_sent_add(struct et_pg *s, int stmt, bool is_prepare,
+                    const char *what, struct et_error *err)
+{
+    if (s->n_sent == s->sent_cap) {
+        size_t cap = s->sent_cap ? s->sent_cap * 2 : 64;
+        struct et_pg_sent *p = et__realloc(s->sent, cap * sizeof(*p));
+
+        if (!p)
+            return et_error_set(err, ET_ENOMEM, "out of memory");
+        s->sent = p;
+        s->sent_cap = cap;
+    }
+    s->sent[s->n_sent] = (struct et_pg_sent){stmt, is_prepare, s->cur_op, what};
+    return ET_OK;
+}
+
+/* Send one of the apply's own statements (no operation's) into the
+ * pipeline. */
+static bool send_own(struct et_pg *s, const char *sql, struct et_error *err)
+{
+    size_t op = s->cur_op;
+    bool ok;
+
+    s->cur_op = SIZE_MAX;
+    ok = !et__pg_sent_add(s, -1, false, "apply", err) &&
+         PQsendQueryParams(s->conn, sql, 0, NULL, NULL, NULL, NULL, 0);
+    s->cur_op = op;
+    if (ok)
+        s->n_sent++;
+    return ok;
+}
+
+/*
+ * Read the results of the due statements sent (s->sent) and the sync's;
+ * false when one failed, with the first failure in err as the operation
+ * that sent it would name it. A prepare the server did not make (it
+ * failed, or the pipeline was aborted before it) is marked unprepared.
+ */
 static bool drain(struct et_pg *s, size_t due, struct et_error *err)
 {
     bool ok = true;
     PGresult *r;
 
     for (size_t i = 0; i < due; i++) {
+        const struct et_pg_sent *x = i < s->n_sent ? &s->sent[i] : NULL;
+        ExecStatusType t;
+
         r = PQgetResult(s->conn);
         if (!r) {
             ok = false;
             break;
         }
-        switch (PQresultStatus(r)) {
-        case PGRES_COMMAND_OK:
-        case PGRES_TUPLES_OK:
-            break;
-        case PGRES_PIPELINE_ABORTED:
+        t = PQresultStatus(r);
+        if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK) {
+            if (ok && t != PGRES_PIPELINE_ABORTED)
+                (void)et__pg_sent_error(
+                    s, r, x,
+                    x && x->op < s->opi_cap ? &s->opi[x->op] : NULL, err);
+            else if (ok)
+                et_error_set(err, ET_EIO, "apply: pipeline aborted");
             ok = false;
-            break;
-        default:
-            if (ok)
-                et__pg_fail(s, r, err, "apply");
-            ok = false;
-            break;
+            if (x && x->is_prepare && x->stmt >= 0)
+                s->prepared[x->stmt] = false;
         }
         PQclear(r);
         /* the NULL that ends each statement's results */
@@ -70,10 +110,114 @@ static bool drain(struct et_pg *s, size_t due, struct et_error *err)
         }
     }
     r = PQgetResult(s->conn);
-    if (!r || PQresultStatus(r) != PGRES_PIPELINE_SYNC)
+    if (!r || PQresultStatus(r) != PGRES_PIPELINE_SYNC) {
+        if (ok)
+            et_error_set(err, ET_EIO, "apply: %s",
+                         "the server's answers are out of step");
         ok = false;
+    }
     PQclear(r);
     return ok;
+}
+
+/*
+ * The end of a deferred apply: ok is what its results said (drain). On
+ * failure the transaction is left as the failed statement left it,
+ * aborted, as when the operations fail one by one: the caller rolls it
+ * back.
+ */
+static int deferred_end(struct et_pg *s, bool ok, struct et_error *perr,
+                        struct et_error *err)
+{
+    s->pending = 0;
+    s->n_sent = 0;
+    if (ok) {
+        memset(s->pipe_prepared, 0, sizeof(s->pipe_prepared));
+        return ET_OK;
+    }
+    if (!perr->code)
+        et_error_set(perr, ET_EIO, "apply: no answer from the server");
+    if (err)
+        *err = *perr;
+    return perr->code;
+}
+
+int et__pg_settle(struct et_pg *s, struct et_error *err)
+{
+    struct et_error perr = {0};
+    bool ok;
+
+    if (!s->pending)
+        return ET_OK;
+    et__pq_round_trips++; /* the deferred sync's answer is waited for */
+    ok = drain(s, s->pending, &perr);
+    if (!PQexitPipelineMode(s->conn) && ok)
+        ok = et__pg_fail(s, NULL, &perr, "apply") == ET_OK;
+    return deferred_end(s, ok, &perr, err);
+}
+
+int et__pg_run_after(struct et_pg *s, int id, const char *name,
+                     const char *sql, const struct et_pgp *p, int rfmt,
+                     PGresult **out, struct et_error *err, const char *what)
+{
+    struct et_error perr = {0};
+    bool prep = id >= 0 && !s->prepared[id], sent, ok;
+    PGresult *r = NULL, *own = NULL;
+    int rc;
+
+    if (out)
+        *out = NULL;
+    sent = !prep || PQsendPrepare(s->conn, name, sql, 0, NULL);
+    if (sent)
+        sent = id >= 0 ? PQsendQueryPrepared(s->conn, name, p->n, p->v, p->len,
+                                             p->fmt, rfmt)
+                       : PQsendQueryParams(s->conn, sql, p->n, NULL, p->v,
+                                           p->len, p->fmt, rfmt);
+    if (!sent || !PQpipelineSync(s->conn)) {
+        /* nothing of ours can be read back: settle, then say so */
+        rc = et__pg_settle(s, err);
+        return rc ? rc : et__pg_fail(s, NULL, err, what);
+    }
+    ok = drain(s, s->pending, &perr);
+    /* ours: the prepare's result, the statement's, then the sync */
+    if (prep) {
+        r = PQgetResult(s->conn);
+        s->prepared[id] = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+        PQclear(r);
+        while ((r = PQgetResult(s->conn)) != NULL)
+            PQclear(r);
+    }
+    own = PQgetResult(s->conn);
+    if (own) /* the NULL that ends it */
+        while ((r = PQgetResult(s->conn)) != NULL)
+            PQclear(r);
+    r = PQgetResult(s->conn); /* the sync */
+    if (!r || PQresultStatus(r) != PGRES_PIPELINE_SYNC) {
+        if (ok)
+            et_error_set(&perr, ET_EIO, "%s: %s", what,
+                         "the server's answers are out of step");
+        ok = false;
+    }
+    PQclear(r);
+    if (!PQexitPipelineMode(s->conn) && ok)
+        ok = et__pg_fail(s, NULL, &perr, "apply") == ET_OK;
+    rc = deferred_end(s, ok, &perr, err);
+    if (rc) {
+        PQclear(own);
+        return rc;
+    }
+    /* the apply went through: the statement's own answer */
+    if (own && (PQresultStatus(own) == PGRES_COMMAND_OK ||
+                PQresultStatus(own) == PGRES_TUPLES_OK)) {
+        if (out)
+            *out = own;
+        else
+            PQclear(own);
+        return ET_OK;
+    }
+    rc = et__pg_fail(s, own, err, prep && !s->prepared[id] ? "prepare" : what);
+    PQclear(own);
+    return rc;
 }
 
 /* After a failed pipeline: the statements it was to prepare may not be
@@ -469,24 +613,82 @@ static int copy_apply(struct et_pg *s, struct et_store *st,
     return rc ? rc : serial(st, ops, n, err);
 }
 
+/* What names each operation in its message, should a deferred apply
+ * fail (et__pg_sent_error). */
+static int fill_opinfo(struct et_pg *s, const struct et_store_op *ops,
+                       size_t n)
+{
+    if (n > s->opi_cap) {
+        struct et_pg_opinfo *p = et__realloc(s->opi, n * sizeof(*p));
+
+        if (!p)
+            return ET_ENOMEM;
+        s->opi = p;
+        s->opi_cap = n;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *id = NULL;
+        int64_t num = 0;
+
+        switch (ops[i].kind) {
+        case ET_OP_APPEND:
+            id = ops[i].u.event.execution_id;
+            num = (int64_t)ops[i].u.event.seq;
+            break;
+        case ET_OP_EXEC_PUT:
+            id = ops[i].u.exec.row.execution_id;
+            break;
+        case ET_OP_ACTION_PUT:
+            id = ops[i].u.action.execution_id;
+            num = ops[i].u.action.sequence;
+            break;
+        default:
+            break;
+        }
+        snprintf(s->opi[i].id, sizeof(s->opi[i].id), "%s", id ? id : "");
+        s->opi[i].num = num;
+    }
+    return ET_OK;
+}
+
+/*
+ * Whether an apply may leave its answers to be read with the next
+ * statement's (one round trip for both: the next statement is most often
+ * the read that made the front door send the writes). Not inside a
+ * unit's savepoint: there the next call releases the savepoint, and a
+ * failure must fail the unit, not its batch. Outside one, a failure
+ * leaves the transaction aborted, as when the operations fail one by
+ * one, and every later statement of it fails: the writer rolls it back.
+ * ET_PG_DEFER=off never (to measure what it saves).
+ */
+static bool may_defer(const struct et_store *st)
+{
+    const char *v = getenv("ET_PG_DEFER");
+
+    return !st->in_unit && !(v && !strcmp(v, "off"));
+}
+
 int et__pg_apply(struct et_store *st, const struct et_store_op *ops, size_t n,
                  struct et_error *err)
 {
     struct et_pg *s = et__pg(st);
     struct et_error perr = {0};
     const char *mode = getenv("ET_PG_APPLY");
-    int rc = ET_OK;
-    bool ok = true, copy, rows;
+    int rc = et__pg_settle(s, err);
+    bool ok = true, copy, rows, defer;
 
+    if (rc)
+        return rc;
     /* ET_PG_APPLY=serial: one by one (to measure what the pipeline saves) */
     if (n < 2 || PQpipelineStatus(s->conn) != PQ_PIPELINE_OFF ||
-        (mode && !strcmp(mode, "serial")))
+        (mode && !strcmp(mode, "serial")) || fill_opinfo(s, ops, n))
         return serial(st, ops, n, err);
     /* ET_PG_APPLY=pipeline: never COPY (to measure what it saves) */
     copy = !mode || strcmp(mode, "pipeline") != 0;
     rows = copy && rows_by_copy(ops, n);
     if (copy && n >= COPY_MIN && all_fts(ops, n))
         return copy_apply(s, st, ops, n, err);
+    defer = !rows && may_defer(st);
     /* the ledger and action rows by COPY: the savepoint comes with it */
     if (rows)
         ok = stage_rows(s, ops, n, &perr);
@@ -499,26 +701,33 @@ int et__pg_apply(struct et_store *st, const struct et_store_op *ops, size_t n,
         goto fallback;
     s->pipe = true;
     s->n_sent = 0;
+    s->cur_op = SIZE_MAX;
     memset(s->pipe_prepared, 0, sizeof(s->pipe_prepared));
     if (rows)
         rc = send_rows(s, ops, n, &perr);
-    else if (PQsendQueryParams(s->conn, "SAVEPOINT et_apply", 0, NULL, NULL,
-                               NULL, NULL, 0))
-        s->n_sent++;
-    else
+    else if (!send_own(s, "SAVEPOINT et_apply", &perr))
         rc = et__pg_fail(s, NULL, &perr, "apply");
-    for (size_t i = 0; !rc && i < n; i++)
+    for (size_t i = 0; !rc && i < n; i++) {
+        s->cur_op = i;
         if (!rows || !is_row(&ops[i]))
             rc = et__store_apply_one(st, &ops[i], &perr);
-    if (!rc && PQsendQueryParams(s->conn, "RELEASE SAVEPOINT et_apply", 0,
-                                 NULL, NULL, NULL, NULL, 0))
-        s->n_sent++;
+    }
+    if (!rc && !send_own(s, "RELEASE SAVEPOINT et_apply", &perr))
+        rc = et__pg_fail(s, NULL, &perr, "apply");
     s->pipe = false;
     if (!PQpipelineSync(s->conn)) {
         PQexitPipelineMode(s->conn);
+        s->n_sent = 0;
         return et__pg_fail(s, NULL, err, "apply");
     }
+    if (defer && !rc) {
+        /* answered with the next statement's round trip */
+        et__pq_round_trips--;
+        s->pending = s->n_sent;
+        return ET_OK;
+    }
     ok = drain(s, s->n_sent, &perr) && !rc;
+    s->n_sent = 0;
     if (!PQexitPipelineMode(s->conn))
         return et__pg_fail(s, NULL, err, "apply");
     if (ok) {
