@@ -280,9 +280,35 @@ static int ensure_schema(struct et_pg *s, unsigned flags, const char *target,
         memmove(first, first + 1, n - 2);
         first[n - 2] = '\0';
     }
+    if (first[0] && !strchr(first, '$')) {
+        /* a schema that exists but is not searched: no USAGE on it */
+        struct et_pgp p = {0};
+        PGresult *r = NULL;
+        bool denied;
+
+        et__pgp_str(&p, first);
+        rc = et__pg_run(s, -1,
+                        "SELECT current_user FROM pg_namespace WHERE "
+                        "nspname = $1 AND NOT has_schema_privilege(oid, "
+                        "'USAGE')",
+                        &p, 0, &r, err, "open");
+        if (rc)
+            return rc;
+        denied = PQntuples(r) == 1;
+        if (denied)
+            rc = et_error_set(err, ET_EUNAVAIL,
+                              "no access to the trail at %s: role %s has no "
+                              "USAGE on schema '%s' (docs/POSTGRES.md, "
+                              "\"Privileges\")",
+                              target, PQgetvalue(r, 0, 0), first);
+        PQclear(r);
+        if (denied)
+            return rc;
+    }
     if (!(flags & ET_STORE_CREATE) || !first[0] || strchr(first, '$'))
         return et_error_set(err, ET_EUNAVAIL,
-                            "no trail at %s (schema '%s' does not exist)",
+                            "no trail at %s (schema '%s' does not exist; "
+                            "run 'exectrail init')",
                             target, first);
     ident = PQescapeIdentifier(s->conn, first, strlen(first));
     if (!ident)
@@ -424,8 +450,9 @@ static int pg_open(const char *target, unsigned flags, struct et_store **out,
                              : "");
     }
     rc = et__pg_exec(s, set, err, "open");
-    if (!rc && !s->readonly)
-        rc = ensure_schema(s, flags, target, err);
+    if (!rc)
+        rc = ensure_schema(s, s->readonly ? flags & ~(unsigned)ET_STORE_CREATE : flags,
+                           target, err);
     if (!rc)
         rc = migrate(s, flags, target, created_out, err);
     if (rc) {
