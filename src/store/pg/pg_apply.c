@@ -15,14 +15,14 @@
  * Bulk rows go by binary COPY: the full-text rows kept for the commit
  * (copy_apply), and the ledger and action rows of an apply that carries
  * many of them (ROWS_MIN or more: a rebuild, a migrate, a record with
- * many actions). Those are copied into a temporary table first (two round
- * trips: COPY's start and its end), then moved into the ledger, the event
- * index and the actions by three INSERT ... SELECT in ledger order, sent
- * in the pipeline with the rest of the apply.
+ * many actions), copied straight into the ledger, the event index and the
+ * actions in ledger order before the rest of the apply is pipelined (a
+ * round trip more per table: libpq has no COPY in pipeline mode).
  */
 #include "base/setup.h"
 #include "base/alloc.h"
 #include "base/buf.h"
+#include "base/time.h"
 #include "store/pg/pg_int.h"
 
 static int serial(struct et_store *st, const struct et_store_op *ops,
@@ -434,35 +434,6 @@ static bool all_fts(const struct et_store_op *ops, size_t n)
  * measure what it saves) */
 #define ROWS_MIN 64
 
-/* statement slots of this file (pg_int.h) */
-enum {
-    S_ROWS_LEDGER = ET_PG_APPLY_FIRST,
-    S_ROWS_INDEX,
-    S_ROWS_ACTIONS,
-    S_ROWS_CLEAR
-};
-
-/* staged rows: a ledger row has a type, an action row has none; ord is
- * the order of the operations (the ledger's order) */
-#define ROWS_STAGE                                                          \
- "SAVEPOINT et_apply; CREATE TEMP TABLE IF NOT EXISTS et_rows_in(ord int, " \
- "seq bigint, type text, execution_id text, ts_ns bigint, leaf bytea, "     \
- "body bytea, sequence bigint, tool text, success int, doc text) ON "       \
- "COMMIT DELETE ROWS; COPY et_rows_in FROM STDIN (FORMAT binary)"
-
-static const char *const rows_sql[] = {
-    "INSERT INTO ledger(seq, type, execution_id, ts_ns, leaf, body) SELECT "
-    "seq, type, execution_id, ts_ns, leaf, body FROM et_rows_in WHERE type "
-    "IS NOT NULL ORDER BY ord",
-    "INSERT INTO event_index(seq, execution_id) SELECT seq, execution_id "
-    "FROM et_rows_in WHERE type IS NOT NULL AND execution_id IS NOT NULL "
-    "ORDER BY ord",
-    "INSERT INTO actions(execution_id, sequence, tool, ts_ns, success, seq, "
-    "doc) SELECT execution_id, sequence, tool, ts_ns, success, seq, doc "
-    "FROM et_rows_in WHERE type IS NULL ORDER BY ord",
-    "DELETE FROM et_rows_in",
-};
-
 static bool is_row(const struct et_store_op *op)
 {
     return op->kind == ET_OP_APPEND || op->kind == ET_OP_ACTION_PUT;
@@ -496,17 +467,50 @@ static bool rows_by_copy(const struct et_store_op *ops, size_t n)
     return rows >= min;
 }
 
-/* One staged row (the 11 columns of et_rows_in). */
-static int put_row(struct et_buf *b, int32_t ord, const struct et_store_op *op)
+/* The tables the rows are copied into, in this order. */
+enum row_table { T_LEDGER, T_INDEX, T_ACTIONS, T_COUNT };
+
+static const char *const row_copy[T_COUNT] = {
+    "COPY ledger(seq, type, execution_id, ts_ns, leaf, body) FROM STDIN "
+    "(FORMAT binary); ",
+    "COPY event_index(seq, execution_id) FROM STDIN (FORMAT binary); ",
+    "COPY actions(execution_id, sequence, tool, ts_ns, success, seq, doc) "
+    "FROM STDIN (FORMAT binary); ",
+};
+
+static bool row_in(const struct et_store_op *op, enum row_table t)
 {
-    int rc = put_be(b, 11, 2);
+    switch (t) {
+    case T_LEDGER:
+        return op->kind == ET_OP_APPEND;
+    case T_INDEX:
+        return op->kind == ET_OP_APPEND && op->u.event.execution_id;
+    case T_ACTIONS:
+        return op->kind == ET_OP_ACTION_PUT;
+    case T_COUNT:
+        break;
+    }
+    return false;
+}
 
-    if (!rc)
-        rc = put_i32(b, ord);
-    if (!rc && op->kind == ET_OP_APPEND) {
-        const struct et_event_row *ev = &op->u.event;
+/* One row of table t, in COPY's binary format. */
+static int put_row(struct et_buf *b, enum row_table t,
+                   const struct et_store_op *op)
+{
+    const struct et_event_row *ev = &op->u.event;
+    const struct et_action_row *a = &op->u.action;
+    int rc;
 
-        rc = put_i64(b, (int64_t)ev->seq);
+    if (t == T_INDEX) {
+        rc = put_be(b, 2, 2);
+        if (!rc)
+            rc = put_i64(b, (int64_t)ev->seq);
+        return rc ? rc : put_str(b, ev->execution_id);
+    }
+    if (t == T_LEDGER) {
+        rc = put_be(b, 6, 2);
+        if (!rc)
+            rc = put_i64(b, (int64_t)ev->seq);
         if (!rc)
             rc = put_str(b, ev->type);
         if (!rc)
@@ -515,83 +519,160 @@ static int put_row(struct et_buf *b, int32_t ord, const struct et_store_op *op)
             rc = put_i64(b, ev->ts_ns);
         if (!rc)
             rc = put_field(b, ev->leaf, ET_HASH_LEN);
-        if (!rc)
-            rc = put_field(b, ev->body, ev->body_len);
-        for (int k = 0; !rc && k < 4; k++) /* the action columns */
-            rc = put_field(b, NULL, 0);
-        return rc;
+        return rc ? rc : put_field(b, ev->body, ev->body_len);
     }
-    if (!rc) {
-        const struct et_action_row *a = &op->u.action;
-
+    rc = put_be(b, 7, 2);
+    if (!rc)
+        rc = put_str(b, a->execution_id);
+    if (!rc)
+        rc = put_i64(b, a->sequence);
+    if (!rc)
+        rc = put_str(b, a->tool);
+    if (!rc)
+        rc = put_i64_or_null(b, a->ts_ns, 0);
+    if (!rc)
+        rc = a->success == -1 ? put_field(b, NULL, 0)
+                              : put_i32(b, (int32_t)a->success);
+    if (!rc)
         rc = put_i64(b, (int64_t)a->seq);
-        if (!rc)
-            rc = put_field(b, NULL, 0); /* type */
-        if (!rc)
-            rc = put_str(b, a->execution_id);
-        if (!rc)
-            rc = put_i64_or_null(b, a->ts_ns, 0);
-        if (!rc)
-            rc = put_field(b, NULL, 0); /* leaf */
-        if (!rc)
-            rc = put_field(b, NULL, 0); /* body */
-        if (!rc)
-            rc = put_i64(b, a->sequence);
-        if (!rc)
-            rc = put_str(b, a->tool);
-        if (!rc)
-            rc = a->success == -1 ? put_field(b, NULL, 0)
-                                  : put_i32(b, (int32_t)a->success);
-        if (!rc)
-            rc = put_field(b, a->doc ? a->doc : "", a->doc ? a->doc_len : 0);
-    }
-    return rc;
+    return rc ? rc
+              : put_field(b, a->doc ? a->doc : "", a->doc ? a->doc_len : 0);
 }
 
 /*
- * The apply's savepoint, and its ledger and action rows copied into
- * et_rows_in. False, with the error in err, when the server refused them
- * (the savepoint may exist: the caller rolls back to it).
+ * The statement that starts the copies: the apply's savepoint, the month
+ * partitions the action rows need (et_part_ensure, as one by one), then a
+ * COPY for each table that has rows (has[]).
  */
-static bool stage_rows(struct et_pg *s, const struct et_store_op *ops,
-                       size_t n, struct et_error *err)
+static int rows_sql(struct et_pg *s, const struct et_store_op *ops, size_t n,
+                    bool has[T_COUNT], struct et_buf *sql)
 {
-    struct et_buf b = ET_BUF_INIT;
-    bool ok = copy_start(s, ROWS_STAGE, &b, err, "apply");
-    int rc = ET_OK;
+    int rc = et_buf_addstr(sql, "SAVEPOINT et_apply; ");
 
-    if (!ok) {
-        et_buf_release(&b);
-        return false;
-    }
-    for (size_t i = 0; !rc && ok && i < n; i++) {
-        if (!is_row(&ops[i]))
+    for (size_t i = 0; !rc && i < n; i++) {
+        int64_t ns = ops[i].u.action.ts_ns, m;
+        bool seen = false;
+        char one[64];
+
+        if (ops[i].kind != ET_OP_ACTION_PUT || ns == 0 ||
+            ns < -ET_PG_PART_MAX_NS || ns > ET_PG_PART_MAX_NS)
             continue;
-        if (i > INT32_MAX)
-            rc = ET_ETOOBIG;
-        else
-            rc = put_row(&b, (int32_t)i, &ops[i]);
+        m = et_time_month(ns);
+        for (size_t k = 0; !seen && k < s->n_months; k++)
+            seen = s->months[k] == m;
+        if (seen)
+            continue;
+        if (s->n_months == ET_ARRAY_SIZE(s->months))
+            s->n_months = 0;
+        s->months[s->n_months++] = m; /* undone with the apply if it fails */
+        snprintf(one, sizeof(one), "SELECT et_part_ensure(%lld); ",
+                 (long long)ns);
+        rc = et_buf_addstr(sql, one);
+    }
+    for (int t = 0; t < T_COUNT; t++) {
+        has[t] = false;
+        for (size_t i = 0; !has[t] && i < n; i++)
+            has[t] = row_in(&ops[i], (enum row_table)t);
+        if (!rc && has[t])
+            rc = et_buf_addstr(sql, row_copy[t]);
+    }
+    return rc;
+}
+
+/* The rows of one table, sent (the COPY has started). */
+static bool copy_table(struct et_pg *s, const struct et_store_op *ops,
+                       size_t n, enum row_table t, struct et_error *err)
+{
+    static const char sig[] = "PGCOPY\n\377\r\n";
+    struct et_buf b = ET_BUF_INIT;
+    PGresult *r;
+    bool ok = true;
+    int rc = et_buf_add(&b, sig, sizeof(sig)); /* with its NUL: 11 bytes */
+
+    if (!rc)
+        rc = put_be(&b, 0, 4); /* flags */
+    if (!rc)
+        rc = put_be(&b, 0, 4); /* header extension length */
+    for (size_t i = 0; !rc && ok && i < n; i++) {
+        if (!row_in(&ops[i], t))
+            continue;
+        rc = put_row(&b, t, &ops[i]);
         if (!rc && b.len >= COPY_CHUNK)
             ok = send(s, &b);
     }
-    return copy_finish(s, &b, rc, ok, err, "apply");
+    if (!rc)
+        rc = put_be(&b, UINT16_MAX, 2); /* the trailer: -1 */
+    if (!rc && ok)
+        ok = send(s, &b);
+    et_buf_release(&b);
+    if (PQputCopyEnd(s->conn, rc ? "out of memory" : NULL) != 1)
+        ok = false;
+    r = PQgetResult(s->conn); /* this COPY's end */
+    if (!rc && ok && PQresultStatus(r) != PGRES_COMMAND_OK) {
+        et__pg_fail(s, r, err, "apply");
+        ok = false;
+    }
+    PQclear(r);
+    if (rc) {
+        et_error_set(err, rc, "out of memory");
+        return false;
+    }
+    return ok;
 }
 
-/* Into the pipeline: the months of the staged actions, then the staged
- * rows into their tables (nothing else an apply writes reads them, so
- * they may go first). */
-static int send_rows(struct et_pg *s, const struct et_store_op *ops, size_t n,
-                     struct et_error *err)
+/*
+ * The apply's savepoint, and its ledger and action rows copied straight
+ * into their tables: one statement string, whose COPYs the server starts
+ * one after the other (a round trip each). False, with the error in err,
+ * when the server refused them (the savepoint may exist: the caller rolls
+ * back to it).
+ */
+static bool copy_rows(struct et_pg *s, const struct et_store_op *ops,
+                      size_t n, struct et_error *err)
 {
-    int rc = ET_OK;
+    struct et_buf sql = ET_BUF_INIT;
+    bool has[T_COUNT], ok = true;
+    PGresult *r = NULL;
 
-    for (size_t i = 0; !rc && i < n; i++)
-        if (ops[i].kind == ET_OP_ACTION_PUT)
-            rc = et__pg_part_ensure(s, ops[i].u.action.ts_ns, err);
-    for (int k = 0; !rc && k < (int)ET_ARRAY_SIZE(rows_sql); k++)
-        rc = et__pg_run(s, S_ROWS_LEDGER + k, rows_sql[k], NULL, 0, NULL, err,
-                        "apply");
-    return rc;
+    if (rows_sql(s, ops, n, has, &sql)) {
+        et_buf_release(&sql);
+        et_error_set(err, ET_ENOMEM, "out of memory");
+        return false;
+    }
+    r = PQexec(s->conn, et_buf_str(&sql));
+    et_buf_release(&sql);
+    for (int t = 0; t < T_COUNT; t++) {
+        if (!has[t])
+            continue;
+        if (!r) /* the next COPY's start */
+            r = PQgetResult(s->conn);
+        if (PQresultStatus(r) != PGRES_COPY_IN) {
+            if (ok)
+                et__pg_fail(s, r, err, "apply");
+            PQclear(r);
+            ok = false;
+            break;
+        }
+        PQclear(r);
+        r = NULL;
+        if (!copy_table(s, ops, n, (enum row_table)t, err)) {
+            ok = false;
+            break;
+        }
+    }
+    PQclear(r);
+    /* the rest of the statement's results (all of them after a failure) */
+    while ((r = PQgetResult(s->conn)) != NULL) {
+        if (PQresultStatus(r) == PGRES_COPY_IN)
+            (void)PQputCopyEnd(s->conn, "apply failed");
+        else if (PQresultStatus(r) != PGRES_COMMAND_OK &&
+                 PQresultStatus(r) != PGRES_TUPLES_OK && ok) {
+            et__pg_fail(s, r, err, "apply");
+            ok = false;
+        }
+        PQclear(r);
+    }
+    return ok;
 }
 
 static int copy_apply(struct et_pg *s, struct et_store *st,
@@ -688,10 +769,10 @@ int et__pg_apply(struct et_store *st, const struct et_store_op *ops, size_t n,
     rows = copy && rows_by_copy(ops, n);
     if (copy && n >= COPY_MIN && all_fts(ops, n))
         return copy_apply(s, st, ops, n, err);
-    defer = !rows && may_defer(st);
+    defer = may_defer(st);
     /* the ledger and action rows by COPY: the savepoint comes with it */
     if (rows)
-        ok = stage_rows(s, ops, n, &perr);
+        ok = copy_rows(s, ops, n, &perr);
     if (ok && !PQenterPipelineMode(s->conn)) {
         if (!rows)
             return serial(st, ops, n, err);
@@ -703,9 +784,7 @@ int et__pg_apply(struct et_store *st, const struct et_store_op *ops, size_t n,
     s->n_sent = 0;
     s->cur_op = SIZE_MAX;
     memset(s->pipe_prepared, 0, sizeof(s->pipe_prepared));
-    if (rows)
-        rc = send_rows(s, ops, n, &perr);
-    else if (!send_own(s, "SAVEPOINT et_apply", &perr))
+    if (!rows && !send_own(s, "SAVEPOINT et_apply", &perr))
         rc = et__pg_fail(s, NULL, &perr, "apply");
     for (size_t i = 0; !rc && i < n; i++) {
         s->cur_op = i;

@@ -121,12 +121,10 @@ int et__pg_sent_error(struct et_pg *s, const PGresult *r,
                       const struct et_pg_sent *x,
                       const struct et_pg_opinfo *o, struct et_error *err);
 
-/* statement slot ranges: pg.c 0..47, pg_more.c 48..79, note_pg.c 80..,
- * pg_apply.c 90..93 */
+/* statement slot ranges: pg.c 0..47, pg_more.c 48..79, note_pg.c 80.. */
 #define ET_PG_MORE_FIRST    48
 #define ET_PG_NOTE_PUT      80
 #define ET_PG_REPORT_DIGEST 81
-#define ET_PG_APPLY_FIRST   90
 
 /* ops of pg_more.c */
 int et__pg_issues_put(struct et_store *st, const char *id, const char *agent,
