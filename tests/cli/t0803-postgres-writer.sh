@@ -119,7 +119,7 @@ n1=$(psql_q "$S" "SELECT count(*) FROM ledger")
   fails "the hook appended events" "$n0 -> $n1: $(head -c 600 "$T_DIR/hook.err")"
 check "spool status" et spool status --json
 contains "$T_DIR/out" '"spooled":0,"quarantined":0' "nothing was spooled or quarantined"
-check "a record with 150 actions (its rows by COPY)" et record "$T_DIR/big.json"
+ET_PG_COPY_ROWS=64 check "a record with 150 actions (its rows by COPY)" et record "$T_DIR/big.json"
 eq "$(psql_q "$S" "SELECT count(*) FROM actions WHERE execution_id = '70000000-0000-4000-8000-000000000300'")" \
   "150" "all its actions are there"
 check "the writer imports a month that retention will erase" et import "$T_DIR/old.jsonl"

@@ -15,7 +15,7 @@
  * Bulk rows go by binary COPY: the full-text rows kept for the commit
  * (copy_apply), and the ledger and action rows of an apply that carries
  * many of them (ROWS_MIN or more: a rebuild, a migrate, a record with
- * many actions), copied straight into the ledger, the event index and the
+ * hundreds of actions), copied straight into the ledger, the event index and the
  * actions in ledger order before the rest of the apply is pipelined (a
  * round trip more per table: libpq has no COPY in pipeline mode).
  */
@@ -431,8 +431,11 @@ static bool all_fts(const struct et_store_op *ops, size_t n)
 
 /* An apply with at least this many ledger and action rows copies them
  * (ET_PG_COPY_ROWS=N sets another threshold, =off turns it off: to
- * measure what it saves) */
-#define ROWS_MIN 64
+ * measure what it saves). The copies cost a round trip per table, and
+ * on loopback they were no faster than the pipelined INSERTs at 100 rows
+ * an apply nor at a rebuild's thousands (docs/POSTGRES.md "Bulk writes"):
+ * only applies too large for a round trip more to matter take them. */
+#define ROWS_MIN 512
 
 static bool is_row(const struct et_store_op *op)
 {
