@@ -396,7 +396,7 @@ static void pg_close(struct et_store *st)
         strcmp(getenv("ET_STORE_STATS"), "0") != 0 && s->rt_open)
         fprintf(stderr,
                 "exectrail: postgresql: %llu round trips to the "
-                "server after opening\n",
+                "server after opening (of this process)\n",
                 et__pq_round_trips - s->rt_open);
     PQclear(s->held);
     PQfinish(s->conn); /* a deferred apply's answers are not needed */
@@ -451,8 +451,9 @@ static int pg_open(const char *target, unsigned flags, struct et_store **out,
     }
     rc = et__pg_exec(s, set, err, "open");
     if (!rc)
-        rc = ensure_schema(s, s->readonly ? flags & ~(unsigned)ET_STORE_CREATE : flags,
-                           target, err);
+        rc = ensure_schema(
+            s, s->readonly ? flags & ~(unsigned)ET_STORE_CREATE : flags, target,
+            err);
     if (!rc)
         rc = migrate(s, flags, target, created_out, err);
     if (rc) {
@@ -520,7 +521,7 @@ static int pg_rollback_to(struct et_store *st)
     (void)et__pg_settle(et__pg(st), NULL); /* its failure changes nothing */
     et__pg(st)->n_months = 0; /* partitions made in the unit are undone */
     r = PQexec(et__pg(st)->conn, "ROLLBACK TO SAVEPOINT et_unit; "
-                                           "RELEASE SAVEPOINT et_unit");
+                                 "RELEASE SAVEPOINT et_unit");
     int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? ET_OK : ET_EIO;
 
     PQclear(r);
@@ -579,8 +580,7 @@ static int exec_exists(const char *id, struct et_error *err)
                         id);
 }
 
-static int action_exists(int64_t sequence, const char *id,
-                         struct et_error *err)
+static int action_exists(int64_t sequence, const char *id, struct et_error *err)
 {
     return et_error_set(err, ET_EINPUT,
                         "execution.actions_taken: sequence %lld is already "
@@ -589,8 +589,8 @@ static int action_exists(int64_t sequence, const char *id,
 }
 
 int et__pg_sent_error(struct et_pg *s, const PGresult *r,
-                      const struct et_pg_sent *x,
-                      const struct et_pg_opinfo *o, struct et_error *err)
+                      const struct et_pg_sent *x, const struct et_pg_opinfo *o,
+                      struct et_error *err)
 {
     int rc = et__pg_fail(s, r, err, x ? x->what : "apply");
 

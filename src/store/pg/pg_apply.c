@@ -15,8 +15,8 @@
  * Bulk rows go by binary COPY: the full-text rows kept for the commit
  * (copy_apply), and the ledger and action rows of an apply that carries
  * many of them (ROWS_MIN or more: a rebuild, a migrate, a record with
- * hundreds of actions), copied straight into the ledger, the event index and the
- * actions in ledger order before the rest of the apply is pipelined (a
+ * hundreds of actions), copied straight into the ledger, the event index and
+ * the actions in ledger order before the rest of the apply is pipelined (a
  * round trip more per table: libpq has no COPY in pipeline mode).
  */
 #include "base/setup.h"
@@ -25,8 +25,8 @@
 #include "base/time.h"
 #include "store/pg/pg_int.h"
 
-static int serial(struct et_store *st, const struct et_store_op *ops,
-                  size_t n, struct et_error *err)
+static int serial(struct et_store *st, const struct et_store_op *ops, size_t n,
+                  struct et_error *err)
 {
     int rc = ET_OK;
 
@@ -91,8 +91,8 @@ static bool drain(struct et_pg *s, size_t due, struct et_error *err)
         if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK) {
             if (ok && t != PGRES_PIPELINE_ABORTED)
                 (void)et__pg_sent_error(
-                    s, r, x,
-                    x && x->op < s->opi_cap ? &s->opi[x->op] : NULL, err);
+                    s, r, x, x && x->op < s->opi_cap ? &s->opi[x->op] : NULL,
+                    err);
             else if (ok)
                 et_error_set(err, ET_EIO, "apply: pipeline aborted");
             ok = false;
@@ -156,9 +156,9 @@ int et__pg_settle(struct et_pg *s, struct et_error *err)
     return deferred_end(s, ok, &perr, err);
 }
 
-int et__pg_run_after(struct et_pg *s, int id, const char *name,
-                     const char *sql, const struct et_pgp *p, int rfmt,
-                     PGresult **out, struct et_error *err, const char *what)
+int et__pg_run_after(struct et_pg *s, int id, const char *name, const char *sql,
+                     const struct et_pgp *p, int rfmt, PGresult **out,
+                     struct et_error *err, const char *what)
 {
     struct et_error perr = {0};
     bool prep = id >= 0 && !s->prepared[id], sent, ok;
@@ -237,8 +237,8 @@ static void unprepare(struct et_pg *s)
                          "SELECT 1 FROM pg_prepared_statements WHERE "
                          "name = $1",
                          1, NULL, v, NULL, NULL, 0);
-        s->prepared[id] = PQresultStatus(r) == PGRES_TUPLES_OK &&
-                          PQntuples(r) == 1;
+        s->prepared[id] =
+            PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
         PQclear(r);
     }
 }
@@ -246,7 +246,7 @@ static void unprepare(struct et_pg *s)
 /* ---- COPY: the full-text rows of a whole transaction ---- */
 
 /* Rows at least this many go by COPY rather than one INSERT each. */
-#define COPY_MIN 32
+#define COPY_MIN   32
 #define COPY_CHUNK ((size_t)1 << 20)
 
 static int put_be(struct et_buf *b, uint64_t v, int bytes)
@@ -322,8 +322,8 @@ static bool copy_start(struct et_pg *s, const char *sql, struct et_buf *b,
     if (!ok)
         return false;
     if (et_buf_add(b, sig, sizeof(sig)) || /* with its NUL: 11 bytes */
-        put_be(b, 0, 4) ||                  /* flags */
-        put_be(b, 0, 4)) {                  /* header extension length */
+        put_be(b, 0, 4) ||                 /* flags */
+        put_be(b, 0, 4)) {                 /* header extension length */
         et_error_set(err, ET_ENOMEM, "out of memory");
         (void)PQputCopyEnd(s->conn, "out of memory");
         while ((r = PQgetResult(s->conn)) != NULL)
@@ -583,8 +583,8 @@ static int rows_sql(struct et_pg *s, const struct et_store_op *ops, size_t n,
 }
 
 /* The rows of one table, sent (the COPY has started). */
-static bool copy_table(struct et_pg *s, const struct et_store_op *ops,
-                       size_t n, enum row_table t, struct et_error *err)
+static bool copy_table(struct et_pg *s, const struct et_store_op *ops, size_t n,
+                       enum row_table t, struct et_error *err)
 {
     static const char sig[] = "PGCOPY\n\377\r\n";
     struct et_buf b = ET_BUF_INIT;
@@ -630,8 +630,8 @@ static bool copy_table(struct et_pg *s, const struct et_store_op *ops,
  * when the server refused them (the savepoint may exist: the caller rolls
  * back to it).
  */
-static bool copy_rows(struct et_pg *s, const struct et_store_op *ops,
-                      size_t n, struct et_error *err)
+static bool copy_rows(struct et_pg *s, const struct et_store_op *ops, size_t n,
+                      struct et_error *err)
 {
     struct et_buf sql = ET_BUF_INIT;
     bool has[T_COUNT], ok = true;
@@ -691,16 +691,16 @@ static int copy_apply(struct et_pg *s, struct et_store *st,
         return et__pg_exec(s, "RELEASE SAVEPOINT et_apply", err, "apply");
     /* refused: undo, and one by one for the row's own error */
     s->n_months = 0;
-    rc = et__pg_exec(s, "ROLLBACK TO SAVEPOINT et_apply; "
-                        "RELEASE SAVEPOINT et_apply",
+    rc = et__pg_exec(s,
+                     "ROLLBACK TO SAVEPOINT et_apply; "
+                     "RELEASE SAVEPOINT et_apply",
                      err, "apply");
     return rc ? rc : serial(st, ops, n, err);
 }
 
 /* What names each operation in its message, should a deferred apply
  * fail (et__pg_sent_error). */
-static int fill_opinfo(struct et_pg *s, const struct et_store_op *ops,
-                       size_t n)
+static int fill_opinfo(struct et_pg *s, const struct et_store_op *ops, size_t n)
 {
     if (n > s->opi_cap) {
         struct et_pg_opinfo *p = et__realloc(s->opi, n * sizeof(*p));
@@ -821,8 +821,9 @@ fallback:
      * (the partitions it made too) and run the operations one by one for
      * their own error */
     s->n_months = 0;
-    rc = et__pg_exec(s, "ROLLBACK TO SAVEPOINT et_apply; "
-                        "RELEASE SAVEPOINT et_apply",
+    rc = et__pg_exec(s,
+                     "ROLLBACK TO SAVEPOINT et_apply; "
+                     "RELEASE SAVEPOINT et_apply",
                      err, "apply");
     if (rc)
         return rc;

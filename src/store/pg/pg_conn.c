@@ -104,7 +104,8 @@ int et__pg_run(struct et_pg *s, int id, const char *sql, const struct et_pgp *p,
     if (id < 0 && s->pipe)
         return et_error_set(err, ET_EINTERNAL,
                             "%s: an unnamed statement inside a pipelined "
-                            "apply", what);
+                            "apply",
+                            what);
     if (id >= 0) {
         ET_ASSERT(id < ET_PG_NSTMT);
         snprintf(name, sizeof(name), "et%d", id);

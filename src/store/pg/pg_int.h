@@ -23,8 +23,8 @@ struct et_pg_sent {
 };
 /* What names an operation in its error message (pg_apply.c). */
 struct et_pg_opinfo {
-    char id[40];  /* the execution id, "" if none */
-    int64_t num;  /* the ledger seq (append), the sequence (action) */
+    char id[40]; /* the execution id, "" if none */
+    int64_t num; /* the ledger seq (append), the sequence (action) */
 };
 
 struct et_pg {
@@ -38,7 +38,7 @@ struct et_pg {
     bool pipe;
     size_t n_sent;
     bool pipe_prepared[ET_PG_NSTMT]; /* prepared inside this pipeline */
-    struct et_pg_sent *sent; /* n_sent of them while in a pipeline */
+    struct et_pg_sent *sent;         /* n_sent of them while in a pipeline */
     size_t sent_cap;
     struct et_pg_opinfo *opi; /* one per operation of the apply */
     size_t opi_cap, cur_op;
@@ -109,17 +109,17 @@ int et__pg_apply(struct et_store *st, const struct et_store_op *ops, size_t n,
 int et__pg_settle(struct et_pg *s, struct et_error *err);
 /* et__pg_run while an apply is deferred: the statement goes into the same
  * pipeline, so that both are answered in one round trip. */
-int et__pg_run_after(struct et_pg *s, int id, const char *name,
-                     const char *sql, const struct et_pgp *p, int rfmt,
-                     PGresult **out, struct et_error *err, const char *what);
+int et__pg_run_after(struct et_pg *s, int id, const char *name, const char *sql,
+                     const struct et_pgp *p, int rfmt, PGresult **out,
+                     struct et_error *err, const char *what);
 /* Record a statement sent into a pipeline (s->n_sent is its index). */
 int et__pg_sent_add(struct et_pg *s, int stmt, bool is_prepare,
                     const char *what, struct et_error *err);
 /* The error of a statement of an apply's pipeline (r), as the operation
  * that sent it (x, o) would have given it run alone (pg.c). */
 int et__pg_sent_error(struct et_pg *s, const PGresult *r,
-                      const struct et_pg_sent *x,
-                      const struct et_pg_opinfo *o, struct et_error *err);
+                      const struct et_pg_sent *x, const struct et_pg_opinfo *o,
+                      struct et_error *err);
 
 /* statement slot ranges: pg.c 0..47, pg_more.c 48..79, note_pg.c 80.. */
 #define ET_PG_MORE_FIRST    48
