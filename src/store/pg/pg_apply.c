@@ -626,7 +626,9 @@ static bool copy_table(struct et_pg *s, const struct et_store_op *ops, size_t n,
 /*
  * The apply's savepoint, and its ledger and action rows copied straight
  * into their tables: one statement string, whose COPYs the server starts
- * one after the other (a round trip each). False, with the error in err,
+ * one after the other (a round trip each). They go before the apply's
+ * other writes: none of those reads the ledger, the event index or the
+ * actions, and no key or trigger ties those tables to the others. False, with the error in err,
  * when the server refused them (the savepoint may exist: the caller rolls
  * back to it).
  */
