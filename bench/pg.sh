@@ -4,7 +4,10 @@
 # same binary, the same run, each figure for both stores and the ratio
 # PostgreSQL / SQLite:
 #   import       `exectrail import` of bench_gen JSONL (10 actions per
-#                record), actions/s, median of 3 (a fresh trail each run)
+#                record, then a tenth as many of 100), actions/s, median
+#                of 3 (a fresh trail each run); PostgreSQL also without its
+#                bulk writes (COPY of ledger and action rows, deferred
+#                applies), with the round trips of each
 #   hook, record one process per call (bench_spawn): `exectrail hook` of a
 #                5 KB PostToolUse and `exectrail record` of a spec record
 #                (5 actions), p50/p99, 1 caller and 8 at once
@@ -82,30 +85,51 @@ echo "PostgreSQL $PGV beside SQLite, $where:"
 echo
 
 # ---- import ----
+# each corpus into SQLite, into PostgreSQL as built, and into PostgreSQL
+# as before the bulk writes (ET_PG_COPY_ROWS=off: no COPY of ledger and
+# action rows; ET_PG_DEFER=off: every apply answered on its own), in turn
+import_rows() { # FILE ACTIONS_PER_RECORD LABEL
+  f=$1 per=$2 label=$3
+  acts=$(($(wc -l <"$f") * per))
+  sq=""; pg=""; pb=""; rt=""; rtb=""
+  for k in 1 2 3; do
+    rm -f "$W"/imp.db*
+    s=$(date +%s.%N)
+    "$ET" -q --db "$W/imp.db" import "$f" 2>/dev/null
+    e=$(date +%s.%N)
+    sq="$sq $(awk -v s="$s" -v e="$e" -v a="$acts" 'BEGIN { printf "%.0f", a / (e - s) }')"
+    for v in new old; do
+      pg_trail imp
+      "$ET" -q --db "$P" init >/dev/null
+      s=$(date +%s.%N)
+      if [ $v = new ]; then
+        ET_STORE_STATS=1 "$ET" -q --db "$P" import "$f" 2>"$W/st"
+      else
+        ET_PG_COPY_ROWS=off ET_PG_DEFER=off ET_STORE_STATS=1 "$ET" -q --db "$P" import "$f" 2>"$W/st"
+      fi
+      e=$(date +%s.%N)
+      r=$(awk -v s="$s" -v e="$e" -v a="$acts" 'BEGIN { printf "%.0f", a / (e - s) }')
+      nrt=$(sed -nE 's/^exectrail: postgresql: ([0-9]+) round trips.*/\1/p' "$W/st")
+      if [ $v = new ]; then pg="$pg $r"; rt=$nrt; else pb="$pb $r"; rtb=$nrt; fi
+    done
+  done
+  set -- $sq; sqm=$(median3 "$1" "$2" "$3")
+  set -- $pg; pgm=$(median3 "$1" "$2" "$3")
+  set -- $pb; pbm=$(median3 "$1" "$2" "$3")
+  echo "import, $label ($(du -m "$f" | cut -f1) MB JSONL, median of 3, actions/s):"
+  echo "  SQLite                        $sqm   (runs:$sq)"
+  echo "  PostgreSQL                    $pgm   (runs:$pg; $rt round trips)"
+  echo "  PostgreSQL, no bulk writes    $pbm   (runs:$pb; $rtb round trips)"
+  echo "  ratio PG/SQLite  $(ratio "$pgm" "$sqm")x, PG/PG before  $(ratio "$pgm" "$pbm")x"
+  "$ET" --db "$P" verify >/dev/null && echo "  the last PostgreSQL import verifies"
+  echo
+}
 "$BIN/bench_gen" jsonl "$NIMP" 10 "$W/imp.jsonl"
-acts=$((NIMP * 10))
-sq=""; pg=""
-for k in 1 2 3; do
-  rm -f "$W"/imp.db*
-  s=$(date +%s.%N)
-  "$ET" -q --db "$W/imp.db" import "$W/imp.jsonl" 2>/dev/null
-  e=$(date +%s.%N)
-  sq="$sq $(awk -v s="$s" -v e="$e" -v a="$acts" 'BEGIN { printf "%.0f", a / (e - s) }')"
-  pg_trail imp
-  "$ET" -q --db "$P" init >/dev/null
-  s=$(date +%s.%N)
-  "$ET" -q --db "$P" import "$W/imp.jsonl" 2>/dev/null
-  e=$(date +%s.%N)
-  pg="$pg $(awk -v s="$s" -v e="$e" -v a="$acts" 'BEGIN { printf "%.0f", a / (e - s) }')"
-done
-set -- $sq; sqm=$(median3 "$1" "$2" "$3")
-set -- $pg; pgm=$(median3 "$1" "$2" "$3")
-echo "import ($NIMP records x 10 actions, $(du -m "$W/imp.jsonl" | cut -f1) MB JSONL, median of 3):"
-echo "  SQLite       $sqm actions/s   (runs:$sq)"
-echo "  PostgreSQL   $pgm actions/s   (runs:$pg)"
-echo "  ratio PG/SQLite  $(ratio "$pgm" "$sqm")x"
-"$ET" --db "$P" verify >/dev/null && echo "  the last PostgreSQL import verifies"
-echo
+import_rows "$W/imp.jsonl" 10 "$NIMP records x 10 actions"
+# records of 100 actions: their ledger and action rows go by COPY
+"$BIN/bench_gen" jsonl $((NIMP / 10)) 100 "$W/imp100.jsonl"
+import_rows "$W/imp100.jsonl" 100 "$((NIMP / 10)) records x 100 actions"
+rm -f "$W/imp100.jsonl"
 
 # ---- the hook path and record: one process per call ----
 mkdir -p "$W/hooks" "$W/recs"

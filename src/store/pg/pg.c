@@ -280,9 +280,35 @@ static int ensure_schema(struct et_pg *s, unsigned flags, const char *target,
         memmove(first, first + 1, n - 2);
         first[n - 2] = '\0';
     }
+    if (first[0] && !strchr(first, '$')) {
+        /* a schema that exists but is not searched: no USAGE on it */
+        struct et_pgp p = {0};
+        PGresult *r = NULL;
+        bool denied;
+
+        et__pgp_str(&p, first);
+        rc = et__pg_run(s, -1,
+                        "SELECT current_user FROM pg_namespace WHERE "
+                        "nspname = $1 AND NOT has_schema_privilege(oid, "
+                        "'USAGE')",
+                        &p, 0, &r, err, "open");
+        if (rc)
+            return rc;
+        denied = PQntuples(r) == 1;
+        if (denied)
+            rc = et_error_set(err, ET_EUNAVAIL,
+                              "no access to the trail at %s: role %s has no "
+                              "USAGE on schema '%s' (docs/POSTGRES.md, "
+                              "\"Privileges\")",
+                              target, PQgetvalue(r, 0, 0), first);
+        PQclear(r);
+        if (denied)
+            return rc;
+    }
     if (!(flags & ET_STORE_CREATE) || !first[0] || strchr(first, '$'))
         return et_error_set(err, ET_EUNAVAIL,
-                            "no trail at %s (schema '%s' does not exist)",
+                            "no trail at %s (schema '%s' does not exist; "
+                            "run 'exectrail init')",
                             target, first);
     ident = PQescapeIdentifier(s->conn, first, strlen(first));
     if (!ident)
@@ -365,8 +391,17 @@ static void pg_close(struct et_store *st)
 
     if (!s)
         return;
+    /* opened (rt_open is set after the first statements) */
+    if (getenv("ET_STORE_STATS") && *getenv("ET_STORE_STATS") &&
+        strcmp(getenv("ET_STORE_STATS"), "0") != 0 && s->rt_open)
+        fprintf(stderr,
+                "exectrail: postgresql: %llu round trips to the "
+                "server after opening (of this process)\n",
+                et__pq_round_trips - s->rt_open);
     PQclear(s->held);
-    PQfinish(s->conn);
+    PQfinish(s->conn); /* a deferred apply's answers are not needed */
+    et__free(s->sent);
+    et__free(s->opi);
     et__free(s);
 }
 
@@ -415,14 +450,17 @@ static int pg_open(const char *target, unsigned flags, struct et_store **out,
                              : "");
     }
     rc = et__pg_exec(s, set, err, "open");
-    if (!rc && !s->readonly)
-        rc = ensure_schema(s, flags, target, err);
+    if (!rc)
+        rc = ensure_schema(
+            s, s->readonly ? flags & ~(unsigned)ET_STORE_CREATE : flags, target,
+            err);
     if (!rc)
         rc = migrate(s, flags, target, created_out, err);
     if (rc) {
         pg_close(&s->base);
         return rc;
     }
+    s->rt_open = et__pq_round_trips;
     *out = &s->base;
     return ET_OK;
 }
@@ -461,6 +499,7 @@ static int pg_commit(struct et_store *st, struct et_error *err)
 
 static void pg_rollback(struct et_store *st)
 {
+    (void)et__pg_settle(et__pg(st), NULL); /* its failure changes nothing */
     et__pg(st)->n_months = 0;
     PQclear(PQexec(et__pg(st)->conn, "ROLLBACK"));
 }
@@ -479,9 +518,10 @@ static int pg_rollback_to(struct et_store *st)
 {
     PGresult *r;
 
+    (void)et__pg_settle(et__pg(st), NULL); /* its failure changes nothing */
     et__pg(st)->n_months = 0; /* partitions made in the unit are undone */
     r = PQexec(et__pg(st)->conn, "ROLLBACK TO SAVEPOINT et_unit; "
-                                           "RELEASE SAVEPOINT et_unit");
+                                 "RELEASE SAVEPOINT et_unit");
     int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? ET_OK : ET_EIO;
 
     PQclear(r);
@@ -525,6 +565,50 @@ static int pg_head_save(struct et_store *st, const struct et_tree *t,
     return run(et__pg(st), S_HEAD_SAVE, &p, 0, NULL, err, "save tree head");
 }
 
+/* The messages of the writes the server refused as duplicates: the
+ * same whether the operation ran alone or in a deferred apply. */
+static int append_exists(uint64_t seq, struct et_error *err)
+{
+    return et_error_set(err, ET_EEXIST,
+                        "append event: seq %llu is already in the ledger",
+                        (unsigned long long)seq);
+}
+
+static int exec_exists(const char *id, struct et_error *err)
+{
+    return et_error_set(err, ET_EEXIST, "execution_id: %s is already recorded",
+                        id);
+}
+
+static int action_exists(int64_t sequence, const char *id, struct et_error *err)
+{
+    return et_error_set(err, ET_EINPUT,
+                        "execution.actions_taken: sequence %lld is already "
+                        "recorded for %s",
+                        (long long)sequence, id);
+}
+
+int et__pg_sent_error(struct et_pg *s, const PGresult *r,
+                      const struct et_pg_sent *x, const struct et_pg_opinfo *o,
+                      struct et_error *err)
+{
+    int rc = et__pg_fail(s, r, err, x ? x->what : "apply");
+
+    if (rc != ET_EEXIST || !x || x->is_prepare || !o)
+        return rc;
+    switch (x->stmt) {
+    case S_APPEND:
+        return append_exists((uint64_t)o->num, err);
+    case S_EXEC_INSERT:
+    case S_EXEC_UPDATE:
+        return exec_exists(o->id, err);
+    case S_ACTION_PUT:
+        return action_exists(o->num, o->id, err);
+    default:
+        return rc;
+    }
+}
+
 static int pg_append(struct et_store *st, const struct et_event_row *ev,
                      struct et_error *err)
 {
@@ -545,10 +629,7 @@ static int pg_append(struct et_store *st, const struct et_event_row *ev,
         et__pgp_str(&p, NULL);
     rc = run(s, S_APPEND, &p, 0, NULL, err, "append event");
     if (rc == ET_EEXIST)
-        return et_error_set(err, ET_EEXIST,
-                            "append event: seq %llu is "
-                            "already in the ledger",
-                            (unsigned long long)ev->seq);
+        return append_exists(ev->seq, err);
     if (rc || !ev->execution_id)
         return rc;
     p.n = 0;
@@ -810,9 +891,7 @@ static int pg_exec_put(struct et_store *st, const struct et_exec_row *r,
         rc = run(et__pg(st), insert ? S_EXEC_INSERT : S_EXEC_UPDATE, &p, 0,
                  NULL, err, "write execution");
     if (rc == ET_EEXIST)
-        return et_error_set(err, ET_EEXIST,
-                            "execution_id: %s is already recorded",
-                            r->execution_id);
+        return exec_exists(r->execution_id, err);
     return rc;
 }
 
@@ -833,10 +912,7 @@ static int pg_action_put(struct et_store *st, const struct et_action_row *r,
     if (!rc)
         rc = run(et__pg(st), S_ACTION_PUT, &p, 0, NULL, err, "write action");
     if (rc == ET_EEXIST)
-        return et_error_set(err, ET_EINPUT,
-                            "execution.actions_taken: sequence %lld is "
-                            "already recorded for %s",
-                            (long long)r->sequence, r->execution_id);
+        return action_exists(r->sequence, r->execution_id, err);
     return rc;
 }
 

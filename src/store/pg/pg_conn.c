@@ -96,7 +96,7 @@ int et__pg_run(struct et_pg *s, int id, const char *sql, const struct et_pgp *p,
                int rfmt, PGresult **out, struct et_error *err, const char *what)
 {
     static const struct et_pgp none;
-    char name[16];
+    char name[16] = "";
     PGresult *r;
 
     if (!p)
@@ -104,24 +104,39 @@ int et__pg_run(struct et_pg *s, int id, const char *sql, const struct et_pgp *p,
     if (id < 0 && s->pipe)
         return et_error_set(err, ET_EINTERNAL,
                             "%s: an unnamed statement inside a pipelined "
-                            "apply", what);
+                            "apply",
+                            what);
+    if (id >= 0) {
+        ET_ASSERT(id < ET_PG_NSTMT);
+        snprintf(name, sizeof(name), "et%d", id);
+    }
+    if (s->pending && !s->pipe)
+        return et__pg_run_after(s, id, name, sql, p, rfmt, out, err, what);
     if (id < 0) {
         r = PQexecParams(s->conn, sql, p->n, NULL, p->v, p->len, p->fmt, rfmt);
         return check(s, r, out, err, what);
     }
-    ET_ASSERT(id < ET_PG_NSTMT);
-    snprintf(name, sizeof(name), "et%d", id);
     if (s->pipe) {
         /* pg_apply: sent now, its result read after the pipeline's sync */
         if (out)
             return et_error_set(err, ET_EINTERNAL,
                                 "%s: a read inside a pipelined apply", what);
         if (!s->prepared[id]) {
+            int rc = et__pg_sent_add(s, id, true, "prepare", err);
+
+            if (rc)
+                return rc;
             if (!PQsendPrepare(s->conn, name, sql, 0, NULL))
                 return et__pg_fail(s, NULL, err, "prepare");
             s->prepared[id] = true;
             s->pipe_prepared[id] = true;
             s->n_sent++;
+        }
+        {
+            int rc = et__pg_sent_add(s, id, false, what, err);
+
+            if (rc)
+                return rc;
         }
         if (!PQsendQueryPrepared(s->conn, name, p->n, p->v, p->len, p->fmt,
                                  rfmt))
@@ -144,7 +159,9 @@ int et__pg_run(struct et_pg *s, int id, const char *sql, const struct et_pgp *p,
 int et__pg_exec(struct et_pg *s, const char *sql, struct et_error *err,
                 const char *what)
 {
-    return check(s, PQexec(s->conn, sql), NULL, err, what);
+    int rc = et__pg_settle(s, err);
+
+    return rc ? rc : check(s, PQexec(s->conn, sql), NULL, err, what);
 }
 
 const char *et__pg_text(const PGresult *r, int row, int col)

@@ -13,6 +13,20 @@
 #define ET_PG_MAXP  72 /* parameters per statement (notes: 64 groups) */
 #define ET_PG_NSTMT 96 /* named (prepared) statement slots */
 
+/* One statement sent into an apply's pipeline (pg_apply.c), so that a
+ * failure read later is named as the operation would name it. */
+struct et_pg_sent {
+    int stmt;         /* statement slot; -1: the apply's own SAVEPOINT ... */
+    bool is_prepare;  /* the PQsendPrepare of slot stmt */
+    size_t op;        /* index of the operation that sent it */
+    const char *what; /* the operation's word for it (a literal) */
+};
+/* What names an operation in its error message (pg_apply.c). */
+struct et_pg_opinfo {
+    char id[40]; /* the execution id, "" if none */
+    int64_t num; /* the ledger seq (append), the sequence (action) */
+};
+
 struct et_pg {
     struct et_store base; /* must be first */
     PGconn *conn;
@@ -24,9 +38,19 @@ struct et_pg {
     bool pipe;
     size_t n_sent;
     bool pipe_prepared[ET_PG_NSTMT]; /* prepared inside this pipeline */
+    struct et_pg_sent *sent;         /* n_sent of them while in a pipeline */
+    size_t sent_cap;
+    struct et_pg_opinfo *opi; /* one per operation of the apply */
+    size_t opi_cap, cur_op;
+    /* a deferred apply: its pipeline is synced but its results (pending
+     * statements' and the sync's) are read with the next statement's,
+     * one round trip for both (et__pg_settle) */
+    size_t pending;
     /* the months whose partitions this write transaction made sure of */
     int64_t months[32];
     size_t n_months;
+    /* et__pq_round_trips when opened (ET_STORE_STATS prints the rest) */
+    unsigned long long rt_open;
 };
 
 /* times beyond this many ns from 1970 (about 2261) have no month
@@ -79,6 +103,23 @@ long et__pg_bytea(const PGresult *r, int row, int col, uint8_t *out,
 /* The kept writes of a unit in one round trip (pg_apply.c). */
 int et__pg_apply(struct et_store *st, const struct et_store_op *ops, size_t n,
                  struct et_error *err);
+/* Read a deferred apply's results (a round trip) before anything else
+ * talks to the server; its failure, named as the operation would name it.
+ * Nothing to do (ET_OK) when none is pending. */
+int et__pg_settle(struct et_pg *s, struct et_error *err);
+/* et__pg_run while an apply is deferred: the statement goes into the same
+ * pipeline, so that both are answered in one round trip. */
+int et__pg_run_after(struct et_pg *s, int id, const char *name, const char *sql,
+                     const struct et_pgp *p, int rfmt, PGresult **out,
+                     struct et_error *err, const char *what);
+/* Record a statement sent into a pipeline (s->n_sent is its index). */
+int et__pg_sent_add(struct et_pg *s, int stmt, bool is_prepare,
+                    const char *what, struct et_error *err);
+/* The error of a statement of an apply's pipeline (r), as the operation
+ * that sent it (x, o) would have given it run alone (pg.c). */
+int et__pg_sent_error(struct et_pg *s, const PGresult *r,
+                      const struct et_pg_sent *x, const struct et_pg_opinfo *o,
+                      struct et_error *err);
 
 /* statement slot ranges: pg.c 0..47, pg_more.c 48..79, note_pg.c 80.. */
 #define ET_PG_MORE_FIRST    48

@@ -16,6 +16,7 @@
 #define LIBPQ "libpq.so.5"
 
 struct et__pq et__pq;
+_Atomic unsigned long long et__pq_round_trips;
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static char why[256]; /* empty when loaded */

@@ -12,6 +12,7 @@
 #define ET_STORE_PG_PQ_DL_H
 
 #include <libpq-fe.h>
+#include <stdatomic.h>
 
 #include "exectrail/error.h"
 
@@ -34,6 +35,20 @@ struct et__pq {
 
 extern struct et__pq et__pq;
 
+/*
+ * Requests that wait for the server's answer (a round trip each), counted
+ * for ET_STORE_STATS: every PQexec, PQexecParams, PQexecPrepared,
+ * PQprepare, pipeline sync and COPY end. Statements sent into a pipeline
+ * are not counted; its sync is. For the whole process (serve's threads
+ * each have a connection), so atomic.
+ */
+extern _Atomic unsigned long long et__pq_round_trips;
+
+static inline void et__pq_count(void)
+{
+    atomic_fetch_add_explicit(&et__pq_round_trips, 1, memory_order_relaxed);
+}
+
 /* Load libpq (libpq.so.5) once; ET_EUNAVAIL, saying what to install,
  * when it cannot be loaded. Safe to call from any thread. */
 int et__pq_load(struct et_error *err);
@@ -46,9 +61,9 @@ int et__pq_load(struct et_error *err);
 #define PQenterPipelineMode (et__pq.PQenterPipelineMode)
 #define PQerrorMessage (et__pq.PQerrorMessage)
 #define PQescapeIdentifier (et__pq.PQescapeIdentifier)
-#define PQexec (et__pq.PQexec)
-#define PQexecParams (et__pq.PQexecParams)
-#define PQexecPrepared (et__pq.PQexecPrepared)
+#define PQexec (et__pq_count(), et__pq.PQexec)
+#define PQexecParams (et__pq_count(), et__pq.PQexecParams)
+#define PQexecPrepared (et__pq_count(), et__pq.PQexecPrepared)
 #define PQexitPipelineMode (et__pq.PQexitPipelineMode)
 #define PQfinish (et__pq.PQfinish)
 #define PQfname (et__pq.PQfname)
@@ -60,10 +75,10 @@ int et__pq_load(struct et_error *err);
 #define PQnfields (et__pq.PQnfields)
 #define PQntuples (et__pq.PQntuples)
 #define PQpipelineStatus (et__pq.PQpipelineStatus)
-#define PQpipelineSync (et__pq.PQpipelineSync)
-#define PQprepare (et__pq.PQprepare)
+#define PQpipelineSync (et__pq_count(), et__pq.PQpipelineSync)
+#define PQprepare (et__pq_count(), et__pq.PQprepare)
 #define PQputCopyData (et__pq.PQputCopyData)
-#define PQputCopyEnd (et__pq.PQputCopyEnd)
+#define PQputCopyEnd (et__pq_count(), et__pq.PQputCopyEnd)
 #define PQresultErrorField (et__pq.PQresultErrorField)
 #define PQresultStatus (et__pq.PQresultStatus)
 #define PQsendPrepare (et__pq.PQsendPrepare)

@@ -221,7 +221,9 @@ static int run_sql(struct et_store *st, const struct et_buf *sql,
     *out = NULL;
     if (p->n > 65535)
         return et_error_set(err, ET_ETOOBIG, "query has too many values");
-    rc = text_values(p, &v, err);
+    rc = et__pg_settle(s, err);
+    if (!rc)
+        rc = text_values(p, &v, err);
     if (rc)
         return rc;
     r = PQexecParams(s->conn, et_buf_str(sql), (int)p->n, NULL,
