@@ -56,13 +56,19 @@ fail:
 static int check_new(struct et_trail *t, const char *id, struct et_error *err)
 {
     struct et_exec_row row;
-    int rc = et_store_exec_get(t->st, id, &row, NULL);
+    struct et_error e = ET_ERROR_INIT;
+    int rc = et_store_exec_get(t->st, id, &row, &e);
 
     if (rc == ET_OK)
         return et_error_set(err, ET_EEXIST,
                             "execution_id: %s is already recorded", id);
-    if (rc != ET_ENOTFOUND)
-        return et_store_exec_get(t->st, id, &row, err);
+    /* the read's own failure: asking again would only report what the
+     * first one left (on PostgreSQL, an aborted transaction) */
+    if (rc != ET_ENOTFOUND) {
+        if (err)
+            *err = e;
+        return rc;
+    }
     return ET_OK;
 }
 
