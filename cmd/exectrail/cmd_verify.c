@@ -64,7 +64,9 @@ static int check_cosignatures(const char *note, size_t len,
                               "malformed, so not cosigned");
         if (rc)
             return rc;
-        snprintf(out[i].name, sizeof(out[i].name), "%s", keys[i].name);
+        /* a witness's name, cut to what the report shows */
+        snprintf(out[i].name, sizeof(out[i].name), "%.*s",
+                 (int)sizeof(out[i].name) - 1, keys[i].name);
     }
     return ET_OK;
 }
