@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 # exectrail serve ingest with durable group commit, beside the same server
 # answering /healthz (no store: the floor) in the same run, at several
-# connection counts: wrk posts one-action batches, 100-action batches and
-# spec records (each acknowledged only after its group commit is durable).
+# connection counts: wrk posts one-action batches, 100-action batches, spec
+# records and OTLP/JSON traces of 100 GenAI spans (each acknowledged only
+# after its group commit is durable).
 # A fresh store and server per connection count; three interleaved runs of
 # each path, medians. Then the CLI recording one process per record (8 at
 # once).
@@ -98,6 +99,17 @@ json.dump({"resourceSpans": [{"resource": {"attributes": [
     attr("service.name", "bench-orchestrator")]}, "scopeSpans": [
     {"scope": {"name": "bench"}, "spans": spans}]}]}, open(sys.argv[1], "w"))
 PY
+# what each wrk script prints at its end: one line of results (requests/s,
+# p50, p99, non-2xx)
+cat >"$W/done.lua" <<'LUA'
+done = function(s, lat, req)
+  local bad = s.errors.status + s.errors.connect + s.errors.read +
+              s.errors.write + s.errors.timeout
+  io.write(string.format("rps=%.1f p50_ms=%.3f p99_ms=%.3f bad=%d\n",
+    s.requests / (s.duration / 1e6), lat:percentile(50) / 1000,
+    lat:percentile(99) / 1000, bad))
+end
+LUA
 cat >"$W/otlp.lua" <<'LUA'
 local body = io.open(os.getenv("WRK_BODY")):read("*a")
 local headers = {["Content-Type"] = "application/json"}
@@ -112,14 +124,8 @@ request = function()
   local b = body:gsub("TRACEID0TRACEID0TRACEID0TRACEID0", t):gsub("SPAN_ID_", p)
   return wrk.format("POST", "/v1/traces", headers, b)
 end
-done = function(s, lat, req)
-  local bad = s.errors.status + s.errors.connect + s.errors.read +
-              s.errors.write + s.errors.timeout
-  io.write(string.format("rps=%.1f p50_ms=%.3f p99_ms=%.3f bad=%d\n",
-    s.requests / (s.duration / 1e6), lat:percentile(50) / 1000,
-    lat:percentile(99) / 1000, bad))
-end
 LUA
+cat "$W/done.lua" >>"$W/otlp.lua"
 echo /v1/executions >"$W/record.paths"
 echo /healthz >"$W/healthz.paths"
 
@@ -141,14 +147,8 @@ request = function()
   i = i % #paths + 1
   return wrk.format(method, paths[i], headers, body)
 end
-done = function(s, lat, req)
-  local bad = s.errors.status + s.errors.connect + s.errors.read +
-              s.errors.write + s.errors.timeout
-  io.write(string.format("rps=%.1f p50_ms=%.3f p99_ms=%.3f bad=%d\n",
-    s.requests / (s.duration / 1e6), lat:percentile(50) / 1000,
-    lat:percentile(99) / 1000, bad))
-end
 LUA
+cat "$W/done.lua" >>"$W/post.lua"
 metric() { curl -sS "$U/metrics" | sed -n "s/^$1 //p"; }
 # run_wrk CONNS METHOD PATHS BODY: the result line, plus "wpc=" (writes per
 # group commit during the run)

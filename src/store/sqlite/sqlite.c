@@ -940,37 +940,44 @@ static int sq_actions_get(struct et_store *st, const char *id, et_text_fn *fn,
     return rc == SQLITE_DONE ? ET_OK : db_error(s, rc, err, "read actions");
 }
 
+/* Statement which (S_LIST_HAS, S_LIST_PUT) with an item's four
+ * parameters bound. */
+static int list_stmt(struct sqlite_store *s, enum stmt_id which,
+                     const char *id, int64_t start_ns, enum et_list_kind kind,
+                     const char *item, sqlite3_stmt **q, struct et_error *err)
+{
+    int rc = get_stmt(s, which, q, err);
+
+    if (rc)
+        return rc;
+    bind_str(*q, 1, id);
+    sqlite3_bind_int(*q, 2, (int)kind);
+    bind_str(*q, 3, item);
+    bind_i64_or_null(*q, 4, start_ns, 0);
+    return ET_OK;
+}
+
 static int sq_list_put(struct et_store *st, const char *id, int64_t start_ns,
                        enum et_list_kind kind, const char *item,
                        struct et_error *err)
 {
     struct sqlite_store *s = S(st);
     sqlite3_stmt *q;
-    int rc = get_stmt(s, S_LIST_HAS, &q, err);
+    int rc = list_stmt(s, S_LIST_HAS, id, start_ns, kind, item, &q, err);
 
     if (rc)
         return rc;
-    bind_str(q, 1, id);
-    sqlite3_bind_int(q, 2, (int)kind);
-    bind_str(q, 3, item);
-    bind_i64_or_null(q, 4, start_ns, 0);
     rc = sqlite3_step(q);
     sqlite3_reset(q);
     if (rc == SQLITE_ROW)
         return ET_OK; /* listed already */
     if (rc != SQLITE_DONE)
         return db_error(s, rc, err, "write list");
-    rc = get_stmt(s, S_LIST_PUT, &q, err);
-    if (rc)
-        return rc;
-    bind_str(q, 1, id);
-    sqlite3_bind_int(q, 2, (int)kind);
-    bind_str(q, 3, item);
-    bind_i64_or_null(q, 4, start_ns, 0);
-    rc = step_done(s, q, err, "write list");
-    if (rc)
-        return rc;
-    rc = get_stmt(s, S_VOCAB_ADD, &q, err);
+    rc = list_stmt(s, S_LIST_PUT, id, start_ns, kind, item, &q, err);
+    if (!rc)
+        rc = step_done(s, q, err, "write list");
+    if (!rc)
+        rc = get_stmt(s, S_VOCAB_ADD, &q, err);
     if (rc)
         return rc;
     sqlite3_bind_int(q, 1, (int)kind);
