@@ -203,15 +203,17 @@ contains "$T_DIR/err" "append event: seq $n0 is already in the ledger" "the mess
 eq "$(psql_q "$SB" "SELECT count(*) FROM actions WHERE execution_id = '70000000-0000-4000-8000-000000000400'")" \
   "0" "none of its actions stay"
 # an import's apply is answered with the next record's read (deferred):
-# the same refusal there fails the import, and nothing of it stays. (The
-# import names the next line and the aborted transaction, not the refused
-# row: import_one's check_new, src/ingest/record.c, asks the store again
-# for its message after the read failed.)
+# the same refusal there fails the import (exit 3, a rejected line), names
+# the refused row, and nothing of it stays. (The line named is the next
+# one: the first record's writes reach the server with the second's
+# duplicate check.)
 head -n 3 "$T_DIR/batch.jsonl" | sed 's/70000000-0000-4000-8000-0000000000/70000000-0000-4000-8000-0000000005/' \
   >"$T_DIR/three.jsonl"
 for d in on off; do
-  ET_PG_DEFER=$d expect_exit 1 "defer=$d: an import meeting that ledger row fails" \
+  ET_PG_DEFER=$d expect_exit 3 "defer=$d: an import meeting that ledger row fails" \
     et --db "$(pg_trail bcopy)" import "$T_DIR/three.jsonl"
+  contains "$T_DIR/err" "append event: seq $n0 is already in the ledger" \
+    "defer=$d: and names the refused row"
   eq "$(psql_q "$SB" "SELECT count(*) FROM executions WHERE execution_id LIKE '%00000000050_'")" "0" \
     "defer=$d: nothing of the batch stays"
   eq "$(psql_q "$SB" "SELECT count(*) FROM ledger")" "$((n0 + 1))" "defer=$d: nor of its ledger rows"
