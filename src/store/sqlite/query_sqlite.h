@@ -31,8 +31,18 @@ int et__sqlite_fail(sqlite3 *db, int rc, struct et_error *err,
 int64_t et__sqlite_col_i64(sqlite3_stmt *q, int i, int64_t null_value);
 
 /* store ops (sqlite.c's table) */
+/* Statements prepared once per connection (finalized on close), for
+ * report_sqlite.c (slots 0-4) and analysis_sqlite.c (5-8). */
 #define ET_SQLITE_REPORT_STMTS 5
+#define ET_SQLITE_ANALYSIS_STMTS 4
+#define ET_SQLITE_CACHED_STMTS (ET_SQLITE_REPORT_STMTS + ET_SQLITE_ANALYSIS_STMTS)
 sqlite3_stmt **et__sqlite_report_slot(struct et_store *st, int i);
+/* Slot i of the cached statements, prepared with sql on first use, reset
+ * and unbound; a caller that steps it resets it before the next store
+ * call can use it again (no callback into the store while it steps). */
+ET_NODISCARD int et__sqlite_cached(struct et_store *st, int i,
+                                   const char *sql, sqlite3_stmt **out,
+                                   struct et_error *err);
 int et__sqlite_rollup_add(struct et_store *st, const struct et_rollup_row *r,
                           int sign, struct et_error *err);
 int et__sqlite_rollup_read(struct et_store *st, const char *agent,

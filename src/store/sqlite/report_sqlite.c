@@ -59,19 +59,7 @@ _Static_assert(sizeof(report_sql) / sizeof(report_sql[0]) <=
 static int cached(struct et_store *st, int id, sqlite3_stmt **out,
                   struct et_error *err)
 {
-    sqlite3_stmt **slot = et__sqlite_report_slot(st, id);
-    int rc;
-
-    if (!*slot) {
-        rc = sqlite3_prepare_v3(et__sqlite_db(st), report_sql[id], -1,
-                                SQLITE_PREPARE_PERSISTENT, slot, NULL);
-        if (rc != SQLITE_OK)
-            return et__sqlite_fail(et__sqlite_db(st), rc, err, "prepare");
-    }
-    sqlite3_reset(*slot);
-    sqlite3_clear_bindings(*slot);
-    *out = *slot;
-    return ET_OK;
+    return et__sqlite_cached(st, id, report_sql[id], out, err);
 }
 
 static int run_done(struct et_store *st, sqlite3_stmt *q, struct et_error *err,

@@ -180,7 +180,8 @@ struct sqlite_store {
     sqlite3 *db;
     sqlite3_stmt *stmt[S_COUNT];
     sqlite3_stmt *held; /* statement whose row strings are on loan */
-    sqlite3_stmt *report_stmt[ET_SQLITE_REPORT_STMTS]; /* report_sqlite.c */
+    /* report_sqlite.c and analysis_sqlite.c (et__sqlite_cached) */
+    sqlite3_stmt *report_stmt[ET_SQLITE_CACHED_STMTS];
     int64_t busy_deadline_ns;
     int64_t busy_timeout_ns; /* $EXECTRAIL_BUSY_TIMEOUT_MS, else 10 s */
     bool readonly;
@@ -350,7 +351,7 @@ static void sq_close(struct et_store *st)
         return;
     for (int i = 0; i < S_COUNT; i++)
         sqlite3_finalize(s->stmt[i]);
-    for (int i = 0; i < ET_SQLITE_REPORT_STMTS; i++)
+    for (int i = 0; i < ET_SQLITE_CACHED_STMTS; i++)
         sqlite3_finalize(s->report_stmt[i]);
     sqlite3_close(s->db);
     et__free(s);
@@ -1410,4 +1411,23 @@ sqlite3 *et__sqlite_db(struct et_store *st)
 sqlite3_stmt **et__sqlite_report_slot(struct et_store *st, int i)
 {
     return &S(st)->report_stmt[i];
+}
+
+int et__sqlite_cached(struct et_store *st, int i, const char *sql,
+                      sqlite3_stmt **out, struct et_error *err)
+{
+    sqlite3_stmt **slot = &S(st)->report_stmt[i];
+
+    ET_ASSERT(i >= 0 && i < ET_SQLITE_CACHED_STMTS);
+    if (!*slot) {
+        int rc = sqlite3_prepare_v3(S(st)->db, sql, -1,
+                                    SQLITE_PREPARE_PERSISTENT, slot, NULL);
+
+        if (rc != SQLITE_OK)
+            return et__sqlite_fail(S(st)->db, rc, err, "prepare");
+    }
+    sqlite3_reset(*slot);
+    sqlite3_clear_bindings(*slot);
+    *out = *slot;
+    return ET_OK;
 }
