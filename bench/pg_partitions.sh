@@ -18,24 +18,7 @@ SRC=$(cd "$(dirname "$0")/.." && pwd)
 MONTHS=${BENCH_PART_MONTHS:-6}
 PER=${BENCH_PART_PER_MONTH:-2000}
 W=$(mktemp -d "${TMPDIR:-/tmp}/et-bench-part-XXXXXX")
-PGDIR=""
-SCHEMAS=""
-cleanup() {
-  for s in $SCHEMAS; do
-    PGOPTIONS="-c client_min_messages=warning" psql "$DSN" -X -q \
-      -c "DROP SCHEMA IF EXISTS $s CASCADE" >/dev/null 2>&1 || true
-  done
-  [ -n "$PGDIR" ] && sh "$SRC/tools/pg-test-cluster.sh" stop "$PGDIR" >/dev/null 2>&1
-  rm -rf "$W"
-}
-trap cleanup EXIT
-if [ -n "${EXECTRAIL_TEST_PG:-}" ]; then
-  DSN=$EXECTRAIL_TEST_PG
-else
-  out=$(sh "$SRC/tools/pg-test-cluster.sh" start)
-  PGDIR=$(echo "$out" | sed -n 's/^DIR=//p')
-  DSN=$(echo "$out" | sed -n 's/^DSN=//p')
-fi
+. "$SRC/bench/pg_bench_lib.sh"
 
 python3 - "$W/in.jsonl" "$MONTHS" "$PER" <<'PY'
 import json, sys, uuid, datetime as dt

@@ -21,26 +21,7 @@ NREC=${BENCH_TRIG_RECORDS:-2000}
 MONTHS=${BENCH_TRIG_MONTHS:-12}
 RUNS=${BENCH_TRIG_RUNS:-3}
 W=$(mktemp -d "${TMPDIR:-/tmp}/et-bench-trig-XXXXXX")
-PGDIR=""
-SCHEMAS=""
-cleanup() {
-  for s in $SCHEMAS; do
-    PGOPTIONS="-c client_min_messages=warning" psql "$DSN" -X -q \
-      -c "DROP SCHEMA IF EXISTS $s CASCADE" >/dev/null 2>&1 || true
-  done
-  [ -n "$PGDIR" ] && sh "$SRC/tools/pg-test-cluster.sh" stop "$PGDIR" >/dev/null 2>&1
-  rm -rf "$W"
-}
-trap cleanup EXIT
-if [ -n "${EXECTRAIL_TEST_PG:-}" ]; then
-  DSN=$EXECTRAIL_TEST_PG
-  where="the server of EXECTRAIL_TEST_PG"
-else
-  out=$(sh "$SRC/tools/pg-test-cluster.sh" start)
-  PGDIR=$(echo "$out" | sed -n 's/^DIR=//p')
-  DSN=$(echo "$out" | sed -n 's/^DSN=//p')
-  where="a throwaway cluster on loopback (tools/pg-test-cluster.sh: fsync off)"
-fi
+. "$SRC/bench/pg_bench_lib.sh"
 export EXECTRAIL_HOME="$W/home"
 
 python3 - "$W/in.jsonl" "$NREC" "$MONTHS" <<'PY'
@@ -119,7 +100,7 @@ PGV=$(psql "$DSN" -X -A -t -c 'SHOW server_version' 2>/dev/null || echo '?')
 parts=$(psql "$DSN" -X -A -t -c "SELECT count(*) FROM pg_inherits i
   JOIN pg_class p ON p.oid = i.inhparent WHERE p.relnamespace = '$sch'::regnamespace
   AND p.relname = 'actions'")
-echo "PostgreSQL $PGV, $where; load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
+echo "PostgreSQL $PGV, $WHERE; load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
 echo "import of $NREC records x 10 actions over $MONTHS months ($parts partitions of each table), median of $RUNS:"
 echo "  with the uniqueness triggers     $mw s  $(awk -v a="$acts" -v t="$mw" 'BEGIN { printf "%.0f", a / t }') actions/s  (runs:$with)"
 echo "  without them                     $mo s  $(awk -v a="$acts" -v t="$mo" 'BEGIN { printf "%.0f", a / t }') actions/s  (runs:$without)"
