@@ -304,6 +304,19 @@ static int put_str(struct et_buf *b, const char *str)
     return put_field(b, str, str ? strlen(str) : 0);
 }
 
+/* The header of a binary COPY's data. */
+static int copy_header(struct et_buf *b)
+{
+    static const char sig[] = "PGCOPY\n\377\r\n";
+    int rc = et_buf_add(b, sig, sizeof(sig)); /* with its NUL: 11 bytes */
+
+    if (!rc)
+        rc = put_be(b, 0, 4); /* flags */
+    if (!rc)
+        rc = put_be(b, 0, 4); /* header extension length */
+    return rc;
+}
+
 /*
  * Start a binary COPY with sql (a simple query: statements before the
  * COPY run first), its header in b. False, with the error in err, when
@@ -312,7 +325,6 @@ static int put_str(struct et_buf *b, const char *str)
 static bool copy_start(struct et_pg *s, const char *sql, struct et_buf *b,
                        struct et_error *err, const char *what)
 {
-    static const char sig[] = "PGCOPY\n\377\r\n";
     PGresult *r = PQexec(s->conn, sql);
     bool ok = PQresultStatus(r) == PGRES_COPY_IN;
 
@@ -321,9 +333,7 @@ static bool copy_start(struct et_pg *s, const char *sql, struct et_buf *b,
     PQclear(r);
     if (!ok)
         return false;
-    if (et_buf_add(b, sig, sizeof(sig)) || /* with its NUL: 11 bytes */
-        put_be(b, 0, 4) ||                 /* flags */
-        put_be(b, 0, 4)) {                 /* header extension length */
+    if (copy_header(b)) {
         et_error_set(err, ET_ENOMEM, "out of memory");
         (void)PQputCopyEnd(s->conn, "out of memory");
         while ((r = PQgetResult(s->conn)) != NULL)
@@ -336,10 +346,13 @@ static bool copy_start(struct et_pg *s, const char *sql, struct et_buf *b,
 /*
  * End the COPY: the rest of b and the trailer, then its result. rc is the
  * status of building the rows (a failure ends the COPY with an error);
- * b is released. False, with the error in err, on any failure.
+ * b is released. With more_copies (the COPYs of one statement, copy_rows)
+ * only this COPY's result is read, else every result of the statement.
+ * False, with the error in err, on any failure.
  */
 static bool copy_finish(struct et_pg *s, struct et_buf *b, int rc, bool ok,
-                        struct et_error *err, const char *what)
+                        bool more_copies, struct et_error *err,
+                        const char *what)
 {
     PGresult *r;
 
@@ -350,14 +363,16 @@ static bool copy_finish(struct et_pg *s, struct et_buf *b, int rc, bool ok,
     et_buf_release(b);
     if (PQputCopyEnd(s->conn, rc ? "out of memory" : NULL) != 1)
         ok = false;
-    while ((r = PQgetResult(s->conn)) != NULL) {
-        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+    do {
+        /* with more_copies, a missing result is a failure too */
+        r = PQgetResult(s->conn);
+        if ((r || more_copies) && PQresultStatus(r) != PGRES_COMMAND_OK) {
             if (ok && !rc)
                 et__pg_fail(s, r, err, what);
             ok = false;
         }
         PQclear(r);
-    }
+    } while (r && !more_copies);
     if (rc) {
         et_error_set(err, rc, "out of memory");
         return false;
@@ -407,7 +422,7 @@ static bool copy_fts(struct et_pg *s, const struct et_store_op *ops, size_t n,
         if (!rc && b.len >= COPY_CHUNK)
             ok = send(s, &b);
     }
-    ok = copy_finish(s, &b, rc, ok, err, "write text index");
+    ok = copy_finish(s, &b, rc, ok, false, err, "write text index");
     if (ok)
         ok = et__pg_exec(s,
                          "INSERT INTO fts(seq, execution_id, body, start_ns) "
@@ -586,16 +601,10 @@ static int rows_sql(struct et_pg *s, const struct et_store_op *ops, size_t n,
 static bool copy_table(struct et_pg *s, const struct et_store_op *ops, size_t n,
                        enum row_table t, struct et_error *err)
 {
-    static const char sig[] = "PGCOPY\n\377\r\n";
     struct et_buf b = ET_BUF_INIT;
-    PGresult *r;
     bool ok = true;
-    int rc = et_buf_add(&b, sig, sizeof(sig)); /* with its NUL: 11 bytes */
+    int rc = copy_header(&b);
 
-    if (!rc)
-        rc = put_be(&b, 0, 4); /* flags */
-    if (!rc)
-        rc = put_be(&b, 0, 4); /* header extension length */
     for (size_t i = 0; !rc && ok && i < n; i++) {
         if (!row_in(&ops[i], t))
             continue;
@@ -603,24 +612,7 @@ static bool copy_table(struct et_pg *s, const struct et_store_op *ops, size_t n,
         if (!rc && b.len >= COPY_CHUNK)
             ok = send(s, &b);
     }
-    if (!rc)
-        rc = put_be(&b, UINT16_MAX, 2); /* the trailer: -1 */
-    if (!rc && ok)
-        ok = send(s, &b);
-    et_buf_release(&b);
-    if (PQputCopyEnd(s->conn, rc ? "out of memory" : NULL) != 1)
-        ok = false;
-    r = PQgetResult(s->conn); /* this COPY's end */
-    if (!rc && ok && PQresultStatus(r) != PGRES_COMMAND_OK) {
-        et__pg_fail(s, r, err, "apply");
-        ok = false;
-    }
-    PQclear(r);
-    if (rc) {
-        et_error_set(err, rc, "out of memory");
-        return false;
-    }
-    return ok;
+    return copy_finish(s, &b, rc, ok, true, err, "apply");
 }
 
 /*
