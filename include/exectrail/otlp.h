@@ -86,6 +86,39 @@ et_otlp_ingest(struct et_trail *t, enum et_otlp_signal signal,
                struct et_error *err);
 
 /*
+ * et_otlp_ingest in two steps, for a server that decodes on the thread
+ * that received the body and stores on the one that writes:
+ *
+ *   et_otlp_decode   checks the content type and encoding, gunzips and
+ *                    decodes the body into *out; it needs no trail, so it
+ *                    may run on any thread. Returns what et_otlp_ingest
+ *                    would for a body that does not decode (ET_EINPUT,
+ *                    ET_ETOOBIG) or ET_OK. *out is set on both (the
+ *                    failure travels with it) and is NULL only for
+ *                    ET_ENOMEM or ET_EINVAL (bad arguments).
+ *   et_otlp_ingest_request
+ *                    stores a decoded request as et_otlp_ingest does, or
+ *                    reports the failure it carries (its message scrubbed
+ *                    by t's redaction, as every error of t is). Same
+ *                    returns, same res. rq stays the caller's.
+ *   et_otlp_request_free
+ *                    frees rq (NULL is fine).
+ *
+ * The body is no longer needed after et_otlp_decode.
+ */
+struct et_otlp_request;
+ET_API int et_otlp_decode(enum et_otlp_signal signal,
+                          const char *content_type,
+                          const char *content_encoding, const void *body,
+                          size_t len, struct et_otlp_request **out,
+                          struct et_error *err);
+ET_API ET_NODISCARD int et_otlp_ingest_request(struct et_trail *t,
+                                               struct et_otlp_request *rq,
+                                               struct et_otlp_result *res,
+                                               struct et_error *err);
+ET_API void et_otlp_request_free(struct et_otlp_request *rq);
+
+/*
  * The HTTP status for a return code of et_otlp_ingest, by the OTLP/HTTP
  * rules: ET_OK 200 (also with rejections: partialSuccess), ET_EINPUT 400
  * (the client must not retry), ET_ETOOBIG 413, ET_EBUSY and ET_EUNAVAIL

@@ -299,22 +299,44 @@ static void h_hook_claude(struct et_http_ctx *c)
     et__http_reply(c, 200, "application/json", "{}\n", 3);
 }
 
-/*
- * OTLP/HTTP is not part of this server yet: the OTLP adapter
- * (include/exectrail/otlp.h, et_otlp_ingest) is wired here, in place of
- * this answer, when it lands.
- */
+static void free_otlp(void *rq)
+{
+    et_otlp_request_free(rq);
+}
+
+void et__http_prepare(struct et_http_ctx *c)
+{
+    struct et_otlp_request *rq = NULL;
+
+    if (c->route.id != ET_ROUTE_OTLP_TRACES &&
+        c->route.id != ET_ROUTE_OTLP_LOGS)
+        return;
+    /* a failure to decode travels with rq; without rq (no memory) the
+     * writer decodes the body itself */
+    et__alloc_request_begin();
+    (void)et_otlp_decode(c->route.id == ET_ROUTE_OTLP_LOGS ? ET_OTLP_LOGS
+                                                         : ET_OTLP_TRACES,
+                         c->req->content_type, c->req->content_encoding,
+                         c->req->body, c->req->body_len, &rq, NULL);
+    et__alloc_request_end();
+    c->pre = rq;
+    c->pre_free = rq ? free_otlp : NULL;
+}
+
 /* POST /v1/traces, /v1/logs: OTLP/HTTP (docs/INTEGRATIONS.md, "OpenTelemetry
- * (OTLP)"); the body arrives as sent (protobuf or JSON, gzip or not). */
+ * (OTLP)"); the body arrives as sent (protobuf or JSON, gzip or not) and
+ * was decoded by et__http_prepare on the thread that received it. */
 static void h_otlp(struct et_http_ctx *c)
 {
     struct et_otlp_result r;
     struct et_error err = ET_ERROR_INIT;
     enum et_otlp_signal sig =
         c->route.id == ET_ROUTE_OTLP_LOGS ? ET_OTLP_LOGS : ET_OTLP_TRACES;
-    int rc = et_otlp_ingest(c->t, sig, c->req->content_type,
-                            c->req->content_encoding, c->req->body,
-                            c->req->body_len, &r, &err);
+    int rc = c->pre ? et_otlp_ingest_request(c->t, c->pre, &r, &err)
+                    : et_otlp_ingest(c->t, sig, c->req->content_type,
+                                     c->req->content_encoding, c->req->body,
+                                     c->req->body_len, &r, &err);
+    int status = et_otlp_http_status(rc);
 
     if (rc == ET_OK) {
         c->events += r.events;
@@ -322,10 +344,13 @@ static void h_otlp(struct et_http_ctx *c)
                              r.response_len);
         r.response = NULL;
     } else {
-        et__http_reply_err(c, et_otlp_http_status(rc),
-                           rc == ET_EINPUT ? "bad_request" : "unavailable",
+        et__http_reply_err(c, status,
+                           rc == ET_EINPUT    ? "bad_request"
+                           : status == 500    ? "internal"
+                           : rc == ET_ETOOBIG ? "too_large"
+                                              : "unavailable",
                            err.msg, NULL, -1);
-        if (et_otlp_http_status(rc) == 503)
+        if (status == 503)
             c->res->retry_after_s = 1;
     }
     et_otlp_result_release(&r);

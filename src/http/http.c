@@ -551,8 +551,10 @@ static int dispatch(struct et_http_ctx *c, int64_t t0,
     }
     fn = et__http_handler_for(c->route.id, &is_write);
     /* writes go to the writer thread, which answers and accounts them */
-    if (is_write)
+    if (is_write) {
+        et__http_prepare(c);
         return et__http_write(c, fn, et__http_may_group(c), t0, w) ? 1 : -1;
+    }
     /* reads: a handle of the pool, never the writer's, so they see only
      * committed groups and never wait for one */
     slot = pool_get(c->h);

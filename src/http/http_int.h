@@ -95,6 +95,10 @@ struct et_http_ctx {
     int ui_token;    /* a page's token came as ?token= (1), a cookie (2) */
     bool is_spooled; /* the answer is a hook input kept in the spool: it
                       * does not depend on the group commit */
+    /* what et__http_prepare made of a write's body on the thread that
+     * received it, freed with pre_free once the write is answered */
+    void *pre;
+    void (*pre_free)(void *pre);
 };
 
 /* ---- responses (http.c) ---- */
@@ -123,6 +127,10 @@ int et__http_arg_u64(struct et_http_ctx *c, const char *name, uint64_t def,
 
 /* ---- handlers (api.c) ---- */
 typedef void et__http_handler(struct et_http_ctx *c);
+/* The part of a write that needs no trail (decoding an OTLP body), done
+ * on the receiving thread before the write is queued, so that the writer
+ * thread, which every write waits for, does only what needs it. */
+void et__http_prepare(struct et_http_ctx *c);
 /*
  * Run the handler fn for c as one request (base/alloc.h's fault injection
  * scope; on the thread that runs it): when a json-c allocation failed

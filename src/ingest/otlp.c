@@ -477,11 +477,12 @@ static int save_state(struct wr *w, struct et__otlp_plan *p,
     return rc;
 }
 
-static int ingest_(struct et_trail *t, enum et_otlp_signal sig, int media,
-                   const char *enc, const void *body, size_t len,
-                   struct et_otlp_result *res, struct et_error *err)
+/* items: the decoded request (borrowed) */
+static int ingest_(struct et_trail *t, enum et_otlp_signal sig,
+                   struct json_object *items, struct et_otlp_result *res,
+                   struct et_error *err)
 {
-    struct json_object *items = NULL, *fresh = NULL;
+    struct json_object *fresh = NULL;
     struct json_object *log_keys = et__jnew_object();
     struct et__otlp_plan plan;
     struct wr w = {t, et__jnew_object()};
@@ -493,9 +494,6 @@ static int ingest_(struct et_trail *t, enum et_otlp_signal sig, int media,
         rc = et_error_set(err, ET_ENOMEM, "out of memory");
         goto out;
     }
-    rc = decode(sig, media, enc, body, len, &items, err);
-    if (rc)
-        goto out;
     rc = et__ingest_begin(t, err);
     if (rc)
         goto out;
@@ -547,11 +545,94 @@ out:
         res->rejected = keep;
     }
     et__otlp_plan_release(&plan);
-    json_object_put(items);
     json_object_put(fresh);
     json_object_put(log_keys);
     json_object_put(w.consumed);
     return rc;
+}
+
+/* A decoded request body, or why it did not decode: made without the
+ * trail, so on any thread; the failure is reported (and scrubbed by the
+ * trail's redaction) when it is ingested. */
+struct et_otlp_request {
+    enum et_otlp_signal sig;
+    int media;
+    int rc;
+    struct et_error err;
+    struct json_object *items;
+};
+
+int et_otlp_decode(enum et_otlp_signal signal, const char *content_type,
+                   const char *content_encoding, const void *body, size_t len,
+                   struct et_otlp_request **out, struct et_error *err)
+{
+    struct et_otlp_request *rq;
+    uint64_t failed0;
+
+    if (!out)
+        return et_error_set(err, ET_EINVAL, "et_otlp_decode: bad arguments");
+    *out = NULL;
+    if ((!body && len) ||
+        (signal != ET_OTLP_TRACES && signal != ET_OTLP_LOGS))
+        return et_error_set(err, ET_EINVAL, "et_otlp_decode: bad arguments");
+    rq = et__calloc(1, sizeof(*rq));
+    if (!rq)
+        return et_error_set(err, ET_ENOMEM, "out of memory");
+    rq->sig = signal;
+    rq->media = media_type(content_type);
+    if (!rq->media) {
+        rq->rc = et_error_set(&rq->err, ET_EINPUT,
+                              "Content-Type: unsupported \"%.60s\" "
+                              "(OTLP/HTTP takes application/x-protobuf or "
+                              "application/json)",
+                              content_type);
+    } else {
+        /* an allocation json-c failed without the decoder noticing */
+        failed0 = et__json_oom_count();
+        rq->rc = decode(signal, rq->media, content_encoding, body ? body : "",
+                        len, &rq->items, &rq->err);
+        if (!rq->rc && et__json_oom_count() != failed0)
+            rq->rc = et_error_set(&rq->err, ET_ENOMEM, "out of memory");
+    }
+    *out = rq;
+    if (rq->rc && err)
+        *err = rq->err;
+    return rq->rc;
+}
+
+void et_otlp_request_free(struct et_otlp_request *rq)
+{
+    if (!rq)
+        return;
+    json_object_put(rq->items);
+    et__free(rq);
+}
+
+int et_otlp_ingest_request(struct et_trail *t, struct et_otlp_request *rq,
+                           struct et_otlp_result *res, struct et_error *err)
+{
+    struct et_otlp_result dummy;
+    int rc;
+
+    if (!res)
+        res = &dummy;
+    memset(res, 0, sizeof(*res));
+    if (!t || !rq)
+        return et_error_set(err, ET_EINVAL,
+                            "et_otlp_ingest_request: bad arguments");
+    if (rq->rc) {
+        rc = rq->rc;
+        if (err)
+            *err = rq->err;
+    } else {
+        rc = ingest_(t, rq->sig, rq->items, res, err);
+        if (!rc)
+            rc = rq->media == 2 ? respond_json(rq->sig, res, err)
+                                : respond_pb(rq->sig, res, err);
+    }
+    if (res == &dummy)
+        et_otlp_result_release(res);
+    return et__scrub_error(t, rc, err);
 }
 
 int et_otlp_ingest(struct et_trail *t, enum et_otlp_signal signal,
@@ -559,27 +640,19 @@ int et_otlp_ingest(struct et_trail *t, enum et_otlp_signal signal,
                    const void *body, size_t len, struct et_otlp_result *res,
                    struct et_error *err)
 {
-    struct et_otlp_result dummy;
-    int media = media_type(content_type), rc;
+    struct et_otlp_request *rq = NULL;
+    int rc;
 
-    if (!res)
-        res = &dummy;
-    memset(res, 0, sizeof(*res));
+    if (res)
+        memset(res, 0, sizeof(*res));
     if (!t || (!body && len) ||
         (signal != ET_OTLP_TRACES && signal != ET_OTLP_LOGS))
         return et_error_set(err, ET_EINVAL, "et_otlp_ingest: bad arguments");
-    if (!media)
-        return et_error_set(err, ET_EINPUT,
-                            "Content-Type: unsupported \"%.60s\" (OTLP/HTTP "
-                            "takes application/x-protobuf or "
-                            "application/json)",
-                            content_type);
-    rc = ingest_(t, signal, media, content_encoding, body ? body : "", len, res,
-                 err);
-    if (!rc)
-        rc = media == 2 ? respond_json(signal, res, err)
-                        : respond_pb(signal, res, err);
-    if (res == &dummy)
-        et_otlp_result_release(res);
-    return et__scrub_error(t, rc, err);
+    rc = et_otlp_decode(signal, content_type, content_encoding, body, len,
+                        &rq, NULL);
+    if (!rq)
+        return et_error_set(err, rc, "out of memory");
+    rc = et_otlp_ingest_request(t, rq, res, err);
+    et_otlp_request_free(rq);
+    return rc;
 }

@@ -261,7 +261,9 @@ expect_exit 5 "read-only, a trail that needs the upgrade is refused" et doctor
 cat "$T_DIR/err" >>"$T_DIR/out"
 contains "$T_DIR/out" "needs a schema upgrade; open it for writing once" "saying how to upgrade it"
 check "opening it to write converts it" et hold 00000000-0000-4000-8000-000000000100 --reason "x"
-eq "$(psql_q $SO "SELECT max(version) FROM et_schema")" 12 "schema version 12"
+eq "$(psql_q $SO "SELECT max(version) FROM et_schema")" 13 "schema version 13"
+eq "$(psql_q $SO "SELECT indexdef LIKE '%INCLUDE (execution_id, agent_name)' FROM pg_indexes WHERE schemaname = '$SO' AND indexname = 'exec_issues_signature'")" t \
+  "the signature index covers the recurring-failure count (migration 13)"
 eq "$(nparts $SO executions)" 7 "executions: the months present got their partitions"
 eq "$(nparts $SO fts)" 7 "fts too"
 eq "$(psql_q $SO "SELECT count(*) FROM fts_p202504")" 6 "text rows follow their execution's start"

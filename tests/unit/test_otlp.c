@@ -8,6 +8,7 @@
  * the pure span mapping; spans that arrive before their agent.
  */
 #define _GNU_SOURCE 1
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,6 +256,90 @@ T_TEST(bad_bodies_store_nothing)
     et_trail_close(t);
 }
 
+/* et_otlp_decode on a thread of its own, the body freed before the
+ * ingest (as the server does: the receiving thread decodes, the writer
+ * stores): the same result as et_otlp_ingest; a body that does not decode
+ * carries its failure to et_otlp_ingest_request, nothing stored */
+struct decode_job {
+    char *body;
+    size_t len;
+    const char *ct, *enc;
+    struct et_otlp_request *rq;
+    int rc;
+    struct et_error err;
+};
+
+static void *decode_thread(void *arg)
+{
+    struct decode_job *j = arg;
+
+    j->rc = et_otlp_decode(ET_OTLP_TRACES, j->ct, j->enc, j->body, j->len,
+                           &j->rq, &j->err);
+    free(j->body);
+    j->body = NULL;
+    return NULL;
+}
+
+T_TEST(decode_apart_then_ingest)
+{
+    struct et_trail *t = open_fresh("apart");
+    struct decode_job j = {0};
+    struct et_otlp_result r;
+    struct et_error err = ET_ERROR_INIT;
+    pthread_t th;
+
+    T_ASSERT(t != NULL);
+    j.body = slurp("genai-trace.json.gz", &j.len);
+    j.ct = JSON;
+    j.enc = "gzip";
+    T_ASSERT(j.body != NULL);
+    T_ASSERT_INT_EQ(pthread_create(&th, NULL, decode_thread, &j), 0);
+    T_ASSERT_INT_EQ(pthread_join(th, NULL), 0);
+    T_ASSERT_OK(j.rc);
+    T_ASSERT(j.rq != NULL);
+    T_ASSERT_OK(et_otlp_ingest_request(t, j.rq, &r, &err));
+    et_otlp_request_free(j.rq);
+    T_ASSERT_INT_EQ(r.accepted, 6);
+    T_ASSERT_INT_EQ(r.rejected, 1);
+    T_ASSERT_INT_EQ(r.executions, 2);
+    T_ASSERT_INT_EQ(r.actions, 2);
+    T_ASSERT_STR_CONTAINS(r.response,
+                          "\"partialSuccess\":{\"rejectedSpans\":\"1\"");
+    et_otlp_result_release(&r);
+    T_ASSERT_INT_EQ(n_execs(t), 2);
+
+    /* a failure travels with the request */
+    memset(&j, 0, sizeof(j));
+    j.body = strdup("{\"resourceSpans\":{}}");
+    j.len = strlen(j.body);
+    j.ct = JSON;
+    T_ASSERT_INT_EQ(pthread_create(&th, NULL, decode_thread, &j), 0);
+    T_ASSERT_INT_EQ(pthread_join(th, NULL), 0);
+    T_ASSERT_INT_EQ(j.rc, ET_EINPUT);
+    T_ASSERT_STR_CONTAINS(j.err.msg, "resourceSpans: expected array");
+    T_ASSERT(j.rq != NULL);
+    T_ASSERT_RC(et_otlp_ingest_request(t, j.rq, &r, &err), ET_EINPUT);
+    T_ASSERT_STR_CONTAINS(err.msg, "resourceSpans: expected array, got object");
+    T_ASSERT(r.response == NULL);
+    T_ASSERT_INT_EQ(r.events, 0);
+    et_otlp_request_free(j.rq);
+    /* an unsupported content type too; bad arguments have no request */
+    T_ASSERT_RC(et_otlp_decode(ET_OTLP_LOGS, "text/plain", NULL, "{}", 2,
+                               &j.rq, &err),
+                ET_EINPUT);
+    T_ASSERT(j.rq != NULL);
+    T_ASSERT_RC(et_otlp_ingest_request(t, j.rq, &r, &err), ET_EINPUT);
+    T_ASSERT_STR_CONTAINS(err.msg, "Content-Type: unsupported \"text/plain\"");
+    et_otlp_request_free(j.rq);
+    T_ASSERT_RC(et_otlp_decode(ET_OTLP_TRACES, JSON, NULL, NULL, 3, &j.rq,
+                               &err),
+                ET_EINVAL);
+    T_ASSERT(j.rq == NULL);
+    T_ASSERT_RC(et_otlp_ingest_request(t, NULL, &r, &err), ET_EINVAL);
+    T_ASSERT_INT_EQ(n_execs(t), 2);
+    et_trail_close(t);
+}
+
 T_TEST(truncated_sdk_protobuf)
 {
     struct et_trail *t = open_fresh("trunc");
@@ -485,4 +570,4 @@ T_MAIN("otlp", T_CASE(json_sample_maps_and_rejects_one),
        T_CASE(bad_bodies_store_nothing), T_CASE(truncated_sdk_protobuf),
        T_CASE(mapping_is_pure), T_CASE(tools_before_their_agent),
        T_CASE(claude_code_logs), T_CASE(deep_protobuf_nesting_refused),
-       T_CASE(subagent_before_its_parent))
+       T_CASE(subagent_before_its_parent), T_CASE(decode_apart_then_ingest))

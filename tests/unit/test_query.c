@@ -1108,6 +1108,39 @@ T_TEST(list_start_times_migrate_and_follow)
     et_trail_close(t);
 }
 
+/* the recurring-failure count of every analysis reads up to 1,000 issues
+ * of one signature: the index alone answers it (migration 17) */
+T_TEST(signature_count_reads_the_index_alone)
+{
+    struct et_trail *t = NULL;
+    struct et_error err = ET_ERROR_INIT;
+    char path[512], plan[1024] = "";
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+
+    snprintf(path, sizeof(path), "%s/sigplan.db", t_tmpdir());
+    T_ASSERT_OK(et_trail_open(path, ET_OPEN_CREATE, &t, NULL, &err));
+    et_trail_close(t);
+    T_ASSERT_INT_EQ(sqlite3_open(path, &db), SQLITE_OK);
+    T_ASSERT_INT_EQ(
+        sqlite3_prepare_v2(db,
+                           "EXPLAIN QUERY PLAN SELECT count(*), count(DISTINCT "
+                           "agent_name) FROM (SELECT agent_name FROM "
+                           "exec_issues WHERE signature = ? AND ts_ns >= ? "
+                           "AND execution_id IS NOT ? LIMIT ?)",
+                           -1, &st, NULL),
+        SQLITE_OK);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        size_t l = strlen(plan);
+
+        snprintf(plan + l, sizeof(plan) - l, "%s; ",
+                 (const char *)sqlite3_column_text(st, 3));
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    T_ASSERT_STR_CONTAINS(plan, "COVERING INDEX exec_issues_signature");
+}
+
 T_MAIN("query", T_CASE(spec_queries_parse_verbatim),
        T_CASE(operators_and_precedence), T_CASE(shorthand_globs_values),
        T_CASE(actions_and_time), T_CASE(errors_name_the_column),
@@ -1120,4 +1153,5 @@ T_MAIN("query", T_CASE(spec_queries_parse_verbatim),
        T_CASE(snippets_mark_and_cut), T_CASE(run_over_a_trail),
        T_CASE(records_match_explain_search_stats_follow),
        T_CASE(whole_answers_are_ordered_and_distinct),
-       T_CASE(list_start_times_migrate_and_follow))
+       T_CASE(list_start_times_migrate_and_follow),
+       T_CASE(signature_count_reads_the_index_alone))

@@ -369,6 +369,11 @@ static const char *const et_pg_migrations[] = {
     "  EXECUTE format('ALTER FUNCTION et_unique_fts() SET "
     "    search_path = %I', current_schema());"
     "END $d$;",
+    /* 13 (SQLite's 17): the recurring-failure count reads the execution
+     * and agent of each issue from the index alone */
+    "DROP INDEX exec_issues_signature;"
+    "CREATE INDEX exec_issues_signature ON exec_issues(signature, ts_ns)"
+    "  INCLUDE (execution_id, agent_name);",
 };
 
 #endif /* ET_STORE_PG_SCHEMA_PG_H */

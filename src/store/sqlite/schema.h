@@ -321,6 +321,13 @@ static const char *const et_sqlite_migrations[] = {
      * (docs/PERFORMANCE.md, "List items without a trigger"). The trigger
      * that drops an item's last use stays. */
     "DROP TRIGGER IF EXISTS exec_lists_vocab_add;",
+    /* 17: the recurring-failure count of every analysis (src/analysis,
+     * "recurring") reads the execution and agent of up to 1,000 issues of
+     * one signature: from the index alone now, not one table row each
+     * (docs/PERFORMANCE.md, "OTLP ingest") */
+    "DROP INDEX exec_issues_signature;"
+    "CREATE INDEX exec_issues_signature ON exec_issues(signature, ts_ns,"
+    "  execution_id, agent_name);",
 };
 
 #endif /* ET_STORE_SQLITE_SCHEMA_H */
