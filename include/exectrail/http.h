@@ -75,6 +75,11 @@ struct et_http_response {
     /* more header lines to send, "Name: value\n" each (Content-Security-
      * Policy, Set-Cookie, Location...), or NULL; caller-owned like body */
     char *headers;
+    /* what the request left to free (a write's decoded body), freed by
+     * et_http_response_release on the caller's thread rather than by the
+     * writer thread, which every write waits for */
+    void *leftover;
+    void (*leftover_free)(void *leftover);
 };
 
 /*

@@ -15,7 +15,11 @@
 #include "analysis/analysis_int.h"
 
 #define NS_PER_DAY (INT64_C(86400) * 1000000000)
-#define SIG_CAP    1000 /* counting a signature stops here (cost bound) */
+/* counting a signature stops here: a bound on what every completion costs
+ * (the count was 1,000 and cost a server taking one agent run per OTLP
+ * request 6 % of its writer thread; docs/PERFORMANCE.md, "OTLP ingest");
+ * a count that reached it is shown as "100+" */
+#define SIG_CAP    100
 
 static struct json_object *get(struct json_object *o, const char *k)
 {
@@ -161,6 +165,14 @@ static int recurring(struct issues *is, const char *sig, int64_t *count,
                                     SIG_CAP, count, agents, err);
 }
 
+/* n as the text shows it: "100+" once the count stopped at SIG_CAP (and
+ * the agents counted are then those of the first SIG_CAP only) */
+static const char *count_str(char buf[24], int64_t n, bool capped)
+{
+    snprintf(buf, 24, "%lld%s", (long long)n, capped ? "+" : "");
+    return buf;
+}
+
 static int add_issue(struct issues *is, const char *type, const char *desc,
                      const char *impact, const char *resolution,
                      const char *prevention, const char *sig)
@@ -196,6 +208,7 @@ static int action_issues(struct issues *is, struct json_object *acts,
         char prev[256];
         long later = -1;
         int64_t count = 0, agents = 0;
+        char nb[24], ab[24];
 
         if (!et__action_failed(a))
             continue;
@@ -231,17 +244,19 @@ static int action_issues(struct issues *is, struct json_object *acts,
                      "raise the tool's time limit or split the work");
         else if (count)
             snprintf(prev, sizeof(prev),
-                     "recurring failure (%lld times in %lld agents lately): "
+                     "recurring failure (%s times in %s agents lately): "
                      "fix its cause once",
-                     (long long)count, (long long)agents);
+                     count_str(nb, count, count >= SIG_CAP),
+                     count_str(ab, agents, count >= SIG_CAP));
         rc = add_issue(is, later >= 0 ? "WARNING" : "ERROR", desc, impact,
                        later >= 0 ? res : NULL, prev[0] ? prev : NULL, sig);
         if (!rc && count)
             add_str(is->insights,
-                    "failure '%s' seen %lld times in the last days across "
-                    "%lld agent%s",
-                    sig, (long long)count, (long long)agents,
-                    agents == 1 ? "" : "s");
+                    "failure '%s' seen %s times in the last days across "
+                    "%s agent%s",
+                    sig, count_str(nb, count, count >= SIG_CAP),
+                    count_str(ab, agents, count >= SIG_CAP),
+                    agents == 1 && count < SIG_CAP ? "" : "s");
         if (!rc && later < 0)
             add_str(is->improvements,
                     "handle failures of %s: the run did not recover from "
@@ -268,6 +283,7 @@ static int criteria_issues(struct issues *is, struct json_object *vo,
         bool failed = !strcmp(res, "failed");
         char sig[ET_SIGNATURE_MAX], desc[640], impact[64];
         int64_t count = 0, agents = 0;
+        char nb[24];
 
         if (!strcmp(res, "passed"))
             continue;
@@ -285,9 +301,9 @@ static int criteria_issues(struct issues *is, struct json_object *vo,
                            desc, impact, NULL, NULL, sig);
         if (!rc && count)
             add_str(is->insights,
-                    "criterion '%s' was also %s %lld times in the last days",
+                    "criterion '%s' was also %s %s times in the last days",
                     text, failed ? "failed" : "not evaluable",
-                    (long long)count);
+                    count_str(nb, count, count >= SIG_CAP));
         if (!rc && failed)
             add_str(is->improvements,
                     "make the prompt state the requirement "

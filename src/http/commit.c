@@ -32,8 +32,13 @@ static void complete(struct et_http *h, struct et__http_job *j)
     struct et__http_writer *wr = &h->w;
     const struct et_http_waiter *w = j->w;
 
-    if (j->c.pre_free)
+    /* freed by the thread that sends the answer */
+    if (j->c.pre_free && !j->c.res->leftover_free) {
+        j->c.res->leftover = j->c.pre;
+        j->c.res->leftover_free = j->c.pre_free;
+    } else if (j->c.pre_free) {
         j->c.pre_free(j->c.pre);
+    }
     j->c.pre = NULL;
     et__http_finish(&j->c, j->t0_ns);
     if (w) {

@@ -95,6 +95,8 @@ void et_http_response_release(struct et_http_response *res)
         return;
     et__free(res->body);
     et__free(res->headers);
+    if (res->leftover_free)
+        res->leftover_free(res->leftover);
     memset(res, 0, sizeof(*res));
 }
 

@@ -498,6 +498,45 @@ T_TEST(complete_analyses_and_verify_outcome_appends)
     et_trail_close(t);
 }
 
+/* A failure seen in other executions lately is named with its count, which
+ * stops at 100 ("100+") */
+T_TEST(recurring_failures_are_counted_up_to_the_cap)
+{
+    struct et_trail *t = open_fresh("recurring");
+    struct json_object *r;
+    char id[37];
+
+    T_ASSERT(t != NULL);
+    /* the runs start at 2025-01-16T10:MM: within the 7 days before this */
+    setenv("EXECTRAIL_NOW", "2025-01-17T00:00:00Z", 1);
+    for (int i = 0; i < 3; i++)
+        T_ASSERT_OK(run_one(t, "coder", 0, 10, 2, "done", id));
+    r = show(t, id);
+    T_ASSERT_STR_CONTAINS(plain(jget(r, "learning")),
+                          "failure 'Bash: exit status N in <path>' seen 2 "
+                          "times in the last days across 1 agent\"");
+    T_ASSERT_STR_CONTAINS(plain(jget(r, "issues")),
+                          "recurring failure (2 times in 1 agents lately)");
+    json_object_put(r);
+    for (int i = 0; i < 98; i++)
+        T_ASSERT_OK(run_one(t, i % 2 ? "coder" : "tester", 1, 10, 2, "done",
+                            id));
+    r = show(t, id);
+    T_ASSERT_STR_CONTAINS(plain(jget(r, "learning")),
+                          "seen 100+ times in the last days across 2+ agents");
+    T_ASSERT_STR_CONTAINS(plain(jget(r, "issues")),
+                          "recurring failure (100+ times in 2+ agents lately)");
+    json_object_put(r);
+    /* outside the window: not recurring */
+    setenv("EXECTRAIL_NOW", "2025-03-01T00:00:00Z", 1);
+    T_ASSERT_OK(run_one(t, "coder", 2, 10, 2, "done", id));
+    r = show(t, id);
+    T_ASSERT(strstr(plain(jget(r, "learning")), "seen ") == NULL);
+    json_object_put(r);
+    unsetenv("EXECTRAIL_NOW");
+    et_trail_close(t);
+}
+
 T_TEST(efficiency_against_history)
 {
     struct et_trail *t = open_fresh("history");
@@ -711,7 +750,7 @@ T_TEST(criterion_number_against_text)
     }
 }
 
-T_MAIN("analysis", T_CASE(criterion_number_against_text), T_CASE(all_pass_is_match), T_CASE(some_pass_is_partial),
+T_MAIN("analysis", T_CASE(recurring_failures_are_counted_up_to_the_cap), T_CASE(criterion_number_against_text), T_CASE(all_pass_is_match), T_CASE(some_pass_is_partial),
        T_CASE(none_pass_is_mismatch), T_CASE(errored_is_error),
        T_CASE(unevaluable_needs_manual_verification),
        T_CASE(criteria_from_the_prompt), T_CASE(defaults_without_criteria),
