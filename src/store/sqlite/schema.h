@@ -328,6 +328,15 @@ static const char *const et_sqlite_migrations[] = {
     "DROP INDEX exec_issues_signature;"
     "CREATE INDEX exec_issues_signature ON exec_issues(signature, ts_ns,"
     "  execution_id, agent_name);",
+    /* 18: meta as a WITHOUT ROWID table: its rows are keyed by their text
+     * key alone, which the rowid table stored twice (the row and its
+     * unique index) and sought twice. The OTLP span index lives here,
+     * one row per span stored (docs/PERFORMANCE.md, "OTLP ingest") */
+    "CREATE TABLE et_meta_new(key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+    "  WITHOUT ROWID;"
+    "INSERT INTO et_meta_new(key, value) SELECT key, value FROM meta;"
+    "DROP TABLE meta;"
+    "ALTER TABLE et_meta_new RENAME TO meta;",
 };
 
 #endif /* ET_STORE_SQLITE_SCHEMA_H */
