@@ -46,7 +46,6 @@ enum stmt_id {
     S_AGENT_MOVE,
     S_LISTS_CLEAR,
     S_SECURITY_CLEAR,
-    S_LIST_HAS,
     S_LIST_PUT,
     S_VOCAB_ADD,
     S_FTS_PUT,
@@ -131,19 +130,12 @@ static const char *const stmt_sql[S_COUNT] = {
                      "session_id = ?1 AND agent_id = ?2",
     [S_LISTS_CLEAR] = "DELETE FROM exec_lists WHERE execution_id = ?",
     [S_SECURITY_CLEAR] = "DELETE FROM security_relevant WHERE execution_id = ?",
-    /* an execution lists an item once, however many actions imply it.
-     * The check is one seek of exec_lists_item (kind, item, start_ns,
-     * execution_id): every item of an execution carries the start time
-     * its execution row has (trigger executions_start_lists), the one
-     * given here, so neither other executions' items nor this one's other
-     * items are read (reading the execution's items of that kind made each
-     * put cost as many rows as the list held). Then the row and its word
-     * in the vocabulary (migration 16), each a one-row statement. */
-    [S_LIST_HAS] = "SELECT 1 FROM exec_lists INDEXED BY exec_lists_item "
-                   "WHERE kind = ?2 AND item = ?3 AND start_ns IS ?4 "
-                   "AND execution_id = ?1",
-    [S_LIST_PUT] = "INSERT INTO exec_lists(execution_id, kind, item, "
-                   "start_ns) VALUES (?1, ?2, ?3, ?4)",
+    /* an execution lists an item once, however many actions imply it:
+     * the table's key (migration 19), so the row is put when new and its
+     * word goes to the vocabulary only then (migration 16), each a
+     * one-row statement */
+    [S_LIST_PUT] = "INSERT OR IGNORE INTO exec_lists(execution_id, kind, "
+                   "item, start_ns) VALUES (?1, ?2, ?3, ?4)",
     [S_VOCAB_ADD] = "INSERT OR IGNORE INTO list_vocab(kind, item) "
                     "VALUES (?1, ?2)",
     [S_FTS_PUT] = "INSERT INTO fts(rowid, execution_id, body) VALUES (?, ?, ?)",
@@ -941,44 +933,24 @@ static int sq_actions_get(struct et_store *st, const char *id, et_text_fn *fn,
     return rc == SQLITE_DONE ? ET_OK : db_error(s, rc, err, "read actions");
 }
 
-/* Statement which (S_LIST_HAS, S_LIST_PUT) with an item's four
- * parameters bound. */
-static int list_stmt(struct sqlite_store *s, enum stmt_id which,
-                     const char *id, int64_t start_ns, enum et_list_kind kind,
-                     const char *item, sqlite3_stmt **q, struct et_error *err)
-{
-    int rc = get_stmt(s, which, q, err);
-
-    if (rc)
-        return rc;
-    bind_str(*q, 1, id);
-    sqlite3_bind_int(*q, 2, (int)kind);
-    bind_str(*q, 3, item);
-    bind_i64_or_null(*q, 4, start_ns, 0);
-    return ET_OK;
-}
-
 static int sq_list_put(struct et_store *st, const char *id, int64_t start_ns,
                        enum et_list_kind kind, const char *item,
                        struct et_error *err)
 {
     struct sqlite_store *s = S(st);
     sqlite3_stmt *q;
-    int rc = list_stmt(s, S_LIST_HAS, id, start_ns, kind, item, &q, err);
+    int rc = get_stmt(s, S_LIST_PUT, &q, err);
 
     if (rc)
         return rc;
-    rc = sqlite3_step(q);
-    sqlite3_reset(q);
-    if (rc == SQLITE_ROW)
-        return ET_OK; /* listed already */
-    if (rc != SQLITE_DONE)
-        return db_error(s, rc, err, "write list");
-    rc = list_stmt(s, S_LIST_PUT, id, start_ns, kind, item, &q, err);
-    if (!rc)
-        rc = step_done(s, q, err, "write list");
-    if (!rc)
-        rc = get_stmt(s, S_VOCAB_ADD, &q, err);
+    bind_str(q, 1, id);
+    sqlite3_bind_int(q, 2, (int)kind);
+    bind_str(q, 3, item);
+    bind_i64_or_null(q, 4, start_ns, 0);
+    rc = step_done(s, q, err, "write list");
+    if (rc || sqlite3_changes(s->db) == 0)
+        return rc; /* listed already */
+    rc = get_stmt(s, S_VOCAB_ADD, &q, err);
     if (rc)
         return rc;
     sqlite3_bind_int(q, 1, (int)kind);
