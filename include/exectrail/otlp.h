@@ -100,7 +100,9 @@ et_otlp_ingest(struct et_trail *t, enum et_otlp_signal signal,
  *                    stores a decoded request as et_otlp_ingest does, or
  *                    reports the failure it carries (its message scrubbed
  *                    by t's redaction, as every error of t is). Same
- *                    returns, same res. rq stays the caller's.
+ *                    returns, same res. rq stays the caller's; it is
+ *                    stored once (ET_EINVAL the second time), and what
+ *                    storing it built is freed with it.
  *   et_otlp_request_free
  *                    frees rq (NULL is fine).
  *

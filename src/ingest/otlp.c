@@ -477,19 +477,35 @@ static int save_state(struct wr *w, struct et__otlp_plan *p,
     return rc;
 }
 
-/* items: the decoded request (borrowed) */
-static int ingest_(struct et_trail *t, enum et_otlp_signal sig,
-                   struct json_object *items, struct et_otlp_result *res,
-                   struct et_error *err)
-{
-    struct json_object *fresh = NULL;
-    struct json_object *log_keys = et__jnew_object();
+/* A decoded request body, or why it did not decode: made without the
+ * trail, so on any thread; the failure is reported (and scrubbed by the
+ * trail's redaction) when it is ingested. */
+struct et_otlp_request {
+    enum et_otlp_signal sig;
+    int media;
+    int rc;
+    struct et_error err;
+    struct json_object *items;
+    /* what storing it made, freed with it (by the thread that frees it,
+     * not the writer's: et_otlp_request_free) */
+    bool has_plan;
     struct et__otlp_plan plan;
+    struct json_object *fresh;
+};
+
+/* rq: decoded; what it makes stays with it */
+static int ingest_(struct et_trail *t, struct et_otlp_request *rq,
+                   struct et_otlp_result *res, struct et_error *err)
+{
+    struct json_object *items = rq->items, *fresh = NULL;
+    struct json_object *log_keys = et__jnew_object();
+    struct et__otlp_plan *pl = &rq->plan;
     struct wr w = {t, et__jnew_object()};
     bool in_tx = false;
     int rc;
 
-    et__otlp_plan_init(&plan);
+    et__otlp_plan_init(pl);
+    rq->has_plan = true;
     if (!log_keys || !w.consumed) {
         rc = et_error_set(err, ET_ENOMEM, "out of memory");
         goto out;
@@ -498,41 +514,41 @@ static int ingest_(struct et_trail *t, enum et_otlp_signal sig,
     if (rc)
         goto out;
     in_tx = true;
-    if (sig == ET_OTLP_LOGS) {
+    if (rq->sig == ET_OTLP_LOGS) {
         rc = prepare_logs(&w, items, &fresh, log_keys, res, err);
         if (!rc)
-            rc = et__otlp_map_logs(fresh, meta_lookup, &w, &plan, err);
+            rc = et__otlp_map_logs(fresh, meta_lookup, &w, pl, err);
     } else {
         rc = prepare_spans(&w, items, &fresh, res, err);
         if (!rc)
-            rc = et__otlp_map_spans(fresh, meta_lookup, &w, &plan, err);
+            rc = et__otlp_map_spans(fresh, meta_lookup, &w, pl, err);
     }
     if (!rc)
-        rc = append(&w, &plan, res, err);
+        rc = append(&w, pl, res, err);
     if (!rc)
-        rc = save_state(&w, &plan, log_keys, err);
+        rc = save_state(&w, pl, log_keys, err);
     if (rc)
         goto out;
-    if (!res->events && !json_object_object_length(plan.index) &&
+    if (!res->events && !json_object_object_length(pl->index) &&
         !json_object_object_length(log_keys))
         et__unit_abort(t); /* nothing new: no empty transaction */
     else
         rc = et__unit_commit(t, err);
     in_tx = false;
     if (!rc) {
-        res->accepted = plan.accepted;
-        res->rejected = plan.rejected;
-        res->duplicates += plan.duplicates;
-        res->executions = plan.executions;
-        res->actions += plan.actions;
-        res->raw = plan.raw;
-        snprintf(res->message, sizeof(res->message), "%s", plan.message);
-        if (plan.rejected > 1) {
+        res->accepted = pl->accepted;
+        res->rejected = pl->rejected;
+        res->duplicates += pl->duplicates;
+        res->executions = pl->executions;
+        res->actions += pl->actions;
+        res->raw = pl->raw;
+        snprintf(res->message, sizeof(res->message), "%s", pl->message);
+        if (pl->rejected > 1) {
             size_t l = strlen(res->message);
 
             snprintf(res->message + l, sizeof(res->message) - l,
                      " (and %llu more)",
-                     (unsigned long long)(plan.rejected - 1));
+                     (unsigned long long)(pl->rejected - 1));
         }
     }
 out:
@@ -544,23 +560,11 @@ out:
         memset(res, 0, sizeof(*res));
         res->rejected = keep;
     }
-    et__otlp_plan_release(&plan);
-    json_object_put(fresh);
+    rq->fresh = fresh;
     json_object_put(log_keys);
     json_object_put(w.consumed);
     return rc;
 }
-
-/* A decoded request body, or why it did not decode: made without the
- * trail, so on any thread; the failure is reported (and scrubbed by the
- * trail's redaction) when it is ingested. */
-struct et_otlp_request {
-    enum et_otlp_signal sig;
-    int media;
-    int rc;
-    struct et_error err;
-    struct json_object *items;
-};
 
 int et_otlp_decode(enum et_otlp_signal signal, const char *content_type,
                    const char *content_encoding, const void *body, size_t len,
@@ -605,6 +609,9 @@ void et_otlp_request_free(struct et_otlp_request *rq)
     if (!rq)
         return;
     json_object_put(rq->items);
+    if (rq->has_plan)
+        et__otlp_plan_release(&rq->plan);
+    json_object_put(rq->fresh);
     et__free(rq);
 }
 
@@ -620,12 +627,16 @@ int et_otlp_ingest_request(struct et_trail *t, struct et_otlp_request *rq,
     if (!t || !rq)
         return et_error_set(err, ET_EINVAL,
                             "et_otlp_ingest_request: bad arguments");
+    if (rq->has_plan)
+        return et_error_set(err, ET_EINVAL,
+                            "et_otlp_ingest_request: the request was "
+                            "ingested already (decode it again)");
     if (rq->rc) {
         rc = rq->rc;
         if (err)
             *err = rq->err;
     } else {
-        rc = ingest_(t, rq->sig, rq->items, res, err);
+        rc = ingest_(t, rq, res, err);
         if (!rc)
             rc = rq->media == 2 ? respond_json(rq->sig, res, err)
                                 : respond_pb(rq->sig, res, err);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Allocation failures while `exectrail serve` answers: the same requests
-# (reads, searches, a 404, a bad body, a start, actions, an MCP call) are
+# (reads, searches, a 404, a bad body, a start, actions, an MCP call, an
+# OTLP/JSON span) are
 # sent to a server started once per N with the Nth allocation of every
 # request failing (ET_TEST_FAIL_ALLOC=N with ET_TEST_FAIL_ALLOC_SCOPE=request,
 # base/alloc.h: start-up and the transport never fail, each request counts
@@ -41,6 +42,12 @@ reqs = [
     ("POST", "/mcp", mcp(7, "get_execution", {"execution_id": rid}),
      {"Content-Type": "application/json", "Accept": "application/json, text/event-stream",
       "MCP-Protocol-Version": "2025-11-25"}),
+    # OTLP/JSON: decoded on the receiving thread, stored on the writer's
+    ("POST", "/v1/traces", json.dumps({"resourceSpans": [{"scopeSpans": [{"spans": [{
+        "traceId": "5b8efff798038103d269b633813fc60c", "spanId": "eee19b7ec3c1b174",
+        "name": "chat", "startTimeUnixNano": "1763592800000000000",
+        "endTimeUnixNano": "1763592801000000000",
+        "attributes": [{"key": "gen_ai.operation.name", "value": {"stringValue": "chat"}}]}]}]}]}), J),
 ]
 
 def start(home, n):
@@ -103,7 +110,7 @@ def is_oom(path, g):
 
 bad = []
 rc, ref, ver, shown = run(0)
-want = [200, 200, 200, 200, 200, 404, 400, 201, 200, 200]
+want = [200, 200, 200, 200, 200, 404, 400, 201, 200, 200, 200]
 if rc or ver or shown.returncode or [g[0] for g in ref] != want:
     bad.append("reference run: exit %s verify %s show %s statuses %s" % (rc, ver, shown.returncode, [g[0] for g in ref]))
 ref_start = untimed(shown.stdout)

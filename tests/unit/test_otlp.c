@@ -298,6 +298,8 @@ T_TEST(decode_apart_then_ingest)
     T_ASSERT_OK(j.rc);
     T_ASSERT(j.rq != NULL);
     T_ASSERT_OK(et_otlp_ingest_request(t, j.rq, &r, &err));
+    T_ASSERT_RC(et_otlp_ingest_request(t, j.rq, NULL, &err), ET_EINVAL);
+    T_ASSERT_STR_CONTAINS(err.msg, "ingested already");
     et_otlp_request_free(j.rq);
     T_ASSERT_INT_EQ(r.accepted, 6);
     T_ASSERT_INT_EQ(r.rejected, 1);
