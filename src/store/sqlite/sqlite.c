@@ -33,6 +33,8 @@ enum stmt_id {
     S_EXEC_GET,
     S_EXEC_INSERT,
     S_EXEC_UPDATE,
+    S_EXEC_KEYS,
+    S_EXEC_TOUCH,
     S_ACTION_PUT,
     S_ACTIONS_GET,
     S_ACTION_LAST,
@@ -100,6 +102,18 @@ static const char *const stmt_sql[S_COUNT] = {
         "end_ns = ?11, duration_ms = ?12, n_actions = ?13, "
         "n_failed_actions = ?14, first_seq = ?15, last_seq = ?16, doc = ?17 "
         "WHERE execution_id = ?1",
+    /* the indexed columns of a row, and an update of the others: most
+     * updates (an action, a response) change no indexed column, and an
+     * UPDATE that sets one deletes and inserts its index entry even when
+     * the value is the same: six indexes, twelve b-tree changes and their
+     * pages for each action (sq_exec_put) */
+    [S_EXEC_KEYS] = "SELECT session_id, agent_name, verification, "
+                    "completeness, accuracy, efficiency, start_ns, "
+                    "duration_ms FROM executions WHERE execution_id = ?",
+    [S_EXEC_TOUCH] = "UPDATE executions SET agent_version = ?4, state = ?5, "
+                     "end_ns = ?11, n_actions = ?13, n_failed_actions = ?14, "
+                     "first_seq = ?15, last_seq = ?16, doc = ?17 WHERE "
+                     "execution_id = ?1",
     [S_ACTION_PUT] = "INSERT INTO actions(execution_id, sequence, tool, "
                      "ts_ns, success, seq, doc) VALUES (?, ?, ?, ?, ?, ?, ?)",
     [S_ACTIONS_GET] = "SELECT doc FROM actions WHERE execution_id = ? "
@@ -834,12 +848,47 @@ static void bind_i64_or_null(sqlite3_stmt *q, int i, int64_t v, int64_t null)
         sqlite3_bind_int64(q, i, v);
 }
 
+static bool same_text(sqlite3_stmt *q, int i, const char *v)
+{
+    const unsigned char *c = sqlite3_column_text(q, i);
+
+    return c ? v && strcmp((const char *)c, v) == 0 : v == NULL;
+}
+
+/* Whether r's indexed columns are those the stored row has (false when
+ * there is no such row, or the read fails: the full update then says). */
+static bool exec_keys_same(struct sqlite_store *s,
+                           const struct et_exec_row *r)
+{
+    sqlite3_stmt *q;
+    bool same = false;
+
+    if (get_stmt(s, S_EXEC_KEYS, &q, NULL))
+        return false;
+    bind_str(q, 1, r->execution_id);
+    if (sqlite3_step(q) == SQLITE_ROW)
+        same = same_text(q, 0, r->session_id) &&
+               same_text(q, 1, r->agent_name) &&
+               same_text(q, 2, r->verification) &&
+               same_text(q, 3, r->completeness) &&
+               same_text(q, 4, r->accuracy) &&
+               same_text(q, 5, r->efficiency) &&
+               col_i64(q, 6, 0) == r->start_ns &&
+               col_i64(q, 7, -1) == r->duration_ms;
+    sqlite3_reset(q);
+    return same;
+}
+
 static int sq_exec_put(struct et_store *st, const struct et_exec_row *r,
                        bool insert, struct et_error *err)
 {
     struct sqlite_store *s = S(st);
     sqlite3_stmt *q;
-    int rc = get_stmt(s, insert ? S_EXEC_INSERT : S_EXEC_UPDATE, &q, err);
+    int rc = get_stmt(s,
+                      insert                  ? S_EXEC_INSERT
+                      : exec_keys_same(s, r) ? S_EXEC_TOUCH
+                                              : S_EXEC_UPDATE,
+                      &q, err);
 
     if (rc)
         return rc;
