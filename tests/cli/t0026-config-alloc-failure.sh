@@ -39,7 +39,7 @@ check "the reference record reads back" test -s "$T_DIR/ref.json"
 same=0 failed=0 named=0 bad=""
 for n in $(seq 1 "$STEP" "$MAX"); do
   export EXECTRAIL_HOME="$T_DIR/h"
-  rm -rf "$EXECTRAIL_HOME" && mkdir -p "$EXECTRAIL_HOME" && config "$EXECTRAIL_HOME"
+  home_rm "$EXECTRAIL_HOME" && mkdir -p "$EXECTRAIL_HOME" && config "$EXECTRAIL_HOME"
   ET_TEST_FAIL_ALLOC=$n "$EXECTRAIL" record "$REC" >/dev/null 2>"$T_DIR/err"
   rc=$?
   if [ "$rc" -eq 0 ]; then
@@ -52,7 +52,7 @@ for n in $(seq 1 "$STEP" "$MAX"); do
     [ "$rc" -eq 1 ] || bad="$bad n=$n:exit-$rc"
     grep -q "out of memory" "$T_DIR/err" || bad="$bad n=$n:message($(tail -1 "$T_DIR/err" | head -c 80))"
     grep -q "config.yaml: out of memory reading YAML" "$T_DIR/err" && named=$((named + 1))
-    if [ -f "$EXECTRAIL_HOME/trail.db" ]; then
+    if trail_exists "$EXECTRAIL_HOME/trail.db"; then
       et show --json "$ID" >/dev/null 2>&1 && bad="$bad n=$n:stored-after-failure"
       et verify >/dev/null 2>&1 || bad="$bad n=$n:verify"
     fi

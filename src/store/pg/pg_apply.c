@@ -624,18 +624,21 @@ static bool copy_table(struct et_pg *s, const struct et_store_op *ops, size_t n,
  * when the server refused them (the savepoint may exist: the caller rolls
  * back to it).
  */
+/* *sent: the statement, which makes the apply's savepoint, was sent */
 static bool copy_rows(struct et_pg *s, const struct et_store_op *ops, size_t n,
-                      struct et_error *err)
+                      bool *sent, struct et_error *err)
 {
     struct et_buf sql = ET_BUF_INIT;
     bool has[T_COUNT], ok = true;
     PGresult *r = NULL;
 
+    *sent = false;
     if (rows_sql(s, ops, n, has, &sql)) {
         et_buf_release(&sql);
         et_error_set(err, ET_ENOMEM, "out of memory");
         return false;
     }
+    *sent = true;
     r = PQexec(s->conn, et_buf_str(&sql));
     et_buf_release(&sql);
     for (int t = 0; t < T_COUNT; t++) {
@@ -753,7 +756,7 @@ int et__pg_apply(struct et_store *st, const struct et_store_op *ops, size_t n,
     struct et_error perr = {0};
     const char *mode = getenv("ET_PG_APPLY");
     int rc = et__pg_settle(s, err);
-    bool ok = true, copy, rows, defer;
+    bool ok = true, copy, rows, defer, sp_sent = false;
 
     if (rc)
         return rc;
@@ -769,7 +772,7 @@ int et__pg_apply(struct et_store *st, const struct et_store_op *ops, size_t n,
     defer = may_defer(st);
     /* the ledger and action rows by COPY: the savepoint comes with it */
     if (rows)
-        ok = copy_rows(s, ops, n, &perr);
+        ok = copy_rows(s, ops, n, &sp_sent, &perr);
     if (ok && !PQenterPipelineMode(s->conn)) {
         if (!rows)
             return serial(st, ops, n, err);
@@ -781,15 +784,19 @@ int et__pg_apply(struct et_store *st, const struct et_store_op *ops, size_t n,
     s->n_sent = 0;
     s->cur_op = SIZE_MAX;
     memset(s->pipe_prepared, 0, sizeof(s->pipe_prepared));
-    if (!rows && !send_own(s, "SAVEPOINT et_apply", &perr))
-        rc = et__pg_fail(s, NULL, &perr, "apply");
+    if (rows)
+        ; /* the COPY's statement made the savepoint */
+    else if (send_own(s, "SAVEPOINT et_apply", &perr))
+        sp_sent = true;
+    else /* no memory to note it (ours), or libpq could not send it */
+        rc = perr.code ? perr.code : et__pg_fail(s, NULL, &perr, "apply");
     for (size_t i = 0; !rc && i < n; i++) {
         s->cur_op = i;
         if (!rows || !is_row(&ops[i]))
             rc = et__store_apply_one(st, &ops[i], &perr);
     }
     if (!rc && !send_own(s, "RELEASE SAVEPOINT et_apply", &perr))
-        rc = et__pg_fail(s, NULL, &perr, "apply");
+        rc = perr.code ? perr.code : et__pg_fail(s, NULL, &perr, "apply");
     s->pipe = false;
     if (!PQpipelineSync(s->conn)) {
         PQexitPipelineMode(s->conn);
@@ -815,6 +822,15 @@ fallback:
      * (the partitions it made too) and run the operations one by one for
      * their own error */
     s->n_months = 0;
+    if (!sp_sent) {
+        /* nothing reached the server, so there is nothing to undo (a
+         * ROLLBACK TO the savepoint never made would fail and abort the
+         * transaction): the failure is the apply's own, said as it is */
+        if (err)
+            *err = perr;
+        return perr.code ? perr.code
+                         : et_error_set(err, ET_EIO, "apply: not sent");
+    }
     rc = et__pg_exec(s,
                      "ROLLBACK TO SAVEPOINT et_apply; "
                      "RELEASE SAVEPOINT et_apply",
