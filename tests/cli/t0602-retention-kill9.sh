@@ -41,7 +41,8 @@ for l in sys.stdin: print(json.loads(l)["execution_id"])' >>"$T_DIR/acc.ids"
   sort -u "$T_DIR/acc.ids" | comm -23 "$T_DIR/all.ids" - | wc -l | tr -d ' '
 }
 
-# kill_when COND DESCRIPTION: start a run, kill -9 it as soon as COND holds
+# kill_when COND DESCRIPTION [WHY_IT_MAY_FINISH]: start a run, kill -9 it
+# as soon as COND holds
 kill_when() {
   "$EXECTRAIL" retention run >"$T_DIR/run.out" 2>"$T_DIR/run.err" &
   pid=$!
@@ -51,6 +52,7 @@ kill_when() {
     sleep 0.05
   done
   if kill -9 "$pid" 2>/dev/null; then ok "retention run killed with SIGKILL $2"
+  elif [ -n "${3:-}" ]; then ok "retention run killed with SIGKILL $2, or done first: $3"
   else fails "retention run killed with SIGKILL $2" "it had finished: make N bigger ($(cat "$T_DIR/run.out"))"; fi
   wait "$pid" 2>/dev/null
 }
@@ -64,9 +66,20 @@ eq "$(erased)" "0" "nothing was erased before the bundle was complete"
 eq "$(accounted)" "0" "every execution is in the store or a verified bundle"
 
 # 2. the rerun gives up the unfinished bundle and is killed while erasing
-kill_when '[ "$(erased)" -gt 0 ]' "while erasing"
+if is_pg; then
+  kill_when '[ "$(erased)" -gt 0 ]' "while erasing" \
+    "the erasures of a month are one transaction, which ends the run"
+else
+  kill_when '[ "$(erased)" -gt 0 ]' "while erasing"
+fi
 E=$(erased)
-if [ "$E" -gt 0 ] && [ "$E" -lt "$N" ]; then ok "some but not all were erased ($E of $N)"
+if is_pg; then
+  # a store partitioned by month forgets a month's executions in one
+  # transaction, which also ends the run (src/retention/erase.c,
+  # month_ends): these 6000 share a month, so a kill leaves all or none
+  if [ "$E" -eq 0 ] || [ "$E" -eq "$N" ]; then ok "all or none were erased, in the month's one transaction ($E of $N)"
+  else fails "all or none were erased, in the month's one transaction" "$E of $N"; fi
+elif [ "$E" -gt 0 ] && [ "$E" -lt "$N" ]; then ok "some but not all were erased ($E of $N)"
 else fails "some but not all were erased" "$E of $N"; fi
 expect_exit 0 "verify passes after the second kill" et verify
 eq "$(accounted)" "0" "every execution is still in the store or a verified bundle"
@@ -74,7 +87,11 @@ eq "$(ls "$EXECTRAIL_HOME"/archive/ | grep -c partial)" "0" "the unfinished bund
 
 # 3. a rerun completes the job
 expect_exit 0 "retention run after the kills" et retention run
-contains "$T_DIR/out" "completed an interrupted run first" "the rerun completes the interrupted run"
+if is_pg && [ "$E" -eq "$N" ]; then
+  contains "$T_DIR/out" "archived 0 executions" "the killed run had ended with its erasures: nothing to complete"
+else
+  contains "$T_DIR/out" "completed an interrupted run first" "the rerun completes the interrupted run"
+fi
 eq "$(et list --limit 0 --format ids | wc -l | tr -d ' ')" "0" "every expired execution is erased"
 eq "$(erased)" "$N" "exactly one retention.erased event per execution"
 eq "$(accounted)" "0" "and every one of them is in a verified bundle"
