@@ -841,7 +841,7 @@ static int sq_exec_exists(struct et_store *st, const char *const *ids,
                           size_t n, bool *found, struct et_error *err)
 {
     struct sqlite_store *s = S(st);
-    sqlite3_stmt *q;
+    sqlite3_stmt *q = NULL;
     int rc = get_stmt(s, S_EXEC_EXISTS, &q, err);
 
     for (size_t i = 0; !rc && i < n; i++) {
