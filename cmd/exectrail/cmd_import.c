@@ -81,6 +81,7 @@ int cmd_import(int argc, char **argv)
     FILE *in = stdin;
     double dt;
     char *end;
+    const char *stopped = "";
     int c, rc;
 
     if (argc > 1 && !strcmp(argv[1], "claude-code"))
@@ -154,11 +155,20 @@ int cmd_import(int argc, char **argv)
         fputs("\r\033[K", stderr);
     if (rc && rc != ET_EINPUT && rc != ET_ETOOBIG && rc != ET_EEXIST)
         return cli_fail("import", &err);
+    /* a rejected line stopped it (on_reject said why); an input's status
+     * without one is a row the store refused when a batch was stored (the
+     * message names the batch's lines) */
+    if (rc && io.on_error == ET_ON_ERROR_ABORT && st.rejected) {
+        stopped = "; stopped at the first bad line (--on-error abort)";
+    } else if (rc) {
+        fprintf(stderr, "exectrail import: %s\n", err.msg);
+        stopped = "; stopped: a batch was not stored";
+    }
     fprintf(stderr,
             "imported %llu records (%llu actions) from %llu lines in %.2f s; "
             "%llu rejected%s\n",
             (unsigned long long)st.recorded, (unsigned long long)st.actions,
             (unsigned long long)st.lines, dt, (unsigned long long)st.rejected,
-            rc ? "; stopped at the first bad line (--on-error abort)" : "");
+            stopped);
     return rc || st.rejected ? EXIT_INPUT : 0;
 }

@@ -305,6 +305,23 @@ int et_store_exec_get(struct et_store *st, const char *id,
     return st->ops->exec_get(st, id, row, err);
 }
 
+int et_store_exec_exists(struct et_store *st, const char *const *ids,
+                         size_t n, bool *found_out, struct et_error *err)
+{
+    int rc;
+
+    for (size_t i = 0; i < n; i++)
+        found_out[i] = false;
+    if (!n)
+        return ET_OK;
+    /* the rows this transaction kept are applied first, so that the
+     * backend's answer counts them (no lookup in the kept ones: the ids
+     * are many, and one apply goes with the read on PostgreSQL anyway) */
+    FRONT(st, ET__T_EXEC);
+    rc = fault("exists", err);
+    return rc ? rc : st->ops->exec_exists(st, ids, n, found_out, err);
+}
+
 int et_store_exec_put(struct et_store *st, const struct et_exec_row *row,
                       bool insert, struct et_error *err)
 {

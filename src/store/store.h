@@ -144,6 +144,17 @@ ET_NODISCARD int et_store_exec_resolve(struct et_store *st, const char *prefix,
 ET_NODISCARD int et_store_exec_get(struct et_store *st, const char *id,
                                    struct et_exec_row *row,
                                    struct et_error *err);
+/*
+ * Which of the executions ids[0..n) are recorded: found_out[i] (n of them,
+ * caller-owned) is true when ids[i] has a row, its own writes of the
+ * transaction included (the kept ones are applied first). In one backend
+ * call, whatever n: one round trip on PostgreSQL, where an exec_get per id
+ * is one each (import checks a batch's ids so, src/ingest/record.c). Ids
+ * may repeat; n = 0 asks nothing.
+ */
+ET_NODISCARD int et_store_exec_exists(struct et_store *st,
+                                      const char *const *ids, size_t n,
+                                      bool *found_out, struct et_error *err);
 ET_NODISCARD int et_store_exec_put(struct et_store *st,
                                    const struct et_exec_row *row, bool insert,
                                    struct et_error *err);

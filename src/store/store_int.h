@@ -48,6 +48,9 @@ struct et_store_ops {
                         char id_out[37], struct et_error *err);
     int (*exec_get)(struct et_store *st, const char *id,
                     struct et_exec_row *row, struct et_error *err);
+    /* found[i] = whether ids[i] has a row, for all n in one call */
+    int (*exec_exists)(struct et_store *st, const char *const *ids, size_t n,
+                       bool *found, struct et_error *err);
     int (*exec_put)(struct et_store *st, const struct et_exec_row *row,
                     bool insert, struct et_error *err);
     int (*action_put)(struct et_store *st, const struct et_action_row *row,

@@ -473,6 +473,104 @@ T_TEST(executions)
     done(st);
 }
 
+/* How many of found[0..n) are true. */
+static size_t n_found(const bool *found, size_t n)
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < n; i++)
+        k += found[i];
+    return k;
+}
+
+T_TEST(exec_exists)
+{
+    /* an id that is not a UUID, with the characters an array literal
+     * quotes: the store takes any text */
+    static const char odd[] = "odd \"id\", {with} \\ NULL";
+    static const char ID4[] = "11114444-dddd-4ddd-8ddd-000000000004";
+    struct et_store *st = open_new();
+    struct et_error err = {0};
+    struct et_store_stats x0, x1;
+    const char *ids[5];
+    bool found[5];
+    enum { MANY = 3000 };
+    char(*many)[37] = NULL;
+    const char **mp = NULL;
+    bool *mf = NULL;
+
+    if (!st)
+        return;
+    ids[0] = ID1;
+    ids[1] = ID2;
+    T_ASSERT_OK(et_store_exec_exists(st, ids, 2, found, &err));
+    T_ASSERT(!found[0] && !found[1]);
+    T_ASSERT_OK(et_store_exec_exists(st, ids, 0, found, &err));
+    T_ASSERT_OK(put_exec(st, ID1, "alpha", 1000, &err));
+    T_ASSERT_OK(put_exec(st, odd, "gamma", 3000, &err));
+    /* in any order, repeated */
+    ids[0] = ID3;
+    ids[1] = ID1;
+    ids[2] = odd;
+    ids[3] = ID1;
+    ids[4] = ID2;
+    found[2] = false;
+    T_ASSERT_OK(et_store_exec_exists(st, ids, 5, found, &err));
+    T_ASSERT(!found[0] && found[1] && found[2] && found[3] && !found[4]);
+    /* the transaction's own rows count, kept ones too (applied first);
+     * a unit rolled back takes its rows with it, as does the transaction */
+    T_ASSERT_OK(et_store_begin(st, true, &err));
+    {
+        struct et_exec_row r = exec_row(ID2, "beta", 2000);
+
+        T_ASSERT_OK(et_store_exec_put(st, &r, true, &err));
+    }
+    et_store_stats_get(st, &x0);
+    ids[0] = ID2;
+    ids[1] = ID4;
+    T_ASSERT_OK(et_store_exec_exists(st, ids, 2, found, &err));
+    T_ASSERT(found[0] && !found[1]);
+    et_store_stats_get(st, &x1);
+    T_ASSERT_INT_EQ((long long)(x1.applies - x0.applies), 1);
+    T_ASSERT_OK(et_store_savepoint(st, &err));
+    {
+        struct et_exec_row r = exec_row(ID4, "delta", 4000);
+
+        T_ASSERT_OK(et_store_exec_put(st, &r, true, &err));
+    }
+    T_ASSERT_OK(et_store_exec_exists(st, ids, 2, found, &err));
+    T_ASSERT(found[0] && found[1]);
+    T_ASSERT_OK(et_store_rollback_to(st));
+    T_ASSERT_OK(et_store_exec_exists(st, ids, 2, found, &err));
+    T_ASSERT(found[0] && !found[1]);
+    et_store_rollback(st);
+    T_ASSERT_OK(et_store_exec_exists(st, ids, 2, found, &err));
+    T_ASSERT(!found[0] && !found[1]);
+    /* many ids: one backend call; in a read transaction too */
+    many = et__calloc(MANY, sizeof(*many));
+    mp = et__calloc(MANY, sizeof(*mp));
+    mf = et__calloc(MANY, sizeof(*mf));
+    T_ASSERT(many && mp && mf);
+    for (size_t i = 0; i < MANY; i++) {
+        snprintf(many[i], sizeof(many[i]), "22222222-0000-4000-8000-%012zu",
+                 i);
+        mp[i] = i % 1499 == 0 ? ID1 : many[i]; /* 0, 1499, 2998 */
+    }
+    mp[MANY - 1] = odd;
+    T_ASSERT_OK(et_store_begin(st, false, &err));
+    et_store_stats_get(st, &x0);
+    T_ASSERT_OK(et_store_exec_exists(st, mp, MANY, mf, &err));
+    et_store_stats_get(st, &x1);
+    T_ASSERT_OK(et_store_commit(st, &err));
+    T_ASSERT_INT_EQ((long long)(x1.backend_calls - x0.backend_calls), 1);
+    T_ASSERT_INT_EQ((long long)n_found(mf, MANY), 4);
+    T_ASSERT(mf[0] && mf[1499] && mf[2998] && mf[MANY - 1]);
+    et__free(many);
+    et__free(mp);
+    et__free(mf);
+    done(st);
+}
+
 T_TEST(actions)
 {
     struct et_store *st = open_new();
@@ -1319,6 +1417,7 @@ static const struct t_case cases[] = {
     T_CASE(ledger),
     T_CASE(append_duplicate_fails),
     T_CASE(executions),
+    T_CASE(exec_exists),
     T_CASE(actions),
     T_CASE(lists_credentials_security_query),
     T_CASE(fts_search),

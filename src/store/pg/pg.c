@@ -8,6 +8,7 @@
  */
 #include "base/setup.h"
 #include "base/alloc.h"
+#include "base/buf.h"
 #include "base/time.h"
 #include "store/pg/pg_int.h"
 #include "store/pg/schema_pg.h"
@@ -31,6 +32,7 @@ enum stmt_id {
     S_RESOLVE,
     S_RESOLVE_EXACT,
     S_EXEC_GET,
+    S_EXEC_EXISTS,
     S_EXEC_INSERT,
     S_EXEC_UPDATE,
     S_ACTION_PUT,
@@ -94,6 +96,10 @@ static const char *const stmt_sql[S_COUNT] = {
                         "execution_id = $1",
     [S_EXEC_GET] = "SELECT " ET_PG_EXEC_COLS ", doc FROM executions WHERE "
                    "execution_id = $1",
+    /* the ids as one array: one statement and one round trip for any
+     * number of them (each partition's index is probed with the array) */
+    [S_EXEC_EXISTS] = "SELECT execution_id FROM executions WHERE "
+                      "execution_id = ANY($1::text[])",
     [S_EXEC_INSERT] =
         "INSERT INTO executions(" ET_PG_EXEC_COLS ", doc) VALUES ($1, $2, "
         "$3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
@@ -863,6 +869,74 @@ static int pg_exec_get(struct et_store *st, const char *id,
     return ET_OK;
 }
 
+/* ids as one text[] literal: each element quoted, '"' and '\\' escaped
+ * (an id is any text to the store), a NULL id as NULL */
+static int id_array(struct et_buf *b, const char *const *ids, size_t n)
+{
+    int rc = et_buf_addch(b, '{');
+
+    for (size_t i = 0; !rc && i < n; i++) {
+        const char *c = ids[i];
+
+        if (i)
+            rc = et_buf_addch(b, ',');
+        if (!rc && !c)
+            rc = et_buf_addstr(b, "NULL");
+        if (rc || !c)
+            continue;
+        rc = et_buf_addch(b, '"');
+        for (; !rc && *c; c++) {
+            if (*c == '"' || *c == '\\')
+                rc = et_buf_addch(b, '\\');
+            if (!rc)
+                rc = et_buf_addch(b, *c);
+        }
+        if (!rc)
+            rc = et_buf_addch(b, '"');
+    }
+    return rc ? rc : et_buf_addch(b, '}');
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int pg_exec_exists(struct et_store *st, const char *const *ids,
+                          size_t n, bool *found, struct et_error *err)
+{
+    struct et_buf arr = ET_BUF_INIT;
+    struct et_pgp p = {0};
+    PGresult *r = NULL;
+    const char **hit = NULL;
+    int rc = id_array(&arr, ids, n), rows;
+
+    if (rc)
+        return et_error_set(err, rc, "read executions: %s",
+                            et_status_str(rc));
+    et__pgp_str(&p, arr.ptr);
+    rc = run(et__pg(st), S_EXEC_EXISTS, &p, 0, &r, err, "read executions");
+    et_buf_release(&arr);
+    if (rc)
+        return rc;
+    /* the ids found (as a rule none, for an import of new records),
+     * sorted; each one asked about is looked up among them */
+    rows = PQntuples(r);
+    if (rows > 0 && !(hit = et__calloc((size_t)rows, sizeof(*hit))))
+        rc = et_error_set(err, ET_ENOMEM, "out of memory");
+    if (hit) {
+        for (int i = 0; i < rows; i++)
+            hit[i] = PQgetvalue(r, i, 0);
+        qsort(hit, (size_t)rows, sizeof(*hit), cmp_str);
+        for (size_t i = 0; i < n; i++)
+            found[i] = ids[i] && bsearch(&ids[i], hit, (size_t)rows,
+                                         sizeof(*hit), cmp_str);
+    }
+    et__free(hit);
+    PQclear(r);
+    return rc;
+}
+
 static int pg_exec_put(struct et_store *st, const struct et_exec_row *r,
                        bool insert, struct et_error *err)
 {
@@ -1251,6 +1325,7 @@ const struct et_store_ops et__pg_ops = {
     .leaves = pg_leaves,
     .exec_resolve = pg_exec_resolve,
     .exec_get = pg_exec_get,
+    .exec_exists = pg_exec_exists,
     .exec_put = pg_exec_put,
     .action_put = pg_action_put,
     .actions_get = pg_actions_get,

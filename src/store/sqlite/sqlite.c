@@ -31,6 +31,7 @@ enum stmt_id {
     S_EVENT_INDEX,
     S_RESOLVE,
     S_EXEC_GET,
+    S_EXEC_EXISTS,
     S_EXEC_INSERT,
     S_EXEC_UPDATE,
     S_EXEC_KEYS,
@@ -89,6 +90,7 @@ static const char *const stmt_sql[S_COUNT] = {
                    "accuracy, efficiency, start_ns, end_ns, duration_ms, "
                    "n_actions, n_failed_actions, first_seq, last_seq, doc "
                    "FROM executions WHERE execution_id = ?",
+    [S_EXEC_EXISTS] = "SELECT 1 FROM executions WHERE execution_id = ?",
     [S_EXEC_INSERT] =
         "INSERT INTO executions(execution_id, session_id, agent_name, "
         "agent_version, state, verification, completeness, accuracy, "
@@ -840,6 +842,26 @@ static int sq_exec_get(struct et_store *st, const char *id,
     return db_error(s, rc, err, "read execution");
 }
 
+/* One lookup per id: local, so n of them cost what one query of n would */
+static int sq_exec_exists(struct et_store *st, const char *const *ids,
+                          size_t n, bool *found, struct et_error *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = NULL;
+    int rc = get_stmt(s, S_EXEC_EXISTS, &q, err);
+
+    for (size_t i = 0; !rc && i < n; i++) {
+        bind_str(q, 1, ids[i]);
+        rc = sqlite3_step(q);
+        sqlite3_reset(q);
+        found[i] = rc == SQLITE_ROW;
+        rc = rc == SQLITE_ROW || rc == SQLITE_DONE
+                 ? ET_OK
+                 : db_error(s, rc, err, "read executions");
+    }
+    return rc;
+}
+
 static void bind_i64_or_null(sqlite3_stmt *q, int i, int64_t v, int64_t null)
 {
     if (v == null)
@@ -1369,6 +1391,7 @@ const struct et_store_ops et__sqlite_ops = {
     .leaves = sq_leaves,
     .exec_resolve = sq_exec_resolve,
     .exec_get = sq_exec_get,
+    .exec_exists = sq_exec_exists,
     .exec_put = sq_exec_put,
     .action_put = sq_action_put,
     .actions_get = sq_actions_get,
