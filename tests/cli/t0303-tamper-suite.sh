@@ -84,9 +84,13 @@ tamper exec-start       "UPDATE executions SET start_ns = start_ns - 36000000000
 tamper action-doc       "UPDATE actions SET doc = replace(doc, 'tool', 'tooX')"
 tamper action-success   "UPDATE actions SET success = 1 - coalesce(success, 0)"
 tamper action-delete    "DELETE FROM actions WHERE (execution_id, sequence) IN (SELECT execution_id, sequence FROM actions LIMIT 1)"
-tamper list-item        "UPDATE exec_lists SET item = 'forged' WHERE rowid = (SELECT min(rowid) FROM exec_lists)"
-tamper list-delete      "DELETE FROM exec_lists WHERE rowid = (SELECT min(rowid) FROM exec_lists)"
-tamper list-insert      "INSERT INTO exec_lists SELECT * FROM exec_lists LIMIT 1"
+# exec_lists is keyed by (execution_id, kind, item) (migration 19): the
+# first item by its key; a second copy of an item is refused by the key,
+# so the insert forges a new item
+L0="(SELECT execution_id, kind, item FROM exec_lists ORDER BY 1, 2, 3 LIMIT 1)"
+tamper list-item        "UPDATE exec_lists SET item = 'forged' WHERE (execution_id, kind, item) = $L0"
+tamper list-delete      "DELETE FROM exec_lists WHERE (execution_id, kind, item) = $L0"
+tamper list-insert      "INSERT INTO exec_lists SELECT execution_id, kind, 'forged', start_ns FROM exec_lists LIMIT 1"
 tamper vocab            "DELETE FROM list_vocab WHERE (kind, item) IN (SELECT kind, item FROM list_vocab LIMIT 1)"
 tamper fts-body         "UPDATE fts SET body = 'forged' WHERE rowid = (SELECT min(rowid) FROM fts)"
 tamper fts-delete       "DELETE FROM fts WHERE rowid = (SELECT min(rowid) FROM fts)"
