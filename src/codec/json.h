@@ -137,6 +137,10 @@ struct json_object *et__jnew_double_s(double v, const char *text);
 struct json_object *et__jnew_boolean(int v);
 int et__jadd(struct json_object *o, const char *key, struct json_object *val);
 int et__jappend(struct json_object *a, struct json_object *val);
+/* Add another reference to val (shared, not copied) under key of o; on
+ * failure the reference is dropped again, so nothing leaks. */
+int et__jadd_ref(struct json_object *o, const char *key,
+                 struct json_object *val);
 /* Add the string v under key k of o when v is not NULL (nothing when it
  * is); a failure is remembered like the calls above. */
 void et__jput_str(struct json_object *o, const char *k, const char *v);

@@ -104,6 +104,17 @@ int et__jadd(struct json_object *o, const char *key, struct json_object *val)
     return rc;
 }
 
+int et__jadd_ref(struct json_object *o, const char *key,
+                 struct json_object *val)
+{
+    struct json_object *ref = json_object_get(val);
+    int rc = et__jadd(o, key, ref);
+
+    if (rc)
+        json_object_put(ref);
+    return rc;
+}
+
 int et__jappend(struct json_object *a, struct json_object *val)
 {
     int rc = a ? json_object_array_add(a, val) : -1;

@@ -300,14 +300,19 @@ static int project_recorded(struct et_trail *t, uint64_t seq, const char *id,
         if (strcmp(k, "execution") == 0 && exec &&
             json_object_is_type(exec, json_type_object)) {
             exec_copy = et__jnew_object();
+            if (!exec_copy) {
+                rc = et_error_set(err, ET_ENOMEM, "out of memory");
+                goto out;
+            }
             json_object_object_foreach(exec, ek, ev)
             {
                 if (strcmp(ek, "actions_taken") != 0)
-                    et__jadd(exec_copy, ek, json_object_get(ev));
+                    (void)et__jadd_ref(exec_copy, ek, ev);
             }
-            et__jadd(doc, k, exec_copy);
+            if (et__jadd(doc, k, exec_copy))
+                json_object_put(exec_copy);
         } else {
-            et__jadd(doc, k, json_object_get(v));
+            (void)et__jadd_ref(doc, k, v);
         }
     }
     columns_from_doc(&r, doc);
@@ -367,10 +372,10 @@ static void merge_into(struct json_object *doc, struct json_object *body)
             json_object_is_type(v, json_type_object)) {
             json_object_object_foreach(v, ek, ev)
             {
-                et__jadd(cur, ek, json_object_get(ev));
+                (void)et__jadd_ref(cur, ek, ev);
             }
         } else {
-            et__jadd(doc, k, json_object_get(v));
+            (void)et__jadd_ref(doc, k, v);
         }
     }
 }
