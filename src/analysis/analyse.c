@@ -165,11 +165,12 @@ static int recurring(struct issues *is, const char *sig, int64_t *count,
                                     SIG_CAP, count, agents, err);
 }
 
-/* n as the text shows it: "100+" once the count stopped at SIG_CAP (and
- * the agents counted are then those of the first SIG_CAP only) */
-static const char *count_str(char buf[24], int64_t n, bool capped)
+/* n (the count, or the agents counted) as the text shows it: "100+"
+ * once the count stopped at SIG_CAP (the agents are then those of the
+ * first SIG_CAP issues only) */
+static const char *count_str(char buf[24], int64_t n, int64_t count)
 {
-    snprintf(buf, 24, "%lld%s", (long long)n, capped ? "+" : "");
+    snprintf(buf, 24, "%lld%s", (long long)n, count >= SIG_CAP ? "+" : "");
     return buf;
 }
 
@@ -246,16 +247,16 @@ static int action_issues(struct issues *is, struct json_object *acts,
             snprintf(prev, sizeof(prev),
                      "recurring failure (%s times in %s agents lately): "
                      "fix its cause once",
-                     count_str(nb, count, count >= SIG_CAP),
-                     count_str(ab, agents, count >= SIG_CAP));
+                     count_str(nb, count, count),
+                     count_str(ab, agents, count));
         rc = add_issue(is, later >= 0 ? "WARNING" : "ERROR", desc, impact,
                        later >= 0 ? res : NULL, prev[0] ? prev : NULL, sig);
         if (!rc && count)
             add_str(is->insights,
                     "failure '%s' seen %s times in the last days across "
                     "%s agent%s",
-                    sig, count_str(nb, count, count >= SIG_CAP),
-                    count_str(ab, agents, count >= SIG_CAP),
+                    sig, count_str(nb, count, count),
+                    count_str(ab, agents, count),
                     agents == 1 && count < SIG_CAP ? "" : "s");
         if (!rc && later < 0)
             add_str(is->improvements,
@@ -303,7 +304,7 @@ static int criteria_issues(struct issues *is, struct json_object *vo,
             add_str(is->insights,
                     "criterion '%s' was also %s %s times in the last days",
                     text, failed ? "failed" : "not evaluable",
-                    count_str(nb, count, count >= SIG_CAP));
+                    count_str(nb, count, count));
         if (!rc && failed)
             add_str(is->improvements,
                     "make the prompt state the requirement "

@@ -337,6 +337,10 @@ static void h_otlp(struct et_http_ctx *c)
                                      c->req->content_encoding, c->req->body,
                                      c->req->body_len, &r, &err);
     int status = et_otlp_http_status(rc);
+    const char *code = status == 400   ? "bad_request"
+                       : status == 413 ? "too_large"
+                       : status == 503 ? "unavailable"
+                                       : "internal";
 
     if (rc == ET_OK) {
         c->events += r.events;
@@ -344,12 +348,7 @@ static void h_otlp(struct et_http_ctx *c)
                              r.response_len);
         r.response = NULL;
     } else {
-        et__http_reply_err(c, status,
-                           rc == ET_EINPUT    ? "bad_request"
-                           : status == 500    ? "internal"
-                           : rc == ET_ETOOBIG ? "too_large"
-                                              : "unavailable",
-                           err.msg, NULL, -1);
+        et__http_reply_err(c, status, code, err.msg, NULL, -1);
         if (status == 503)
             c->res->retry_after_s = 1;
     }

@@ -656,13 +656,13 @@ int et_otlp_ingest(struct et_trail *t, enum et_otlp_signal signal,
 
     if (res)
         memset(res, 0, sizeof(*res));
-    if (!t || (!body && len) ||
-        (signal != ET_OTLP_TRACES && signal != ET_OTLP_LOGS))
+    if (!t)
         return et_error_set(err, ET_EINVAL, "et_otlp_ingest: bad arguments");
+    /* no request: bad arguments or no memory, said in err */
     rc = et_otlp_decode(signal, content_type, content_encoding, body, len,
-                        &rq, NULL);
+                        &rq, err);
     if (!rq)
-        return et_error_set(err, rc, "out of memory");
+        return rc;
     rc = et_otlp_ingest_request(t, rq, res, err);
     et_otlp_request_free(rq);
     return rc;

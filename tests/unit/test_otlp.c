@@ -338,6 +338,17 @@ T_TEST(decode_apart_then_ingest)
                 ET_EINVAL);
     T_ASSERT(j.rq == NULL);
     T_ASSERT_RC(et_otlp_ingest_request(t, NULL, &r, &err), ET_EINVAL);
+    /* and et_otlp_ingest, which decodes through et_otlp_decode */
+    T_ASSERT_RC(et_otlp_ingest(t, ET_OTLP_TRACES, JSON, NULL, NULL, 3, &r,
+                               &err),
+                ET_EINVAL);
+    T_ASSERT(r.response == NULL);
+    T_ASSERT_RC(et_otlp_ingest(t, (enum et_otlp_signal)7, JSON, NULL, "{}",
+                               2, &r, &err),
+                ET_EINVAL);
+    T_ASSERT_RC(et_otlp_ingest(NULL, ET_OTLP_TRACES, JSON, NULL, "{}", 2, &r,
+                               &err),
+                ET_EINVAL);
     T_ASSERT_INT_EQ(n_execs(t), 2);
     et_trail_close(t);
 }

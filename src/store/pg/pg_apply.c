@@ -51,6 +51,13 @@ int et__pg_sent_add(struct et_pg *s, int stmt, bool is_prepare,
     return ET_OK;
 }
 
+/* The failure of send_own: its own (no memory to note the statement)
+ * when it set err, else libpq's. */
+static int own_failed(struct et_pg *s, struct et_error *err)
+{
+    return err->code ? err->code : et__pg_fail(s, NULL, err, "apply");
+}
+
 /* Send one of the apply's own statements (no operation's) into the
  * pipeline. */
 static bool send_own(struct et_pg *s, const char *sql, struct et_error *err)
@@ -788,15 +795,15 @@ int et__pg_apply(struct et_store *st, const struct et_store_op *ops, size_t n,
         ; /* the COPY's statement made the savepoint */
     else if (send_own(s, "SAVEPOINT et_apply", &perr))
         sp_sent = true;
-    else /* no memory to note it (ours), or libpq could not send it */
-        rc = perr.code ? perr.code : et__pg_fail(s, NULL, &perr, "apply");
+    else
+        rc = own_failed(s, &perr);
     for (size_t i = 0; !rc && i < n; i++) {
         s->cur_op = i;
         if (!rows || !is_row(&ops[i]))
             rc = et__store_apply_one(st, &ops[i], &perr);
     }
     if (!rc && !send_own(s, "RELEASE SAVEPOINT et_apply", &perr))
-        rc = perr.code ? perr.code : et__pg_fail(s, NULL, &perr, "apply");
+        rc = own_failed(s, &perr);
     s->pipe = false;
     if (!PQpipelineSync(s->conn)) {
         PQexitPipelineMode(s->conn);
