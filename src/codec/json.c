@@ -11,6 +11,7 @@
 #include "codec/json_int.h"
 
 #include <limits.h>
+#include <pthread.h>
 #include <math.h>
 #include <stdarg.h>
 #if defined(__SSE2__)
@@ -463,6 +464,78 @@ static struct json_tokener *new_tokener(int max_depth)
     return tok;
 }
 
+/*
+ * A thread's parses share one tokener (json_tokener_reset between them):
+ * a new one per document, with its stack and string buffer, was 3 % of a
+ * transcript import (perf, 2026-12-05), whose lines and hook inputs are
+ * many small documents. A nested parse, or one at another depth, makes
+ * its own. The thread's tokener is freed when the thread ends.
+ */
+struct tok_slot {
+    struct json_tokener *tok; /* NULL while a parse has it */
+    int max_depth;
+};
+
+static pthread_key_t tok_key;
+static pthread_once_t tok_once = PTHREAD_ONCE_INIT;
+static bool tok_key_ok;
+
+static void tok_free(void *p)
+{
+    struct tok_slot *s = p;
+
+    json_tokener_free(s->tok);
+    et__free(s);
+}
+
+static void tok_key_init(void)
+{
+    tok_key_ok = pthread_key_create(&tok_key, tok_free) == 0;
+}
+
+static struct tok_slot *tok_slot(void)
+{
+    struct tok_slot *s;
+
+    if (pthread_once(&tok_once, tok_key_init) != 0 || !tok_key_ok)
+        return NULL;
+    s = pthread_getspecific(tok_key);
+    if (!s) {
+        s = et__calloc(1, sizeof(*s));
+        if (s && pthread_setspecific(tok_key, s) != 0) {
+            et__free(s);
+            s = NULL;
+        }
+    }
+    return s;
+}
+
+static struct json_tokener *take_tokener(int max_depth)
+{
+    struct tok_slot *s = tok_slot();
+    struct json_tokener *tok;
+
+    if (s && s->tok && s->max_depth == max_depth) {
+        tok = s->tok;
+        s->tok = NULL;
+        json_tokener_reset(tok);
+        return tok;
+    }
+    return new_tokener(max_depth);
+}
+
+static void give_tokener(struct json_tokener *tok, int max_depth)
+{
+    struct tok_slot *s = tok ? tok_slot() : NULL;
+
+    if (s && !s->tok) {
+        s->tok = tok;
+        s->max_depth = max_depth;
+        return;
+    }
+    json_tokener_free(tok);
+}
+
 static int jsonc_error(struct json_tokener *tok, size_t off, int max_depth,
                        struct et_error *err)
 {
@@ -599,7 +672,7 @@ int et_json_parse(const char *buf, size_t len, const struct et_json_limits *lim,
     if (ret)
         return report_scan_error(buf, &l, &sc, err);
 
-    tok = new_tokener(l.max_depth);
+    tok = take_tokener(l.max_depth);
     if (!tok)
         return et_error_set(err, ET_ENOMEM, "out of memory");
     obj = json_tokener_parse_ex(tok, buf, (int)len);
@@ -631,7 +704,7 @@ int et_json_parse(const char *buf, size_t len, const struct et_json_limits *lim,
     ret = ET_OK;
 out:
     json_object_put(obj);
-    json_tokener_free(tok);
+    give_tokener(tok, l.max_depth);
     return ret;
 }
 

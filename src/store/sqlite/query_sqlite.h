@@ -32,9 +32,9 @@ int64_t et__sqlite_col_i64(sqlite3_stmt *q, int i, int64_t null_value);
 
 /* store ops (sqlite.c's table) */
 /* Statements prepared once per connection (finalized on close), for
- * report_sqlite.c (slots 0-4) and analysis_sqlite.c (5-8). */
+ * report_sqlite.c (slots 0-4) and analysis_sqlite.c (5-9). */
 #define ET_SQLITE_REPORT_STMTS 5
-#define ET_SQLITE_ANALYSIS_STMTS 4
+#define ET_SQLITE_ANALYSIS_STMTS 5
 #define ET_SQLITE_CACHED_STMTS (ET_SQLITE_REPORT_STMTS + ET_SQLITE_ANALYSIS_STMTS)
 sqlite3_stmt **et__sqlite_report_slot(struct et_store *st, int i);
 /* Slot i of the cached statements, prepared with sql on first use, reset
