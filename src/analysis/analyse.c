@@ -511,7 +511,7 @@ int et__analyse(struct et_trail *t, const char *id,
         goto out;
     s.rec = rec;
     s.state = state;
-    rc = et__verify(&s, &c, now, &vo, &v, err);
+    rc = et__verify(et__acfg_qcache(cfg), &s, &c, now, &vo, &v, err);
     if (!rc)
         rc = history(t, agent[0] ? agent : NULL, id, &th, &h, err);
     if (rc)

@@ -33,6 +33,21 @@ ET_NODISCARD int et__criterion_compile(const char *text, size_t len,
                                        int64_t now_ns, struct et_query **out,
                                        struct et_error *err);
 
+/*
+ * Compiled criteria kept between analyses (on the trail's analysis
+ * config): the same few texts (the defaults, an agent's configured ones)
+ * are compiled once instead of at every completion. A criterion whose
+ * meaning depends on the time ("now", "7d") is compiled each time.
+ */
+struct et__qcache;
+struct et__qcache *et__qcache_new(void);
+void et__qcache_free(struct et__qcache *qc);
+/* *q is text compiled; *is_cached says it belongs to qc (NULL: none) and
+ * must not be freed, else the caller frees it. */
+ET_NODISCARD int et__criterion_get(struct et__qcache *qc, const char *text,
+                                   int64_t now_ns, struct et_query **q,
+                                   bool *is_cached, struct et_error *err);
+
 /* Is action a failed one (success false, or an error without success)? */
 bool et__action_failed(struct json_object *a);
 
@@ -79,7 +94,8 @@ struct et__verdict {
  * Verify subject against criteria: returns the verification object
  * (caller-owned json) in *out and the counts in *v.
  */
-ET_NODISCARD int et__verify(const struct et__subject *s,
+ET_NODISCARD int et__verify(struct et__qcache *qc,
+                            const struct et__subject *s,
                             const struct et__criteria *c, int64_t now_ns,
                             struct json_object **out, struct et__verdict *v,
                             struct et_error *err);
@@ -128,6 +144,8 @@ ET_NODISCARD int et__acfg_defaults(const char *why, struct et__acfg **out);
 const char *et__acfg_warning(const struct et__acfg *c);
 bool et__acfg_enabled(const struct et__acfg *c);
 const struct et__thresholds *et__acfg_thresholds(const struct et__acfg *c);
+/* The config's compiled-criteria cache (NULL when it has none). */
+struct et__qcache *et__acfg_qcache(struct et__acfg *c);
 /* The agent's configured criteria, then those for every agent. */
 ET_NODISCARD int et__acfg_criteria(const struct et__acfg *c, const char *agent,
                                    struct et__criteria *out);

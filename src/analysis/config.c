@@ -17,6 +17,7 @@ struct et__acfg {
     struct json_object *all;    /* criteria for every agent, or NULL */
     struct json_object *agents; /* name -> {criteria: [...]}, or NULL */
     char warning[256]; /* the config.yaml error the defaults replaced */
+    struct et__qcache *qc; /* compiled criteria, made on first use */
 };
 
 struct num_key {
@@ -190,6 +191,7 @@ void et__acfg_free(struct et__acfg *c)
     if (!c)
         return;
     et_yaml_free(c->doc);
+    et__qcache_free(c->qc);
     et__free(c);
 }
 
@@ -270,4 +272,11 @@ int et__acfg_criteria(const struct et__acfg *c, const char *agent,
     if (!rc)
         rc = add_list(out, c->all);
     return rc;
+}
+
+struct et__qcache *et__acfg_qcache(struct et__acfg *c)
+{
+    if (c && !c->qc)
+        c->qc = et__qcache_new(); /* NULL (no memory): compiled each time */
+    return c ? c->qc : NULL;
 }

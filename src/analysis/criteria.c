@@ -38,6 +38,65 @@ int et__criterion_compile(const char *text, size_t len, int64_t now_ns,
     return ET_OK;
 }
 
+#define QCACHE_SLOTS 16
+
+struct et__qcache {
+    struct {
+        char *text;
+        struct et_query *q;
+    } v[QCACHE_SLOTS];
+    size_t n, next; /* filled slots; the one replaced next when full */
+};
+
+struct et__qcache *et__qcache_new(void)
+{
+    return et__calloc(1, sizeof(struct et__qcache));
+}
+
+void et__qcache_free(struct et__qcache *qc)
+{
+    if (!qc)
+        return;
+    for (size_t i = 0; i < qc->n; i++) {
+        et__free(qc->v[i].text);
+        et_query_free(qc->v[i].q);
+    }
+    et__free(qc);
+}
+
+int et__criterion_get(struct et__qcache *qc, const char *text, int64_t now_ns,
+                      struct et_query **q, bool *is_cached,
+                      struct et_error *err)
+{
+    size_t i;
+    char *copy;
+    int rc;
+
+    *is_cached = false;
+    for (i = 0; qc && i < qc->n; i++) {
+        if (!strcmp(qc->v[i].text, text)) {
+            *q = qc->v[i].q;
+            *is_cached = true;
+            return ET_OK;
+        }
+    }
+    rc = et__criterion_compile(text, strlen(text), now_ns, q, err);
+    if (rc || !qc || (*q)->uses_now)
+        return rc;
+    copy = et__strdup(text);
+    if (!copy)
+        return ET_OK; /* not kept: the caller frees it */
+    i = qc->n < QCACHE_SLOTS ? qc->n++ : qc->next++ % QCACHE_SLOTS;
+    if (qc->v[i].text) {
+        et__free(qc->v[i].text);
+        et_query_free(qc->v[i].q);
+    }
+    qc->v[i].text = copy;
+    qc->v[i].q = *q;
+    *is_cached = true;
+    return ET_OK;
+}
+
 int et_criterion_check(const char *text, size_t len, struct et_error *err)
 {
     struct et_query *q = NULL;

@@ -116,8 +116,9 @@ static int summary(struct et_buf *b, struct json_object *rec,
     return rc;
 }
 
-int et__verify(const struct et__subject *s, const struct et__criteria *c,
-               int64_t now_ns, struct json_object **out, struct et__verdict *v,
+int et__verify(struct et__qcache *qc, const struct et__subject *s,
+               const struct et__criteria *c, int64_t now_ns,
+               struct json_object **out, struct et__verdict *v,
                struct et_error *err)
 {
     struct json_object *vo = et__jnew_object();
@@ -140,11 +141,12 @@ int et__verify(const struct et__subject *s, const struct et__criteria *c,
         struct et_query *q = NULL;
         struct et_error cerr = ET_ERROR_INIT;
         const char *res;
+        bool is_cached = false;
 
         v->only_defaults &= c->v[i].source == ET_SRC_DEFAULT;
         et_buf_reset(&ev);
-        if (et__criterion_compile(c->v[i].text, strlen(c->v[i].text), now_ns,
-                                  &q, &cerr) != ET_OK) {
+        if (et__criterion_get(qc, c->v[i].text, now_ns, &q, &is_cached,
+                              &cerr) != ET_OK) {
             v->broken++;
             rc = add_result(results, &c->v[i], "not_evaluable", cerr.msg);
             continue;
@@ -164,7 +166,8 @@ int et__verify(const struct et__subject *s, const struct et__criteria *c,
             v->unknown++;
             res = "not_evaluable";
         }
-        et_query_free(q);
+        if (!is_cached)
+            et_query_free(q);
         rc = add_result(results, &c->v[i], res, et_buf_str(&ev));
     }
     if (rc) {
@@ -287,7 +290,7 @@ int et_verify_record(const char *record, size_t len,
     }
     s.rec = rec;
     s.state = NULL;
-    rc = et__verify(&s, &c, 0, &vo, &v, err);
+    rc = et__verify(NULL, &s, &c, 0, &vo, &v, err);
     if (!rc && et_json_canon(vo, &out) != ET_OK)
         rc = et_error_set(err, ET_ENOMEM, "out of memory");
     if (!rc)

@@ -139,6 +139,7 @@ struct et_query {
     char *text;
     size_t len;
     int64_t now_ns;
+    bool uses_now;          /* a time was relative to now_ns */
     struct et_qnode *where; /* NULL: every execution */
     struct et_qorder order[ET_QUERY_MAX_ORDER];
     size_t n_order;

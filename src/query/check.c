@@ -494,6 +494,7 @@ static bool parse_time(struct checker *c, const struct et_qraw *r, int64_t *lo,
     int64_t n;
 
     if (!strcasecmp(r->s, "now")) {
+        c->q->uses_now = true;
         *lo = c->q->now_ns;
         *hi = *lo + 1;
         return true;
@@ -513,6 +514,7 @@ static bool parse_time(struct checker *c, const struct et_qraw *r, int64_t *lo,
             continue;
         if (n > INT64_C(4000000000000000000) / units[u].ns)
             return false;
+        c->q->uses_now = true;
         *lo = c->q->now_ns - n * units[u].ns;
         *hi = *lo + 1;
         return true;

@@ -14,6 +14,8 @@
 #include <json-c/json.h>
 
 #include "exectrail/exectrail.h"
+#include "analysis/analysis_int.h"
+#include "query/ast.h"
 #include "t.h"
 
 #define JS(lit) (lit), strlen(lit)
@@ -750,7 +752,62 @@ T_TEST(criterion_number_against_text)
     }
 }
 
-T_MAIN("analysis", T_CASE(recurring_failures_are_counted_up_to_the_cap), T_CASE(criterion_number_against_text), T_CASE(all_pass_is_match), T_CASE(some_pass_is_partial),
+/* Compiled criteria are kept between analyses, except those whose meaning
+ * moves with the clock; a full cache replaces its oldest entry */
+T_TEST(criteria_cache_keeps_clock_free_criteria)
+{
+    struct et__qcache *qc = et__qcache_new();
+    struct et_query *a = NULL, *b = NULL, *c = NULL;
+    struct et_error err = ET_ERROR_INIT;
+    bool cached = false;
+    char text[64];
+
+    T_ASSERT(qc != NULL);
+    T_ASSERT(et__criterion_get(qc, "n_failed_actions = 0", 1, &a, &cached,
+                               &err) == ET_OK);
+    T_ASSERT(cached);
+    T_ASSERT(et__criterion_get(qc, "n_failed_actions = 0", 2, &b, &cached,
+                               &err) == ET_OK);
+    T_ASSERT(cached);
+    T_ASSERT(a == b); /* compiled once */
+    /* relative to now: compiled each time with its own clock, not kept */
+    T_ASSERT(et__criterion_get(qc, "since:7d", 1000, &c, &cached, &err) ==
+             ET_OK);
+    T_ASSERT(!cached);
+    T_ASSERT(c->uses_now);
+    et_query_free(c);
+    T_ASSERT(et__criterion_get(qc, "since:7d", 2000, &c, &cached, &err) ==
+             ET_OK);
+    T_ASSERT(!cached);
+    T_ASSERT(c->now_ns == 2000);
+    et_query_free(c);
+    /* one that does not compile is an error, never kept */
+    T_ASSERT(et__criterion_get(qc, "duraton_ms > 1", 1, &c, &cached, &err) ==
+             ET_EINPUT);
+    T_ASSERT(!cached);
+    T_ASSERT_STR_CONTAINS(err.msg, "duraton_ms");
+    /* 16 more texts: the first one kept is replaced, each result right */
+    for (int i = 0; i < 16; i++) {
+        snprintf(text, sizeof(text), "n_actions > %d", i);
+        T_ASSERT(et__criterion_get(qc, text, 1, &c, &cached, &err) == ET_OK);
+        T_ASSERT(cached);
+        T_ASSERT(!c->uses_now);
+    }
+    T_ASSERT(et__criterion_get(qc, "n_failed_actions = 0", 3, &b, &cached,
+                               &err) == ET_OK);
+    T_ASSERT(cached);
+    T_ASSERT(et__criterion_get(qc, "n_actions > 15", 3, &c, &cached, &err) ==
+             ET_OK);
+    T_ASSERT(cached);
+    et__qcache_free(qc);
+    /* without a cache every call compiles afresh */
+    T_ASSERT(et__criterion_get(NULL, "n_failed_actions = 0", 1, &a, &cached,
+                               &err) == ET_OK);
+    T_ASSERT(!cached);
+    et_query_free(a);
+}
+
+T_MAIN("analysis", T_CASE(criteria_cache_keeps_clock_free_criteria), T_CASE(recurring_failures_are_counted_up_to_the_cap), T_CASE(criterion_number_against_text), T_CASE(all_pass_is_match), T_CASE(some_pass_is_partial),
        T_CASE(none_pass_is_mismatch), T_CASE(errored_is_error),
        T_CASE(unevaluable_needs_manual_verification),
        T_CASE(criteria_from_the_prompt), T_CASE(defaults_without_criteria),
