@@ -10,6 +10,7 @@
 #include "t.h"
 
 #include <locale.h>
+#include <pthread.h>
 #include <math.h>
 #include <stdarg.h>
 #include <time.h>
@@ -950,7 +951,89 @@ T_TEST(top_strings)
     top3("{\"type\":}", ET_EINPUT, NULL, A, NULL, A);
 }
 
-T_MAIN("codec", T_CASE(top_strings), T_CASE(parse_object), T_CASE(parse_scalar_roots),
+/* A thread's parses share one tokener (json.c): a failed parse, a deeper
+ * or shallower limit and a parse after them each start clean, and threads
+ * parsing at once each get right answers */
+static const char deep6[] = "[[[[[[1]]]]]]";
+
+static int parse_rc(const char *s, int max_depth, struct json_object **out)
+{
+    struct et_json_limits lim = ET_JSON_LIMITS_DEFAULT;
+    struct et_error err = ET_ERROR_INIT;
+
+    if (max_depth)
+        lim.max_depth = max_depth;
+    return et_json_parse(s, strlen(s), &lim, out, &err);
+}
+
+T_TEST(parse_reuses_tokener_cleanly)
+{
+    struct json_object *o = NULL;
+
+    /* a syntax error half-way, then a good document */
+    T_ASSERT_RC(parse_rc("{\"a\": [1, 2", 0, &o), ET_EINPUT);
+    T_ASSERT(o == NULL);
+    T_ASSERT_OK(parse_rc("{\"b\": 2}", 0, &o));
+    T_ASSERT_INT_EQ(json_object_get_int(json_object_object_get(o, "b")), 2);
+    json_object_put(o);
+    /* a number left open at the end, then another */
+    T_ASSERT_OK(parse_rc("12", 0, &o));
+    T_ASSERT_INT_EQ(json_object_get_int(o), 12);
+    json_object_put(o);
+    T_ASSERT_OK(parse_rc("[3]", 0, &o));
+    T_ASSERT_INT_EQ(json_object_get_int(json_object_array_get_idx(o, 0)), 3);
+    json_object_put(o);
+    /* limits: too deep for 5, fine for the default, too deep again */
+    T_ASSERT_RC(parse_rc(deep6, 5, &o), ET_ETOOBIG);
+    T_ASSERT_OK(parse_rc(deep6, 0, &o));
+    json_object_put(o);
+    T_ASSERT_RC(parse_rc(deep6, 5, &o), ET_ETOOBIG);
+    T_ASSERT_OK(parse_rc(deep6, 6, &o));
+    json_object_put(o);
+}
+
+struct parse_job {
+    int id, ok;
+};
+
+static void *parse_many(void *arg)
+{
+    struct parse_job *j = arg;
+    char buf[64];
+
+    for (int i = 0; i < 2000; i++) {
+        struct json_object *o = NULL;
+
+        snprintf(buf, sizeof(buf), "{\"t\": %d, \"i\": [%d]}", j->id, i);
+        if (parse_rc(buf, 0, &o) == ET_OK &&
+            json_object_get_int(json_object_object_get(o, "t")) == j->id &&
+            json_object_get_int(json_object_array_get_idx(
+                json_object_object_get(o, "i"), 0)) == i)
+            j->ok++;
+        json_object_put(o);
+        if (i % 100 == 0 && parse_rc("{\"x\": tru", 0, &o) == ET_OK)
+            j->ok = -100000; /* a bad document must never parse */
+    }
+    return NULL;
+}
+
+T_TEST(parse_threads_each_their_own)
+{
+    pthread_t th[4];
+    struct parse_job jobs[4];
+
+    for (int k = 0; k < 4; k++) {
+        jobs[k] = (struct parse_job){k + 1, 0};
+        T_ASSERT(pthread_create(&th[k], NULL, parse_many, &jobs[k]) == 0);
+    }
+    for (int k = 0; k < 4; k++) {
+        T_ASSERT(pthread_join(th[k], NULL) == 0);
+        T_ASSERT_INT_EQ(jobs[k].ok, 2000);
+    }
+}
+
+T_MAIN("codec", T_CASE(parse_reuses_tokener_cleanly),
+       T_CASE(parse_threads_each_their_own), T_CASE(top_strings), T_CASE(parse_object), T_CASE(parse_scalar_roots),
        T_CASE(parse_strings_decoded), T_CASE(parse_bad_arguments),
        T_CASE(err_truncated), T_CASE(err_trailing), T_CASE(err_syntax),
        T_CASE(err_first_error_wins), T_CASE(err_raw_nul),
